@@ -1,0 +1,42 @@
+//! Operator actions on tenants: creating an account with its first API token.
+
+use crate::domain::agent::{valid_email, valid_name};
+use crate::domain::secret;
+use crate::store::{NewAccount, SharedStore};
+
+/// The credentials of a new account; the token is shown only here.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedAccount {
+    pub user_id: String,
+    pub token: String,
+}
+
+pub async fn create_account(
+    store: &SharedStore,
+    name: &str,
+    email: &str,
+    password: Option<&str>,
+) -> anyhow::Result<CreatedAccount> {
+    let name = valid_name(name).ok_or_else(|| anyhow::anyhow!("the account name must be 1-100 characters"))?;
+    let email = valid_email(email).ok_or_else(|| anyhow::anyhow!("{email:?} is not an email address"))?;
+    let password_hash = match password {
+        Some(p) if p.chars().count() < 8 => anyhow::bail!("the password must have at least 8 characters"),
+        Some(p) => Some(secret::hash_password(p)?),
+        None => None,
+    };
+    let token = secret::new_token();
+    let new = NewAccount {
+        name,
+        email: email.clone(),
+        password_hash,
+        token_hash: secret::token_hash(&token),
+        country_code: "91".to_string(),
+        now: crate::clock::now(),
+    };
+    let account = store.create_account(&new).await.map_err(|e| match e {
+        crate::store::StoreError::Conflict => anyhow::anyhow!("an account with email {email} already exists"),
+        other => anyhow::anyhow!(other),
+    })?;
+    Ok(CreatedAccount { user_id: account.id, token })
+}

@@ -1,0 +1,113 @@
+//! `Agent/list` items in seed 002's exact key order, minus the secrets: no
+//! `password`, and `call_pass` masked. `cad` is ours and comes last.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::store::AgentRow;
+
+/// What stands in for the call password on every read.
+pub const MASKED: &str = "********";
+
+#[allow(non_snake_case)]
+#[derive(Serialize)]
+pub struct AgentItem<'a> {
+    name: &'a str,
+    favorite: &'a str,
+    email: &'a str,
+    phone: &'a str,
+    address: &'a str,
+    dest_type: &'a str,
+    dest_value: &'a str,
+    call_pass: &'static str,
+    role: String,
+    parent: &'a str,
+    create_date: i64,
+    create_by: &'a str,
+    create_by_type: &'a str,
+    user_id: &'a str,
+    unique_id: i64,
+    /// `""` when none, else a list — both shapes appear in seed 002.
+    allowDid: Value,
+    status: i64,
+    isDeleted: u8,
+    preDeleted: u8,
+    group: Vec<i64>,
+    working: Vec<WorkingItem<'a>>,
+    /// `[{"17":"Perm"},{"4":"Unknown group (4)"}]`, in the order of `group`.
+    groupNames: Vec<Map<String, Value>>,
+    roleName: &'a str,
+    cad: u8,
+}
+
+#[allow(non_snake_case)]
+#[derive(Serialize)]
+pub struct WorkingItem<'a> {
+    wDays: &'a [&'static str],
+    from: i64,
+    to: i64,
+    agentId: i64,
+}
+
+/// `quick: true`: just enough to fill a picker.
+#[derive(Serialize)]
+pub struct QuickItem<'a> {
+    name: &'a str,
+    email: &'a str,
+    unique_id: i64,
+    status: i64,
+    group: Vec<i64>,
+}
+
+fn group_ids(row: &AgentRow) -> Vec<i64> {
+    row.groups.iter().map(|(id, _)| *id).collect()
+}
+
+pub fn item<'a>(row: &'a AgentRow, account: &'a str) -> AgentItem<'a> {
+    let group_names = row
+        .groups
+        .iter()
+        .map(|(id, name)| {
+            let label = name.clone().unwrap_or_else(|| format!("Unknown group ({id})"));
+            Map::from_iter([(id.to_string(), Value::String(label))])
+        })
+        .collect();
+    AgentItem {
+        name: &row.name,
+        favorite: &row.favorite,
+        email: &row.email,
+        phone: &row.phone,
+        address: &row.address,
+        dest_type: &row.dest_type,
+        dest_value: &row.dest_value,
+        call_pass: MASKED,
+        role: row.role_id.to_string(),
+        parent: &row.parent_path,
+        create_date: row.create_date,
+        create_by: &row.create_by,
+        create_by_type: &row.create_by_type,
+        user_id: account,
+        unique_id: row.id,
+        allowDid: if row.allow_did.is_empty() {
+            Value::String(String::new())
+        } else {
+            Value::from(row.allow_did.clone())
+        },
+        status: row.status,
+        isDeleted: row.is_deleted as u8,
+        preDeleted: row.pre_deleted as u8,
+        group: group_ids(row),
+        working: row
+            .working
+            .iter()
+            .map(|w| WorkingItem { wDays: &w.days, from: w.from, to: w.to, agentId: row.id })
+            .collect(),
+        groupNames: group_names,
+        roleName: row.role_name.as_deref().unwrap_or(""),
+        cad: row.cad as u8,
+    }
+}
+
+pub fn quick_item(row: &AgentRow) -> QuickItem<'_> {
+    QuickItem { name: &row.name, email: &row.email, unique_id: row.id, status: row.status, group: group_ids(row) }
+}

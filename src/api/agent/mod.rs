@@ -1,0 +1,338 @@
+//! Section `Agent`: the agent directory (list, create, update, delete,
+//! status, group mappings, CAD flags).
+
+mod fields;
+mod listing;
+
+use serde::Serialize;
+
+use super::auth::{authenticate, Principal};
+use super::error::{ApiError, ApiResult};
+use crate::domain::agent::{child_path, path_contains, DestType, ROOT_PATH};
+use crate::domain::permission::Permission;
+use crate::domain::secret;
+use crate::store::{AgentChanges, AgentFilter, AgentRow, Deletion, NewAgent, Page, StoreError};
+use crate::wire::body::id_value;
+use crate::wire::errors::{agent as codes, global};
+use crate::wire::{reply, Body, ErrorCode};
+use crate::{clock, AppState};
+use fields::{destination, AgentInput, ParentRef};
+
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+pub const MAX_PAGE_SIZE: i64 = 500;
+/// Most agents one `setCad`/`unsetCad` may name.
+pub const MAX_AGENT_IDS: usize = 1000;
+/// The role an agent gets when `create` names none (made with the account).
+const DEFAULT_ROLE: i64 = 1;
+
+#[allow(non_snake_case)]
+#[derive(Serialize)]
+struct ListPayload<T: Serialize> {
+    response: Vec<T>,
+    agtLimit: i64,
+    currentPage: i64,
+    totalPages: i64,
+    totalRecords: i64,
+}
+
+impl<T: Serialize> ListPayload<T> {
+    fn new(response: Vec<T>, page: Page, total: i64) -> Self {
+        Self {
+            response,
+            agtLimit: page.size,
+            currentPage: page.number,
+            totalPages: (total + page.size - 1) / page.size,
+            totalRecords: total,
+        }
+    }
+}
+
+fn page_of(body: &Body) -> Result<Page, ErrorCode> {
+    let number = match body.int("page") {
+        Ok(None) => 1,
+        Ok(Some(n)) if n >= 1 => n,
+        _ => return Err(codes::INVALID_FILTER_VALUE),
+    };
+    let size = match body.int("limit") {
+        Ok(None) => DEFAULT_PAGE_SIZE,
+        Ok(Some(n)) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
+        _ => return Err(codes::INVALID_FILTER_VALUE),
+    };
+    Ok(Page { number, size })
+}
+
+async fn list_filter(state: &AppState, who: &Principal, body: &Body) -> Result<AgentFilter, ApiError> {
+    let group_id = body
+        .get_any(&["groupid", "groupId"])
+        .map(id_value)
+        .transpose()
+        .map_err(|_| global::GROUP_ID_DOES_NOT_EXIST)?;
+    if let Some(group) = group_id {
+        if !state.store.missing_groups(&who.account, &[group]).await?.is_empty() {
+            return Err(global::GROUP_ID_DOES_NOT_EXIST.into());
+        }
+    }
+    let name = body.text("name").map_err(|_| codes::INVALID_FILTER_VALUE)?;
+    Ok(AgentFilter {
+        agent_id: body.id("agentId").map_err(|_| codes::INVALID_AGENT_ID)?,
+        name: name.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string),
+        group_id,
+        status: fields::parse_status(body)?,
+    })
+}
+
+/// `Agent/list`: seed 002's shape, paged, ordered by `unique_id`.
+pub async fn list(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::ViewAgents)?;
+    let filter = list_filter(&state, &who, &body).await?;
+    let page = page_of(&body)?;
+    let quick = body.flag("quick").map_err(|_| codes::INVALID_FILTER_VALUE)?.unwrap_or(false);
+    let found = state.store.list_agents(&who.account, &filter, page).await?;
+    if filter.agent_id.is_some() && found.total == 0 {
+        return Err(codes::INVALID_AGENT_ID.into());
+    }
+    Ok(if quick {
+        reply::listing(ListPayload::new(found.agents.iter().map(listing::quick_item).collect(), page, found.total))
+    } else {
+        let items = found.agents.iter().map(|a| listing::item(a, &who.account)).collect();
+        reply::listing(ListPayload::new(items, page, found.total))
+    })
+}
+
+/// The agent an endpoint acts on, as it is now; 1509 when it is not an
+/// agent of this account (another account's agents included).
+async fn existing_agent(state: &AppState, who: &Principal, body: &Body) -> Result<AgentRow, ApiError> {
+    let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
+    let filter = AgentFilter { agent_id: Some(agent_id), ..AgentFilter::default() };
+    let page = state.store.list_agents(&who.account, &filter, Page { number: 1, size: 1 }).await?;
+    page.agents.into_iter().next().ok_or_else(|| codes::INVALID_AGENT_ID.into())
+}
+
+/// Checks what only the store knows: the role, parent and groups exist.
+/// Returns the parent path to store, if the input names a parent.
+async fn check_references(
+    state: &AppState,
+    who: &Principal,
+    input: &AgentInput,
+    agent_id: Option<i64>,
+) -> Result<Option<String>, ApiError> {
+    if let Some(role) = input.role {
+        if !state.store.role_exists(&who.account, role).await? {
+            return Err(codes::INVALID_ROLE.into());
+        }
+    }
+    let parent_path = match input.parent {
+        None => None,
+        Some(ParentRef::Root) => Some(ROOT_PATH.to_string()),
+        Some(ParentRef::Agent(parent)) if Some(parent) == agent_id => return Err(codes::PARENT_IS_SELF.into()),
+        Some(ParentRef::Agent(parent)) => {
+            let path = state.store.agent_path(&who.account, parent).await?.ok_or(codes::INVALID_PARENT)?;
+            // An agent cannot be placed under one of its own descendants.
+            if agent_id.is_some_and(|me| path_contains(&path, me)) {
+                return Err(codes::INVALID_PARENT.into());
+            }
+            Some(child_path(&path, parent))
+        }
+    };
+    if let Some(groups) = &input.groups {
+        let ids: Vec<i64> = groups.iter().map(|(id, _)| *id).collect();
+        if !state.store.missing_groups(&who.account, &ids).await?.is_empty() {
+            return Err(codes::INVALID_GROUP_DATA.into());
+        }
+    }
+    Ok(parent_path)
+}
+
+/// Hashes with argon2 off the async workers.
+async fn hash(secret_text: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || secret::hash_password(&secret_text))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(ApiError::Internal)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Created {
+    agent_id: i64,
+    /// Shown once, and only when we generated it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    password: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", rename = "call_pass")]
+    call_pass: Option<String>,
+}
+
+/// `Agent/create`: `name` and `email` are required; a missing password or
+/// call password is generated and returned once.
+pub async fn create(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::EditAgents)?;
+    let mut input = fields::parse(&body, &who.country_code, &[])?;
+    let name = input.name.take().ok_or(codes::INVALID_NAME)?;
+    let email = input.email.take().ok_or(global::INVALID_PARAMETER)?;
+    let dest_type = input.dest_type.unwrap_or(DestType::Mobile);
+    let dest_value = match input.dest_value.take() {
+        Some(raw) => destination(dest_type, &raw)?,
+        None => String::new(),
+    };
+    let parent_path = check_references(&state, &who, &input, None).await?;
+    if input.role.is_none() && !state.store.role_exists(&who.account, DEFAULT_ROLE).await? {
+        return Err(codes::INVALID_ROLE.into());
+    }
+    let generated_password = input.password.is_none().then(secret::new_password);
+    let generated_call_pass = input.call_pass.is_none().then(secret::new_call_password);
+    let password = input.password.take().or_else(|| generated_password.clone()).unwrap_or_default();
+    let call_pass = input.call_pass.take().or_else(|| generated_call_pass.clone()).unwrap_or_default();
+    let (create_by, create_by_type) = who.creator();
+    let new = NewAgent {
+        name,
+        email,
+        phone: input.phone.unwrap_or_default(),
+        address: input.address.unwrap_or_default(),
+        dest_type,
+        dest_value,
+        call_pass_hash: hash(call_pass).await?,
+        password_hash: hash(password).await?,
+        role_id: input.role.unwrap_or(DEFAULT_ROLE),
+        parent_path: parent_path.unwrap_or_else(|| ROOT_PATH.to_string()),
+        favorite: input.favorite.unwrap_or_default(),
+        allow_did: input.allow_did.unwrap_or_default(),
+        status: input.status.unwrap_or(1),
+        groups: input.groups.unwrap_or_default(),
+        working: input.working.unwrap_or_default(),
+        create_by,
+        create_by_type,
+        now: clock::now(),
+    };
+    let agent_id = match state.store.create_agent(&who.account, &new).await {
+        Err(StoreError::Conflict) => return Err(codes::EMAIL_EXISTS.into()),
+        other => other?,
+    };
+    tracing::info!(account = %who.account, agent_id, "agent created");
+    Ok(reply::listing(Created { agent_id, password: generated_password, call_pass: generated_call_pass }))
+}
+
+/// `Agent/update`: changes the fields it names, leaves the others.
+pub async fn update(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::EditAgents)?;
+    let current = existing_agent(&state, &who, &body).await?;
+    let mut input = fields::parse(&body, &who.country_code, &["agentId"])?;
+    if input.is_empty() {
+        return Err(codes::NOT_UPDATED.into());
+    }
+    let parent_path = check_references(&state, &who, &input, Some(current.id)).await?;
+    // A new destination is checked against the type it will have.
+    let dest_type = input.dest_type.or_else(|| DestType::parse(&current.dest_type)).unwrap_or(DestType::Mobile);
+    let dest_value = match input.dest_value.take() {
+        Some(raw) => Some(destination(dest_type, &raw)?),
+        None if input.dest_type.is_some() => Some(destination(dest_type, &current.dest_value)?),
+        None => None,
+    };
+    let changes = AgentChanges {
+        name: input.name,
+        email: input.email,
+        phone: input.phone,
+        address: input.address,
+        dest_type: input.dest_type,
+        dest_value,
+        call_pass_hash: match input.call_pass.take() {
+            Some(pass) => Some(hash(pass).await?),
+            None => None,
+        },
+        password_hash: match input.password.take() {
+            Some(password) => Some(hash(password).await?),
+            None => None,
+        },
+        role_id: input.role,
+        parent_path,
+        favorite: input.favorite,
+        allow_did: input.allow_did,
+        status: input.status,
+        groups: input.groups,
+        working: input.working,
+    };
+    match state.store.update_agent(&who.account, current.id, &changes).await {
+        Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
+        Err(StoreError::Conflict) => Err(codes::EMAIL_EXISTS.into()),
+        other => other.map(|()| reply::done("Agent updated")).map_err(ApiError::from),
+    }
+}
+
+/// `Agent/delete`: soft; a logged-in agent is only marked `preDeleted`.
+pub async fn delete(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::EditAgents)?;
+    let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
+    match state.store.delete_agent(&who.account, agent_id, clock::now()).await {
+        Ok(Deletion::Deleted) => Ok(reply::done("Agent deleted")),
+        Ok(Deletion::PreDeleted) => Ok(reply::done("Agent is logged in: it will be deleted when it goes offline")),
+        Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `Agent/changeStatus` `{agentId, status: 0|1}`.
+pub async fn change_status(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::EditAgents)?;
+    let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
+    let status = fields::parse_status(&body)?.ok_or(codes::INVALID_STATUS)?;
+    match state.store.set_agent_status(&who.account, agent_id, status).await {
+        Ok(()) => Ok(reply::done("Agent status updated")),
+        Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `Agent/updateAgentGroupMapping`: listed groups upserted, `null` removes,
+/// the rest untouched; any bad part and nothing changes.
+pub async fn update_group_mapping(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::EditAgents)?;
+    let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
+    let changes = fields::parse_group_mapping(body.get("group").ok_or(codes::INVALID_GROUP_DATA)?)?;
+    let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
+    // Existence of the agent is told first: 1509 wins over 1505.
+    if state.store.agent_path(&who.account, agent_id).await?.is_none() {
+        return Err(codes::INVALID_AGENT_ID.into());
+    }
+    if !state.store.missing_groups(&who.account, &ids).await?.is_empty() {
+        return Err(codes::INVALID_GROUP_DATA.into());
+    }
+    match state.store.update_group_mapping(&who.account, agent_id, &changes).await {
+        Ok(()) => Ok(reply::done("Agent group mapping updated")),
+        Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn agent_ids(body: &Body) -> Result<Vec<i64>, ErrorCode> {
+    let list = body.get("agentIds").and_then(|v| v.as_array()).ok_or(codes::INVALID_AGENT_ID)?;
+    if list.is_empty() || list.len() > MAX_AGENT_IDS {
+        return Err(codes::INVALID_AGENT_ID);
+    }
+    list.iter().map(|v| id_value(v).map_err(|_| codes::INVALID_AGENT_ID)).collect()
+}
+
+async fn set_cad_flag(state: AppState, body: Body, on: bool) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::EditAgents)?;
+    let ids = agent_ids(&body)?;
+    match state.store.set_cad(&who.account, &ids, on).await {
+        Ok(()) => Ok(reply::done(if on { "CAD set" } else { "CAD unset" })),
+        Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `Agent/setCad` `{agentIds: [...]}`.
+pub async fn set_cad(state: AppState, body: Body) -> ApiResult {
+    set_cad_flag(state, body, true).await
+}
+
+/// `Agent/unsetCad` `{agentIds: [...]}`.
+pub async fn unset_cad(state: AppState, body: Body) -> ApiResult {
+    set_cad_flag(state, body, false).await
+}

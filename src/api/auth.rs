@@ -1,0 +1,166 @@
+//! Who is calling: `ssid` or `userId` + `token` from the body, resolved to a
+//! principal of exactly one account. Also our `auth/login` and `auth/logout`.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::error::{ApiError, ApiResult};
+use crate::domain::agent::valid_email;
+use crate::domain::permission::{Permission, Permissions};
+use crate::domain::secret;
+use crate::store::{AuthRecord, NewSession};
+use crate::wire::errors::{auth as auth_errors, global};
+use crate::wire::{reply, Body};
+use crate::{clock, AppState};
+
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// An account token or an admin session: every right on the account.
+    Owner,
+    /// An agent session: its own profile, more only through its role.
+    Agent { id: i64, permissions: Permissions },
+}
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub account: String,
+    /// Completes phone numbers typed without a country code.
+    pub country_code: String,
+    pub actor: Actor,
+}
+
+impl Principal {
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        match &self.actor {
+            Actor::Owner => Ok(()),
+            Actor::Agent { permissions, .. } if permissions.allows(permission) => Ok(()),
+            Actor::Agent { .. } => Err(global::PERMISSION_DENIED.into()),
+        }
+    }
+
+    /// `create_by` / `create_by_type` of a record this principal creates.
+    pub fn creator(&self) -> (String, String) {
+        match &self.actor {
+            Actor::Owner => (self.account.clone(), String::new()),
+            Actor::Agent { id, .. } => (id.to_string(), "agent".to_string()),
+        }
+    }
+}
+
+/// Credentials of a request, checked for shape before any lookup.
+enum Credentials<'a> {
+    Session(&'a str),
+    Token { user_id: String, token: &'a str },
+}
+
+fn credentials(body: &Body) -> Result<Credentials<'_>, ApiError> {
+    let ssid = body.get("ssid");
+    let user_id = body.get("userId");
+    let token = body.get("token");
+    match (ssid, user_id, token) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(global::INVALID_PARAMETER.into()),
+        (Some(Value::String(ssid)), None, None) => Ok(Credentials::Session(ssid)),
+        (Some(_), None, None) => Err(global::INVALID_TOKEN.into()),
+        (None, None, None) | (None, Some(_), None) => Err(global::TOKEN_NOT_FOUND.into()),
+        (None, None, Some(_)) => Err(global::USER_ID_NOT_PROVIDED.into()),
+        (None, Some(user_id), Some(token)) => {
+            let user_id = match user_id {
+                Value::String(s) => s.trim().to_string(),
+                Value::Number(n) => n.to_string(),
+                _ => return Err(global::INVALID_TOKEN.into()),
+            };
+            let token = token.as_str().ok_or(global::INVALID_TOKEN)?;
+            Ok(Credentials::Token { user_id, token })
+        }
+    }
+}
+
+fn principal(record: AuthRecord) -> Result<Principal, ApiError> {
+    if record.suspended {
+        return Err(global::ACCOUNT_SUSPENDED.into());
+    }
+    let actor = match record.agent {
+        None => Actor::Owner,
+        // An agent switched off or deleted since it logged in loses its session.
+        Some(agent) if !agent.active => return Err(global::INVALID_TOKEN.into()),
+        Some(agent) => Actor::Agent { id: agent.agent_id, permissions: Permissions::from_stored(&agent.permissions) },
+    };
+    Ok(Principal { account: record.account_id, country_code: record.country_code, actor })
+}
+
+/// Resolves the body's credentials: 1020, 1002, 1000, 1014 or 1039 when it can't.
+pub async fn authenticate(state: &AppState, body: &Body) -> Result<Principal, ApiError> {
+    let record = match credentials(body)? {
+        Credentials::Session(ssid) => {
+            state.store.authenticate_session(&secret::token_hash(ssid), clock::now()).await?
+        }
+        Credentials::Token { user_id, token } => {
+            state.store.authenticate_token(&user_id, &secret::token_hash(token)).await?
+        }
+    };
+    principal(record.ok_or(global::INVALID_TOKEN)?)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LoginReply {
+    ssid: String,
+    expires_at: i64,
+    user_id: String,
+    /// The agent this session acts as; `null` for an admin session.
+    agent_id: Option<i64>,
+}
+
+/// `auth/login` `{email, password[, userId]}` → a session id, shown once.
+pub async fn login(state: AppState, body: Body) -> ApiResult {
+    let email = body.text("email").ok().flatten().and_then(valid_email).ok_or(global::INVALID_PARAMETER)?;
+    let password = body.text("password").ok().flatten().ok_or(global::INVALID_PARAMETER)?.to_string();
+    let only_account = body.get("userId").map(|v| v.to_string().trim_matches('"').to_string());
+
+    let mut candidates = state.store.login_candidates(&email).await?;
+    candidates.retain(|c| only_account.as_ref().is_none_or(|a| *a == c.account_id));
+    // argon2 is deliberately slow: keep it off the async workers.
+    let matches = tokio::task::spawn_blocking(move || {
+        candidates.into_iter().filter(|c| secret::verify_password(&password, &c.password_hash)).collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let who = match matches.as_slice() {
+        [] => return Err(auth_errors::INVALID_CREDENTIALS.into()),
+        [one] => one.clone(),
+        _ => return Err(auth_errors::AMBIGUOUS_LOGIN.into()),
+    };
+    if !who.active {
+        return Err(match who.agent_id {
+            None => global::ACCOUNT_SUSPENDED,
+            Some(_) => global::PERMISSION_DENIED,
+        }
+        .into());
+    }
+    let ssid = secret::new_token();
+    let now = clock::now();
+    let expires_at = now + state.settings.session_ttl_secs;
+    let session = NewSession {
+        ssid_hash: secret::token_hash(&ssid),
+        account_id: who.account_id.clone(),
+        agent_id: who.agent_id,
+        now,
+        expires_at,
+    };
+    state.store.create_session(&session).await?;
+    Ok(reply::listing(LoginReply { ssid, expires_at, user_id: who.account_id, agent_id: who.agent_id }))
+}
+
+/// `auth/logout` `{ssid}`: the session ends at once.
+pub async fn logout(state: AppState, body: Body) -> ApiResult {
+    let ssid = match body.get("ssid") {
+        Some(Value::String(ssid)) => ssid,
+        Some(_) => return Err(global::INVALID_TOKEN.into()),
+        None => return Err(global::TOKEN_NOT_FOUND.into()),
+    };
+    if state.store.end_session(&secret::token_hash(ssid), clock::now()).await? {
+        Ok(reply::done("Logged out"))
+    } else {
+        Err(global::INVALID_TOKEN.into())
+    }
+}

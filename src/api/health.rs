@@ -1,0 +1,25 @@
+//! Liveness and readiness for load balancers and orchestrators.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::json;
+
+use crate::wire::reply;
+use crate::AppState;
+
+/// The process serves HTTP.
+pub async fn healthz() -> Response {
+    reply::json(StatusCode::OK, &json!({"status": "ok"}))
+}
+
+/// The store answers; 503 otherwise, so a balancer stops sending traffic.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ready().await {
+        Ok(()) => reply::json(StatusCode::OK, &json!({"status": "ready"})),
+        Err(err) => {
+            tracing::warn!(error = %err, "store not ready");
+            reply::json(StatusCode::SERVICE_UNAVAILABLE, &json!({"status": "unavailable"}))
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! The HTTP surface: one module per DeepCall section plus our extensions.
+//! Every API path goes through `dispatch`, which owns the transport rules
+//! (methods, body size, lenient JSON) before a handler sees the request.
+
+mod agent;
+mod auth;
+mod error;
+mod group;
+mod health;
+pub mod openapi;
+mod role;
+mod routes;
+mod schemas;
+
+use axum::body::Body as HttpBody;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
+use axum::routing::{any, get};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use auth::{Actor, Principal};
+pub use error::ApiError;
+pub use routes::{Endpoint, ENDPOINTS};
+
+use crate::wire::{http, reply, Body};
+use crate::AppState;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/openapi.json", get(openapi::serve))
+        .route("/api/v2/{section}/{endpoint}", any(dispatch))
+        .route("/api/v2/{section}/{endpoint}/", any(dispatch))
+        .fallback(|| async { http::not_found() })
+        .with_state(state)
+        .layer(axum::middleware::map_response(http::cors_headers))
+        .layer(CatchPanicLayer::custom(http::panic_response))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn dispatch(
+    State(state): State<AppState>,
+    Path((section, name)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    body: HttpBody,
+) -> Response {
+    let Some(endpoint) = routes::find(&section, &name) else {
+        return http::not_found();
+    };
+    if method == Method::OPTIONS {
+        return http::preflight();
+    }
+    if method != Method::POST {
+        return http::method_not_allowed();
+    }
+    let bytes = match http::read_body(&headers, body).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let body = match Body::parse(&bytes) {
+        Ok(body) => body,
+        Err(code) => return reply::error(code),
+    };
+    match (endpoint.handler)(state, body).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}

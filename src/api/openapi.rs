@@ -1,0 +1,102 @@
+//! The OpenAPI 3.1 document, generated from the endpoint table and the error
+//! tables at start-up: what is routed is what is documented.
+
+use std::sync::OnceLock;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+
+use super::routes::{Endpoint, BODY_ERRORS, CREDENTIAL_ERRORS, ENDPOINTS};
+use crate::wire::{reply, ErrorCode};
+
+fn error_codes(endpoint: &Endpoint) -> Vec<ErrorCode> {
+    let mut codes: Vec<ErrorCode> = Vec::new();
+    let credential = if endpoint.authenticated { CREDENTIAL_ERRORS } else { &[] };
+    for code in BODY_ERRORS.iter().chain(credential).chain(endpoint.errors) {
+        if !codes.contains(code) {
+            codes.push(*code);
+        }
+    }
+    codes.sort_by_key(|c| c.code);
+    codes
+}
+
+fn operation(endpoint: &Endpoint) -> Value {
+    let codes = error_codes(endpoint);
+    let listed: Vec<String> = codes.iter().map(|c| format!("- `{}` {}", c.code, c.message)).collect();
+    let schema = serde_json::to_value((endpoint.request)()).unwrap_or(Value::Null);
+    json!({
+        "tags": [endpoint.section],
+        "summary": endpoint.summary,
+        "operationId": format!("{}_{}", endpoint.section, endpoint.name),
+        "description": "The body is read as JSON whatever the Content-Type says. Application errors answer \
+                        HTTP 200 with `{\"status\":\"error\",\"message\":M,\"code\":C}`.",
+        "requestBody": {
+            "required": true,
+            "content": {
+                "application/json": {"schema": schema},
+                "text/plain": {"schema": schema}
+            }
+        },
+        "responses": {
+            "200": {
+                "description": format!("Success envelope, or one of these application errors:\n{}", listed.join("\n")),
+                "content": {"application/json": {"schema": {"type": "object"}}}
+            },
+            "404": {"$ref": "#/components/responses/Transport"},
+            "405": {"$ref": "#/components/responses/Transport"},
+            "413": {"$ref": "#/components/responses/Transport"}
+        },
+        "x-error-codes": codes,
+    })
+}
+
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for endpoint in ENDPOINTS {
+        paths.insert(format!("/api/v2/{}/{}", endpoint.section, endpoint.name), json!({"post": operation(endpoint)}));
+    }
+    for (path, summary) in [
+        ("/healthz", "The process serves HTTP"),
+        ("/readyz", "The store answers (503 when it does not)"),
+        ("/openapi.json", "This document"),
+    ] {
+        paths.insert(path.to_string(), json!({"get": {"summary": summary, "responses": {"200": {"description": "OK"}}}}));
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "agentdesk — DeepCall API v2",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Self-hosted call-center agent management speaking the DeepCall API v2. \
+                            Credentials travel in the body: `ssid`, or `userId` + `token`."
+        },
+        "paths": paths,
+        "components": {
+            "schemas": {
+                "ErrorEnvelope": {
+                    "type": "object",
+                    "required": ["status", "message", "code"],
+                    "properties": {
+                        "status": {"const": "error"},
+                        "message": {"type": "string"},
+                        "code": {"type": "integer"}
+                    }
+                }
+            },
+            "responses": {
+                "Transport": {
+                    "description": "Transport-level outcome; `code` repeats the HTTP status",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
+                }
+            }
+        }
+    })
+}
+
+pub async fn serve() -> Response {
+    static DOCUMENT: OnceLock<Vec<u8>> = OnceLock::new();
+    let bytes = DOCUMENT.get_or_init(|| serde_json::to_vec(&document()).unwrap_or_default());
+    reply::raw_json(StatusCode::OK, bytes.clone())
+}

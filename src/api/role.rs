@@ -1,0 +1,90 @@
+//! Section `Role`: a name and a set of permissions that decide what an agent
+//! session may do beyond its own profile.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::auth::authenticate;
+use super::error::ApiResult;
+use crate::domain::agent::valid_name;
+use crate::domain::permission::{Permission, Permissions};
+use crate::store::{RoleRow, StoreError};
+use crate::wire::errors::role as codes;
+use crate::wire::{reply, Body, ErrorCode};
+use crate::AppState;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleItem {
+    role_id: String,
+    name: String,
+    permissions: Vec<&'static str>,
+}
+
+fn item(row: RoleRow) -> RoleItem {
+    RoleItem {
+        role_id: row.id.to_string(),
+        name: row.name,
+        permissions: Permissions::from_stored(&row.permissions).names(),
+    }
+}
+
+/// `permissions`: a list of permission names, each one we know.
+fn permissions(value: &Value) -> Result<Permissions, ErrorCode> {
+    let list = value.as_array().ok_or(codes::INVALID_PERMISSION)?;
+    list.iter()
+        .map(|v| v.as_str().and_then(Permission::parse).ok_or(codes::INVALID_PERMISSION))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Permissions::new)
+}
+
+fn role_id(body: &Body) -> Result<i64, ErrorCode> {
+    body.get_any(&["roleId", "role"])
+        .map(crate::wire::body::id_value)
+        .transpose()
+        .ok()
+        .flatten()
+        .ok_or(codes::INVALID_ROLE)
+}
+
+/// `Role/list`: every role of the account, by id.
+pub async fn list(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::ViewAgents)?;
+    let roles = state.store.list_roles(&who.account).await?;
+    #[derive(Serialize)]
+    struct Payload {
+        response: Vec<RoleItem>,
+    }
+    Ok(reply::listing(Payload { response: roles.into_iter().map(item).collect() }))
+}
+
+/// `Role/add` `{name, permissions: [...]}`.
+pub async fn add(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::ManageRoles)?;
+    let name = body.text("name").ok().flatten().and_then(valid_name).ok_or(codes::NAME_MISSING)?;
+    let granted = match body.get("permissions") {
+        Some(v) => permissions(v)?,
+        None => Permissions::default(),
+    };
+    let role = state.store.add_role(&who.account, &name, &granted.to_stored()).await?;
+    Ok(reply::listing(item(role)))
+}
+
+/// `Role/update` `{roleId, name?, permissions?}`: what it names is replaced.
+pub async fn update(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::ManageRoles)?;
+    let id = role_id(&body)?;
+    let name = match body.get("name") {
+        None => None,
+        Some(_) => Some(body.text("name").ok().flatten().and_then(valid_name).ok_or(codes::NAME_MISSING)?),
+    };
+    let granted = body.get("permissions").map(permissions).transpose()?.map(|p| p.to_stored());
+    match state.store.update_role(&who.account, id, name.as_deref(), granted.as_deref()).await {
+        Ok(role) => Ok(reply::listing(item(role))),
+        Err(StoreError::NotFound) => Err(codes::INVALID_ROLE.into()),
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,107 @@
+//! The endpoint table: every DeepCall path we answer, its handler, and what
+//! the OpenAPI document says about it. Routing and docs both read this table,
+//! so an endpoint cannot exist without being documented.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use utoipa::openapi::{RefOr, schema::Schema};
+use utoipa::PartialSchema;
+
+use super::error::ApiResult;
+use super::{agent, auth, group, role, schemas};
+use crate::wire::errors::{agent as a, auth as au, global as g, group as gr, role as r};
+use crate::wire::{Body, ErrorCode};
+use crate::AppState;
+
+pub type Handler = fn(AppState, Body) -> Pin<Box<dyn Future<Output = ApiResult> + Send>>;
+
+pub struct Endpoint {
+    /// The documented casing (`Agent`, `agentProfile`); matched case-insensitively.
+    pub section: &'static str,
+    /// Matched exactly.
+    pub name: &'static str,
+    pub summary: &'static str,
+    /// Needs `ssid` or `userId` + `token`.
+    pub authenticated: bool,
+    /// The codes this endpoint answers besides the credential and transport ones.
+    pub errors: &'static [ErrorCode],
+    pub request: fn() -> RefOr<Schema>,
+    pub handler: Handler,
+}
+
+macro_rules! endpoint {
+    ($section:literal / $name:literal, $handler:path, $request:ty, auth: $auth:literal, $summary:literal,
+     [$($err:expr),* $(,)?]) => {
+        Endpoint {
+            section: $section,
+            name: $name,
+            summary: $summary,
+            authenticated: $auth,
+            errors: &[$($err),*],
+            request: <$request as PartialSchema>::schema,
+            handler: |state, body| Box::pin($handler(state, body)),
+        }
+    };
+}
+
+pub static ENDPOINTS: &[Endpoint] = &[
+    endpoint!("auth" / "login", auth::login, schemas::LoginRequest, auth: false,
+        "Log in with email and password; returns an ssid (admin or agent session)",
+        [g::INVALID_PARAMETER, au::INVALID_CREDENTIALS, au::AMBIGUOUS_LOGIN, g::ACCOUNT_SUSPENDED, g::PERMISSION_DENIED]),
+    endpoint!("auth" / "logout", auth::logout, schemas::LogoutRequest, auth: false,
+        "End a session", [g::TOKEN_NOT_FOUND, g::INVALID_TOKEN]),
+    endpoint!("Agent" / "list", agent::list, schemas::AgentListRequest, auth: true,
+        "List agents (seed 002 shape), filtered and paged",
+        [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST, a::INVALID_FILTER_VALUE, a::INVALID_STATUS]),
+    endpoint!("Agent" / "create", agent::create, schemas::AgentCreateRequest, auth: true,
+        "Create an agent; generated secrets are returned once",
+        [a::UNKNOWN_FIELDS, a::INVALID_NAME, g::INVALID_PARAMETER, a::INVALID_MOBILE, a::INVALID_TYPE,
+         a::INVALID_DESTINATION, a::INVALID_CALL_PASSWORD, a::INVALID_ROLE, a::INVALID_PARENT,
+         a::INVALID_GROUP_DATA, a::INVALID_WORKING_TIME, a::INVALID_TIMING, a::INVALID_DID, a::INVALID_FAVORITE,
+         a::INVALID_STATUS, a::EMAIL_EXISTS]),
+    endpoint!("Agent" / "update", agent::update, schemas::AgentUpdateRequest, auth: true,
+        "Change the named fields of an agent",
+        [a::INVALID_AGENT_ID, a::UNKNOWN_FIELDS, a::NOT_UPDATED, a::INVALID_NAME, g::INVALID_PARAMETER,
+         a::INVALID_MOBILE, a::INVALID_TYPE, a::INVALID_DESTINATION, a::INVALID_CALL_PASSWORD, a::INVALID_ROLE,
+         a::INVALID_PARENT, a::PARENT_IS_SELF, a::INVALID_GROUP_DATA, a::INVALID_WORKING_TIME, a::INVALID_TIMING,
+         a::INVALID_DID, a::INVALID_FAVORITE, a::INVALID_STATUS, a::EMAIL_EXISTS]),
+    endpoint!("Agent" / "delete", agent::delete, schemas::AgentIdRequest, auth: true,
+        "Soft-delete an agent (preDeleted while it is logged in)", [a::INVALID_AGENT_ID]),
+    endpoint!("Agent" / "changeStatus", agent::change_status, schemas::AgentStatusRequest, auth: true,
+        "Activate (1) or deactivate (0) an agent", [a::INVALID_AGENT_ID, a::INVALID_STATUS]),
+    endpoint!("Agent" / "updateAgentGroupMapping", agent::update_group_mapping, schemas::GroupMappingRequest,
+        auth: true, "Upsert or remove (null) an agent's group mappings; all or nothing",
+        [a::INVALID_AGENT_ID, a::INVALID_GROUP_DATA]),
+    endpoint!("Agent" / "setCad", agent::set_cad, schemas::AgentIdsRequest, auth: true,
+        "Set the CAD flag of agents; all or nothing", [a::INVALID_AGENT_ID]),
+    endpoint!("Agent" / "unsetCad", agent::unset_cad, schemas::AgentIdsRequest, auth: true,
+        "Clear the CAD flag of agents; all or nothing", [a::INVALID_AGENT_ID]),
+    endpoint!("Group" / "add", group::add, schemas::GroupAddRequest, auth: true,
+        "Add a group", [gr::NAME_MISSING, gr::INVALID_STATUS]),
+    endpoint!("Group" / "update", group::update, schemas::GroupUpdateRequest, auth: true,
+        "Rename a group or change its status",
+        [gr::GROUP_ID_REQUIRED, gr::NAME_MISSING, gr::INVALID_STATUS, gr::GROUP_NOT_FOUND]),
+    endpoint!("Group" / "delete", group::delete, schemas::GroupIdRequest, auth: true,
+        "Delete a group and its agent mappings", [gr::GROUP_ID_REQUIRED, gr::GROUP_NOT_FOUND]),
+    endpoint!("Group" / "list", group::list, schemas::GroupListRequest, auth: true,
+        "List groups keyed by id", [gr::GROUP_ID_REQUIRED, g::INVALID_PARAMETER]),
+    endpoint!("Role" / "list", role::list, schemas::RoleListRequest, auth: true, "List roles", []),
+    endpoint!("Role" / "add", role::add, schemas::RoleAddRequest, auth: true,
+        "Add a role with permissions", [r::NAME_MISSING, r::INVALID_PERMISSION]),
+    endpoint!("Role" / "update", role::update, schemas::RoleUpdateRequest, auth: true,
+        "Change a role's name or permissions", [r::INVALID_ROLE, r::NAME_MISSING, r::INVALID_PERMISSION]),
+];
+
+/// The endpoint for `/api/v2/<section>/<name>`; the section ignores case.
+pub fn find(section: &str, name: &str) -> Option<&'static Endpoint> {
+    ENDPOINTS.iter().find(|e| e.name == name && e.section.eq_ignore_ascii_case(section))
+}
+
+/// Credential errors every authenticated endpoint can answer.
+pub const CREDENTIAL_ERRORS: &[ErrorCode] =
+    &[g::TOKEN_NOT_FOUND, g::USER_ID_NOT_PROVIDED, g::INVALID_PARAMETER, g::INVALID_TOKEN, g::ACCOUNT_SUSPENDED,
+      g::PERMISSION_DENIED];
+
+/// Errors any endpoint can answer.
+pub const BODY_ERRORS: &[ErrorCode] = &[g::INVALID_REQUEST_DATA, g::INTERNAL];

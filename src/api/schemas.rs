@@ -1,0 +1,202 @@
+//! Request bodies as the OpenAPI document describes them. Handlers parse
+//! leniently from `wire::Body`; these types exist to document the contract.
+#![allow(non_snake_case, dead_code)]
+
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// Credentials: `ssid`, or `userId` + `token` (never both).
+#[derive(ToSchema)]
+pub struct Credentials {
+    /// Session id from `auth/login` (admin or agent session).
+    ssid: Option<String>,
+    /// The account id (string or number).
+    userId: Option<String>,
+    /// The account's API token.
+    token: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct LoginRequest {
+    email: String,
+    password: String,
+    /// Only needed when the email logs in to several accounts.
+    userId: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct LogoutRequest {
+    ssid: String,
+}
+
+#[derive(ToSchema)]
+pub struct AgentListRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// One agent (1509 when it does not exist).
+    agentId: Option<String>,
+    /// Case-insensitive substring of the name.
+    name: Option<String>,
+    /// Only agents mapped to this group (1006 when it does not exist).
+    groupid: Option<String>,
+    /// 1 active, 0 inactive.
+    status: Option<i64>,
+    /// Minimal items: name, email, unique_id, status, group.
+    quick: Option<bool>,
+    /// Page number, from 1.
+    page: Option<i64>,
+    /// Page size, 1–500 (default 50); echoed as `agtLimit`.
+    limit: Option<i64>,
+}
+
+/// Working hours: minutes of the day, 0–1439, `from` ≤ `to`.
+#[derive(ToSchema)]
+pub struct WorkingTime {
+    /// `MON` … `SUN`.
+    wDays: Vec<String>,
+    from: i64,
+    to: i64,
+}
+
+#[derive(ToSchema)]
+pub struct AgentFields {
+    /// Required on create; 1–100 characters (1515).
+    name: Option<String>,
+    /// Required on create; unique among the account's agents (1512).
+    email: Option<String>,
+    /// Digits; ten digits get the account's country code (1514).
+    phone: Option<String>,
+    address: Option<String>,
+    /// `MOBILE` (default), `LANDLINE` or `SIP` (1513).
+    dest_type: Option<String>,
+    /// Number digits, or a SIP user/URI for `SIP` (1510).
+    dest_value: Option<String>,
+    /// Exactly eight digits (1519); generated and returned once when absent on create.
+    call_pass: Option<String>,
+    /// Panel password, 8–128 characters; generated and returned once when absent on create.
+    password: Option<String>,
+    /// Role id (1503); default role 1.
+    role: Option<String>,
+    /// Parent agent id, or `root` (1504, 1506).
+    parent: Option<String>,
+    /// `{"<groupId>":{"receive_call":"Y"|"N"}}` or a list of group ids (1505); replaces all mappings.
+    group: Option<Value>,
+    /// Working hours (1511 shape, 1530 times).
+    working: Option<Vec<WorkingTime>>,
+    /// `""` or a list of DID numbers (1516).
+    allowDid: Option<Vec<String>>,
+    favorite: Option<String>,
+    /// 1 active (default), 0 inactive (1508).
+    status: Option<i64>,
+}
+
+#[derive(ToSchema)]
+pub struct AgentCreateRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    #[serde(flatten)]
+    fields: AgentFields,
+}
+
+#[derive(ToSchema)]
+pub struct AgentUpdateRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    agentId: String,
+    #[serde(flatten)]
+    fields: AgentFields,
+}
+
+#[derive(ToSchema)]
+pub struct AgentIdRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    agentId: String,
+}
+
+#[derive(ToSchema)]
+pub struct AgentStatusRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    agentId: String,
+    /// 1 active, 0 inactive (1508).
+    status: i64,
+}
+
+#[derive(ToSchema)]
+pub struct GroupMappingRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    agentId: String,
+    /// `{"<groupId>": {"receive_call": "Y"|"N"} | null}`: upsert, or remove with `null`.
+    group: Value,
+}
+
+#[derive(ToSchema)]
+pub struct AgentIdsRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// 1–1000 agent ids; any unknown id → 1509 and nothing changes.
+    agentIds: Vec<String>,
+}
+
+#[derive(ToSchema)]
+pub struct GroupAddRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// A taken name gets a numeric suffix (`Sales 2`).
+    name: String,
+    status: Option<i64>,
+}
+
+#[derive(ToSchema)]
+pub struct GroupUpdateRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    groupId: String,
+    name: String,
+    status: Option<i64>,
+}
+
+#[derive(ToSchema)]
+pub struct GroupIdRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    groupId: String,
+}
+
+#[derive(ToSchema)]
+pub struct GroupListRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    groupid: Option<String>,
+    /// Case-insensitive substring of the name.
+    name: Option<String>,
+    /// Only `{"<id>":"<name>"}`.
+    quick: Option<bool>,
+    forward: Option<bool>,
+}
+
+#[derive(ToSchema)]
+pub struct RoleListRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+}
+
+#[derive(ToSchema)]
+pub struct RoleAddRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    name: String,
+    /// `VIEW_AGENTS`, `EDIT_AGENTS`, `MANAGE_GROUPS`, `MANAGE_ROLES`, `AGENT_TO_AGENT_CALL`.
+    permissions: Option<Vec<String>>,
+}
+
+#[derive(ToSchema)]
+pub struct RoleUpdateRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    roleId: String,
+    name: Option<String>,
+    permissions: Option<Vec<String>>,
+}

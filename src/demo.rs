@@ -1,0 +1,94 @@
+//! A realistic demo account: groups, roles and twenty agents with working
+//! hours, so a newcomer can try every endpoint at once.
+
+use crate::accounts::{create_account, CreatedAccount};
+use crate::domain::agent::{DestType, ReceiveCall, ROOT_PATH};
+use crate::domain::permission::{Permission, Permissions};
+use crate::domain::secret;
+use crate::domain::working::WorkingTime;
+use crate::store::{NewAgent, SharedStore};
+
+const AGENTS: [(&str, &str); 20] = [
+    ("Aarav Sharma", "9829012301"), ("Priya Verma", "9829012302"), ("Rohan Gupta", "9829012303"),
+    ("Ananya Iyer", "9829012304"), ("Vikram Singh", "9829012305"), ("Meera Nair", "9829012306"),
+    ("Kabir Mehta", "9829012307"), ("Isha Reddy", "9829012308"), ("Arjun Rao", "9829012309"),
+    ("Diya Kapoor", "9829012310"), ("Karan Malhotra", "9829012311"), ("Sneha Joshi", "9829012312"),
+    ("Aditya Kulkarni", "9829012313"), ("Pooja Bhat", "9829012314"), ("Rahul Desai", "9829012315"),
+    ("Neha Chawla", "9829012316"), ("Siddharth Jain", "9829012317"), ("Tara Menon", "9829012318"),
+    ("Manoj Rao", "9829012319"), ("Bhawna Saini", "9829012320"),
+];
+const GROUPS: [&str; 4] = ["Sales", "Support", "Billing", "Escalations"];
+/// Every demo agent logs in with this password.
+pub const AGENT_PASSWORD: &str = "agent-demo-1";
+pub const ADMIN_PASSWORD: &str = "admin-demo-1";
+
+pub struct Demo {
+    pub account: CreatedAccount,
+    pub admin_email: String,
+    pub first_agent_email: String,
+    base_url: String,
+}
+
+impl Demo {
+    /// Credentials and a ready-to-paste request, on stdout.
+    pub fn print(&self) {
+        let Demo { account, admin_email, first_agent_email, base_url } = self;
+        println!("Demo account loaded.");
+        println!("  userId: {}\n  token:  {}", account.user_id, account.token);
+        println!("  admin login:  {admin_email} / {ADMIN_PASSWORD}");
+        println!("  agent login:  {first_agent_email} / {AGENT_PASSWORD} (agents 1-20, agent1..agent20)");
+        println!(
+            "Try:\n  curl -s {base_url}/api/v2/Agent/list --data-raw '{{\"userId\":\"{}\",\"token\":\"{}\",\"limit\":5}}'",
+            account.user_id, account.token
+        );
+    }
+}
+
+pub async fn load(store: &SharedStore, base_url: &str) -> anyhow::Result<Demo> {
+    let tag = secret::new_token()[..6].to_string();
+    let admin_email = format!("admin.{tag}@demo.agentdesk.local");
+    let account = create_account(store, "Demo Contact Center", &admin_email, Some(ADMIN_PASSWORD)).await?;
+    let id = account.user_id.as_str();
+    let mut groups = Vec::new();
+    for name in GROUPS {
+        groups.push(store.add_group(id, name, 1).await?.id);
+    }
+    let supervisor = Permissions::new(vec![Permission::ViewAgents, Permission::EditAgents]).to_stored();
+    let supervisor_role = store.add_role(id, "Supervisor", &supervisor).await?.id;
+    let password_hash = secret::hash_password(AGENT_PASSWORD)?;
+    let weekdays = WorkingTime { days: vec!["MON", "TUE", "WED", "THU", "FRI"], from: 540, to: 1080 };
+    let weekend = WorkingTime { days: vec!["SAT", "SUN"], from: 600, to: 960 };
+    let mut first_agent_email = String::new();
+    for (i, (name, mobile)) in AGENTS.iter().enumerate() {
+        let email = format!("agent{}.{tag}@demo.agentdesk.local", i + 1);
+        if i == 0 {
+            first_agent_email = email.clone();
+        }
+        // Everyone takes calls for one team; the first three teams also stand
+        // by for escalations without receiving them.
+        let team = groups[i % 3];
+        let agent = NewAgent {
+            name: name.to_string(),
+            email,
+            phone: format!("91{mobile}"),
+            address: "Jaipur".to_string(),
+            dest_type: DestType::Mobile,
+            dest_value: mobile.to_string(),
+            call_pass_hash: secret::hash_password(&secret::new_call_password())?,
+            password_hash: password_hash.clone(),
+            // The first two agents supervise the floor.
+            role_id: if i < 2 { supervisor_role } else { 1 },
+            parent_path: ROOT_PATH.to_string(),
+            favorite: String::new(),
+            allow_did: Vec::new(),
+            status: 1,
+            groups: vec![(team, ReceiveCall::Yes), (groups[3], ReceiveCall::No)],
+            working: if i % 4 == 3 { vec![weekdays.clone(), weekend.clone()] } else { vec![weekdays.clone()] },
+            create_by: id.to_string(),
+            create_by_type: String::new(),
+            now: crate::clock::now(),
+        };
+        store.create_agent(id, &agent).await?;
+    }
+    Ok(Demo { account, admin_email, first_agent_email, base_url: base_url.to_string() })
+}

@@ -1,0 +1,100 @@
+//! Working hours: which weekdays and which minutes of the day (0–1439) an
+//! agent works, as DeepCall's `working` entries `{wDays, from, to}`.
+
+use serde_json::Value;
+
+pub const DAYS: [&str; 7] = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
+pub const LAST_MINUTE: i64 = 1439;
+/// More entries than this is a client bug, not a schedule.
+pub const MAX_ENTRIES: usize = 21;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkingTime {
+    pub days: Vec<&'static str>,
+    pub from: i64,
+    pub to: i64,
+}
+
+/// Why a `working` value was refused: its shape (1511) or its times (1530).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkingError {
+    Format,
+    Range,
+}
+
+impl WorkingTime {
+    /// Stored form of `days`: `"MON,TUE"`.
+    pub fn days_text(&self) -> String {
+        self.days.join(",")
+    }
+
+    pub fn from_stored(days: &str, from: i64, to: i64) -> Self {
+        let days = days.split(',').filter_map(day).collect();
+        Self { days, from, to }
+    }
+}
+
+fn day(raw: &str) -> Option<&'static str> {
+    let upper = raw.trim().to_ascii_uppercase();
+    DAYS.iter().copied().find(|d| *d == upper)
+}
+
+fn minute(value: &Value) -> Result<i64, WorkingError> {
+    value.as_i64().ok_or(WorkingError::Format)
+}
+
+/// Parses a `working` array. Days are de-duplicated and kept in week order;
+/// `from` must not be after `to` (an entry of `0`–`0` means "no hours that day",
+/// as in seed 002).
+pub fn parse_working(value: &Value) -> Result<Vec<WorkingTime>, WorkingError> {
+    let entries = value.as_array().ok_or(WorkingError::Format)?;
+    if entries.len() > MAX_ENTRIES {
+        return Err(WorkingError::Format);
+    }
+    entries.iter().map(parse_entry).collect()
+}
+
+fn parse_entry(entry: &Value) -> Result<WorkingTime, WorkingError> {
+    let object = entry.as_object().ok_or(WorkingError::Format)?;
+    let raw_days = object.get("wDays").and_then(Value::as_array).ok_or(WorkingError::Format)?;
+    let mut wanted = Vec::with_capacity(raw_days.len());
+    for d in raw_days {
+        wanted.push(d.as_str().and_then(day).ok_or(WorkingError::Format)?);
+    }
+    if wanted.is_empty() {
+        return Err(WorkingError::Format);
+    }
+    let days = DAYS.iter().copied().filter(|d| wanted.contains(d)).collect();
+    let from = minute(object.get("from").ok_or(WorkingError::Format)?)?;
+    let to = minute(object.get("to").ok_or(WorkingError::Format)?)?;
+    if !(0..=LAST_MINUTE).contains(&from) || !(0..=LAST_MINUTE).contains(&to) || from > to {
+        return Err(WorkingError::Range);
+    }
+    Ok(WorkingTime { days, from, to })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn entries_parse_in_week_order() {
+        let w = parse_working(&json!([{"wDays":["wed","TUE","TUE"],"from":60,"to":360}])).unwrap();
+        assert_eq!(w, vec![WorkingTime { days: vec!["TUE", "WED"], from: 60, to: 360 }]);
+        assert_eq!(parse_working(&json!([])).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn shape_errors_and_range_errors_are_told_apart() {
+        for bad in [json!({}), json!([1]), json!([{"wDays":"MON","from":0,"to":1}]),
+                    json!([{"wDays":["XYZ"],"from":0,"to":1}]), json!([{"wDays":[],"from":0,"to":1}]),
+                    json!([{"wDays":["MON"],"from":"a","to":1}]), json!([{"wDays":["MON"],"to":1}])] {
+            assert_eq!(parse_working(&bad), Err(WorkingError::Format), "{bad}");
+        }
+        for bad in [json!([{"wDays":["MON"],"from":0,"to":1440}]), json!([{"wDays":["MON"],"from":-1,"to":5}]),
+                    json!([{"wDays":["MON"],"from":600,"to":500}])] {
+            assert_eq!(parse_working(&bad), Err(WorkingError::Range), "{bad}");
+        }
+    }
+}

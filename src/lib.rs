@@ -1,0 +1,59 @@
+//! agentdesk: a self-hosted call-center agent-management server speaking the
+//! DeepCall API v2. `launch` runs it on a bound listener until `shutdown`.
+
+pub mod accounts;
+pub mod api;
+pub mod clock;
+pub mod demo;
+pub mod domain;
+pub mod settings;
+pub mod store;
+pub mod wire;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+
+use store::SharedStore;
+
+/// Server-wide knobs the handlers read.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// How long a login session lasts.
+    pub session_ttl_secs: i64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { session_ttl_secs: 12 * 3600 }
+    }
+}
+
+/// What every handler gets: the store and the configuration.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: SharedStore,
+    pub settings: Arc<ServerConfig>,
+}
+
+impl AppState {
+    pub fn new(store: SharedStore, settings: ServerConfig) -> Self {
+        Self { store, settings: Arc::new(settings) }
+    }
+}
+
+/// Serves the API on `listener` until `shutdown` resolves, then drains the
+/// requests in flight before returning.
+pub async fn launch(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = listener.tap_io(|tcp| {
+        // Small JSON replies: do not let Nagle hold them back.
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,109 @@
+//! The `agentdesk` command: parse the command line, pick the store, call the library.
+
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use agentdesk::settings::{DatabaseSettings, ServeSettings};
+use agentdesk::{accounts, demo, store, AppState, ServerConfig};
+
+#[derive(Parser)]
+#[command(name = "agentdesk", version, about = "Call-center agent management speaking the DeepCall API v2")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve(ServeSettings),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseSettings),
+    /// Manage accounts (tenants).
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// Load a demo account and print its credentials.
+    Demo(DatabaseSettings),
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account; prints {"userId":"…","token":"…"} on stdout.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// Admin password for `auth/login` (optional).
+        #[arg(long, env = "AGENTDESK_ACCOUNT_PASSWORD")]
+        password: Option<String>,
+        #[command(flatten)]
+        db: DatabaseSettings,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // Logs go to stderr so that stdout carries only what commands print for scripts.
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve(settings) => serve(settings).await,
+        Command::Migrate(db) => {
+            store::open(&db.database).await?;
+            tracing::info!(database = %db.redacted(), "migrations applied");
+            Ok(())
+        }
+        Command::Account { command: AccountCommand::Create { name, email, password, db } } => {
+            let store = store::open(&db.database).await?;
+            let created = accounts::create_account(&store, &name, &email, password.as_deref()).await?;
+            println!("{}", serde_json::to_string(&created)?);
+            Ok(())
+        }
+        Command::Demo(db) => {
+            let store = store::open(&db.database).await?;
+            demo::load(&store, "http://127.0.0.1:8080").await?.print();
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
+    let store = store::open(&settings.db.database).await?;
+    tracing::info!(database = %settings.db.redacted(), "store ready");
+    let listener = TcpListener::bind(settings.bind).await?;
+    let address = listener.local_addr()?;
+    if settings.demo {
+        demo::load(&store, &format!("http://{address}")).await?.print();
+    }
+    tracing::info!(%address, "agentdesk listening on http://{address}");
+    let state = AppState::new(store, ServerConfig { session_ttl_secs: settings.session_ttl });
+    agentdesk::launch(state, listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// SIGINT or SIGTERM: stop accepting, let requests in flight finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: draining requests in flight");
+}

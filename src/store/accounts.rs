@@ -1,0 +1,188 @@
+//! Accounts, API tokens and sessions.
+
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+
+use super::sql::{int, opt_int, opt_text, text, SqlStore};
+use super::{
+    Account, AccountStore, AgentAuth, AuthRecord, LoginCandidate, NewAccount, NewSession, StoreError,
+    StoreResult,
+};
+
+/// Tenant ids look like DeepCall's (`"29791451"`): eight random digits.
+fn new_account_id() -> String {
+    use rand::RngExt;
+    rand::rng().random_range(10_000_000u32..100_000_000).to_string()
+}
+
+fn auth_record(row: &AnyRow) -> StoreResult<AuthRecord> {
+    let agent = match opt_int(row, "agent_id")? {
+        None => None,
+        Some(agent_id) => Some(AgentAuth {
+            agent_id,
+            active: opt_int(row, "agent_active")?.unwrap_or(0) == 1,
+            permissions: opt_text(row, "permissions")?.unwrap_or_default(),
+        }),
+    };
+    Ok(AuthRecord {
+        account_id: text(row, "account_id")?,
+        suspended: int(row, "suspended")? != 0,
+        country_code: text(row, "country_code")?,
+        agent,
+    })
+}
+
+#[async_trait]
+impl AccountStore for SqlStore {
+    async fn ready(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_account(&self, new: &NewAccount) -> StoreResult<Account> {
+        // A random id can collide with an existing one; try a few times.
+        for _ in 0..5 {
+            let id = new_account_id();
+            let mut tx = self.pool.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO accounts (id, name, email, password_hash, country_code, next_role_id, created_at)
+                 VALUES ($1, $2, $3, $4, $5, 2, $6) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(&new.name)
+            .bind(&new.email)
+            .bind(new.password_hash.as_deref())
+            .bind(&new.country_code)
+            .bind(new.now)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                continue;
+            }
+            sqlx::query("INSERT INTO account_tokens (token_hash, account_id, created_at) VALUES ($1, $2, $3)")
+                .bind(&new.token_hash)
+                .bind(&id)
+                .bind(new.now)
+                .execute(&mut *tx)
+                .await?;
+            // Every account starts with role 1, the plain agent: no extra permissions.
+            sqlx::query("INSERT INTO roles (account_id, id, name, permissions) VALUES ($1, 1, 'Agent', '')")
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(Account { id, name: new.name.clone(), email: new.email.clone() });
+        }
+        Err(StoreError::Other(anyhow::anyhow!("could not allocate an account id")))
+    }
+
+    async fn authenticate_token(&self, user_id: &str, token_hash: &str) -> StoreResult<Option<AuthRecord>> {
+        let row = sqlx::query(
+            "SELECT a.id AS account_id, a.suspended, a.country_code,
+                    CAST(NULL AS BIGINT) AS agent_id, CAST(NULL AS BIGINT) AS agent_active,
+                    CAST(NULL AS TEXT) AS permissions
+             FROM account_tokens t JOIN accounts a ON a.id = t.account_id
+             WHERE t.token_hash = $1 AND a.id = $2",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(auth_record).transpose()
+    }
+
+    async fn authenticate_session(&self, ssid_hash: &str, now: i64) -> StoreResult<Option<AuthRecord>> {
+        let row = sqlx::query(
+            "SELECT a.id AS account_id, a.suspended, a.country_code, s.agent_id,
+                    CASE WHEN g.status = 1 AND g.is_deleted = 0 THEN 1 ELSE 0 END AS agent_active,
+                    r.permissions
+             FROM sessions s
+             JOIN accounts a ON a.id = s.account_id
+             LEFT JOIN agents g ON g.account_id = s.account_id AND g.id = s.agent_id
+             LEFT JOIN roles r ON r.account_id = g.account_id AND r.id = g.role_id
+             WHERE s.ssid_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(ssid_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(auth_record).transpose()
+    }
+
+    async fn login_candidates(&self, email: &str) -> StoreResult<Vec<LoginCandidate>> {
+        let rows = sqlx::query(
+            "SELECT id AS account_id, CAST(NULL AS BIGINT) AS agent_id, password_hash,
+                    CASE WHEN suspended = 0 THEN 1 ELSE 0 END AS active
+             FROM accounts WHERE email = $1 AND password_hash IS NOT NULL
+             UNION ALL
+             SELECT account_id, id AS agent_id, password_hash,
+                    CASE WHEN status = 1 THEN 1 ELSE 0 END AS active
+             FROM agents WHERE email = $1 AND is_deleted = 0",
+        )
+        .bind(email)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(LoginCandidate {
+                    account_id: text(row, "account_id")?,
+                    agent_id: opt_int(row, "agent_id")?,
+                    password_hash: text(row, "password_hash")?,
+                    active: int(row, "active")? == 1,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (ssid_hash, account_id, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&session.ssid_hash)
+        .bind(&session.account_id)
+        .bind(session.agent_id)
+        .bind(session.now)
+        .bind(session.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn set_suspended(&self, account: &str, suspended: bool) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE accounts SET suspended = $2 WHERE id = $1")
+            .bind(account)
+            .bind(suspended as i64)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn end_session(&self, ssid_hash: &str, now: i64) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("DELETE FROM sessions WHERE ssid_hash = $1 RETURNING account_id, agent_id")
+            .bind(ssid_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        if let Some(agent_id) = opt_int(&row, "agent_id")? {
+            let account = text(&row, "account_id")?;
+            // A deletion that waited for the agent to go offline happens now,
+            // unless another session of the agent is still open.
+            sqlx::query(
+                "UPDATE agents SET is_deleted = 1, pre_deleted = 0
+                 WHERE account_id = $1 AND id = $2 AND pre_deleted = 1
+                   AND NOT EXISTS (SELECT 1 FROM sessions s
+                                   WHERE s.account_id = $1 AND s.agent_id = $2 AND s.expires_at > $3)",
+            )
+            .bind(&account)
+            .bind(agent_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}

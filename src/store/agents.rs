@@ -1,0 +1,389 @@
+//! Agents, their group mappings, working hours and CAD flags.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
+
+use super::sql::{contains_pattern, int, next_id, opt_text, text, Param, SqlStore, Statement};
+use super::{
+    AgentChanges, AgentFilter, AgentPage, AgentRow, AgentStore, Deletion, NewAgent, Page, StoreError,
+    StoreResult,
+};
+use crate::domain::agent::{child_path, ReceiveCall};
+use crate::domain::working::WorkingTime;
+
+const AGENT_COLUMNS: &str = "a.id, a.name, a.favorite, a.email, a.phone, a.address, a.dest_type, a.dest_value,
+    a.role_id, r.name AS role_name, a.parent_path, a.create_date, a.create_by, a.create_by_type, a.allow_did,
+    a.status, a.is_deleted, a.pre_deleted, a.cad";
+
+/// `SELECT <what> FROM agents a … WHERE <filters>` for one account's live agents.
+fn filtered(what: &str, account: &str, filter: &AgentFilter) -> Statement {
+    let mut s = Statement::new(&format!(
+        "SELECT {what} FROM agents a
+         LEFT JOIN roles r ON r.account_id = a.account_id AND r.id = a.role_id
+         WHERE a.is_deleted = 0"
+    ));
+    s.push(" AND a.account_id = ?", Param::Text(account.to_string()));
+    if let Some(id) = filter.agent_id {
+        s.push(" AND a.id = ?", Param::Int(id));
+    }
+    if let Some(name) = &filter.name {
+        s.push(" AND LOWER(a.name) LIKE ? ESCAPE '\\'", Param::Text(contains_pattern(name)));
+    }
+    if let Some(status) = filter.status {
+        s.push(" AND a.status = ?", Param::Int(status));
+    }
+    if let Some(group) = filter.group_id {
+        s.push(
+            " AND EXISTS (SELECT 1 FROM group_members m
+                WHERE m.account_id = a.account_id AND m.agent_id = a.id AND m.group_id = ?)",
+            Param::Int(group),
+        );
+    }
+    s
+}
+
+fn allow_did_text(dids: &[String]) -> String {
+    dids.join(",")
+}
+
+fn agent_row(row: &AnyRow) -> StoreResult<AgentRow> {
+    let allow_did = text(row, "allow_did")?;
+    Ok(AgentRow {
+        id: int(row, "id")?,
+        name: text(row, "name")?,
+        favorite: text(row, "favorite")?,
+        email: text(row, "email")?,
+        phone: text(row, "phone")?,
+        address: text(row, "address")?,
+        dest_type: text(row, "dest_type")?,
+        dest_value: text(row, "dest_value")?,
+        role_id: int(row, "role_id")?,
+        role_name: opt_text(row, "role_name")?,
+        parent_path: text(row, "parent_path")?,
+        create_date: int(row, "create_date")?,
+        create_by: text(row, "create_by")?,
+        create_by_type: text(row, "create_by_type")?,
+        allow_did: allow_did.split(',').filter(|d| !d.is_empty()).map(str::to_string).collect(),
+        status: int(row, "status")?,
+        is_deleted: int(row, "is_deleted")? != 0,
+        pre_deleted: int(row, "pre_deleted")? != 0,
+        cad: int(row, "cad")? != 0,
+        groups: Vec::new(),
+        working: Vec::new(),
+    })
+}
+
+impl SqlStore {
+    /// Fills `groups` and `working` of a page of agents with two queries.
+    async fn attach_details(&self, account: &str, agents: &mut [AgentRow]) -> StoreResult<()> {
+        if agents.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = agents.iter().map(|a| a.id).collect();
+        let index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+
+        let mut groups = Statement::new(
+            "SELECT m.agent_id, m.group_id, g.name FROM group_members m
+             LEFT JOIN call_groups g ON g.account_id = m.account_id AND g.id = m.group_id
+             WHERE m.account_id = ",
+        );
+        groups.push("?", Param::Text(account.to_string())).push_sql(" AND m.agent_id IN ").push_list(&ids);
+        groups.push_sql(" ORDER BY m.agent_id, m.position");
+        for row in groups.query().fetch_all(&self.pool).await? {
+            if let Some(&i) = index.get(&int(&row, "agent_id")?) {
+                agents[i].groups.push((int(&row, "group_id")?, opt_text(&row, "name")?));
+            }
+        }
+
+        let mut working = Statement::new(
+            "SELECT agent_id, days, from_minute, to_minute FROM working_hours WHERE account_id = ",
+        );
+        working.push("?", Param::Text(account.to_string())).push_sql(" AND agent_id IN ").push_list(&ids);
+        working.push_sql(" ORDER BY agent_id, position");
+        for row in working.query().fetch_all(&self.pool).await? {
+            if let Some(&i) = index.get(&int(&row, "agent_id")?) {
+                let entry =
+                    WorkingTime::from_stored(&text(&row, "days")?, int(&row, "from_minute")?, int(&row, "to_minute")?);
+                agents[i].working.push(entry);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The agent must exist and not be deleted; its current parent path.
+async fn live_agent_path(tx: &mut Transaction<'_, Any>, account: &str, agent_id: i64) -> StoreResult<String> {
+    let row = sqlx::query("SELECT parent_path FROM agents WHERE account_id = $1 AND id = $2 AND is_deleted = 0")
+        .bind(account)
+        .bind(agent_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    text(&row, "parent_path")
+}
+
+async fn replace_groups(
+    tx: &mut Transaction<'_, Any>,
+    account: &str,
+    agent_id: i64,
+    groups: &[(i64, ReceiveCall)],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM group_members WHERE account_id = $1 AND agent_id = $2")
+        .bind(account)
+        .bind(agent_id)
+        .execute(&mut **tx)
+        .await?;
+    for (position, (group_id, receive)) in groups.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO group_members (account_id, agent_id, group_id, receive_call, position) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(account)
+        .bind(agent_id)
+        .bind(*group_id)
+        .bind(receive.as_str())
+        .bind(position as i64 + 1)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn replace_working(
+    tx: &mut Transaction<'_, Any>,
+    account: &str,
+    agent_id: i64,
+    working: &[WorkingTime],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM working_hours WHERE account_id = $1 AND agent_id = $2")
+        .bind(account)
+        .bind(agent_id)
+        .execute(&mut **tx)
+        .await?;
+    for (position, w) in working.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO working_hours (account_id, agent_id, position, days, from_minute, to_minute)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(account)
+        .bind(agent_id)
+        .bind(position as i64)
+        .bind(w.days_text())
+        .bind(w.from)
+        .bind(w.to)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// `UPDATE agents SET …` for the fields a partial update names; `None` when
+/// it names none of the agent row's own columns.
+fn update_statement(account: &str, agent_id: i64, changes: &AgentChanges) -> Option<Statement> {
+    let texts = [
+        ("name", changes.name.clone()),
+        ("email", changes.email.clone()),
+        ("phone", changes.phone.clone()),
+        ("address", changes.address.clone()),
+        ("dest_type", changes.dest_type.map(|d| d.as_str().to_string())),
+        ("dest_value", changes.dest_value.clone()),
+        ("call_pass_hash", changes.call_pass_hash.clone()),
+        ("password_hash", changes.password_hash.clone()),
+        ("parent_path", changes.parent_path.clone()),
+        ("favorite", changes.favorite.clone()),
+        ("allow_did", changes.allow_did.as_deref().map(allow_did_text)),
+    ];
+    let ints = [("role_id", changes.role_id), ("status", changes.status)];
+    let sets: Vec<(&str, Param)> = texts
+        .into_iter()
+        .filter_map(|(c, v)| v.map(|v| (c, Param::Text(v))))
+        .chain(ints.into_iter().filter_map(|(c, v)| v.map(|v| (c, Param::Int(v)))))
+        .collect();
+    if sets.is_empty() {
+        return None;
+    }
+    let mut s = Statement::new("UPDATE agents SET ");
+    for (i, (column, param)) in sets.into_iter().enumerate() {
+        if i > 0 {
+            s.push_sql(", ");
+        }
+        s.push(&format!("{column} = ?"), param);
+    }
+    s.push(" WHERE account_id = ?", Param::Text(account.to_string()));
+    s.push(" AND id = ?", Param::Int(agent_id));
+    Some(s)
+}
+
+#[async_trait]
+impl AgentStore for SqlStore {
+    async fn list_agents(&self, account: &str, filter: &AgentFilter, page: Page) -> StoreResult<AgentPage> {
+        let count = filtered("COUNT(*) AS n", account, filter);
+        let total = int(&count.query().fetch_one(&self.pool).await?, "n")?;
+        let mut select = filtered(AGENT_COLUMNS, account, filter);
+        select.push_sql(" ORDER BY a.id");
+        select.push(" LIMIT ?", Param::Int(page.size));
+        select.push(" OFFSET ?", Param::Int((page.number - 1) * page.size));
+        let rows = select.query().fetch_all(&self.pool).await?;
+        let mut agents = rows.iter().map(agent_row).collect::<StoreResult<Vec<_>>>()?;
+        self.attach_details(account, &mut agents).await?;
+        Ok(AgentPage { agents, total })
+    }
+
+    async fn agent_path(&self, account: &str, agent_id: i64) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT parent_path FROM agents WHERE account_id = $1 AND id = $2 AND is_deleted = 0")
+            .bind(account)
+            .bind(agent_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| text(&r, "parent_path")).transpose()
+    }
+
+    async fn create_agent(&self, account: &str, new: &NewAgent) -> StoreResult<i64> {
+        let mut tx = self.pool.begin().await?;
+        let id = next_id(&mut tx, account, "next_agent_id").await?;
+        sqlx::query(
+            "INSERT INTO agents (account_id, id, name, email, phone, address, dest_type, dest_value, call_pass_hash,
+                password_hash, role_id, parent_path, favorite, allow_did, status, create_date, create_by, create_by_type)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(account)
+        .bind(id)
+        .bind(&new.name)
+        .bind(&new.email)
+        .bind(&new.phone)
+        .bind(&new.address)
+        .bind(new.dest_type.as_str())
+        .bind(&new.dest_value)
+        .bind(&new.call_pass_hash)
+        .bind(&new.password_hash)
+        .bind(new.role_id)
+        .bind(&new.parent_path)
+        .bind(&new.favorite)
+        .bind(allow_did_text(&new.allow_did))
+        .bind(new.status)
+        .bind(new.now)
+        .bind(&new.create_by)
+        .bind(&new.create_by_type)
+        .execute(&mut *tx)
+        .await?;
+        replace_groups(&mut tx, account, id, &new.groups).await?;
+        replace_working(&mut tx, account, id, &new.working).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn update_agent(&self, account: &str, agent_id: i64, changes: &AgentChanges) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let old_path = live_agent_path(&mut tx, account, agent_id).await?;
+        if let Some(update) = update_statement(account, agent_id, changes) {
+            update.query().execute(&mut *tx).await?;
+        }
+        if let Some(new_path) = &changes.parent_path {
+            // Descendants keep their place under this agent: rewrite the
+            // prefix of every path that passes through it.
+            let old_prefix = child_path(&old_path, agent_id);
+            let new_prefix = child_path(new_path, agent_id);
+            sqlx::query(
+                "UPDATE agents SET parent_path = $3 || SUBSTR(parent_path, LENGTH($4) + 1)
+                 WHERE account_id = $1 AND id <> $2 AND SUBSTR(parent_path, 1, LENGTH($4)) = $4",
+            )
+            .bind(account)
+            .bind(agent_id)
+            .bind(&new_prefix)
+            .bind(&old_prefix)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(groups) = &changes.groups {
+            replace_groups(&mut tx, account, agent_id, groups).await?;
+        }
+        if let Some(working) = &changes.working {
+            replace_working(&mut tx, account, agent_id, working).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_agent_status(&self, account: &str, agent_id: i64, status: i64) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE agents SET status = $3 WHERE account_id = $1 AND id = $2 AND is_deleted = 0")
+            .bind(account)
+            .bind(agent_id)
+            .bind(status)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn delete_agent(&self, account: &str, agent_id: i64, now: i64) -> StoreResult<Deletion> {
+        let mut tx = self.pool.begin().await?;
+        live_agent_path(&mut tx, account, agent_id).await?;
+        let logged_in = sqlx::query(
+            "SELECT COUNT(*) AS n FROM sessions WHERE account_id = $1 AND agent_id = $2 AND expires_at > $3",
+        )
+        .bind(account)
+        .bind(agent_id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let deletion = if int(&logged_in, "n")? > 0 { Deletion::PreDeleted } else { Deletion::Deleted };
+        let sql = match deletion {
+            Deletion::PreDeleted => "UPDATE agents SET pre_deleted = 1 WHERE account_id = $1 AND id = $2",
+            Deletion::Deleted => "UPDATE agents SET is_deleted = 1, pre_deleted = 0 WHERE account_id = $1 AND id = $2",
+        };
+        sqlx::query(sql).bind(account).bind(agent_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(deletion)
+    }
+
+    async fn update_group_mapping(
+        &self,
+        account: &str,
+        agent_id: i64,
+        changes: &[(i64, Option<ReceiveCall>)],
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        live_agent_path(&mut tx, account, agent_id).await?;
+        for (group_id, receive) in changes {
+            let query = match receive {
+                // A new mapping goes last; an existing one keeps its place.
+                Some(receive) => sqlx::query(
+                    "INSERT INTO group_members (account_id, agent_id, group_id, receive_call, position)
+                     SELECT $1, $2, $3, $4, COALESCE(MAX(position), 0) + 1 FROM group_members
+                     WHERE account_id = $1 AND agent_id = $2
+                     ON CONFLICT (account_id, agent_id, group_id) DO UPDATE SET receive_call = excluded.receive_call",
+                )
+                .bind(account)
+                .bind(agent_id)
+                .bind(*group_id)
+                .bind(receive.as_str()),
+                None => sqlx::query("DELETE FROM group_members WHERE account_id = $1 AND agent_id = $2 AND group_id = $3")
+                    .bind(account)
+                    .bind(agent_id)
+                    .bind(*group_id),
+            };
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_cad(&self, account: &str, agent_ids: &[i64], on: bool) -> StoreResult<()> {
+        let mut ids = agent_ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut tx = self.pool.begin().await?;
+        let mut update = Statement::new("UPDATE agents SET cad = ");
+        update.push("?", Param::Int(on as i64));
+        update.push(" WHERE is_deleted = 0 AND account_id = ?", Param::Text(account.to_string()));
+        update.push_sql(" AND id IN ").push_list(&ids);
+        let done = update.query().execute(&mut *tx).await?;
+        if done.rows_affected() != ids.len() as u64 {
+            // Dropping the transaction rolls it back: nothing changes.
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

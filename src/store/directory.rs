@@ -1,0 +1,201 @@
+//! Groups and roles.
+
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
+
+use super::sql::{contains_pattern, int, next_id, text, Param, SqlStore, Statement};
+use super::{DirectoryStore, GroupFilter, GroupRow, RoleRow, StoreError, StoreResult};
+
+const GROUP_COLUMNS: &str = "g.id, g.name, g.status,
+    (SELECT COUNT(*) FROM group_members m WHERE m.account_id = g.account_id AND m.group_id = g.id) AS agents";
+
+fn group_row(row: &AnyRow) -> StoreResult<GroupRow> {
+    Ok(GroupRow { id: int(row, "id")?, name: text(row, "name")?, status: int(row, "status")?, agents: int(row, "agents")? })
+}
+
+fn role_row(row: &AnyRow) -> StoreResult<RoleRow> {
+    Ok(RoleRow { id: int(row, "id")?, name: text(row, "name")?, permissions: text(row, "permissions")? })
+}
+
+/// Group names are unique per account, compared without case.
+fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// `name`, or `name 2`, `name 3`, … — the first not used by another group.
+async fn free_group_name(
+    tx: &mut Transaction<'_, Any>,
+    account: &str,
+    name: &str,
+    except: Option<i64>,
+) -> StoreResult<String> {
+    let rows = sqlx::query("SELECT id, name_key FROM call_groups WHERE account_id = $1 AND SUBSTR(name_key, 1, LENGTH($2)) = $2")
+        .bind(account)
+        .bind(name_key(name))
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut taken = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if Some(int(row, "id")?) != except {
+            taken.push(text(row, "name_key")?);
+        }
+    }
+    let mut candidate = name.to_string();
+    let mut n = 2;
+    while taken.contains(&name_key(&candidate)) {
+        candidate = format!("{name} {n}");
+        n += 1;
+    }
+    Ok(candidate)
+}
+
+async fn group_by_id(tx: &mut Transaction<'_, Any>, account: &str, group_id: i64) -> StoreResult<GroupRow> {
+    let sql = format!("SELECT {GROUP_COLUMNS} FROM call_groups g WHERE g.account_id = $1 AND g.id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(account)
+        .bind(group_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    group_row(&row)
+}
+
+#[async_trait]
+impl DirectoryStore for SqlStore {
+    async fn missing_groups(&self, account: &str, group_ids: &[i64]) -> StoreResult<Vec<i64>> {
+        if group_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut s = Statement::new("SELECT id FROM call_groups WHERE account_id = ");
+        s.push("?", Param::Text(account.to_string())).push_sql(" AND id IN ").push_list(group_ids);
+        let mut found = Vec::new();
+        for row in s.query().fetch_all(&self.pool).await? {
+            found.push(int(&row, "id")?);
+        }
+        Ok(group_ids.iter().copied().filter(|id| !found.contains(id)).collect())
+    }
+
+    async fn add_group(&self, account: &str, name: &str, status: i64) -> StoreResult<GroupRow> {
+        let mut tx = self.pool.begin().await?;
+        let name = free_group_name(&mut tx, account, name, None).await?;
+        let id = next_id(&mut tx, account, "next_group_id").await?;
+        sqlx::query(
+            "INSERT INTO call_groups (account_id, id, name, name_key, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(account)
+        .bind(id)
+        .bind(&name)
+        .bind(name_key(&name))
+        .bind(status)
+        .bind(crate::clock::now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(GroupRow { id, name, status, agents: 0 })
+    }
+
+    async fn update_group(&self, account: &str, group_id: i64, name: &str, status: i64) -> StoreResult<GroupRow> {
+        let mut tx = self.pool.begin().await?;
+        group_by_id(&mut tx, account, group_id).await?;
+        let name = free_group_name(&mut tx, account, name, Some(group_id)).await?;
+        sqlx::query("UPDATE call_groups SET name = $3, name_key = $4, status = $5 WHERE account_id = $1 AND id = $2")
+            .bind(account)
+            .bind(group_id)
+            .bind(&name)
+            .bind(name_key(&name))
+            .bind(status)
+            .execute(&mut *tx)
+            .await?;
+        let row = group_by_id(&mut tx, account, group_id).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    async fn delete_group(&self, account: &str, group_id: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("DELETE FROM call_groups WHERE account_id = $1 AND id = $2")
+            .bind(account)
+            .bind(group_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM group_members WHERE account_id = $1 AND group_id = $2")
+            .bind(account)
+            .bind(group_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_groups(&self, account: &str, filter: &GroupFilter) -> StoreResult<Vec<GroupRow>> {
+        let mut s = Statement::new(&format!("SELECT {GROUP_COLUMNS} FROM call_groups g WHERE g.account_id = "));
+        s.push("?", Param::Text(account.to_string()));
+        if let Some(id) = filter.group_id {
+            s.push(" AND g.id = ?", Param::Int(id));
+        }
+        if let Some(name) = &filter.name {
+            s.push(" AND g.name_key LIKE ? ESCAPE '\\'", Param::Text(contains_pattern(name)));
+        }
+        s.push_sql(" ORDER BY g.id");
+        s.query().fetch_all(&self.pool).await?.iter().map(group_row).collect()
+    }
+
+    async fn role_exists(&self, account: &str, role_id: i64) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT 1 AS one FROM roles WHERE account_id = $1 AND id = $2")
+            .bind(account)
+            .bind(role_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn list_roles(&self, account: &str) -> StoreResult<Vec<RoleRow>> {
+        sqlx::query("SELECT id, name, permissions FROM roles WHERE account_id = $1 ORDER BY id")
+            .bind(account)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(role_row)
+            .collect()
+    }
+
+    async fn add_role(&self, account: &str, name: &str, permissions: &str) -> StoreResult<RoleRow> {
+        let mut tx = self.pool.begin().await?;
+        let id = next_id(&mut tx, account, "next_role_id").await?;
+        sqlx::query("INSERT INTO roles (account_id, id, name, permissions) VALUES ($1, $2, $3, $4)")
+            .bind(account)
+            .bind(id)
+            .bind(name)
+            .bind(permissions)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(RoleRow { id, name: name.to_string(), permissions: permissions.to_string() })
+    }
+
+    async fn update_role(
+        &self,
+        account: &str,
+        role_id: i64,
+        name: Option<&str>,
+        permissions: Option<&str>,
+    ) -> StoreResult<RoleRow> {
+        let row = sqlx::query(
+            "UPDATE roles SET name = COALESCE($3, name), permissions = COALESCE($4, permissions)
+             WHERE account_id = $1 AND id = $2 RETURNING id, name, permissions",
+        )
+        .bind(account)
+        .bind(role_id)
+        .bind(name)
+        .bind(permissions)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        role_row(&row)
+    }
+}

@@ -1,0 +1,147 @@
+//! The SQL behind every store trait, written once for SQLite and PostgreSQL:
+//! both accept `$N` placeholders, `RETURNING`, `ON CONFLICT` and partial
+//! indexes, so only connecting and migrating differ (`sqlite.rs`, `postgres.rs`).
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, AssertSqlSafe, Row};
+
+use super::{StoreError, StoreResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct SqlStore {
+    pub(super) pool: AnyPool,
+    pub(super) backend: Backend,
+}
+
+impl SqlStore {
+    pub(super) fn new(pool: AnyPool, backend: Backend) -> Self {
+        Self { pool, backend }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// A bind value for statements assembled at run time (filters, `IN` lists).
+#[derive(Debug, Clone)]
+pub(super) enum Param {
+    Int(i64),
+    Text(String),
+}
+
+/// Builds a statement whose `WHERE` clause depends on the request, numbering
+/// placeholders as it goes.
+#[derive(Debug, Default)]
+pub(super) struct Statement {
+    pub sql: String,
+    params: Vec<Param>,
+}
+
+impl Statement {
+    pub fn new(sql: &str) -> Self {
+        Self { sql: sql.to_string(), params: Vec::new() }
+    }
+
+    /// Appends `sql` with its one `?` replaced by the next placeholder.
+    pub fn push(&mut self, sql: &str, param: Param) -> &mut Self {
+        self.params.push(param);
+        let placeholder = format!("${}", self.params.len());
+        self.sql.push_str(&sql.replacen('?', &placeholder, 1));
+        self
+    }
+
+    pub fn push_sql(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends `(…)` with one placeholder per id.
+    pub fn push_list(&mut self, ids: &[i64]) -> &mut Self {
+        self.sql.push('(');
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                self.sql.push(',');
+            }
+            self.push("?", Param::Int(*id));
+        }
+        self.sql.push(')');
+        self
+    }
+
+    pub fn query(&self) -> Query<'_, Any, AnyArguments> {
+        let mut query = sqlx::query(AssertSqlSafe(self.sql.as_str()));
+        for param in &self.params {
+            query = match param {
+                Param::Int(v) => query.bind(*v),
+                Param::Text(v) => query.bind(v.as_str()),
+            };
+        }
+        query
+    }
+}
+
+/// `LIKE` pattern for a case-insensitive substring match (used with `ESCAPE '\'`).
+pub(super) fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+pub(super) fn text(row: &AnyRow, column: &str) -> StoreResult<String> {
+    row.try_get::<String, _>(column).map_err(StoreError::from)
+}
+
+pub(super) fn opt_text(row: &AnyRow, column: &str) -> StoreResult<Option<String>> {
+    row.try_get::<Option<String>, _>(column).map_err(StoreError::from)
+}
+
+pub(super) fn int(row: &AnyRow, column: &str) -> StoreResult<i64> {
+    row.try_get::<i64, _>(column).map_err(StoreError::from)
+}
+
+pub(super) fn opt_int(row: &AnyRow, column: &str) -> StoreResult<Option<i64>> {
+    row.try_get::<Option<i64>, _>(column).map_err(StoreError::from)
+}
+
+/// Takes the next per-account number (`next_agent_id`, …) inside `tx`.
+pub(super) async fn next_id(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    account: &str,
+    counter: &'static str,
+) -> StoreResult<i64> {
+    let sql = format!("UPDATE accounts SET {counter} = {counter} + 1 WHERE id = $1 RETURNING {counter} - 1 AS id");
+    let row = sqlx::query(AssertSqlSafe(sql)).bind(account).fetch_one(&mut **tx).await?;
+    int(&row, "id")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_number_their_placeholders() {
+        let mut s = Statement::new("SELECT 1 WHERE a = $1");
+        s.params.push(Param::Int(1));
+        s.push(" AND b = ?", Param::Text("x".into())).push_sql(" AND c IN ").push_list(&[4, 5]);
+        assert_eq!(s.sql, "SELECT 1 WHERE a = $1 AND b = $2 AND c IN ($3,$4)");
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("A_b%"), "%a\\_b\\%%");
+    }
+}

@@ -1,0 +1,177 @@
+//! Rows in and out of the store: plain data, no wire quirks.
+
+use crate::domain::agent::{DestType, ReceiveCall};
+use crate::domain::working::WorkingTime;
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub name: String,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub token_hash: String,
+    /// Completes phone numbers given without one (`91` for India).
+    pub country_code: String,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// Who a credential belongs to, as the store knows it.
+#[derive(Debug, Clone)]
+pub struct AuthRecord {
+    pub account_id: String,
+    pub suspended: bool,
+    pub country_code: String,
+    /// Present for an agent session.
+    pub agent: Option<AgentAuth>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgentAuth {
+    pub agent_id: i64,
+    /// Active (`status` 1) and not deleted.
+    pub active: bool,
+    /// The role's permissions, stored form.
+    pub permissions: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoginCandidate {
+    pub account_id: String,
+    pub agent_id: Option<i64>,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub ssid_hash: String,
+    pub account_id: String,
+    pub agent_id: Option<i64>,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AgentFilter {
+    pub agent_id: Option<i64>,
+    /// Case-insensitive substring of the name.
+    pub name: Option<String>,
+    pub group_id: Option<i64>,
+    pub status: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub number: i64,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgentPage {
+    pub agents: Vec<AgentRow>,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgentRow {
+    pub id: i64,
+    pub name: String,
+    pub favorite: String,
+    pub email: String,
+    pub phone: String,
+    pub address: String,
+    pub dest_type: String,
+    pub dest_value: String,
+    pub role_id: i64,
+    pub role_name: Option<String>,
+    pub parent_path: String,
+    pub create_date: i64,
+    pub create_by: String,
+    pub create_by_type: String,
+    pub allow_did: Vec<String>,
+    pub status: i64,
+    pub is_deleted: bool,
+    pub pre_deleted: bool,
+    pub cad: bool,
+    /// Mapped groups in the order they were added, with the group's name
+    /// (`None` when the group row is gone).
+    pub groups: Vec<(i64, Option<String>)>,
+    pub working: Vec<WorkingTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgent {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub address: String,
+    pub dest_type: DestType,
+    pub dest_value: String,
+    pub call_pass_hash: String,
+    pub password_hash: String,
+    pub role_id: i64,
+    pub parent_path: String,
+    pub favorite: String,
+    pub allow_did: Vec<String>,
+    pub status: i64,
+    pub groups: Vec<(i64, ReceiveCall)>,
+    pub working: Vec<WorkingTime>,
+    pub create_by: String,
+    pub create_by_type: String,
+    pub now: i64,
+}
+
+/// A partial update: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AgentChanges {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub dest_type: Option<DestType>,
+    pub dest_value: Option<String>,
+    pub call_pass_hash: Option<String>,
+    pub password_hash: Option<String>,
+    pub role_id: Option<i64>,
+    pub parent_path: Option<String>,
+    pub favorite: Option<String>,
+    pub allow_did: Option<Vec<String>>,
+    pub status: Option<i64>,
+    /// Replaces every mapping of the agent.
+    pub groups: Option<Vec<(i64, ReceiveCall)>>,
+    pub working: Option<Vec<WorkingTime>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    Deleted,
+    /// Logged in: deleted when its last session ends.
+    PreDeleted,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GroupFilter {
+    pub group_id: Option<i64>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupRow {
+    pub id: i64,
+    pub name: String,
+    pub status: i64,
+    pub agents: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleRow {
+    pub id: i64,
+    pub name: String,
+    pub permissions: String,
+}

@@ -1,0 +1,142 @@
+//! The request body as DeepCall clients send it: JSON text under any (or no)
+//! Content-Type, ids as strings or numbers. Accessors report a wrong type as
+//! `Malformed` so each handler can answer the code its table assigns.
+
+use serde_json::{Map, Value};
+
+use super::errors::{ErrorCode, global};
+
+/// Largest body we read; larger ones get HTTP 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A field was present but not of a usable type or shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed;
+
+/// The parsed JSON object of one request.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    fields: Map<String, Value>,
+}
+
+impl Body {
+    /// Parses bytes as a JSON object whatever the Content-Type said; anything
+    /// else (empty, broken, an array) is 1047 `Invalid request data`.
+    pub fn parse(bytes: &[u8]) -> Result<Self, ErrorCode> {
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(fields)) => Ok(Self { fields }),
+            _ => Err(global::INVALID_REQUEST_DATA),
+        }
+    }
+
+    pub fn from_map(fields: Map<String, Value>) -> Self {
+        Self { fields }
+    }
+
+    /// The raw value; JSON `null` counts as absent, like an omitted key.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.fields.get(key).filter(|v| !v.is_null())
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.fields.keys().map(String::as_str)
+    }
+
+    /// The first of several spellings that is present (`groupid` / `groupId`).
+    pub fn get_any(&self, keys: &[&str]) -> Option<&Value> {
+        keys.iter().find_map(|k| self.get(k))
+    }
+
+    pub fn text(&self, key: &str) -> Result<Option<&str>, Malformed> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(Malformed),
+        }
+    }
+
+    pub fn id(&self, key: &str) -> Result<Option<i64>, Malformed> {
+        self.get(key).map(id_value).transpose()
+    }
+
+    /// An integer sent as a JSON number or a string of digits (`"1"`, `1`).
+    pub fn int(&self, key: &str) -> Result<Option<i64>, Malformed> {
+        self.get(key).map(int_value).transpose()
+    }
+
+    /// A flag: `true`/`false`, `1`/`0` or `"1"`/`"0"`/`"true"`/`"false"`.
+    pub fn flag(&self, key: &str) -> Result<Option<bool>, Malformed> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(v) => match int_value(v) {
+                Ok(0) => Ok(Some(false)),
+                Ok(1) => Ok(Some(true)),
+                _ => match v.as_str() {
+                    Some("true") => Ok(Some(true)),
+                    Some("false") => Ok(Some(false)),
+                    _ => Err(Malformed),
+                },
+            },
+        }
+    }
+}
+
+/// An id: a positive integer as a JSON number or a string of digits.
+pub fn id_value(value: &Value) -> Result<i64, Malformed> {
+    match int_value(value) {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Malformed),
+    }
+}
+
+/// An integer as a JSON number or a string of ASCII digits (optionally signed).
+pub fn int_value(value: &Value) -> Result<i64, Malformed> {
+    match value {
+        Value::Number(n) => n.as_i64().ok_or(Malformed),
+        Value::String(s) => {
+            let t = s.trim();
+            let digits = t.strip_prefix('-').unwrap_or(t);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Malformed);
+            }
+            t.parse().map_err(|_| Malformed)
+        }
+        _ => Err(Malformed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ids_accept_strings_and_numbers_but_not_garbage() {
+        assert_eq!(id_value(&json!("7")), Ok(7));
+        assert_eq!(id_value(&json!(7)), Ok(7));
+        assert_eq!(id_value(&json!("7a")), Err(Malformed));
+        assert_eq!(id_value(&json!(0)), Err(Malformed));
+        assert_eq!(id_value(&json!(1.5)), Err(Malformed));
+        assert_eq!(id_value(&json!("")), Err(Malformed));
+        assert_eq!(id_value(&json!([7])), Err(Malformed));
+    }
+
+    #[test]
+    fn only_a_json_object_is_a_body() {
+        assert!(Body::parse(br#"{"a":1}"#).is_ok());
+        for bad in [&b""[..], b"[]", b"{", b"null", b"\"x\"", b"ssid=abc"] {
+            assert_eq!(Body::parse(bad).unwrap_err(), global::INVALID_REQUEST_DATA);
+        }
+    }
+
+    #[test]
+    fn null_counts_as_absent() {
+        let body = Body::parse(br#"{"agentId":null}"#).unwrap();
+        assert_eq!(body.id("agentId"), Ok(None));
+    }
+}

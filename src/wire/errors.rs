@@ -1,0 +1,106 @@
+//! The DeepCall error-code catalogue: one declarative table per section.
+//! These tables are the contract — review a change here like an API change.
+
+use serde::Serialize;
+
+/// One row of a section's error table: the code a client branches on and the
+/// exact message the real service sends with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ErrorCode {
+    pub code: u16,
+    pub message: &'static str,
+}
+
+macro_rules! error_table {
+    ($(#[$doc:meta])* $table:ident { $($name:ident = $code:literal, $msg:literal;)* }) => {
+        $(#[$doc])*
+        pub mod $table {
+            use super::ErrorCode;
+            $(pub const $name: ErrorCode = ErrorCode { code: $code, message: $msg };)*
+            /// Every row of this table, in code order (used by the OpenAPI document).
+            pub const ALL: &[ErrorCode] = &[$($name),*];
+        }
+    };
+}
+
+error_table! {
+    /// 10xx codes mean the same thing in every section.
+    global {
+        INVALID_PARAMETER = 1000, "Invalid parameter";
+        INVALID_DATA_TYPE = 1001, "Invalid data type";
+        USER_ID_NOT_PROVIDED = 1002, "UserId not provided";
+        AGENT_ID_DOES_NOT_EXIST = 1003, "AgentId does not exist";
+        INVALID_CONTACT_NUMBER = 1005, "Invalid contact number";
+        GROUP_ID_DOES_NOT_EXIST = 1006, "GroupId does not exist";
+        INVALID_TOKEN = 1014, "Invalid token";
+        PERMISSION_DENIED = 1015, "Permission denied";
+        TOKEN_NOT_FOUND = 1020, "Token not found";
+        INVALID_DATE_FORMAT = 1028, "Invalid date format";
+        INTERNAL = 1032, "Internal server error";
+        ACCOUNT_SUSPENDED = 1039, "User account suspended";
+        INVALID_REQUEST_DATA = 1047, "Invalid request data";
+    }
+}
+
+error_table! {
+    /// Section `Agent` (seed 000/002/004 error table).
+    agent {
+        DATA_IN_PROCESSING = 1501, "Data already in processing";
+        INVALID_FILTER_VALUE = 1502, "Invalid filter value";
+        INVALID_ROLE = 1503, "Invalid role id";
+        INVALID_PARENT = 1504, "Invalid parent";
+        INVALID_GROUP_DATA = 1505, "Invalid group data";
+        PARENT_IS_SELF = 1506, "AgentId and parent could not be same";
+        INVALID_AGENT_ID_1507 = 1507, "Invalid AgentID";
+        INVALID_STATUS = 1508, "Invalid status value";
+        INVALID_AGENT_ID = 1509, "Invalid agentId";
+        INVALID_DESTINATION = 1510, "Invalid Destination";
+        INVALID_WORKING_TIME = 1511, "Working time format is invalid";
+        EMAIL_EXISTS = 1512, "Email already exists";
+        INVALID_TYPE = 1513, "Invalid type";
+        INVALID_MOBILE = 1514, "Invalid mobile Number";
+        INVALID_NAME = 1515, "Invalid Name";
+        INVALID_DID = 1516, "Invalid Did Number";
+        NOT_SELF = 1517, "Your agentid and your loginid must be same";
+        NOT_UPDATED = 1518, "Data could not be updated";
+        INVALID_CALL_PASSWORD = 1519, "Call Password must be Integer and Eight digit";
+        SINGLE_FIELD = 1520, "You must be single field update";
+        UNKNOWN_FIELDS = 1521, "Please Provide Only Valid fields";
+        NOT_INSERTED = 1522, "You could not inserted your data. Please try again";
+        ALREADY_ADDED = 1523, "Your agent information is already added";
+        INVALID_ACTION = 1524, "Invalid Action";
+        INVALID_TARGET_AGENT = 1525, "Invalid Targetagent Id";
+        INVALID_ID = 1526, "Invalid Id";
+        INVALID_TYPE_1527 = 1527, "Invalid Type";
+        INVALID_FAVORITE = 1528, "Invalid Favorite Data";
+        INVALID_DOMAIN = 1529, "Invalid Domain";
+        INVALID_TIMING = 1530, "Invalid Agent Timing";
+    }
+}
+
+error_table! {
+    /// Section `Group` (docs.deepcall.com Group pages).
+    group {
+        NAME_MISSING = 1501, "The 'Name' field was not provided";
+        GROUP_ID_REQUIRED = 1502, "GroupId is required";
+        GROUP_NOT_FOUND = 1503, "Group not found or not authorized";
+        INVALID_STATUS = 1504, "Invalid status value";
+    }
+}
+
+error_table! {
+    /// Section `Role` — not in the DeepCall docs; ours, shaped like `Group`'s.
+    role {
+        NAME_MISSING = 1501, "The 'Name' field was not provided";
+        INVALID_PERMISSION = 1502, "Invalid permission";
+        INVALID_ROLE = 1503, "Invalid role id";
+    }
+}
+
+error_table! {
+    /// Section `auth` — our login/logout extension.
+    auth {
+        INVALID_CREDENTIALS = 1501, "Invalid email or password";
+        AMBIGUOUS_LOGIN = 1502, "Email belongs to several accounts: provide userId";
+    }
+}

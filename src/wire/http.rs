@@ -1,0 +1,76 @@
+//! Transport-level quirks: the CORS headers every captured response carries,
+//! and JSON envelopes for everything axum would otherwise answer in plain text.
+
+use std::any::Any;
+
+use axum::body::Body as HttpBody;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::body::MAX_BODY_BYTES;
+use super::reply;
+
+const ALLOW_METHODS: &str = "POST, GET, OPTIONS, PATCH, DELETE";
+// No space after the comma: that is how the captured responses spell it.
+const ALLOW_HEADERS: &str = "X-Requested-With,content-type";
+
+/// Adds the CORS headers of the captured DeepCall responses.
+pub async fn cors_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW_METHODS));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(ALLOW_HEADERS));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    response
+}
+
+/// `OPTIONS` preflight: 204 with the CORS headers (added by `cors_headers`).
+pub fn preflight() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}
+
+pub fn not_found() -> Response {
+    reply::transport_error(StatusCode::NOT_FOUND, "Not found")
+}
+
+pub fn method_not_allowed() -> Response {
+    let mut response = reply::transport_error(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed");
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
+    response
+}
+
+pub fn payload_too_large() -> Response {
+    reply::transport_error(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
+}
+
+/// Reads the whole body, refusing more than `MAX_BODY_BYTES` with a 413
+/// envelope (before reading when Content-Length already says so).
+pub async fn read_body(headers: &HeaderMap, body: HttpBody) -> Result<axum::body::Bytes, Response> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(payload_too_large());
+    }
+    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|err| {
+        if std::error::Error::source(&err).is_some_and(|s| s.is::<http_body_util::LengthLimitError>()) {
+            payload_too_large()
+        } else {
+            // A client that hangs up mid-body gets the same answer as a broken body.
+            reply::error(super::errors::global::INVALID_REQUEST_DATA)
+        }
+    })
+}
+
+/// Last resort for a panic in a handler: log it, answer 1032, keep serving.
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = detail, "handler panicked");
+    reply::error(super::errors::global::INTERNAL)
+}

@@ -1,0 +1,128 @@
+//! Response bytes exactly as DeepCall's Express server sends them: compact
+//! JSON, `application/json; charset=utf-8` and Express's weak ETag.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde::Serialize;
+use sha1::{Digest, Sha1};
+
+use super::errors::ErrorCode;
+
+/// Express's default weak ETag: `W/"<len hex>-<27 chars of base64(sha1)>"`.
+pub fn etag(body: &[u8]) -> String {
+    let digest = Sha1::digest(body);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(digest);
+    format!("W/\"{:x}-{}\"", body.len(), &b64[..27])
+}
+
+/// Serialises `value` compactly and answers it with the captured headers.
+pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => raw_json(status, bytes),
+        // Serialising our own wire structs cannot fail; if it ever does, the
+        // client still gets an envelope.
+        Err(err) => {
+            tracing::error!(%err, "response serialisation failed");
+            raw_json(StatusCode::OK, error_bytes(crate::wire::errors::global::INTERNAL))
+        }
+    }
+}
+
+pub fn raw_json(status: StatusCode, bytes: Vec<u8>) -> Response {
+    let tag = etag(&bytes);
+    let mut response = (status, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    if let Ok(value) = HeaderValue::from_str(&tag) {
+        headers.insert(header::ETAG, value);
+    }
+    response
+}
+
+/// `{"status":"error","message":M,"code":C}` — the one error shape of every section.
+#[derive(Serialize)]
+struct ErrorEnvelope {
+    status: &'static str,
+    message: &'static str,
+    code: u16,
+}
+
+fn error_bytes(error: ErrorCode) -> Vec<u8> {
+    serde_json::to_vec(&ErrorEnvelope { status: "error", message: error.message, code: error.code })
+        .unwrap_or_default()
+}
+
+/// An application error: HTTP 200, as DeepCall clients expect.
+pub fn error(error: ErrorCode) -> Response {
+    raw_json(StatusCode::OK, error_bytes(error))
+}
+
+/// A transport-level outcome (404, 405, 413, …): the HTTP status says it, the
+/// body is still an envelope whose `code` repeats the status.
+pub fn transport_error(status: StatusCode, message: &'static str) -> Response {
+    raw_json(status, error_bytes(ErrorCode { code: status.as_u16(), message }))
+}
+
+/// Section `Agent`, `Group`, `Role`: payload keys, then `"status":"success","code":200`.
+#[derive(Serialize)]
+pub struct Listing<T: Serialize> {
+    #[serde(flatten)]
+    pub payload: T,
+    pub status: &'static str,
+    pub code: u16,
+}
+
+pub fn listing<T: Serialize>(payload: T) -> Response {
+    json(StatusCode::OK, &Listing { payload, status: "success", code: 200 })
+}
+
+/// Write endpoints of `Agent`/`Group`/`Role`: `{"status":"success","code":200,"message":M}`
+/// (the order the updateAgentGroupMapping success is documented in).
+pub fn done(message: &str) -> Response {
+    #[derive(Serialize)]
+    struct Done<'a> {
+        status: &'static str,
+        code: u16,
+        message: &'a str,
+    }
+    json(StatusCode::OK, &Done { status: "success", code: 200, message })
+}
+
+/// Section `agentProfile`: `{"status":"success","data":{…}}`.
+pub fn profile<T: Serialize>(data: T) -> Response {
+    #[derive(Serialize)]
+    struct Profile<T> {
+        status: &'static str,
+        data: T,
+    }
+    json(StatusCode::OK, &Profile { status: "success", data })
+}
+
+/// Section `agentDashboard`: `{"message":PAYLOAD,"status":"success"}`.
+pub fn dashboard<T: Serialize>(message: T) -> Response {
+    #[derive(Serialize)]
+    struct Dashboard<T> {
+        message: T,
+        status: &'static str,
+    }
+    json(StatusCode::OK, &Dashboard { message, status: "success" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etag_matches_the_captured_timeline_example() {
+        let body = br#"{"agEvent":[],"event":[],"data":{},"lineChart":{},"window":300,"status":"success","code":200,"lstSync":0}"#;
+        assert_eq!(etag(body), r#"W/"69-UJSny+dwExCtUzdihFXbECrY8Gc""#);
+    }
+
+    #[test]
+    fn error_envelope_matches_the_captured_permission_denied() {
+        let bytes = error_bytes(crate::wire::errors::global::PERMISSION_DENIED);
+        assert_eq!(bytes, br#"{"status":"error","message":"Permission denied","code":1015}"#);
+        assert_eq!(etag(&bytes), r#"W/"3c-pSrtaoek7bATDVxUhKpKMDE6hUw""#);
+    }
+}

@@ -1,0 +1,180 @@
+//! Test harness: the real server on port 0 with a database of its own
+//! (a temporary SQLite file, or a fresh PostgreSQL database when
+//! `AGENTDESK_TEST_POSTGRES` names a server), spoken to over HTTP.
+#![allow(dead_code)]
+
+use agentdesk::store::{self, SharedStore};
+use agentdesk::{accounts, AppState, ServerConfig};
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::Connection;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// Names the PostgreSQL server (any database on it) the suite may create databases on.
+pub const POSTGRES_ENV: &str = "AGENTDESK_TEST_POSTGRES";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: SharedStore,
+    _shutdown: oneshot::Sender<()>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// An account's API credentials.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub user_id: String,
+    pub token: String,
+}
+
+impl Account {
+    /// `"userId":"…","token":"…"` to splice into a JSON body.
+    pub fn creds(&self) -> String {
+        format!(r#""userId":"{}","token":"{}""#, self.user_id, self.token)
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+/// The exact bytes of an error envelope.
+pub fn error_body(code: u16, message: &str) -> String {
+    format!(r#"{{"status":"error","message":"{message}","code":{code}}}"#)
+}
+
+async fn postgres_url() -> Option<String> {
+    let base = std::env::var(POSTGRES_ENV).ok().filter(|v| !v.is_empty())?;
+    let name = format!("agentdesk_t_{}", agentdesk::domain::secret::new_token()[..12].to_string());
+    let mut admin = sqlx::PgConnection::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+    let (server, _db) = base.rsplit_once('/').expect("postgres URL has a database");
+    Some(format!("{server}/{name}"))
+}
+
+impl TestApp {
+    /// `None` when the backend is PostgreSQL and no server was named.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let (url, dir) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                (format!("sqlite://{}", dir.path().join("agentdesk.db").display()), Some(dir))
+            }
+            Backend::Postgres => (postgres_url().await?, None),
+        };
+        let store = store::open(&url).await.expect("store opens");
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel::<()>();
+        let state = AppState::new(store.clone(), ServerConfig::default());
+        tokio::spawn(agentdesk::launch(state, listener, async {
+            let _ = rx.await;
+        }));
+        Some(TestApp { base, client: reqwest::Client::new(), store, _shutdown: tx, _dir: dir })
+    }
+
+    pub async fn account(&self) -> Account {
+        let n = agentdesk::domain::secret::new_token();
+        let created = accounts::create_account(&self.store, "Test Center", &format!("admin{}@test.example", &n[..10]), Some("admin-pass-1"))
+            .await
+            .unwrap();
+        Account { user_id: created.user_id, token: created.token }
+    }
+
+    /// POSTs raw bytes with the given Content-Type (`None`: no header at all).
+    pub async fn post_as(&self, path: &str, content_type: Option<&str>, body: &str) -> Reply {
+        let mut request = self.client.post(format!("{}{}", self.base, path)).body(body.to_string());
+        if let Some(ct) = content_type {
+            request = request.header("content-type", ct);
+        }
+        let response = request.send().await.unwrap();
+        Reply { status: response.status(), headers: response.headers().clone(), body: response.text().await.unwrap() }
+    }
+
+    /// POSTs a JSON text the way the DeepCall samples do (text/plain).
+    pub async fn post(&self, path: &str, body: &str) -> Reply {
+        self.post_as(path, Some("text/plain"), body).await
+    }
+
+    /// POSTs and expects HTTP 200 with exactly `expected` as the body.
+    pub async fn expect(&self, path: &str, body: &str, expected: &str) {
+        let reply = self.post(path, body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path} {body}");
+        assert_eq!(reply.body, expected, "{path} {body}");
+    }
+
+    /// POSTs and expects the error envelope with `code` and `message`.
+    pub async fn expect_error(&self, path: &str, body: &str, code: u16, message: &str) {
+        self.expect(path, body, &error_body(code, message)).await;
+    }
+
+    /// Creates an agent and returns its id.
+    pub async fn agent(&self, account: &Account, fields: &str) -> i64 {
+        let body = format!("{{{},{fields}}}", account.creds());
+        let reply = self.post("/api/v2/Agent/create", &body).await.json();
+        reply["agentId"].as_i64().unwrap_or_else(|| panic!("create failed: {reply}"))
+    }
+
+    pub async fn group(&self, account: &Account, name: &str) -> i64 {
+        let body = format!(r#"{{{},"name":"{name}"}}"#, account.creds());
+        let reply = self.post("/api/v2/Group/add", &body).await.json();
+        reply["groupId"].as_i64().unwrap_or_else(|| panic!("group add failed: {reply}"))
+    }
+
+    /// Logs in and returns the ssid.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let body = format!(r#"{{"email":"{email}","password":"{password}"}}"#);
+        let reply = self.post("/api/v2/auth/login", &body).await.json();
+        reply["ssid"].as_str().unwrap_or_else(|| panic!("login failed: {reply}")).to_string()
+    }
+}
+
+/// Defines one test per backend: `name::sqlite` always, `name::postgres`
+/// when `AGENTDESK_TEST_POSTGRES` is set (and then a dead server fails it).
+#[macro_export]
+macro_rules! backend_test {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let $app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await.unwrap();
+                $body
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some($app) = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await else {
+                    eprintln!("skipped: {} is not set", $crate::common::POSTGRES_ENV);
+                    return;
+                };
+                $body
+            }
+        }
+    };
+}

@@ -1,0 +1,139 @@
+//! The DeepCall transport: bodies under any Content-Type, the envelope for
+//! every error, CORS headers, ETags, routing quirks, self-description.
+
+mod common;
+
+use common::error_body;
+use reqwest::StatusCode;
+
+const INVALID_REQUEST: &str = r#"{"status":"error","message":"Invalid request data","code":1047}"#;
+
+backend_test!(a_json_body_is_read_whatever_the_content_type_says, |app| {
+    let account = app.account().await;
+    let body = format!(r#"{{{},"quick":true}}"#, account.creds());
+    let expected = r#"{"response":[],"agtLimit":50,"currentPage":1,"totalPages":0,"totalRecords":0,"status":"success","code":200}"#;
+    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("application/json")] {
+        let reply = app.post_as("/api/v2/Agent/list", content_type, &body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{content_type:?}");
+        assert_eq!(reply.body, expected, "{content_type:?}");
+    }
+});
+
+backend_test!(broken_empty_or_non_object_bodies_are_1047, |app| {
+    for body in ["", "{", "[]", "\"ssid\"", "ssid=abc&x=1", "null"] {
+        for content_type in [None, Some("application/json"), Some("application/x-www-form-urlencoded")] {
+            let reply = app.post_as("/api/v2/Agent/list", content_type, body).await;
+            assert_eq!(reply.status, StatusCode::OK);
+            assert_eq!(reply.body, INVALID_REQUEST, "{body:?} as {content_type:?}");
+        }
+    }
+});
+
+backend_test!(every_api_response_carries_the_captured_headers, |app| {
+    let reply = app.post("/api/v2/Agent/updateAgentGroupMapping", "{}").await;
+    assert_eq!(reply.body, error_body(1020, "Token not found"));
+    assert_eq!(reply.header("content-type"), "application/json; charset=utf-8");
+    assert_eq!(reply.header("access-control-allow-origin"), "*");
+    assert_eq!(reply.header("access-control-allow-methods"), "POST, GET, OPTIONS, PATCH, DELETE");
+    assert_eq!(reply.header("access-control-allow-headers"), "X-Requested-With,content-type");
+    assert_eq!(reply.header("access-control-allow-credentials"), "true");
+    assert_eq!(reply.header("vary"), "Origin");
+    assert_eq!(reply.header("content-length"), reply.body.len().to_string());
+    assert_eq!(reply.header("etag"), r#"W/"3a-wJFWnAgKlTB836frfNlFjXtSZr4""#);
+});
+
+backend_test!(options_is_a_204_preflight_with_cors_headers, |app| {
+    let response = app.client.request(reqwest::Method::OPTIONS, format!("{}/api/v2/Agent/list", app.base)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(response.headers()["access-control-allow-headers"], "X-Requested-With,content-type");
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+});
+
+backend_test!(transport_errors_are_json_envelopes_with_their_status, |app| {
+    let get = app.client.get(format!("{}/api/v2/Agent/list", app.base)).send().await.unwrap();
+    assert_eq!(get.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(get.headers()["content-type"], "application/json; charset=utf-8");
+    assert_eq!(get.text().await.unwrap(), error_body(405, "Method not allowed"));
+
+    let missing = app.post("/api/v2/Agent/nope", "{}").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.body, error_body(404, "Not found"));
+    let elsewhere = app.post("/somewhere", "{}").await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    assert_eq!(elsewhere.body, error_body(404, "Not found"));
+
+    let huge = format!(r#"{{"pad":"{}"}}"#, "x".repeat(1024 * 1024 + 1));
+    let too_big = app.post("/api/v2/Agent/list", &huge).await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(too_big.body, error_body(413, "Request body too large"));
+});
+
+backend_test!(section_casing_and_a_trailing_slash_reach_the_same_endpoint, |app| {
+    let account = app.account().await;
+    let body = format!("{{{}}}", account.creds());
+    let canonical = app.post("/api/v2/Agent/list", &body).await.body;
+    assert!(canonical.contains(r#""status":"success""#));
+    for path in ["/api/v2/agent/list", "/api/v2/AGENT/list/", "/api/v2/Agent/list/"] {
+        assert_eq!(app.post(path, &body).await.body, canonical, "{path}");
+    }
+    // The endpoint name keeps its documented casing.
+    assert_eq!(app.post("/api/v2/Agent/List", &body).await.status, StatusCode::NOT_FOUND);
+});
+
+backend_test!(credentials_are_checked_with_the_documented_codes, |app| {
+    let account = app.account().await;
+    let path = "/api/v2/Agent/list";
+    app.expect_error(path, "{}", 1020, "Token not found").await;
+    app.expect_error(path, r#"{"userId":"123"}"#, 1020, "Token not found").await;
+    app.expect_error(path, r#"{"token":"abc"}"#, 1002, "UserId not provided").await;
+    let both = format!(r#"{{"ssid":"abc",{}}}"#, account.creds());
+    app.expect_error(path, &both, 1000, "Invalid parameter").await;
+    app.expect_error(path, r#"{"ssid":"not-a-session"}"#, 1014, "Invalid token").await;
+    app.expect_error(path, r#"{"ssid":42}"#, 1014, "Invalid token").await;
+    let wrong = format!(r#"{{"userId":"{}","token":"{}x"}}"#, account.user_id, account.token);
+    app.expect_error(path, &wrong, 1014, "Invalid token").await;
+    // A numeric userId is the same account.
+    let numeric = format!(r#"{{"userId":{},"token":"{}","quick":1}}"#, account.user_id, account.token);
+    assert!(app.post(path, &numeric).await.body.ends_with(r#""status":"success","code":200}"#));
+});
+
+backend_test!(a_suspended_account_is_refused_with_1039, |app| {
+    let account = app.account().await;
+    app.store.set_suspended(&account.user_id, true).await.unwrap();
+    let body = format!("{{{}}}", account.creds());
+    app.expect_error("/api/v2/Agent/list", &body, 1039, "User account suspended").await;
+    app.store.set_suspended(&account.user_id, false).await.unwrap();
+    assert!(app.post("/api/v2/Agent/list", &body).await.body.contains("success"));
+});
+
+backend_test!(health_and_readiness_answer, |app| {
+    let health = app.client.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(health.text().await.unwrap(), r#"{"status":"ok"}"#);
+    let ready = app.client.get(format!("{}/readyz", app.base)).send().await.unwrap();
+    assert_eq!(ready.text().await.unwrap(), r#"{"status":"ready"}"#);
+});
+
+backend_test!(the_openapi_document_lists_every_endpoint_and_its_codes, |app| {
+    let doc: serde_json::Value =
+        app.client.get(format!("{}/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/api/v2/Agent/list", "/api/v2/Agent/create", "/api/v2/Agent/update", "/api/v2/Agent/delete",
+        "/api/v2/Agent/changeStatus", "/api/v2/Agent/updateAgentGroupMapping", "/api/v2/Agent/setCad",
+        "/api/v2/Agent/unsetCad", "/api/v2/Group/add", "/api/v2/Group/update", "/api/v2/Group/delete",
+        "/api/v2/Group/list", "/api/v2/Role/list", "/api/v2/Role/add", "/api/v2/Role/update",
+        "/api/v2/auth/login", "/api/v2/auth/logout",
+    ] {
+        let op = &doc["paths"][path]["post"];
+        assert!(op.is_object(), "{path} missing");
+        assert!(op["requestBody"]["content"]["application/json"]["schema"].is_object(), "{path} has no schema");
+    }
+    let codes: Vec<i64> = doc["paths"]["/api/v2/Agent/updateAgentGroupMapping"]["post"]["x-error-codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes, vec![1000, 1002, 1014, 1015, 1020, 1032, 1039, 1047, 1505, 1509]);
+});
