@@ -43,6 +43,20 @@ enum AccountCommand {
         #[command(flatten)]
         db: DatabaseSettings,
     },
+    /// Suspend an account: its tokens and sessions answer 1039 until reinstated.
+    Suspend {
+        #[arg(long)]
+        user_id: String,
+        #[command(flatten)]
+        db: DatabaseSettings,
+    },
+    /// Lift a suspension.
+    Reinstate {
+        #[arg(long)]
+        user_id: String,
+        #[command(flatten)]
+        db: DatabaseSettings,
+    },
 }
 
 #[tokio::main]
@@ -63,6 +77,16 @@ async fn main() -> anyhow::Result<()> {
             let store = store::open(&db.database).await?;
             let created = accounts::create_account(&store, &name, &email, password.as_deref()).await?;
             println!("{}", serde_json::to_string(&created)?);
+            Ok(())
+        }
+        Command::Account { command: AccountCommand::Suspend { user_id, db } } => {
+            store::open(&db.database).await?.set_suspended(&user_id, true).await?;
+            tracing::info!(account = %user_id, "account suspended");
+            Ok(())
+        }
+        Command::Account { command: AccountCommand::Reinstate { user_id, db } } => {
+            store::open(&db.database).await?.set_suspended(&user_id, false).await?;
+            tracing::info!(account = %user_id, "account reinstated");
             Ok(())
         }
         Command::Demo(db) => {

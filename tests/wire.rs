@@ -129,6 +129,9 @@ backend_test!(the_openapi_document_lists_every_endpoint_and_its_codes, |app| {
         assert!(op.is_object(), "{path} missing");
         assert!(op["requestBody"]["content"]["application/json"]["schema"].is_object(), "{path} has no schema");
     }
+    let list_reply = &doc["paths"]["/api/v2/Agent/list"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["oneOf"][0];
+    let keys: Vec<&str> = list_reply["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["response", "agtLimit", "currentPage", "totalPages", "totalRecords", "status", "code"]);
     let codes: Vec<i64> = doc["paths"]["/api/v2/Agent/updateAgentGroupMapping"]["post"]["x-error-codes"]
         .as_array()
         .unwrap()
@@ -136,4 +139,22 @@ backend_test!(the_openapi_document_lists_every_endpoint_and_its_codes, |app| {
         .map(|c| c["code"].as_i64().unwrap())
         .collect();
     assert_eq!(codes, vec![1000, 1002, 1014, 1015, 1020, 1032, 1039, 1047, 1505, 1509]);
+});
+
+backend_test!(every_response_names_its_request_id, |app| {
+    let reply = app.post("/api/v2/Agent/list", "{}").await;
+    assert_eq!(reply.header("x-request-id").len(), 36);
+    let response = app.client.post(format!("{}/api/v2/Agent/list", app.base)).header("x-request-id", "trace-me-42").body("{}").send().await.unwrap();
+    assert_eq!(response.headers()["x-request-id"], "trace-me-42");
+});
+
+backend_test!(sessions_expire_after_their_lifetime, |app| {
+    let account = app.account().await;
+    app.agent(&account, r#""name":"Short","email":"short@x.com","password":"short-pass-1""#).await;
+    let ssid = app.login("short@x.com", "short-pass-1").await;
+    let hash = agentdesk::domain::secret::token_hash(&ssid);
+    let now = agentdesk::clock::now();
+    let ttl = agentdesk::ServerConfig::default().session_ttl_secs;
+    assert!(app.store.authenticate_session(&hash, now + ttl - 5).await.unwrap().is_some());
+    assert!(app.store.authenticate_session(&hash, now + ttl + 5).await.unwrap().is_none());
 });

@@ -64,14 +64,19 @@ fn credentials(body: &Body) -> Result<Credentials<'_>, ApiError> {
         (None, None, None) | (None, Some(_), None) => Err(global::TOKEN_NOT_FOUND.into()),
         (None, None, Some(_)) => Err(global::USER_ID_NOT_PROVIDED.into()),
         (None, Some(user_id), Some(token)) => {
-            let user_id = match user_id {
-                Value::String(s) => s.trim().to_string(),
-                Value::Number(n) => n.to_string(),
-                _ => return Err(global::INVALID_TOKEN.into()),
-            };
+            let user_id = account_id(user_id).ok_or(global::INVALID_TOKEN)?;
             let token = token.as_str().ok_or(global::INVALID_TOKEN)?;
             Ok(Credentials::Token { user_id, token })
         }
+    }
+}
+
+/// `userId` as a string or a number (`"29791451"` or `29791451`).
+fn account_id(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
@@ -115,7 +120,10 @@ struct LoginReply {
 pub async fn login(state: AppState, body: Body) -> ApiResult {
     let email = body.text("email").ok().flatten().and_then(valid_email).ok_or(global::INVALID_PARAMETER)?;
     let password = body.text("password").ok().flatten().ok_or(global::INVALID_PARAMETER)?.to_string();
-    let only_account = body.get("userId").map(|v| v.to_string().trim_matches('"').to_string());
+    let only_account = match body.get("userId") {
+        None => None,
+        Some(v) => Some(account_id(v).ok_or(global::INVALID_PARAMETER)?),
+    };
 
     let mut candidates = state.store.login_candidates(&email).await?;
     candidates.retain(|c| only_account.as_ref().is_none_or(|a| *a == c.account_id));

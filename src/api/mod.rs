@@ -19,6 +19,7 @@ use axum::response::Response;
 use axum::routing::{any, get};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 pub use auth::{Actor, Principal};
@@ -37,9 +38,20 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v2/{section}/{endpoint}/", any(dispatch))
         .fallback(|| async { http::not_found() })
         .with_state(state)
-        .layer(axum::middleware::map_response(http::cors_headers))
+        // Innermost first: a panic becomes an envelope, which still gets the
+        // CORS headers, and is logged inside the span that carries the request id.
         .layer(CatchPanicLayer::custom(http::panic_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::map_response(http::cors_headers))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// One span per request, named by its `x-request-id` so a logged 1032 can be
+/// matched to the client's report. Bodies are never logged: they carry credentials.
+fn request_span(request: &axum::http::Request<HttpBody>) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
 }
 
 async fn dispatch(

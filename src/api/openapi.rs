@@ -26,6 +26,7 @@ fn operation(endpoint: &Endpoint) -> Value {
     let codes = error_codes(endpoint);
     let listed: Vec<String> = codes.iter().map(|c| format!("- `{}` {}", c.code, c.message)).collect();
     let schema = serde_json::to_value((endpoint.request)()).unwrap_or(Value::Null);
+    let reply = serde_json::to_value((endpoint.reply)()).unwrap_or(Value::Null);
     json!({
         "tags": [endpoint.section],
         "summary": endpoint.summary,
@@ -42,7 +43,7 @@ fn operation(endpoint: &Endpoint) -> Value {
         "responses": {
             "200": {
                 "description": format!("Success envelope, or one of these application errors:\n{}", listed.join("\n")),
-                "content": {"application/json": {"schema": {"type": "object"}}}
+                "content": {"application/json": {"schema": {"oneOf": [reply, {"$ref": "#/components/schemas/ErrorEnvelope"}]}}}
             },
             "404": {"$ref": "#/components/responses/Transport"},
             "405": {"$ref": "#/components/responses/Transport"},

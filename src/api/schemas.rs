@@ -200,3 +200,130 @@ pub struct RoleUpdateRequest {
     name: Option<String>,
     permissions: Option<Vec<String>>,
 }
+
+// ---- Replies. Every success of Agent/Group/Role ends with `"status":"success","code":200`.
+
+/// `{"status":"success","code":200,"message":M}` — the reply of write endpoints.
+#[derive(ToSchema)]
+pub struct DoneReply {
+    status: String,
+    code: i64,
+    message: String,
+}
+
+#[derive(ToSchema)]
+pub struct WorkingItem {
+    wDays: Vec<String>,
+    from: i64,
+    to: i64,
+    agentId: i64,
+}
+
+/// One agent, in seed 002's key order; `password` is never sent and
+/// `call_pass` is always `"********"`.
+#[derive(ToSchema)]
+pub struct AgentItem {
+    name: String,
+    favorite: String,
+    email: String,
+    phone: String,
+    address: String,
+    dest_type: String,
+    dest_value: String,
+    call_pass: String,
+    role: String,
+    parent: String,
+    create_date: i64,
+    create_by: String,
+    create_by_type: String,
+    user_id: String,
+    unique_id: i64,
+    /// `""` or a list of DIDs.
+    allowDid: Value,
+    status: i64,
+    isDeleted: i64,
+    preDeleted: i64,
+    group: Vec<i64>,
+    working: Vec<WorkingItem>,
+    /// `[{"<groupId>":"<name>"}]`; `"Unknown group (<id>)"` for a group that is gone.
+    groupNames: Vec<Value>,
+    roleName: String,
+    /// Ours: the CAD flag (0/1).
+    cad: i64,
+}
+
+#[derive(ToSchema)]
+pub struct AgentListReply {
+    /// Items as `AgentItem`, or with `quick` only `name, email, unique_id, status, group`.
+    response: Vec<AgentItem>,
+    /// The page size.
+    agtLimit: i64,
+    currentPage: i64,
+    totalPages: i64,
+    totalRecords: i64,
+    status: String,
+    code: i64,
+}
+
+#[derive(ToSchema)]
+pub struct AgentCreateReply {
+    agentId: i64,
+    /// Present only when generated: shown this once.
+    password: Option<String>,
+    /// Present only when generated: shown this once.
+    call_pass: Option<String>,
+    status: String,
+    code: i64,
+}
+
+#[derive(ToSchema)]
+pub struct GroupAddReply {
+    groupId: i64,
+    /// As stored, with its suffix when the name was taken.
+    name: String,
+    status: String,
+    code: i64,
+}
+
+#[derive(ToSchema)]
+pub struct GroupListReply {
+    /// `{"<groupId>":{"name":…,"status":…,"agents":…}}`, or with `quick` `{"<groupId>":"<name>"}`.
+    response: Value,
+    status: String,
+    code: i64,
+}
+
+#[derive(ToSchema)]
+pub struct RoleItem {
+    roleId: String,
+    name: String,
+    permissions: Vec<String>,
+}
+
+#[derive(ToSchema)]
+pub struct RoleListReply {
+    response: Vec<RoleItem>,
+    status: String,
+    code: i64,
+}
+
+#[derive(ToSchema)]
+pub struct RoleReply {
+    roleId: String,
+    name: String,
+    permissions: Vec<String>,
+    status: String,
+    code: i64,
+}
+
+#[derive(ToSchema)]
+pub struct LoginReply {
+    /// Shown once; send it as `ssid`.
+    ssid: String,
+    expiresAt: i64,
+    userId: String,
+    /// The agent the session acts as; `null` for an admin session.
+    agentId: Option<i64>,
+    status: String,
+    code: i64,
+}
