@@ -13,12 +13,7 @@ use crate::wire::{reply, Body, ErrorCode};
 use crate::AppState;
 
 fn group_id(body: &Body) -> Result<i64, ErrorCode> {
-    body.get_any(&["groupId", "groupid"])
-        .map(crate::wire::body::id_value)
-        .transpose()
-        .ok()
-        .flatten()
-        .ok_or(codes::GROUP_ID_REQUIRED)
+    body.id_any(&["groupId", "groupid"]).ok().flatten().ok_or(codes::GROUP_ID_REQUIRED)
 }
 
 fn group_name(body: &Body) -> Result<String, ErrorCode> {
@@ -94,10 +89,7 @@ pub async fn list(state: AppState, body: Body) -> ApiResult {
     let quick = body.flag("quick").map_err(|_| global::INVALID_PARAMETER)?.unwrap_or(false);
     body.flag("forward").map_err(|_| global::INVALID_PARAMETER)?;
     let filter = GroupFilter {
-        group_id: match body.get_any(&["groupid", "groupId"]) {
-            None => None,
-            Some(v) => Some(crate::wire::body::id_value(v).map_err(|_| codes::GROUP_ID_REQUIRED)?),
-        },
+        group_id: body.id_any(&["groupid", "groupId"]).map_err(|_| codes::GROUP_ID_REQUIRED)?,
         name: body.text("name").map_err(|_| global::INVALID_PARAMETER)?.map(str::to_string),
     };
     let groups = state.store.list_groups(&who.account, &filter).await?;

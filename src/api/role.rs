@@ -39,12 +39,7 @@ fn permissions(value: &Value) -> Result<Permissions, ErrorCode> {
 }
 
 fn role_id(body: &Body) -> Result<i64, ErrorCode> {
-    body.get_any(&["roleId", "role"])
-        .map(crate::wire::body::id_value)
-        .transpose()
-        .ok()
-        .flatten()
-        .ok_or(codes::INVALID_ROLE)
+    body.id_any(&["roleId", "role"]).ok().flatten().ok_or(codes::INVALID_ROLE)
 }
 
 /// `Role/list`: every role of the account, by id.

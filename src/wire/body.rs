@@ -51,6 +51,11 @@ impl Body {
         keys.iter().find_map(|k| self.get(k))
     }
 
+    /// An id under the first of several spellings present (`groupId` / `groupid`).
+    pub fn id_any(&self, keys: &[&str]) -> Result<Option<i64>, Malformed> {
+        self.get_any(keys).map(id_value).transpose()
+    }
+
     pub fn text(&self, key: &str) -> Result<Option<&str>, Malformed> {
         match self.get(key) {
             None => Ok(None),

@@ -62,11 +62,7 @@ fn page_of(body: &Body) -> Result<Page, ErrorCode> {
 }
 
 async fn list_filter(state: &AppState, who: &Principal, body: &Body) -> Result<AgentFilter, ApiError> {
-    let group_id = body
-        .get_any(&["groupid", "groupId"])
-        .map(id_value)
-        .transpose()
-        .map_err(|_| global::GROUP_ID_DOES_NOT_EXIST)?;
+    let group_id = body.id_any(&["groupid", "groupId"]).map_err(|_| global::GROUP_ID_DOES_NOT_EXIST)?;
     if let Some(group) = group_id {
         if !state.store.missing_groups(&who.account, &[group]).await?.is_empty() {
             return Err(global::GROUP_ID_DOES_NOT_EXIST.into());
