@@ -23,11 +23,15 @@ use store::SharedStore;
 pub struct ServerConfig {
     /// How long a login session lasts.
     pub session_ttl_secs: i64,
+    /// Failed logins of one email before it is locked out …
+    pub login_max_failures: u32,
+    /// … for the rest of this window.
+    pub login_window_secs: i64,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { session_ttl_secs: 12 * 3600 }
+        Self { session_ttl_secs: 12 * 3600, login_max_failures: 5, login_window_secs: 300 }
     }
 }
 
@@ -36,11 +40,13 @@ impl Default for ServerConfig {
 pub struct AppState {
     pub store: SharedStore,
     pub settings: Arc<ServerConfig>,
+    pub login_guard: Arc<api::login_guard::LoginGuard>,
 }
 
 impl AppState {
     pub fn new(store: SharedStore, settings: ServerConfig) -> Self {
-        Self { store, settings: Arc::new(settings) }
+        let login_guard = api::login_guard::LoginGuard::new(settings.login_max_failures, settings.login_window_secs);
+        Self { store, settings: Arc::new(settings), login_guard: Arc::new(login_guard) }
     }
 }
 

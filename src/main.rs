@@ -107,7 +107,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         demo::load(&store, &format!("http://{address}")).await?.print();
     }
     tracing::info!(%address, "agentdesk listening on http://{address}");
-    let state = AppState::new(store, ServerConfig { session_ttl_secs: settings.session_ttl });
+    let state = AppState::new(store, ServerConfig { session_ttl_secs: settings.session_ttl, ..ServerConfig::default() });
     agentdesk::launch(state, listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

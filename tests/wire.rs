@@ -158,3 +158,20 @@ backend_test!(sessions_expire_after_their_lifetime, |app| {
     assert!(app.store.authenticate_session(&hash, now + ttl - 5).await.unwrap().is_some());
     assert!(app.store.authenticate_session(&hash, now + ttl + 5).await.unwrap().is_none());
 });
+
+backend_test!(repeated_failed_logins_lock_the_email_with_429, |app| {
+    let account = app.account().await;
+    app.agent(&account, r#""name":"Target","email":"target@x.com","password":"right-pass-1""#).await;
+    let wrong = r#"{"email":"target@x.com","password":"wrong-pass"}"#;
+    for _ in 0..5 {
+        app.expect_error("/api/v2/auth/login", wrong, 1501, "Invalid email or password").await;
+    }
+    // Locked now: even the right password waits for the window to end.
+    let locked = app.post("/api/v2/auth/login", r#"{"email":"target@x.com","password":"right-pass-1"}"#).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(locked.body, error_body(429, "Too many requests"));
+    let retry_after: i64 = locked.header("retry-after").parse().unwrap();
+    assert!((1..=300).contains(&retry_after), "{retry_after}");
+    // Other emails are not affected.
+    app.expect_error("/api/v2/auth/login", r#"{"email":"other@x.com","password":"whatever-1"}"#, 1501, "Invalid email or password").await;
+});

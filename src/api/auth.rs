@@ -125,6 +125,10 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
         Some(v) => Some(account_id(v).ok_or(global::INVALID_PARAMETER)?),
     };
 
+    let now = clock::now();
+    if let Err(retry_after) = state.login_guard.check(&email, now) {
+        return Ok(crate::wire::http::too_many_requests(retry_after));
+    }
     let mut candidates = state.store.login_candidates(&email).await?;
     candidates.retain(|c| only_account.as_ref().is_none_or(|a| *a == c.account_id));
     // argon2 is deliberately slow: keep it off the async workers.
@@ -134,7 +138,10 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
     .await
     .map_err(|e| ApiError::Internal(e.into()))?;
     let who = match matches.as_slice() {
-        [] => return Err(auth_errors::INVALID_CREDENTIALS.into()),
+        [] => {
+            state.login_guard.failed(&email, now);
+            return Err(auth_errors::INVALID_CREDENTIALS.into());
+        }
         [one] => one.clone(),
         _ => return Err(auth_errors::AMBIGUOUS_LOGIN.into()),
     };
@@ -145,8 +152,8 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
         }
         .into());
     }
+    state.login_guard.succeeded(&email);
     let ssid = secret::new_token();
-    let now = clock::now();
     let expires_at = now + state.settings.session_ttl_secs;
     let session = NewSession {
         ssid_hash: secret::token_hash(&ssid),

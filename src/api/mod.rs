@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod group;
 mod health;
+pub mod login_guard;
 pub mod openapi;
 mod role;
 mod routes;

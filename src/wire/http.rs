@@ -44,6 +44,15 @@ pub fn payload_too_large() -> Response {
     reply::transport_error(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
 }
 
+/// Rate limited: 429 with `Retry-After` in seconds.
+pub fn too_many_requests(retry_after_secs: i64) -> Response {
+    let mut response = reply::transport_error(StatusCode::TOO_MANY_REQUESTS, "Too many requests");
+    if let Ok(value) = HeaderValue::from_str(&retry_after_secs.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
 /// Reads the whole body, refusing more than `MAX_BODY_BYTES` with a 413
 /// envelope (before reading when Content-Length already says so).
 pub async fn read_body(headers: &HeaderMap, body: HttpBody) -> Result<axum::body::Bytes, Response> {
