@@ -293,3 +293,26 @@ backend_test!(another_account_can_neither_see_nor_change_anything, |app| {
     app.expect_error(LIST, &format!(r#"{{"userId":"{}","token":"{}"}}"#, a.user_id, b.token), 1014, "Invalid token").await;
     assert_eq!(app.post(LIST, &format!("{{{}}}", a.creds())).await.body, before);
 });
+
+backend_test!(concurrent_writes_are_all_acknowledged_and_kept, |app| {
+    let account = app.account().await;
+    let group = app.group(&account, "Busy").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let (client, base, creds) = (app.client.clone(), app.base.clone(), account.creds());
+        tasks.spawn(async move {
+            let create = format!(r#"{{{creds},"name":"Agent {i}","email":"c{i}@x.com","password":"pass-word-{i}","call_pass":"1234567{}"}}"#, i % 10);
+            let reply: Value = client.post(format!("{base}{CREATE}")).body(create).send().await.unwrap().json().await.unwrap();
+            let id = reply["agentId"].as_i64().unwrap_or_else(|| panic!("{reply}"));
+            let map = format!(r#"{{{creds},"agentId":{id},"group":{{"{group}":{{"receive_call":"Y"}}}}}}"#);
+            let mapped: Value = client.post(format!("{base}{MAPPING}")).body(map).send().await.unwrap().json().await.unwrap();
+            assert_eq!(mapped["status"], "success", "{mapped}");
+            id
+        });
+    }
+    let mut ids: Vec<i64> = tasks.join_all().await;
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=24).collect::<Vec<i64>>());
+    let listed = list(&app, &account, &format!(r#""groupid":{group},"limit":100"#)).await;
+    assert_eq!(listed["totalRecords"], 24);
+});

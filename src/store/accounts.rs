@@ -43,7 +43,7 @@ impl AccountStore for SqlStore {
         // A random id can collide with an existing one; try a few times.
         for _ in 0..5 {
             let id = new_account_id();
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.write_tx().await?;
             let inserted = sqlx::query(
                 "INSERT INTO accounts (id, name, email, password_hash, country_code, next_role_id, created_at)
                  VALUES ($1, $2, $3, $4, $5, 2, $6) ON CONFLICT (id) DO NOTHING",
@@ -158,7 +158,7 @@ impl AccountStore for SqlStore {
     }
 
     async fn end_session(&self, ssid_hash: &str, now: i64) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query("DELETE FROM sessions WHERE ssid_hash = $1 RETURNING account_id, agent_id")
             .bind(ssid_hash)
             .fetch_optional(&mut *tx)

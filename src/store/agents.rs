@@ -241,7 +241,7 @@ impl AgentStore for SqlStore {
     }
 
     async fn create_agent(&self, account: &str, new: &NewAgent) -> StoreResult<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id = next_id(&mut tx, account, "next_agent_id").await?;
         sqlx::query(
             "INSERT INTO agents (account_id, id, name, email, phone, address, dest_type, dest_value, call_pass_hash,
@@ -275,7 +275,7 @@ impl AgentStore for SqlStore {
     }
 
     async fn update_agent(&self, account: &str, agent_id: i64, changes: &AgentChanges) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let old_path = live_agent_path(&mut tx, account, agent_id).await?;
         if let Some(update) = update_statement(account, agent_id, changes) {
             update.query().execute(&mut *tx).await?;
@@ -317,7 +317,7 @@ impl AgentStore for SqlStore {
     }
 
     async fn delete_agent(&self, account: &str, agent_id: i64, now: i64) -> StoreResult<Deletion> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         live_agent_path(&mut tx, account, agent_id).await?;
         let logged_in = sqlx::query(
             "SELECT COUNT(*) AS n FROM sessions WHERE account_id = $1 AND agent_id = $2 AND expires_at > $3",
@@ -343,7 +343,7 @@ impl AgentStore for SqlStore {
         agent_id: i64,
         changes: &[(i64, Option<ReceiveCall>)],
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         live_agent_path(&mut tx, account, agent_id).await?;
         for (group_id, receive) in changes {
             let query = match receive {
@@ -373,7 +373,7 @@ impl AgentStore for SqlStore {
         let mut ids = agent_ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut update = Statement::new("UPDATE agents SET cad = ");
         update.push("?", Param::Int(on as i64));
         update.push(" WHERE is_deleted = 0 AND account_id = ?", Param::Text(account.to_string()));

@@ -77,7 +77,7 @@ impl DirectoryStore for SqlStore {
     }
 
     async fn add_group(&self, account: &str, name: &str, status: i64) -> StoreResult<GroupRow> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let name = free_group_name(&mut tx, account, name, None).await?;
         let id = next_id(&mut tx, account, "next_group_id").await?;
         sqlx::query(
@@ -97,7 +97,7 @@ impl DirectoryStore for SqlStore {
     }
 
     async fn update_group(&self, account: &str, group_id: i64, name: &str, status: i64) -> StoreResult<GroupRow> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         group_by_id(&mut tx, account, group_id).await?;
         let name = free_group_name(&mut tx, account, name, Some(group_id)).await?;
         sqlx::query("UPDATE call_groups SET name = $3, name_key = $4, status = $5 WHERE account_id = $1 AND id = $2")
@@ -114,7 +114,7 @@ impl DirectoryStore for SqlStore {
     }
 
     async fn delete_group(&self, account: &str, group_id: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("DELETE FROM call_groups WHERE account_id = $1 AND id = $2")
             .bind(account)
             .bind(group_id)
@@ -165,7 +165,7 @@ impl DirectoryStore for SqlStore {
     }
 
     async fn add_role(&self, account: &str, name: &str, permissions: &str) -> StoreResult<RoleRow> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id = next_id(&mut tx, account, "next_role_id").await?;
         sqlx::query("INSERT INTO roles (account_id, id, name, permissions) VALUES ($1, $2, $3, $4)")
             .bind(account)

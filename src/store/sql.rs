@@ -28,6 +28,17 @@ impl SqlStore {
     pub fn backend(&self) -> Backend {
         self.backend
     }
+
+    /// A transaction that will write. SQLite takes the write lock up front
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first could fail
+    /// with SQLITE_BUSY when it upgrades, instead of waiting its turn.
+    pub(super) async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, Any>> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
 }
 
 /// A bind value for statements assembled at run time (filters, `IN` lists).
