@@ -125,6 +125,15 @@ async fn live_agent_path(tx: &mut Transaction<'_, Any>, account: &str, agent_id:
     text(&row, "parent_path")
 }
 
+async fn end_agent_sessions(tx: &mut Transaction<'_, Any>, account: &str, agent_id: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND agent_id = $2")
+        .bind(account)
+        .bind(agent_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 async fn replace_groups(
     tx: &mut Transaction<'_, Any>,
     account: &str,
@@ -307,13 +316,23 @@ impl AgentStore for SqlStore {
     }
 
     async fn set_agent_status(&self, account: &str, agent_id: i64, status: i64) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE agents SET status = $3 WHERE account_id = $1 AND id = $2 AND is_deleted = 0")
             .bind(account)
             .bind(agent_id)
             .bind(status)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if status == 0 {
+            // Switching an agent off ends its sessions for good: switching it
+            // back on must not revive a session someone may have copied.
+            end_agent_sessions(&mut tx, account, agent_id).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn delete_agent(&self, account: &str, agent_id: i64, now: i64) -> StoreResult<Deletion> {
@@ -333,6 +352,9 @@ impl AgentStore for SqlStore {
             Deletion::Deleted => "UPDATE agents SET is_deleted = 1, pre_deleted = 0 WHERE account_id = $1 AND id = $2",
         };
         sqlx::query(sql).bind(account).bind(agent_id).execute(&mut *tx).await?;
+        if deletion == Deletion::Deleted {
+            end_agent_sessions(&mut tx, account, agent_id).await?;
+        }
         tx.commit().await?;
         Ok(deletion)
     }

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::sql::{contains_pattern, int, next_id, text, Param, SqlStore, Statement};
+use super::sql::{contains_pattern, int, lock_account, next_id, text, Param, SqlStore, Statement};
 use super::{DirectoryStore, GroupFilter, GroupRow, RoleRow, StoreError, StoreResult};
 
 const GROUP_COLUMNS: &str = "g.id, g.name, g.status,
@@ -78,8 +78,10 @@ impl DirectoryStore for SqlStore {
 
     async fn add_group(&self, account: &str, name: &str, status: i64) -> StoreResult<GroupRow> {
         let mut tx = self.write_tx().await?;
-        let name = free_group_name(&mut tx, account, name, None).await?;
+        // Taking the id first locks the account row, so two adds of one name
+        // cannot both find it free.
         let id = next_id(&mut tx, account, "next_group_id").await?;
+        let name = free_group_name(&mut tx, account, name, None).await?;
         sqlx::query(
             "INSERT INTO call_groups (account_id, id, name, name_key, status, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -98,6 +100,7 @@ impl DirectoryStore for SqlStore {
 
     async fn update_group(&self, account: &str, group_id: i64, name: &str, status: i64) -> StoreResult<GroupRow> {
         let mut tx = self.write_tx().await?;
+        lock_account(&mut tx, account).await?;
         group_by_id(&mut tx, account, group_id).await?;
         let name = free_group_name(&mut tx, account, name, Some(group_id)).await?;
         sqlx::query("UPDATE call_groups SET name = $3, name_key = $4, status = $5 WHERE account_id = $1 AND id = $2")

@@ -128,6 +128,16 @@ pub(super) fn opt_int(row: &AnyRow, column: &str) -> StoreResult<Option<i64>> {
     row.try_get::<Option<i64>, _>(column).map_err(StoreError::from)
 }
 
+/// Serialises the account's writers that read before they write (PostgreSQL
+/// row lock; SQLite already holds the database write lock).
+pub(super) async fn lock_account(tx: &mut sqlx::Transaction<'_, Any>, account: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET next_group_id = next_group_id WHERE id = $1")
+        .bind(account)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Takes the next per-account number (`next_agent_id`, …) inside `tx`.
 pub(super) async fn next_id(
     tx: &mut sqlx::Transaction<'_, Any>,

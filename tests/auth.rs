@@ -1,0 +1,265 @@
+//! Our `auth/login` and `auth/logout` extension: email and password to an
+//! admin or agent `ssid`, sessions that end at logout or when the agent is
+//! switched off.
+
+mod common;
+
+use common::{Account, TestApp};
+use serde_json::Value;
+
+const LOGIN: &str = "/api/v2/auth/login";
+const LOGOUT: &str = "/api/v2/auth/logout";
+const AGENT_LIST: &str = "/api/v2/Agent/list";
+const LOGGED_OUT: &str = r#"{"status":"success","code":200,"message":"Logged out"}"#;
+const NO_AGENTS: &str =
+    r#"{"response":[],"agtLimit":50,"currentPage":1,"totalPages":0,"totalRecords":0,"status":"success","code":200}"#;
+/// `Agent/list` with `quick` for an account whose one agent is Asha.
+const ASHA_QUICK: &str = concat!(
+    r#"{"response":[{"name":"Asha Rao","email":"asha@example.com","unique_id":1,"status":1,"group":[]}],"#,
+    r#""agtLimit":50,"currentPage":1,"totalPages":1,"totalRecords":1,"status":"success","code":200}"#
+);
+/// The default session lifetime of `ServerConfig`.
+const SESSION_TTL: i64 = 12 * 3600;
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+fn login_body(email: &str, password: &str) -> String {
+    format!(r#"{{"email":"{email}","password":"{password}"}}"#)
+}
+
+fn ssid_body(ssid: &str) -> String {
+    format!(r#"{{"ssid":"{ssid}"}}"#)
+}
+
+/// Logs in with `body`, checks the reply's shape, key order and expiry, and
+/// returns it parsed.
+async fn login_reply(app: &TestApp, body: &str) -> Value {
+    let before = now();
+    let reply = app.post(LOGIN, body).await;
+    let after = now();
+    let json = reply.json();
+    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["ssid", "expiresAt", "userId", "agentId", "status", "code"], "{}", reply.body);
+    let ssid = json["ssid"].as_str().unwrap();
+    assert!(ssid.len() == 40 && ssid.bytes().all(|b| b.is_ascii_hexdigit()), "ssid {ssid:?}");
+    let expires_at = json["expiresAt"].as_i64().unwrap();
+    assert!((before + SESSION_TTL..=after + SESSION_TTL).contains(&expires_at), "expiresAt {expires_at}");
+    assert_eq!(json["status"], "success");
+    assert_eq!(json["code"], 200);
+    json
+}
+
+/// An account whose admin logs in as `email` / `pw-123456`.
+async fn account_with_admin(app: &TestApp, email: &str) -> Account {
+    let created = agentdesk::accounts::create_account(&app.store, "Known Center", email, Some("pw-123456"))
+        .await
+        .unwrap();
+    Account { user_id: created.user_id, token: created.token }
+}
+
+/// Role 2 of a fresh account: may read the agent directory.
+async fn viewer_role(app: &TestApp, account: &Account) {
+    let body = format!(r#"{{{},"name":"Viewer","permissions":["VIEW_AGENTS"]}}"#, account.creds());
+    app.expect(
+        "/api/v2/Role/add",
+        &body,
+        r#"{"roleId":"2","name":"Viewer","permissions":["VIEW_AGENTS"],"status":"success","code":200}"#,
+    )
+    .await;
+}
+
+backend_test!(an_admin_logs_in_with_email_and_password, |app| {
+    let account = account_with_admin(&app, "known@example.com").await;
+    let reply = login_reply(&app, &login_body("known@example.com", "pw-123456")).await;
+    assert_eq!(reply["userId"], account.user_id.as_str());
+    assert_eq!(reply["agentId"], Value::Null);
+    // The admin session acts on the account with full rights.
+    app.expect(AGENT_LIST, &ssid_body(reply["ssid"].as_str().unwrap()), NO_AGENTS).await;
+});
+
+backend_test!(the_login_email_is_matched_without_case_or_surrounding_spaces, |app| {
+    let account = account_with_admin(&app, "Known@Example.com").await;
+    let reply = login_reply(&app, &login_body("  KNOWN@example.COM ", "pw-123456")).await;
+    assert_eq!(reply["userId"], account.user_id.as_str());
+});
+
+backend_test!(an_agent_logs_in_as_itself, |app| {
+    let account = app.account().await;
+    app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com""#).await;
+    let agent = app.agent(&account, r#""name":"Ravi Kumar","email":"ravi@example.com","password":"agent-pass-1""#).await;
+    assert_eq!(agent, 2);
+    let reply = login_reply(&app, &login_body("ravi@example.com", "agent-pass-1")).await;
+    assert_eq!(reply["userId"], account.user_id.as_str());
+    assert_eq!(reply["agentId"], 2);
+    // A plain agent's session is valid but carries no directory rights.
+    app.expect_error(AGENT_LIST, &ssid_body(reply["ssid"].as_str().unwrap()), 1015, "Permission denied").await;
+});
+
+backend_test!(a_wrong_password_or_an_unknown_email_is_1501_alike, |app| {
+    let account = account_with_admin(&app, "known@example.com").await;
+    app.agent(&account, r#""name":"Ravi Kumar","email":"ravi@example.com","password":"agent-pass-1""#).await;
+    for (email, password) in [
+        ("known@example.com", "pw-1234567"),
+        ("known@example.com", "PW-123456"),
+        ("ravi@example.com", "pw-123456"),
+        ("nobody@example.com", "pw-123456"),
+    ] {
+        app.expect_error(LOGIN, &login_body(email, password), 1501, "Invalid email or password").await;
+    }
+});
+
+backend_test!(an_account_without_an_admin_password_has_no_admin_login, |app| {
+    agentdesk::accounts::create_account(&app.store, "Token Only", "tokens@example.com", None).await.unwrap();
+    app.expect_error(LOGIN, &login_body("tokens@example.com", ""), 1501, "Invalid email or password").await;
+    app.expect_error(LOGIN, &login_body("tokens@example.com", "pw-123456"), 1501, "Invalid email or password").await;
+});
+
+backend_test!(login_without_a_usable_email_or_password_is_1000, |app| {
+    account_with_admin(&app, "known@example.com").await;
+    for body in [
+        r#"{"password":"pw-123456"}"#,
+        r#"{"email":"","password":"pw-123456"}"#,
+        r#"{"email":"known","password":"pw-123456"}"#,
+        r#"{"email":42,"password":"pw-123456"}"#,
+        r#"{"email":null,"password":"pw-123456"}"#,
+        r#"{"email":"known@example.com"}"#,
+        r#"{"email":"known@example.com","password":123456789}"#,
+        r#"{}"#,
+    ] {
+        app.expect_error(LOGIN, body, 1000, "Invalid parameter").await;
+    }
+    app.expect_error(LOGIN, "", 1047, "Invalid request data").await;
+});
+
+backend_test!(a_session_works_until_logout_and_then_is_an_invalid_token, |app| {
+    account_with_admin(&app, "known@example.com").await;
+    let ssid = app.login("known@example.com", "pw-123456").await;
+    app.expect(AGENT_LIST, &ssid_body(&ssid), NO_AGENTS).await;
+    app.expect(LOGOUT, &ssid_body(&ssid), LOGGED_OUT).await;
+    app.expect_error(AGENT_LIST, &ssid_body(&ssid), 1014, "Invalid token").await;
+    // A second logout of the same session finds nothing to end.
+    app.expect_error(LOGOUT, &ssid_body(&ssid), 1014, "Invalid token").await;
+});
+
+backend_test!(each_login_is_its_own_session_and_ends_alone, |app| {
+    account_with_admin(&app, "known@example.com").await;
+    let first = app.login("known@example.com", "pw-123456").await;
+    let second = app.login("known@example.com", "pw-123456").await;
+    assert_ne!(first, second);
+    app.expect(LOGOUT, &ssid_body(&first), LOGGED_OUT).await;
+    app.expect_error(AGENT_LIST, &ssid_body(&first), 1014, "Invalid token").await;
+    app.expect(AGENT_LIST, &ssid_body(&second), NO_AGENTS).await;
+});
+
+backend_test!(logout_needs_an_ssid_it_knows, |app| {
+    app.expect_error(LOGOUT, "{}", 1020, "Token not found").await;
+    app.expect_error(LOGOUT, r#"{"ssid":null}"#, 1020, "Token not found").await;
+    app.expect_error(LOGOUT, r#"{"ssid":42}"#, 1014, "Invalid token").await;
+    app.expect_error(LOGOUT, r#"{"ssid":""}"#, 1014, "Invalid token").await;
+    app.expect_error(LOGOUT, &ssid_body(&"0".repeat(40)), 1014, "Invalid token").await;
+    app.expect_error(LOGOUT, "[]", 1047, "Invalid request data").await;
+    // An account token is not a session: it cannot be logged out.
+    let account = app.account().await;
+    app.expect_error(LOGOUT, &ssid_body(&account.token), 1014, "Invalid token").await;
+    app.expect(AGENT_LIST, &format!("{{{}}}", account.creds()), NO_AGENTS).await;
+});
+
+backend_test!(an_inactive_agent_cannot_log_in_and_loses_its_session, |app| {
+    let account = app.account().await;
+    viewer_role(&app, &account).await;
+    let agent =
+        app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com","password":"agent-pass-1","role":"2""#).await;
+    let ssid = app.login("asha@example.com", "agent-pass-1").await;
+    let list = format!(r#"{{"ssid":"{ssid}","quick":true}}"#);
+    app.expect(AGENT_LIST, &list, ASHA_QUICK).await;
+
+    let switch_off = format!(r#"{{{},"agentId":"{agent}","status":0}}"#, account.creds());
+    app.expect("/api/v2/Agent/changeStatus", &switch_off, r#"{"status":"success","code":200,"message":"Agent status updated"}"#)
+        .await;
+    app.expect_error(AGENT_LIST, &list, 1014, "Invalid token").await;
+    app.expect_error(LOGIN, &login_body("asha@example.com", "agent-pass-1"), 1015, "Permission denied").await;
+    // A wrong password still says only that.
+    app.expect_error(LOGIN, &login_body("asha@example.com", "agent-pass-2"), 1501, "Invalid email or password").await;
+});
+
+backend_test!(a_reactivated_agent_logs_in_again_but_its_old_session_stays_ended, |app| {
+    let account = app.account().await;
+    viewer_role(&app, &account).await;
+    app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com","password":"agent-pass-1","role":"2""#).await;
+    let old = app.login("asha@example.com", "agent-pass-1").await;
+    let status = |s: u8| format!(r#"{{{},"agentId":1,"status":{s}}}"#, account.creds());
+    let updated = r#"{"status":"success","code":200,"message":"Agent status updated"}"#;
+    app.expect("/api/v2/Agent/changeStatus", &status(0), updated).await;
+    app.expect_error(AGENT_LIST, &ssid_body(&old), 1014, "Invalid token").await;
+    app.expect("/api/v2/Agent/changeStatus", &status(1), updated).await;
+
+    let fresh = app.login("asha@example.com", "agent-pass-1").await;
+    app.expect(AGENT_LIST, &format!(r#"{{"ssid":"{fresh}","quick":true}}"#), ASHA_QUICK).await;
+    // Switching an agent off revoked the session it had: switching it back
+    // on must not bring that session back.
+    app.expect_error(AGENT_LIST, &ssid_body(&old), 1014, "Invalid token").await;
+});
+
+backend_test!(a_deleted_agent_cannot_log_in, |app| {
+    let account = app.account().await;
+    app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com","password":"agent-pass-1""#).await;
+    let delete = format!(r#"{{{},"agentId":1}}"#, account.creds());
+    app.expect("/api/v2/Agent/delete", &delete, r#"{"status":"success","code":200,"message":"Agent deleted"}"#).await;
+    app.expect_error(LOGIN, &login_body("asha@example.com", "agent-pass-1"), 1501, "Invalid email or password").await;
+});
+
+backend_test!(the_admin_of_a_suspended_account_cannot_log_in, |app| {
+    let account = account_with_admin(&app, "known@example.com").await;
+    let ssid = app.login("known@example.com", "pw-123456").await;
+    app.store.set_suspended(&account.user_id, true).await.unwrap();
+    app.expect_error(LOGIN, &login_body("known@example.com", "pw-123456"), 1039, "User account suspended").await;
+    app.expect_error(AGENT_LIST, &ssid_body(&ssid), 1039, "User account suspended").await;
+    app.store.set_suspended(&account.user_id, false).await.unwrap();
+    app.expect(AGENT_LIST, &ssid_body(&ssid), NO_AGENTS).await;
+});
+
+backend_test!(an_email_that_logs_in_to_several_accounts_needs_the_user_id, |app| {
+    let a = app.account().await;
+    let b = app.account().await;
+    let fields = r#""name":"Asha Rao","email":"asha@example.com","password":"agent-pass-1""#;
+    app.agent(&a, fields).await;
+    app.agent(&b, fields).await;
+    app.expect_error(
+        LOGIN,
+        &login_body("asha@example.com", "agent-pass-1"),
+        1502,
+        "Email belongs to several accounts: provide userId",
+    )
+    .await;
+    let as_b = format!(r#"{{"email":"asha@example.com","password":"agent-pass-1","userId":"{}"}}"#, b.user_id);
+    let reply = login_reply(&app, &as_b).await;
+    assert_eq!(reply["userId"], b.user_id.as_str());
+    assert_eq!(reply["agentId"], 1);
+    let as_a = format!(r#"{{"email":"asha@example.com","password":"agent-pass-1","userId":{}}}"#, a.user_id);
+    assert_eq!(login_reply(&app, &as_a).await["userId"], a.user_id.as_str());
+    // Only the password that matches counts: a different one picks its account.
+    let c = app.account().await;
+    app.agent(&c, r#""name":"Asha Rao","email":"asha@example.com","password":"other-pass-1""#).await;
+    let reply = login_reply(&app, &login_body("asha@example.com", "other-pass-1")).await;
+    assert_eq!(reply["userId"], c.user_id.as_str());
+});
+
+backend_test!(a_session_past_its_expiry_is_an_invalid_token, |app| {
+    account_with_admin(&app, "known@example.com").await;
+    // A second server on the same store whose sessions are over when they start.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = agentdesk::ServerConfig { session_ttl_secs: -1, ..Default::default() };
+    let state = agentdesk::AppState::new(app.store.clone(), config);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(agentdesk::launch(state, listener, async {
+        let _ = stopped.await;
+    }));
+    let login = app.client.post(format!("{base}{LOGIN}")).body(login_body("known@example.com", "pw-123456"));
+    let reply = login.send().await.unwrap();
+    let ssid = reply.json::<Value>().await.unwrap()["ssid"].as_str().unwrap().to_string();
+    app.expect_error(AGENT_LIST, &ssid_body(&ssid), 1014, "Invalid token").await;
+    let _ = stop.send(());
+});

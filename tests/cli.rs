@@ -1,0 +1,176 @@
+//! The `agentdesk` command as an operator scripts it: `account create` prints
+//! exactly one JSON line on stdout, failures print nothing there and exit
+//! non-zero, `migrate` prepares a database file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use agentdesk::domain::secret;
+use serde_json::Value;
+
+/// Runs the real binary with a clean environment for its own settings; logs
+/// are turned up to show that they never reach stdout.
+fn agentdesk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+        .args(args)
+        .env_remove("AGENTDESK_DATABASE")
+        .env_remove("AGENTDESK_ACCOUNT_PASSWORD")
+        .env("RUST_LOG", "debug")
+        .output()
+        .expect("the agentdesk binary runs")
+}
+
+fn sqlite_url(dir: &Path, file: &str) -> String {
+    format!("sqlite://{}", dir.join(file).display())
+}
+
+fn stdout(output: &Output) -> &str {
+    std::str::from_utf8(&output.stdout).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn create(name: &str, email: &str, password: Option<&str>, database: &str) -> Output {
+    let mut args = vec!["account", "create", "--name", name, "--email", email];
+    if let Some(password) = password {
+        args.extend(["--password", password]);
+    }
+    args.extend(["--database", database]);
+    agentdesk(&args)
+}
+
+/// The one line `account create` prints: `{"userId":…,"token":…}`, checked.
+fn created_credentials(output: &Output) -> (String, String) {
+    assert!(output.status.success(), "exit {:?}, stderr: {}", output.status, stderr(output));
+    let text = stdout(output);
+    assert_eq!(text.lines().count(), 1, "stdout: {text:?}");
+    assert!(text.ends_with('\n'), "stdout: {text:?}");
+    let json: Value = serde_json::from_str(text.trim_end()).unwrap_or_else(|e| panic!("not JSON ({e}): {text:?}"));
+    let object = json.as_object().expect("a JSON object");
+    let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["userId", "token"]);
+    let user_id = object["userId"].as_str().expect("userId is a string").to_string();
+    let token = object["token"].as_str().expect("token is a string").to_string();
+    assert!(user_id.len() == 8 && user_id.bytes().all(|b| b.is_ascii_digit()), "userId {user_id:?}");
+    assert!(!user_id.starts_with('0'), "userId {user_id:?}");
+    assert!(token.len() == 40 && token.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')), "token {token:?}");
+    (user_id, token)
+}
+
+fn assert_failed_quietly(output: &Output) {
+    assert!(!output.status.success(), "expected failure, stdout: {:?}", stdout(output));
+    assert_eq!(stdout(output), "", "nothing on stdout when the command fails");
+}
+
+#[tokio::test]
+async fn account_create_prints_one_json_line_whose_token_and_password_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "a.db");
+    let output = create("N", "e@x.com", Some("pw-123456"), &database);
+    let (user_id, token) = created_credentials(&output);
+    assert!(dir.path().join("a.db").exists());
+
+    // What was printed is what the server will accept.
+    let store = agentdesk::store::open(&database).await.unwrap();
+    let record = store.authenticate_token(&user_id, &secret::token_hash(&token)).await.unwrap();
+    assert_eq!(record.expect("the printed token authenticates").account_id, user_id);
+    assert!(store.authenticate_token(&user_id, &secret::token_hash("0".repeat(40).as_str())).await.unwrap().is_none());
+    let logins = store.login_candidates("e@x.com").await.unwrap();
+    assert_eq!(logins.len(), 1);
+    assert_eq!(logins[0].account_id, user_id);
+    assert_eq!(logins[0].agent_id, None);
+    assert!(secret::verify_password("pw-123456", &logins[0].password_hash));
+    // Neither secret is stored in clear.
+    assert_ne!(logins[0].password_hash, "pw-123456");
+}
+
+#[test]
+fn each_account_gets_its_own_id_and_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "a.db");
+    let first = created_credentials(&create("First", "first@x.com", None, &database));
+    let second = created_credentials(&create("Second", "second@x.com", None, &database));
+    assert_ne!(first.0, second.0);
+    assert_ne!(first.1, second.1);
+}
+
+#[test]
+fn creating_an_account_with_a_taken_email_fails_with_nothing_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "a.db");
+    created_credentials(&create("N", "e@x.com", Some("pw-123456"), &database));
+    for email in ["e@x.com", "E@X.com"] {
+        let again = create("Other", email, Some("pw-123456"), &database);
+        assert_failed_quietly(&again);
+        assert!(stderr(&again).contains("already exists"), "stderr: {}", stderr(&again));
+    }
+}
+
+#[test]
+fn account_create_refuses_bad_input_with_a_reason_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "a.db");
+    let short = create("N", "e@x.com", Some("short"), &database);
+    assert_failed_quietly(&short);
+    assert!(stderr(&short).contains("at least 8 characters"), "stderr: {}", stderr(&short));
+    let bad_email = create("N", "not-an-email", Some("pw-123456"), &database);
+    assert_failed_quietly(&bad_email);
+    assert!(stderr(&bad_email).contains("is not an email address"), "stderr: {}", stderr(&bad_email));
+    let blank_name = create("   ", "e@x.com", Some("pw-123456"), &database);
+    assert_failed_quietly(&blank_name);
+    // The refused attempts left the email free.
+    created_credentials(&create("N", "e@x.com", Some("pw-123456"), &database));
+}
+
+#[tokio::test]
+async fn the_admin_password_can_come_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "a.db");
+    let run = |email: &str, password: &str| {
+        Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+            .args(["account", "create", "--name", "N", "--email", email, "--database", &database])
+            .env("AGENTDESK_ACCOUNT_PASSWORD", password)
+            .output()
+            .unwrap()
+    };
+    // The environment's password is checked like the flag's.
+    assert_failed_quietly(&run("e@x.com", "short"));
+    let (user_id, _) = created_credentials(&run("e@x.com", "pw-from-env"));
+    let store = agentdesk::store::open(&database).await.unwrap();
+    let logins = store.login_candidates("e@x.com").await.unwrap();
+    assert_eq!(logins.len(), 1);
+    assert_eq!(logins[0].account_id, user_id);
+    assert!(secret::verify_password("pw-from-env", &logins[0].password_hash));
+}
+
+#[tokio::test]
+async fn an_account_created_without_a_password_has_no_admin_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "a.db");
+    created_credentials(&create("N", "e@x.com", None, &database));
+    let store = agentdesk::store::open(&database).await.unwrap();
+    assert!(store.login_candidates("e@x.com").await.unwrap().is_empty());
+}
+
+#[test]
+fn migrate_creates_the_database_file_and_can_run_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "b.db");
+    let output = agentdesk(&["migrate", "--database", &database]);
+    assert!(output.status.success(), "stderr: {}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+    assert!(dir.path().join("b.db").is_file());
+    let again = agentdesk(&["migrate", "--database", &database]);
+    assert!(again.status.success(), "stderr: {}", stderr(&again));
+    // The migrated file is ready for accounts.
+    created_credentials(&create("N", "e@x.com", None, &database));
+}
+
+#[test]
+fn an_unsupported_database_url_is_a_clear_error() {
+    let output = agentdesk(&["migrate", "--database", "mysql://localhost/agentdesk"]);
+    assert_failed_quietly(&output);
+    assert!(stderr(&output).contains("unsupported database URL"), "stderr: {}", stderr(&output));
+}
