@@ -83,3 +83,23 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!(panic = detail, "handler panicked");
     reply::error(super::errors::global::INTERNAL)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_becomes_the_1032_envelope() {
+        let response = panic_response(Box::new("boom"));
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        assert_eq!(&body[..], br#"{"status":"error","message":"Internal server error","code":1032}"#);
+    }
+
+    #[tokio::test]
+    async fn too_many_requests_says_when_to_retry() {
+        let response = too_many_requests(42);
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "42");
+    }
+}
