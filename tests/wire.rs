@@ -175,3 +175,23 @@ backend_test!(repeated_failed_logins_lock_the_email_with_429, |app| {
     // Other emails are not affected.
     app.expect_error("/api/v2/auth/login", r#"{"email":"other@x.com","password":"whatever-1"}"#, 1501, "Invalid email or password").await;
 });
+
+backend_test!(metrics_count_requests_and_errors_per_endpoint, |app| {
+    app.expect_error("/api/v2/Group/list", "{}", 1020, "Token not found").await;
+    let response = app.client.get(format!("{}/metrics", app.base)).send().await.unwrap();
+    assert_eq!(response.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+    let text = response.text().await.unwrap();
+    assert!(text.contains(r#"agentdesk_api_requests_total{section="Group",endpoint="list",outcome="error"}"#), "{text}");
+    assert!(text.contains(r#"agentdesk_api_errors_total{code="1020"}"#), "{text}");
+    assert!(text.contains(r#"agentdesk_api_request_seconds_bucket{section="Group",endpoint="list",le="0.005"}"#), "{text}");
+});
+
+backend_test!(the_docs_page_is_served_from_the_binary, |app| {
+    let page = app.client.get(format!("{}/docs/", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(!html.contains("https://"), "the page must not need the internet");
+    let init = app.client.get(format!("{}/docs/swagger-initializer.js", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(init.contains("/openapi.json"), "{init}");
+});

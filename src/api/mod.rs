@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod group;
 mod health;
+mod metrics;
 pub mod login_guard;
 pub mod openapi;
 mod role;
@@ -19,6 +20,7 @@ use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use axum::routing::{any, get};
 use axum::Router;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -31,10 +33,15 @@ use crate::wire::{http, reply, Body};
 use crate::AppState;
 
 pub fn router(state: AppState) -> Router {
+    metrics::handle();
+    // The docs page is served from the binary (vendored Swagger UI): it works offline.
+    let docs = SwaggerUi::new("/docs").config(Config::new(["/openapi.json"]));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::serve))
         .route("/openapi.json", get(openapi::serve))
+        .merge(docs)
         .route("/api/v2/{section}/{endpoint}", any(dispatch))
         .route("/api/v2/{section}/{endpoint}/", any(dispatch))
         .fallback(|| async { http::not_found() })
@@ -79,7 +86,10 @@ async fn dispatch(
         Ok(body) => body,
         Err(code) => return reply::error(code),
     };
-    match (endpoint.handler)(state, body).await {
+    let started = std::time::Instant::now();
+    let result = (endpoint.handler)(state, body).await;
+    metrics::record(endpoint, &result, started);
+    match result {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }

@@ -62,6 +62,8 @@ pub fn document() -> Value {
         ("/healthz", "The process serves HTTP"),
         ("/readyz", "The store answers (503 when it does not)"),
         ("/openapi.json", "This document"),
+        ("/docs", "This document in Swagger UI (served from the binary, works offline)"),
+        ("/metrics", "Prometheus metrics: requests, latency and errors per endpoint"),
     ] {
         paths.insert(path.to_string(), json!({"get": {"summary": summary, "responses": {"200": {"description": "OK"}}}}));
     }

@@ -1,0 +1,54 @@
+//! Prometheus metrics at `GET /metrics`: requests and latency per DeepCall
+//! endpoint, and application errors per code. Labels come from the endpoint
+//! table, never from the request path, so their number is bounded.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use super::error::{ApiError, ApiResult};
+use super::routes::Endpoint;
+
+const LATENCY_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+
+/// The process-wide recorder, installed on first use (one per process, however
+/// many servers a test suite starts).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets(LATENCY_BUCKETS)
+            .expect("static buckets are valid")
+            .build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was already installed; /metrics will stay empty");
+        }
+        handle
+    })
+}
+
+/// Counts one handled request and, for an application error, its code.
+pub fn record(endpoint: &Endpoint, result: &ApiResult, started: Instant) {
+    let outcome = if result.is_ok() { "success" } else { "error" };
+    let labels = [("section", endpoint.section), ("endpoint", endpoint.name), ("outcome", outcome)];
+    metrics::counter!("agentdesk_api_requests_total", &labels).increment(1);
+    metrics::histogram!("agentdesk_api_request_seconds", &labels[..2]).record(started.elapsed().as_secs_f64());
+    let code = match result {
+        Ok(_) => return,
+        Err(ApiError::Code(code)) => code.code,
+        Err(ApiError::Internal(_)) => crate::wire::errors::global::INTERNAL.code,
+    };
+    metrics::counter!("agentdesk_api_errors_total", "code" => code.to_string()).increment(1);
+}
+
+pub async fn serve() -> Response {
+    let mut response = handle().render().into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    response
+}
