@@ -263,3 +263,12 @@ backend_test!(a_session_past_its_expiry_is_an_invalid_token, |app| {
     app.expect_error(AGENT_LIST, &ssid_body(&ssid), 1014, "Invalid token").await;
     let _ = stop.send(());
 });
+
+backend_test!(an_agent_of_a_suspended_account_cannot_log_in, |app| {
+    let account = app.account().await;
+    app.agent(&account, r#""name":"Held","email":"held@x.com","password":"held-pass-1""#).await;
+    app.store.set_suspended(&account.user_id, true).await.unwrap();
+    app.expect_error(LOGIN, &login_body("held@x.com", "held-pass-1"), 1039, "User account suspended").await;
+    // A wrong password stays a wrong password: suspension is only told to the owner of the password.
+    app.expect_error(LOGIN, &login_body("held@x.com", "wrong-pass-1"), 1501, "Invalid email or password").await;
+});

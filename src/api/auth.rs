@@ -133,6 +133,10 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
     candidates.retain(|c| only_account.as_ref().is_none_or(|a| *a == c.account_id));
     // argon2 is deliberately slow: keep it off the async workers.
     let matches = tokio::task::spawn_blocking(move || {
+        if candidates.is_empty() {
+            // As slow as a real check, so timing does not tell which emails exist.
+            secret::verify_password(&password, secret::decoy_hash());
+        }
         candidates.into_iter().filter(|c| secret::verify_password(&password, &c.password_hash)).collect::<Vec<_>>()
     })
     .await
@@ -145,12 +149,11 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
         [one] => one.clone(),
         _ => return Err(auth_errors::AMBIGUOUS_LOGIN.into()),
     };
+    if who.suspended {
+        return Err(global::ACCOUNT_SUSPENDED.into());
+    }
     if !who.active {
-        return Err(match who.agent_id {
-            None => global::ACCOUNT_SUSPENDED,
-            Some(_) => global::PERMISSION_DENIED,
-        }
-        .into());
+        return Err(global::PERMISSION_DENIED.into());
     }
     state.login_guard.succeeded(&email);
     let ssid = secret::new_token();

@@ -111,13 +111,13 @@ impl AccountStore for SqlStore {
 
     async fn login_candidates(&self, email: &str) -> StoreResult<Vec<LoginCandidate>> {
         let rows = sqlx::query(
-            "SELECT id AS account_id, CAST(NULL AS BIGINT) AS agent_id, password_hash,
-                    CASE WHEN suspended = 0 THEN 1 ELSE 0 END AS active
+            "SELECT id AS account_id, CAST(NULL AS BIGINT) AS agent_id, password_hash, suspended, 1 AS active
              FROM accounts WHERE email = $1 AND password_hash IS NOT NULL
              UNION ALL
-             SELECT account_id, id AS agent_id, password_hash,
-                    CASE WHEN status = 1 THEN 1 ELSE 0 END AS active
-             FROM agents WHERE email = $1 AND is_deleted = 0",
+             SELECT g.account_id, g.id AS agent_id, g.password_hash, a.suspended,
+                    CASE WHEN g.status = 1 THEN 1 ELSE 0 END AS active
+             FROM agents g JOIN accounts a ON a.id = g.account_id
+             WHERE g.email = $1 AND g.is_deleted = 0",
         )
         .bind(email)
         .fetch_all(&self.pool)
@@ -128,6 +128,7 @@ impl AccountStore for SqlStore {
                     account_id: text(row, "account_id")?,
                     agent_id: opt_int(row, "agent_id")?,
                     password_hash: text(row, "password_hash")?,
+                    suspended: int(row, "suspended")? != 0,
                     active: int(row, "active")? == 1,
                 })
             })

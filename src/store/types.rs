@@ -45,6 +45,9 @@ pub struct LoginCandidate {
     pub account_id: String,
     pub agent_id: Option<i64>,
     pub password_hash: String,
+    /// The account is suspended (1039).
+    pub suspended: bool,
+    /// For an agent: switched on (`status` 1).
     pub active: bool,
 }
 
