@@ -107,8 +107,10 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         demo::load(&store, &format!("http://{address}")).await?.print();
     }
     tracing::info!(%address, "agentdesk listening on http://{address}");
-    let state = AppState::new(store, ServerConfig { session_ttl_secs: settings.session_ttl, ..ServerConfig::default() });
+    let state = AppState::new(store.clone(), ServerConfig { session_ttl_secs: settings.session_ttl, ..ServerConfig::default() });
     agentdesk::launch(state, listener, shutdown_signal()).await?;
+    // Requests are drained; the store closes last.
+    store.close().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         // Innermost first: a panic becomes an envelope, which still gets the
         // CORS headers, and is logged inside the span that carries the request id.
         .layer(CatchPanicLayer::custom(http::panic_response))
+        .layer(axum::middleware::from_fn(http::deadline))
         .layer(axum::middleware::map_response(http::cors_headers))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -39,6 +39,10 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn create_account(&self, new: &NewAccount) -> StoreResult<Account> {
         // A random id can collide with an existing one; try a few times.
         for _ in 0..5 {

@@ -46,6 +46,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait AccountStore: Send + Sync {
     /// The store answers (used by `/readyz`).
     async fn ready(&self) -> StoreResult<()>;
+    /// Waits for open connections to finish and closes them (SQLite
+    /// checkpoints its WAL on the last close).
+    async fn close(&self);
     /// A new tenant with its first API token and the default role `1`.
     async fn create_account(&self, new: &NewAccount) -> StoreResult<Account>;
     async fn authenticate_token(&self, user_id: &str, token_hash: &str) -> StoreResult<Option<AuthRecord>>;

@@ -44,6 +44,23 @@ pub fn payload_too_large() -> Response {
     reply::transport_error(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
 }
 
+/// Longest a request may take before it is answered 503.
+pub const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Answers 503 with an envelope when a request outlives `REQUEST_DEADLINE`
+/// (a stuck database must not hold clients forever). A write that was in
+/// flight is either committed or rolled back whole: transactions are dropped,
+/// never half-applied.
+pub async fn deadline(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::time::timeout(REQUEST_DEADLINE, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!("request exceeded its deadline");
+            reply::transport_error(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable")
+        }
+    }
+}
+
 /// Rate limited: 429 with `Retry-After` in seconds.
 pub fn too_many_requests(retry_after_secs: i64) -> Response {
     let mut response = reply::transport_error(StatusCode::TOO_MANY_REQUESTS, "Too many requests");
