@@ -316,3 +316,32 @@ backend_test!(concurrent_writes_are_all_acknowledged_and_kept, |app| {
     let listed = list(&app, &account, &format!(r#""groupid":{group},"limit":100"#)).await;
     assert_eq!(listed["totalRecords"], 24);
 });
+
+backend_test!(a_supervisor_cannot_hand_out_or_take_over_more_privilege_than_it_has, |app| {
+    let account = app.account().await;
+    let c = account.creds();
+    let role = |name: &str, perms: &str| format!(r#"{{{c},"name":"{name}","permissions":[{perms}]}}"#);
+    let sup_role = app.post("/api/v2/Role/add", &role("Supervisor", r#""VIEW_AGENTS","EDIT_AGENTS""#)).await.json()["roleId"].as_str().unwrap().to_string();
+    let admin_role = app.post("/api/v2/Role/add", &role("Admin", r#""VIEW_AGENTS","EDIT_AGENTS","MANAGE_ROLES""#)).await.json()["roleId"].as_str().unwrap().to_string();
+    let sup = app.agent(&account, &format!(r#""name":"Sup","email":"sup@x.com","password":"sup-pass-1","role":"{sup_role}""#)).await;
+    let boss = app.agent(&account, &format!(r#""name":"Boss","email":"boss@x.com","password":"boss-pass-1","role":"{admin_role}""#)).await;
+    let plain = app.agent(&account, r#""name":"Plain","email":"plain@x.com""#).await;
+    let s = format!(r#""ssid":"{}""#, app.login("sup@x.com", "sup-pass-1").await);
+    for (path, body) in [
+        (CREATE, format!(r#"{{{s},"name":"Mole","email":"mole@x.com","role":"{admin_role}"}}"#)),
+        (UPDATE, format!(r#"{{{s},"agentId":{sup},"role":"{admin_role}"}}"#)),
+        (UPDATE, format!(r#"{{{s},"agentId":{boss},"password":"taken-over-1"}}"#)),
+        ("/api/v2/Agent/changeStatus", format!(r#"{{{s},"agentId":{boss},"status":0}}"#)),
+        ("/api/v2/Agent/delete", format!(r#"{{{s},"agentId":{boss}}}"#)),
+    ] {
+        app.expect_error(path, &body, 1015, "Permission denied").await;
+    }
+    // The boss still logs in with its own password.
+    app.login("boss@x.com", "boss-pass-1").await;
+    // Within its own privilege the supervisor works as usual.
+    let ok = r#"{"status":"success","code":200,"message":"Agent updated"}"#;
+    app.expect(UPDATE, &format!(r#"{{{s},"agentId":{plain},"name":"Plain Jane"}}"#), ok).await;
+    app.expect(UPDATE, &format!(r#"{{{s},"agentId":{plain},"role":"{sup_role}"}}"#), ok).await;
+    let created = app.post(CREATE, &format!(r#"{{{s},"name":"Newbie","email":"new@x.com"}}"#)).await.json();
+    assert_eq!(created["status"], "success", "{created}");
+});

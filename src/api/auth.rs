@@ -38,6 +38,17 @@ impl Principal {
         }
     }
 
+    /// An agent session acts only on agents, and hands out only roles, that
+    /// have no permission it lacks itself: a supervisor cannot raise itself
+    /// or take over a more privileged agent by resetting its password.
+    pub fn may_grant(&self, role_permissions: &Permissions) -> Result<(), ApiError> {
+        match &self.actor {
+            Actor::Owner => Ok(()),
+            Actor::Agent { permissions, .. } if permissions.covers(role_permissions) => Ok(()),
+            Actor::Agent { .. } => Err(global::PERMISSION_DENIED.into()),
+        }
+    }
+
     /// `create_by` / `create_by_type` of a record this principal creates.
     pub fn creator(&self) -> (String, String) {
         match &self.actor {

@@ -62,6 +62,11 @@ impl Permissions {
         self.0.contains(&permission)
     }
 
+    /// Every permission of `other` is also one of ours.
+    pub fn covers(&self, other: &Permissions) -> bool {
+        other.0.iter().all(|p| self.allows(*p))
+    }
+
     pub fn names(&self) -> Vec<&'static str> {
         self.0.iter().map(|p| p.name()).collect()
     }
@@ -86,5 +91,8 @@ mod tests {
         assert_eq!(p.to_stored(), "EDIT_AGENTS,VIEW_AGENTS");
         assert!(p.allows(Permission::ViewAgents));
         assert!(!p.allows(Permission::ManageRoles));
+        assert!(p.covers(&Permissions::from_stored("VIEW_AGENTS")));
+        assert!(p.covers(&Permissions::default()));
+        assert!(!p.covers(&Permissions::from_stored("VIEW_AGENTS,MANAGE_ROLES")));
     }
 }

@@ -148,13 +148,13 @@ impl DirectoryStore for SqlStore {
         s.query().fetch_all(&self.pool).await?.iter().map(group_row).collect()
     }
 
-    async fn role_exists(&self, account: &str, role_id: i64) -> StoreResult<bool> {
-        let row = sqlx::query("SELECT 1 AS one FROM roles WHERE account_id = $1 AND id = $2")
+    async fn role_permissions(&self, account: &str, role_id: i64) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT permissions FROM roles WHERE account_id = $1 AND id = $2")
             .bind(account)
             .bind(role_id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.is_some())
+        row.map(|r| text(&r, "permissions")).transpose()
     }
 
     async fn list_roles(&self, account: &str) -> StoreResult<Vec<RoleRow>> {

@@ -98,7 +98,8 @@ pub trait DirectoryStore: Send + Sync {
     /// Deletes a group and every agent's mapping to it.
     async fn delete_group(&self, account: &str, group_id: i64) -> StoreResult<()>;
     async fn list_groups(&self, account: &str, filter: &GroupFilter) -> StoreResult<Vec<GroupRow>>;
-    async fn role_exists(&self, account: &str, role_id: i64) -> StoreResult<bool>;
+    /// A role's permissions (stored form), `None` when the role does not exist.
+    async fn role_permissions(&self, account: &str, role_id: i64) -> StoreResult<Option<String>>;
     async fn list_roles(&self, account: &str) -> StoreResult<Vec<RoleRow>>;
     async fn add_role(&self, account: &str, name: &str, permissions: &str) -> StoreResult<RoleRow>;
     async fn update_role(

@@ -6,10 +6,10 @@ mod listing;
 
 use serde::Serialize;
 
-use super::auth::{authenticate, Principal};
+use super::auth::{authenticate, Actor, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::domain::agent::{child_path, path_contains, DestType, ROOT_PATH};
-use crate::domain::permission::Permission;
+use crate::domain::permission::{Permission, Permissions};
 use crate::domain::secret;
 use crate::store::{AgentChanges, AgentFilter, AgentRow, Deletion, NewAgent, Page, StoreError};
 use crate::wire::body::id_value;
@@ -105,6 +105,23 @@ async fn existing_agent(state: &AppState, who: &Principal, body: &Body) -> Resul
     page.agents.into_iter().next().ok_or_else(|| codes::INVALID_AGENT_ID.into())
 }
 
+/// The role exists (else 1503) and the principal may hand it out (else 1015).
+async fn grantable_role(state: &AppState, who: &Principal, role: i64) -> Result<(), ApiError> {
+    let stored = state.store.role_permissions(&who.account, role).await?.ok_or(codes::INVALID_ROLE)?;
+    who.may_grant(&Permissions::from_stored(&stored))
+}
+
+/// The agent an endpoint changes, if the principal may act on it: 1509 when
+/// it is not an agent of this account, 1015 when it is more privileged.
+async fn manageable_agent(state: &AppState, who: &Principal, body: &Body) -> Result<AgentRow, ApiError> {
+    let agent = existing_agent(state, who, body).await?;
+    if matches!(who.actor, Actor::Agent { .. }) {
+        let stored = state.store.role_permissions(&who.account, agent.role_id).await?.unwrap_or_default();
+        who.may_grant(&Permissions::from_stored(&stored))?;
+    }
+    Ok(agent)
+}
+
 /// Checks what only the store knows: the role, parent and groups exist.
 /// Returns the parent path to store, if the input names a parent.
 async fn check_references(
@@ -114,9 +131,7 @@ async fn check_references(
     agent_id: Option<i64>,
 ) -> Result<Option<String>, ApiError> {
     if let Some(role) = input.role {
-        if !state.store.role_exists(&who.account, role).await? {
-            return Err(codes::INVALID_ROLE.into());
-        }
+        grantable_role(state, who, role).await?;
     }
     let parent_path = match input.parent {
         None => None,
@@ -173,8 +188,8 @@ pub async fn create(state: AppState, body: Body) -> ApiResult {
         None => String::new(),
     };
     let parent_path = check_references(&state, &who, &input, None).await?;
-    if input.role.is_none() && !state.store.role_exists(&who.account, DEFAULT_ROLE).await? {
-        return Err(codes::INVALID_ROLE.into());
+    if input.role.is_none() {
+        grantable_role(&state, &who, DEFAULT_ROLE).await?;
     }
     let generated_password = input.password.is_none().then(secret::new_password);
     let generated_call_pass = input.call_pass.is_none().then(secret::new_call_password);
@@ -213,7 +228,7 @@ pub async fn create(state: AppState, body: Body) -> ApiResult {
 pub async fn update(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     who.require(Permission::EditAgents)?;
-    let current = existing_agent(&state, &who, &body).await?;
+    let current = manageable_agent(&state, &who, &body).await?;
     let mut input = fields::parse(&body, &who.country_code, &["agentId"])?;
     if input.is_empty() {
         return Err(codes::NOT_UPDATED.into());
@@ -260,7 +275,7 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
 pub async fn delete(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     who.require(Permission::EditAgents)?;
-    let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
+    let agent_id = manageable_agent(&state, &who, &body).await?.id;
     match state.store.delete_agent(&who.account, agent_id, clock::now()).await {
         Ok(Deletion::Deleted) => Ok(reply::done("Agent deleted")),
         Ok(Deletion::PreDeleted) => Ok(reply::done("Agent is logged in: it will be deleted when it goes offline")),
@@ -273,7 +288,7 @@ pub async fn delete(state: AppState, body: Body) -> ApiResult {
 pub async fn change_status(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     who.require(Permission::EditAgents)?;
-    let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
+    let agent_id = manageable_agent(&state, &who, &body).await?.id;
     let status = fields::parse_status(&body)?.ok_or(codes::INVALID_STATUS)?;
     match state.store.set_agent_status(&who.account, agent_id, status).await {
         Ok(()) => Ok(reply::done("Agent status updated")),
