@@ -25,10 +25,6 @@ impl SqlStore {
         Self { pool, backend }
     }
 
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
     /// A transaction that will write. SQLite takes the write lock up front
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first could fail
     /// with SQLITE_BUSY when it upgrades, instead of waiting its turn.

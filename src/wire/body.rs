@@ -29,17 +29,9 @@ impl Body {
         }
     }
 
-    pub fn from_map(fields: Map<String, Value>) -> Self {
-        Self { fields }
-    }
-
     /// The raw value; JSON `null` counts as absent, like an omitted key.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.fields.get(key).filter(|v| !v.is_null())
-    }
-
-    pub fn has(&self, key: &str) -> bool {
-        self.get(key).is_some()
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
