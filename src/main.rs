@@ -43,6 +43,22 @@ enum AccountCommand {
         #[command(flatten)]
         db: DatabaseSettings,
     },
+    /// Add an API token; prints {"userId":"…","token":"…"} on stdout.
+    TokenAdd {
+        #[arg(long)]
+        user_id: String,
+        #[command(flatten)]
+        db: DatabaseSettings,
+    },
+    /// Revoke an API token: it answers 1014 from then on.
+    TokenRevoke {
+        #[arg(long)]
+        user_id: String,
+        #[arg(long, env = "AGENTDESK_TOKEN")]
+        token: String,
+        #[command(flatten)]
+        db: DatabaseSettings,
+    },
     /// Suspend an account: its tokens and sessions answer 1039 until reinstated.
     Suspend {
         #[arg(long)]
@@ -78,6 +94,17 @@ async fn main() -> anyhow::Result<()> {
             let store = store::open(&db.database).await?;
             let created = accounts::create_account(&store, &name, &email, password.as_deref()).await?;
             println!("{}", serde_json::to_string(&created)?);
+            Ok(())
+        }
+        Command::Account { command: AccountCommand::TokenAdd { user_id, db } } => {
+            let store = store::open(&db.database).await?;
+            println!("{}", serde_json::to_string(&accounts::add_token(&store, &user_id).await?)?);
+            Ok(())
+        }
+        Command::Account { command: AccountCommand::TokenRevoke { user_id, token, db } } => {
+            let store = store::open(&db.database).await?;
+            accounts::revoke_token(&store, &user_id, &token).await?;
+            tracing::info!(account = %user_id, "token revoked");
             Ok(())
         }
         Command::Account { command: AccountCommand::Suspend { user_id, db } } => {

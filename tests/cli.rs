@@ -174,3 +174,34 @@ fn an_unsupported_database_url_is_a_clear_error() {
     assert_failed_quietly(&output);
     assert!(stderr(&output).contains("unsupported database URL"), "stderr: {}", stderr(&output));
 }
+
+#[tokio::test]
+async fn tokens_rotate_and_accounts_suspend_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "a.db");
+    let (user_id, old) = created_credentials(&create("Rotating", "rot@x.com", None, &database));
+    let (same_user, new) = created_credentials(&agentdesk(&["account", "token-add", "--user-id", &user_id, "--database", &database]));
+    assert_eq!(same_user, user_id);
+    assert_ne!(new, old);
+
+    let revoke = |token: &str| agentdesk(&["account", "token-revoke", "--user-id", &user_id, "--token", token, "--database", &database]);
+    let revoked = revoke(&old);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    assert_eq!(stdout(&revoked), "");
+    assert_failed_quietly(&revoke(&old));
+    assert_failed_quietly(&agentdesk(&["account", "token-add", "--user-id", "12345678", "--database", &database]));
+
+    let store = agentdesk::store::open(&database).await.unwrap();
+    let auth = |token: String| {
+        let store = store.clone();
+        let user_id = user_id.clone();
+        async move { store.authenticate_token(&user_id, &secret::token_hash(&token)).await.unwrap() }
+    };
+    assert!(auth(old.clone()).await.is_none(), "a revoked token no longer authenticates");
+    assert!(!auth(new.clone()).await.expect("the new token works").suspended);
+
+    assert!(agentdesk(&["account", "suspend", "--user-id", &user_id, "--database", &database]).status.success());
+    assert!(auth(new.clone()).await.unwrap().suspended);
+    assert!(agentdesk(&["account", "reinstate", "--user-id", &user_id, "--database", &database]).status.success());
+    assert!(!auth(new.clone()).await.unwrap().suspended);
+}

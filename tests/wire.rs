@@ -195,3 +195,15 @@ backend_test!(the_docs_page_is_served_from_the_binary, |app| {
     let init = app.client.get(format!("{}/docs/swagger-initializer.js", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(init.contains("/openapi.json"), "{init}");
 });
+
+backend_test!(a_revoked_token_is_an_invalid_token_and_its_successor_works, |app| {
+    let account = app.account().await;
+    let rotated = agentdesk::accounts::add_token(&app.store, &account.user_id).await.unwrap();
+    let with = |token: &str| format!(r#"{{"userId":"{}","token":"{token}","quick":1}}"#, account.user_id);
+    let ok = r#"{"response":[],"agtLimit":50,"currentPage":1,"totalPages":0,"totalRecords":0,"status":"success","code":200}"#;
+    app.expect("/api/v2/Agent/list", &with(&account.token), ok).await;
+    app.expect("/api/v2/Agent/list", &with(&rotated.token), ok).await;
+    agentdesk::accounts::revoke_token(&app.store, &account.user_id, &account.token).await.unwrap();
+    app.expect_error("/api/v2/Agent/list", &with(&account.token), 1014, "Invalid token").await;
+    app.expect("/api/v2/Agent/list", &with(&rotated.token), ok).await;
+});

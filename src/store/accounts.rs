@@ -80,6 +80,29 @@ impl AccountStore for SqlStore {
         Err(StoreError::Other(anyhow::anyhow!("could not allocate an account id")))
     }
 
+    async fn add_token(&self, account: &str, token_hash: &str, now: i64) -> StoreResult<()> {
+        let known = sqlx::query("SELECT 1 AS one FROM accounts WHERE id = $1").bind(account).fetch_optional(&self.pool).await?;
+        if known.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("INSERT INTO account_tokens (token_hash, account_id, created_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(account)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn revoke_token(&self, account: &str, token_hash: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM account_tokens WHERE account_id = $1 AND token_hash = $2")
+            .bind(account)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn authenticate_token(&self, user_id: &str, token_hash: &str) -> StoreResult<Option<AuthRecord>> {
         let row = sqlx::query(
             "SELECT a.id AS account_id, a.suspended, a.country_code,

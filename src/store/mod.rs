@@ -51,6 +51,10 @@ pub trait AccountStore: Send + Sync {
     async fn close(&self);
     /// A new tenant with its first API token and the default role `1`.
     async fn create_account(&self, new: &NewAccount) -> StoreResult<Account>;
+    /// Another API token for the account (rotation: add the new, revoke the old).
+    async fn add_token(&self, account: &str, token_hash: &str, now: i64) -> StoreResult<()>;
+    /// Revokes one token; false when the account has no such token.
+    async fn revoke_token(&self, account: &str, token_hash: &str) -> StoreResult<bool>;
     async fn authenticate_token(&self, user_id: &str, token_hash: &str) -> StoreResult<Option<AuthRecord>>;
     async fn authenticate_session(&self, ssid_hash: &str, now: i64) -> StoreResult<Option<AuthRecord>>;
     /// Every admin and agent (of any account) that logs in with this email.
