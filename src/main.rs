@@ -1,17 +1,39 @@
 //! The `agentdesk` command: parse the command line, pick the store, call the library.
 
-use clap::{Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use agentdesk::settings::{DatabaseSettings, ServeSettings};
+use agentdesk::settings::{DatabaseSettings, FileSettings, ServeSettings};
 use agentdesk::{accounts, demo, store, AppState, ServerConfig};
 
 #[derive(Parser)]
 #[command(name = "agentdesk", version, about = "Call-center agent management speaking the DeepCall API v2")]
 struct Cli {
+    /// A TOML file with `bind`, `database`, `session_ttl`; the environment and flags override it.
+    #[arg(long, global = true, env = "AGENTDESK_CONFIG")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    /// Parses the command line, then fills what it left at clap's defaults
+    /// from the config file.
+    fn load() -> anyhow::Result<Self> {
+        let matches = Self::command().get_matches();
+        let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let file = FileSettings::load(cli.config.as_deref())?;
+        let Some((_, sub)) = matches.subcommand() else { return Ok(cli) };
+        // `account <verb>` keeps its settings one level further down.
+        let leaf: &ArgMatches = sub.subcommand().map(|(_, m)| m).unwrap_or(sub);
+        match &mut cli.command {
+            Command::Serve(settings) => settings.layer(sub, &file)?,
+            Command::Migrate(db) | Command::Demo(db) => db.layer(sub, &file),
+            Command::Account { command } => command.database().layer(leaf, &file),
+        }
+        Ok(cli)
+    }
 }
 
 #[derive(Subcommand)]
@@ -75,6 +97,18 @@ enum AccountCommand {
     },
 }
 
+impl AccountCommand {
+    fn database(&mut self) -> &mut DatabaseSettings {
+        match self {
+            AccountCommand::Create { db, .. }
+            | AccountCommand::TokenAdd { db, .. }
+            | AccountCommand::TokenRevoke { db, .. }
+            | AccountCommand::Suspend { db, .. }
+            | AccountCommand::Reinstate { db, .. } => db,
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // Logs go to stderr so that stdout carries only what commands print for scripts.
@@ -83,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    match Cli::parse().command {
+    match Cli::load()?.command {
         Command::Serve(settings) => serve(settings).await,
         Command::Migrate(db) => {
             store::open(&db.database).await?;

@@ -1,9 +1,41 @@
-//! One typed set of settings: defaults < `AGENTDESK_*` environment < flags.
+//! One typed set of settings: defaults < `--config` file < `AGENTDESK_*`
+//! environment < flags.
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::Path;
 
-use clap::Args;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args};
+use serde::Deserialize;
+
+/// Longest and shortest session lifetimes we accept, in seconds.
+const SESSION_TTL_RANGE: std::ops::RangeInclusive<i64> = 60..=30 * 86400;
+
+/// What a `--config` TOML file may set; any other key is an error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub bind: Option<SocketAddr>,
+    pub database: Option<String>,
+    pub session_ttl: Option<i64>,
+}
+
+impl FileSettings {
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
+    }
+}
+
+/// True when clap fell back to the default: only then may the file decide.
+fn defaulted(matches: &ArgMatches, id: &str) -> bool {
+    matches.value_source(id) == Some(ValueSource::DefaultValue)
+}
 
 /// Where the data lives: `sqlite://FILE` (default, created on start) or `postgres://…`.
 #[derive(Args, Clone)]
@@ -13,6 +45,13 @@ pub struct DatabaseSettings {
 }
 
 impl DatabaseSettings {
+    /// Takes the file's database where neither a flag nor the environment set one.
+    pub fn layer(&mut self, matches: &ArgMatches, file: &FileSettings) {
+        if let Some(database) = file.database.as_ref().filter(|_| defaulted(matches, "database")) {
+            self.database = database.clone();
+        }
+    }
+
     /// The URL without its password, for logs.
     pub fn redacted(&self) -> String {
         redact(&self.database)
@@ -34,11 +73,26 @@ pub struct ServeSettings {
     pub db: DatabaseSettings,
     /// Lifetime of a login session, in seconds.
     #[arg(long, env = "AGENTDESK_SESSION_TTL", default_value_t = 12 * 3600,
-          value_parser = clap::value_parser!(i64).range(60..=30 * 86400))]
+          value_parser = clap::value_parser!(i64).range(SESSION_TTL_RANGE))]
     pub session_ttl: i64,
     /// Load a demo account before serving (prints its credentials).
     #[arg(long)]
     pub demo: bool,
+}
+
+impl ServeSettings {
+    /// Takes the file's values where neither a flag nor the environment set them.
+    pub fn layer(&mut self, matches: &ArgMatches, file: &FileSettings) -> anyhow::Result<()> {
+        self.db.layer(matches, file);
+        if let Some(bind) = file.bind.filter(|_| defaulted(matches, "bind")) {
+            self.bind = bind;
+        }
+        if let Some(ttl) = file.session_ttl.filter(|_| defaulted(matches, "session_ttl")) {
+            anyhow::ensure!(SESSION_TTL_RANGE.contains(&ttl), "config file: session_ttl must be 60..=2592000 seconds");
+            self.session_ttl = ttl;
+        }
+        Ok(())
+    }
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.

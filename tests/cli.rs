@@ -205,3 +205,32 @@ async fn tokens_rotate_and_accounts_suspend_from_the_command_line() {
     assert!(agentdesk(&["account", "reinstate", "--user-id", &user_id, "--database", &database]).status.success());
     assert!(!auth(new.clone()).await.unwrap().suspended);
 }
+
+#[test]
+fn a_config_file_sets_what_the_environment_and_flags_leave_unset() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("agentdesk.toml");
+    std::fs::write(&config, format!("database = \"{}\"\nsession_ttl = 3600\n", sqlite_url(dir.path(), "from-file.db"))).unwrap();
+    let config = config.to_str().unwrap();
+
+    assert!(agentdesk(&["migrate", "--config", config]).status.success());
+    assert!(dir.path().join("from-file.db").exists(), "the file chose the database");
+
+    let from_env = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+        .args(["migrate", "--config", config])
+        .env("AGENTDESK_DATABASE", sqlite_url(dir.path(), "from-env.db"))
+        .output()
+        .unwrap();
+    assert!(from_env.status.success());
+    assert!(dir.path().join("from-env.db").exists(), "the environment beats the file");
+
+    let flag = sqlite_url(dir.path(), "from-flag.db");
+    created_credentials(&agentdesk(&["account", "create", "--name", "F", "--email", "f@x.com", "--config", config, "--database", &flag]));
+    assert!(dir.path().join("from-flag.db").exists(), "a flag beats the file");
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "databse = \"sqlite://typo.db\"\n").unwrap();
+    let refused = agentdesk(&["migrate", "--config", bad.to_str().unwrap()]);
+    assert_failed_quietly(&refused);
+    assert!(stderr(&refused).contains("unknown field"), "{}", stderr(&refused));
+}
