@@ -240,6 +240,16 @@ impl AgentStore for SqlStore {
         Ok(AgentPage { agents, total })
     }
 
+    async fn agent(&self, account: &str, agent_id: i64) -> StoreResult<Option<AgentRow>> {
+        let filter = AgentFilter { agent_id: Some(agent_id), ..AgentFilter::default() };
+        let row = filtered(AGENT_COLUMNS, account, &filter).query().fetch_optional(&self.pool).await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut agents = [agent_row(&row)?];
+        self.attach_details(account, &mut agents).await?;
+        let [agent] = agents;
+        Ok(Some(agent))
+    }
+
     async fn agent_path(&self, account: &str, agent_id: i64) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT parent_path FROM agents WHERE account_id = $1 AND id = $2 AND is_deleted = 0")
             .bind(account)

@@ -70,6 +70,8 @@ pub trait AccountStore: Send + Sync {
 #[async_trait]
 pub trait AgentStore: Send + Sync {
     async fn list_agents(&self, account: &str, filter: &AgentFilter, page: Page) -> StoreResult<AgentPage>;
+    /// One live (not deleted) agent with its groups and working hours.
+    async fn agent(&self, account: &str, agent_id: i64) -> StoreResult<Option<AgentRow>>;
     /// The ancestor path of a live (not deleted) agent, `None` if there is none.
     async fn agent_path(&self, account: &str, agent_id: i64) -> StoreResult<Option<String>>;
     /// Conflict: the email is taken in this account.

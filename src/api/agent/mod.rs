@@ -100,9 +100,7 @@ pub async fn list(state: AppState, body: Body) -> ApiResult {
 /// agent of this account (another account's agents included).
 async fn existing_agent(state: &AppState, who: &Principal, body: &Body) -> Result<AgentRow, ApiError> {
     let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
-    let filter = AgentFilter { agent_id: Some(agent_id), ..AgentFilter::default() };
-    let page = state.store.list_agents(&who.account, &filter, Page { number: 1, size: 1 }).await?;
-    page.agents.into_iter().next().ok_or_else(|| codes::INVALID_AGENT_ID.into())
+    state.store.agent(&who.account, agent_id).await?.ok_or_else(|| codes::INVALID_AGENT_ID.into())
 }
 
 /// The role exists (else 1503) and the principal may hand it out (else 1015).
