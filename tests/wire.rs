@@ -42,11 +42,16 @@ backend_test!(every_api_response_carries_the_captured_headers, |app| {
     assert_eq!(reply.header("etag"), r#"W/"3a-wJFWnAgKlTB836frfNlFjXtSZr4""#);
 });
 
-backend_test!(options_is_a_204_preflight_with_cors_headers, |app| {
-    let response = app.client.request(reqwest::Method::OPTIONS, format!("{}/api/v2/Agent/list", app.base)).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert_eq!(response.headers()["access-control-allow-headers"], "X-Requested-With,content-type");
-    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+backend_test!(options_is_a_204_preflight_with_cors_headers_on_any_api_path, |app| {
+    for path in ["/api/v2/Agent/list", "/api/v2/agentProfile/setWebPingTime/", "/api/v2/anything"] {
+        let response = app.client.request(reqwest::Method::OPTIONS, format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "{path}");
+        assert_eq!(response.headers()["access-control-allow-headers"], "X-Requested-With,content-type");
+        assert_eq!(response.headers()["access-control-allow-methods"], "POST, GET, OPTIONS, PATCH, DELETE");
+        assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    }
+    let outside = app.client.request(reqwest::Method::OPTIONS, format!("{}/elsewhere", app.base)).send().await.unwrap();
+    assert_eq!(outside.status(), StatusCode::NOT_FOUND);
 });
 
 backend_test!(transport_errors_are_json_envelopes_with_their_status, |app| {

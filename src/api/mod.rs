@@ -44,7 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(docs)
         .route("/api/v2/{section}/{endpoint}", any(dispatch))
         .route("/api/v2/{section}/{endpoint}/", any(dispatch))
-        .fallback(|| async { http::not_found() })
+        .fallback(fallback)
         .with_state(state)
         // Innermost first: a panic becomes an envelope, which still gets the
         // CORS headers, and is logged inside the span that carries the request id.
@@ -63,6 +63,15 @@ fn request_span(request: &axum::http::Request<HttpBody>) -> tracing::Span {
     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
 }
 
+/// Anything no route matched: a preflight on an API path still gets its 204.
+async fn fallback(method: Method, uri: axum::http::Uri) -> Response {
+    if method == Method::OPTIONS && uri.path().starts_with("/api/") {
+        http::preflight()
+    } else {
+        http::not_found()
+    }
+}
+
 async fn dispatch(
     State(state): State<AppState>,
     Path((section, name)): Path<(String, String)>,
@@ -70,12 +79,12 @@ async fn dispatch(
     headers: HeaderMap,
     body: HttpBody,
 ) -> Response {
-    let Some(endpoint) = routes::find(&section, &name) else {
-        return http::not_found();
-    };
     if method == Method::OPTIONS {
         return http::preflight();
     }
+    let Some(endpoint) = routes::find(&section, &name) else {
+        return http::not_found();
+    };
     if method != Method::POST {
         return http::method_not_allowed();
     }
