@@ -80,6 +80,8 @@ backend_test!(agent_list_filters_and_pages, |app| {
     app.expect_error(LIST, &format!(r#"{{{c},"limit":0}}"#), 1502, "Invalid filter value").await;
     app.expect_error(LIST, &format!(r#"{{{c},"limit":501}}"#), 1502, "Invalid filter value").await;
     app.expect_error(LIST, &format!(r#"{{{c},"page":0}}"#), 1502, "Invalid filter value").await;
+    app.expect_error(LIST, &format!(r#"{{{c},"page":9223372036854775807}}"#), 1502, "Invalid filter value").await;
+    app.expect_error(LIST, &format!(r#"{{{c},"page":1.5}}"#), 1502, "Invalid filter value").await;
     app.expect_error(LIST, &format!(r#"{{{c},"name":5}}"#), 1502, "Invalid filter value").await;
     app.expect_error(LIST, &format!(r#"{{{c},"status":3}}"#), 1508, "Invalid status value").await;
 });

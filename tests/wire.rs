@@ -20,7 +20,7 @@ backend_test!(a_json_body_is_read_whatever_the_content_type_says, |app| {
 });
 
 backend_test!(broken_empty_or_non_object_bodies_are_1047, |app| {
-    for body in ["", "{", "[]", "\"ssid\"", "ssid=abc&x=1", "null"] {
+    for body in ["", "{", "[]", "\"ssid\"", "ssid=abc&x=1", "null", r#"{"name":"nul\u0000"}"#] {
         for content_type in [None, Some("application/json"), Some("application/x-www-form-urlencoded")] {
             let reply = app.post_as("/api/v2/Agent/list", content_type, body).await;
             assert_eq!(reply.status, StatusCode::OK);

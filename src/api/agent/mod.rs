@@ -20,6 +20,8 @@ use fields::{destination, AgentInput, ParentRef};
 
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 pub const MAX_PAGE_SIZE: i64 = 500;
+/// Far beyond any real directory, and small enough that the offset cannot overflow.
+pub const MAX_PAGE_NUMBER: i64 = 1_000_000;
 /// Most agents one `setCad`/`unsetCad` may name.
 pub const MAX_AGENT_IDS: usize = 1000;
 /// The role an agent gets when `create` names none (made with the account).
@@ -50,7 +52,7 @@ impl<T: Serialize> ListPayload<T> {
 fn page_of(body: &Body) -> Result<Page, ErrorCode> {
     let number = match body.int("page") {
         Ok(None) => 1,
-        Ok(Some(n)) if n >= 1 => n,
+        Ok(Some(n)) if (1..=MAX_PAGE_NUMBER).contains(&n) => n,
         _ => return Err(codes::INVALID_FILTER_VALUE),
     };
     let size = match body.int("limit") {
