@@ -50,7 +50,7 @@ backend_test!(agent_list_has_the_seed_shape_without_secrets, |app| {
 backend_test!(agent_list_filters_and_pages, |app| {
     let account = app.account().await;
     let sales = app.group(&account, "Sales").await;
-    for (i, name) in ["Alpha One", "Beta Two", "alpha three", "Gamma", "ALPHA four"].iter().enumerate() {
+    for (i, name) in ["Alpha One", "Beta Two", "alpha three", "Gamma", "ALPHA four", "Ānanya Ārya"].iter().enumerate() {
         let group = if i % 2 == 0 { format!(r#","group":[{sales}]"#) } else { String::new() };
         app.agent(&account, &format!(r#""name":"{name}","email":"a{i}@x.com"{group}"#)).await;
     }
@@ -64,11 +64,14 @@ backend_test!(agent_list_filters_and_pages, |app| {
     assert_eq!((page2["agtLimit"].as_i64(), page2["currentPage"].as_i64(), page2["totalPages"].as_i64()), (Some(2), Some(2), Some(2)));
     assert_eq!(ids(&list(&app, &account, &format!(r#""groupid":"{sales}""#)).await), vec![1, 3, 5]);
     assert_eq!(ids(&list(&app, &account, r#""agentId":"4""#).await), vec![4]);
+    // Case folds beyond ASCII, the same on both backends.
+    assert_eq!(ids(&list(&app, &account, r#""name":"āNANYA""#).await), vec![6]);
+    assert_eq!(ids(&list(&app, &account, r#""name":"%""#).await), Vec::<i64>::new());
 
     let status = format!(r#"{{{},"agentId":2,"status":0}}"#, account.creds());
     app.expect("/api/v2/Agent/changeStatus", &status, r#"{"status":"success","code":200,"message":"Agent status updated"}"#).await;
     assert_eq!(ids(&list(&app, &account, r#""status":0"#).await), vec![2]);
-    assert_eq!(ids(&list(&app, &account, r#""status":"1""#).await), vec![1, 3, 4, 5]);
+    assert_eq!(ids(&list(&app, &account, r#""status":"1""#).await), vec![1, 3, 4, 5, 6]);
 
     let quick = app.post(LIST, &format!(r#"{{{},"quick":true,"agentId":4}}"#, account.creds())).await;
     assert_eq!(quick.body, r#"{"response":[{"name":"Gamma","email":"a3@x.com","unique_id":4,"status":1,"group":[]}],"agtLimit":50,"currentPage":1,"totalPages":1,"totalRecords":1,"status":"success","code":200}"#);

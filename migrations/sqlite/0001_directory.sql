@@ -52,6 +52,9 @@ CREATE TABLE agents (
     account_id      TEXT NOT NULL REFERENCES accounts(id),
     id              INTEGER NOT NULL,
     name            TEXT NOT NULL,
+    -- The name lower-cased by the server, so a name filter matches the same
+    -- way on both backends (SQLite's LOWER() only folds ASCII).
+    name_key        TEXT NOT NULL,
     email           TEXT NOT NULL,
     phone           TEXT NOT NULL DEFAULT '',
     address         TEXT NOT NULL DEFAULT '',

@@ -30,7 +30,7 @@ fn filtered(what: &str, account: &str, filter: &AgentFilter) -> Statement {
         s.push(" AND a.id = ?", Param::Int(id));
     }
     if let Some(name) = &filter.name {
-        s.push(" AND LOWER(a.name) LIKE ? ESCAPE '\\'", Param::Text(contains_pattern(name)));
+        s.push(" AND a.name_key LIKE ? ESCAPE '\\'", Param::Text(contains_pattern(name)));
     }
     if let Some(status) = filter.status {
         s.push(" AND a.status = ?", Param::Int(status));
@@ -43,6 +43,11 @@ fn filtered(what: &str, account: &str, filter: &AgentFilter) -> Statement {
         );
     }
     s
+}
+
+/// What a name filter compares against: the name without case, any script.
+fn name_key(name: &str) -> String {
+    name.to_lowercase()
 }
 
 fn allow_did_text(dids: &[String]) -> String {
@@ -193,6 +198,7 @@ async fn replace_working(
 fn update_statement(account: &str, agent_id: i64, changes: &AgentChanges) -> Option<Statement> {
     let texts = [
         ("name", changes.name.clone()),
+        ("name_key", changes.name.as_deref().map(name_key)),
         ("email", changes.email.clone()),
         ("phone", changes.phone.clone()),
         ("address", changes.address.clone()),
@@ -264,8 +270,9 @@ impl AgentStore for SqlStore {
         let id = next_id(&mut tx, account, "next_agent_id").await?;
         sqlx::query(
             "INSERT INTO agents (account_id, id, name, email, phone, address, dest_type, dest_value, call_pass_hash,
-                password_hash, role_id, parent_path, favorite, allow_did, status, create_date, create_by, create_by_type)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                password_hash, role_id, parent_path, favorite, allow_did, status, create_date, create_by, create_by_type,
+                name_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
         )
         .bind(account)
         .bind(id)
@@ -285,6 +292,7 @@ impl AgentStore for SqlStore {
         .bind(new.now)
         .bind(&new.create_by)
         .bind(&new.create_by_type)
+        .bind(name_key(&new.name))
         .execute(&mut *tx)
         .await?;
         replace_groups(&mut tx, account, id, &new.groups).await?;
