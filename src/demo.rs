@@ -36,7 +36,7 @@ impl Demo {
         println!("Demo account loaded.");
         println!("  userId: {}\n  token:  {}", account.user_id, account.token);
         println!("  admin login:  {admin_email} / {ADMIN_PASSWORD}");
-        println!("  agent login:  {first_agent_email} / {AGENT_PASSWORD} (agents 1-20, agent1..agent20)");
+        println!("  agent logins: {first_agent_email} / {AGENT_PASSWORD} (agent2… to agent20… alike)");
         println!(
             "Try:\n  curl -s {base_url}/api/v2/Agent/list --data-raw '{{\"userId\":\"{}\",\"token\":\"{}\",\"limit\":5}}'",
             account.user_id, account.token
