@@ -114,7 +114,13 @@ pub async fn authenticate(state: &AppState, body: &Body) -> Result<Principal, Ap
             state.store.authenticate_token(&user_id, &secret::token_hash(token)).await?
         }
     };
-    principal(record.ok_or(global::INVALID_TOKEN)?)
+    let who = principal(record.ok_or(global::INVALID_TOKEN)?)?;
+    let span = tracing::Span::current();
+    span.record("account", who.account.as_str());
+    if let Actor::Agent { id, .. } = who.actor {
+        span.record("agent", id);
+    }
+    Ok(who)
 }
 
 #[derive(Serialize)]

@@ -60,7 +60,15 @@ pub fn router(state: AppState) -> Router {
 /// matched to the client's report. Bodies are never logged: they carry credentials.
 fn request_span(request: &axum::http::Request<HttpBody>) -> tracing::Span {
     let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+    // `account` and `agent` are filled in once the credentials are known.
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id,
+        account = tracing::field::Empty,
+        agent = tracing::field::Empty,
+    )
 }
 
 /// Anything no route matched: a preflight on an API path still gets its 204.

@@ -34,15 +34,18 @@ fn auth_record(row: &AnyRow) -> StoreResult<AuthRecord> {
 
 #[async_trait]
 impl AccountStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn ready(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn close(&self) {
         self.pool.close().await;
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_account(&self, new: &NewAccount) -> StoreResult<Account> {
         // A random id can collide with an existing one; try a few times.
         for _ in 0..5 {
@@ -80,6 +83,7 @@ impl AccountStore for SqlStore {
         Err(StoreError::Other(anyhow::anyhow!("could not allocate an account id")))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn add_token(&self, account: &str, token_hash: &str, now: i64) -> StoreResult<()> {
         let known = sqlx::query("SELECT 1 AS one FROM accounts WHERE id = $1").bind(account).fetch_optional(&self.pool).await?;
         if known.is_none() {
@@ -94,6 +98,7 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_token(&self, account: &str, token_hash: &str) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM account_tokens WHERE account_id = $1 AND token_hash = $2")
             .bind(account)
@@ -103,6 +108,7 @@ impl AccountStore for SqlStore {
         Ok(done.rows_affected() > 0)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn authenticate_token(&self, user_id: &str, token_hash: &str) -> StoreResult<Option<AuthRecord>> {
         let row = sqlx::query(
             "SELECT a.id AS account_id, a.suspended, a.country_code,
@@ -118,6 +124,7 @@ impl AccountStore for SqlStore {
         row.as_ref().map(auth_record).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn authenticate_session(&self, ssid_hash: &str, now: i64) -> StoreResult<Option<AuthRecord>> {
         let row = sqlx::query(
             "SELECT a.id AS account_id, a.suspended, a.country_code, s.agent_id,
@@ -136,6 +143,7 @@ impl AccountStore for SqlStore {
         row.as_ref().map(auth_record).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn login_candidates(&self, email: &str) -> StoreResult<Vec<LoginCandidate>> {
         let rows = sqlx::query(
             "SELECT id AS account_id, CAST(NULL AS BIGINT) AS agent_id, password_hash, suspended, 1 AS active
@@ -162,6 +170,7 @@ impl AccountStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO sessions (ssid_hash, account_id, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
@@ -176,6 +185,7 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_suspended(&self, account: &str, suspended: bool) -> StoreResult<()> {
         let done = sqlx::query("UPDATE accounts SET suspended = $2 WHERE id = $1")
             .bind(account)
@@ -185,6 +195,7 @@ impl AccountStore for SqlStore {
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn end_session(&self, ssid_hash: &str, now: i64) -> StoreResult<bool> {
         let mut tx = self.write_tx().await?;
         let row = sqlx::query("DELETE FROM sessions WHERE ssid_hash = $1 RETURNING account_id, agent_id")

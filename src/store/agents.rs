@@ -233,6 +233,7 @@ fn update_statement(account: &str, agent_id: i64, changes: &AgentChanges) -> Opt
 
 #[async_trait]
 impl AgentStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_agents(&self, account: &str, filter: &AgentFilter, page: Page) -> StoreResult<AgentPage> {
         let count = filtered("COUNT(*) AS n", account, filter);
         let total = int(&count.query().fetch_one(&self.pool).await?, "n")?;
@@ -246,6 +247,7 @@ impl AgentStore for SqlStore {
         Ok(AgentPage { agents, total })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn agent(&self, account: &str, agent_id: i64) -> StoreResult<Option<AgentRow>> {
         let filter = AgentFilter { agent_id: Some(agent_id), ..AgentFilter::default() };
         let row = filtered(AGENT_COLUMNS, account, &filter).query().fetch_optional(&self.pool).await?;
@@ -256,6 +258,7 @@ impl AgentStore for SqlStore {
         Ok(Some(agent))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn agent_path(&self, account: &str, agent_id: i64) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT parent_path FROM agents WHERE account_id = $1 AND id = $2 AND is_deleted = 0")
             .bind(account)
@@ -265,6 +268,7 @@ impl AgentStore for SqlStore {
         row.map(|r| text(&r, "parent_path")).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_agent(&self, account: &str, new: &NewAgent) -> StoreResult<i64> {
         let mut tx = self.write_tx().await?;
         let id = next_id(&mut tx, account, "next_agent_id").await?;
@@ -301,6 +305,7 @@ impl AgentStore for SqlStore {
         Ok(id)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_agent(&self, account: &str, agent_id: i64, changes: &AgentChanges) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let old_path = live_agent_path(&mut tx, account, agent_id).await?;
@@ -333,6 +338,7 @@ impl AgentStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_agent_status(&self, account: &str, agent_id: i64, status: i64) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE agents SET status = $3 WHERE account_id = $1 AND id = $2 AND is_deleted = 0")
@@ -353,6 +359,7 @@ impl AgentStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_agent(&self, account: &str, agent_id: i64, now: i64) -> StoreResult<Deletion> {
         let mut tx = self.write_tx().await?;
         live_agent_path(&mut tx, account, agent_id).await?;
@@ -377,6 +384,7 @@ impl AgentStore for SqlStore {
         Ok(deletion)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_group_mapping(
         &self,
         account: &str,
@@ -409,6 +417,7 @@ impl AgentStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_cad(&self, account: &str, agent_ids: &[i64], on: bool) -> StoreResult<()> {
         let mut ids = agent_ids.to_vec();
         ids.sort_unstable();

@@ -63,6 +63,7 @@ async fn group_by_id(tx: &mut Transaction<'_, Any>, account: &str, group_id: i64
 
 #[async_trait]
 impl DirectoryStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn missing_groups(&self, account: &str, group_ids: &[i64]) -> StoreResult<Vec<i64>> {
         if group_ids.is_empty() {
             return Ok(Vec::new());
@@ -76,6 +77,7 @@ impl DirectoryStore for SqlStore {
         Ok(group_ids.iter().copied().filter(|id| !found.contains(id)).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn add_group(&self, account: &str, name: &str, status: i64) -> StoreResult<GroupRow> {
         let mut tx = self.write_tx().await?;
         // Taking the id first locks the account row, so two adds of one name
@@ -98,6 +100,7 @@ impl DirectoryStore for SqlStore {
         Ok(GroupRow { id, name, status, agents: 0 })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_group(&self, account: &str, group_id: i64, name: &str, status: i64) -> StoreResult<GroupRow> {
         let mut tx = self.write_tx().await?;
         lock_account(&mut tx, account).await?;
@@ -116,6 +119,7 @@ impl DirectoryStore for SqlStore {
         Ok(row)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_group(&self, account: &str, group_id: i64) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query("DELETE FROM call_groups WHERE account_id = $1 AND id = $2")
@@ -135,6 +139,7 @@ impl DirectoryStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_groups(&self, account: &str, filter: &GroupFilter) -> StoreResult<Vec<GroupRow>> {
         let mut s = Statement::new(&format!("SELECT {GROUP_COLUMNS} FROM call_groups g WHERE g.account_id = "));
         s.push("?", Param::Text(account.to_string()));
@@ -148,6 +153,7 @@ impl DirectoryStore for SqlStore {
         s.query().fetch_all(&self.pool).await?.iter().map(group_row).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn role_permissions(&self, account: &str, role_id: i64) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT permissions FROM roles WHERE account_id = $1 AND id = $2")
             .bind(account)
@@ -157,6 +163,7 @@ impl DirectoryStore for SqlStore {
         row.map(|r| text(&r, "permissions")).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_roles(&self, account: &str) -> StoreResult<Vec<RoleRow>> {
         sqlx::query("SELECT id, name, permissions FROM roles WHERE account_id = $1 ORDER BY id")
             .bind(account)
@@ -167,6 +174,7 @@ impl DirectoryStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn add_role(&self, account: &str, name: &str, permissions: &str) -> StoreResult<RoleRow> {
         let mut tx = self.write_tx().await?;
         let id = next_id(&mut tx, account, "next_role_id").await?;
@@ -181,6 +189,7 @@ impl DirectoryStore for SqlStore {
         Ok(RoleRow { id, name: name.to_string(), permissions: permissions.to_string() })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_role(
         &self,
         account: &str,

@@ -220,7 +220,7 @@ pub async fn create(state: AppState, body: Body) -> ApiResult {
         Err(StoreError::Conflict) => return Err(codes::EMAIL_EXISTS.into()),
         other => other?,
     };
-    tracing::info!(account = %who.account, agent_id, "agent created");
+    tracing::info!(agent_id, "agent created");
     Ok(reply::listing(Created { agent_id, password: generated_password, call_pass: generated_call_pass }))
 }
 
