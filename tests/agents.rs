@@ -62,6 +62,9 @@ backend_test!(agent_list_filters_and_pages, |app| {
     let page2 = list(&app, &account, r#""name":"ALPHA","page":2,"limit":2"#).await;
     assert_eq!(ids(&page2), vec![5]);
     assert_eq!((page2["agtLimit"].as_i64(), page2["currentPage"].as_i64(), page2["totalPages"].as_i64()), (Some(2), Some(2), Some(2)));
+    // Past the last page: no items, but the totals still tell the truth.
+    let beyond = list(&app, &account, r#""name":"alpha","page":5,"limit":2"#).await;
+    assert_eq!((ids(&beyond).len(), beyond["totalRecords"].as_i64(), beyond["totalPages"].as_i64()), (0, Some(3), Some(2)));
     assert_eq!(ids(&list(&app, &account, &format!(r#""groupid":"{sales}""#)).await), vec![1, 3, 5]);
     assert_eq!(ids(&list(&app, &account, r#""agentId":"4""#).await), vec![4]);
     // Case folds beyond ASCII, the same on both backends.

@@ -235,13 +235,17 @@ fn update_statement(account: &str, agent_id: i64, changes: &AgentChanges) -> Opt
 impl AgentStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_agents(&self, account: &str, filter: &AgentFilter, page: Page) -> StoreResult<AgentPage> {
-        let count = filtered("COUNT(*) AS n", account, filter);
-        let total = int(&count.query().fetch_one(&self.pool).await?, "n")?;
-        let mut select = filtered(AGENT_COLUMNS, account, filter);
+        // The total rides along with the page (a window count); only a page
+        // past the end needs a query of its own to learn it.
+        let mut select = filtered(&format!("{AGENT_COLUMNS}, COUNT(*) OVER () AS total"), account, filter);
         select.push_sql(" ORDER BY a.id");
         select.push(" LIMIT ?", Param::Int(page.size));
         select.push(" OFFSET ?", Param::Int((page.number - 1) * page.size));
         let rows = select.query().fetch_all(&self.pool).await?;
+        let total = match rows.first() {
+            Some(row) => int(row, "total")?,
+            None => int(&filtered("COUNT(*) AS n", account, filter).query().fetch_one(&self.pool).await?, "n")?,
+        };
         let mut agents = rows.iter().map(agent_row).collect::<StoreResult<Vec<_>>>()?;
         self.attach_details(account, &mut agents).await?;
         Ok(AgentPage { agents, total })
