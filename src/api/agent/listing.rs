@@ -111,3 +111,52 @@ pub fn item<'a>(row: &'a AgentRow, account: &'a str) -> AgentItem<'a> {
 pub fn quick_item(row: &AgentRow) -> QuickItem<'_> {
     QuickItem { name: &row.name, email: &row.email, unique_id: row.id, status: row.status, group: group_ids(row) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::working::WorkingTime;
+
+    /// Seed 002's first agent, as we store it (its secrets are not ours to show).
+    fn seed_agent() -> AgentRow {
+        AgentRow {
+            id: 2,
+            name: "bhawesh".into(),
+            favorite: String::new(),
+            email: "bbx12345@gmail.com".into(),
+            phone: "918442021533".into(),
+            address: "jaipur".into(),
+            dest_type: "MOBILE".into(),
+            dest_value: "8442021533".into(),
+            role_id: 1,
+            role_name: Some("test".into()),
+            parent_path: ",START,".into(),
+            create_date: 1720093436,
+            create_by: "29791451".into(),
+            create_by_type: String::new(),
+            allow_did: Vec::new(),
+            status: 1,
+            is_deleted: false,
+            pre_deleted: true,
+            cad: false,
+            groups: vec![(17, Some("Perm".into())), (4, None), (28, Some("Mahipal singh".into()))],
+            working: vec![WorkingTime { days: vec!["TUE", "WED"], from: 60, to: 360 }],
+        }
+    }
+
+    #[test]
+    fn an_item_is_seed_002s_agent_without_its_secrets() {
+        let row = seed_agent();
+        let json = serde_json::to_string(&item(&row, "29791451")).unwrap();
+        // Seed 002's bytes with `password` removed, `call_pass` masked and `cad` appended.
+        let expected = r#"{"name":"bhawesh","favorite":"","email":"bbx12345@gmail.com","phone":"918442021533","address":"jaipur","dest_type":"MOBILE","dest_value":"8442021533","call_pass":"********","role":"1","parent":",START,","create_date":1720093436,"create_by":"29791451","create_by_type":"","user_id":"29791451","unique_id":2,"allowDid":"","status":1,"isDeleted":0,"preDeleted":1,"group":[17,4,28],"working":[{"wDays":["TUE","WED"],"from":60,"to":360,"agentId":2}],"groupNames":[{"17":"Perm"},{"4":"Unknown group (4)"},{"28":"Mahipal singh"}],"roleName":"test","cad":0}"#;
+        assert_eq!(json, expected);
+    }
+
+    #[test]
+    fn allowed_dids_are_a_list_when_there_are_some() {
+        let row = AgentRow { allow_did: vec!["918645313598".into()], ..seed_agent() };
+        let json = serde_json::to_value(item(&row, "29791451")).unwrap();
+        assert_eq!(json["allowDid"], serde_json::json!(["918645313598"]));
+    }
+}
