@@ -85,17 +85,16 @@ impl AccountStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn add_token(&self, account: &str, token_hash: &str, now: i64) -> StoreResult<()> {
-        let known = sqlx::query("SELECT 1 AS one FROM accounts WHERE id = $1").bind(account).fetch_optional(&self.pool).await?;
-        if known.is_none() {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query("INSERT INTO account_tokens (token_hash, account_id, created_at) VALUES ($1, $2, $3)")
-            .bind(token_hash)
-            .bind(account)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        // One statement: the token is added only if the account exists.
+        let done = sqlx::query(
+            "INSERT INTO account_tokens (token_hash, account_id, created_at) SELECT $1, id, $3 FROM accounts WHERE id = $2",
+        )
+        .bind(token_hash)
+        .bind(account)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -122,6 +122,16 @@ async fn manageable_agent(state: &AppState, who: &Principal, body: &Body) -> Res
     Ok(agent)
 }
 
+/// The id of the agent an endpoint acts on. Only an agent session needs the
+/// agent read first (for its role); for an owner the store's own NotFound
+/// answers 1509, so nothing is read twice.
+async fn manageable_agent_id(state: &AppState, who: &Principal, body: &Body) -> Result<i64, ApiError> {
+    match who.actor {
+        Actor::Owner => body.id("agentId").ok().flatten().ok_or_else(|| codes::INVALID_AGENT_ID.into()),
+        Actor::Agent { .. } => Ok(manageable_agent(state, who, body).await?.id),
+    }
+}
+
 /// Checks what only the store knows: the role, parent and groups exist.
 /// Returns the parent path to store, if the input names a parent.
 async fn check_references(
@@ -275,7 +285,7 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
 pub async fn delete(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     who.require(Permission::EditAgents)?;
-    let agent_id = manageable_agent(&state, &who, &body).await?.id;
+    let agent_id = manageable_agent_id(&state, &who, &body).await?;
     match state.store.delete_agent(&who.account, agent_id, clock::now()).await {
         Ok(Deletion::Deleted) => Ok(reply::done("Agent deleted")),
         Ok(Deletion::PreDeleted) => Ok(reply::done("Agent is logged in: it will be deleted when it goes offline")),
@@ -288,7 +298,7 @@ pub async fn delete(state: AppState, body: Body) -> ApiResult {
 pub async fn change_status(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     who.require(Permission::EditAgents)?;
-    let agent_id = manageable_agent(&state, &who, &body).await?.id;
+    let agent_id = manageable_agent_id(&state, &who, &body).await?;
     let status = fields::parse_status(&body)?.ok_or(codes::INVALID_STATUS)?;
     match state.store.set_agent_status(&who.account, agent_id, status).await {
         Ok(()) => Ok(reply::done("Agent status updated")),
