@@ -6,6 +6,7 @@ pub mod api;
 pub mod clock;
 pub mod demo;
 pub mod domain;
+pub mod live;
 pub mod settings;
 pub mod store;
 pub mod wire;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
+use clock::{Clock, SystemClock};
 use store::SharedStore;
 
 /// Server-wide knobs the handlers read.
@@ -35,18 +37,26 @@ impl Default for ServerConfig {
     }
 }
 
-/// What every handler gets: the store and the configuration.
+/// What every handler gets: the store, the live view, the clock and the configuration.
 #[derive(Clone)]
 pub struct AppState {
     pub store: SharedStore,
+    pub live: Arc<live::Live>,
+    pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerConfig>,
     pub login_guard: Arc<api::login_guard::LoginGuard>,
 }
 
 impl AppState {
     pub fn new(store: SharedStore, settings: ServerConfig) -> Self {
+        Self::with_clock(store, settings, Arc::new(SystemClock))
+    }
+
+    /// With a clock of the caller's choosing (tests and simulations).
+    pub fn with_clock(store: SharedStore, settings: ServerConfig, clock: Arc<dyn Clock>) -> Self {
         let login_guard = api::login_guard::LoginGuard::new(settings.login_max_failures, settings.login_window_secs);
-        Self { store, settings: Arc::new(settings), login_guard: Arc::new(login_guard) }
+        let live = Arc::new(live::Live::new(store.clone(), clock.clone()));
+        Self { store, live, clock, settings: Arc::new(settings), login_guard: Arc::new(login_guard) }
     }
 }
 

@@ -169,8 +169,16 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     }
     tracing::info!(%address, "agentdesk listening on http://{address}");
     let state = AppState::new(store.clone(), ServerConfig { session_ttl_secs: settings.session_ttl, ..ServerConfig::default() });
+    state.live.start().await?;
+    let (stop_live, live_stopped) = tokio::sync::oneshot::channel::<()>();
+    let background = tokio::spawn(agentdesk::live::run(state.live.clone(), async {
+        let _ = live_stopped.await;
+    }));
     agentdesk::launch(state, listener, shutdown_signal()).await?;
-    // Requests are drained; the store closes last.
+    // Requests are drained; then the background work stops (flushing the
+    // latest pings), and the store closes last.
+    let _ = stop_live.send(());
+    let _ = background.await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -4,6 +4,7 @@
 
 mod common;
 
+use agentdesk::clock::Clock;
 use common::{Account, TestApp};
 use serde_json::Value;
 
@@ -21,9 +22,6 @@ const ASHA_QUICK: &str = concat!(
 /// The default session lifetime of `ServerConfig`.
 const SESSION_TTL: i64 = 12 * 3600;
 
-fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
-}
 
 fn login_body(email: &str, password: &str) -> String {
     format!(r#"{{"email":"{email}","password":"{password}"}}"#)
@@ -36,9 +34,10 @@ fn ssid_body(ssid: &str) -> String {
 /// Logs in with `body`, checks the reply's shape, key order and expiry, and
 /// returns it parsed.
 async fn login_reply(app: &TestApp, body: &str) -> Value {
-    let before = now();
+    // The server's clock is the test's: it does not move by itself.
+    let before = app.clock.now();
     let reply = app.post(LOGIN, body).await;
-    let after = now();
+    let after = app.clock.now();
     let json = reply.json();
     let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["ssid", "expiresAt", "userId", "agentId", "status", "code"], "{}", reply.body);

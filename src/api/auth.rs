@@ -11,7 +11,8 @@ use crate::domain::secret;
 use crate::store::{AuthRecord, NewSession};
 use crate::wire::errors::{auth as auth_errors, global};
 use crate::wire::{reply, Body};
-use crate::{clock, AppState};
+use crate::domain::presence::Actor as EventActor;
+use crate::AppState;
 
 #[derive(Debug, Clone)]
 pub enum Actor {
@@ -108,7 +109,7 @@ fn principal(record: AuthRecord) -> Result<Principal, ApiError> {
 pub async fn authenticate(state: &AppState, body: &Body) -> Result<Principal, ApiError> {
     let record = match credentials(body)? {
         Credentials::Session(ssid) => {
-            state.store.authenticate_session(&secret::token_hash(ssid), clock::now()).await?
+            state.store.authenticate_session(&secret::token_hash(ssid), state.clock.now()).await?
         }
         Credentials::Token { user_id, token } => {
             state.store.authenticate_token(&user_id, &secret::token_hash(token)).await?
@@ -142,7 +143,7 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
         Some(v) => Some(account_id(v).ok_or(global::INVALID_PARAMETER)?),
     };
 
-    let now = clock::now();
+    let now = state.clock.now();
     if let Err(retry_after) = state.login_guard.check(&email, now) {
         return Ok(crate::wire::http::too_many_requests(retry_after));
     }
@@ -183,6 +184,9 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
         expires_at,
     };
     state.store.create_session(&session).await?;
+    if let Some(agent) = who.agent_id {
+        state.live.login(&who.account_id, agent).await?;
+    }
     Ok(reply::listing(LoginReply { ssid, expires_at, user_id: who.account_id, agent_id: who.agent_id }))
 }
 
@@ -193,9 +197,11 @@ pub async fn logout(state: AppState, body: Body) -> ApiResult {
         Some(_) => return Err(global::INVALID_TOKEN.into()),
         None => return Err(global::TOKEN_NOT_FOUND.into()),
     };
-    if state.store.end_session(&secret::token_hash(ssid), clock::now()).await? {
-        Ok(reply::done("Logged out"))
-    } else {
-        Err(global::INVALID_TOKEN.into())
+    let Some(ended) = state.store.end_session(&secret::token_hash(ssid), state.clock.now()).await? else {
+        return Err(global::INVALID_TOKEN.into());
+    };
+    if let Some(agent) = ended.agent_id {
+        state.live.logout(&ended.account_id, agent, EventActor::Agent, "agent").await?;
     }
+    Ok(reply::done("Logged out"))
 }

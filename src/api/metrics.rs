@@ -34,7 +34,7 @@ pub fn handle() -> &'static PrometheusHandle {
 /// Counts one handled request and, for an application error, its code.
 pub fn record(endpoint: &Endpoint, result: &ApiResult, started: Instant) {
     let outcome = if result.is_ok() { "success" } else { "error" };
-    let labels = [("section", endpoint.section), ("endpoint", endpoint.name), ("outcome", outcome)];
+    let labels = [("section", endpoint.tag()), ("endpoint", endpoint.name), ("outcome", outcome)];
     metrics::counter!("agentdesk_api_requests_total", &labels).increment(1);
     metrics::histogram!("agentdesk_api_request_seconds", &labels[..2]).record(started.elapsed().as_secs_f64());
     let code = match result {

@@ -2,17 +2,24 @@
 //! Every API path goes through `dispatch`, which owns the transport rules
 //! (methods, body size, lenient JSON) before a handler sees the request.
 
+mod account;
 mod agent;
+mod agent_profile;
 mod auth;
+mod breaks;
+mod call_event;
 mod error;
+mod events;
 mod group;
 mod health;
+mod live_schemas;
 mod metrics;
 pub mod login_guard;
 pub mod openapi;
 mod role;
 mod routes;
 mod schemas;
+mod stream;
 
 use axum::body::Body as HttpBody;
 use axum::extract::{Path, State};
@@ -42,6 +49,9 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::serve))
         .route("/openapi.json", get(openapi::serve))
         .merge(docs)
+        .route("/api/v2/stream", get(stream::stream))
+        .route("/api/v2/{endpoint}", any(dispatch_top))
+        .route("/api/v2/{endpoint}/", any(dispatch_top))
         .route("/api/v2/{section}/{endpoint}", any(dispatch))
         .route("/api/v2/{section}/{endpoint}/", any(dispatch))
         .fallback(fallback)
@@ -78,6 +88,17 @@ async fn fallback(method: Method, uri: axum::http::Uri) -> Response {
     } else {
         http::not_found()
     }
+}
+
+/// A path right under `/api/v2/` (`callEvent`).
+async fn dispatch_top(
+    state: State<AppState>,
+    Path(name): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: HttpBody,
+) -> Response {
+    dispatch(state, Path((String::new(), name)), method, headers, body).await
 }
 
 async fn dispatch(

@@ -28,9 +28,9 @@ fn operation(endpoint: &Endpoint) -> Value {
     let schema = serde_json::to_value((endpoint.request)()).unwrap_or(Value::Null);
     let reply = serde_json::to_value((endpoint.reply)()).unwrap_or(Value::Null);
     json!({
-        "tags": [endpoint.section],
+        "tags": [endpoint.tag()],
         "summary": endpoint.summary,
-        "operationId": format!("{}_{}", endpoint.section, endpoint.name),
+        "operationId": format!("{}_{}", endpoint.tag(), endpoint.name),
         "description": "The body is read as JSON whatever the Content-Type says. Application errors answer \
                         HTTP 200 with `{\"status\":\"error\",\"message\":M,\"code\":C}`.",
         "requestBody": {
@@ -56,7 +56,7 @@ fn operation(endpoint: &Endpoint) -> Value {
 pub fn document() -> Value {
     let mut paths = Map::new();
     for endpoint in ENDPOINTS {
-        paths.insert(format!("/api/v2/{}/{}", endpoint.section, endpoint.name), json!({"post": operation(endpoint)}));
+        paths.insert(endpoint.path(), json!({"post": operation(endpoint)}));
     }
     for (path, summary) in [
         ("/healthz", "The process serves HTTP"),
@@ -64,6 +64,13 @@ pub fn document() -> Value {
         ("/openapi.json", "This document"),
         ("/docs", "This document in Swagger UI (served from the binary, works offline)"),
         ("/metrics", "Prometheus metrics: requests, latency and errors per endpoint"),
+        (
+            "/api/v2/stream",
+            "Server-Sent Events of the account's event log (`id` = sequence number, `event` = kind, `data` = \
+             the event as in `Agent/timeLine`). Credentials in the query string: `?ssid=…` or \
+             `?userId=…&token=…`; an agent session without VIEW_AGENTS sees its own events. Resume with the \
+             `Last-Event-ID` header (or `?lastEventId=`): missed events are replayed from the log first.",
+        ),
     ] {
         paths.insert(path.to_string(), json!({"get": {"summary": summary, "responses": {"200": {"description": "OK"}}}}));
     }

@@ -9,8 +9,12 @@ use utoipa::openapi::{RefOr, schema::Schema};
 use utoipa::PartialSchema;
 
 use super::error::ApiResult;
-use super::{agent, auth, group, role, schemas};
-use crate::wire::errors::{agent as a, auth as au, global as g, group as gr, role as r};
+use super::live_schemas as ls;
+use super::{account, agent, agent_profile, auth, breaks, call_event, group, role, schemas};
+use crate::wire::errors::{
+    account as ac, agent as a, agent_profile as ap, auth as au, breaks as br, call_event as ce, global as g,
+    group as gr, role as r,
+};
 use crate::wire::{Body, ErrorCode};
 use crate::AppState;
 
@@ -18,6 +22,7 @@ pub type Handler = fn(AppState, Body) -> Pin<Box<dyn Future<Output = ApiResult> 
 
 pub struct Endpoint {
     /// The documented casing (`Agent`, `agentProfile`); matched case-insensitively.
+    /// Empty for a path right under `/api/v2/` (`callEvent`).
     pub section: &'static str,
     /// Matched exactly.
     pub name: &'static str,
@@ -30,6 +35,21 @@ pub struct Endpoint {
     /// The success reply.
     pub reply: fn() -> RefOr<Schema>,
     pub handler: Handler,
+}
+
+impl Endpoint {
+    pub fn path(&self) -> String {
+        if self.section.is_empty() {
+            format!("/api/v2/{}", self.name)
+        } else {
+            format!("/api/v2/{}/{}", self.section, self.name)
+        }
+    }
+
+    /// The OpenAPI tag and metrics label.
+    pub fn tag(&self) -> &'static str {
+        if self.section.is_empty() { "telephony" } else { self.section }
+    }
 }
 
 macro_rules! endpoint {
@@ -80,6 +100,47 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Set the CAD flag of agents; all or nothing", [a::INVALID_AGENT_ID]),
     endpoint!("Agent" / "unsetCad", agent::unset_cad, schemas::AgentIdsRequest => schemas::DoneReply, auth: true,
         "Clear the CAD flag of agents; all or nothing", [a::INVALID_AGENT_ID]),
+    endpoint!("Agent" / "live", agent::live, ls::AgentLiveRequest => ls::AgentLiveReply, auth: true,
+        "Every agent's presence now (state, since, break, wrap-up, call, last ping), with counts per state",
+        [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST]),
+    endpoint!("Agent" / "timeLine", agent::timeline, ls::TimelineRequest => ls::TimelineReply, auth: true,
+        "A day of agent and call events, each agent's state intervals and the per-window line chart",
+        [g::INVALID_DATE_FORMAT, a::INVALID_AGENT_ID, a::INVALID_FILTER_VALUE]),
+    endpoint!("agentProfile" / "setWebPingTime", agent_profile::set_web_ping_time, ls::PingRequest => ls::PingReply,
+        auth: true, "Heartbeat of the agent's page (agent session only)",
+        [ap::AGENT_MISMATCH, ap::PING_NEEDS_AGENT_SESSION, ap::MIC_PERM_MISSING, g::INVALID_DATA_TYPE,
+         ap::PING_TIME_TYPE, ap::INVALID_AGENT_ID]),
+    endpoint!("agentProfile" / "agentOnBreak", agent_profile::agent_on_break, ls::ProfileRequest => ls::OnBreakReply,
+        auth: true, "The agent's current break, or 1502 when not on break",
+        [ap::AGENT_MISMATCH, ap::NOT_ON_BREAK, ap::INVALID_AGENT_ID]),
+    endpoint!("agentProfile" / "checkAgentInWrapUp", agent_profile::check_agent_in_wrap_up,
+        ls::ProfileRequest => ls::WrapUpReply, auth: true, "The agent's wrap-up, or 1504 when not in wrap-up",
+        [ap::AGENT_MISMATCH, ap::NOT_IN_WRAP_UP, ap::INVALID_AGENT_ID]),
+    endpoint!("agentProfile" / "breakStart", agent_profile::break_start, ls::BreakStartRequest => ls::PresenceChangeReply,
+        auth: true, "Start a break (during a call it starts at hang-up)",
+        [ap::AGENT_MISMATCH, ap::INVALID_AGENT_ID, ap::INVALID_BREAK_REASON, ap::NOT_LOGGED_IN, ap::ALREADY_ON_BREAK]),
+    endpoint!("agentProfile" / "breakEnd", agent_profile::break_end, ls::ProfileRequest => ls::PresenceChangeReply,
+        auth: true, "End the break, or cancel one waiting for hang-up",
+        [ap::AGENT_MISMATCH, ap::INVALID_AGENT_ID, ap::NOT_ON_BREAK]),
+    endpoint!("agentProfile" / "wrapUpEnd", agent_profile::wrap_up_end, ls::ProfileRequest => ls::PresenceChangeReply,
+        auth: true, "End the wrap-up before its time",
+        [ap::AGENT_MISMATCH, ap::INVALID_AGENT_ID, ap::NOT_IN_WRAP_UP]),
+    endpoint!("" / "callEvent", call_event::call_event, ls::CallEventRequest => ls::CallEventReply, auth: true,
+        "Telephony events in (one, or a batch of up to 1000); idempotent on callId + event per agent",
+        [ce::INVALID_CALL_ID, ce::INVALID_EVENT, ce::INVALID_AGENT_ID, ce::INVALID_CALLER_NUMBER,
+         ce::INVALID_DIRECTION, ce::INVALID_DID, ce::INVALID_TIME, ce::INVALID_EVENTS]),
+    endpoint!("Break" / "list", breaks::list, schemas::Credentials => ls::BreakListReply, auth: true,
+        "The account's break reasons", []),
+    endpoint!("Break" / "add", breaks::add, ls::BreakAddRequest => ls::BreakReply, auth: true,
+        "Add a break reason", [br::NAME_MISSING, br::INVALID_MAX_DURATION, br::NAME_TAKEN]),
+    endpoint!("Break" / "update", breaks::update, ls::BreakUpdateRequest => ls::BreakReply, auth: true,
+        "Rename a break reason or change its maximum",
+        [br::BREAK_NOT_FOUND, br::NAME_MISSING, br::INVALID_MAX_DURATION, br::NAME_TAKEN]),
+    endpoint!("Break" / "delete", breaks::delete, ls::BreakIdRequest => schemas::DoneReply, auth: true,
+        "Delete a break reason", [br::BREAK_NOT_FOUND]),
+    endpoint!("Account" / "settings", account::settings, ls::AccountSettingsRequest => ls::AccountSettingsReply,
+        auth: true, "Read, or (account credentials) change, the time zone, heartbeat limits and wrap-up time",
+        [ac::INVALID_TIMEZONE, ac::INVALID_STALE_AFTER, ac::INVALID_OFFLINE_AFTER, ac::INVALID_WRAP_UP]),
     endpoint!("Group" / "add", group::add, schemas::GroupAddRequest => schemas::GroupAddReply, auth: true,
         "Add a group", [gr::NAME_MISSING, gr::INVALID_STATUS]),
     endpoint!("Group" / "update", group::update, schemas::GroupUpdateRequest => schemas::DoneReply, auth: true,

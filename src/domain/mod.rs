@@ -1,7 +1,10 @@
 //! Plain types and rules with no I/O: agents' directory fields, working
-//! hours, permissions and secrets.
+//! hours, permissions, secrets, and the presence state machine with the
+//! timeline folded from its events.
 
 pub mod agent;
 pub mod permission;
+pub mod presence;
 pub mod secret;
+pub mod timeline;
 pub mod working;

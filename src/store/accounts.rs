@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use super::sql::{int, opt_int, opt_text, text, SqlStore};
 use super::{
-    Account, AccountStore, AgentAuth, AuthRecord, LoginCandidate, NewAccount, NewSession, StoreError,
+    Account, AccountStore, AgentAuth, EndedSession, AuthRecord, LoginCandidate, NewAccount, NewSession, StoreError,
     StoreResult,
 };
 
@@ -77,6 +77,14 @@ impl AccountStore for SqlStore {
                 .bind(&id)
                 .execute(&mut *tx)
                 .await?;
+            // And the break catalogue of migration 0002 (`next_break_id` starts at 4).
+            sqlx::query(
+                "INSERT INTO break_reasons (account_id, id, name, name_key, max_secs)
+                 VALUES ($1, 1, 'Lunch', 'lunch', 1800), ($1, 2, 'Tea', 'tea', 900), ($1, 3, 'Training', 'training', NULL)",
+            )
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             return Ok(Account { id, name: new.name.clone(), email: new.email.clone() });
         }
@@ -195,17 +203,18 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn end_session(&self, ssid_hash: &str, now: i64) -> StoreResult<bool> {
+    async fn end_session(&self, ssid_hash: &str, now: i64) -> StoreResult<Option<EndedSession>> {
         let mut tx = self.write_tx().await?;
         let row = sqlx::query("DELETE FROM sessions WHERE ssid_hash = $1 RETURNING account_id, agent_id")
             .bind(ssid_hash)
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = row else {
-            return Ok(false);
+            return Ok(None);
         };
-        if let Some(agent_id) = opt_int(&row, "agent_id")? {
-            let account = text(&row, "account_id")?;
+        let ended = EndedSession { account_id: text(&row, "account_id")?, agent_id: opt_int(&row, "agent_id")? };
+        if let Some(agent_id) = ended.agent_id {
+            let account = &ended.account_id;
             // A deletion that waited for the agent to go offline happens now,
             // unless another session of the agent is still open.
             sqlx::query(
@@ -214,13 +223,13 @@ impl AccountStore for SqlStore {
                    AND NOT EXISTS (SELECT 1 FROM sessions s
                                    WHERE s.account_id = $1 AND s.agent_id = $2 AND s.expires_at > $3)",
             )
-            .bind(&account)
+            .bind(account)
             .bind(agent_id)
             .bind(now)
             .execute(&mut *tx)
             .await?;
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(ended))
     }
 }

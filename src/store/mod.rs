@@ -5,6 +5,7 @@
 mod accounts;
 mod agents;
 mod directory;
+mod live;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::agent::ReceiveCall;
+use crate::domain::presence::{Event, Kind, Logged, State};
 pub use sql::SqlStore;
 pub use types::*;
 
@@ -63,7 +65,7 @@ pub trait AccountStore: Send + Sync {
     /// Suspends (or reinstates) an account: its credentials answer 1039.
     async fn set_suspended(&self, account: &str, suspended: bool) -> StoreResult<()>;
     /// Ends a session; an agent whose deletion waited for its logout is deleted now.
-    async fn end_session(&self, ssid_hash: &str, now: i64) -> StoreResult<bool>;
+    async fn end_session(&self, ssid_hash: &str, now: i64) -> StoreResult<Option<EndedSession>>;
 }
 
 /// The agent directory: agents, their group mappings and CAD flags.
@@ -117,8 +119,47 @@ pub trait DirectoryStore: Send + Sync {
     ) -> StoreResult<RoleRow>;
 }
 
-pub trait Store: AccountStore + AgentStore + DirectoryStore {}
-impl<T: AccountStore + AgentStore + DirectoryStore> Store for T {}
+/// Live agent state: the event log and what is derived from it durably.
+#[async_trait]
+pub trait LiveStore: Send + Sync {
+    async fn live_settings(&self, account: &str) -> StoreResult<LiveSettings>;
+    async fn set_live_settings(&self, account: &str, settings: &LiveSettings) -> StoreResult<()>;
+    /// Every agent of the account that has a presence snapshot.
+    async fn presence(&self, account: &str) -> StoreResult<Vec<PresenceRow>>;
+    /// Accounts with an agent not offline: their live state is loaded at start.
+    async fn accounts_online(&self) -> StoreResult<Vec<String>>;
+    /// Appends `events` (each with the state it leaves its agent in) and the
+    /// agents' new snapshots in one transaction; returns the first sequence
+    /// number given (the rest follow in order).
+    async fn append_events(
+        &self,
+        account: &str,
+        events: &[(Event, State)],
+        snapshots: &[(i64, State, String)],
+    ) -> StoreResult<i64>;
+    /// `(agent, call id, kind)` already logged for any of `call_ids`.
+    async fn recorded_calls(&self, account: &str, call_ids: &[String]) -> StoreResult<Vec<(i64, String, Kind)>>;
+    /// Latest pings, in one transaction.
+    async fn save_pings(&self, pings: &[PingRow]) -> StoreResult<()>;
+    async fn events(&self, account: &str, query: &EventQuery) -> StoreResult<Vec<Logged>>;
+    /// Each agent's state before `at` (agents without earlier events are absent).
+    async fn states_before(&self, account: &str, agents: Option<&[i64]>, at: i64) -> StoreResult<Vec<StateAt>>;
+    /// Live agents with their CAD flag and group mappings, by id.
+    async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Vec<RosterRow>>;
+    /// Which of `ids` are live (not deleted) agents of the account.
+    async fn existing_agents(&self, account: &str, ids: &[i64]) -> StoreResult<Vec<i64>>;
+    /// Deletes the `preDeleted` agents none of whose sessions is still valid.
+    async fn finalise_deletions(&self, now: i64) -> StoreResult<Vec<(String, i64)>>;
+    async fn break_reasons(&self, account: &str) -> StoreResult<Vec<BreakReasonRow>>;
+    /// Conflict: the name is taken.
+    async fn add_break_reason(&self, account: &str, name: &str, max_secs: Option<i64>) -> StoreResult<BreakReasonRow>;
+    /// NotFound or Conflict (name taken).
+    async fn update_break_reason(&self, account: &str, reason: &BreakReasonRow) -> StoreResult<()>;
+    async fn delete_break_reason(&self, account: &str, id: i64) -> StoreResult<()>;
+}
+
+pub trait Store: AccountStore + AgentStore + DirectoryStore + LiveStore {}
+impl<T: AccountStore + AgentStore + DirectoryStore + LiveStore> Store for T {}
 
 pub type SharedStore = Arc<dyn Store>;
 

@@ -42,6 +42,7 @@ impl SqlStore {
 pub(super) enum Param {
     Int(i64),
     Text(String),
+    OptText(Option<String>),
 }
 
 /// Builds a statement whose `WHERE` clause depends on the request, numbering
@@ -62,6 +63,12 @@ impl Statement {
         self.params.push(param);
         let placeholder = format!("${}", self.params.len());
         self.sql.push_str(&sql.replacen('?', &placeholder, 1));
+        self
+    }
+
+    /// Binds a placeholder the SQL given to `new` already names (`$1`).
+    pub fn bind_first(&mut self, param: Param) -> &mut Self {
+        self.params.push(param);
         self
     }
 
@@ -89,6 +96,7 @@ impl Statement {
             query = match param {
                 Param::Int(v) => query.bind(*v),
                 Param::Text(v) => query.bind(v.as_str()),
+                Param::OptText(v) => query.bind(v.as_deref()),
             };
         }
         query

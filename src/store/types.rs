@@ -178,3 +178,80 @@ pub struct RoleRow {
     pub name: String,
     pub permissions: String,
 }
+
+/// An account's rules for live state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSettings {
+    /// IANA name (`Asia/Kolkata`); days of the timeline are days there.
+    pub timezone: String,
+    pub stale_after: i64,
+    pub offline_after: i64,
+    /// Wrap-up after a call, unless the call's group sets its own.
+    pub wrap_up_secs: i64,
+}
+
+/// An agent's stored presence: the snapshot written with its latest event,
+/// and the latest ping flushed since.
+#[derive(Debug, Clone)]
+pub struct PresenceRow {
+    pub agent_id: i64,
+    pub snapshot: String,
+    pub last_ping: i64,
+    pub mic_perm: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PingRow {
+    pub account: String,
+    pub agent_id: i64,
+    pub last_ping: i64,
+    pub mic_perm: Option<i64>,
+}
+
+/// Which events of the log to read.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    /// `None`: every agent of the account.
+    pub agents: Option<Vec<i64>>,
+    /// `[from, to)` in Unix seconds.
+    pub from: i64,
+    pub to: i64,
+    /// Only events with a higher sequence number.
+    pub after_seq: i64,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakReasonRow {
+    pub id: i64,
+    pub name: String,
+    /// Longest the break may last; `None`: no limit.
+    pub max_secs: Option<i64>,
+}
+
+/// What `Agent/live` shows of an agent besides its presence.
+#[derive(Debug, Clone)]
+pub struct RosterRow {
+    pub id: i64,
+    pub name: String,
+    pub status: i64,
+    pub cad: bool,
+    pub pre_deleted: bool,
+    /// `(group id, receive_call)` in the order the mappings were added.
+    pub groups: Vec<(i64, String)>,
+}
+
+/// An agent state before a moment: the state after its latest earlier event.
+#[derive(Debug, Clone)]
+pub struct StateAt {
+    pub agent_id: i64,
+    pub state: String,
+    pub reason: Option<String>,
+}
+
+/// A session that `end_session` closed.
+#[derive(Debug, Clone)]
+pub struct EndedSession {
+    pub account_id: String,
+    pub agent_id: Option<i64>,
+}

@@ -104,3 +104,54 @@ error_table! {
         AMBIGUOUS_LOGIN = 1502, "Email belongs to several accounts: provide userId";
     }
 }
+
+error_table! {
+    /// Section `agentProfile`: 1501–1506 from the DeepCall docs (seed 001),
+    /// 1507 and up ours, for the break and wrap-up extensions.
+    agent_profile {
+        AGENT_MISMATCH = 1501, "Agent id not match";
+        NOT_ON_BREAK = 1502, "On break is : 0";
+        PING_NEEDS_AGENT_SESSION = 1503, "SSID not valid for setWebPingTime";
+        NOT_IN_WRAP_UP = 1504, "Agent not in wrap time";
+        MIC_PERM_MISSING = 1505, "Missing required parameters:mic_perm";
+        PING_TIME_TYPE = 1506, "Cannot update [ping_time] as it is of incompatible type";
+        INVALID_AGENT_ID = 1507, "Invalid agentId";
+        INVALID_BREAK_REASON = 1508, "Invalid break reason";
+        NOT_LOGGED_IN = 1509, "Agent is not logged in";
+        ALREADY_ON_BREAK = 1510, "Agent already on break";
+    }
+}
+
+error_table! {
+    /// Section `Break` — ours: the account's break-reason catalogue.
+    breaks {
+        NAME_MISSING = 1501, "The 'Name' field was not provided";
+        INVALID_MAX_DURATION = 1502, "Invalid maxDuration";
+        BREAK_NOT_FOUND = 1503, "Break reason not found";
+        NAME_TAKEN = 1504, "Break reason already exists";
+    }
+}
+
+error_table! {
+    /// `callEvent` — ours: telephony events in.
+    call_event {
+        INVALID_CALL_ID = 1501, "Invalid callId";
+        INVALID_EVENT = 1502, "Invalid event";
+        INVALID_AGENT_ID = 1503, "Invalid agentId";
+        INVALID_CALLER_NUMBER = 1504, "Invalid callerNumber";
+        INVALID_DIRECTION = 1505, "Invalid direction";
+        INVALID_DID = 1506, "Invalid did";
+        INVALID_TIME = 1507, "Invalid time";
+        INVALID_EVENTS = 1508, "Invalid events: give 1 to 1000";
+    }
+}
+
+error_table! {
+    /// Section `Account` — ours: the account's live-state settings.
+    account {
+        INVALID_TIMEZONE = 1501, "Invalid timezone";
+        INVALID_STALE_AFTER = 1502, "Invalid staleAfter";
+        INVALID_OFFLINE_AFTER = 1503, "Invalid offlineAfter";
+        INVALID_WRAP_UP = 1504, "Invalid wrapUpTime";
+    }
+}

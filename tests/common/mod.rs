@@ -3,6 +3,10 @@
 //! `AGENTDESK_TEST_POSTGRES` names a server), spoken to over HTTP.
 #![allow(dead_code)]
 
+use std::sync::Arc;
+
+use agentdesk::clock::ManualClock;
+use agentdesk::live::Live;
 use agentdesk::store::{self, SharedStore};
 use agentdesk::{accounts, AppState, ServerConfig};
 use reqwest::header::HeaderMap;
@@ -25,6 +29,9 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub store: SharedStore,
+    /// The server's clock: it moves only when a test moves it.
+    pub clock: Arc<ManualClock>,
+    pub live: Arc<Live>,
     _shutdown: oneshot::Sender<()>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -66,7 +73,7 @@ pub fn error_body(code: u16, message: &str) -> String {
 
 async fn postgres_url() -> Option<String> {
     let base = std::env::var(POSTGRES_ENV).ok().filter(|v| !v.is_empty())?;
-    let name = format!("agentdesk_t_{}", agentdesk::domain::secret::new_token()[..12].to_string());
+    let name = format!("agentdesk_t_{}", &agentdesk::domain::secret::new_token()[..12]);
     let mut admin = sqlx::PgConnection::connect(&base)
         .await
         .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable: {e}"));
@@ -89,11 +96,18 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
-        let state = AppState::new(store.clone(), ServerConfig::default());
+        let clock = Arc::new(ManualClock::new(agentdesk::clock::now()));
+        let state = AppState::with_clock(store.clone(), ServerConfig::default(), clock.clone());
+        let live = state.live.clone();
         tokio::spawn(agentdesk::launch(state, listener, async {
             let _ = rx.await;
         }));
-        Some(TestApp { base, client: reqwest::Client::new(), store, _shutdown: tx, _dir: dir })
+        Some(TestApp { base, client: reqwest::Client::new(), store, clock, live, _shutdown: tx, _dir: dir })
+    }
+
+    /// Runs the background step once at the clock's current time.
+    pub async fn step(&self) -> agentdesk::live::StepReport {
+        self.live.step().await.expect("background step")
     }
 
     pub async fn account(&self) -> Account {

@@ -3,6 +3,12 @@
 
 mod fields;
 mod listing;
+mod live;
+mod timeline;
+
+pub use live::live;
+pub(in crate::api) use live::scope;
+pub use timeline::timeline;
 
 use serde::Serialize;
 
@@ -15,7 +21,8 @@ use crate::store::{AgentChanges, AgentFilter, AgentRow, Deletion, NewAgent, Page
 use crate::wire::body::id_value;
 use crate::wire::errors::{agent as codes, global};
 use crate::wire::{reply, Body, ErrorCode};
-use crate::{clock, AppState};
+use crate::domain::presence::Actor as EventActor;
+use crate::AppState;
 use fields::{destination, AgentInput, ParentRef};
 
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
@@ -65,10 +72,10 @@ fn page_of(body: &Body) -> Result<Page, ErrorCode> {
 
 async fn list_filter(state: &AppState, who: &Principal, body: &Body) -> Result<AgentFilter, ApiError> {
     let group_id = body.id_any(&["groupid", "groupId"]).map_err(|_| global::GROUP_ID_DOES_NOT_EXIST)?;
-    if let Some(group) = group_id {
-        if !state.store.missing_groups(&who.account, &[group]).await?.is_empty() {
-            return Err(global::GROUP_ID_DOES_NOT_EXIST.into());
-        }
+    if let Some(group) = group_id
+        && !state.store.missing_groups(&who.account, &[group]).await?.is_empty()
+    {
+        return Err(global::GROUP_ID_DOES_NOT_EXIST.into());
     }
     let name = body.text("name").map_err(|_| codes::INVALID_FILTER_VALUE)?;
     Ok(AgentFilter {
@@ -224,7 +231,7 @@ pub async fn create(state: AppState, body: Body) -> ApiResult {
         working: input.working.unwrap_or_default(),
         create_by,
         create_by_type,
-        now: clock::now(),
+        now: state.clock.now(),
     };
     let agent_id = match state.store.create_agent(&who.account, &new).await {
         Err(StoreError::Conflict) => return Err(codes::EMAIL_EXISTS.into()),
@@ -286,7 +293,7 @@ pub async fn delete(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     who.require(Permission::EditAgents)?;
     let agent_id = manageable_agent_id(&state, &who, &body).await?;
-    match state.store.delete_agent(&who.account, agent_id, clock::now()).await {
+    match state.store.delete_agent(&who.account, agent_id, state.clock.now()).await {
         Ok(Deletion::Deleted) => Ok(reply::done("Agent deleted")),
         Ok(Deletion::PreDeleted) => Ok(reply::done("Agent is logged in: it will be deleted when it goes offline")),
         Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
@@ -301,7 +308,13 @@ pub async fn change_status(state: AppState, body: Body) -> ApiResult {
     let agent_id = manageable_agent_id(&state, &who, &body).await?;
     let status = fields::parse_status(&body)?.ok_or(codes::INVALID_STATUS)?;
     match state.store.set_agent_status(&who.account, agent_id, status).await {
-        Ok(()) => Ok(reply::done("Agent status updated")),
+        Ok(()) => {
+            if status == 0 {
+                // Switched off: its sessions end, and so does its presence.
+                state.live.logout(&who.account, agent_id, EventActor::Admin, "switched_off").await?;
+            }
+            Ok(reply::done("Agent status updated"))
+        }
         Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
         Err(other) => Err(other.into()),
     }

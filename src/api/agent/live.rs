@@ -1,0 +1,136 @@
+//! `Agent/live`: every agent's presence right now, with counts per state.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::super::agent_profile::BreakDetail;
+use super::super::auth::{authenticate, Actor, Principal};
+use super::super::error::{ApiError, ApiResult};
+use crate::domain::permission::Permission;
+use crate::domain::presence::State;
+use crate::live::AgentLive;
+use crate::store::RosterRow;
+use crate::wire::errors::{agent as codes, global};
+use crate::wire::{reply, Body};
+use crate::AppState;
+
+/// The agents a reader may see: all of them for an owner or a `VIEW_AGENTS`
+/// role; otherwise only itself (naming another agent → 1015).
+pub(in crate::api) fn scope(who: &Principal, named: Option<i64>) -> Result<Option<i64>, ApiError> {
+    match &who.actor {
+        Actor::Agent { id, .. } if who.require(Permission::ViewAgents).is_err() => match named {
+            None => Ok(Some(*id)),
+            Some(n) if n == *id => Ok(Some(n)),
+            Some(_) => Err(global::PERMISSION_DENIED.into()),
+        },
+        _ => Ok(named),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CallView {
+    call_id: String,
+    caller_number: String,
+    direction: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    did: String,
+    since: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LiveItem<'a> {
+    agent_id: i64,
+    name: &'a str,
+    /// 1 active / 0 switched off (the directory status, not presence).
+    status: i64,
+    cad: u8,
+    state: State,
+    since: i64,
+    duration: i64,
+    login_at: Option<i64>,
+    last_ping: Option<i64>,
+    mic_perm: Option<i64>,
+    break_detail: Option<BreakDetail>,
+    /// A break asked for during a call: it starts at hang-up.
+    queued_break: Option<String>,
+    #[serde(rename = "wrapETime")]
+    wrap_e_time: Option<i64>,
+    call: Option<CallView>,
+    /// `{"<groupId>":"Y"|"N"}`: the groups and whether the agent takes their calls.
+    groups: Map<String, Value>,
+}
+
+fn item<'a>(agent: &'a RosterRow, live: &AgentLive, now: i64) -> LiveItem<'a> {
+    let p = &live.presence;
+    LiveItem {
+        agent_id: agent.id,
+        name: &agent.name,
+        status: agent.status,
+        cad: u8::from(agent.cad),
+        state: p.state,
+        since: p.since,
+        duration: if p.since > 0 { (now - p.since).max(0) } else { 0 },
+        login_at: p.login_at,
+        last_ping: (live.last_ping > 0).then_some(live.last_ping),
+        mic_perm: live.mic_perm,
+        break_detail: BreakDetail::of(p, now),
+        queued_break: p.queued_break.as_ref().map(|q| q.reason.clone()),
+        wrap_e_time: p.wrap.as_ref().map(|w| w.until),
+        call: p.call.as_ref().map(|c| CallView {
+            call_id: c.call.call_id.clone(),
+            caller_number: c.call.caller_number.clone(),
+            direction: c.call.direction.clone(),
+            did: c.call.did.clone(),
+            since: c.since,
+        }),
+        groups: agent.groups.iter().map(|(id, rc)| (id.to_string(), Value::String(rc.clone()))).collect(),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LivePayload<'a> {
+    response: Vec<LiveItem<'a>>,
+    /// Agents per presence state, every state listed.
+    counts: Map<String, Value>,
+    server_time: i64,
+}
+
+/// `Agent/live` `{[agentId], [groupid]}`.
+pub async fn live(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    let named = body.id("agentId").map_err(|_| codes::INVALID_AGENT_ID)?;
+    let agent = scope(&who, named)?;
+    let group = body.id_any(&["groupid", "groupId"]).map_err(|_| global::GROUP_ID_DOES_NOT_EXIST)?;
+    if let Some(g) = group
+        && !state.store.missing_groups(&who.account, &[g]).await?.is_empty()
+    {
+        return Err(global::GROUP_ID_DOES_NOT_EXIST.into());
+    }
+    if let Some(n) = named
+        && state.store.agent_path(&who.account, n).await?.is_none()
+    {
+        return Err(codes::INVALID_AGENT_ID.into());
+    }
+    let roster = state.store.roster(&who.account, agent, group).await?;
+    let view = state.live.account(&who.account).await?.agents();
+    let now = state.clock.now();
+    let response: Vec<LiveItem> = roster
+        .iter()
+        .map(|a| {
+            let live = match view.binary_search_by_key(&a.id, |(id, _)| *id) {
+                Ok(i) => view[i].1.clone(),
+                Err(_) => AgentLive::default(),
+            };
+            item(a, &live, now)
+        })
+        .collect();
+    let mut counts = Map::new();
+    for s in State::ALL {
+        let n = response.iter().filter(|i| i.state == s).count();
+        counts.insert(s.as_str().to_string(), Value::from(n));
+    }
+    Ok(reply::listing(LivePayload { response, counts, server_time: now }))
+}

@@ -1,0 +1,106 @@
+//! Section `Break` (ours): the account's catalogue of break reasons, each
+//! with an optional maximum duration after which the break shows as overrun.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::auth::authenticate;
+use super::error::ApiResult;
+use crate::domain::agent::valid_name;
+use crate::domain::permission::Permission;
+use crate::store::{BreakReasonRow, StoreError};
+use crate::wire::errors::breaks as codes;
+use crate::wire::{reply, Body, ErrorCode};
+use crate::AppState;
+
+/// A break longer than a working day is a mistake.
+const MAX_DURATION: i64 = 86_400;
+
+fn reason_name(body: &Body) -> Result<String, ErrorCode> {
+    body.text("name").ok().flatten().and_then(valid_name).ok_or(codes::NAME_MISSING)
+}
+
+/// `maxDuration`: seconds (1 – 86400), or `null`/`0` for no limit.
+fn max_duration(value: &Value) -> Result<Option<i64>, ErrorCode> {
+    match value {
+        Value::Null => Ok(None),
+        v => match crate::wire::body::int_value(v) {
+            Ok(0) => Ok(None),
+            Ok(s) if (1..=MAX_DURATION).contains(&s) => Ok(Some(s)),
+            _ => Err(codes::INVALID_MAX_DURATION),
+        },
+    }
+}
+
+fn break_id(body: &Body) -> Result<i64, ErrorCode> {
+    body.id("breakId").ok().flatten().ok_or(codes::BREAK_NOT_FOUND)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Item<'a> {
+    break_id: i64,
+    name: &'a str,
+    max_duration: Option<i64>,
+}
+
+fn item(r: &BreakReasonRow) -> Item<'_> {
+    Item { break_id: r.id, name: &r.name, max_duration: r.max_secs }
+}
+
+/// `Break/list`: every principal of the account (agents pick from it).
+pub async fn list(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    let reasons = state.store.break_reasons(&who.account).await?;
+    #[derive(Serialize)]
+    struct Payload<'a> {
+        response: Vec<Item<'a>>,
+    }
+    Ok(reply::listing(Payload { response: reasons.iter().map(item).collect() }))
+}
+
+/// `Break/add` `{name[, maxDuration]}`.
+pub async fn add(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::EditAgents)?;
+    let name = reason_name(&body)?;
+    let max = body.get("maxDuration").map(max_duration).transpose()?.flatten();
+    match state.store.add_break_reason(&who.account, &name, max).await {
+        Ok(row) => Ok(reply::listing(item(&row))),
+        Err(StoreError::Conflict) => Err(codes::NAME_TAKEN.into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `Break/update` `{breakId[, name][, maxDuration]}`: fields left out stay.
+pub async fn update(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::EditAgents)?;
+    let id = break_id(&body)?;
+    let reasons = state.store.break_reasons(&who.account).await?;
+    let mut row = reasons.into_iter().find(|r| r.id == id).ok_or(codes::BREAK_NOT_FOUND)?;
+    if body.get("name").is_some() {
+        row.name = reason_name(&body)?;
+    }
+    if let Some(v) = body.get("maxDuration") {
+        row.max_secs = max_duration(v)?;
+    }
+    match state.store.update_break_reason(&who.account, &row).await {
+        Ok(()) => Ok(reply::listing(item(&row))),
+        Err(StoreError::NotFound) => Err(codes::BREAK_NOT_FOUND.into()),
+        Err(StoreError::Conflict) => Err(codes::NAME_TAKEN.into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `Break/delete` `{breakId}`: breaks already taken keep their reason in the log.
+pub async fn delete(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    who.require(Permission::EditAgents)?;
+    let id = break_id(&body)?;
+    match state.store.delete_break_reason(&who.account, id).await {
+        Ok(()) => Ok(reply::done("Break reason deleted")),
+        Err(StoreError::NotFound) => Err(codes::BREAK_NOT_FOUND.into()),
+        Err(other) => Err(other.into()),
+    }
+}

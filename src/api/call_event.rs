@@ -1,0 +1,138 @@
+//! `POST /api/v2/callEvent` (ours): telephony events in, one or a batch of
+//! up to 1000, all validated before any is applied, all durable before the
+//! reply. Idempotent on (`callId`, `event`) per agent: a retry is counted as
+//! a duplicate, not applied twice.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::auth::{authenticate, Actor};
+use super::error::{ApiError, ApiResult};
+use crate::domain::agent::{normalize_phone, valid_did};
+use crate::domain::presence::{CallRef, Kind};
+use crate::wire::body::{id_value, int_value};
+use crate::wire::errors::{call_event as codes, global};
+use crate::wire::{reply, Body, ErrorCode};
+use crate::AppState;
+
+pub const MAX_BATCH: usize = 1000;
+const MAX_CALL_ID: usize = 128;
+/// Telephony clocks drift; an event from further ahead than this is refused.
+const MAX_CLOCK_AHEAD: i64 = 300;
+
+struct CallInput {
+    agent: i64,
+    kind: Kind,
+    call: CallRef,
+    /// When it happened, if the telephony said so (never after now).
+    at: Option<i64>,
+}
+
+fn text_field<'a>(item: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    item.get(key).and_then(Value::as_str).map(str::trim)
+}
+
+fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, ErrorCode> {
+    let Value::Object(item) = item else { return Err(codes::INVALID_EVENTS) };
+    let call_id = match item.get("callId") {
+        Some(Value::String(s)) if !s.trim().is_empty() && s.trim().len() <= MAX_CALL_ID => s.trim().to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err(codes::INVALID_CALL_ID),
+    };
+    let kind = text_field(item, "event")
+        .and_then(Kind::parse)
+        .filter(|k| k.is_call())
+        .ok_or(codes::INVALID_EVENT)?;
+    let agent = item.get("agentId").ok_or(codes::INVALID_AGENT_ID).and_then(|v| {
+        id_value(v).map_err(|_| codes::INVALID_AGENT_ID)
+    })?;
+    let caller_number = text_field(item, "callerNumber")
+        .and_then(|n| normalize_phone(n, country_code))
+        .ok_or(codes::INVALID_CALLER_NUMBER)?;
+    let direction = match item.get("direction") {
+        None | Some(Value::Null) => "inbound".to_string(),
+        Some(Value::String(d)) if matches!(d.as_str(), "inbound" | "outbound") => d.clone(),
+        Some(_) => return Err(codes::INVALID_DIRECTION),
+    };
+    let did = match item.get("did") {
+        None | Some(Value::Null) => String::new(),
+        Some(v) => v.as_str().and_then(valid_did).ok_or(codes::INVALID_DID)?,
+    };
+    let at = match item.get("time") {
+        None | Some(Value::Null) => None,
+        Some(v) => match int_value(v) {
+            Ok(t) if t > 0 && t <= now + MAX_CLOCK_AHEAD => Some(t.min(now)),
+            _ => return Err(codes::INVALID_TIME),
+        },
+    };
+    Ok(CallInput { agent, kind, call: CallRef { call_id, caller_number, direction, did }, at })
+}
+
+/// The events of the body: `{"events":[…]}` or one event's fields.
+fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Vec<CallInput>, ApiError> {
+    match body.get("events") {
+        Some(Value::Array(items)) if (1..=MAX_BATCH).contains(&items.len()) => items
+            .iter()
+            .map(|i| parse_item(i, country_code, now).map_err(ApiError::from))
+            .collect(),
+        Some(_) => Err(codes::INVALID_EVENTS.into()),
+        None => {
+            let mut single = Map::new();
+            for key in ["callId", "event", "agentId", "callerNumber", "direction", "did", "time"] {
+                if let Some(v) = body.get(key) {
+                    single.insert(key.to_string(), v.clone());
+                }
+            }
+            Ok(vec![parse_item(&Value::Object(single), country_code, now)?])
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Accepted {
+    /// Events applied now.
+    accepted: usize,
+    /// Events already recorded before (telephony retries), not applied again.
+    duplicates: usize,
+    /// The last sequence number given, for `lstSync` / `Last-Event-ID`.
+    #[serde(rename = "lstSync")]
+    lst_sync: i64,
+}
+
+/// `callEvent`: account credentials only (the telephony integration).
+pub async fn call_event(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    if !matches!(who.actor, Actor::Owner) {
+        return Err(global::PERMISSION_DENIED.into());
+    }
+    let now = state.clock.now();
+    let inputs = parse_body(&body, &who.country_code, now)?;
+    let mut agents: Vec<i64> = inputs.iter().map(|i| i.agent).collect();
+    agents.sort_unstable();
+    agents.dedup();
+    if state.store.existing_agents(&who.account, &agents).await?.len() != agents.len() {
+        return Err(codes::INVALID_AGENT_ID.into());
+    }
+    let mut draft = state.live.begin(&who.account).await?;
+    // Under the account's writer turn: what is recorded cannot change meanwhile.
+    let call_ids: Vec<String> = inputs.iter().map(|i| i.call.call_id.clone()).collect();
+    let mut seen: HashSet<(i64, String, Kind)> =
+        state.store.recorded_calls(&who.account, &call_ids).await?.into_iter().collect();
+    let wrap_secs = draft.wrap_up_secs;
+    let mut duplicates = 0;
+    for input in inputs {
+        if !seen.insert((input.agent, input.call.call_id.clone(), input.kind)) {
+            duplicates += 1;
+            continue;
+        }
+        let at = input.at.unwrap_or(draft.now);
+        let events = draft.presence(input.agent).call_event(input.agent, at, input.kind, input.call, wrap_secs);
+        draft.apply(events);
+    }
+    let logged = state.live.commit(draft).await?;
+    let calls = logged.iter().filter(|l| l.event.kind.is_call()).count();
+    let lst_sync = logged.last().map(|l| l.seq).unwrap_or(0);
+    Ok(reply::listing(Accepted { accepted: calls, duplicates, lst_sync }))
+}

@@ -1,0 +1,58 @@
+//! How one logged event looks on the wire: in `timeLine`'s `agEvent` and
+//! `event` arrays and in the event stream.
+
+use serde::Serialize;
+
+use crate::domain::presence::{Kind, Logged, State};
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventView<'a> {
+    /// The event's sequence number in the account's log (`lstSync`, `Last-Event-ID`).
+    pub id: i64,
+    pub agent_id: i64,
+    pub event: &'static str,
+    pub time: i64,
+    /// The agent's state after the event.
+    pub state: State,
+    pub actor: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caller_number: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did: Option<&'a str>,
+    /// `break_start` / `break_queued`: the reason's limit in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_duration: Option<i64>,
+    /// `ended`: when the wrap-up that follows ends.
+    #[serde(rename = "wrapETime", skip_serializing_if = "Option::is_none")]
+    pub wrap_e_time: Option<i64>,
+}
+
+impl<'a> EventView<'a> {
+    pub fn of(logged: &'a Logged) -> Self {
+        let e = &logged.event;
+        let call = e.call.as_ref();
+        let is_break = matches!(e.kind, Kind::BreakStart | Kind::BreakQueued);
+        EventView {
+            id: logged.seq,
+            agent_id: e.agent,
+            event: e.kind.as_str(),
+            time: e.at,
+            state: logged.state,
+            actor: e.actor.as_str(),
+            reason: e.reason.as_deref(),
+            call_id: call.map(|c| c.call_id.as_str()),
+            caller_number: call.map(|c| c.caller_number.as_str()),
+            direction: call.map(|c| c.direction.as_str()),
+            did: call.map(|c| c.did.as_str()).filter(|d| !d.is_empty()),
+            max_duration: e.until.filter(|_| is_break),
+            wrap_e_time: e.until.filter(|_| e.kind == Kind::Ended),
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! `GET /api/v2/stream` (ours): the account's events as Server-Sent Events.
+//! Credentials go in the query string (`?ssid=…` or `?userId=…&token=…`),
+//! because a browser's `EventSource` cannot send a body or headers.
+//! Resumable: `Last-Event-ID` (or `?lastEventId=`) replays what was missed
+//! from the log before going live.
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+use tokio::sync::broadcast;
+
+use super::agent::scope;
+use super::auth::authenticate;
+use super::events::EventView;
+use crate::domain::presence::Logged;
+use crate::live::Published;
+use crate::store::EventQuery;
+use crate::wire::{reply, Body};
+use crate::AppState;
+
+/// Most events replayed on one connection; past it the stream ends and the
+/// client's automatic reconnect (with `Last-Event-ID`) fetches the rest.
+const REPLAY_MAX: i64 = 10_000;
+
+struct Cursor {
+    account: String,
+    /// Only this agent's events (an agent session without `VIEW_AGENTS`).
+    only: Option<i64>,
+    backlog: VecDeque<Logged>,
+    /// The backlog was cut at `REPLAY_MAX`: end after it.
+    truncated: bool,
+    live: broadcast::Receiver<Arc<Published>>,
+    last: i64,
+}
+
+fn sse(logged: &Logged) -> SseEvent {
+    let event = SseEvent::default().id(logged.seq.to_string()).event(logged.event.kind.as_str());
+    event.json_data(EventView::of(logged)).unwrap_or_else(|_| SseEvent::default().comment("unserialisable event"))
+}
+
+impl Cursor {
+    async fn next(mut self) -> Option<(Result<SseEvent, Infallible>, Cursor)> {
+        if let Some(logged) = self.backlog.pop_front() {
+            self.last = logged.seq;
+            let event = sse(&logged);
+            return Some((Ok(event), self));
+        }
+        if self.truncated {
+            return None;
+        }
+        loop {
+            match self.live.recv().await {
+                Ok(p) if p.account == self.account
+                    && p.logged.seq > self.last
+                    && self.only.is_none_or(|a| a == p.logged.event.agent) =>
+                {
+                    self.last = p.logged.seq;
+                    let event = sse(&p.logged);
+                    return Some((Ok(event), self));
+                }
+                Ok(_) => continue,
+                // Fell behind, or shutting down: the client reconnects and
+                // resumes from the log.
+                Err(_) => return None,
+            }
+        }
+    }
+}
+
+fn last_event_id(headers: &HeaderMap, params: &HashMap<String, String>) -> i64 {
+    let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    header.or(params.get("lastEventId").map(String::as_str)).and_then(|v| v.trim().parse().ok()).unwrap_or(0).max(0)
+}
+
+pub async fn stream(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let mut credentials = Map::new();
+    for key in ["ssid", "userId", "token"] {
+        if let Some(v) = params.get(key) {
+            credentials.insert(key.to_string(), Value::String(v.clone()));
+        }
+    }
+    let body = match Body::parse(&serde_json::to_vec(&credentials).unwrap_or_default()) {
+        Ok(body) => body,
+        Err(code) => return reply::error(code),
+    };
+    let who = match authenticate(&state, &body).await {
+        Ok(who) => who,
+        Err(err) => return err.into_response(),
+    };
+    let only = match scope(&who, None) {
+        Ok(only) => only,
+        Err(err) => return err.into_response(),
+    };
+    let last = last_event_id(&headers, &params);
+    // Subscribe before reading the log: nothing falls between the two.
+    let live = state.live.subscribe();
+    let query = EventQuery {
+        agents: only.map(|a| vec![a]),
+        from: 0,
+        to: i64::MAX,
+        after_seq: last,
+        limit: Some(REPLAY_MAX),
+    };
+    let backlog = match state.store.events(&who.account, &query).await {
+        Ok(events) => events,
+        Err(err) => return super::ApiError::from(err).into_response(),
+    };
+    let truncated = backlog.len() as i64 == REPLAY_MAX;
+    let cursor = Cursor { account: who.account, only, backlog: backlog.into(), truncated, live, last };
+    let events = futures_util::stream::unfold(cursor, Cursor::next);
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+}

@@ -1,0 +1,311 @@
+//! The in-memory live view of every agent, kept by the one path that changes
+//! it: `begin` → decide on a draft → `commit` (events durable first, then
+//! memory, then the event stream). Pings stay in memory and are flushed in
+//! batches by `step`, which also fires timed transitions.
+
+mod view;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{broadcast, OwnedMutexGuard};
+
+use crate::clock::Clock;
+use crate::domain::presence::{fold, Actor, Event, Logged, Presence, Rules, State};
+use crate::store::{LiveSettings, PingRow, SharedStore, StoreError, StoreResult};
+pub use view::{AccountLive, AgentLive};
+
+/// An event as the stream carries it: the account it belongs to, numbered.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub account: String,
+    pub logged: Logged,
+}
+
+/// How many events the stream buffers for a slow subscriber before it has
+/// to reconnect (and catch up from the log with `Last-Event-ID`).
+const STREAM_BUFFER: usize = 8192;
+
+pub struct Live {
+    store: SharedStore,
+    clock: Arc<dyn Clock>,
+    accounts: Mutex<HashMap<String, Arc<AccountLive>>>,
+    stream: broadcast::Sender<Arc<Published>>,
+}
+
+/// What one `step` did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StepReport {
+    /// Timed transitions logged (stale, offline, wrap-up end, overrun, deletions).
+    pub events: usize,
+    pub pings_flushed: usize,
+}
+
+impl Live {
+    pub fn new(store: SharedStore, clock: Arc<dyn Clock>) -> Self {
+        let (stream, _) = broadcast::channel(STREAM_BUFFER);
+        Live { store, clock, accounts: Mutex::new(HashMap::new()), stream }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
+        self.stream.subscribe()
+    }
+
+    /// Loads the accounts that have agents online, so their timers run
+    /// before anyone asks. Pings missed while the server was down are
+    /// forgiven: the heartbeat clock restarts now.
+    pub async fn start(&self) -> StoreResult<()> {
+        for account in self.store.accounts_online().await? {
+            self.account(&account).await?;
+        }
+        Ok(())
+    }
+
+    /// The account's live view, loaded from the store on first use.
+    pub async fn account(&self, account: &str) -> StoreResult<Arc<AccountLive>> {
+        if let Some(live) = self.accounts.lock().unwrap().get(account) {
+            return Ok(live.clone());
+        }
+        let settings = self.store.live_settings(account).await?;
+        let rows = self.store.presence(account).await?;
+        let now = self.clock.now();
+        let mut agents = HashMap::new();
+        for row in rows {
+            let presence: Presence =
+                serde_json::from_str(&row.snapshot).map_err(|e| StoreError::Other(anyhow::anyhow!(e)))?;
+            let last_ping = if presence.logged_in() { row.last_ping.max(now) } else { row.last_ping };
+            agents.insert(row.agent_id, AgentLive { presence, last_ping, mic_perm: row.mic_perm, ping_dirty: false });
+        }
+        let loaded = Arc::new(AccountLive::new(settings, agents));
+        // Two first requests may load at once; the first one in wins.
+        let mut accounts = self.accounts.lock().unwrap();
+        Ok(accounts.entry(account.to_string()).or_insert(loaded).clone())
+    }
+
+    /// New settings take effect at once.
+    pub async fn set_settings(&self, account: &str, settings: LiveSettings) -> StoreResult<()> {
+        let live = self.account(account).await?;
+        let _writer = live.writer.clone().lock_owned().await;
+        self.store.set_live_settings(account, &settings).await?;
+        live.set_settings(settings);
+        Ok(())
+    }
+
+    /// Starts a change of the account's agents: changes of one account are
+    /// serialised, so each decides on the state the previous one left.
+    pub async fn begin(&self, account: &str) -> StoreResult<Draft> {
+        let live = self.account(account).await?;
+        let guard = live.writer.clone().lock_owned().await;
+        let rules = live.rules();
+        let wrap_up_secs = live.settings().wrap_up_secs;
+        Ok(Draft {
+            account: account.to_string(),
+            live,
+            _guard: guard,
+            now: self.clock.now(),
+            rules,
+            wrap_up_secs,
+            agents: HashMap::new(),
+            events: Vec::new(),
+        })
+    }
+
+    /// Makes the draft's events durable, then visible (memory, stream).
+    pub async fn commit(&self, draft: Draft) -> StoreResult<Vec<Logged>> {
+        if draft.events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut touched: Vec<i64> = draft.events.iter().map(|(e, _)| e.agent).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let snapshots = touched
+            .iter()
+            .map(|id| {
+                let p = &draft.agents[id];
+                let json = serde_json::to_string(p).map_err(|e| StoreError::Other(e.into()))?;
+                Ok((*id, p.state, json))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let first = self.store.append_events(&draft.account, &draft.events, &snapshots).await?;
+        let logged: Vec<Logged> = draft
+            .events
+            .into_iter()
+            .enumerate()
+            .map(|(i, (event, state))| Logged { seq: first + i as i64, event, state })
+            .collect();
+        draft.live.apply(draft.agents.into_iter().filter(|(id, _)| touched.binary_search(id).is_ok()));
+        for l in &logged {
+            // Nobody listening is fine.
+            let _ = self.stream.send(Arc::new(Published { account: draft.account.clone(), logged: l.clone() }));
+        }
+        Ok(logged)
+    }
+
+    /// Decides and commits one change: `decide` applies events to the draft
+    /// and returns what the caller wants to know about the outcome.
+    pub async fn record<R>(&self, account: &str, decide: impl FnOnce(&mut Draft) -> R) -> StoreResult<R> {
+        let mut draft = self.begin(account).await?;
+        let outcome = decide(&mut draft);
+        self.commit(draft).await?;
+        Ok(outcome)
+    }
+
+    /// A session of the agent started.
+    pub async fn login(&self, account: &str, agent: i64) -> StoreResult<()> {
+        self.record(account, |d| {
+            let now = d.now;
+            let events = d.presence(agent).login(agent, now);
+            d.apply(events);
+        })
+        .await
+    }
+
+    /// The agent's session ended (`reason`: `agent`, `switched_off`, …).
+    pub async fn logout(&self, account: &str, agent: i64, actor: Actor, reason: &str) -> StoreResult<()> {
+        self.record(account, |d| {
+            let now = d.now;
+            let events = d.presence(agent).logout(agent, now, actor, reason);
+            d.apply(events);
+        })
+        .await
+    }
+
+    /// A ping from the agent's page: memory only, unless it brings the agent
+    /// back from `stale`/`offline` (then it is an event like any other).
+    pub async fn ping(&self, account: &str, agent: i64, mic_perm: i64) -> StoreResult<State> {
+        let live = self.account(account).await?;
+        let now = self.clock.now();
+        if let Some(state) = live.ping(agent, now, mic_perm) {
+            return Ok(state);
+        }
+        let mut draft = self.begin(account).await?;
+        let events = draft.presence(agent).ping(agent, now);
+        draft.apply(events);
+        let state = draft.presence(agent).state;
+        self.commit(draft).await?;
+        live.ping(agent, now, mic_perm);
+        Ok(state)
+    }
+
+    /// The agent's presence as the view holds it.
+    pub async fn agent(&self, account: &str, agent: i64) -> StoreResult<AgentLive> {
+        Ok(self.account(account).await?.agent(agent))
+    }
+
+    /// One pass of the background work: timed transitions due by now (each
+    /// logged at the second it fell due), pings flushed, deletions that
+    /// waited for a logout finalised.
+    pub async fn step(&self) -> StoreResult<StepReport> {
+        let mut report = StepReport::default();
+        let now = self.clock.now();
+        let accounts: Vec<(String, Arc<AccountLive>)> =
+            self.accounts.lock().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        for (account, live) in &accounts {
+            if live.due_agents(now).is_empty() {
+                continue;
+            }
+            let mut draft = self.begin(account).await?;
+            for agent in live.due_agents(now) {
+                let last_ping = live.agent(agent).last_ping;
+                let rules = draft.rules;
+                let events = draft.presence(agent).due(agent, now, last_ping, &rules);
+                draft.apply(events);
+            }
+            report.events += self.commit(draft).await?.len();
+        }
+        for (account, agent) in self.store.finalise_deletions(now).await? {
+            let mut draft = self.begin(&account).await?;
+            let events = draft.presence(agent).logout(agent, now, Actor::System, "deleted");
+            draft.apply(events);
+            report.events += self.commit(draft).await?.len();
+        }
+        report.pings_flushed = self.flush_pings().await?;
+        Ok(report)
+    }
+
+    /// Writes the pings received since the last flush, in one transaction.
+    pub async fn flush_pings(&self) -> StoreResult<usize> {
+        let accounts: Vec<(String, Arc<AccountLive>)> =
+            self.accounts.lock().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut rows: Vec<PingRow> = Vec::new();
+        for (account, live) in &accounts {
+            rows.extend(live.take_dirty_pings().into_iter().map(|(agent_id, last_ping, mic_perm)| PingRow {
+                account: account.clone(),
+                agent_id,
+                last_ping,
+                mic_perm,
+            }));
+        }
+        if let Err(err) = self.store.save_pings(&rows).await {
+            // Not lost: marked dirty again for the next flush.
+            for row in &rows {
+                if let Some(live) = accounts.iter().find(|(a, _)| *a == row.account) {
+                    live.1.mark_ping_dirty(row.agent_id);
+                }
+            }
+            return Err(err);
+        }
+        Ok(rows.len())
+    }
+}
+
+/// A pending change of one account's agents, holding the account's writer
+/// turn until it is committed or dropped.
+pub struct Draft {
+    pub account: String,
+    live: Arc<AccountLive>,
+    _guard: OwnedMutexGuard<()>,
+    /// The time the change is decided at.
+    pub now: i64,
+    pub rules: Rules,
+    pub wrap_up_secs: i64,
+    agents: HashMap<i64, Presence>,
+    events: Vec<(Event, State)>,
+}
+
+impl Draft {
+    /// The agent's presence including this draft's changes.
+    pub fn presence(&mut self, agent: i64) -> &Presence {
+        let live = &self.live;
+        self.agents.entry(agent).or_insert_with(|| live.agent(agent).presence)
+    }
+
+    /// Folds `events` into the draft.
+    pub fn apply(&mut self, events: Vec<Event>) {
+        for event in events {
+            self.presence(event.agent);
+            let presence = self.agents.get_mut(&event.agent).expect("just loaded");
+            let state = fold(presence, std::slice::from_ref(&event))[0];
+            self.events.push((event, state));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+}
+
+/// The thin loop around `step`: once a second until `stop` resolves, then a
+/// last flush of pings.
+pub async fn run(live: Arc<Live>, stop: impl std::future::Future<Output = ()>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tick.tick() => {
+                if let Err(err) = live.step().await {
+                    tracing::error!(error = %err, "live step failed; retrying next second");
+                }
+            }
+        }
+    }
+    if let Err(err) = live.flush_pings().await {
+        tracing::error!(error = %err, "final ping flush failed");
+    }
+}

@@ -1,0 +1,113 @@
+//! One account's live view: each agent's presence, last ping and mic
+//! permission, and the account's rules. Locked briefly, never across I/O.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::domain::presence::{Presence, Rules, State};
+use crate::store::LiveSettings;
+
+#[derive(Debug, Clone, Default)]
+pub struct AgentLive {
+    pub presence: Presence,
+    pub last_ping: i64,
+    pub mic_perm: Option<i64>,
+    pub(super) ping_dirty: bool,
+}
+
+struct Inner {
+    settings: LiveSettings,
+    agents: HashMap<i64, AgentLive>,
+}
+
+pub struct AccountLive {
+    /// Held by a `Draft` from decision to commit: one change at a time.
+    pub(super) writer: Arc<tokio::sync::Mutex<()>>,
+    inner: Mutex<Inner>,
+}
+
+impl AccountLive {
+    pub(super) fn new(settings: LiveSettings, agents: HashMap<i64, AgentLive>) -> Self {
+        AccountLive { writer: Arc::new(tokio::sync::Mutex::new(())), inner: Mutex::new(Inner { settings, agents }) }
+    }
+
+    pub fn settings(&self) -> LiveSettings {
+        self.inner.lock().unwrap().settings.clone()
+    }
+
+    pub(super) fn set_settings(&self, settings: LiveSettings) {
+        self.inner.lock().unwrap().settings = settings;
+    }
+
+    pub fn rules(&self) -> Rules {
+        let inner = self.inner.lock().unwrap();
+        Rules { stale_after: inner.settings.stale_after, offline_after: inner.settings.offline_after }
+    }
+
+    /// An agent never seen is offline.
+    pub fn agent(&self, agent: i64) -> AgentLive {
+        self.inner.lock().unwrap().agents.get(&agent).cloned().unwrap_or_default()
+    }
+
+    /// Every agent the view knows, by id.
+    pub fn agents(&self) -> Vec<(i64, AgentLive)> {
+        let inner = self.inner.lock().unwrap();
+        let mut all: Vec<_> = inner.agents.iter().map(|(id, a)| (*id, a.clone())).collect();
+        all.sort_unstable_by_key(|(id, _)| *id);
+        all
+    }
+
+    /// Records a ping; `Some(state)` when nothing else has to happen, `None`
+    /// when the ping changes the agent's state (back from stale/offline).
+    pub(super) fn ping(&self, agent: i64, now: i64, mic_perm: i64) -> Option<State> {
+        let mut inner = self.inner.lock().unwrap();
+        let entry = inner.agents.entry(agent).or_default();
+        if matches!(entry.presence.state, State::Stale | State::Offline) {
+            return None;
+        }
+        entry.last_ping = entry.last_ping.max(now);
+        entry.mic_perm = Some(mic_perm);
+        entry.ping_dirty = true;
+        Some(entry.presence.state)
+    }
+
+    pub(super) fn apply(&self, presences: impl Iterator<Item = (i64, Presence)>) {
+        let mut inner = self.inner.lock().unwrap();
+        for (id, presence) in presences {
+            inner.agents.entry(id).or_default().presence = presence;
+        }
+    }
+
+    /// Agents with a timed transition due by `now`.
+    pub(super) fn due_agents(&self, now: i64) -> Vec<i64> {
+        let inner = self.inner.lock().unwrap();
+        let rules = Rules { stale_after: inner.settings.stale_after, offline_after: inner.settings.offline_after };
+        let mut due: Vec<i64> = inner
+            .agents
+            .iter()
+            .filter(|(id, a)| !a.presence.due(**id, now, a.last_ping, &rules).is_empty())
+            .map(|(id, _)| *id)
+            .collect();
+        due.sort_unstable();
+        due
+    }
+
+    pub(super) fn take_dirty_pings(&self) -> Vec<(i64, i64, Option<i64>)> {
+        let mut inner = self.inner.lock().unwrap();
+        inner
+            .agents
+            .iter_mut()
+            .filter(|(_, a)| a.ping_dirty)
+            .map(|(id, a)| {
+                a.ping_dirty = false;
+                (*id, a.last_ping, a.mic_perm)
+            })
+            .collect()
+    }
+
+    pub(super) fn mark_ping_dirty(&self, agent: i64) {
+        if let Some(a) = self.inner.lock().unwrap().agents.get_mut(&agent) {
+            a.ping_dirty = true;
+        }
+    }
+}

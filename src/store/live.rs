@@ -1,0 +1,422 @@
+//! The event log, agents' presence snapshots, pings, the break-reason
+//! catalogue and the account's live-state settings.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+
+use super::sql::{int, opt_int, opt_text, text, Param, SqlStore, Statement};
+use super::{
+    BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, RosterRow, StateAt, StoreError,
+    StoreResult,
+};
+use crate::domain::presence::{Actor, CallRef, Event, Kind, Logged, State};
+
+/// The event fields without a column of their own.
+#[derive(Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Detail {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    caller_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    direction: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    did: Option<String>,
+    /// The call a `wrap_up_end` closes (its id is not in `call_id`, which
+    /// only telephony events fill).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    call_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    until: Option<i64>,
+}
+
+fn detail_of(event: &Event) -> Option<String> {
+    let mut detail = Detail { until: event.until, ..Detail::default() };
+    if let Some(call) = &event.call {
+        detail.caller_number = Some(call.caller_number.clone());
+        detail.direction = Some(call.direction.clone());
+        detail.did = (!call.did.is_empty()).then(|| call.did.clone());
+        if !event.kind.is_call() {
+            detail.call_id = Some(call.call_id.clone());
+        }
+    }
+    let empty = detail.until.is_none() && detail.caller_number.is_none();
+    (!empty).then(|| serde_json::to_string(&detail).unwrap_or_default())
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Other(anyhow::anyhow!("event log holds an unknown {what} {value:?}"))
+}
+
+fn logged(row: &AnyRow) -> StoreResult<Logged> {
+    let kind_text = text(row, "kind")?;
+    let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
+    let actor_text = text(row, "actor")?;
+    let actor = Actor::parse(&actor_text).ok_or_else(|| corrupt("actor", &actor_text))?;
+    let state_text = text(row, "state")?;
+    let state = State::parse(&state_text).ok_or_else(|| corrupt("state", &state_text))?;
+    let detail: Detail = match opt_text(row, "detail")? {
+        Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Other(e.into()))?,
+        None => Detail::default(),
+    };
+    let call_id = opt_text(row, "call_id")?.or(detail.call_id);
+    let call = call_id.map(|call_id| CallRef {
+        call_id,
+        caller_number: detail.caller_number.unwrap_or_default(),
+        direction: detail.direction.unwrap_or_default(),
+        did: detail.did.unwrap_or_default(),
+    });
+    let event = Event {
+        agent: int(row, "agent_id")?,
+        at: int(row, "at")?,
+        kind,
+        actor,
+        reason: opt_text(row, "reason")?,
+        call,
+        until: detail.until,
+    };
+    Ok(Logged { seq: int(row, "seq")?, event, state })
+}
+
+fn break_reason(row: &AnyRow) -> StoreResult<BreakReasonRow> {
+    Ok(BreakReasonRow { id: int(row, "id")?, name: text(row, "name")?, max_secs: opt_int(row, "max_secs")? })
+}
+
+/// Rows per multi-row `INSERT`: well under either backend's bind limit.
+const INSERT_CHUNK: usize = 100;
+
+#[async_trait]
+impl LiveStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn live_settings(&self, account: &str) -> StoreResult<LiveSettings> {
+        let row = sqlx::query("SELECT timezone, stale_after, offline_after, wrap_up_secs FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(LiveSettings {
+            timezone: text(&row, "timezone")?,
+            stale_after: int(&row, "stale_after")?,
+            offline_after: int(&row, "offline_after")?,
+            wrap_up_secs: int(&row, "wrap_up_secs")?,
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_live_settings(&self, account: &str, settings: &LiveSettings) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE accounts SET timezone = $2, stale_after = $3, offline_after = $4, wrap_up_secs = $5 WHERE id = $1",
+        )
+        .bind(account)
+        .bind(&settings.timezone)
+        .bind(settings.stale_after)
+        .bind(settings.offline_after)
+        .bind(settings.wrap_up_secs)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn presence(&self, account: &str) -> StoreResult<Vec<PresenceRow>> {
+        let rows = sqlx::query(
+            "SELECT agent_id, snapshot, last_ping, mic_perm FROM agent_presence WHERE account_id = $1 ORDER BY agent_id",
+        )
+        .bind(account)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PresenceRow {
+                    agent_id: int(r, "agent_id")?,
+                    snapshot: text(r, "snapshot")?,
+                    last_ping: int(r, "last_ping")?,
+                    mic_perm: opt_int(r, "mic_perm")?,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn accounts_online(&self) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query("SELECT DISTINCT account_id FROM agent_presence WHERE state <> 'offline'")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| text(r, "account_id")).collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(events = events.len()))]
+    async fn append_events(
+        &self,
+        account: &str,
+        events: &[(Event, State)],
+        snapshots: &[(i64, State, String)],
+    ) -> StoreResult<i64> {
+        let mut tx = self.write_tx().await?;
+        let n = events.len() as i64;
+        let row = sqlx::query(
+            "UPDATE accounts SET next_event_seq = next_event_seq + $2 WHERE id = $1 RETURNING next_event_seq AS next",
+        )
+        .bind(account)
+        .bind(n)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let first = int(&row, "next")? - n;
+        for (chunk_index, chunk) in events.chunks(INSERT_CHUNK).enumerate() {
+            let mut insert = Statement::new(
+                "INSERT INTO agent_events (account_id, seq, agent_id, at, kind, actor, reason, call_id, detail, state) VALUES ",
+            );
+            for (i, (event, state)) in chunk.iter().enumerate() {
+                let seq = first + (chunk_index * INSERT_CHUNK + i) as i64;
+                let call_id = event.call.as_ref().filter(|_| event.kind.is_call()).map(|c| c.call_id.clone());
+                insert
+                    .push_sql(if i == 0 { "(" } else { ",(" })
+                    .push("?", Param::Text(account.to_string()))
+                    .push(",?", Param::Int(seq))
+                    .push(",?", Param::Int(event.agent))
+                    .push(",?", Param::Int(event.at))
+                    .push(",?", Param::Text(event.kind.as_str().to_string()))
+                    .push(",?", Param::Text(event.actor.as_str().to_string()))
+                    .push(",?", Param::OptText(event.reason.clone()))
+                    .push(",?", Param::OptText(call_id))
+                    .push(",?", Param::OptText(detail_of(event)))
+                    .push(",?)", Param::Text(state.as_str().to_string()));
+            }
+            insert.query().execute(&mut *tx).await?;
+        }
+        for chunk in snapshots.chunks(INSERT_CHUNK) {
+            let mut upsert = Statement::new("INSERT INTO agent_presence (account_id, agent_id, state, snapshot) VALUES ");
+            for (i, (agent, state, snapshot)) in chunk.iter().enumerate() {
+                upsert
+                    .push_sql(if i == 0 { "(" } else { ",(" })
+                    .push("?", Param::Text(account.to_string()))
+                    .push(",?", Param::Int(*agent))
+                    .push(",?", Param::Text(state.as_str().to_string()))
+                    .push(",?)", Param::Text(snapshot.clone()));
+            }
+            upsert.push_sql(
+                " ON CONFLICT (account_id, agent_id) DO UPDATE SET state = excluded.state, snapshot = excluded.snapshot",
+            );
+            upsert.query().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(first)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn recorded_calls(&self, account: &str, call_ids: &[String]) -> StoreResult<Vec<(i64, String, Kind)>> {
+        let mut found = Vec::new();
+        for chunk in call_ids.chunks(INSERT_CHUNK) {
+            let mut select =
+                Statement::new("SELECT agent_id, call_id, kind FROM agent_events WHERE account_id = $1 AND call_id IN (");
+            select.bind_first(Param::Text(account.to_string()));
+            for (i, id) in chunk.iter().enumerate() {
+                select.push(if i == 0 { "?" } else { ",?" }, Param::Text(id.clone()));
+            }
+            select.push_sql(")");
+            for row in select.query().fetch_all(&self.pool).await? {
+                let kind_text = text(&row, "kind")?;
+                let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
+                found.push((int(&row, "agent_id")?, text(&row, "call_id")?, kind));
+            }
+        }
+        Ok(found)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(pings = pings.len()))]
+    async fn save_pings(&self, pings: &[PingRow]) -> StoreResult<()> {
+        if pings.is_empty() {
+            return Ok(());
+        }
+        // One transaction for the whole batch: this is what keeps pings off
+        // the per-request write path.
+        let mut tx = self.write_tx().await?;
+        for p in pings {
+            sqlx::query(
+                "UPDATE agent_presence SET last_ping = $3, mic_perm = $4 WHERE account_id = $1 AND agent_id = $2",
+            )
+            .bind(&p.account)
+            .bind(p.agent_id)
+            .bind(p.last_ping)
+            .bind(p.mic_perm)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn events(&self, account: &str, query: &EventQuery) -> StoreResult<Vec<Logged>> {
+        let mut select = Statement::new(
+            "SELECT seq, agent_id, at, kind, actor, reason, call_id, detail, state FROM agent_events
+             WHERE account_id = $1",
+        );
+        select.bind_first(Param::Text(account.to_string()));
+        select.push(" AND at >= ?", Param::Int(query.from)).push(" AND at < ?", Param::Int(query.to));
+        if query.after_seq > 0 {
+            select.push(" AND seq > ?", Param::Int(query.after_seq));
+        }
+        if let Some(agents) = &query.agents {
+            select.push_sql(" AND agent_id IN ").push_list(agents);
+        }
+        select.push_sql(" ORDER BY seq");
+        if let Some(limit) = query.limit {
+            select.push(" LIMIT ?", Param::Int(limit));
+        }
+        let rows = select.query().fetch_all(&self.pool).await?;
+        rows.iter().map(logged).collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn states_before(&self, account: &str, agents: Option<&[i64]>, at: i64) -> StoreResult<Vec<StateAt>> {
+        let mut select = Statement::new(
+            "SELECT e.agent_id, e.state, e.kind, e.reason FROM agent_events e
+             JOIN (SELECT agent_id, MAX(seq) AS seq FROM agent_events WHERE account_id = $1",
+        );
+        select.bind_first(Param::Text(account.to_string()));
+        select.push(" AND at < ?", Param::Int(at));
+        if let Some(agents) = agents {
+            select.push_sql(" AND agent_id IN ").push_list(agents);
+        }
+        select.push_sql(" GROUP BY agent_id) latest ON e.account_id = $1 AND e.seq = latest.seq ORDER BY e.agent_id");
+        let rows = select.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                // The reason belongs to the state only if this event entered it.
+                let kind = text(r, "kind")?;
+                let keeps_reason = matches!(kind.as_str(), "break_start" | "break_overrun" | "offline" | "logout");
+                Ok(StateAt {
+                    agent_id: int(r, "agent_id")?,
+                    state: text(r, "state")?,
+                    reason: if keeps_reason { opt_text(r, "reason")? } else { None },
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Vec<RosterRow>> {
+        let mut select =
+            Statement::new("SELECT id, name, status, cad, pre_deleted FROM agents WHERE account_id = $1 AND is_deleted = 0");
+        select.bind_first(Param::Text(account.to_string()));
+        if let Some(id) = agent_id {
+            select.push(" AND id = ?", Param::Int(id));
+        }
+        if let Some(group) = group_id {
+            select.push(
+                " AND id IN (SELECT agent_id FROM group_members WHERE account_id = $1 AND group_id = ?)",
+                Param::Int(group),
+            );
+        }
+        select.push_sql(" ORDER BY id");
+        let rows = select.query().fetch_all(&self.pool).await?;
+        let mut roster = rows
+            .iter()
+            .map(|r| {
+                Ok(RosterRow {
+                    id: int(r, "id")?,
+                    name: text(r, "name")?,
+                    status: int(r, "status")?,
+                    cad: int(r, "cad")? != 0,
+                    pre_deleted: int(r, "pre_deleted")? != 0,
+                    groups: Vec::new(),
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let mut members = Statement::new(
+            "SELECT agent_id, group_id, receive_call FROM group_members WHERE account_id = $1",
+        );
+        members.bind_first(Param::Text(account.to_string()));
+        if let Some(id) = agent_id {
+            members.push(" AND agent_id = ?", Param::Int(id));
+        }
+        members.push_sql(" ORDER BY agent_id, position");
+        for row in members.query().fetch_all(&self.pool).await? {
+            let agent = int(&row, "agent_id")?;
+            if let Ok(i) = roster.binary_search_by_key(&agent, |r| r.id) {
+                roster[i].groups.push((int(&row, "group_id")?, text(&row, "receive_call")?));
+            }
+        }
+        Ok(roster)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn existing_agents(&self, account: &str, ids: &[i64]) -> StoreResult<Vec<i64>> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(INSERT_CHUNK) {
+            let mut select = Statement::new("SELECT id FROM agents WHERE account_id = $1 AND is_deleted = 0 AND id IN ");
+            select.bind_first(Param::Text(account.to_string())).push_list(chunk);
+            for row in select.query().fetch_all(&self.pool).await? {
+                found.push(int(&row, "id")?);
+            }
+        }
+        Ok(found)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn finalise_deletions(&self, now: i64) -> StoreResult<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "UPDATE agents SET is_deleted = 1, pre_deleted = 0
+             WHERE pre_deleted = 1
+               AND NOT EXISTS (SELECT 1 FROM sessions s
+                               WHERE s.account_id = agents.account_id AND s.agent_id = agents.id AND s.expires_at > $1)
+             RETURNING account_id, id",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((text(r, "account_id")?, int(r, "id")?))).collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn break_reasons(&self, account: &str) -> StoreResult<Vec<BreakReasonRow>> {
+        let rows = sqlx::query("SELECT id, name, max_secs FROM break_reasons WHERE account_id = $1 ORDER BY id")
+            .bind(account)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(break_reason).collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn add_break_reason(&self, account: &str, name: &str, max_secs: Option<i64>) -> StoreResult<BreakReasonRow> {
+        let mut tx = self.write_tx().await?;
+        let id = super::sql::next_id(&mut tx, account, "next_break_id").await?;
+        sqlx::query("INSERT INTO break_reasons (account_id, id, name, name_key, max_secs) VALUES ($1, $2, $3, $4, $5)")
+            .bind(account)
+            .bind(id)
+            .bind(name)
+            .bind(name.to_lowercase())
+            .bind(max_secs)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(BreakReasonRow { id, name: name.to_string(), max_secs })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_break_reason(&self, account: &str, reason: &BreakReasonRow) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE break_reasons SET name = $3, name_key = $4, max_secs = $5 WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account)
+        .bind(reason.id)
+        .bind(&reason.name)
+        .bind(reason.name.to_lowercase())
+        .bind(reason.max_secs)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_break_reason(&self, account: &str, id: i64) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM break_reasons WHERE account_id = $1 AND id = $2")
+            .bind(account)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+}

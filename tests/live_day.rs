@@ -1,0 +1,338 @@
+//! Live state end to end: the captured timeline and break bytes, who may
+//! read whose profile, and a whole simulated agent day whose timeline,
+//! line chart and live status are checked to the second.
+
+mod common;
+
+use common::{Account, TestApp};
+use serde_json::{json, Value};
+
+const TIMELINE: &str = "/api/v2/Agent/timeLine";
+const LIVE: &str = "/api/v2/Agent/live";
+const ON_BREAK: &str = "/api/v2/agentProfile/agentOnBreak";
+const WRAP_UP: &str = "/api/v2/agentProfile/checkAgentInWrapUp";
+const PING: &str = "/api/v2/agentProfile/setWebPingTime";
+const CALL_EVENT: &str = "/api/v2/callEvent";
+
+/// 2026-11-23 00:00 in Asia/Kolkata (UTC+05:30).
+const DAY_START: i64 = 1_795_392_000 - 19_800;
+/// The agent's shift starts at 09:00 local time.
+const SHIFT: i64 = DAY_START + 9 * 3600;
+
+async fn agent_with_session(app: &TestApp, account: &Account, name: &str, email: &str) -> (i64, String) {
+    let id = app.agent(account, &format!(r#""name":"{name}","email":"{email}","password":"pass-word-1""#)).await;
+    let ssid = app.login(email, "pass-word-1").await;
+    (id, ssid)
+}
+
+backend_test!(a_fresh_accounts_timeline_is_the_captured_bytes, |app| {
+    let account = app.account().await;
+    let reply = app.post(TIMELINE, &format!("{{{}}}", account.creds())).await;
+    assert_eq!(
+        reply.body,
+        r#"{"agEvent":[],"event":[],"data":{},"lineChart":{},"window":300,"status":"success","code":200,"lstSync":0}"#
+    );
+    assert_eq!(reply.header("etag"), r#"W/"69-UJSny+dwExCtUzdihFXbECrY8Gc""#);
+});
+
+backend_test!(an_agent_not_on_break_gets_the_captured_error_bytes, |app| {
+    let account = app.account().await;
+    let (_, ssid) = agent_with_session(&app, &account, "Asha Rao", "asha@example.com").await;
+    let reply = app.post(ON_BREAK, &format!(r#"{{"ssid":"{ssid}"}}"#)).await;
+    assert_eq!(reply.body, r#"{"status":"error","message":"On break is : 0","code":1502}"#);
+    assert_eq!(reply.header("etag"), r#"W/"3a-Hcwf2RVvHHAHh45ODnXpallkU74""#);
+});
+
+backend_test!(an_agent_session_cannot_read_another_agents_profile, |app| {
+    let account = app.account().await;
+    let (_, ssid) = agent_with_session(&app, &account, "Asha Rao", "asha@example.com").await;
+    let other = app.agent(&account, r#""name":"Ben Okafor","email":"ben@example.com""#).await;
+    for path in [ON_BREAK, WRAP_UP, "/api/v2/agentProfile/breakStart", "/api/v2/agentProfile/breakEnd"] {
+        let body = format!(r#"{{"ssid":"{ssid}","agentId":"{other}","reason":"Tea"}}"#);
+        app.expect_error(path, &body, 1501, "Agent id not match").await;
+    }
+    let body = format!(r#"{{"ssid":"{ssid}","agentId":{other},"mic_perm":1}}"#);
+    app.expect_error(PING, &body, 1501, "Agent id not match").await;
+});
+
+backend_test!(another_accounts_agent_answers_as_if_it_did_not_exist, |app| {
+    let ours = app.account().await;
+    let theirs = app.account().await;
+    let (their_agent, their_ssid) = agent_with_session(&app, &theirs, "Asha Rao", "asha@example.com").await;
+    let break_body = format!(r#"{{"ssid":"{their_ssid}","reason":"Tea"}}"#);
+    app.post("/api/v2/agentProfile/breakStart", &break_body).await;
+    let missing = their_agent + 1000;
+    for path in [ON_BREAK, WRAP_UP, "/api/v2/agentProfile/breakEnd"] {
+        for id in [their_agent, missing] {
+            let body = format!(r#"{{{},"agentId":"{id}"}}"#, ours.creds());
+            app.expect_error(path, &body, 1507, "Invalid agentId").await;
+        }
+    }
+    for id in [their_agent, missing] {
+        let live = format!(r#"{{{},"agentId":"{id}"}}"#, ours.creds());
+        app.expect_error(LIVE, &live, 1509, "Invalid agentId").await;
+        let timeline = format!(r#"{{{},"filter":[{{"key":"agentId","value":"{id}"}}]}}"#, ours.creds());
+        app.expect_error(TIMELINE, &timeline, 1509, "Invalid agentId").await;
+        let call = format!(
+            r#"{{{},"callId":"x1","event":"offered","agentId":"{id}","callerNumber":"9876543210"}}"#,
+            ours.creds()
+        );
+        app.expect_error(CALL_EVENT, &call, 1503, "Invalid agentId").await;
+    }
+    // Their agent is on break, untouched by all of the above.
+    let reply = app.post(ON_BREAK, &format!(r#"{{"ssid":"{their_ssid}"}}"#)).await.json();
+    assert_eq!(reply["data"]["on_break"], 1, "{reply}");
+});
+
+/// One agent's day, driven through the API on a clock the test moves. The
+/// agent's page pings every 20 seconds unless the day says otherwise.
+struct Day<'a> {
+    app: &'a TestApp,
+    account: Account,
+    agent: i64,
+    ssid: String,
+    last_ping: i64,
+    pinging: bool,
+}
+
+impl Day<'_> {
+    /// Moves time to `SHIFT + offset`, pinging and running the background
+    /// step on the way, as the page and the server's loop would.
+    async fn at(&mut self, offset: i64) {
+        let until = SHIFT + offset;
+        loop {
+            let next_ping = self.last_ping + 20;
+            if self.pinging && next_ping <= until {
+                self.app.clock.set(next_ping);
+                self.app.step().await;
+                let body = format!(r#"{{"ssid":"{}","mic_perm":1,"ping_time":{next_ping}000}}"#, self.ssid);
+                let reply = self.app.post(PING, &body).await.json();
+                assert_eq!(reply["status"], "success", "{reply}");
+                self.last_ping = next_ping;
+            } else {
+                self.app.clock.set(until);
+                self.app.step().await;
+                return;
+            }
+        }
+    }
+
+    async fn call(&self, call_id: &str, event: &str) {
+        let body = format!(
+            r#"{{{},"callId":"{call_id}","event":"{event}","agentId":"{}","callerNumber":"9876543210","did":"8045678901"}}"#,
+            self.account.creds(),
+            self.agent
+        );
+        let reply = self.app.post(CALL_EVENT, &body).await.json();
+        assert_eq!(reply["accepted"], 1, "{call_id} {event}: {reply}");
+    }
+
+    async fn profile(&self, endpoint: &str, extra: &str) -> Value {
+        let body = format!(r#"{{"ssid":"{}"{extra}}}"#, self.ssid);
+        self.app.post(&format!("/api/v2/agentProfile/{endpoint}"), &body).await.json()
+    }
+
+    async fn live(&self) -> Value {
+        let reply = self.app.post(LIVE, &format!("{{{}}}", self.account.creds())).await.json();
+        reply["response"][0].clone()
+    }
+}
+
+/// The ten answered calls: offered at these offsets, answered 5 s later,
+/// talking 120 + 10·i seconds.
+const CALLS: [i64; 10] = [300, 1500, 2700, 3900, 5100, 8100, 9300, 10500, 11700, 12900];
+
+fn talk(i: usize) -> i64 {
+    120 + 10 * i as i64
+}
+
+/// The day as the test expects it: `(offset, state, reason)` changes.
+fn expected_changes() -> Vec<(i64, &'static str, Option<&'static str>)> {
+    let mut changes = vec![(0, "available", None)];
+    for (i, &offered) in CALLS.iter().enumerate() {
+        let ended = offered + 5 + talk(i);
+        changes.push((offered, "ringing", None));
+        changes.push((offered + 5, "on_call", None));
+        match i {
+            // The agent asked for lunch during this call: it starts at hang-up.
+            4 => changes.push((ended, "break", Some("Lunch"))),
+            // The agent ended this wrap-up early.
+            2 => changes.extend([(ended, "wrap_up", None), (ended + 10, "available", None)]),
+            _ => changes.extend([(ended, "wrap_up", None), (ended + 30, "available", None)]),
+        }
+    }
+    changes.extend([
+        (1000, "break", Some("Tea")),
+        (1300, "available", None),
+        (2000, "ringing", None),
+        (2020, "available", None),
+        (5265 + 2400, "available", None),
+        (9630, "stale", None),
+        (9690, "offline", Some("ping_lost")),
+        (9800, "available", None),
+        (14_400, "offline", Some("agent")),
+    ]);
+    changes.sort_by_key(|c| c.0);
+    changes
+}
+
+/// Seconds per state per 300-second bucket, counted second by second.
+fn expected_line_chart(intervals: &[(i64, i64, &str)]) -> Value {
+    let mut chart = serde_json::Map::new();
+    for state in ["available", "ringing", "on_call", "wrap_up", "break", "stale"] {
+        let mut buckets = vec![0i64; 288];
+        for (start, end, s) in intervals {
+            if *s == state {
+                for t in *start..*end {
+                    buckets[((t - DAY_START) / 300) as usize] += 1;
+                }
+            }
+        }
+        if buckets.iter().any(|b| *b > 0) {
+            chart.insert(state.to_string(), json!(buckets));
+        }
+    }
+    Value::Object(chart)
+}
+
+backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_status, |app| {
+    let account = app.account().await;
+    let settings = format!(r#"{{{},"timezone":"Asia/Kolkata"}}"#, account.creds());
+    app.post("/api/v2/Account/settings", &settings).await;
+    let agent = app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com","password":"pass-word-1""#).await;
+    app.clock.set(SHIFT);
+    let ssid = app.login("asha@example.com", "pass-word-1").await;
+    let mut day = Day { app: &app, account: account.clone(), agent, ssid, last_ping: SHIFT, pinging: true };
+
+    for (i, &offered) in CALLS.iter().enumerate() {
+        let id = format!("c{i}");
+        let ended = offered + 5 + talk(i);
+        if i == 1 {
+            // The tea break, well within its 15 minutes; a missed call after it.
+            day.at(1000).await;
+            assert_eq!(day.profile("breakStart", r#","reason":"tea""#).await["data"]["state"], "break");
+            day.at(1300).await;
+            assert_eq!(day.profile("breakEnd", "").await["data"]["state"], "available");
+        }
+        if i == 2 {
+            day.at(2000).await;
+            day.call("m1", "offered").await;
+            day.at(2020).await;
+            day.call("m1", "missed").await;
+        }
+        day.at(offered).await;
+        day.call(&id, "offered").await;
+        day.at(offered + 5).await;
+        day.call(&id, "answered").await;
+        if i == 4 {
+            day.at(5200).await;
+            let queued = day.profile("breakStart", r#","reason":"Lunch""#).await;
+            assert_eq!(queued["data"]["state"], "on_call", "{queued}");
+            assert_eq!(queued["data"]["queuedBreak"], "Lunch", "{queued}");
+            assert_eq!(day.live().await["queuedBreak"], "Lunch");
+        }
+        day.at(ended).await;
+        day.call(&id, "ended").await;
+        if i == 0 {
+            day.at(425 + 5).await;
+            let wrap = day.profile("checkAgentInWrapUp", "").await;
+            let expected = json!({"status":"success","data":{"response":1,"wrapETime":SHIFT + 455,
+                "currentDuration":25,"callId":"c0","cNumber":"919876543210"}});
+            assert_eq!(wrap, expected);
+        }
+        if i == 2 {
+            day.at(ended + 10).await;
+            assert_eq!(day.profile("wrapUpEnd", "").await["data"]["state"], "available");
+        }
+        if i == 4 {
+            // Lunch: calls offered meanwhile are recorded but do not ring the agent.
+            day.at(6000).await;
+            day.call("b1", "offered").await;
+            day.at(6020).await;
+            day.call("b1", "missed").await;
+            day.at(7000).await;
+            let live = day.live().await;
+            assert_eq!(live["state"], "break");
+            assert_eq!(
+                live["breakDetail"],
+                json!({"reason":"Lunch","start":SHIFT + 5265,"elapsed":1735,"maxDuration":1800,"overrun":0})
+            );
+            day.at(7100).await;
+            let on_break = day.profile("agentOnBreak", "").await;
+            let expected = json!({"status":"success","data":{"on_break":1,"breakDetail":{"reason":"Lunch",
+                "start":SHIFT + 5265,"elapsed":1835,"maxDuration":1800,"overrun":1},
+                "agent_id":agent.to_string(),"user_id":account.user_id}});
+            assert_eq!(on_break, expected);
+            day.at(5265 + 2400).await;
+            assert_eq!(day.profile("breakEnd", "").await["data"]["state"], "available");
+        }
+        if i == 6 {
+            // The page goes quiet after its ping at 9600 and comes back at 9800.
+            day.at(9600).await;
+            day.pinging = false;
+            day.at(9650).await;
+            assert_eq!(day.live().await["state"], "stale");
+            day.at(9790).await;
+            assert_eq!(day.live().await["state"], "offline");
+            day.pinging = true;
+            day.last_ping = SHIFT + 9780;
+            day.at(9800).await;
+            assert_eq!(day.live().await["state"], "available");
+        }
+    }
+    day.at(14_400).await;
+    let logout = format!(r#"{{"ssid":"{}"}}"#, day.ssid);
+    app.post("/api/v2/auth/logout", &logout).await;
+    app.clock.set(SHIFT + 15_000);
+    app.step().await;
+
+    // The timeline: every interval to the second, the chart from the same intervals.
+    let changes = expected_changes();
+    let mut intervals: Vec<(i64, i64, &str)> = vec![(DAY_START, SHIFT, "offline")];
+    let mut expected_data = vec![json!({"state":"offline","start":DAY_START,"end":SHIFT,"duration":SHIFT - DAY_START})];
+    for (n, (offset, state, reason)) in changes.iter().enumerate() {
+        let start = SHIFT + offset;
+        let end = changes.get(n + 1).map(|c| SHIFT + c.0).unwrap_or(SHIFT + 15_000);
+        intervals.push((start, end, state));
+        let mut interval = json!({"state":state,"start":start,"end":end,"duration":end - start});
+        if let Some(r) = reason {
+            interval["reason"] = json!(r);
+        }
+        expected_data.push(interval);
+    }
+    let body = format!(r#"{{{},"filter":[{{"key":"date","value":"2026-11-23"}}]}}"#, account.creds());
+    let timeline = app.post(TIMELINE, &body).await.json();
+    assert_eq!(timeline["data"], json!({ agent.to_string(): expected_data }));
+    assert_eq!(timeline["lineChart"], expected_line_chart(&intervals));
+    assert_eq!(timeline["window"], 300);
+
+    // Events: ten answered calls, the missed one, the two offered during lunch.
+    let calls = timeline["event"].as_array().unwrap();
+    assert_eq!(calls.len(), 10 * 3 + 2 + 2);
+    assert_eq!(
+        calls[0],
+        json!({"id":2,"agentId":agent,"event":"offered","time":SHIFT + 300,"state":"ringing","actor":"telephony",
+               "callId":"c0","callerNumber":"919876543210","direction":"inbound","did":"8045678901"})
+    );
+    let kinds: Vec<&str> = timeline["agEvent"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
+    let count = |k: &str| kinds.iter().filter(|x| **x == k).count();
+    assert_eq!(
+        (count("login"), count("logout"), count("break_start"), count("break_end"), count("break_queued")),
+        (1, 1, 2, 2, 1)
+    );
+    assert_eq!((count("break_overrun"), count("wrap_up_end"), count("stale"), count("offline"), count("heartbeat")), (1, 9, 1, 1, 1));
+    let overrun = timeline["agEvent"].as_array().unwrap().iter().find(|e| e["event"] == "break_overrun").unwrap();
+    assert_eq!(overrun["time"], SHIFT + 5265 + 1800);
+    let last_seq = timeline["lstSync"].as_i64().unwrap();
+    assert_eq!(last_seq as usize, calls.len() + kinds.len());
+
+    // Incremental sync: nothing newer than what was returned.
+    let again = format!(r#"{{{},"filter":[{{"date":"2026-11-23"}}],"lstSync":{last_seq},"all":0}}"#, account.creds());
+    let newer = app.post(TIMELINE, &again).await.json();
+    assert_eq!((newer["agEvent"].clone(), newer["event"].clone(), newer["lstSync"].clone()), (json!([]), json!([]), json!(last_seq)));
+    assert_eq!(newer["data"], timeline["data"]);
+
+    // And the live view agrees: offline since the logout.
+    let live = day.live().await;
+    assert_eq!((live["state"].clone(), live["since"].clone()), (json!("offline"), json!(SHIFT + 14_400)));
+});
