@@ -336,3 +336,38 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
     let live = day.live().await;
     assert_eq!((live["state"].clone(), live["since"].clone()), (json!("offline"), json!(SHIFT + 14_400)));
 });
+
+backend_test!(a_group_may_set_its_own_wrap_up_time_for_its_calls, |app| {
+    let account = app.account().await;
+    let creds = account.creds();
+    app.expect_error("/api/v2/Group/add", &format!(r#"{{{creds},"name":"Sales","wrapUpTime":3601}}"#), 1505, "Invalid wrapUpTime")
+        .await;
+    app.post("/api/v2/Group/add", &format!(r#"{{{creds},"name":"Sales","wrapUpTime":90}}"#)).await;
+    app.expect(
+        "/api/v2/Group/list",
+        &format!("{{{creds}}}"),
+        r#"{"response":{"1":{"name":"Sales","status":1,"agents":0,"wrapUpTime":90}},"status":"success","code":200}"#,
+    )
+    .await;
+    let (agent, _) = agent_with_session(&app, &account, "Asha Rao", "asha@example.com").await;
+    let t = agentdesk::clock::Clock::now(&*app.clock);
+    let call = |id: &str, event: &str, group: &str| {
+        format!(r#"{{{creds},"callId":"{id}","event":"{event}","agentId":{agent},"callerNumber":"9876543210"{group}}}"#)
+    };
+    app.expect_error(CALL_EVENT, &call("c0", "answered", r#","groupId":9"#), 1509, "Invalid groupId").await;
+    for (id, group, wrap) in [("c1", r#","groupId":"1""#, 90), ("c2", "", 30)] {
+        app.post(CALL_EVENT, &call(id, "answered", group)).await;
+        app.post(CALL_EVENT, &call(id, "ended", group)).await;
+        let live = app.post(LIVE, &format!("{{{creds}}}")).await.json();
+        assert_eq!(live["response"][0]["wrapETime"], t + wrap, "{id}: {live}");
+        app.post("/api/v2/agentProfile/wrapUpEnd", &format!(r#"{{{creds},"agentId":{agent}}}"#)).await;
+    }
+    let update = format!(r#"{{{creds},"groupId":1,"name":"Sales","wrapUpTime":null}}"#);
+    app.expect("/api/v2/Group/update", &update, r#"{"status":"success","code":200,"message":"Group updated"}"#).await;
+    app.expect(
+        "/api/v2/Group/list",
+        &format!("{{{creds}}}"),
+        r#"{"response":{"1":{"name":"Sales","status":1,"agents":0}},"status":"success","code":200}"#,
+    )
+    .await;
+});

@@ -7,6 +7,8 @@ ALTER TABLE accounts ADD COLUMN stale_after INTEGER NOT NULL DEFAULT 30;
 ALTER TABLE accounts ADD COLUMN offline_after INTEGER NOT NULL DEFAULT 90;
 ALTER TABLE accounts ADD COLUMN wrap_up_secs INTEGER NOT NULL DEFAULT 30;
 ALTER TABLE accounts ADD COLUMN next_event_seq INTEGER NOT NULL DEFAULT 1;
+-- A group may set its own wrap-up time (NULL: the account's).
+ALTER TABLE call_groups ADD COLUMN wrap_up_secs INTEGER;
 ALTER TABLE accounts ADD COLUMN next_break_id INTEGER NOT NULL DEFAULT 4;
 
 -- Append-only. `state` is the agent's presence after the event, so a

@@ -12,6 +12,7 @@ use super::auth::{authenticate, Actor};
 use super::error::{ApiError, ApiResult};
 use crate::domain::agent::{normalize_phone, valid_did};
 use crate::domain::presence::{CallRef, Kind};
+use crate::store::GroupFilter;
 use crate::wire::body::{id_value, int_value};
 use crate::wire::errors::{call_event as codes, global};
 use crate::wire::{reply, Body, ErrorCode};
@@ -28,6 +29,8 @@ struct CallInput {
     call: CallRef,
     /// When it happened, if the telephony said so (never after now).
     at: Option<i64>,
+    /// The group the call came through: its wrap-up time applies, if it sets one.
+    group: Option<i64>,
 }
 
 fn text_field<'a>(item: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
@@ -67,7 +70,11 @@ fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, E
             _ => return Err(codes::INVALID_TIME),
         },
     };
-    Ok(CallInput { agent, kind, call: CallRef { call_id, caller_number, direction, did }, at })
+    let group = match item.get("groupId") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(id_value(v).map_err(|_| codes::INVALID_GROUP_ID)?),
+    };
+    Ok(CallInput { agent, kind, call: CallRef { call_id, caller_number, direction, did }, at, group })
 }
 
 /// The events of the body: `{"events":[…]}` or one event's fields.
@@ -80,7 +87,7 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Vec<CallInput
         Some(_) => Err(codes::INVALID_EVENTS.into()),
         None => {
             let mut single = Map::new();
-            for key in ["callId", "event", "agentId", "callerNumber", "direction", "did", "time"] {
+            for key in ["callId", "event", "agentId", "callerNumber", "direction", "did", "time", "groupId"] {
                 if let Some(v) = body.get(key) {
                     single.insert(key.to_string(), v.clone());
                 }
@@ -88,6 +95,20 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Vec<CallInput
             Ok(vec![parse_item(&Value::Object(single), country_code, now)?])
         }
     }
+}
+
+/// The own wrap-up time of every group the events name; 1509 for a group
+/// the account does not have.
+async fn wrap_ups(state: &AppState, account: &str, inputs: &[CallInput]) -> Result<Vec<(i64, Option<i64>)>, ApiError> {
+    if inputs.iter().all(|i| i.group.is_none()) {
+        return Ok(Vec::new());
+    }
+    let groups = state.store.list_groups(account, &GroupFilter::default()).await?;
+    let known: Vec<(i64, Option<i64>)> = groups.iter().map(|g| (g.id, g.wrap_up_secs)).collect();
+    if inputs.iter().filter_map(|i| i.group).any(|g| !known.iter().any(|(id, _)| *id == g)) {
+        return Err(codes::INVALID_GROUP_ID.into());
+    }
+    Ok(known)
 }
 
 #[derive(Serialize)]
@@ -115,12 +136,12 @@ pub async fn call_event(state: AppState, body: Body) -> ApiResult {
     if state.store.existing_agents(&who.account, &agents).await?.len() != agents.len() {
         return Err(codes::INVALID_AGENT_ID.into());
     }
+    let group_wrap_ups = wrap_ups(&state, &who.account, &inputs).await?;
     let mut draft = state.live.begin(&who.account).await?;
     // Under the account's writer turn: what is recorded cannot change meanwhile.
     let call_ids: Vec<String> = inputs.iter().map(|i| i.call.call_id.clone()).collect();
     let mut seen: HashSet<(i64, String, Kind)> =
         state.store.recorded_calls(&who.account, &call_ids).await?.into_iter().collect();
-    let wrap_secs = draft.wrap_up_secs;
     let mut duplicates = 0;
     for input in inputs {
         if !seen.insert((input.agent, input.call.call_id.clone(), input.kind)) {
@@ -128,6 +149,8 @@ pub async fn call_event(state: AppState, body: Body) -> ApiResult {
             continue;
         }
         let at = input.at.unwrap_or(draft.now);
+        let group_wrap = input.group.and_then(|g| group_wrap_ups.iter().find(|(id, _)| *id == g)).and_then(|(_, w)| *w);
+        let wrap_secs = group_wrap.unwrap_or(draft.wrap_up_secs);
         let events = draft.presence(input.agent).call_event(input.agent, at, input.kind, input.call, wrap_secs);
         draft.apply(events);
     }

@@ -28,6 +28,23 @@ fn group_status(body: &Body) -> Result<i64, ErrorCode> {
     }
 }
 
+/// Longest wrap-up a group may set, as for the account.
+const MAX_WRAP_UP: i64 = 3600;
+
+/// `wrapUpTime`: absent → `None` (leave as is); `null` → clear; seconds → set.
+fn group_wrap_up(body: &Body) -> Result<Option<Option<i64>>, ErrorCode> {
+    if !body.keys().any(|k| k == "wrapUpTime") {
+        return Ok(None);
+    }
+    match body.get("wrapUpTime") {
+        None => Ok(Some(None)),
+        Some(v) => match crate::wire::body::int_value(v) {
+            Ok(secs) if (0..=MAX_WRAP_UP).contains(&secs) => Ok(Some(Some(secs))),
+            _ => Err(codes::INVALID_WRAP_UP),
+        },
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Added {
@@ -36,25 +53,36 @@ struct Added {
     name: String,
 }
 
-/// `Group/add` `{name[, status]}`.
+/// `Group/add` `{name[, status][, wrapUpTime]}`.
 pub async fn add(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     who.require(Permission::ManageGroups)?;
     let name = group_name(&body)?;
     let status = group_status(&body)?;
+    let wrap_up = group_wrap_up(&body)?.flatten();
     let group = state.store.add_group(&who.account, &name, status).await?;
+    if wrap_up.is_some() {
+        state.store.set_group_wrap_up(&who.account, group.id, wrap_up).await?;
+    }
     Ok(reply::listing(Added { group_id: group.id, name: group.name }))
 }
 
-/// `Group/update` `{groupId, name[, status]}`.
+/// `Group/update` `{groupId, name[, status][, wrapUpTime]}` (`wrapUpTime`
+/// `null`: the account's applies again).
 pub async fn update(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     who.require(Permission::ManageGroups)?;
     let id = group_id(&body)?;
     let name = group_name(&body)?;
     let status = group_status(&body)?;
+    let wrap_up = group_wrap_up(&body)?;
     match state.store.update_group(&who.account, id, &name, status).await {
-        Ok(_) => Ok(reply::done("Group updated")),
+        Ok(_) => {
+            if let Some(secs) = wrap_up {
+                state.store.set_group_wrap_up(&who.account, id, secs).await?;
+            }
+            Ok(reply::done("Group updated"))
+        }
         Err(StoreError::NotFound) => Err(codes::GROUP_NOT_FOUND.into()),
         Err(other) => Err(other.into()),
     }
@@ -77,6 +105,9 @@ struct GroupItem<'a> {
     name: &'a str,
     status: i64,
     agents: i64,
+    /// Only for a group with its own wrap-up time.
+    #[serde(rename = "wrapUpTime", skip_serializing_if = "Option::is_none")]
+    wrap_up_time: Option<i64>,
 }
 
 /// `Group/list`: `response` keyed by group id; `quick` gives just names.
@@ -97,7 +128,7 @@ pub async fn list(state: AppState, body: Body) -> ApiResult {
         if quick {
             return Ok(Value::String(g.name.clone()));
         }
-        serde_json::to_value(GroupItem { name: &g.name, status: g.status, agents: g.agents })
+        serde_json::to_value(GroupItem { name: &g.name, status: g.status, agents: g.agents, wrap_up_time: g.wrap_up_secs })
             .map_err(|e| ApiError::Internal(e.into()))
     };
     let mut response = Map::new();

@@ -179,6 +179,8 @@ pub struct CallEventItem {
     did: Option<String>,
     /// Unix seconds; default now; at most 5 minutes ahead (later than now counts as now).
     time: Option<i64>,
+    /// The group the call came through (1509 if unknown): its `wrapUpTime` applies, if it sets one.
+    groupId: Option<String>,
 }
 
 #[derive(ToSchema)]

@@ -147,6 +147,8 @@ pub struct GroupAddRequest {
     /// A taken name gets a numeric suffix (`Sales 2`).
     name: String,
     status: Option<i64>,
+    /// Wrap-up seconds after this group's calls (0–3600); absent: the account's.
+    wrapUpTime: Option<i64>,
 }
 
 #[derive(ToSchema)]
@@ -156,6 +158,8 @@ pub struct GroupUpdateRequest {
     groupId: String,
     name: String,
     status: Option<i64>,
+    /// Absent: unchanged; `null`: the account's applies again; 0–3600 seconds.
+    wrapUpTime: Option<i64>,
 }
 
 #[derive(ToSchema)]

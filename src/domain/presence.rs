@@ -415,6 +415,11 @@ impl Presence {
         events
     }
 
+    /// Whether `due` would return anything (without building the events).
+    pub fn is_due(&self, now: i64, last_ping: i64, rules: &Rules) -> bool {
+        self.next_due(0, now, last_ping, rules).is_some()
+    }
+
     fn next_due(&self, agent: i64, now: i64, last_ping: i64, rules: &Rules) -> Option<Event> {
         let mut candidates: Vec<Event> = Vec::new();
         if let Some(wrap) = &self.wrap {

@@ -6,6 +6,7 @@
 mod view;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{broadcast, OwnedMutexGuard};
@@ -31,7 +32,13 @@ pub struct Live {
     clock: Arc<dyn Clock>,
     accounts: Mutex<HashMap<String, Arc<AccountLive>>>,
     stream: broadcast::Sender<Arc<Published>>,
+    /// When `step` last looked for deletions that waited for a logout.
+    deletions_checked: AtomicI64,
 }
+
+/// Deletions waiting for a logout are looked for this often (a scan of the
+/// agents table), not at every step.
+const DELETIONS_EVERY: i64 = 30;
 
 /// What one `step` did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -44,7 +51,7 @@ pub struct StepReport {
 impl Live {
     pub fn new(store: SharedStore, clock: Arc<dyn Clock>) -> Self {
         let (stream, _) = broadcast::channel(STREAM_BUFFER);
-        Live { store, clock, accounts: Mutex::new(HashMap::new()), stream }
+        Live { store, clock, accounts: Mutex::new(HashMap::new()), stream, deletions_checked: AtomicI64::new(i64::MIN) }
     }
 
     pub fn now(&self) -> i64 {
@@ -164,12 +171,15 @@ impl Live {
         .await
     }
 
-    /// The agent's session ended (`reason`: `agent`, `switched_off`, …).
-    pub async fn logout(&self, account: &str, agent: i64, actor: Actor, reason: &str) -> StoreResult<()> {
+    /// The agent's session ended (`reason`: `agent`, `switched_off`, …);
+    /// how many events that logged (0 when the agent was offline already).
+    pub async fn logout(&self, account: &str, agent: i64, actor: Actor, reason: &str) -> StoreResult<usize> {
         self.record(account, |d| {
             let now = d.now;
             let events = d.presence(agent).logout(agent, now, actor, reason);
+            let n = events.len();
             d.apply(events);
+            n
         })
         .await
     }
@@ -217,11 +227,12 @@ impl Live {
             }
             report.events += self.commit(draft).await?.len();
         }
-        for (account, agent) in self.store.finalise_deletions(now).await? {
-            let mut draft = self.begin(&account).await?;
-            let events = draft.presence(agent).logout(agent, now, Actor::System, "deleted");
-            draft.apply(events);
-            report.events += self.commit(draft).await?.len();
+        let last = self.deletions_checked.load(Ordering::Relaxed);
+        if now.saturating_sub(last) >= DELETIONS_EVERY {
+            self.deletions_checked.store(now, Ordering::Relaxed);
+            for (account, agent) in self.store.finalise_deletions(now).await? {
+                report.events += self.logout(&account, agent, Actor::System, "deleted").await?;
+            }
         }
         report.pings_flushed = self.flush_pings().await?;
         Ok(report)

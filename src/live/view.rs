@@ -85,7 +85,7 @@ impl AccountLive {
         let mut due: Vec<i64> = inner
             .agents
             .iter()
-            .filter(|(id, a)| !a.presence.due(**id, now, a.last_ping, &rules).is_empty())
+            .filter(|(_, a)| a.presence.is_due(now, a.last_ping, &rules))
             .map(|(id, _)| *id)
             .collect();
         due.sort_unstable();

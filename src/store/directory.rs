@@ -4,14 +4,20 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::sql::{contains_pattern, int, lock_account, next_id, text, Param, SqlStore, Statement};
+use super::sql::{contains_pattern, int, lock_account, next_id, opt_int, text, Param, SqlStore, Statement};
 use super::{DirectoryStore, GroupFilter, GroupRow, RoleRow, StoreError, StoreResult};
 
-const GROUP_COLUMNS: &str = "g.id, g.name, g.status,
+const GROUP_COLUMNS: &str = "g.id, g.name, g.status, g.wrap_up_secs,
     (SELECT COUNT(*) FROM group_members m WHERE m.account_id = g.account_id AND m.group_id = g.id) AS agents";
 
 fn group_row(row: &AnyRow) -> StoreResult<GroupRow> {
-    Ok(GroupRow { id: int(row, "id")?, name: text(row, "name")?, status: int(row, "status")?, agents: int(row, "agents")? })
+    Ok(GroupRow {
+        id: int(row, "id")?,
+        name: text(row, "name")?,
+        status: int(row, "status")?,
+        agents: int(row, "agents")?,
+        wrap_up_secs: opt_int(row, "wrap_up_secs")?,
+    })
 }
 
 fn role_row(row: &AnyRow) -> StoreResult<RoleRow> {
@@ -97,7 +103,7 @@ impl DirectoryStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(GroupRow { id, name, status, agents: 0 })
+        Ok(GroupRow { id, name, status, agents: 0, wrap_up_secs: None })
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -137,6 +143,17 @@ impl DirectoryStore for SqlStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_group_wrap_up(&self, account: &str, group_id: i64, secs: Option<i64>) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE call_groups SET wrap_up_secs = $3 WHERE account_id = $1 AND id = $2")
+            .bind(account)
+            .bind(group_id)
+            .bind(secs)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

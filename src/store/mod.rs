@@ -106,6 +106,8 @@ pub trait DirectoryStore: Send + Sync {
     /// Deletes a group and every agent's mapping to it.
     async fn delete_group(&self, account: &str, group_id: i64) -> StoreResult<()>;
     async fn list_groups(&self, account: &str, filter: &GroupFilter) -> StoreResult<Vec<GroupRow>>;
+    /// Sets (or with `None` clears) the group's own wrap-up time. NotFound: no such group.
+    async fn set_group_wrap_up(&self, account: &str, group_id: i64, secs: Option<i64>) -> StoreResult<()>;
     /// A role's permissions (stored form), `None` when the role does not exist.
     async fn role_permissions(&self, account: &str, role_id: i64) -> StoreResult<Option<String>>;
     async fn list_roles(&self, account: &str) -> StoreResult<Vec<RoleRow>>;

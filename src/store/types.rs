@@ -170,6 +170,8 @@ pub struct GroupRow {
     pub name: String,
     pub status: i64,
     pub agents: i64,
+    /// The group's own wrap-up seconds; `None`: the account's.
+    pub wrap_up_secs: Option<i64>,
 }
 
 #[derive(Debug, Clone)]

@@ -85,6 +85,7 @@ error_table! {
         GROUP_ID_REQUIRED = 1502, "GroupId is required";
         GROUP_NOT_FOUND = 1503, "Group not found or not authorized";
         INVALID_STATUS = 1504, "Invalid status value";
+        INVALID_WRAP_UP = 1505, "Invalid wrapUpTime";
     }
 }
 
@@ -143,6 +144,7 @@ error_table! {
         INVALID_DID = 1506, "Invalid did";
         INVALID_TIME = 1507, "Invalid time";
         INVALID_EVENTS = 1508, "Invalid events: give 1 to 1000";
+        INVALID_GROUP_ID = 1509, "Invalid groupId";
     }
 }
 
