@@ -82,8 +82,9 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
     if body.get("name").is_some() {
         row.name = reason_name(&body)?;
     }
-    if let Some(v) = body.get("maxDuration") {
-        row.max_secs = max_duration(v)?;
+    // `null` is a value here (no limit), not an absent field.
+    if body.keys().any(|k| k == "maxDuration") {
+        row.max_secs = max_duration(body.get("maxDuration").unwrap_or(&Value::Null))?;
     }
     match state.store.update_break_reason(&who.account, &row).await {
         Ok(()) => Ok(reply::listing(item(&row))),

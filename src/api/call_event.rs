@@ -37,10 +37,21 @@ fn text_field<'a>(item: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     item.get(key).and_then(Value::as_str).map(str::trim)
 }
 
+/// A number given as a JSON string or (as telephony systems often send it) a JSON number.
+fn number_field(item: &Map<String, Value>, key: &str) -> Option<String> {
+    match item.get(key)? {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) if n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, ErrorCode> {
     let Value::Object(item) = item else { return Err(codes::INVALID_EVENTS) };
     let call_id = match item.get("callId") {
-        Some(Value::String(s)) if !s.trim().is_empty() && s.trim().len() <= MAX_CALL_ID => s.trim().to_string(),
+        Some(Value::String(s)) if !s.trim().is_empty() && s.trim().chars().count() <= MAX_CALL_ID => {
+            s.trim().to_string()
+        }
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err(codes::INVALID_CALL_ID),
     };
@@ -51,17 +62,17 @@ fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, E
     let agent = item.get("agentId").ok_or(codes::INVALID_AGENT_ID).and_then(|v| {
         id_value(v).map_err(|_| codes::INVALID_AGENT_ID)
     })?;
-    let caller_number = text_field(item, "callerNumber")
-        .and_then(|n| normalize_phone(n, country_code))
+    let caller_number = number_field(item, "callerNumber")
+        .and_then(|n| normalize_phone(&n, country_code))
         .ok_or(codes::INVALID_CALLER_NUMBER)?;
     let direction = match item.get("direction") {
         None | Some(Value::Null) => "inbound".to_string(),
-        Some(Value::String(d)) if matches!(d.as_str(), "inbound" | "outbound") => d.clone(),
+        Some(Value::String(d)) if matches!(d.trim(), "inbound" | "outbound") => d.trim().to_string(),
         Some(_) => return Err(codes::INVALID_DIRECTION),
     };
     let did = match item.get("did") {
         None | Some(Value::Null) => String::new(),
-        Some(v) => v.as_str().and_then(valid_did).ok_or(codes::INVALID_DID)?,
+        Some(_) => number_field(item, "did").as_deref().and_then(valid_did).ok_or(codes::INVALID_DID)?,
     };
     let at = match item.get("time") {
         None | Some(Value::Null) => None,

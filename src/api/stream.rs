@@ -30,6 +30,10 @@ use crate::AppState;
 const REPLAY_MAX: i64 = 10_000;
 
 struct Cursor {
+    state: AppState,
+    /// The connection's credentials, checked again whenever the stream wakes
+    /// up for new events: a revoked token or ended session stops receiving.
+    credentials: Body,
     account: String,
     /// Only this agent's events (an agent session without `VIEW_AGENTS`).
     only: Option<i64>,
@@ -37,6 +41,8 @@ struct Cursor {
     /// The backlog was cut at `REPLAY_MAX`: end after it.
     truncated: bool,
     live: broadcast::Receiver<Arc<Published>>,
+    /// Live events received and authorised, not yet sent.
+    pending: VecDeque<Arc<Published>>,
     last: i64,
 }
 
@@ -46,6 +52,10 @@ fn sse(logged: &Logged) -> SseEvent {
 }
 
 impl Cursor {
+    fn wanted(&self, p: &Published) -> bool {
+        p.account == self.account && p.logged.seq > self.last && self.only.is_none_or(|a| a == p.logged.event.agent)
+    }
+
     async fn next(mut self) -> Option<(Result<SseEvent, Infallible>, Cursor)> {
         if let Some(logged) = self.backlog.pop_front() {
             self.last = logged.seq;
@@ -56,27 +66,36 @@ impl Cursor {
             return None;
         }
         loop {
-            match self.live.recv().await {
-                Ok(p) if p.account == self.account
-                    && p.logged.seq > self.last
-                    && self.only.is_none_or(|a| a == p.logged.event.agent) =>
-                {
+            while let Some(p) = self.pending.pop_front() {
+                if self.wanted(&p) {
                     self.last = p.logged.seq;
                     let event = sse(&p.logged);
                     return Some((Ok(event), self));
                 }
-                Ok(_) => continue,
-                // Fell behind, or shutting down: the client reconnects and
-                // resumes from the log.
-                Err(_) => return None,
+            }
+            // Fell behind, or shutting down: the client reconnects and
+            // resumes from the log.
+            let first = self.live.recv().await.ok()?;
+            self.pending.push_back(first);
+            loop {
+                match self.live.try_recv() {
+                    Ok(p) => self.pending.push_back(p),
+                    Err(broadcast::error::TryRecvError::Empty) => break,
+                    Err(_) => return None,
+                }
+            }
+            // Once per wake-up, not per event: a burst costs one lookup.
+            if authenticate(&self.state, &self.credentials).await.is_err() {
+                return None;
             }
         }
     }
 }
 
 fn last_event_id(headers: &HeaderMap, params: &HashMap<String, String>) -> i64 {
-    let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
-    header.or(params.get("lastEventId").map(String::as_str)).and_then(|v| v.trim().parse().ok()).unwrap_or(0).max(0)
+    let parse = |v: &str| v.trim().parse::<i64>().ok();
+    let header = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(parse);
+    header.or_else(|| params.get("lastEventId").and_then(|v| parse(v))).unwrap_or(0).max(0)
 }
 
 pub async fn stream(
@@ -117,7 +136,17 @@ pub async fn stream(
         Err(err) => return super::ApiError::from(err).into_response(),
     };
     let truncated = backlog.len() as i64 == REPLAY_MAX;
-    let cursor = Cursor { account: who.account, only, backlog: backlog.into(), truncated, live, last };
+    let cursor = Cursor {
+        state,
+        credentials: body,
+        account: who.account,
+        only,
+        backlog: backlog.into(),
+        truncated,
+        live,
+        pending: VecDeque::new(),
+        last,
+    };
     let events = futures_util::stream::unfold(cursor, Cursor::next);
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }

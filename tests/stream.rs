@@ -1,0 +1,537 @@
+//! The event stream (`GET /api/v2/stream`, Server-Sent Events): its frames,
+//! resuming with `Last-Event-ID`, who sees which events; and that what the
+//! API acknowledged survives a restart of the live view.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use agentdesk::clock::ManualClock;
+use agentdesk::domain::presence::State;
+use agentdesk::live::Live;
+use common::{error_body, Account, TestApp};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::time::{timeout_at, Instant};
+
+const BREAK_START: &str = "/api/v2/agentProfile/breakStart";
+const BREAK_END: &str = "/api/v2/agentProfile/breakEnd";
+const PING: &str = "/api/v2/agentProfile/setWebPingTime";
+const ROLE_ADD: &str = "/api/v2/Role/add";
+
+/// 2026-11-23 12:00:00 UTC: the time the tests start their day at.
+const T: i64 = 1_795_435_200;
+
+/// How long a test waits for frames it expects.
+const WAIT: Duration = Duration::from_secs(5);
+/// How long a test listens to be sure nothing more arrives.
+const QUIET: Duration = Duration::from_millis(400);
+
+/// One Server-Sent Event as it arrived.
+#[derive(Debug, Clone)]
+struct Frame {
+    id: Option<i64>,
+    event: Option<String>,
+    data: Option<String>,
+}
+
+impl Frame {
+    fn id(&self) -> i64 {
+        self.id.unwrap_or_else(|| panic!("frame without id: {self:?}"))
+    }
+
+    fn json(&self) -> Value {
+        let data = self.data.as_deref().unwrap_or_else(|| panic!("frame without data: {self:?}"));
+        serde_json::from_str(data).unwrap_or_else(|e| panic!("data is not JSON ({e}): {data}"))
+    }
+
+    /// Parses one `\n\n`-terminated block; `None` when it held only comments.
+    fn parse(block: &str) -> Option<Frame> {
+        let mut frame = Frame { id: None, event: None, data: None };
+        let mut any = false;
+        for line in block.lines() {
+            if line.is_empty() || line.starts_with(':') {
+                continue;
+            }
+            let (field, value) = line.split_once(':').unwrap_or((line, ""));
+            let value = value.strip_prefix(' ').unwrap_or(value).to_string();
+            any = true;
+            match field {
+                "id" => frame.id = Some(value.parse().unwrap_or_else(|_| panic!("id is not a number: {line}"))),
+                "event" => frame.event = Some(value),
+                "data" => {
+                    // Several `data:` lines join with a newline.
+                    frame.data = Some(match frame.data.take() {
+                        Some(before) => format!("{before}\n{value}"),
+                        None => value,
+                    })
+                }
+                _ => {}
+            }
+        }
+        any.then_some(frame)
+    }
+}
+
+/// An open event stream, read chunk by chunk.
+struct EventStream {
+    response: reqwest::Response,
+    buffer: Vec<u8>,
+    /// The stream's body ended.
+    ended: bool,
+}
+
+impl EventStream {
+    /// Opens `GET /api/v2/stream?<query>` (with `Last-Event-ID` when given)
+    /// and expects a 200 `text/event-stream`.
+    async fn open(app: &TestApp, query: &str, last_event_id: Option<&str>) -> EventStream {
+        let mut request = app.client.get(format!("{}/api/v2/stream?{query}", app.base));
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        let response = tokio::time::timeout(WAIT, request.send()).await.expect("stream answers in time").unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(content_type.starts_with("text/event-stream"), "content-type {content_type:?}");
+        EventStream { response, buffer: Vec::new(), ended: false }
+    }
+
+    /// Takes the next complete frame out of the buffer, skipping comment-only ones.
+    fn take_frame(&mut self) -> Option<Frame> {
+        loop {
+            let end = self.buffer.windows(2).position(|w| w == b"\n\n")?;
+            let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
+            let text = String::from_utf8(block).expect("frames are UTF-8").replace('\r', "");
+            if let Some(frame) = Frame::parse(&text) {
+                return Some(frame);
+            }
+        }
+    }
+
+    /// Reads until a frame is complete; `None` at `deadline` or when the body ended.
+    async fn next_until(&mut self, deadline: Instant) -> Option<Frame> {
+        loop {
+            if let Some(frame) = self.take_frame() {
+                return Some(frame);
+            }
+            if self.ended {
+                return None;
+            }
+            match timeout_at(deadline, self.response.chunk()).await {
+                Err(_) => return None,
+                Ok(Ok(Some(chunk))) => self.buffer.extend_from_slice(&chunk),
+                Ok(Ok(None)) => self.ended = true,
+                Ok(Err(e)) => panic!("stream read failed: {e}"),
+            }
+        }
+    }
+
+    /// The next `n` frames, within `WAIT`.
+    async fn frames(&mut self, n: usize) -> Vec<Frame> {
+        let deadline = Instant::now() + WAIT;
+        let mut frames = Vec::new();
+        while frames.len() < n {
+            match self.next_until(deadline).await {
+                Some(frame) => frames.push(frame),
+                None => panic!("expected {n} frames, got {} (ended: {}): {frames:?}", frames.len(), self.ended),
+            }
+        }
+        frames
+    }
+
+    /// Nothing more arrives for a while.
+    async fn expect_quiet(&mut self) {
+        if let Some(frame) = self.next_until(Instant::now() + QUIET).await {
+            panic!("unexpected frame: {frame:?}");
+        }
+    }
+}
+
+fn token_query(account: &Account) -> String {
+    format!("userId={}&token={}", account.user_id, account.token)
+}
+
+/// An agent of `account` that can log in; returns its id.
+async fn agent(app: &TestApp, account: &Account, name: &str, email: &str) -> i64 {
+    app.agent(account, &format!(r#""name":"{name}","email":"{email}","password":"pass-word-1""#)).await
+}
+
+async fn profile(app: &TestApp, path: &str, ssid: &str, fields: &str) -> Value {
+    let reply = app.post(path, &format!(r#"{{"ssid":"{ssid}"{fields}}}"#)).await.json();
+    assert_eq!(reply["status"], "success", "{path}: {reply}");
+    reply
+}
+
+async fn tea_break(app: &TestApp, ssid: &str) {
+    profile(app, BREAK_START, ssid, r#","reason":"Tea""#).await;
+}
+
+/// `(id, event, agentId)` of each frame.
+fn summary(frames: &[Frame]) -> Vec<(i64, String, i64)> {
+    frames
+        .iter()
+        .map(|f| {
+            let data = f.json();
+            (f.id(), f.event.clone().unwrap_or_default(), data["agentId"].as_i64().unwrap_or(-1))
+        })
+        .collect()
+}
+
+fn ev(id: i64, event: &str, agent: i64) -> (i64, String, i64) {
+    (id, event.to_string(), agent)
+}
+
+// ---- the stream ----
+
+backend_test!(the_stream_delivers_each_event_as_a_frame_whose_data_is_the_events_json, |app| {
+    let account = app.account().await;
+    let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    app.clock.set(T);
+    let mut stream = EventStream::open(&app, &token_query(&account), None).await;
+
+    let ssid = app.login("asha@example.com", "pass-word-1").await;
+    app.clock.set(T + 7);
+    tea_break(&app, &ssid).await;
+
+    let frames = stream.frames(2).await;
+    assert_eq!(frames[0].id, Some(1), "{frames:?}");
+    assert_eq!(frames[0].event.as_deref(), Some("login"));
+    assert_eq!(
+        frames[0].data.as_deref(),
+        Some(format!(r#"{{"id":1,"agentId":{asha},"event":"login","time":{T},"state":"available","actor":"agent"}}"#).as_str())
+    );
+    assert_eq!(frames[1].id, Some(2), "{frames:?}");
+    assert_eq!(frames[1].event.as_deref(), Some("break_start"));
+    let t = T + 7;
+    assert_eq!(
+        frames[1].data.as_deref(),
+        Some(
+            format!(
+                r#"{{"id":2,"agentId":{asha},"event":"break_start","time":{t},"state":"break","actor":"agent","reason":"Tea","maxDuration":900}}"#
+            )
+            .as_str()
+        )
+    );
+    stream.expect_quiet().await;
+});
+
+backend_test!(a_new_connection_first_replays_the_log_then_goes_live, |app| {
+    let account = app.account().await;
+    let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    app.clock.set(T);
+    let ssid = app.login("asha@example.com", "pass-word-1").await;
+    app.clock.set(T + 60);
+    tea_break(&app, &ssid).await;
+
+    let mut stream = EventStream::open(&app, &token_query(&account), None).await;
+    let replayed = stream.frames(2).await;
+    assert_eq!(summary(&replayed), vec![ev(1, "login", asha), ev(2, "break_start", asha)]);
+    // The replayed frame is the same JSON as a live one.
+    assert_eq!(replayed[1].json()["time"], T + 60);
+    assert_eq!(replayed[1].json()["maxDuration"], 900);
+
+    app.clock.set(T + 120);
+    profile(&app, BREAK_END, &ssid, "").await;
+    let live = stream.frames(1).await;
+    assert_eq!(summary(&live), vec![ev(3, "break_end", asha)]);
+    stream.expect_quiet().await;
+});
+
+// ---- resuming ----
+
+/// Three events in the log: login (1), break_start (2), break_end (3).
+async fn three_events(app: &TestApp) -> (Account, i64, String) {
+    let account = app.account().await;
+    let asha = agent(app, &account, "Asha Rao", "asha@example.com").await;
+    app.clock.set(T);
+    let ssid = app.login("asha@example.com", "pass-word-1").await;
+    app.clock.set(T + 60);
+    tea_break(app, &ssid).await;
+    app.clock.set(T + 120);
+    profile(app, BREAK_END, &ssid, "").await;
+    (account, asha, ssid)
+}
+
+/// Resumes after event 1: 2 and 3 from the log, then 4 live, each once.
+async fn resume_after_event_one(app: &TestApp, query_suffix: &str, header: Option<&str>) {
+    let (account, asha, ssid) = three_events(app).await;
+    let query = format!("{}{query_suffix}", token_query(&account));
+    let mut stream = EventStream::open(app, &query, header).await;
+    let replayed = stream.frames(2).await;
+    assert_eq!(summary(&replayed), vec![ev(2, "break_start", asha), ev(3, "break_end", asha)]);
+
+    app.clock.set(T + 180);
+    tea_break(app, &ssid).await;
+    let live = stream.frames(1).await;
+    assert_eq!(summary(&live), vec![ev(4, "break_start", asha)]);
+    assert_eq!(live[0].json()["time"], T + 180);
+    stream.expect_quiet().await;
+}
+
+backend_test!(the_last_event_id_header_resumes_after_that_event_without_gaps_or_duplicates, |app| {
+    resume_after_event_one(&app, "", Some("1")).await;
+});
+
+backend_test!(the_last_event_id_query_parameter_resumes_like_the_header, |app| {
+    resume_after_event_one(&app, "&lastEventId=1", None).await;
+});
+
+backend_test!(resuming_after_the_latest_event_replays_nothing, |app| {
+    let (account, asha, ssid) = three_events(&app).await;
+    let mut stream = EventStream::open(&app, &token_query(&account), Some("3")).await;
+    stream.expect_quiet().await;
+    app.clock.set(T + 180);
+    tea_break(&app, &ssid).await;
+    assert_eq!(summary(&stream.frames(1).await), vec![ev(4, "break_start", asha)]);
+});
+
+// ---- who sees what ----
+
+backend_test!(a_stream_without_credentials_or_with_a_wrong_token_is_refused, |app| {
+    let account = app.account().await;
+    let get = |query: String| {
+        let url = format!("{}/api/v2/stream{query}", app.base);
+        let client = app.client.clone();
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            let status = response.status();
+            let content_type =
+                response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            (status, content_type, response.text().await.unwrap())
+        }
+    };
+    let not_found = error_body(1020, "Token not found");
+    let invalid = error_body(1014, "Invalid token");
+    for (query, expected) in [
+        (String::new(), &not_found),
+        (format!("?userId={}", account.user_id), &not_found),
+        (format!("?userId={}&token=wrong-token", account.user_id), &invalid),
+        ("?ssid=no-such-session".to_string(), &invalid),
+    ] {
+        let (status, content_type, body) = get(query.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert_eq!(content_type, "application/json; charset=utf-8", "{query}");
+        assert_eq!(&body, expected, "{query}");
+    }
+});
+
+backend_test!(an_agent_session_without_view_agents_sees_only_its_own_events, |app| {
+    let account = app.account().await;
+    let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    let ben = agent(&app, &account, "Ben Okafor", "ben@example.com").await;
+    app.clock.set(T);
+    let asha_ssid = app.login("asha@example.com", "pass-word-1").await; // 1
+    let ben_ssid = app.login("ben@example.com", "pass-word-1").await; // 2
+
+    let mut stream = EventStream::open(&app, &format!("ssid={asha_ssid}"), None).await;
+    app.clock.set(T + 30);
+    tea_break(&app, &ben_ssid).await; // 3, Ben's
+    tea_break(&app, &asha_ssid).await; // 4, Asha's
+
+    // Ben's login (replayed) and break (live) are skipped: Asha's break
+    // follows her login directly.
+    let frames = stream.frames(2).await;
+    assert_eq!(summary(&frames), vec![ev(1, "login", asha), ev(4, "break_start", asha)]);
+    stream.expect_quiet().await;
+    // Ben's events are there: the account's own stream has all four.
+    let mut all = EventStream::open(&app, &token_query(&account), None).await;
+    assert_eq!(
+        summary(&all.frames(4).await),
+        vec![ev(1, "login", asha), ev(2, "login", ben), ev(3, "break_start", ben), ev(4, "break_start", asha)]
+    );
+});
+
+backend_test!(an_agent_session_with_view_agents_sees_every_agent, |app| {
+    let account = app.account().await;
+    let role = app.post(ROLE_ADD, &format!(r#"{{{},"name":"Supervisor","permissions":["VIEW_AGENTS"]}}"#, account.creds())).await;
+    assert_eq!(role.json()["roleId"], "2", "{}", role.body);
+    let lead = app
+        .agent(&account, r#""name":"Lena Park","email":"lena@example.com","password":"pass-word-1","role":"2""#)
+        .await;
+    let ben = agent(&app, &account, "Ben Okafor", "ben@example.com").await;
+    app.clock.set(T);
+    let lead_ssid = app.login("lena@example.com", "pass-word-1").await; // 1
+    let mut stream = EventStream::open(&app, &format!("ssid={lead_ssid}"), None).await;
+    let ben_ssid = app.login("ben@example.com", "pass-word-1").await; // 2
+    tea_break(&app, &ben_ssid).await; // 3
+    let frames = stream.frames(3).await;
+    assert_eq!(summary(&frames), vec![ev(1, "login", lead), ev(2, "login", ben), ev(3, "break_start", ben)]);
+});
+
+backend_test!(another_accounts_events_never_arrive, |app| {
+    let ours = app.account().await;
+    let theirs = app.account().await;
+    let our_agent = agent(&app, &ours, "Asha Rao", "asha@example.com").await;
+    agent(&app, &theirs, "Ben Okafor", "ben@example.com").await;
+    app.clock.set(T);
+    // Their log already has events 1 and 2 when we connect.
+    let their_ssid = app.login("ben@example.com", "pass-word-1").await;
+    tea_break(&app, &their_ssid).await;
+
+    let mut ours_stream = EventStream::open(&app, &token_query(&ours), None).await;
+    let mut theirs_stream = EventStream::open(&app, &token_query(&theirs), None).await;
+    assert_eq!(summary(&theirs_stream.frames(2).await).len(), 2);
+
+    // Their events 3 and 4, then our event 1: ours sees only its own.
+    profile(&app, BREAK_END, &their_ssid, "").await;
+    tea_break(&app, &their_ssid).await;
+    app.login("asha@example.com", "pass-word-1").await;
+    let frames = ours_stream.frames(1).await;
+    assert_eq!(summary(&frames), vec![ev(1, "login", our_agent)]);
+    ours_stream.expect_quiet().await;
+    // …and theirs only theirs.
+    let frames = theirs_stream.frames(2).await;
+    assert_eq!(frames.iter().map(Frame::id).collect::<Vec<_>>(), vec![3, 4]);
+    theirs_stream.expect_quiet().await;
+});
+
+/// A stream checks its credentials again whenever new events wake it: a
+/// token revoked meanwhile (or a session that ended, or an agent switched
+/// off) stops receiving the account's events.
+async fn revoked_token_stream(app: TestApp) {
+    let account = app.account().await;
+    agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    app.clock.set(T);
+    let mut stream = EventStream::open(&app, &token_query(&account), None).await;
+    let ssid = app.login("asha@example.com", "pass-word-1").await;
+    assert_eq!(stream.frames(1).await[0].id(), 1);
+
+    agentdesk::accounts::revoke_token(&app.store, &account.user_id, &account.token).await.unwrap();
+    // The revoked token is refused from now on…
+    let reply = app.client.get(format!("{}/api/v2/stream?{}", app.base, token_query(&account))).send().await.unwrap();
+    assert_eq!(reply.text().await.unwrap(), error_body(1014, "Invalid token"));
+    // …so the stream it opened must not go on reading the account's events.
+    tea_break(&app, &ssid).await;
+    if let Some(frame) = stream.next_until(Instant::now() + QUIET).await {
+        panic!("a revoked token still receives events: {frame:?}");
+    }
+}
+
+backend_test!(a_stream_opened_with_a_token_that_is_then_revoked_delivers_nothing_more, |app| {
+    revoked_token_stream(app).await;
+});
+
+// ---- durability ----
+
+backend_test!(a_restarted_live_view_shows_the_presence_the_api_acknowledged, |app| {
+    let account = app.account().await;
+    let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    app.clock.set(T);
+    let ssid = app.login("asha@example.com", "pass-word-1").await;
+    app.clock.set(T + 45);
+    tea_break(&app, &ssid).await;
+
+    let before = app.live.agent(&account.user_id, asha).await.unwrap();
+    let restarted = Live::new(app.store.clone(), Arc::new(ManualClock::new(T + 50)));
+    let after = restarted.agent(&account.user_id, asha).await.unwrap();
+    assert_eq!(after.presence.state, State::Break);
+    let on_break = after.presence.on_break.clone().expect("on break after the restart");
+    assert_eq!(on_break.reason, "Tea");
+    assert_eq!(on_break.started, T + 45);
+    assert_eq!(on_break.max, Some(900));
+    assert_eq!(after.presence.login_at, Some(T));
+    assert_eq!(after.presence, before.presence);
+});
+
+backend_test!(pings_are_batched_in_memory_and_written_by_the_flush, |app| {
+    let account = app.account().await;
+    let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    app.clock.set(T);
+    let ssid = app.login("asha@example.com", "pass-word-1").await;
+    tea_break(&app, &ssid).await;
+
+    let stored = |app: &TestApp| {
+        let store = app.store.clone();
+        let account = account.user_id.clone();
+        async move {
+            let rows = store.presence(&account).await.unwrap();
+            let row = rows.into_iter().find(|r| r.agent_id == asha).expect("a presence row");
+            (row.last_ping, row.mic_perm)
+        }
+    };
+    // Logged in, never pinged.
+    assert_eq!(stored(&app).await, (0, None));
+
+    app.clock.set(T + 10);
+    let reply = profile(&app, PING, &ssid, r#","mic_perm":1"#).await;
+    assert_eq!(reply["data"]["ping_time"], T + 10, "{reply}");
+    assert_eq!(stored(&app).await, (0, None), "a ping is not written per request");
+    let memory = app.live.agent(&account.user_id, asha).await.unwrap();
+    assert_eq!((memory.last_ping, memory.mic_perm), (T + 10, Some(1)));
+    assert_eq!(app.live.flush_pings().await.unwrap(), 1);
+    assert_eq!(stored(&app).await, (T + 10, Some(1)));
+
+    app.clock.set(T + 20);
+    profile(&app, PING, &ssid, r#","mic_perm":0"#).await;
+    app.clock.set(T + 30);
+    profile(&app, PING, &ssid, r#","mic_perm":0"#).await;
+    assert_eq!(stored(&app).await, (T + 10, Some(1)), "still the flushed value");
+    assert_eq!(app.live.flush_pings().await.unwrap(), 1, "one row per agent, however many pings");
+    assert_eq!(stored(&app).await, (T + 30, Some(0)));
+    // Nothing new: nothing to write.
+    assert_eq!(app.live.flush_pings().await.unwrap(), 0);
+
+    // A restarted view knows the flushed mic permission.
+    let restarted = Live::new(app.store.clone(), Arc::new(ManualClock::new(T + 35)));
+    let after = restarted.agent(&account.user_id, asha).await.unwrap();
+    assert_eq!(after.mic_perm, Some(0));
+    assert_eq!(after.presence.state, State::Break);
+});
+
+backend_test!(a_restart_forgives_the_downtime_before_an_agent_goes_stale, |app| {
+    let account = app.account().await;
+    let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    app.clock.set(T);
+    let ssid = app.login("asha@example.com", "pass-word-1").await;
+    app.clock.set(T + 10);
+    profile(&app, PING, &ssid, r#","mic_perm":1"#).await;
+    app.live.flush_pings().await.unwrap();
+    let rules = app.store.live_settings(&account.user_id).await.unwrap();
+    let (stale_after, offline_after) = (rules.stale_after, rules.offline_after);
+    assert!(stale_after > 1 && offline_after > stale_after, "{stale_after} {offline_after}");
+
+    // The server was down for hours.
+    let restart = T + 6 * 3600;
+    let clock = Arc::new(ManualClock::new(restart));
+    let restarted = Live::new(app.store.clone(), clock.clone());
+    restarted.start().await.unwrap();
+
+    let report = restarted.step().await.unwrap();
+    assert_eq!(report.events, 0, "{report:?}");
+    let now = restarted.agent(&account.user_id, asha).await.unwrap();
+    assert_eq!(now.presence.state, State::Available);
+
+    clock.set(restart + stale_after - 1);
+    assert_eq!(restarted.step().await.unwrap().events, 0);
+    assert_eq!(restarted.agent(&account.user_id, asha).await.unwrap().presence.state, State::Available);
+
+    clock.set(restart + stale_after);
+    assert_eq!(restarted.step().await.unwrap().events, 1);
+    let stale = restarted.agent(&account.user_id, asha).await.unwrap();
+    assert_eq!(stale.presence.state, State::Stale);
+    assert_eq!(stale.presence.since, restart + stale_after);
+
+    clock.set(restart + offline_after);
+    assert_eq!(restarted.step().await.unwrap().events, 1);
+    assert_eq!(restarted.agent(&account.user_id, asha).await.unwrap().presence.state, State::Offline);
+});
+
+backend_test!(a_restart_loaded_on_first_use_also_forgives_the_downtime, |app| {
+    let account = app.account().await;
+    let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    app.clock.set(T);
+    app.login("asha@example.com", "pass-word-1").await;
+
+    let restart = T + 24 * 3600;
+    let clock = Arc::new(ManualClock::new(restart));
+    let restarted = Live::new(app.store.clone(), clock.clone());
+    // No `start`: the account loads when first asked about.
+    assert_eq!(restarted.agent(&account.user_id, asha).await.unwrap().presence.state, State::Available);
+    restarted.step().await.unwrap();
+    assert_eq!(restarted.agent(&account.user_id, asha).await.unwrap().presence.state, State::Available);
+    let stale_after = app.store.live_settings(&account.user_id).await.unwrap().stale_after;
+    clock.set(restart + stale_after);
+    restarted.step().await.unwrap();
+    assert_eq!(restarted.agent(&account.user_id, asha).await.unwrap().presence.state, State::Stale);
+});
