@@ -3,6 +3,7 @@
 //! timeline folded from its events.
 
 pub mod agent;
+pub mod event;
 pub mod permission;
 pub mod presence;
 pub mod secret;

@@ -1,0 +1,182 @@
+//! The vocabulary of the event log: presence states, event kinds, actors,
+//! and one event as decided and as logged.
+
+use serde::{Deserialize, Serialize};
+
+/// Where an agent is, as supervisors see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Offline,
+    Available,
+    Ringing,
+    OnCall,
+    WrapUp,
+    Break,
+    /// Logged in, but the agent's page stopped pinging.
+    Stale,
+}
+
+impl State {
+    pub const ALL: [State; 7] =
+        [State::Offline, State::Available, State::Ringing, State::OnCall, State::WrapUp, State::Break, State::Stale];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Offline => "offline",
+            State::Available => "available",
+            State::Ringing => "ringing",
+            State::OnCall => "on_call",
+            State::WrapUp => "wrap_up",
+            State::Break => "break",
+            State::Stale => "stale",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The telephony side proves the agent is there: no heartbeat expiry.
+    pub(super) fn on_the_phone(self) -> bool {
+        matches!(self, State::Ringing | State::OnCall)
+    }
+}
+
+/// What happened, as recorded in the event log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Login,
+    Logout,
+    /// Heartbeat came back after `stale` or `offline`.
+    Heartbeat,
+    Stale,
+    Offline,
+    BreakQueued,
+    BreakStart,
+    BreakEnd,
+    BreakOverrun,
+    WrapUpEnd,
+    Offered,
+    Answered,
+    Ended,
+    Missed,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 14] = [
+        Kind::Login,
+        Kind::Logout,
+        Kind::Heartbeat,
+        Kind::Stale,
+        Kind::Offline,
+        Kind::BreakQueued,
+        Kind::BreakStart,
+        Kind::BreakEnd,
+        Kind::BreakOverrun,
+        Kind::WrapUpEnd,
+        Kind::Offered,
+        Kind::Answered,
+        Kind::Ended,
+        Kind::Missed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Login => "login",
+            Kind::Logout => "logout",
+            Kind::Heartbeat => "heartbeat",
+            Kind::Stale => "stale",
+            Kind::Offline => "offline",
+            Kind::BreakQueued => "break_queued",
+            Kind::BreakStart => "break_start",
+            Kind::BreakEnd => "break_end",
+            Kind::BreakOverrun => "break_overrun",
+            Kind::WrapUpEnd => "wrap_up_end",
+            Kind::Offered => "offered",
+            Kind::Answered => "answered",
+            Kind::Ended => "ended",
+            Kind::Missed => "missed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Telephony events (`event` in the timeline); the rest are agent events (`agEvent`).
+    pub fn is_call(self) -> bool {
+        matches!(self, Kind::Offered | Kind::Answered | Kind::Ended | Kind::Missed)
+    }
+}
+
+/// Who caused an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    Agent,
+    Admin,
+    System,
+    Telephony,
+}
+
+impl Actor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Actor::Agent => "agent",
+            Actor::Admin => "admin",
+            Actor::System => "system",
+            Actor::Telephony => "telephony",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Actor> {
+        [Actor::Agent, Actor::Admin, Actor::System, Actor::Telephony].into_iter().find(|a| a.as_str() == text)
+    }
+}
+
+/// The call an event is about.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallRef {
+    pub call_id: String,
+    pub caller_number: String,
+    pub direction: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub did: String,
+}
+
+/// One entry of the event log, before it gets its sequence number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub agent: i64,
+    pub at: i64,
+    pub kind: Kind,
+    pub actor: Actor,
+    /// Break reason, logout reason (`agent`, `ping_lost`, `switched_off`, …).
+    pub reason: Option<String>,
+    pub call: Option<CallRef>,
+    /// `break_start`/`break_queued`: the reason's maximum seconds;
+    /// `ended`: when wrap-up ends (absent: no wrap-up).
+    pub until: Option<i64>,
+}
+
+impl Event {
+    pub fn new(agent: i64, at: i64, kind: Kind, actor: Actor) -> Self {
+        Self { agent, at, kind, actor, reason: None, call: None, until: None }
+    }
+
+    pub(super) fn with_reason(mut self, reason: &str) -> Self {
+        self.reason = Some(reason.to_string());
+        self
+    }
+}
+
+/// An event as the log holds it: numbered, with the state it left the agent in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    pub seq: i64,
+    pub event: Event,
+    pub state: State,
+}
