@@ -128,7 +128,12 @@ backend_test!(the_openapi_document_lists_every_endpoint_and_its_codes, |app| {
         "/api/v2/Agent/changeStatus", "/api/v2/Agent/updateAgentGroupMapping", "/api/v2/Agent/setCad",
         "/api/v2/Agent/unsetCad", "/api/v2/Group/add", "/api/v2/Group/update", "/api/v2/Group/delete",
         "/api/v2/Group/list", "/api/v2/Role/list", "/api/v2/Role/add", "/api/v2/Role/update",
-        "/api/v2/auth/login", "/api/v2/auth/logout",
+        "/api/v2/auth/login", "/api/v2/auth/logout", "/api/v2/Agent/live", "/api/v2/Agent/timeLine",
+        "/api/v2/agentProfile/setWebPingTime", "/api/v2/agentProfile/agentOnBreak",
+        "/api/v2/agentProfile/checkAgentInWrapUp", "/api/v2/agentProfile/breakStart",
+        "/api/v2/agentProfile/breakEnd", "/api/v2/agentProfile/wrapUpEnd", "/api/v2/callEvent",
+        "/api/v2/Break/list", "/api/v2/Break/add", "/api/v2/Break/update", "/api/v2/Break/delete",
+        "/api/v2/Account/settings",
     ] {
         let op = &doc["paths"][path]["post"];
         assert!(op.is_object(), "{path} missing");
@@ -144,6 +149,15 @@ backend_test!(the_openapi_document_lists_every_endpoint_and_its_codes, |app| {
         .map(|c| c["code"].as_i64().unwrap())
         .collect();
     assert_eq!(codes, vec![1000, 1002, 1014, 1015, 1020, 1032, 1039, 1047, 1505, 1509]);
+    let profile: Vec<i64> = doc["paths"]["/api/v2/agentProfile/agentOnBreak"]["post"]["x-error-codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(profile, vec![1000, 1002, 1014, 1015, 1020, 1032, 1039, 1047, 1501, 1502, 1507]);
+    let stream = &doc["paths"]["/api/v2/stream"]["get"]["summary"];
+    assert!(stream.as_str().unwrap().contains("Last-Event-ID"), "{stream}");
 });
 
 backend_test!(every_response_names_its_request_id, |app| {

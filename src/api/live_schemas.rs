@@ -198,6 +198,7 @@ pub struct CallEventReply {
     accepted: i64,
     /// Events recorded before (same callId, event and agent), not applied again.
     duplicates: i64,
+    /// The last sequence number logged by this request; 0 when it logged nothing new.
     lstSync: i64,
     status: String,
     code: i64,
