@@ -12,7 +12,9 @@ use serde_json::{json, Map, Value};
 const KEYS: &[&str] = &[
     "name", "email", "phone", "address", "dest_type", "dest_value", "call_pass", "password", "role", "parent",
     "group", "working", "allowDid", "favorite", "status", "agentId", "agentIds", "groupId", "groupid", "roleId",
-    "permissions", "page", "limit", "quick", "forward", "colour",
+    "permissions", "page", "limit", "quick", "forward", "colour", "filter", "window", "lstSync", "all", "mic_perm",
+    "ping_time", "reason", "callId", "event", "callerNumber", "direction", "did", "time", "events", "breakId",
+    "maxDuration", "timezone", "staleAfter", "offlineAfter", "wrapUpTime", "date", "key", "value",
 ];
 
 fn scalar(rng: &mut StdRng) -> Value {
@@ -21,6 +23,7 @@ fn scalar(rng: &mut StdRng) -> Value {
         json!(1.5), json!(1e300), json!(""), json!("1"), json!("2"), json!("abc"), json!("Y"), json!("N"),
         json!("MOBILE"), json!("SIP"), json!("root"), json!("9829012345"), json!("a@b.com"), json!("नमस्ते"),
         json!("x".repeat(300)), json!("VIEW_AGENTS"), json!("%_\\"), json!("1' OR '1'='1"), json!("nul\u{0}byte"),
+        json!("2026-11-23"), json!("offered"), json!("ended"), json!("Lunch"), json!("Asia/Kolkata"), json!("inbound"),
     ];
     choices[rng.random_range(0..choices.len())].clone()
 }
@@ -50,7 +53,7 @@ backend_test!(no_generated_body_gets_anything_but_an_envelope_from_the_tables, |
     let rounds = std::env::var("AGENTDESK_FUZZ_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
     let mut rng = StdRng::seed_from_u64(seed);
     for endpoint in agentdesk::api::ENDPOINTS.iter().filter(|e| e.authenticated) {
-        let path = format!("/api/v2/{}/{}", endpoint.section, endpoint.name);
+        let path = endpoint.path();
         for _ in 0..rounds {
             let mut body = Map::new();
             body.insert("userId".into(), json!(account.user_id));
