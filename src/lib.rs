@@ -71,5 +71,11 @@ pub async fn launch(
         // Small JSON replies: do not let Nagle hold them back.
         let _ = tcp.set_nodelay(true);
     });
+    let live = state.live.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Event streams never end by themselves: end them so draining can finish.
+        live.close_streams();
+    };
     axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown).await
 }

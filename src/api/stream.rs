@@ -14,7 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use super::agent::scope;
 use super::auth::authenticate;
@@ -41,6 +41,7 @@ struct Cursor {
     /// The backlog was cut at `REPLAY_MAX`: end after it.
     truncated: bool,
     live: broadcast::Receiver<Arc<Published>>,
+    closing: watch::Receiver<bool>,
     /// Live events received and authorised, not yet sent.
     pending: VecDeque<Arc<Published>>,
     last: i64,
@@ -75,7 +76,10 @@ impl Cursor {
             }
             // Fell behind, or shutting down: the client reconnects and
             // resumes from the log.
-            let first = self.live.recv().await.ok()?;
+            let first = tokio::select! {
+                received = self.live.recv() => received.ok()?,
+                _ = self.closing.wait_for(|closing| *closing) => return None,
+            };
             self.pending.push_back(first);
             loop {
                 match self.live.try_recv() {
@@ -136,6 +140,7 @@ pub async fn stream(
         Err(err) => return super::ApiError::from(err).into_response(),
     };
     let truncated = backlog.len() as i64 == REPLAY_MAX;
+    let closing = state.live.closing();
     let cursor = Cursor {
         state,
         credentials: body,
@@ -144,6 +149,7 @@ pub async fn stream(
         backlog: backlog.into(),
         truncated,
         live,
+        closing,
         pending: VecDeque::new(),
         last,
     };

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{broadcast, OwnedMutexGuard};
+use tokio::sync::{broadcast, watch, OwnedMutexGuard};
 
 use crate::clock::Clock;
 use crate::domain::presence::{fold, Actor, Event, Logged, Presence, Rules, State};
@@ -34,6 +34,9 @@ pub struct Live {
     stream: broadcast::Sender<Arc<Published>>,
     /// When `step` last looked for deletions that waited for a logout.
     deletions_checked: AtomicI64,
+    /// Turns true when the server shuts down: open event streams end, so
+    /// draining the connections does not wait for them forever.
+    closing: watch::Sender<bool>,
 }
 
 /// Deletions waiting for a logout are looked for this often (a scan of the
@@ -51,7 +54,14 @@ pub struct StepReport {
 impl Live {
     pub fn new(store: SharedStore, clock: Arc<dyn Clock>) -> Self {
         let (stream, _) = broadcast::channel(STREAM_BUFFER);
-        Live { store, clock, accounts: Mutex::new(HashMap::new()), stream, deletions_checked: AtomicI64::new(i64::MIN) }
+        Live {
+            store,
+            clock,
+            accounts: Mutex::new(HashMap::new()),
+            stream,
+            deletions_checked: AtomicI64::new(i64::MIN),
+            closing: watch::channel(false).0,
+        }
     }
 
     pub fn now(&self) -> i64 {
@@ -60,6 +70,16 @@ impl Live {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
         self.stream.subscribe()
+    }
+
+    /// Resolves once the server is shutting down.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    /// Ends every open event stream (at shutdown).
+    pub fn close_streams(&self) {
+        self.closing.send_replace(true);
     }
 
     /// Loads the accounts that have agents online, so their timers run
