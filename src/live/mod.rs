@@ -239,6 +239,7 @@ impl Live {
                 continue;
             }
             let mut draft = self.begin(account).await?;
+            // Asked again under the writer turn: a change may have landed meanwhile.
             for agent in live.due_agents(now) {
                 let last_ping = live.agent(agent).last_ping;
                 let rules = draft.rules;
@@ -313,10 +314,6 @@ impl Draft {
             let state = fold(presence, std::slice::from_ref(&event))[0];
             self.events.push((event, state));
         }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
     }
 }
 
