@@ -7,16 +7,8 @@ use super::auth::{authenticate, Actor};
 use super::error::ApiResult;
 use crate::store::LiveSettings;
 use crate::wire::errors::{account as codes, global};
-use crate::wire::{reply, Body, ErrorCode};
+use crate::wire::{reply, Body};
 use crate::AppState;
-
-fn seconds(body: &Body, key: &str, range: std::ops::RangeInclusive<i64>, code: ErrorCode) -> Result<Option<i64>, ErrorCode> {
-    match body.int(key) {
-        Ok(None) => Ok(None),
-        Ok(Some(v)) if range.contains(&v) => Ok(Some(v)),
-        _ => Err(code),
-    }
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,9 +25,9 @@ pub async fn settings(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     let mut s = state.live.account(&who.account).await?.settings();
     let timezone = body.text("timezone").map_err(|_| codes::INVALID_TIMEZONE)?;
-    let stale = seconds(&body, "staleAfter", 5..=3600, codes::INVALID_STALE_AFTER)?;
-    let offline = seconds(&body, "offlineAfter", 10..=86_400, codes::INVALID_OFFLINE_AFTER)?;
-    let wrap = seconds(&body, "wrapUpTime", 0..=3600, codes::INVALID_WRAP_UP)?;
+    let stale = body.int_in("staleAfter", 5..=3600).map_err(|_| codes::INVALID_STALE_AFTER)?;
+    let offline = body.int_in("offlineAfter", 10..=86_400).map_err(|_| codes::INVALID_OFFLINE_AFTER)?;
+    let wrap = body.int_in("wrapUpTime", 0..=3600).map_err(|_| codes::INVALID_WRAP_UP)?;
     let changes = timezone.is_some() || stale.is_some() || offline.is_some() || wrap.is_some();
     if changes {
         if !matches!(who.actor, Actor::Owner) {

@@ -83,7 +83,7 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
         row.name = reason_name(&body)?;
     }
     // `null` is a value here (no limit), not an absent field.
-    if body.keys().any(|k| k == "maxDuration") {
+    if body.sent("maxDuration") {
         row.max_secs = max_duration(body.get("maxDuration").unwrap_or(&Value::Null))?;
     }
     match state.store.update_break_reason(&who.account, &row).await {

@@ -21,11 +21,7 @@ fn group_name(body: &Body) -> Result<String, ErrorCode> {
 }
 
 fn group_status(body: &Body) -> Result<i64, ErrorCode> {
-    match body.int("status") {
-        Ok(None) => Ok(1),
-        Ok(Some(s @ (0 | 1))) => Ok(s),
-        _ => Err(codes::INVALID_STATUS),
-    }
+    Ok(body.int_in("status", 0..=1).map_err(|_| codes::INVALID_STATUS)?.unwrap_or(1))
 }
 
 /// Longest wrap-up a group may set, as for the account.
@@ -33,7 +29,7 @@ const MAX_WRAP_UP: i64 = 3600;
 
 /// `wrapUpTime`: absent → `None` (leave as is); `null` → clear; seconds → set.
 fn group_wrap_up(body: &Body) -> Result<Option<Option<i64>>, ErrorCode> {
-    if !body.keys().any(|k| k == "wrapUpTime") {
+    if !body.sent("wrapUpTime") {
         return Ok(None);
     }
     match body.get("wrapUpTime") {

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use super::presence::State;
+use super::event::{Kind, State};
 
 /// The smallest and largest `window` a timeline request may ask for.
 pub const WINDOW_MIN: i64 = 60;
@@ -44,6 +44,15 @@ pub struct Change {
     pub at: i64,
     pub state: State,
     pub reason: Option<String>,
+}
+
+/// The reason an interval shows: only events that enter a state for a
+/// reason give one (the break's, `ping_lost`, how a logout happened).
+pub fn interval_reason(kind: Kind, reason: Option<&str>) -> Option<String> {
+    match kind {
+        Kind::BreakStart | Kind::BreakOverrun | Kind::Offline | Kind::Logout => reason.map(str::to_string),
+        _ => None,
+    }
 }
 
 /// The intervals between `from` and `to`, starting in `initial`, changing at

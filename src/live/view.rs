@@ -20,6 +20,12 @@ struct Inner {
     agents: HashMap<i64, AgentLive>,
 }
 
+impl Inner {
+    fn rules(&self) -> Rules {
+        Rules { stale_after: self.settings.stale_after, offline_after: self.settings.offline_after }
+    }
+}
+
 pub struct AccountLive {
     /// Held by a `Draft` from decision to commit: one change at a time.
     pub(super) writer: Arc<tokio::sync::Mutex<()>>,
@@ -40,8 +46,7 @@ impl AccountLive {
     }
 
     pub fn rules(&self) -> Rules {
-        let inner = self.inner.lock().unwrap();
-        Rules { stale_after: inner.settings.stale_after, offline_after: inner.settings.offline_after }
+        self.inner.lock().unwrap().rules()
     }
 
     /// An agent never seen is offline.
@@ -81,7 +86,7 @@ impl AccountLive {
     /// Agents with a timed transition due by `now`.
     pub(super) fn due_agents(&self, now: i64) -> Vec<i64> {
         let inner = self.inner.lock().unwrap();
-        let rules = Rules { stale_after: inner.settings.stale_after, offline_after: inner.settings.offline_after };
+        let rules = inner.rules();
         let mut due: Vec<i64> = inner
             .agents
             .iter()

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::sql::{contains_pattern, int, next_id, opt_text, text, Param, SqlStore, Statement};
+use super::sql::{contains_pattern, int, name_key, next_id, opt_text, text, Param, SqlStore, Statement};
 use super::{
     AgentChanges, AgentFilter, AgentPage, AgentRow, AgentStore, Deletion, NewAgent, Page, StoreError,
     StoreResult,
@@ -43,11 +43,6 @@ fn filtered(what: &str, account: &str, filter: &AgentFilter) -> Statement {
         );
     }
     s
-}
-
-/// What a name filter compares against: the name without case, any script.
-fn name_key(name: &str) -> String {
-    name.to_lowercase()
 }
 
 fn allow_did_text(dids: &[String]) -> String {

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::sql::{contains_pattern, int, lock_account, next_id, opt_int, text, Param, SqlStore, Statement};
+use super::sql::{contains_pattern, int, lock_account, name_key, next_id, opt_int, text, Param, SqlStore, Statement};
 use super::{DirectoryStore, GroupFilter, GroupRow, RoleRow, StoreError, StoreResult};
 
 const GROUP_COLUMNS: &str = "g.id, g.name, g.status, g.wrap_up_secs,
@@ -22,11 +22,6 @@ fn group_row(row: &AnyRow) -> StoreResult<GroupRow> {
 
 fn role_row(row: &AnyRow) -> StoreResult<RoleRow> {
     Ok(RoleRow { id: int(row, "id")?, name: text(row, "name")?, permissions: text(row, "permissions")? })
-}
-
-/// Group names are unique per account, compared without case.
-fn name_key(name: &str) -> String {
-    name.to_lowercase()
 }
 
 /// `name`, or `name 2`, `name 3`, … — the first not used by another group.

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
-use super::sql::{int, opt_int, opt_text, text, Param, SqlStore, Statement};
+use super::sql::{int, name_key, opt_int, opt_text, text, Param, SqlStore, Statement};
 use super::{
     BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, RosterRow, StateAt, StoreError,
     StoreResult,
@@ -284,13 +284,13 @@ impl LiveStore for SqlStore {
         let rows = select.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                // The reason belongs to the state only if this event entered it.
-                let kind = text(r, "kind")?;
-                let keeps_reason = matches!(kind.as_str(), "break_start" | "break_overrun" | "offline" | "logout");
+                let kind_text = text(r, "kind")?;
+                let state_text = text(r, "state")?;
                 Ok(StateAt {
                     agent_id: int(r, "agent_id")?,
-                    state: text(r, "state")?,
-                    reason: if keeps_reason { opt_text(r, "reason")? } else { None },
+                    state: State::parse(&state_text).ok_or_else(|| corrupt("state", &state_text))?,
+                    kind: Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?,
+                    reason: opt_text(r, "reason")?,
                 })
             })
             .collect()
@@ -387,7 +387,7 @@ impl LiveStore for SqlStore {
             .bind(account)
             .bind(id)
             .bind(name)
-            .bind(name.to_lowercase())
+            .bind(name_key(name))
             .bind(max_secs)
             .execute(&mut *tx)
             .await?;
@@ -403,7 +403,7 @@ impl LiveStore for SqlStore {
         .bind(account)
         .bind(reason.id)
         .bind(&reason.name)
-        .bind(reason.name.to_lowercase())
+        .bind(name_key(&reason.name))
         .bind(reason.max_secs)
         .execute(&self.pool)
         .await?;

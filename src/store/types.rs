@@ -1,6 +1,7 @@
 //! Rows in and out of the store: plain data, no wire quirks.
 
 use crate::domain::agent::{DestType, ReceiveCall};
+use crate::domain::event::{Kind, State};
 use crate::domain::working::WorkingTime;
 
 #[derive(Debug, Clone)]
@@ -243,11 +244,13 @@ pub struct RosterRow {
     pub groups: Vec<(i64, String)>,
 }
 
-/// An agent state before a moment: the state after its latest earlier event.
+/// An agent's state before a moment: its latest earlier event, and the state
+/// that event left it in.
 #[derive(Debug, Clone)]
 pub struct StateAt {
     pub agent_id: i64,
-    pub state: String,
+    pub state: State,
+    pub kind: Kind,
     pub reason: Option<String>,
 }
 

@@ -31,6 +31,12 @@ impl Body {
         }
     }
 
+    /// Whether the key was sent at all, `null` included (for the few fields
+    /// where `null` means "clear it").
+    pub fn sent(&self, key: &str) -> bool {
+        self.fields.contains_key(key)
+    }
+
     /// The raw value; JSON `null` counts as absent, like an omitted key.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.fields.get(key).filter(|v| !v.is_null())
@@ -65,6 +71,14 @@ impl Body {
     /// An integer sent as a JSON number or a string of digits (`"1"`, `1`).
     pub fn int(&self, key: &str) -> Result<Option<i64>, Malformed> {
         self.get(key).map(int_value).transpose()
+    }
+
+    /// An integer within `range`; anything else (outside, not an integer) is malformed.
+    pub fn int_in(&self, key: &str, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, Malformed> {
+        match self.int(key)? {
+            Some(v) if !range.contains(&v) => Err(Malformed),
+            other => Ok(other),
+        }
     }
 
     /// A flag: `true`/`false`, `1`/`0` or `"1"`/`"0"`/`"true"`/`"false"`.

@@ -117,14 +117,15 @@ pub async fn live(state: AppState, body: Body) -> ApiResult {
     let roster = state.store.roster(&who.account, agent, group).await?;
     let view = state.live.account(&who.account).await?.agents();
     let now = state.clock.now();
+    let never_seen = AgentLive::default();
     let response: Vec<LiveItem> = roster
         .iter()
         .map(|a| {
             let live = match view.binary_search_by_key(&a.id, |(id, _)| *id) {
-                Ok(i) => view[i].1.clone(),
-                Err(_) => AgentLive::default(),
+                Ok(i) => &view[i].1,
+                Err(_) => &never_seen,
             };
-            item(a, &live, now)
+            item(a, live, now)
         })
         .collect();
     let mut counts = Map::new();

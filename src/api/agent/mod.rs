@@ -57,16 +57,9 @@ impl<T: Serialize> ListPayload<T> {
 }
 
 fn page_of(body: &Body) -> Result<Page, ErrorCode> {
-    let number = match body.int("page") {
-        Ok(None) => 1,
-        Ok(Some(n)) if (1..=MAX_PAGE_NUMBER).contains(&n) => n,
-        _ => return Err(codes::INVALID_FILTER_VALUE),
-    };
-    let size = match body.int("limit") {
-        Ok(None) => DEFAULT_PAGE_SIZE,
-        Ok(Some(n)) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
-        _ => return Err(codes::INVALID_FILTER_VALUE),
-    };
+    let bad = |_| codes::INVALID_FILTER_VALUE;
+    let number = body.int_in("page", 1..=MAX_PAGE_NUMBER).map_err(bad)?.unwrap_or(1);
+    let size = body.int_in("limit", 1..=MAX_PAGE_SIZE).map_err(bad)?.unwrap_or(DEFAULT_PAGE_SIZE);
     Ok(Page { number, size })
 }
 

@@ -1,7 +1,7 @@
 //! `Agent/timeLine`: a day of the account's (or one agent's) event log —
 //! the events, each agent's state intervals and the per-bucket line chart.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::http::StatusCode;
 use jiff::civil::Date;
@@ -13,8 +13,8 @@ use super::super::auth::authenticate;
 use super::super::error::{ApiError, ApiResult};
 use super::super::events::EventView;
 use super::live::scope;
-use crate::domain::presence::{Kind, Logged, State};
-use crate::domain::timeline::{self, Change, Interval, LineChart, WINDOW_DEFAULT, WINDOW_MAX, WINDOW_MIN};
+use crate::domain::presence::{Logged, State};
+use crate::domain::timeline::{self, interval_reason, Change, Interval, LineChart, WINDOW_DEFAULT, WINDOW_MAX, WINDOW_MIN};
 use crate::store::EventQuery;
 use crate::wire::body::id_value;
 use crate::wire::errors::{agent as codes, global};
@@ -64,22 +64,6 @@ fn parse_filter(body: &Body) -> Result<Filter, ApiError> {
     Ok(filter)
 }
 
-fn int_param(body: &Body, key: &str, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, ApiError> {
-    match body.int(key) {
-        Ok(None) => Ok(None),
-        Ok(Some(v)) if range.contains(&v) => Ok(Some(v)),
-        _ => Err(codes::INVALID_FILTER_VALUE.into()),
-    }
-}
-
-/// The reason shown on an interval: only for the events that enter a state for one.
-fn interval_reason(logged: &Logged) -> Option<String> {
-    match logged.event.kind {
-        Kind::BreakStart | Kind::Offline | Kind::Logout => logged.event.reason.clone(),
-        _ => None,
-    }
-}
-
 #[derive(Serialize)]
 #[allow(non_snake_case)]
 struct TimelineReply<'a> {
@@ -104,9 +88,10 @@ pub async fn timeline(state: AppState, body: Body) -> ApiResult {
     {
         return Err(codes::INVALID_AGENT_ID.into());
     }
-    let window = int_param(&body, "window", WINDOW_MIN..=WINDOW_MAX)?.unwrap_or(WINDOW_DEFAULT);
-    let lst_sync = int_param(&body, "lstSync", 0..=i64::MAX)?.unwrap_or(0);
-    let all = int_param(&body, "all", 0..=1)?;
+    let bad = |_| codes::INVALID_FILTER_VALUE;
+    let window = body.int_in("window", WINDOW_MIN..=WINDOW_MAX).map_err(bad)?.unwrap_or(WINDOW_DEFAULT);
+    let lst_sync = body.int_in("lstSync", 0..=i64::MAX).map_err(bad)?.unwrap_or(0);
+    let all = body.int_in("all", 0..=1).map_err(bad)?;
     let incremental = lst_sync > 0 && all != Some(1);
 
     let settings = state.live.account(&who.account).await?.settings();
@@ -122,22 +107,23 @@ pub async fn timeline(state: AppState, body: Body) -> ApiResult {
     let query = EventQuery { agents, from: start, to: end, after_seq: 0, limit: None };
     let logged = state.store.events(&who.account, &query).await?;
 
-    // Each agent's day: its state at midnight, then every change.
-    let mut days: BTreeMap<i64, (Change, Vec<Change>)> = BTreeMap::new();
-    for b in &before {
-        let state = State::parse(&b.state).unwrap_or(State::Offline);
-        if state != State::Offline {
-            days.insert(b.agent_id, (Change { at: start, state, reason: b.reason.clone() }, Vec::new()));
-        }
-    }
-    let initial = |id: i64| {
-        let b = before.iter().find(|b| b.agent_id == id);
-        let state = b.and_then(|b| State::parse(&b.state)).unwrap_or(State::Offline);
-        Change { at: start, state, reason: b.and_then(|b| b.reason.clone()) }
-    };
+    // Each agent's day: its state at midnight, then every change. Agents
+    // offline at midnight appear only if they did something that day.
+    let midnight: HashMap<i64, Change> = before
+        .iter()
+        .map(|b| (b.agent_id, Change { at: start, state: b.state, reason: interval_reason(b.kind, b.reason.as_deref()) }))
+        .collect();
+    let mut days: BTreeMap<i64, (Change, Vec<Change>)> = midnight
+        .iter()
+        .filter(|(_, c)| c.state != State::Offline)
+        .map(|(id, c)| (*id, (c.clone(), Vec::new())))
+        .collect();
+    let offline = Change { at: start, state: State::Offline, reason: None };
     for l in &logged {
-        let day = days.entry(l.event.agent).or_insert_with(|| (initial(l.event.agent), Vec::new()));
-        day.1.push(Change { at: l.event.at, state: l.state, reason: interval_reason(l) });
+        let id = l.event.agent;
+        let day = days.entry(id).or_insert_with(|| (midnight.get(&id).unwrap_or(&offline).clone(), Vec::new()));
+        let reason = interval_reason(l.event.kind, l.event.reason.as_deref());
+        day.1.push(Change { at: l.event.at, state: l.state, reason });
     }
     let upto = end.min(now);
     let mut chart = LineChart::new(start, end, window);
