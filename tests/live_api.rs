@@ -24,7 +24,7 @@ const T: i64 = DAY + 10 * 3600;
 
 const CATALOGUE: &str = r#"{"response":[{"breakId":1,"name":"Lunch","maxDuration":1800},{"breakId":2,"name":"Tea","maxDuration":900},{"breakId":3,"name":"Training","maxDuration":null}],"status":"success","code":200}"#;
 const DEFAULT_SETTINGS: &str =
-    r#"{"settings":{"timezone":"UTC","staleAfter":30,"offlineAfter":90,"wrapUpTime":30},"status":"success","code":200}"#;
+    r#"{"settings":{"timezone":"UTC","staleAfter":30,"offlineAfter":90,"wrapUpTime":30,"countryCode":"91"},"status":"success","code":200}"#;
 const EMPTY_TIMELINE: &str =
     r#"{"agEvent":[],"event":[],"data":{},"lineChart":{},"window":300,"status":"success","code":200,"lstSync":0}"#;
 
@@ -50,8 +50,12 @@ fn break_reply(id: i64, name: &str, max: Option<i64>) -> String {
 }
 
 fn settings_reply(tz: &str, stale: i64, offline: i64, wrap: i64) -> String {
+    settings_reply_cc(tz, stale, offline, wrap, "91")
+}
+
+fn settings_reply_cc(tz: &str, stale: i64, offline: i64, wrap: i64, cc: &str) -> String {
     format!(
-        r#"{{"settings":{{"timezone":"{tz}","staleAfter":{stale},"offlineAfter":{offline},"wrapUpTime":{wrap}}},"status":"success","code":200}}"#
+        r#"{{"settings":{{"timezone":"{tz}","staleAfter":{stale},"offlineAfter":{offline},"wrapUpTime":{wrap},"countryCode":"{cc}"}},"status":"success","code":200}}"#
     )
 }
 
@@ -198,6 +202,8 @@ backend_test!(each_account_setting_can_be_changed_on_its_own, |app| {
     app.expect(SETTINGS, &set(r#""wrapUpTime":3600,"staleAfter":3600,"offlineAfter":86400"#), &settings_reply("Asia/Kolkata", 3600, 86_400, 3600)).await;
     app.expect(SETTINGS, &set(r#""staleAfter":5,"offlineAfter":10"#), &settings_reply("Asia/Kolkata", 5, 10, 3600)).await;
     app.expect(SETTINGS, &set(""), &settings_reply("Asia/Kolkata", 5, 10, 3600)).await;
+    app.expect(SETTINGS, &set(r#""countryCode":"44""#), &settings_reply_cc("Asia/Kolkata", 5, 10, 3600, "44")).await;
+    app.expect(SETTINGS, &set(r#""countryCode":1"#), &settings_reply_cc("Asia/Kolkata", 5, 10, 3600, "1")).await;
 });
 
 backend_test!(bad_account_settings_are_refused_and_change_nothing, |app| {
@@ -216,6 +222,9 @@ backend_test!(bad_account_settings_are_refused_and_change_nothing, |app| {
     for wrap in ["3601", "-1", r#""long""#] {
         app.expect_error(SETTINGS, &set(&format!(r#""wrapUpTime":{wrap}"#)), 1504, "Invalid wrapUpTime").await;
     }
+    for code in [r#""+91""#, r#""0""#, "0", "1234", r#""9a""#, r#""""#, "true", "-1"] {
+        app.expect_error(SETTINGS, &set(&format!(r#""countryCode":{code}"#)), 1505, "Invalid countryCode").await;
+    }
     // All or nothing: a valid time zone with a bad limit changes neither.
     app.expect_error(SETTINGS, &set(r#""timezone":"Asia/Kolkata","offlineAfter":20"#), 1503, "Invalid offlineAfter").await;
     app.expect(SETTINGS, &set(""), DEFAULT_SETTINGS).await;
@@ -228,7 +237,7 @@ backend_test!(an_agent_session_reads_the_settings_but_cannot_change_them, |app| 
     let ssid = app.login("asha@example.com", "pass-word-1").await;
     let current = settings_reply("UTC", 30, 90, 45);
     app.expect(SETTINGS, &session(&ssid, ""), &current).await;
-    for fields in [r#""timezone":"Asia/Kolkata""#, r#""staleAfter":60,"offlineAfter":120"#, r#""wrapUpTime":0"#] {
+    for fields in [r#""timezone":"Asia/Kolkata""#, r#""staleAfter":60,"offlineAfter":120"#, r#""wrapUpTime":0"#, r#""countryCode":"44""#] {
         app.expect_error(SETTINGS, &session(&ssid, fields), 1015, "Permission denied").await;
     }
     app.expect(SETTINGS, &with(&account, ""), &current).await;

@@ -17,9 +17,16 @@ struct SettingsView {
     stale_after: i64,
     offline_after: i64,
     wrap_up_time: i64,
+    country_code: String,
 }
 
-/// `Account/settings` `{[timezone], [staleAfter], [offlineAfter], [wrapUpTime]}`:
+/// A country calling code: 1–3 digits, no leading zero (`91`, `1`, `44`).
+fn country_code(raw: &str) -> Option<String> {
+    let ok = (1..=3).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit()) && !raw.starts_with('0');
+    ok.then(|| raw.to_string())
+}
+
+/// `Account/settings` `{[timezone], [staleAfter], [offlineAfter], [wrapUpTime], [countryCode]}`:
 /// reads the settings; changing one needs the account's own credentials.
 pub async fn settings(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
@@ -28,7 +35,13 @@ pub async fn settings(state: AppState, body: Body) -> ApiResult {
     let stale = body.int_in("staleAfter", 5..=3600).map_err(|_| codes::INVALID_STALE_AFTER)?;
     let offline = body.int_in("offlineAfter", 10..=86_400).map_err(|_| codes::INVALID_OFFLINE_AFTER)?;
     let wrap = body.int_in("wrapUpTime", 0..=3600).map_err(|_| codes::INVALID_WRAP_UP)?;
-    let changes = timezone.is_some() || stale.is_some() || offline.is_some() || wrap.is_some();
+    let code = match body.get("countryCode") {
+        None => None,
+        Some(v) => Some(
+            crate::wire::body::int_value(v).ok().and_then(|n| country_code(&n.to_string())).ok_or(codes::INVALID_COUNTRY_CODE)?,
+        ),
+    };
+    let changes = timezone.is_some() || stale.is_some() || offline.is_some() || wrap.is_some() || code.is_some();
     if changes {
         if !matches!(who.actor, Actor::Owner) {
             return Err(global::PERMISSION_DENIED.into());
@@ -40,17 +53,18 @@ pub async fn settings(state: AppState, body: Body) -> ApiResult {
         s.stale_after = stale.unwrap_or(s.stale_after);
         s.offline_after = offline.unwrap_or(s.offline_after);
         s.wrap_up_secs = wrap.unwrap_or(s.wrap_up_secs);
+        s.country_code = code.unwrap_or(s.country_code);
         if s.offline_after <= s.stale_after {
             return Err(codes::INVALID_OFFLINE_AFTER.into());
         }
         state.live.set_settings(&who.account, s.clone()).await?;
     }
-    let LiveSettings { timezone, stale_after, offline_after, wrap_up_secs } = s;
+    let LiveSettings { timezone, stale_after, offline_after, wrap_up_secs, country_code } = s;
     #[derive(Serialize)]
     struct Payload {
         settings: SettingsView,
     }
     Ok(reply::listing(Payload {
-        settings: SettingsView { timezone, stale_after, offline_after, wrap_up_time: wrap_up_secs },
+        settings: SettingsView { timezone, stale_after, offline_after, wrap_up_time: wrap_up_secs, country_code },
     }))
 }

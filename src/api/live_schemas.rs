@@ -265,11 +265,13 @@ pub struct AccountSettingsRequest {
     offlineAfter: Option<i64>,
     /// Wrap-up seconds after a call, 0–3600 (default 30).
     wrapUpTime: Option<i64>,
+    /// Country calling code that completes phone numbers given without one: 1–3 digits (default `91`).
+    countryCode: Option<String>,
 }
 
 #[derive(ToSchema)]
 pub struct AccountSettingsReply {
-    /// `{timezone, staleAfter, offlineAfter, wrapUpTime}`.
+    /// `{timezone, staleAfter, offlineAfter, wrapUpTime, countryCode}`.
     settings: Value,
     status: String,
     code: i64,

@@ -4,10 +4,14 @@
 
 mod account;
 mod agent;
+mod agent_dashboard;
 mod agent_profile;
 mod auth;
 mod breaks;
 mod call_event;
+mod contact_schemas;
+mod day;
+mod directory;
 mod error;
 mod events;
 mod group;

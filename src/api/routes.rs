@@ -9,11 +9,12 @@ use utoipa::openapi::{RefOr, schema::Schema};
 use utoipa::PartialSchema;
 
 use super::error::ApiResult;
+use super::contact_schemas as cs;
 use super::live_schemas as ls;
-use super::{account, agent, agent_profile, auth, breaks, call_event, group, role, schemas};
+use super::{account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, directory, group, role, schemas};
 use crate::wire::errors::{
-    account as ac, agent as a, agent_profile as ap, auth as au, breaks as br, call_event as ce, global as g,
-    group as gr, role as r,
+    account as ac, agent as a, agent_dashboard as ad, agent_profile as ap, auth as au, breaks as br,
+    call_event as ce, directory as d, global as g, group as gr, role as r,
 };
 use crate::wire::{Body, ErrorCode};
 use crate::AppState;
@@ -125,6 +126,39 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("agentProfile" / "wrapUpEnd", agent_profile::wrap_up_end, ls::ProfileRequest => ls::PresenceChangeReply,
         auth: true, "End the wrap-up before its time",
         [ap::AGENT_MISMATCH, ap::INVALID_AGENT_ID, ap::NOT_IN_WRAP_UP]),
+    endpoint!("agentProfile" / "tags", agent_profile::tags, cs::TagsRequest => cs::TagsReply, auth: true,
+        "The agent's recent call notifications: calls it missed, and whether the caller was reached since",
+        [ap::AGENT_MISMATCH, ap::INVALID_AGENT_ID, ap::INVALID_REF]),
+    endpoint!("agentDashboard" / "contactInfo", agent_dashboard::contact_info, cs::CallerRequest => cs::ContactInfoReply,
+        auth: true, "The caller's contact card (seed 003): mobile, then the account's fields in its order",
+        [g::INVALID_PARAMETER, g::INVALID_DATA_TYPE, g::INVALID_CONTACT_NUMBER]),
+    endpoint!("agentDashboard" / "recentCalls", agent_dashboard::recent_calls, cs::CallerRequest => cs::RecentCallsReply,
+        auth: true, "The caller's last calls with the account: direction, status, agent, time, talk seconds",
+        [g::INVALID_PARAMETER, g::INVALID_DATA_TYPE, g::INVALID_CONTACT_NUMBER]),
+    endpoint!("agentDashboard" / "counters", agent_dashboard::counters, cs::CountersRequest => cs::CountersReply,
+        auth: true, "The agent's totals for a day, from the same log as its timeline",
+        [g::INVALID_PARAMETER, g::AGENT_ID_DOES_NOT_EXIST, g::INVALID_DATE_FORMAT]),
+    endpoint!("agentDashboard" / "notesAdd", agent_dashboard::notes_add, cs::NotesAddRequest => cs::NoteReply,
+        auth: true, "Attach a note to a caller and one of its calls",
+        [g::INVALID_PARAMETER, g::INVALID_DATA_TYPE, g::INVALID_CONTACT_NUMBER, ad::INVALID_CALL_ID, ad::INVALID_CONTENT]),
+    endpoint!("agentDashboard" / "notesList", agent_dashboard::notes_list, cs::NotesListRequest => cs::NotesReply,
+        auth: true, "A caller's notes, newest first",
+        [g::INVALID_PARAMETER, g::INVALID_DATA_TYPE, g::INVALID_CONTACT_NUMBER, ad::INVALID_CALL_ID]),
+    endpoint!("Directory" / "create", directory::create, cs::ContactRequest => cs::ContactReply, auth: true,
+        "Add a contact with values for the account's fields",
+        [g::INVALID_PARAMETER, g::INVALID_DATA_TYPE, g::INVALID_CONTACT_NUMBER, d::CONTACT_EXISTS, d::UNKNOWN_FIELD,
+         d::INVALID_FIELD_VALUE]),
+    endpoint!("Directory" / "update", directory::update, cs::ContactRequest => cs::ContactReply, auth: true,
+        "Change the named fields of a contact",
+        [g::INVALID_PARAMETER, g::INVALID_DATA_TYPE, g::INVALID_CONTACT_NUMBER, g::NO_DATA_FOUND, d::UNKNOWN_FIELD,
+         d::INVALID_FIELD_VALUE]),
+    endpoint!("Directory" / "getInfo", directory::get_info, cs::ContactInfoRequest => cs::ContactReply, auth: true,
+        "A contact: its fields, and its calls from the event log",
+        [g::INVALID_PARAMETER, g::INVALID_DATA_TYPE, g::INVALID_CONTACT_NUMBER, g::NO_DATA_FOUND, d::UNKNOWN_FIELD]),
+    endpoint!("Directory" / "getFields", directory::get_fields, schemas::Credentials => cs::FieldsReply, auth: true,
+        "The account's contact fields in its order", []),
+    endpoint!("Directory" / "setFields", directory::set_fields, cs::SetFieldsRequest => cs::FieldsReply, auth: true,
+        "Arrange the account's contact fields (account credentials)", [d::INVALID_FIELDS]),
     endpoint!("" / "callEvent", call_event::call_event, ls::CallEventRequest => ls::CallEventReply, auth: true,
         "Telephony events in (one, or a batch of up to 1000); idempotent on callId + event per agent",
         [ce::INVALID_CALL_ID, ce::INVALID_EVENT, ce::INVALID_AGENT_ID, ce::INVALID_CALLER_NUMBER,
@@ -140,7 +174,8 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Delete a break reason", [br::BREAK_NOT_FOUND]),
     endpoint!("Account" / "settings", account::settings, ls::AccountSettingsRequest => ls::AccountSettingsReply,
         auth: true, "Read, or (account credentials) change, the time zone, heartbeat limits and wrap-up time",
-        [ac::INVALID_TIMEZONE, ac::INVALID_STALE_AFTER, ac::INVALID_OFFLINE_AFTER, ac::INVALID_WRAP_UP]),
+        [ac::INVALID_TIMEZONE, ac::INVALID_STALE_AFTER, ac::INVALID_OFFLINE_AFTER, ac::INVALID_WRAP_UP,
+         ac::INVALID_COUNTRY_CODE]),
     endpoint!("Group" / "add", group::add, schemas::GroupAddRequest => schemas::GroupAddReply, auth: true,
         "Add a group", [gr::NAME_MISSING, gr::INVALID_STATUS, gr::INVALID_WRAP_UP]),
     endpoint!("Group" / "update", group::update, schemas::GroupUpdateRequest => schemas::DoneReply, auth: true,

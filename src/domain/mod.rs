@@ -3,6 +3,9 @@
 //! timeline folded from its events.
 
 pub mod agent;
+pub mod calls;
+pub mod contact;
+pub mod counters;
 pub mod event;
 pub mod permission;
 pub mod presence;

@@ -2,11 +2,13 @@
 //! the state intervals of `Agent/timeLine`'s `data` and the per-bucket
 //! seconds of its `lineChart`.
 
+use std::collections::{BTreeMap, HashMap};
+
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use super::event::{Kind, State};
+use super::event::{Kind, Logged, State};
 
 /// The smallest and largest `window` a timeline request may ask for.
 pub const WINDOW_MIN: i64 = 60;
@@ -82,6 +84,29 @@ pub fn intervals(initial: Change, changes: &[Change], from: i64, to: i64) -> Vec
     }
     push(current.state, current.reason, start, to);
     out
+}
+
+/// Each agent's day: its state at `start` (from `before`, its latest earlier
+/// event), then every change the day's `logged` events made. Agents offline
+/// at `start` appear only if they did something that day.
+pub fn days(start: i64, before: &[(i64, Change)], logged: &[Logged]) -> BTreeMap<i64, (Change, Vec<Change>)> {
+    let mut days: BTreeMap<i64, (Change, Vec<Change>)> = before
+        .iter()
+        .filter(|(_, c)| c.state != State::Offline)
+        .map(|(id, c)| (*id, (Change { at: start, ..c.clone() }, Vec::new())))
+        .collect();
+    let at_start: HashMap<i64, &Change> = before.iter().map(|(id, c)| (*id, c)).collect();
+    let offline = Change { at: start, state: State::Offline, reason: None };
+    for l in logged {
+        let id = l.event.agent;
+        let day = days.entry(id).or_insert_with(|| {
+            let initial = at_start.get(&id).copied().unwrap_or(&offline);
+            (Change { at: start, ..initial.clone() }, Vec::new())
+        });
+        let reason = interval_reason(l.event.kind, l.event.reason.as_deref());
+        day.1.push(Change { at: l.event.at, state: l.state, reason });
+    }
+    days
 }
 
 /// Seconds per state in each `window`-second bucket of `[day_start, day_end)`,

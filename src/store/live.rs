@@ -48,7 +48,7 @@ fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Other(anyhow::anyhow!("event log holds an unknown {what} {value:?}"))
 }
 
-fn logged(row: &AnyRow) -> StoreResult<Logged> {
+pub(super) fn logged(row: &AnyRow) -> StoreResult<Logged> {
     let kind_text = text(row, "kind")?;
     let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
     let actor_text = text(row, "actor")?;
@@ -89,7 +89,7 @@ const INSERT_CHUNK: usize = 100;
 impl LiveStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn live_settings(&self, account: &str) -> StoreResult<LiveSettings> {
-        let row = sqlx::query("SELECT timezone, stale_after, offline_after, wrap_up_secs FROM accounts WHERE id = $1")
+        let row = sqlx::query("SELECT timezone, stale_after, offline_after, wrap_up_secs, country_code FROM accounts WHERE id = $1")
             .bind(account)
             .fetch_optional(&self.pool)
             .await?
@@ -99,19 +99,22 @@ impl LiveStore for SqlStore {
             stale_after: int(&row, "stale_after")?,
             offline_after: int(&row, "offline_after")?,
             wrap_up_secs: int(&row, "wrap_up_secs")?,
+            country_code: text(&row, "country_code")?,
         })
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_live_settings(&self, account: &str, settings: &LiveSettings) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE accounts SET timezone = $2, stale_after = $3, offline_after = $4, wrap_up_secs = $5 WHERE id = $1",
+            "UPDATE accounts SET timezone = $2, stale_after = $3, offline_after = $4, wrap_up_secs = $5, country_code = $6
+             WHERE id = $1",
         )
         .bind(account)
         .bind(&settings.timezone)
         .bind(settings.stale_after)
         .bind(settings.offline_after)
         .bind(settings.wrap_up_secs)
+        .bind(&settings.country_code)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -165,11 +168,13 @@ impl LiveStore for SqlStore {
         let first = int(&row, "next")? - n;
         for (chunk_index, chunk) in events.chunks(INSERT_CHUNK).enumerate() {
             let mut insert = Statement::new(
-                "INSERT INTO agent_events (account_id, seq, agent_id, at, kind, actor, reason, call_id, detail, state) VALUES ",
+                "INSERT INTO agent_events (account_id, seq, agent_id, at, kind, actor, reason, call_id, caller_number, detail, state) VALUES ",
             );
             for (i, (event, state)) in chunk.iter().enumerate() {
                 let seq = first + (chunk_index * INSERT_CHUNK + i) as i64;
-                let call_id = event.call.as_ref().filter(|_| event.kind.is_call()).map(|c| c.call_id.clone());
+                let call = event.call.as_ref().filter(|_| event.kind.is_call());
+                let call_id = call.map(|c| c.call_id.clone());
+                let caller_number = call.map(|c| c.caller_number.clone());
                 insert
                     .push_sql(if i == 0 { "(" } else { ",(" })
                     .push("?", Param::Text(account.to_string()))
@@ -180,6 +185,7 @@ impl LiveStore for SqlStore {
                     .push(",?", Param::Text(event.actor.as_str().to_string()))
                     .push(",?", Param::OptText(event.reason.clone()))
                     .push(",?", Param::OptText(call_id))
+                    .push(",?", Param::OptText(caller_number))
                     .push(",?", Param::OptText(detail_of(event)))
                     .push(",?)", Param::Text(state.as_str().to_string()));
             }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod agents;
+mod contacts;
 mod directory;
 mod live;
 pub mod postgres;
@@ -160,8 +161,31 @@ pub trait LiveStore: Send + Sync {
     async fn delete_break_reason(&self, account: &str, id: i64) -> StoreResult<()>;
 }
 
-pub trait Store: AccountStore + AgentStore + DirectoryStore + LiveStore {}
-impl<T: AccountStore + AgentStore + DirectoryStore + LiveStore> Store for T {}
+/// The Directory's contacts, the account's contact fields, notes on calls,
+/// and a caller's calls from the event log.
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// The account's contact field names in its order; `None`: never arranged.
+    async fn contact_fields(&self, account: &str) -> StoreResult<Option<Vec<String>>>;
+    async fn set_contact_fields(&self, account: &str, names: &[String]) -> StoreResult<()>;
+    async fn contact(&self, account: &str, number: &str) -> StoreResult<Option<ContactRow>>;
+    /// Conflict: the number is already a contact.
+    async fn create_contact(&self, account: &str, contact: &ContactRow) -> StoreResult<()>;
+    /// Writes `info`/`updated_at` if the stored version is still `contact.version`
+    /// (then bumps it); Conflict when another update came first.
+    async fn update_contact(&self, account: &str, contact: &ContactRow) -> StoreResult<()>;
+    /// The newest call events with any of `numbers` as caller, at or after
+    /// `from`, at most `limit`, newest first.
+    async fn caller_events(&self, account: &str, numbers: &[String], from: i64, limit: i64) -> StoreResult<Vec<Logged>>;
+    async fn caller_stats(&self, account: &str, number: &str) -> StoreResult<CallerStats>;
+    /// Whether the log holds call `call_id` with `number` as caller.
+    async fn call_with_caller(&self, account: &str, call_id: &str, number: &str) -> StoreResult<bool>;
+    async fn add_note(&self, account: &str, note: &NewNote) -> StoreResult<NoteRow>;
+    async fn notes(&self, account: &str, query: &NoteQuery) -> StoreResult<Vec<NoteRow>>;
+}
+
+pub trait Store: AccountStore + AgentStore + DirectoryStore + LiveStore + ContactStore {}
+impl<T: AccountStore + AgentStore + DirectoryStore + LiveStore + ContactStore> Store for T {}
 
 pub type SharedStore = Arc<dyn Store>;
 

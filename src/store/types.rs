@@ -191,6 +191,8 @@ pub struct LiveSettings {
     pub offline_after: i64,
     /// Wrap-up after a call, unless the call's group sets its own.
     pub wrap_up_secs: i64,
+    /// Completes phone numbers given without one (`91`).
+    pub country_code: String,
 }
 
 /// An agent's stored presence: the snapshot written with its latest event,
@@ -259,4 +261,54 @@ pub struct StateAt {
 pub struct EndedSession {
     pub account_id: String,
     pub agent_id: Option<i64>,
+}
+
+/// A contact of the Directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactRow {
+    /// Digits with the country code.
+    pub number: String,
+    /// JSON object: lower-case field name → value.
+    pub info: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Bumped by each update; an update naming an older version conflicts.
+    pub version: i64,
+}
+
+/// How often, and when last, a number called or was called.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallerStats {
+    pub calls: i64,
+    pub last_call_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewNote {
+    pub caller_number: String,
+    pub call_id: String,
+    pub content: String,
+    /// `None`: written with the account's own credentials.
+    pub agent_id: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteRow {
+    pub id: i64,
+    pub caller_number: String,
+    pub call_id: String,
+    pub content: String,
+    pub agent_id: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Which notes of a number to read, newest first.
+#[derive(Debug, Clone)]
+pub struct NoteQuery {
+    pub caller_number: String,
+    pub call_id: Option<String>,
+    /// Only notes with a smaller id (the next page).
+    pub before_id: Option<i64>,
+    pub limit: i64,
 }

@@ -32,6 +32,7 @@ error_table! {
         AGENT_ID_DOES_NOT_EXIST = 1003, "AgentId does not exist";
         INVALID_CONTACT_NUMBER = 1005, "Invalid contact number";
         GROUP_ID_DOES_NOT_EXIST = 1006, "GroupId does not exist";
+        NO_DATA_FOUND = 1012, "No data found";
         INVALID_TOKEN = 1014, "Invalid token";
         PERMISSION_DENIED = 1015, "Permission denied";
         TOKEN_NOT_FOUND = 1020, "Token not found";
@@ -120,6 +121,38 @@ error_table! {
         INVALID_BREAK_REASON = 1508, "Invalid break reason";
         NOT_LOGGED_IN = 1509, "Agent is not logged in";
         ALREADY_ON_BREAK = 1510, "Agent already on break";
+        INVALID_REF = 1511, "Invalid ref";
+    }
+}
+
+error_table! {
+    /// Section `agentDashboard`: 1501 from the DeepCall docs (seed 003's
+    /// table, whose 10xx codes are the global ones), 1502 and up ours.
+    agent_dashboard {
+        DASHBOARD_ERROR = 1501, "Agent dashboard error";
+        INVALID_CALL_ID = 1502, "Invalid callId";
+        INVALID_CONTENT = 1503, "Invalid content";
+    }
+}
+
+error_table! {
+    /// Section `Directory`: 1501–1510 from the DeepCall docs (sticky agents,
+    /// account managers, DNC — not served yet), 1511 and up ours.
+    directory {
+        STICKY_AGENT_ERROR = 1501, "Sticky agent error";
+        INVALID_TYPE = 1502, "Type is not valid";
+        ACCOUNT_MANAGER_ERROR = 1503, "Account manager error";
+        CREATE_FAILED = 1504, "Failed to create directory";
+        CLI_DOES_NOT_EXIST = 1505, "CLI does not exist";
+        GROUP_ID_DOES_NOT_EXIST = 1506, "Group ID does not exist";
+        AGENT_NOT_IN_GROUP = 1507, "Agent does not exist in the given group ID";
+        EXPIRY_TOO_SMALL = 1508, "Expiry must be greater than or equal to -1";
+        EXPIRY_NOT_INTEGER = 1509, "Expiry must be integer value";
+        DNC_ERROR = 1510, "DNC error";
+        CONTACT_EXISTS = 1511, "Contact already exists";
+        UNKNOWN_FIELD = 1512, "Unknown contact field";
+        INVALID_FIELD_VALUE = 1513, "Invalid contact field value";
+        INVALID_FIELDS = 1514, "Invalid contact fields";
     }
 }
 
@@ -155,5 +188,6 @@ error_table! {
         INVALID_STALE_AFTER = 1502, "Invalid staleAfter";
         INVALID_OFFLINE_AFTER = 1503, "Invalid offlineAfter";
         INVALID_WRAP_UP = 1504, "Invalid wrapUpTime";
+        INVALID_COUNTRY_CODE = 1505, "Invalid countryCode";
     }
 }

@@ -14,7 +14,7 @@ use crate::AppState;
 
 /// The agent a request is about: an agent session's own (naming another →
 /// 1501), or the `agentId` an owner names (unknown → 1507).
-async fn target(state: &AppState, who: &Principal, body: &Body) -> Result<i64, ApiError> {
+pub(super) async fn target(state: &AppState, who: &Principal, body: &Body) -> Result<i64, ApiError> {
     let named = body.id("agentId").map_err(|_| codes::INVALID_AGENT_ID)?;
     match who.actor {
         Actor::Agent { id, .. } => match named {
@@ -242,3 +242,6 @@ pub async fn wrap_up_end(state: AppState, body: Body) -> ApiResult {
     let agent = target(&state, &who, &body).await?;
     change(&state, &who, agent, |p, now, actor| p.wrap_up_end(agent, now, actor)).await
 }
+
+mod tags;
+pub use tags::tags;

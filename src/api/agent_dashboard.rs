@@ -1,0 +1,218 @@
+//! Section `agentDashboard`: what an agent's page shows around a call — the
+//! caller's contact card, their recent calls and notes — and the agent's
+//! own totals for the day. Payload under `message`.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::auth::{authenticate, Actor, Principal};
+use super::day::{parse_date, Day};
+use super::directory::{account_fields, card, phone_number, selected, values_of};
+use super::error::{ApiError, ApiResult};
+use crate::domain::calls::{self, CallSummary};
+use crate::domain::counters::{self, Counters};
+use crate::domain::permission::Permission;
+use crate::domain::presence::Logged;
+use crate::store::{NewNote, NoteQuery, NoteRow};
+use crate::wire::body::id_value;
+use crate::wire::errors::{agent_dashboard as codes, global};
+use crate::wire::{reply, Body};
+use crate::AppState;
+
+/// The most call events `recentCalls` reads; the calls they make up are enough
+/// for any page, and the read stays bounded however often a number called.
+const RECENT_EVENTS_MAX: i64 = 1000;
+const RECENT_DEFAULT: i64 = 10;
+const RECENT_MAX: i64 = 50;
+const NOTE_MAX_CHARS: usize = 2000;
+const NOTES_DEFAULT: i64 = 20;
+const NOTES_MAX: i64 = 100;
+
+fn caller(body: &Body, who: &Principal) -> Result<String, ApiError> {
+    phone_number(body, &["callerNumber"], &who.country_code)
+}
+
+/// A bounded integer option; anything else is 1000.
+fn limit(body: &Body, key: &str, default: i64, max: i64) -> Result<i64, ApiError> {
+    Ok(body.int_in(key, 1..=max).map_err(|_| global::INVALID_PARAMETER)?.unwrap_or(default))
+}
+
+/// `agentDashboard/contactInfo` `{callerNumber, [field]}`: seed 003's card.
+/// An unknown number gets the same card with every field empty.
+pub async fn contact_info(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    let number = caller(&body, &who)?;
+    let fields = account_fields(&state, &who.account).await?;
+    let shown = selected(&fields, &body, global::INVALID_PARAMETER.into())?;
+    let values = match state.store.contact(&who.account, &number).await? {
+        Some(row) => values_of(&row)?,
+        None => Default::default(),
+    };
+    let mut cu = Map::new();
+    // `mobile` is a JSON number in the captured card; normalised numbers are
+    // at most 15 digits, so they always fit.
+    let mobile = number.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(number.clone()));
+    cu.insert("mobile".to_string(), mobile);
+    cu.extend(card(&shown, &values));
+    #[derive(Serialize)]
+    #[allow(non_snake_case)]
+    struct Message {
+        Cu: Map<String, Value>,
+    }
+    Ok(reply::dashboard(Message { Cu: cu }))
+}
+
+/// The calls `events` make up, newest first, without the oldest one when the
+/// read was cut at `max` (its earlier events may be missing).
+pub fn whole_calls(events: &[Logged], max: i64, now: i64) -> Vec<CallSummary> {
+    let mut summaries = calls::summarise(events, now);
+    if events.len() as i64 >= max {
+        summaries.pop();
+    }
+    summaries
+}
+
+/// `agentDashboard/recentCalls` `{callerNumber, [limit]}`: the number's last
+/// calls (any agent of the account), newest first.
+pub async fn recent_calls(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    let number = caller(&body, &who)?;
+    let limit = limit(&body, "limit", RECENT_DEFAULT, RECENT_MAX)?;
+    let events = state.store.caller_events(&who.account, &[number], 0, RECENT_EVENTS_MAX).await?;
+    let mut calls = whole_calls(&events, RECENT_EVENTS_MAX, state.clock.now());
+    calls.truncate(limit as usize);
+    Ok(reply::dashboard(calls))
+}
+
+/// The agent whose totals are asked for: an agent session's own, another
+/// only with `VIEW_AGENTS` (1015); the account names one (missing 1000,
+/// unknown 1003).
+async fn counted_agent(state: &AppState, who: &Principal, body: &Body) -> Result<i64, ApiError> {
+    let named = match body.get("agentId") {
+        None => None,
+        Some(v) => Some(id_value(v).map_err(|_| global::AGENT_ID_DOES_NOT_EXIST)?),
+    };
+    let id = match (&who.actor, named) {
+        (Actor::Agent { id, .. }, None) => return Ok(*id),
+        (Actor::Agent { id, .. }, Some(n)) if n == *id => return Ok(n),
+        (Actor::Agent { .. }, Some(n)) => {
+            who.require(Permission::ViewAgents)?;
+            n
+        }
+        (Actor::Owner, None) => return Err(global::INVALID_PARAMETER.into()),
+        (Actor::Owner, Some(n)) => n,
+    };
+    match state.store.agent_path(&who.account, id).await? {
+        Some(_) => Ok(id),
+        None => Err(global::AGENT_ID_DOES_NOT_EXIST.into()),
+    }
+}
+
+/// `agentDashboard/counters` `{[agentId], [date]}`: the agent's totals for
+/// the day (today in the account's time zone, up to now), from the same
+/// intervals and call events as its timeline.
+pub async fn counters(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    let agent = counted_agent(&state, &who, &body).await?;
+    let date = body.get("date").map(parse_date).transpose()?;
+    let day = Day::load(&state, &who.account, Some(vec![agent]), date).await?;
+    let intervals = day.intervals().find(|(id, _)| *id == agent).map(|(_, i)| i).unwrap_or_default();
+    let calls = calls::summarise(&day.logged, state.clock.now());
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Message {
+        agent_id: i64,
+        date: String,
+        /// The span counted: the day's start, and its end or now.
+        from: i64,
+        to: i64,
+        #[serde(flatten)]
+        counters: Counters,
+    }
+    Ok(reply::dashboard(Message {
+        agent_id: agent,
+        date: day.date.to_string(),
+        from: day.start,
+        to: day.upto.max(day.start),
+        counters: counters::count(&intervals, &calls),
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NoteView<'a> {
+    note_id: i64,
+    caller_number: &'a str,
+    call_id: &'a str,
+    content: &'a str,
+    /// Who wrote it; `null`: the account itself.
+    agent_id: Option<i64>,
+    created_at: i64,
+}
+
+fn note_view(n: &NoteRow) -> NoteView<'_> {
+    NoteView {
+        note_id: n.id,
+        caller_number: &n.caller_number,
+        call_id: &n.call_id,
+        content: &n.content,
+        agent_id: n.agent_id,
+        created_at: n.created_at,
+    }
+}
+
+/// `callId` as a string or a number; missing → 1000, anything else → 1001.
+fn call_id(body: &Body) -> Result<Option<String>, ApiError> {
+    match body.get("callId") {
+        None => Ok(None),
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(Value::String(_)) => Err(codes::INVALID_CALL_ID.into()),
+        Some(_) => Err(global::INVALID_DATA_TYPE.into()),
+    }
+}
+
+/// `agentDashboard/notesAdd` `{callerNumber, content, callId}`: the call must
+/// be one the account's log holds with that caller (else 1502).
+pub async fn notes_add(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    let number = caller(&body, &who)?;
+    let content = match body.get("content") {
+        None => return Err(global::INVALID_PARAMETER.into()),
+        Some(Value::String(s)) => s.trim(),
+        Some(_) => return Err(global::INVALID_DATA_TYPE.into()),
+    };
+    if content.is_empty() || content.chars().count() > NOTE_MAX_CHARS {
+        return Err(codes::INVALID_CONTENT.into());
+    }
+    let call_id = call_id(&body)?.ok_or(global::INVALID_PARAMETER)?;
+    if !state.store.call_with_caller(&who.account, &call_id, &number).await? {
+        return Err(codes::INVALID_CALL_ID.into());
+    }
+    let agent_id = match who.actor {
+        Actor::Agent { id, .. } => Some(id),
+        Actor::Owner => None,
+    };
+    let note = NewNote {
+        caller_number: number,
+        call_id,
+        content: content.to_string(),
+        agent_id,
+        created_at: state.clock.now(),
+    };
+    let row = state.store.add_note(&who.account, &note).await?;
+    Ok(reply::dashboard(note_view(&row)))
+}
+
+/// `agentDashboard/notesList` (ours) `{callerNumber, [callId], [limit], [beforeId]}`:
+/// the number's notes, newest first; `beforeId` pages on.
+pub async fn notes_list(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    let number = caller(&body, &who)?;
+    let call_id = call_id(&body)?;
+    let limit = limit(&body, "limit", NOTES_DEFAULT, NOTES_MAX)?;
+    let before_id = body.id("beforeId").map_err(|_| global::INVALID_PARAMETER)?;
+    let query = NoteQuery { caller_number: number, call_id, before_id, limit };
+    let notes = state.store.notes(&who.account, &query).await?;
+    Ok(reply::dashboard(notes.iter().map(note_view).collect::<Vec<_>>()))
+}

@@ -1,0 +1,89 @@
+//! `agentProfile/tags`: the agent's recent call notifications — calls it
+//! missed in a time window, and whether the caller has been reached since.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::super::agent_dashboard::whole_calls;
+use super::super::auth::authenticate;
+use super::super::error::{ApiError, ApiResult};
+use super::target;
+use crate::domain::calls::{self, Outcome};
+use crate::store::EventQuery;
+use crate::wire::errors::agent_profile as codes;
+use crate::wire::{reply, Body};
+use crate::AppState;
+
+/// The window when `ref` is not given.
+const DEFAULT_WINDOW: i64 = 86_400;
+/// The furthest back `ref` may reach.
+const MAX_WINDOW: i64 = 7 * 86_400;
+const MAX_TAGS: usize = 100;
+/// The most events read to see whether missed callers were reached since.
+const CALLBACK_EVENTS_MAX: i64 = 5000;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Tag {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    call_id: String,
+    caller_number: String,
+    did: String,
+    time: i64,
+    /// 1 once a later call with the same number was answered (by anyone).
+    called_back: u8,
+}
+
+/// `ref`: the Unix time the window starts at (at most 7 days back); 1511 otherwise.
+fn since(body: &Body, now: i64) -> Result<i64, ApiError> {
+    match body.int("ref").map_err(|_| codes::INVALID_REF)? {
+        None => Ok(now - DEFAULT_WINDOW),
+        Some(t) if (now - MAX_WINDOW..=now).contains(&t) => Ok(t),
+        Some(_) => Err(codes::INVALID_REF.into()),
+    }
+}
+
+/// `agentProfile/tags` `{[agentId], [ref]}`: missed calls since `ref`
+/// (default: the last 24 hours), newest first, at most 100.
+pub async fn tags(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    let agent = target(&state, &who, &body).await?;
+    let now = state.clock.now();
+    let from = since(&body, now)?;
+    let query = EventQuery { agents: Some(vec![agent]), from, to: now + 1, after_seq: 0, limit: None };
+    let events = state.store.events(&who.account, &query).await?;
+    let mut missed: Vec<_> = calls::summarise(&events, now).into_iter().filter(|c| c.status == Outcome::Missed).collect();
+    missed.truncate(MAX_TAGS);
+    let numbers: Vec<String> =
+        missed.iter().map(|c| c.caller_number.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let later = state.store.caller_events(&who.account, &numbers, from, CALLBACK_EVENTS_MAX).await?;
+    let reached: Vec<_> = whole_calls(&later, CALLBACK_EVENTS_MAX, now)
+        .into_iter()
+        .filter(|c| matches!(c.status, Outcome::Answered | Outcome::InProgress))
+        .collect();
+    let tags: Vec<Tag> = missed
+        .into_iter()
+        .map(|c| {
+            let called_back = reached.iter().any(|r| r.caller_number == c.caller_number && r.time > c.time);
+            Tag {
+                kind: "missed_call",
+                called_back: u8::from(called_back),
+                call_id: c.call_id,
+                caller_number: c.caller_number,
+                did: c.did,
+                time: c.time,
+            }
+        })
+        .collect();
+    #[derive(Serialize)]
+    struct Data {
+        agent_id: String,
+        user_id: String,
+        from: i64,
+        to: i64,
+        tags: Vec<Tag>,
+    }
+    Ok(reply::profile(Data { agent_id: agent.to_string(), user_id: who.account, from, to: now, tags }))
+}

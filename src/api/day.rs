@@ -1,0 +1,70 @@
+//! One day of an account's event log as the timeline and the counters read
+//! it: the day's bounds in the account's time zone, each agent's state when
+//! it began, and the day's events.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+use super::error::ApiError;
+use crate::domain::presence::Logged;
+use crate::domain::timeline::{self, interval_reason, Change, Interval};
+use crate::store::EventQuery;
+use crate::wire::errors::global;
+use crate::AppState;
+
+/// `YYYY-MM-DD` and nothing else (1028).
+pub fn parse_date(value: &serde_json::Value) -> Result<Date, ApiError> {
+    let text = value.as_str().ok_or(global::INVALID_DATE_FORMAT)?;
+    let shaped = text.len() == 10
+        && text.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+    if !shaped {
+        return Err(global::INVALID_DATE_FORMAT.into());
+    }
+    text.parse::<Date>().map_err(|_| global::INVALID_DATE_FORMAT.into())
+}
+
+pub struct Day {
+    pub date: Date,
+    pub start: i64,
+    pub end: i64,
+    /// Where the day's intervals stop: its end, or now for today.
+    pub upto: i64,
+    pub logged: Vec<Logged>,
+    /// Each agent's state at `start`, then its changes.
+    agents: BTreeMap<i64, (Change, Vec<Change>)>,
+}
+
+impl Day {
+    /// `date` (default: today in the account's time zone) for `agents` (default: all).
+    pub async fn load(state: &AppState, account: &str, agents: Option<Vec<i64>>, date: Option<Date>) -> Result<Day, ApiError> {
+        let settings = state.live.account(account).await?.settings();
+        let tz = TimeZone::get(&settings.timezone).unwrap_or(TimeZone::UTC);
+        let now = state.clock.now();
+        let date = match date {
+            Some(d) => d,
+            None => timeline::date_of(now, &tz).ok_or(global::INVALID_DATE_FORMAT)?,
+        };
+        let (start, end) = timeline::day_bounds(date, &tz).ok_or(global::INVALID_DATE_FORMAT)?;
+        let before: Vec<(i64, Change)> = state
+            .store
+            .states_before(account, agents.as_deref(), start)
+            .await?
+            .into_iter()
+            .map(|b| (b.agent_id, Change { at: start, state: b.state, reason: interval_reason(b.kind, b.reason.as_deref()) }))
+            .collect();
+        let query = EventQuery { agents, from: start, to: end, after_seq: 0, limit: None };
+        let logged = state.store.events(account, &query).await?;
+        let agents = timeline::days(start, &before, &logged);
+        Ok(Day { date, start, end, upto: end.min(now), logged, agents })
+    }
+
+    /// Each agent's state intervals over the day (so far), by agent id.
+    pub fn intervals(&self) -> impl Iterator<Item = (i64, Vec<Interval>)> + '_ {
+        self.agents
+            .iter()
+            .filter(|_| self.upto > self.start)
+            .map(|(id, (first, changes))| (*id, timeline::intervals(first.clone(), changes, self.start, self.upto)))
+    }
+}

@@ -1,0 +1,214 @@
+//! Section `Directory`: the account's contacts — a number with the values of
+//! the account's contact fields — and the arrangement of those fields.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::auth::{authenticate, Actor};
+use super::error::{ApiError, ApiResult};
+use crate::domain::agent::normalize_phone;
+use crate::domain::contact::{self, BadValue, Fields, Values};
+use crate::store::{ContactRow, StoreError};
+use crate::wire::errors::{directory as codes, global};
+use crate::wire::{reply, Body};
+use crate::AppState;
+
+/// How often an update is retried when another update of the same contact
+/// landed between its read and its write.
+const UPDATE_ATTEMPTS: usize = 8;
+
+/// The account's contact fields in its order (the standard ones until it arranges them).
+pub async fn account_fields(state: &AppState, account: &str) -> Result<Fields, ApiError> {
+    match state.store.contact_fields(account).await? {
+        None => Ok(Fields::standard()),
+        // Stored lists were checked when set; one that no longer parses is corrupt.
+        Some(names) => Fields::parse(names.iter().map(String::as_str))
+            .map_err(|_| ApiError::from(StoreError::Other(anyhow::anyhow!("stored contact fields do not parse")))),
+    }
+}
+
+/// A phone number from the first of `keys` present: missing → 1000, not a
+/// string or number → 1001, not a number we can complete → 1005.
+pub fn phone_number(body: &Body, keys: &[&str], country_code: &str) -> Result<String, ApiError> {
+    let raw = match body.get_any(keys) {
+        None => return Err(global::INVALID_PARAMETER.into()),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) if n.is_u64() => n.to_string(),
+        Some(_) => return Err(global::INVALID_DATA_TYPE.into()),
+    };
+    normalize_phone(&raw, country_code).ok_or_else(|| global::INVALID_CONTACT_NUMBER.into())
+}
+
+pub fn values_of(row: &ContactRow) -> Result<Values, ApiError> {
+    serde_json::from_str(&row.info).map_err(|e| ApiError::from(StoreError::Other(e.into())))
+}
+
+/// `field`: one field's name, or absent / `All` / `all` for every field.
+/// Returns the fields to show; an unknown name is `unknown`'s error.
+pub fn selected<'a>(fields: &'a Fields, body: &Body, unknown: ApiError) -> Result<Vec<&'a contact::Field>, ApiError> {
+    match body.get("field") {
+        None => Ok(fields.iter().collect()),
+        Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("all") => Ok(fields.iter().collect()),
+        Some(Value::String(s)) => fields.find(s).map(|f| vec![f]).ok_or(unknown),
+        Some(_) => Err(global::INVALID_DATA_TYPE.into()),
+    }
+}
+
+/// The values of `shown` fields in their order, `""` where unset.
+pub fn card(shown: &[&contact::Field], values: &Values) -> Map<String, Value> {
+    shown
+        .iter()
+        .map(|f| (f.name.clone(), Value::String(values.get(&f.key()).cloned().unwrap_or_default())))
+        .collect()
+}
+
+/// `contactinfo` of a request: field name → text (numbers taken as their
+/// digits, `null` clears); anything else → 1001.
+fn changes(body: &Body) -> Result<Vec<(String, String)>, ApiError> {
+    let info = match body.get("contactinfo") {
+        None => return Ok(Vec::new()),
+        Some(Value::Object(info)) => info,
+        Some(_) => return Err(global::INVALID_PARAMETER.into()),
+    };
+    info.iter()
+        .map(|(name, value)| {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Null => String::new(),
+                _ => return Err(global::INVALID_DATA_TYPE.into()),
+            };
+            Ok((name.clone(), text))
+        })
+        .collect()
+}
+
+fn apply(fields: &Fields, values: &mut Values, changes: &[(String, String)]) -> Result<(), ApiError> {
+    contact::apply(fields, values, changes).map_err(|e| match e {
+        BadValue::UnknownField => codes::UNKNOWN_FIELD.into(),
+        BadValue::Invalid => codes::INVALID_FIELD_VALUE.into(),
+    })
+}
+
+/// The reply of `create`, `update` and `getInfo`: the contact in the shape
+/// DeepCall's create body has (`contact`, `contactinfo`, `other`).
+async fn contact_reply(state: &AppState, account: &str, row: &ContactRow, shown: &[&contact::Field]) -> ApiResult {
+    let stats = state.store.caller_stats(account, &row.number).await?;
+    #[derive(Serialize)]
+    struct Other {
+        createtime: i64,
+        updatetime: i64,
+        /// When the number last called or was called; `null`: never.
+        lastcalltime: Option<i64>,
+        totalcalls: i64,
+    }
+    #[derive(Serialize)]
+    struct Payload<'a> {
+        contact: &'a str,
+        contactinfo: Map<String, Value>,
+        other: Other,
+    }
+    Ok(reply::listing(Payload {
+        contact: &row.number,
+        contactinfo: card(shown, &values_of(row)?),
+        other: Other {
+            createtime: row.created_at,
+            updatetime: row.updated_at,
+            lastcalltime: stats.last_call_at,
+            totalcalls: stats.calls,
+        },
+    }))
+}
+
+/// `Directory/create` `{contact, [contactinfo]}`: any principal of the account.
+pub async fn create(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    let number = phone_number(&body, &["contact", "cn"], &who.country_code)?;
+    let fields = account_fields(&state, &who.account).await?;
+    let mut values = Values::new();
+    apply(&fields, &mut values, &changes(&body)?)?;
+    let now = state.clock.now();
+    let info = serde_json::to_string(&values).map_err(|e| ApiError::from(StoreError::Other(e.into())))?;
+    let row = ContactRow { number, info, created_at: now, updated_at: now, version: 0 };
+    match state.store.create_contact(&who.account, &row).await {
+        Ok(()) => contact_reply(&state, &who.account, &row, &fields.iter().collect::<Vec<_>>()).await,
+        Err(StoreError::Conflict) => Err(codes::CONTACT_EXISTS.into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `Directory/update` `{contact, contactinfo}`: the named fields change
+/// (`""`/`null` clears one), the rest stay. Unknown contact → 1012.
+pub async fn update(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    let number = phone_number(&body, &["contact", "cn"], &who.country_code)?;
+    let changes = changes(&body)?;
+    let fields = account_fields(&state, &who.account).await?;
+    for _ in 0..UPDATE_ATTEMPTS {
+        let mut row = state.store.contact(&who.account, &number).await?.ok_or(global::NO_DATA_FOUND)?;
+        let mut values = values_of(&row)?;
+        apply(&fields, &mut values, &changes)?;
+        row.info = serde_json::to_string(&values).map_err(|e| ApiError::from(StoreError::Other(e.into())))?;
+        row.updated_at = state.clock.now();
+        match state.store.update_contact(&who.account, &row).await {
+            Ok(()) => return contact_reply(&state, &who.account, &row, &fields.iter().collect::<Vec<_>>()).await,
+            // Another update landed since the read: apply ours on top of it.
+            Err(StoreError::Conflict) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(StoreError::Other(anyhow::anyhow!("contact update kept conflicting")).into())
+}
+
+/// `Directory/getInfo` `{cn | contact, [field]}`: unknown contact → 1012.
+pub async fn get_info(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    let number = phone_number(&body, &["cn", "contact"], &who.country_code)?;
+    let fields = account_fields(&state, &who.account).await?;
+    let shown = selected(&fields, &body, codes::UNKNOWN_FIELD.into())?;
+    let row = state.store.contact(&who.account, &number).await?.ok_or(global::NO_DATA_FOUND)?;
+    contact_reply(&state, &who.account, &row, &shown).await
+}
+
+#[derive(Serialize)]
+struct FieldView {
+    name: String,
+    /// `standard` (checked: Name, Email, Address, Company, Designation, DOB) or `custom`.
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+fn fields_reply(fields: &Fields) -> ApiResult {
+    #[derive(Serialize)]
+    struct Payload {
+        fields: Vec<FieldView>,
+    }
+    let fields = fields.iter().map(|f| FieldView { name: f.name.clone(), kind: f.kind() }).collect();
+    Ok(reply::listing(Payload { fields }))
+}
+
+/// `Directory/getFields`: the account's contact fields in its order.
+pub async fn get_fields(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    fields_reply(&account_fields(&state, &who.account).await?)
+}
+
+/// `Directory/setFields` `{fields:[name, …]}`: the whole list, in order
+/// (account credentials only). Values of a field left out are kept, hidden,
+/// and show again if it comes back.
+pub async fn set_fields(state: AppState, body: Body) -> ApiResult {
+    let who = authenticate(&state, &body).await?;
+    if !matches!(who.actor, Actor::Owner) {
+        return Err(global::PERMISSION_DENIED.into());
+    }
+    let names = match body.get("fields") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().ok_or(codes::INVALID_FIELDS))
+            .collect::<Result<Vec<&str>, _>>()?,
+        _ => return Err(codes::INVALID_FIELDS.into()),
+    };
+    let fields = Fields::parse(names).map_err(|_| codes::INVALID_FIELDS)?;
+    state.store.set_contact_fields(&who.account, &fields.names()).await?;
+    fields_reply(&fields)
+}
