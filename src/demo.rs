@@ -6,7 +6,7 @@ use crate::domain::agent::{DestType, ReceiveCall, ROOT_PATH};
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::secret;
 use crate::domain::working::WorkingTime;
-use crate::store::{NewAgent, SharedStore};
+use crate::store::{ContactRow, NewAgent, SharedStore};
 
 const AGENTS: [(&str, &str); 20] = [
     ("Aarav Sharma", "9829012301"), ("Priya Verma", "9829012302"), ("Rohan Gupta", "9829012303"),
@@ -18,6 +18,13 @@ const AGENTS: [(&str, &str); 20] = [
     ("Manoj Rao", "9829012319"), ("Bhawna Saini", "9829012320"),
 ];
 const GROUPS: [&str; 4] = ["Sales", "Support", "Billing", "Escalations"];
+/// The demo's contact card: standard fields and two custom ones.
+const CONTACT_FIELDS: [&str; 5] = ["Name", "Email", "City", "Company", "Plan"];
+const CONTACTS: [(&str, &str, &str, &str, &str, &str); 3] = [
+    ("918302390884", "Kavya Sethi", "kavya@example.in", "Pune", "Sethi Traders", "Gold"),
+    ("919876500001", "Imran Qureshi", "imran@example.in", "Lucknow", "", "Silver"),
+    ("919876500002", "Lakshmi Pillai", "", "Kochi", "Pillai Exports", "Gold"),
+];
 /// Every demo agent logs in with this password.
 pub const AGENT_PASSWORD: &str = "agent-demo-1";
 pub const ADMIN_PASSWORD: &str = "admin-demo-1";
@@ -39,6 +46,10 @@ impl Demo {
         println!("  agent logins: {first_agent_email} / {AGENT_PASSWORD} (agent2… to agent20… alike)");
         println!(
             "Try:\n  curl -s {base_url}/api/v2/Agent/list --data-raw '{{\"userId\":\"{}\",\"token\":\"{}\",\"limit\":5}}'",
+            account.user_id, account.token
+        );
+        println!(
+            "  curl -s {base_url}/api/v2/agentDashboard/contactInfo --data-raw '{{\"userId\":\"{}\",\"token\":\"{}\",\"callerNumber\":\"8302390884\"}}'",
             account.user_id, account.token
         );
     }
@@ -90,5 +101,23 @@ pub async fn load(store: &SharedStore, base_url: &str) -> anyhow::Result<Demo> {
         };
         store.create_agent(id, &agent).await?;
     }
+    load_contacts(store, id).await?;
     Ok(Demo { account, admin_email, first_agent_email, base_url: base_url.to_string() })
+}
+
+/// A few contacts, so `agentDashboard/contactInfo` and `Directory/getInfo` show something.
+async fn load_contacts(store: &SharedStore, account: &str) -> anyhow::Result<()> {
+    store.set_contact_fields(account, &CONTACT_FIELDS.map(String::from)).await?;
+    let now = crate::clock::now();
+    for (number, name, email, city, company, plan) in CONTACTS {
+        let values: std::collections::BTreeMap<&str, &str> =
+            [("name", name), ("email", email), ("city", city), ("company", company), ("plan", plan)]
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
+        let info = serde_json::to_string(&values)?;
+        let row = ContactRow { number: number.to_string(), info, created_at: now, updated_at: now, version: 0 };
+        store.create_contact(account, &row).await?;
+    }
+    Ok(())
 }

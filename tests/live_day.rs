@@ -132,6 +132,11 @@ impl Day<'_> {
         self.app.post(&format!("/api/v2/agentProfile/{endpoint}"), &body).await.json()
     }
 
+    /// What the agent's own dashboard shows at `path` (`agentDashboard/…`).
+    async fn profile_of(&self, path: &str) -> Value {
+        self.app.post(&format!("/api/v2/{path}"), &format!(r#"{{"ssid":"{}"}}"#, self.ssid)).await.json()
+    }
+
     async fn live(&self) -> Value {
         let reply = self.app.post(LIVE, &format!("{{{}}}", self.account.creds())).await.json();
         reply["response"][0].clone()
@@ -174,6 +179,25 @@ fn expected_changes() -> Vec<(i64, &'static str, Option<&'static str>)> {
     ]);
     changes.sort_by_key(|c| c.0);
     changes
+}
+
+/// `agentDashboard/counters` as the timeline `data` of the same agent-day
+/// adds up: seconds per state (login = every state but offline), with the
+/// given call counts.
+fn counters_from_timeline(data: &Value, agent: i64, upto: i64, calls: (u64, u64, u64)) -> Value {
+    let mut secs = std::collections::HashMap::new();
+    for interval in data.as_array().unwrap() {
+        let state = interval["state"].as_str().unwrap();
+        let start = interval["start"].as_i64().unwrap();
+        let end = interval["end"].as_i64().unwrap().min(upto);
+        *secs.entry(state).or_insert(0) += (end - start).max(0);
+    }
+    let of = |s: &str| secs.get(s).copied().unwrap_or(0);
+    let login: i64 = secs.iter().filter(|(s, _)| **s != "offline").map(|(_, v)| v).sum();
+    json!({"message":{"agentId":agent,"date":"2026-11-23","from":DAY_START,"to":upto,
+        "calls":calls.0,"answered":calls.1,"missed":calls.2,"loginTime":login,"availableTime":of("available"),
+        "ringTime":of("ringing"),"talkTime":of("on_call"),"wrapUpTime":of("wrap_up"),"breakTime":of("break"),
+        "staleTime":of("stale")},"status":"success"})
 }
 
 /// Seconds per state per 300-second bucket, counted second by second.
@@ -251,6 +275,12 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
             day.at(6020).await;
             day.call("b1", "missed").await;
             day.at(7000).await;
+            // The dashboard's totals so far agree with the timeline so far.
+            let body = format!(r#"{{{},"filter":[{{"key":"date","value":"2026-11-23"}}]}}"#, day.account.creds());
+            let so_far = app.post(TIMELINE, &body).await.json();
+            let counters = day.profile_of("agentDashboard/counters").await;
+            assert_eq!(counters, counters_from_timeline(&so_far["data"][agent.to_string()], agent, SHIFT + 7000, (7, 5, 2)));
+            assert_eq!(counters["message"]["breakTime"], 300 + 1735, "{counters}");
             let live = day.live().await;
             assert_eq!(live["state"], "break");
             assert_eq!(
@@ -331,6 +361,17 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
     let newer = app.post(TIMELINE, &again).await.json();
     assert_eq!((newer["agEvent"].clone(), newer["event"].clone(), newer["lstSync"].clone()), (json!([]), json!([]), json!(last_seq)));
     assert_eq!(newer["data"], timeline["data"]);
+
+    // The day's counters add up the same intervals: ten answered calls and
+    // two missed (one while available, one offered during lunch).
+    let body = format!(r#"{{{},"agentId":{agent},"date":"2026-11-23"}}"#, account.creds());
+    let counters = app.post("/api/v2/agentDashboard/counters", &body).await.json();
+    let expected = counters_from_timeline(&timeline["data"][agent.to_string()], agent, SHIFT + 15_000, (12, 10, 2));
+    assert_eq!(counters, expected);
+    let talk_total: i64 = (0..10).map(talk).sum();
+    assert_eq!(counters["message"]["talkTime"], talk_total);
+    assert_eq!(counters["message"]["wrapUpTime"], 8 * 30 + 10);
+    assert_eq!(counters["message"]["loginTime"], 14_400 - 90 - 20, "{counters}");
 
     // And the live view agrees: offline since the logout.
     let live = day.live().await;

@@ -14,7 +14,8 @@ const KEYS: &[&str] = &[
     "group", "working", "allowDid", "favorite", "status", "agentId", "agentIds", "groupId", "groupid", "roleId",
     "permissions", "page", "limit", "quick", "forward", "colour", "filter", "window", "lstSync", "all", "mic_perm",
     "ping_time", "reason", "callId", "event", "callerNumber", "direction", "did", "time", "events", "breakId",
-    "maxDuration", "timezone", "staleAfter", "offlineAfter", "wrapUpTime", "date", "key", "value",
+    "maxDuration", "timezone", "staleAfter", "offlineAfter", "wrapUpTime", "date", "key", "value", "countryCode",
+    "contact", "cn", "contactinfo", "field", "fields", "content", "beforeId", "ref", "Name", "Email", "DOB",
 ];
 
 fn scalar(rng: &mut StdRng) -> Value {
@@ -24,6 +25,8 @@ fn scalar(rng: &mut StdRng) -> Value {
         json!("MOBILE"), json!("SIP"), json!("root"), json!("9829012345"), json!("a@b.com"), json!("नमस्ते"),
         json!("x".repeat(300)), json!("VIEW_AGENTS"), json!("%_\\"), json!("1' OR '1'='1"), json!("nul\u{0}byte"),
         json!("2026-11-23"), json!("offered"), json!("ended"), json!("Lunch"), json!("Asia/Kolkata"), json!("inbound"),
+        json!("All"), json!("918302390884"), json!(918302390884u64), json!("+91 83023-90884"), json!("31-12-1990"),
+        json!("mobile"), json!("c1"),
     ];
     choices[rng.random_range(0..choices.len())].clone()
 }
@@ -47,7 +50,12 @@ fn value(rng: &mut StdRng, depth: u32) -> Value {
 backend_test!(no_generated_body_gets_anything_but_an_envelope_from_the_tables, |app| {
     let account = app.account().await;
     app.group(&account, "Sales").await;
-    app.agent(&account, r#""name":"Existing","email":"e@x.com","group":[1]"#).await;
+    let agent = app.agent(&account, r#""name":"Existing","email":"e@x.com","group":[1]"#).await;
+    // A call and a contact, so notes and contact updates have something to hit.
+    let call = format!(r#"{{{},"callId":"c1","event":"offered","agentId":{agent},"callerNumber":"918302390884"}}"#, account.creds());
+    app.post("/api/v2/callEvent", &call).await;
+    let contact = format!(r#"{{{},"contact":"918302390884"}}"#, account.creds());
+    app.post("/api/v2/Directory/create", &contact).await;
     // AGENTDESK_FUZZ_SEED / AGENTDESK_FUZZ_ROUNDS explore further than CI does.
     let seed = std::env::var("AGENTDESK_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0xA6E7_DE5C);
     let rounds = std::env::var("AGENTDESK_FUZZ_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);

@@ -133,7 +133,10 @@ backend_test!(the_openapi_document_lists_every_endpoint_and_its_codes, |app| {
         "/api/v2/agentProfile/checkAgentInWrapUp", "/api/v2/agentProfile/breakStart",
         "/api/v2/agentProfile/breakEnd", "/api/v2/agentProfile/wrapUpEnd", "/api/v2/callEvent",
         "/api/v2/Break/list", "/api/v2/Break/add", "/api/v2/Break/update", "/api/v2/Break/delete",
-        "/api/v2/Account/settings",
+        "/api/v2/Account/settings", "/api/v2/agentProfile/tags", "/api/v2/agentDashboard/contactInfo",
+        "/api/v2/agentDashboard/recentCalls", "/api/v2/agentDashboard/counters", "/api/v2/agentDashboard/notesAdd",
+        "/api/v2/agentDashboard/notesList", "/api/v2/Directory/create", "/api/v2/Directory/update",
+        "/api/v2/Directory/getInfo", "/api/v2/Directory/getFields", "/api/v2/Directory/setFields",
     ] {
         let op = &doc["paths"][path]["post"];
         assert!(op.is_object(), "{path} missing");
@@ -156,6 +159,11 @@ backend_test!(the_openapi_document_lists_every_endpoint_and_its_codes, |app| {
         .map(|c| c["code"].as_i64().unwrap())
         .collect();
     assert_eq!(profile, vec![1000, 1002, 1014, 1015, 1020, 1032, 1039, 1047, 1501, 1502, 1507]);
+    let codes_of = |path: &str| -> Vec<i64> {
+        doc["paths"][path]["post"]["x-error-codes"].as_array().unwrap().iter().map(|c| c["code"].as_i64().unwrap()).collect()
+    };
+    assert_eq!(codes_of("/api/v2/agentDashboard/notesAdd"), vec![1000, 1001, 1002, 1005, 1014, 1015, 1020, 1032, 1039, 1047, 1502, 1503]);
+    assert_eq!(codes_of("/api/v2/Directory/update"), vec![1000, 1001, 1002, 1005, 1012, 1014, 1015, 1020, 1032, 1039, 1047, 1512, 1513]);
     let stream = &doc["paths"]["/api/v2/stream"]["get"]["summary"];
     assert!(stream.as_str().unwrap().contains("Last-Event-ID"), "{stream}");
 });
