@@ -138,10 +138,14 @@ pub async fn create(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `Directory/update` `{contact, contactinfo}`: the named fields change
-/// (`""`/`null` clears one), the rest stay. Unknown contact → 1012.
+/// (`""`/`null` clears one), the rest stay. No `contactinfo` → 1000;
+/// unknown contact → 1012.
 pub async fn update(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     let number = phone_number(&body, &["contact", "cn"], &who.country_code)?;
+    if body.get("contactinfo").is_none() {
+        return Err(global::INVALID_PARAMETER.into());
+    }
     let changes = changes(&body)?;
     let fields = account_fields(&state, &who.account).await?;
     for _ in 0..UPDATE_ATTEMPTS {
