@@ -25,6 +25,7 @@ pub fn parse_date(value: &serde_json::Value) -> Result<Date, ApiError> {
     text.parse::<Date>().map_err(|_| global::INVALID_DATE_FORMAT.into())
 }
 
+/// A day loaded for some or all agents of an account.
 pub struct Day {
     pub date: Date,
     pub start: i64,
