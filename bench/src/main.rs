@@ -1,0 +1,216 @@
+//! `agentdesk-bench`: builds and starts the release server on a fresh
+//! database, loads a contact center into it, drives each hot path with a
+//! closed-loop HTTP load and compares it with a bare server measured the
+//! same way in the same run. Prints a Markdown table and writes JSON.
+
+mod dataset;
+mod load;
+mod report;
+mod server;
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use clap::{Parser, Subcommand};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde_json::json;
+
+use dataset::{Loaded, Size};
+use load::{Plan, contains, success};
+use report::Row;
+use server::Running;
+
+#[derive(Parser)]
+#[command(about = "Load benchmark of agentdesk's hot paths against a bare-server baseline")]
+struct Cli {
+    /// Database for the server under test: a fresh SQLite file by default;
+    /// `postgres://USER@HOST/DB` creates (and drops) a fresh database on that server.
+    #[arg(long)]
+    database: Option<String>,
+    /// Seconds each scenario is measured (after a fifth of that to warm up).
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Connections of the throughput scenarios (and of the baseline).
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// A seconds-long run on a small dataset, to check the bench still works.
+    #[arg(long)]
+    smoke: bool,
+    /// Where the JSON figures go.
+    #[arg(long, default_value = "bench-results.json")]
+    out: String,
+    #[command(subcommand)]
+    command: Option<Sub>,
+}
+
+#[derive(Subcommand)]
+enum Sub {
+    /// Serve the baseline (used by the bench itself).
+    #[command(hide = true)]
+    Baseline {
+        #[arg(long)]
+        port: u16,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(Sub::Baseline { port }) = cli.command {
+        // The baseline gets the server's shape: a multi-threaded runtime.
+        return tokio::runtime::Runtime::new()?.block_on(server::serve_baseline(port));
+    }
+    // The generator is one thread's work, as wrk or oha would be with one thread
+    // per core left to the server.
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(bench(cli))
+}
+
+fn size(smoke: bool) -> Size {
+    if smoke {
+        Size { agents: 200, groups: 5, history_agents: 10, history_days: 3, calls_per_day: 16, busy_day_calls: 100 }
+    } else {
+        Size { agents: 10_000, groups: 50, history_agents: 500, history_days: 30, calls_per_day: 16, busy_day_calls: 500 }
+    }
+}
+
+/// A fresh database: a file in `dir`, or a new database on the named PostgreSQL server.
+async fn fresh_database(given: Option<&str>, dir: &std::path::Path) -> anyhow::Result<String> {
+    match given {
+        None => Ok(format!("sqlite://{}", dir.join("bench.db").display())),
+        Some(url) if url.starts_with("postgres") => {
+            use sqlx::Connection;
+            let name = format!("agentdesk_bench_{}", &agentdesk::domain::secret::new_token()[..10]);
+            let mut admin = sqlx::PgConnection::connect(url).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await?;
+            let (server, _) = url.rsplit_once('/').ok_or_else(|| anyhow::anyhow!("postgres URL needs a database"))?;
+            Ok(format!("{server}/{name}"))
+        }
+        Some(other) => anyhow::bail!("--database must be postgres://…; SQLite is the default ({other:?})"),
+    }
+}
+
+fn bodies(items: impl IntoIterator<Item = serde_json::Value>) -> Arc<Vec<Bytes>> {
+    Arc::new(items.into_iter().map(|v| Bytes::from(v.to_string())).collect())
+}
+
+struct Scenario {
+    name: &'static str,
+    path: &'static str,
+    connections: usize,
+    bodies: Arc<Vec<Bytes>>,
+    good: fn(&[u8]) -> bool,
+    /// Events per request, for ingestion.
+    events_per_request: Option<u64>,
+}
+
+fn on_break_answer(body: &[u8]) -> bool {
+    success(body) || contains(body, br#""code":1502"#)
+}
+
+fn all_accepted(body: &[u8]) -> bool {
+    contains(body, br#""accepted":100,"#)
+}
+
+fn scenarios(data: &Loaded, cli: &Cli, size: Size) -> Vec<Scenario> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let creds = |extra: serde_json::Value| {
+        let mut body = json!({"userId": data.user_id, "token": data.token});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let pings = bodies(data.ssids.iter().map(|s| json!({"ssid": s, "mic_perm": 1})));
+    let mut shuffled = data.ssids.clone();
+    shuffled.shuffle(&mut rng);
+    let on_break = bodies(shuffled.iter().map(|s| json!({"ssid": s})));
+    let lists = bodies((1..=20).map(|page| creds(json!({"name": "agent 0", "limit": 50, "page": page}))));
+    let live = bodies([creds(json!({}))]);
+    let timeline = bodies([creds(json!({"filter": [{"key": "agentId", "value": "1"}, {"key": "date", "value": data.busy_date}]}))]);
+    // Unique calls (idempotency would count repeats as duplicates): each
+    // batch offers 50 calls to available agents and reports them missed.
+    let batches = (cli.duration as usize * 3000).min(30_000) / if cli.smoke { 10 } else { 1 };
+    let available: Vec<usize> = (1..=size.agents).filter(|a| a % 10 != 0).collect();
+    let ingest = bodies((0..batches).map(|b| {
+        let events: Vec<serde_json::Value> = (0..50)
+            .flat_map(|i| {
+                let agent = available[(b * 50 + i) % available.len()];
+                let call = format!("b{b}-{i}");
+                let number = format!("9197{:08}", b * 50 + i);
+                [
+                    json!({"callId": call, "event": "offered", "agentId": agent, "callerNumber": number}),
+                    json!({"callId": call, "event": "missed", "agentId": agent, "callerNumber": number}),
+                ]
+            })
+            .collect();
+        creds(json!({"events": events}))
+    }));
+    let c = cli.connections;
+    vec![
+        Scenario { name: "setWebPingTime (distinct sessions)", path: "/api/v2/agentProfile/setWebPingTime", connections: c, bodies: pings, good: success, events_per_request: None },
+        Scenario { name: "agentOnBreak (random agents)", path: "/api/v2/agentProfile/agentOnBreak", connections: c, bodies: on_break, good: on_break_answer, events_per_request: None },
+        Scenario { name: "Agent/list (50, name filter)", path: "/api/v2/Agent/list", connections: c, bodies: lists, good: success, events_per_request: None },
+        Scenario { name: "Agent/live (whole account)", path: "/api/v2/Agent/live", connections: 4, bodies: live, good: success, events_per_request: None },
+        Scenario { name: "Agent/timeLine (busy agent-day)", path: "/api/v2/Agent/timeLine", connections: 4, bodies: timeline, good: success, events_per_request: None },
+        Scenario { name: "callEvent (batches of 100)", path: "/api/v2/callEvent", connections: 8, bodies: ingest, good: all_accepted, events_per_request: Some(100) },
+    ]
+}
+
+/// Warms up (unless every body may be sent only once), then measures.
+async fn measure(target: &Running, path: &str, scenario_bodies: Arc<Vec<Bytes>>, good: fn(&[u8]) -> bool, connections: usize, warm_up: bool, cli: &Cli) -> anyhow::Result<load::Outcome> {
+    let plan = Plan { addr: target.addr, path: path.to_string(), bodies: scenario_bodies, good };
+    let seconds = if cli.smoke { 1 } else { cli.duration };
+    if warm_up {
+        load::run(&plan, connections, Duration::from_millis(seconds * 200)).await?;
+    }
+    target.reset_peak_rss();
+    load::run(&plan, connections, Duration::from_secs(seconds)).await
+}
+
+async fn bench(cli: Cli) -> anyhow::Result<()> {
+    let size = size(cli.smoke);
+    eprintln!("building the release server…");
+    let binary = server::build_server()?;
+    let dir = tempfile::tempdir()?;
+
+    eprintln!("baseline: a bare axum server with a fixed 60-byte JSON body");
+    let port = server::free_port()?;
+    let mut command = Command::new(std::env::current_exe()?);
+    command.args(["baseline", "--port", &port.to_string()]);
+    let baseline = Running::start(command, port)?;
+    let body = bodies([json!({"ssid": "0123456789abcdef"})]);
+    let outcome = measure(&baseline, "/", body, |_| true, cli.connections, true, &cli).await?;
+    let base_rps = outcome.per_second();
+    let mut rows = vec![Row::new("baseline (bare axum, 60-byte JSON)", cli.connections, &outcome, base_rps, baseline.peak_rss_mib())];
+    baseline.stop();
+    eprintln!("  {base_rps:.0} req/s");
+
+    let url = fresh_database(cli.database.as_deref(), dir.path()).await?;
+    eprintln!("loading the dataset into {}…", url.split('@').next_back().unwrap_or(&url));
+    let store = agentdesk::store::open(&url).await?;
+    let data = dataset::load(&store, size).await?;
+    store.close().await;
+    eprintln!("  {} agents logged in, {} history events", size.agents, data.events);
+
+    let port = server::free_port()?;
+    let mut command = Command::new(&binary);
+    command.args(["serve", "--database", &url, "--bind", &format!("127.0.0.1:{port}")]);
+    let agentdesk = Running::start(command, port)?;
+    for s in scenarios(&data, &cli, size) {
+        eprintln!("{}…", s.name);
+        let warm_up = s.events_per_request.is_none();
+        let outcome = measure(&agentdesk, s.path, s.bodies, s.good, s.connections, warm_up, &cli).await?;
+        let mut row = Row::new(s.name, s.connections, &outcome, base_rps, agentdesk.peak_rss_mib());
+        row.events_per_second = s.events_per_request.map(|n| n as f64 * outcome.per_second());
+        eprintln!("  {:.0} req/s, p99 {:.2} ms, {} errors", row.requests_per_second, row.p99_ms, row.errors);
+        rows.push(row);
+    }
+    agentdesk.stop();
+
+    println!("{}", report::markdown(&rows));
+    let figures = json!({"database": if cli.database.is_some() { "postgres" } else { "sqlite" },
+        "agents": size.agents, "history_events": data.events, "results": rows});
+    std::fs::write(&cli.out, serde_json::to_string_pretty(&figures)?)?;
+    eprintln!("figures written to {}", cli.out);
+    Ok(())
+}
