@@ -39,6 +39,11 @@ pub fn phone_number(body: &Body, keys: &[&str], country_code: &str) -> Result<St
     normalize_phone(&raw, country_code).ok_or_else(|| global::INVALID_CONTACT_NUMBER.into())
 }
 
+/// Values in their stored form (a JSON object).
+fn encode(values: &Values) -> Result<String, ApiError> {
+    serde_json::to_string(values).map_err(|e| ApiError::from(StoreError::Other(e.into())))
+}
+
 pub fn values_of(row: &ContactRow) -> Result<Values, ApiError> {
     serde_json::from_str(&row.info).map_err(|e| ApiError::from(StoreError::Other(e.into())))
 }
@@ -128,7 +133,7 @@ pub async fn create(state: AppState, body: Body) -> ApiResult {
     let mut values = Values::new();
     apply(&fields, &mut values, &changes(&body)?)?;
     let now = state.clock.now();
-    let info = serde_json::to_string(&values).map_err(|e| ApiError::from(StoreError::Other(e.into())))?;
+    let info = encode(&values)?;
     let row = ContactRow { number, info, created_at: now, updated_at: now, version: 0 };
     match state.store.create_contact(&who.account, &row).await {
         Ok(()) => contact_reply(&state, &who.account, &row, &fields.iter().collect::<Vec<_>>()).await,
@@ -152,7 +157,7 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
         let mut row = state.store.contact(&who.account, &number).await?.ok_or(global::NO_DATA_FOUND)?;
         let mut values = values_of(&row)?;
         apply(&fields, &mut values, &changes)?;
-        row.info = serde_json::to_string(&values).map_err(|e| ApiError::from(StoreError::Other(e.into())))?;
+        row.info = encode(&values)?;
         row.updated_at = state.clock.now();
         match state.store.update_contact(&who.account, &row).await {
             Ok(()) => return contact_reply(&state, &who.account, &row, &fields.iter().collect::<Vec<_>>()).await,
