@@ -97,6 +97,13 @@ pub async fn load(store: &SharedStore, size: Size) -> anyhow::Result<Loaded> {
         }
     }
     let events = history(store, id, size, now).await?;
+    // The single-endpoint scenarios send no pings, yet every agent must stay
+    // logged in throughout: the heartbeat rules are widened for them (the
+    // mixed day restores the defaults and pings for real).
+    let mut settings = store.live_settings(id).await?;
+    settings.stale_after = 3_600;
+    settings.offline_after = 86_400;
+    store.set_live_settings(id, &settings).await?;
     log_in_everyone(store, id, size.agents).await?;
     let busy = jiff::Timestamp::from_second(now - DAY)?.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     Ok(Loaded { user_id: account.user_id, token: account.token, ssids, busy_date: busy.to_string(), events })

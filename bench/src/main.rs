@@ -54,6 +54,12 @@ enum Sub {
         #[arg(long)]
         port: u16,
     },
+    /// Load the dataset into DATABASE and print how to address it (for profiling).
+    #[command(hide = true)]
+    Load {
+        #[arg(long)]
+        database: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -61,6 +67,16 @@ fn main() -> anyhow::Result<()> {
     if let Some(Sub::Baseline { port }) = cli.command {
         // The baseline gets the server's shape: a multi-threaded runtime.
         return tokio::runtime::Runtime::new()?.block_on(server::serve_baseline(port));
+    }
+    if let Some(Sub::Load { database }) = &cli.command {
+        let size = size(cli.smoke);
+        return tokio::runtime::Runtime::new()?.block_on(async {
+            let store = agentdesk::store::open(database).await?;
+            let data = dataset::load(&store, size).await?;
+            store.close().await;
+            println!("{}", json!({"userId": data.user_id, "token": data.token, "busyDate": data.busy_date, "ssid1": data.ssids[0]}));
+            Ok(())
+        });
     }
     // The generator is one thread's work, as wrk or oha would be with one thread
     // per core left to the server.

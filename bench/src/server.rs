@@ -34,8 +34,10 @@ pub fn workspace_root() -> PathBuf {
 pub fn build_server() -> anyhow::Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let root = workspace_root();
+    // Built together with the bench, so both resolve the same features and
+    // each `cargo run -p agentdesk-bench` does not rebuild the server's crates.
     let status = Command::new(cargo)
-        .args(["build", "--release", "-p", "agentdesk", "--bin", "agentdesk"])
+        .args(["build", "--release", "-p", "agentdesk-bench", "-p", "agentdesk", "--bins"])
         .current_dir(&root)
         .status()
         .context("running cargo build")?;

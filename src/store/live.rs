@@ -277,16 +277,22 @@ impl LiveStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn states_before(&self, account: &str, agents: Option<&[i64]>, at: i64) -> StoreResult<Vec<StateAt>> {
+        // One index walk per agent (agents with no earlier event drop out of
+        // the join); a GROUP BY over the log instead lets the planner scan a
+        // million events for one agent.
         let mut select = Statement::new(
-            "SELECT e.agent_id, e.state, e.kind, e.reason FROM agent_events e
-             JOIN (SELECT agent_id, MAX(seq) AS seq FROM agent_events WHERE account_id = $1",
+            "SELECT e.agent_id, e.state, e.kind, e.reason FROM agents a
+             JOIN agent_events e ON e.account_id = a.account_id AND e.seq =
+                 (SELECT s.seq FROM agent_events s
+                  WHERE s.account_id = a.account_id AND s.agent_id = a.id AND s.at < $2
+                  ORDER BY s.seq DESC LIMIT 1)
+             WHERE a.account_id = $1",
         );
-        select.bind_first(Param::Text(account.to_string()));
-        select.push(" AND at < ?", Param::Int(at));
+        select.bind_first(Param::Text(account.to_string())).bind_first(Param::Int(at));
         if let Some(agents) = agents {
-            select.push_sql(" AND agent_id IN ").push_list(agents);
+            select.push_sql(" AND a.id IN ").push_list(agents);
         }
-        select.push_sql(" GROUP BY agent_id) latest ON e.account_id = $1 AND e.seq = latest.seq ORDER BY e.agent_id");
+        select.push_sql(" ORDER BY a.id");
         let rows = select.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {

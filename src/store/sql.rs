@@ -66,7 +66,8 @@ impl Statement {
         self
     }
 
-    /// Binds a placeholder the SQL given to `new` already names (`$1`).
+    /// Binds the next of the placeholders the SQL given to `new` already
+    /// names (`$1`, then `$2`, …).
     pub fn bind_first(&mut self, param: Param) -> &mut Self {
         self.params.push(param);
         self
