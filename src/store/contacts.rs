@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 
-use super::live::logged;
+use super::live::EVENT_COLUMNS;
 use super::sql::{int, next_id, opt_int, opt_text, text, Param, SqlStore, Statement};
 use super::{CallerStats, ContactRow, ContactStore, NewNote, NoteQuery, NoteRow, StoreError, StoreResult};
 use crate::domain::presence::Logged;
@@ -104,18 +104,16 @@ impl ContactStore for SqlStore {
         if numbers.is_empty() {
             return Ok(Vec::new());
         }
-        let mut select = Statement::new(
-            "SELECT seq, agent_id, at, kind, actor, reason, call_id, detail, state FROM agent_events
-             WHERE account_id = $1 AND caller_number IN (",
-        );
+        let mut select = Statement::new(&format!(
+            "SELECT {EVENT_COLUMNS} FROM agent_events WHERE account_id = $1 AND caller_number IN ("
+        ));
         select.bind_first(Param::Text(account.to_string()));
         for (i, number) in numbers.iter().enumerate() {
             select.push(if i == 0 { "?" } else { ",?" }, Param::Text(number.clone()));
         }
         select.push(") AND at >= ?", Param::Int(from));
         select.push(" ORDER BY at DESC, seq DESC LIMIT ?", Param::Int(limit));
-        let rows = select.query().fetch_all(&self.pool).await?;
-        rows.iter().map(logged).collect()
+        self.fetch_events(select, "at DESC, seq DESC").await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

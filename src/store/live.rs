@@ -48,34 +48,36 @@ fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Other(anyhow::anyhow!("event log holds an unknown {what} {value:?}"))
 }
 
-pub(super) fn logged(row: &AnyRow) -> StoreResult<Logged> {
-    let kind_text = text(row, "kind")?;
+/// An event-log row as `EVENT_COLUMNS` lists it.
+type EventRow = (i64, i64, i64, String, String, Option<String>, Option<String>, Option<String>, String);
+
+pub(super) const EVENT_COLUMNS: &str = "seq, agent_id, at, kind, actor, reason, call_id, detail, state";
+
+impl SqlStore {
+    /// The events `select` (of `EVENT_COLUMNS`) finds, in `order_by` order.
+    pub(super) async fn fetch_events(&self, select: Statement, order_by: &str) -> StoreResult<Vec<Logged>> {
+        let rows: Vec<EventRow> = self.json_rows(select, EVENT_COLUMNS, order_by).await?;
+        rows.into_iter().map(logged_from).collect()
+    }
+}
+
+fn logged_from(row: EventRow) -> StoreResult<Logged> {
+    let (seq, agent, at, kind_text, actor_text, reason, call_id, detail, state_text) = row;
     let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
-    let actor_text = text(row, "actor")?;
     let actor = Actor::parse(&actor_text).ok_or_else(|| corrupt("actor", &actor_text))?;
-    let state_text = text(row, "state")?;
     let state = State::parse(&state_text).ok_or_else(|| corrupt("state", &state_text))?;
-    let detail: Detail = match opt_text(row, "detail")? {
+    let detail: Detail = match detail {
         Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Other(e.into()))?,
         None => Detail::default(),
     };
-    let call_id = opt_text(row, "call_id")?.or(detail.call_id);
-    let call = call_id.map(|call_id| CallRef {
+    let call = call_id.or(detail.call_id).map(|call_id| CallRef {
         call_id,
         caller_number: detail.caller_number.unwrap_or_default(),
         direction: detail.direction.unwrap_or_default(),
         did: detail.did.unwrap_or_default(),
     });
-    let event = Event {
-        agent: int(row, "agent_id")?,
-        at: int(row, "at")?,
-        kind,
-        actor,
-        reason: opt_text(row, "reason")?,
-        call,
-        until: detail.until,
-    };
-    Ok(Logged { seq: int(row, "seq")?, event, state })
+    let event = Event { agent, at, kind, actor, reason, call, until: detail.until };
+    Ok(Logged { seq, event, state })
 }
 
 fn break_reason(row: &AnyRow) -> StoreResult<BreakReasonRow> {
@@ -255,10 +257,7 @@ impl LiveStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn events(&self, account: &str, query: &EventQuery) -> StoreResult<Vec<Logged>> {
-        let mut select = Statement::new(
-            "SELECT seq, agent_id, at, kind, actor, reason, call_id, detail, state FROM agent_events
-             WHERE account_id = $1",
-        );
+        let mut select = Statement::new(&format!("SELECT {EVENT_COLUMNS} FROM agent_events WHERE account_id = $1"));
         select.bind_first(Param::Text(account.to_string()));
         select.push(" AND at >= ?", Param::Int(query.from)).push(" AND at < ?", Param::Int(query.to));
         if query.after_seq > 0 {
@@ -267,12 +266,10 @@ impl LiveStore for SqlStore {
         if let Some(agents) = &query.agents {
             select.push_sql(" AND agent_id IN ").push_list(agents);
         }
-        select.push_sql(" ORDER BY seq");
         if let Some(limit) = query.limit {
-            select.push(" LIMIT ?", Param::Int(limit));
+            select.push(" ORDER BY seq LIMIT ?", Param::Int(limit));
         }
-        let rows = select.query().fetch_all(&self.pool).await?;
-        rows.iter().map(logged).collect()
+        self.fetch_events(select, "seq").await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -322,33 +319,30 @@ impl LiveStore for SqlStore {
                 Param::Int(group),
             );
         }
-        select.push_sql(" ORDER BY id");
-        let rows = select.query().fetch_all(&self.pool).await?;
-        let mut roster = rows
-            .iter()
-            .map(|r| {
-                Ok(RosterRow {
-                    id: int(r, "id")?,
-                    name: text(r, "name")?,
-                    status: int(r, "status")?,
-                    cad: int(r, "cad")? != 0,
-                    pre_deleted: int(r, "pre_deleted")? != 0,
-                    groups: Vec::new(),
-                })
+        let agents: Vec<(i64, String, i64, i64, i64)> =
+            self.json_rows(select, "id, name, status, cad, pre_deleted", "id").await?;
+        let mut roster: Vec<RosterRow> = agents
+            .into_iter()
+            .map(|(id, name, status, cad, pre_deleted)| RosterRow {
+                id,
+                name,
+                status,
+                cad: cad != 0,
+                pre_deleted: pre_deleted != 0,
+                groups: Vec::new(),
             })
-            .collect::<StoreResult<Vec<_>>>()?;
-        let mut members = Statement::new(
-            "SELECT agent_id, group_id, receive_call FROM group_members WHERE account_id = $1",
-        );
+            .collect();
+        let mut members =
+            Statement::new("SELECT agent_id, group_id, receive_call, position FROM group_members WHERE account_id = $1");
         members.bind_first(Param::Text(account.to_string()));
         if let Some(id) = agent_id {
             members.push(" AND agent_id = ?", Param::Int(id));
         }
-        members.push_sql(" ORDER BY agent_id, position");
-        for row in members.query().fetch_all(&self.pool).await? {
-            let agent = int(&row, "agent_id")?;
+        let members: Vec<(i64, i64, String)> =
+            self.json_rows(members, "agent_id, group_id, receive_call", "agent_id, position").await?;
+        for (agent, group, receive_call) in members {
             if let Ok(i) = roster.binary_search_by_key(&agent, |r| r.id) {
-                roster[i].groups.push((int(&row, "group_id")?, text(&row, "receive_call")?));
+                roster[i].groups.push((group, receive_call));
             }
         }
         Ok(roster)

@@ -104,6 +104,35 @@ impl Statement {
     }
 }
 
+impl SqlStore {
+    /// Runs `select` (which names `columns`, in that order) and returns its
+    /// rows, ordered by `order_by`, as the database folded them into one JSON
+    /// array of arrays. Bulk reads (a day of events, a whole roster) go this
+    /// way: one value crosses the driver instead of thousands of rows, each
+    /// of which would otherwise be a separate message between the driver's
+    /// threads and a decode per column (≈ 10 µs a row with SQLite).
+    pub(super) async fn json_rows<T: serde::de::DeserializeOwned>(
+        &self,
+        mut select: Statement,
+        columns: &str,
+        order_by: &str,
+    ) -> StoreResult<Vec<T>> {
+        let folded = match self.backend {
+            Backend::Sqlite => format!("SELECT json_group_array(json_array({columns}) ORDER BY {order_by}) AS rows"),
+            Backend::Postgres => {
+                format!("SELECT COALESCE(json_agg(json_build_array({columns}) ORDER BY {order_by}), '[]')::text AS rows")
+            }
+        };
+        select.sql = format!("{folded} FROM ({}) rows_to_fold", select.sql);
+        let row = select.query().fetch_one(&self.pool).await?;
+        let json = opt_text(&row, "rows")?.unwrap_or_default();
+        if json.is_empty() {
+            return Ok(Vec::new());
+        }
+        serde_json::from_str(&json).map_err(|e| StoreError::Other(anyhow::anyhow!("folded rows: {e}")))
+    }
+}
+
 /// What names are compared by (unique group and break names, name filters):
 /// lower-cased by the server, any script, the same on both backends
 /// (SQLite's LOWER() only folds ASCII).
