@@ -36,6 +36,7 @@ pub struct Loaded {
     /// The busy agent-day: agent 1, this date (UTC).
     pub busy_date: String,
     pub events: usize,
+    pub groups: Vec<i64>,
 }
 
 const DAY: i64 = 86_400;
@@ -106,7 +107,7 @@ pub async fn load(store: &SharedStore, size: Size) -> anyhow::Result<Loaded> {
     store.set_live_settings(id, &settings).await?;
     log_in_everyone(store, id, size.agents).await?;
     let busy = jiff::Timestamp::from_second(now - DAY)?.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
-    Ok(Loaded { user_id: account.user_id, token: account.token, ssids, busy_date: busy.to_string(), events })
+    Ok(Loaded { user_id: account.user_id, token: account.token, ssids, busy_date: busy.to_string(), events, groups })
 }
 
 /// Every agent logs in; every tenth goes on a tea break.

@@ -44,7 +44,7 @@ impl Outcome {
     }
 }
 
-fn histogram() -> Histogram<u64> {
+pub fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
 }
 
@@ -105,6 +105,20 @@ async fn connection(plan: Plan, next: Arc<AtomicUsize>, deadline: Instant) -> an
         }
     }
     Ok((requests, errors, latency))
+}
+
+/// One request outside any measurement (setting up a scenario); the reply's body.
+pub async fn post(addr: SocketAddr, path: &str, body: serde_json::Value) -> anyhow::Result<Bytes> {
+    let stream = TcpStream::connect(addr).await?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    let request = Request::post(path)
+        .header("host", "bench")
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body.to_string())))?;
+    let response = sender.send_request(request).await?;
+    anyhow::ensure!(response.status() == 200, "{path} answered {}", response.status());
+    Ok(response.into_body().collect().await?.to_bytes())
 }
 
 /// A reply that is not an error envelope.

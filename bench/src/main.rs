@@ -5,6 +5,7 @@
 
 mod dataset;
 mod load;
+mod mixed;
 mod report;
 mod server;
 
@@ -39,6 +40,10 @@ struct Cli {
     /// A seconds-long run on a small dataset, to check the bench still works.
     #[arg(long)]
     smoke: bool,
+    /// Agent counts of the growth curve (`live`, `list`, `timeLine` latency
+    /// at each size; empty to skip it; the smoke uses 100,200,400).
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
+    growth: Vec<usize>,
     /// Where the JSON figures go.
     #[arg(long, default_value = "bench-results.json")]
     out: String,
@@ -91,13 +96,26 @@ fn size(smoke: bool) -> Size {
     }
 }
 
+/// A point of the growth curve: `agents` in teams of 200, a week of history
+/// for one in twenty, and the same busy agent-day as the main dataset.
+fn growth_size(agents: usize, smoke: bool) -> Size {
+    Size {
+        agents,
+        groups: (agents / 200).max(1),
+        history_agents: (agents / 20).max(1),
+        history_days: if smoke { 2 } else { 7 },
+        calls_per_day: 16,
+        busy_day_calls: if smoke { 100 } else { 500 },
+    }
+}
+
 /// A fresh database: a file in `dir`, or a new database on the named PostgreSQL server.
-async fn fresh_database(given: Option<&str>, dir: &std::path::Path) -> anyhow::Result<String> {
+async fn fresh_database(given: Option<&str>, dir: &std::path::Path, label: &str) -> anyhow::Result<String> {
     match given {
-        None => Ok(format!("sqlite://{}", dir.join("bench.db").display())),
+        None => Ok(format!("sqlite://{}", dir.join(format!("{label}.db")).display())),
         Some(url) if url.starts_with("postgres") => {
             use sqlx::Connection;
-            let name = format!("agentdesk_bench_{}", &agentdesk::domain::secret::new_token()[..10]);
+            let name = format!("agentdesk_bench_{label}_{}", &agentdesk::domain::secret::new_token()[..10]);
             let mut admin = sqlx::PgConnection::connect(url).await?;
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await?;
             let (server, _) = url.rsplit_once('/').ok_or_else(|| anyhow::anyhow!("postgres URL needs a database"))?;
@@ -105,6 +123,20 @@ async fn fresh_database(given: Option<&str>, dir: &std::path::Path) -> anyhow::R
         }
         Some(other) => anyhow::bail!("--database must be postgres://…; SQLite is the default ({other:?})"),
     }
+}
+
+/// Drops the PostgreSQL databases the run created (SQLite files go with the
+/// temporary directory).
+async fn drop_databases(given: Option<&str>, created: &[String]) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let Some(admin_url) = given.filter(|u| u.starts_with("postgres")) else { return Ok(()) };
+    let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+    for url in created {
+        if let Some((_, name)) = url.rsplit_once('/') {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await?;
+        }
+    }
+    Ok(())
 }
 
 fn bodies(items: impl IntoIterator<Item = serde_json::Value>) -> Arc<Vec<Bytes>> {
@@ -129,20 +161,30 @@ fn all_accepted(body: &[u8]) -> bool {
     contains(body, br#""accepted":100,"#)
 }
 
+fn credentials(data: &Loaded, extra: serde_json::Value) -> serde_json::Value {
+    let mut body = json!({"userId": data.user_id, "token": data.token});
+    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    body
+}
+
+/// The supervisor reads: list pages with a name filter, the whole account's
+/// live board, the busy agent-day's timeline.
+fn reads(data: &Loaded) -> (Arc<Vec<Bytes>>, Arc<Vec<Bytes>>, Arc<Vec<Bytes>>) {
+    let creds = |extra| credentials(data, extra);
+    let lists = bodies((1..=20).map(|page| creds(json!({"name": "agent 0", "limit": 50, "page": page}))));
+    let live = bodies([creds(json!({}))]);
+    let timeline = bodies([creds(json!({"filter": [{"key": "agentId", "value": "1"}, {"key": "date", "value": data.busy_date}]}))]);
+    (lists, live, timeline)
+}
+
 fn scenarios(data: &Loaded, cli: &Cli, size: Size) -> Vec<Scenario> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    let creds = |extra: serde_json::Value| {
-        let mut body = json!({"userId": data.user_id, "token": data.token});
-        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        body
-    };
+    let creds = |extra| credentials(data, extra);
     let pings = bodies(data.ssids.iter().map(|s| json!({"ssid": s, "mic_perm": 1})));
     let mut shuffled = data.ssids.clone();
     shuffled.shuffle(&mut rng);
     let on_break = bodies(shuffled.iter().map(|s| json!({"ssid": s})));
-    let lists = bodies((1..=20).map(|page| creds(json!({"name": "agent 0", "limit": 50, "page": page}))));
-    let live = bodies([creds(json!({}))]);
-    let timeline = bodies([creds(json!({"filter": [{"key": "agentId", "value": "1"}, {"key": "date", "value": data.busy_date}]}))]);
+    let (lists, live, timeline) = reads(data);
     // Unique calls (idempotency would count repeats as duplicates): each
     // batch offers 50 calls to available agents and reports them missed.
     let batches = (cli.duration as usize * 3000).min(30_000) / if cli.smoke { 10 } else { 1 };
@@ -170,6 +212,92 @@ fn scenarios(data: &Loaded, cli: &Cli, size: Size) -> Vec<Scenario> {
         Scenario { name: "Agent/timeLine (busy agent-day)", path: "/api/v2/Agent/timeLine", connections: 4, bodies: timeline, good: success, events_per_request: None },
         Scenario { name: "callEvent (batches of 100)", path: "/api/v2/callEvent", connections: 8, bodies: ingest, good: all_accepted, events_per_request: Some(100) },
     ]
+}
+
+/// How often an agent's page pings in the mixed day (the smoke's day is shorter).
+fn ping_every(cli: &Cli) -> f64 {
+    if cli.smoke { 3.0 } else { 15.0 }
+}
+
+/// The mixed day's length.
+fn day_seconds(cli: &Cli) -> f64 {
+    if cli.smoke { 3.0 } else { (cli.duration as f64 * 3.0).max(30.0) }
+}
+
+/// The mixed day's traffic: every agent pinging every 15 s, 100 supervisors
+/// each polling their team's live board every 2 s (two per team), and
+/// telephony posting 200 call events a second, one event per request as a
+/// per-event webhook sends them.
+fn mixed_streams(data: &Loaded, agents: usize, cli: &Cli) -> Vec<mixed::Stream> {
+    let pings = bodies(data.ssids.iter().map(|s| json!({"ssid": s, "mic_perm": 1})));
+    let boards = bodies((0..100).map(|i| credentials(data, json!({"groupid": data.groups[i % data.groups.len()]}))));
+    let available: Vec<usize> = (1..=agents).filter(|a| a % 10 != 0).collect();
+    let calls = (day_seconds(cli) * 100.0) as usize + 100;
+    let calls = bodies((0..calls).flat_map(|c| {
+        let agent = available[c % available.len()];
+        let call = format!("day-{c}");
+        let number = format!("9196{c:08}");
+        ["offered", "missed"].map(|event| {
+            credentials(data, json!({"events": [{"callId": call, "event": event, "agentId": agent, "callerNumber": number}]}))
+        })
+    }));
+    vec![
+        mixed::Stream { name: "mixed day: setWebPingTime", path: "/api/v2/agentProfile/setWebPingTime", bodies: pings, good: success, rate: agents as f64 / ping_every(cli), connections: 16 },
+        mixed::Stream { name: "mixed day: Agent/live (team)", path: "/api/v2/Agent/live", bodies: boards, good: success, rate: 50.0, connections: 8 },
+        mixed::Stream { name: "mixed day: callEvent (1 event)", path: "/api/v2/callEvent", bodies: calls, good: success, rate: 200.0, connections: 16 },
+    ]
+}
+
+/// The mixed day on a running server: one ping round under the widened
+/// heartbeat rules, so every agent has pinged, then the account's default
+/// rules (stale after 30 s, offline after 90 s) and the measured day.
+async fn mixed_day(target: &Running, data: &Loaded, agents: usize, cli: &Cli) -> anyhow::Result<Vec<(&'static str, usize, load::Outcome)>> {
+    let streams = mixed_streams(data, agents, cli);
+    eprintln!("mixed day: a ping round to start from…");
+    mixed::run(target.addr, &streams[..1], Duration::from_secs_f64(ping_every(cli))).await?;
+    load::post(target.addr, "/api/v2/Account/settings", credentials(data, json!({"staleAfter": 30, "offlineAfter": 90}))).await?;
+    let seconds = day_seconds(cli);
+    eprintln!("mixed day: {seconds:.0} s…");
+    target.reset_peak_rss();
+    let outcomes = mixed::run(target.addr, &streams, Duration::from_secs_f64(seconds)).await?;
+    Ok(streams.iter().zip(outcomes).map(|(s, o)| (s.name, s.connections, o)).collect())
+}
+
+/// The growth curve: a fresh database and server per size, each read
+/// measured alone on one connection.
+async fn growth(cli: &Cli, binary: &std::path::Path, dir: &std::path::Path, base_rps: f64, created: &mut Vec<String>) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let sizes = if cli.smoke { vec![100, 200, 400] } else { cli.growth.clone() };
+    for agents in sizes {
+        let size = growth_size(agents, cli.smoke);
+        let url = fresh_database(cli.database.as_deref(), dir, &format!("growth{agents}")).await?;
+        created.push(url.clone());
+        eprintln!("growth curve, {agents} agents: loading…");
+        let store = agentdesk::store::open(&url).await?;
+        let data = dataset::load(&store, size).await?;
+        store.close().await;
+        let target = start_agentdesk(binary, &url)?;
+        let (lists, live, timeline) = reads(&data);
+        for (name, path, bodies) in [
+            ("Agent/live (whole account)", "/api/v2/Agent/live", live),
+            ("Agent/list (50, name filter)", "/api/v2/Agent/list", lists),
+            ("Agent/timeLine (busy agent-day)", "/api/v2/Agent/timeLine", timeline),
+        ] {
+            let outcome = measure(&target, path, bodies, success, 1, true, cli).await?;
+            let row = Row::new(&format!("growth {agents} agents: {name}"), 1, &outcome, base_rps, target.peak_rss_mib());
+            eprintln!("  {name}: p50 {:.2} ms, p99 {:.2} ms", row.p50_ms, row.p99_ms);
+            rows.push(row);
+        }
+        target.stop();
+    }
+    Ok(rows)
+}
+
+fn start_agentdesk(binary: &std::path::Path, url: &str) -> anyhow::Result<Running> {
+    let port = server::free_port()?;
+    let mut command = Command::new(binary);
+    command.args(["serve", "--database", url, "--bind", &format!("127.0.0.1:{port}")]);
+    Running::start(command, port)
 }
 
 /// Warms up (unless every body may be sent only once), then measures.
@@ -201,17 +329,16 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
     baseline.stop();
     eprintln!("  {base_rps:.0} req/s");
 
-    let url = fresh_database(cli.database.as_deref(), dir.path()).await?;
+    let mut created = Vec::new();
+    let url = fresh_database(cli.database.as_deref(), dir.path(), "main").await?;
+    created.push(url.clone());
     eprintln!("loading the dataset into {}…", url.split('@').next_back().unwrap_or(&url));
     let store = agentdesk::store::open(&url).await?;
     let data = dataset::load(&store, size).await?;
     store.close().await;
     eprintln!("  {} agents logged in, {} history events", size.agents, data.events);
 
-    let port = server::free_port()?;
-    let mut command = Command::new(&binary);
-    command.args(["serve", "--database", &url, "--bind", &format!("127.0.0.1:{port}")]);
-    let agentdesk = Running::start(command, port)?;
+    let agentdesk = start_agentdesk(&binary, &url)?;
     for s in scenarios(&data, &cli, size) {
         eprintln!("{}…", s.name);
         let warm_up = s.events_per_request.is_none();
@@ -221,7 +348,14 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
         eprintln!("  {:.0} req/s, p99 {:.2} ms, {} errors", row.requests_per_second, row.p99_ms, row.errors);
         rows.push(row);
     }
+    for (name, connections, outcome) in mixed_day(&agentdesk, &data, size.agents, &cli).await? {
+        let row = Row::new(name, connections, &outcome, base_rps, agentdesk.peak_rss_mib());
+        eprintln!("  {name}: {:.0} req/s, p99 {:.2} ms, {} errors", row.requests_per_second, row.p99_ms, row.errors);
+        rows.push(row);
+    }
     agentdesk.stop();
+    rows.extend(growth(&cli, &binary, dir.path(), base_rps, &mut created).await?);
+    drop_databases(cli.database.as_deref(), &created).await?;
 
     println!("{}", report::markdown(&rows));
     let figures = json!({"database": if cli.database.is_some() { "postgres" } else { "sqlite" },

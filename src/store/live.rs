@@ -338,6 +338,12 @@ impl LiveStore for SqlStore {
         if let Some(id) = agent_id {
             members.push(" AND agent_id = ?", Param::Int(id));
         }
+        if let Some(group) = group_id {
+            members.push(
+                " AND agent_id IN (SELECT agent_id FROM group_members WHERE account_id = $1 AND group_id = ?)",
+                Param::Int(group),
+            );
+        }
         let members: Vec<(i64, i64, String)> =
             self.json_rows(members, "agent_id, group_id, receive_call", "agent_id, position").await?;
         for (agent, group, receive_call) in members {
