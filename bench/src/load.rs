@@ -48,6 +48,20 @@ pub fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
 }
 
+/// A keep-alive HTTP/1.1 connection to `addr`.
+pub async fn connect(addr: SocketAddr) -> anyhow::Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>> {
+    let stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    Ok(sender)
+}
+
+/// A JSON `POST` of `body` to `path`.
+pub fn request(path: &str, body: Bytes) -> anyhow::Result<Request<Full<Bytes>>> {
+    Ok(Request::post(path).header("host", "bench").header("content-type", "application/json").body(Full::new(body))?)
+}
+
 /// Runs `plan` on `connections` connections for `duration`.
 pub async fn run(plan: &Plan, connections: usize, duration: Duration) -> anyhow::Result<Outcome> {
     let started = Instant::now();
@@ -74,16 +88,10 @@ async fn connection(plan: Plan, next: Arc<AtomicUsize>, deadline: Instant) -> an
     let mut latency = histogram();
     let (mut requests, mut errors) = (0u64, 0u64);
     'connect: while Instant::now() < deadline {
-        let stream = TcpStream::connect(plan.addr).await?;
-        stream.set_nodelay(true)?;
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(conn);
+        let mut sender = connect(plan.addr).await?;
         while Instant::now() < deadline {
             let body = plan.bodies[next.fetch_add(1, Ordering::Relaxed) % plan.bodies.len()].clone();
-            let request = Request::post(plan.path.as_str())
-                .header("host", "bench")
-                .header("content-type", "application/json")
-                .body(Full::new(body))?;
+            let request = request(&plan.path, body)?;
             let sent = Instant::now();
             let Ok(response) = sender.send_request(request).await else {
                 errors += 1;
@@ -109,14 +117,7 @@ async fn connection(plan: Plan, next: Arc<AtomicUsize>, deadline: Instant) -> an
 
 /// One request outside any measurement (setting up a scenario); the reply's body.
 pub async fn post(addr: SocketAddr, path: &str, body: serde_json::Value) -> anyhow::Result<Bytes> {
-    let stream = TcpStream::connect(addr).await?;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(conn);
-    let request = Request::post(path)
-        .header("host", "bench")
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body.to_string())))?;
-    let response = sender.send_request(request).await?;
+    let response = connect(addr).await?.send_request(request(path, Bytes::from(body.to_string()))?).await?;
     anyhow::ensure!(response.status() == 200, "{path} answered {}", response.status());
     Ok(response.into_body().collect().await?.to_bytes())
 }

@@ -167,6 +167,16 @@ fn credentials(data: &Loaded, extra: serde_json::Value) -> serde_json::Value {
     body
 }
 
+/// A ping from every agent's session, in agent order.
+fn ping_bodies(data: &Loaded) -> Arc<Vec<Bytes>> {
+    bodies(data.ssids.iter().map(|s| json!({"ssid": s, "mic_perm": 1})))
+}
+
+/// Agents free to take calls: the dataset puts every tenth on a break.
+fn available_agents(agents: usize) -> Vec<usize> {
+    (1..=agents).filter(|a| a % 10 != 0).collect()
+}
+
 /// The supervisor reads: list pages with a name filter, the whole account's
 /// live board, the busy agent-day's timeline.
 fn reads(data: &Loaded) -> (Arc<Vec<Bytes>>, Arc<Vec<Bytes>>, Arc<Vec<Bytes>>) {
@@ -180,7 +190,7 @@ fn reads(data: &Loaded) -> (Arc<Vec<Bytes>>, Arc<Vec<Bytes>>, Arc<Vec<Bytes>>) {
 fn scenarios(data: &Loaded, cli: &Cli, size: Size) -> Vec<Scenario> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let creds = |extra| credentials(data, extra);
-    let pings = bodies(data.ssids.iter().map(|s| json!({"ssid": s, "mic_perm": 1})));
+    let pings = ping_bodies(data);
     let mut shuffled = data.ssids.clone();
     shuffled.shuffle(&mut rng);
     let on_break = bodies(shuffled.iter().map(|s| json!({"ssid": s})));
@@ -188,7 +198,7 @@ fn scenarios(data: &Loaded, cli: &Cli, size: Size) -> Vec<Scenario> {
     // Unique calls (idempotency would count repeats as duplicates): each
     // batch offers 50 calls to available agents and reports them missed.
     let batches = (cli.duration as usize * 3000).min(30_000) / if cli.smoke { 10 } else { 1 };
-    let available: Vec<usize> = (1..=size.agents).filter(|a| a % 10 != 0).collect();
+    let available = available_agents(size.agents);
     let ingest = bodies((0..batches).map(|b| {
         let events: Vec<serde_json::Value> = (0..50)
             .flat_map(|i| {
@@ -229,9 +239,9 @@ fn day_seconds(cli: &Cli) -> f64 {
 /// telephony posting 200 call events a second, one event per request as a
 /// per-event webhook sends them.
 fn mixed_streams(data: &Loaded, agents: usize, cli: &Cli) -> Vec<mixed::Stream> {
-    let pings = bodies(data.ssids.iter().map(|s| json!({"ssid": s, "mic_perm": 1})));
+    let pings = ping_bodies(data);
     let boards = bodies((0..100).map(|i| credentials(data, json!({"groupid": data.groups[i % data.groups.len()]}))));
-    let available: Vec<usize> = (1..=agents).filter(|a| a % 10 != 0).collect();
+    let available = available_agents(agents);
     let calls = (day_seconds(cli) * 100.0) as usize + 100;
     let calls = bodies((0..calls).flat_map(|c| {
         let agent = available[c % available.len()];

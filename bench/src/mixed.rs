@@ -12,13 +12,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hdrhistogram::Histogram;
-use http_body_util::{BodyExt, Full};
-use hyper::Request;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
+use http_body_util::BodyExt;
 use tokio::time::Instant;
 
-use crate::load::{histogram, Outcome};
+use crate::load::{connect, histogram, request, Outcome};
 
 /// How long past the end of the day overdue requests are still sent.
 const GRACE: Duration = Duration::from_secs(10);
@@ -97,17 +94,10 @@ async fn paced(
         }
         tokio::time::sleep_until(due).await;
         if sender.is_none() {
-            let stream = TcpStream::connect(addr).await?;
-            stream.set_nodelay(true)?;
-            let (s, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-            tokio::spawn(conn);
-            sender = Some(s);
+            sender = Some(connect(addr).await?);
         }
         let body = bodies[next.fetch_add(1, Ordering::Relaxed) % bodies.len()].clone();
-        let request = Request::post(path)
-            .header("host", "bench")
-            .header("content-type", "application/json")
-            .body(Full::new(body))?;
+        let request = request(path, body)?;
         let reply = match sender.as_mut().expect("connected").send_request(request).await {
             Ok(response) => {
                 let status = response.status();

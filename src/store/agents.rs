@@ -244,9 +244,10 @@ impl AgentStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_agents(&self, account: &str, filter: &AgentFilter, page: Page) -> StoreResult<AgentPage> {
         // The page stops reading after its last row; the total is a count
-        // of its own. (A window count riding along with the page made the
-        // database build every matching row in full before cutting the page:
-        // ~13 ms for 10,000 agents instead of ~1.)
+        // of its own, from the name index. (A window count riding along with
+        // the page made the database build every matching row in full before
+        // cutting the page: ≈ 9 ms for 10,000 agents, against ≈ 0.5 ms for
+        // the page plus ≈ 1.5 ms for the count.)
         let mut select = filtered(AGENT_COLUMNS, account, filter);
         select.push_sql(" ORDER BY a.id");
         select.push(" LIMIT ?", Param::Int(page.size));
