@@ -132,6 +132,14 @@ backend_test!(login_without_a_usable_email_or_password_is_1000, |app| {
     app.expect_error(LOGIN, "", 1047, "Invalid request data").await;
 });
 
+/// Asha, with the viewer role, logged in: her id and session.
+async fn asha_logged_in_as_viewer(app: &TestApp, account: &Account) -> (i64, String) {
+    viewer_role(app, account).await;
+    let agent =
+        app.agent(account, r#""name":"Asha Rao","email":"asha@example.com","password":"agent-pass-1","role":"2""#).await;
+    (agent, app.login("asha@example.com", "agent-pass-1").await)
+}
+
 backend_test!(a_session_works_until_logout_and_then_is_an_invalid_token, |app| {
     account_with_admin(&app, "known@example.com").await;
     let ssid = app.login("known@example.com", "pw-123456").await;
@@ -167,10 +175,7 @@ backend_test!(logout_needs_an_ssid_it_knows, |app| {
 
 backend_test!(an_inactive_agent_cannot_log_in_and_loses_its_session, |app| {
     let account = app.account().await;
-    viewer_role(&app, &account).await;
-    let agent =
-        app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com","password":"agent-pass-1","role":"2""#).await;
-    let ssid = app.login("asha@example.com", "agent-pass-1").await;
+    let (agent, ssid) = asha_logged_in_as_viewer(&app, &account).await;
     let list = format!(r#"{{"ssid":"{ssid}","quick":true}}"#);
     app.expect(AGENT_LIST, &list, ASHA_QUICK).await;
 
@@ -270,4 +275,36 @@ backend_test!(an_agent_of_a_suspended_account_cannot_log_in, |app| {
     app.expect_error(LOGIN, &login_body("held@x.com", "held-pass-1"), 1039, "User account suspended").await;
     // A wrong password stays a wrong password: suspension is only told to the owner of the password.
     app.expect_error(LOGIN, &login_body("held@x.com", "wrong-pass-1"), 1501, "Invalid email or password").await;
+});
+
+// The server remembers what a credential resolves to; every change below is
+// made while the credential is in use, and must show on the very next request.
+backend_test!(a_credential_in_use_follows_every_change_to_its_agent_and_account_at_once, |app| {
+    let account = app.account().await;
+    let (agent, ssid) = asha_logged_in_as_viewer(&app, &account).await;
+    let list = format!(r#"{{"ssid":"{ssid}","quick":true}}"#);
+    let token = format!(r#"{{{},"quick":true}}"#, account.creds());
+    app.expect(AGENT_LIST, &list, ASHA_QUICK).await;
+    app.expect(AGENT_LIST, &token, ASHA_QUICK).await;
+
+    // Another role, without the directory: refused at once; and back.
+    let updated = r#"{"status":"success","code":200,"message":"Agent updated"}"#;
+    let role = |r: u8| format!(r#"{{{},"agentId":{agent},"role":"{r}"}}"#, account.creds());
+    app.expect("/api/v2/Agent/update", &role(1), updated).await;
+    app.expect_error(AGENT_LIST, &list, 1015, "Permission denied").await;
+    app.expect("/api/v2/Agent/update", &role(2), updated).await;
+    app.expect(AGENT_LIST, &list, ASHA_QUICK).await;
+
+    // The account suspended and reinstated, for its token and the session.
+    app.store.set_suspended(&account.user_id, true).await.unwrap();
+    app.expect_error(AGENT_LIST, &list, 1039, "User account suspended").await;
+    app.expect_error(AGENT_LIST, &token, 1039, "User account suspended").await;
+    app.store.set_suspended(&account.user_id, false).await.unwrap();
+    app.expect(AGENT_LIST, &list, ASHA_QUICK).await;
+    app.expect(AGENT_LIST, &token, ASHA_QUICK).await;
+
+    // The token revoked while the session lives on.
+    agentdesk::accounts::revoke_token(&app.store, &account.user_id, &account.token).await.unwrap();
+    app.expect_error(AGENT_LIST, &token, 1014, "Invalid token").await;
+    app.expect(AGENT_LIST, &list, ASHA_QUICK).await;
 });

@@ -191,11 +191,14 @@ async fn tokens_rotate_and_accounts_suspend_from_the_command_line() {
     assert_failed_quietly(&revoke(&old));
     assert_failed_quietly(&agentdesk(&["account", "token-add", "--user-id", "12345678", "--database", &database]));
 
-    let store = agentdesk::store::open(&database).await.unwrap();
+    // What the database now says (a store opened afresh remembers nothing;
+    // how a running server learns of these changes is in serve.rs).
     let auth = |token: String| {
-        let store = store.clone();
-        let user_id = user_id.clone();
-        async move { store.authenticate_token(&user_id, &secret::token_hash(&token)).await.unwrap() }
+        let (database, user_id) = (database.clone(), user_id.clone());
+        async move {
+            let store = agentdesk::store::open(&database).await.unwrap();
+            store.authenticate_token(&user_id, &secret::token_hash(&token)).await.unwrap()
+        }
     };
     assert!(auth(old.clone()).await.is_none(), "a revoked token no longer authenticates");
     assert!(!auth(new.clone()).await.expect("the new token works").suspended);

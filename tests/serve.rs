@@ -1,16 +1,15 @@
 //! The real binary: `agentdesk serve` on port 0 logs where it listens and
 //! which store it uses, answers HTTP, and stops cleanly on SIGTERM — even
-//! with an event stream open.
+//! with an event stream open. Operators' command-line changes reach it.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
-#[tokio::test]
-async fn serve_listens_answers_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("served.db").display());
+/// `agentdesk serve` on port 0: the process, the address it listens on and
+/// the log line naming its store.
+fn serve(database: &str) -> (Child, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", &database])
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", database])
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -18,15 +17,25 @@ async fn serve_listens_answers_and_stops_on_sigterm() {
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut store_line = String::new();
-    let address = loop {
+    loop {
         let line = lines.next().expect("server exited before listening").unwrap();
         if line.contains("store ready") {
             store_line = line.clone();
         }
         if let Some((_, rest)) = line.split_once("listening on http://") {
-            break rest.split_whitespace().next().unwrap().to_string();
+            let address = rest.split_whitespace().next().unwrap().to_string();
+            // Keep draining the log so the server never blocks writing it.
+            std::thread::spawn(move || lines.for_each(drop));
+            return (child, address, store_line);
         }
-    };
+    }
+}
+
+#[tokio::test]
+async fn serve_listens_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("served.db").display());
+    let (mut child, address, store_line) = serve(&database);
     assert!(store_line.contains("sqlite://"), "{store_line}");
     assert!(dir.path().join("served.db").exists());
 
@@ -60,4 +69,59 @@ async fn serve_listens_answers_and_stops_on_sigterm() {
     assert!(status.success(), "{status:?}");
     // The stream ended with the server.
     while let Ok(Some(_)) = stream.chunk().await {}
+}
+
+fn agentdesk(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_agentdesk")).args(args).output().unwrap()
+}
+
+/// Posts `body` to `path` until the answer is `expected`, for at most 5 s: the
+/// change comes from another process, which the server learns of within
+/// about a second.
+async fn answers_soon(address: &str, path: &str, body: &str, expected: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let reply = reqwest::Client::new().post(format!("http://{address}{path}")).body(body.to_string()).send().await;
+        let text = reply.unwrap().text().await.unwrap();
+        if text == expected {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{path} still answers {text}, not {expected}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_running_server_learns_of_tokens_revoked_and_accounts_suspended_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("operated.db").display());
+    let created = agentdesk(&["account", "create", "--name", "Ops", "--email", "ops@x.com", "--database", &database]);
+    let account: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+    let user_id = account["userId"].as_str().unwrap().to_string();
+    let old = account["token"].as_str().unwrap().to_string();
+    let added = agentdesk(&["account", "token-add", "--user-id", &user_id, "--database", &database]);
+    let new: serde_json::Value = serde_json::from_slice(&added.stdout).unwrap();
+    let new = new["token"].as_str().unwrap().to_string();
+
+    let (mut child, address, _) = serve(&database);
+    let list = "/api/v2/Agent/list";
+    let as_token = |token: &str| format!(r#"{{"userId":"{user_id}","token":"{token}"}}"#);
+    let empty = r#"{"response":[],"agtLimit":50,"currentPage":1,"totalPages":0,"totalRecords":0,"status":"success","code":200}"#;
+    // Both tokens work, and the server now remembers them.
+    answers_soon(&address, list, &as_token(&old), empty).await;
+    answers_soon(&address, list, &as_token(&new), empty).await;
+
+    let revoked = agentdesk(&["account", "token-revoke", "--user-id", &user_id, "--token", &old, "--database", &database]);
+    assert!(revoked.status.success());
+    answers_soon(&address, list, &as_token(&old), r#"{"status":"error","message":"Invalid token","code":1014}"#).await;
+    answers_soon(&address, list, &as_token(&new), empty).await;
+
+    assert!(agentdesk(&["account", "suspend", "--user-id", &user_id, "--database", &database]).status.success());
+    let suspended = r#"{"status":"error","message":"User account suspended","code":1039}"#;
+    answers_soon(&address, list, &as_token(&new), suspended).await;
+    assert!(agentdesk(&["account", "reinstate", "--user-id", &user_id, "--database", &database]).status.success());
+    answers_soon(&address, list, &as_token(&new), empty).await;
+
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

@@ -44,6 +44,10 @@ struct Cli {
     /// at each size; empty to skip it; the smoke uses 100,200,400).
     #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
     growth: Vec<usize>,
+    /// Run only the scenarios whose name contains one of these words (case
+    /// ignored), e.g. `--only ping,onBreak` or `--only mixed,growth`; all by default.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Where the JSON figures go.
     #[arg(long, default_value = "bench-results.json")]
     out: String,
@@ -86,6 +90,14 @@ fn main() -> anyhow::Result<()> {
     // The generator is one thread's work, as wrk or oha would be with one thread
     // per core left to the server.
     tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(bench(cli))
+}
+
+impl Cli {
+    /// Whether `--only` lets the scenario named `name` run.
+    fn runs(&self, name: &str) -> bool {
+        let name = name.to_lowercase();
+        self.only.is_empty() || self.only.iter().any(|word| name.contains(&word.to_lowercase()))
+    }
 }
 
 fn size(smoke: bool) -> Size {
@@ -349,7 +361,7 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
     eprintln!("  {} agents logged in, {} history events", size.agents, data.events);
 
     let agentdesk = start_agentdesk(&binary, &url)?;
-    for s in scenarios(&data, &cli, size) {
+    for s in scenarios(&data, &cli, size).into_iter().filter(|s| cli.runs(s.name)) {
         eprintln!("{}…", s.name);
         let warm_up = s.events_per_request.is_none();
         let outcome = measure(&agentdesk, s.path, s.bodies, s.good, s.connections, warm_up, &cli).await?;
@@ -358,13 +370,17 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
         eprintln!("  {:.0} req/s, p99 {:.2} ms, {} errors", row.requests_per_second, row.p99_ms, row.errors);
         rows.push(row);
     }
-    for (name, connections, outcome) in mixed_day(&agentdesk, &data, size.agents, &cli).await? {
-        let row = Row::new(name, connections, &outcome, base_rps, agentdesk.peak_rss_mib());
-        eprintln!("  {name}: {:.0} req/s, p99 {:.2} ms, {} errors", row.requests_per_second, row.p99_ms, row.errors);
-        rows.push(row);
+    if cli.runs("mixed day") {
+        for (name, connections, outcome) in mixed_day(&agentdesk, &data, size.agents, &cli).await? {
+            let row = Row::new(name, connections, &outcome, base_rps, agentdesk.peak_rss_mib());
+            eprintln!("  {name}: {:.0} req/s, p99 {:.2} ms, {} errors", row.requests_per_second, row.p99_ms, row.errors);
+            rows.push(row);
+        }
     }
     agentdesk.stop();
-    rows.extend(growth(&cli, &binary, dir.path(), base_rps, &mut created).await?);
+    if cli.runs("growth curve") {
+        rows.extend(growth(&cli, &binary, dir.path(), base_rps, &mut created).await?);
+    }
     drop_databases(cli.database.as_deref(), &created).await?;
 
     println!("{}", report::markdown(&rows));

@@ -3,11 +3,31 @@
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 
+use super::credentials::Key;
 use super::sql::{int, opt_int, opt_text, text, SqlStore};
 use super::{
     Account, AccountStore, AgentAuth, EndedSession, AuthRecord, LoginCandidate, NewAccount, NewSession, StoreError,
     StoreResult,
 };
+
+/// Tells a running server (maybe another process than this one) that a
+/// remembered credential may have changed; see `credentials.rs`.
+async fn bump_credential_epoch(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> StoreResult<()> {
+    sqlx::query("UPDATE credential_epoch SET value = value + 1 WHERE id = 1").execute(&mut **tx).await?;
+    Ok(())
+}
+
+impl SqlStore {
+    /// About once a second, learns of revocations and suspensions made by
+    /// another process (the operator's command line).
+    async fn check_credential_epoch(&self) -> StoreResult<()> {
+        if self.credentials.claim_epoch_check() {
+            let row = sqlx::query("SELECT value FROM credential_epoch WHERE id = 1").fetch_one(&self.pool).await?;
+            self.credentials.epoch_read(int(&row, "value")?);
+        }
+        Ok(())
+    }
+}
 
 /// Tenant ids look like DeepCall's (`"29791451"`): eight random digits.
 fn new_account_id() -> String {
@@ -107,16 +127,26 @@ impl AccountStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_token(&self, account: &str, token_hash: &str) -> StoreResult<bool> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("DELETE FROM account_tokens WHERE account_id = $1 AND token_hash = $2")
             .bind(account)
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        bump_credential_epoch(&mut tx).await?;
+        tx.commit().await?;
+        self.credentials.forget_account(account);
         Ok(done.rows_affected() > 0)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn authenticate_token(&self, user_id: &str, token_hash: &str) -> StoreResult<Option<AuthRecord>> {
+        let key = Key::Token { user_id: user_id.to_string(), token_hash: token_hash.to_string() };
+        self.check_credential_epoch().await?;
+        if let Some(record) = self.credentials.get(&key, 0) {
+            return Ok(Some(record));
+        }
+        let ticket = self.credentials.ticket();
         let row = sqlx::query(
             "SELECT a.id AS account_id, a.suspended, a.country_code,
                     CAST(NULL AS BIGINT) AS agent_id, CAST(NULL AS BIGINT) AS agent_active,
@@ -128,13 +158,23 @@ impl AccountStore for SqlStore {
         .bind(user_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(auth_record).transpose()
+        let Some(record) = row.as_ref().map(auth_record).transpose()? else {
+            return Ok(None);
+        };
+        self.credentials.remember(ticket, key, &record, i64::MAX, 0);
+        Ok(Some(record))
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn authenticate_session(&self, ssid_hash: &str, now: i64) -> StoreResult<Option<AuthRecord>> {
+        let key = Key::Session(ssid_hash.to_string());
+        self.check_credential_epoch().await?;
+        if let Some(record) = self.credentials.get(&key, now) {
+            return Ok(Some(record));
+        }
+        let ticket = self.credentials.ticket();
         let row = sqlx::query(
-            "SELECT a.id AS account_id, a.suspended, a.country_code, s.agent_id,
+            "SELECT a.id AS account_id, a.suspended, a.country_code, s.agent_id, s.expires_at,
                     CASE WHEN g.status = 1 AND g.is_deleted = 0 THEN 1 ELSE 0 END AS agent_active,
                     r.permissions
              FROM sessions s
@@ -147,7 +187,12 @@ impl AccountStore for SqlStore {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(auth_record).transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let record = auth_record(&row)?;
+        self.credentials.remember(ticket, key, &record, int(&row, "expires_at")?, now);
+        Ok(Some(record))
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -194,12 +239,19 @@ impl AccountStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_suspended(&self, account: &str, suspended: bool) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE accounts SET suspended = $2 WHERE id = $1")
             .bind(account)
             .bind(suspended as i64)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        bump_credential_epoch(&mut tx).await?;
+        tx.commit().await?;
+        self.credentials.forget_account(account);
+        Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -230,6 +282,10 @@ impl AccountStore for SqlStore {
             .await?;
         }
         tx.commit().await?;
+        match ended.agent_id {
+            Some(agent_id) => self.credentials.forget_agent(&ended.account_id, agent_id),
+            None => self.credentials.forget(&Key::Session(ssid_hash.to_string())),
+        }
         Ok(Some(ended))
     }
 }

@@ -347,6 +347,8 @@ impl AgentStore for SqlStore {
             replace_working(&mut tx, account, agent_id, working).await?;
         }
         tx.commit().await?;
+        // Its role or status may have changed.
+        self.credentials.forget_agent(account, agent_id);
         Ok(())
     }
 
@@ -368,6 +370,7 @@ impl AgentStore for SqlStore {
             end_agent_sessions(&mut tx, account, agent_id).await?;
         }
         tx.commit().await?;
+        self.credentials.forget_agent(account, agent_id);
         Ok(())
     }
 
@@ -393,6 +396,7 @@ impl AgentStore for SqlStore {
             end_agent_sessions(&mut tx, account, agent_id).await?;
         }
         tx.commit().await?;
+        self.credentials.forget_agent(account, agent_id);
         Ok(deletion)
     }
 

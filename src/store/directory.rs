@@ -220,6 +220,8 @@ impl DirectoryStore for SqlStore {
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
+        // Every session of an agent with this role carries its permissions.
+        self.credentials.forget_account(account);
         role_row(&row)
     }
 }

@@ -119,6 +119,8 @@ impl LiveStore for SqlStore {
         .bind(&settings.country_code)
         .execute(&self.pool)
         .await?;
+        // Principals carry the country code.
+        self.credentials.forget_account(account);
         Ok(())
     }
 
@@ -379,7 +381,11 @@ impl LiveStore for SqlStore {
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((text(r, "account_id")?, int(r, "id")?))).collect()
+        let deleted = rows.iter().map(|r| Ok((text(r, "account_id")?, int(r, "id")?))).collect::<StoreResult<Vec<_>>>()?;
+        for (account, agent_id) in &deleted {
+            self.credentials.forget_agent(account, *agent_id);
+        }
+        Ok(deleted)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

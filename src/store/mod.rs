@@ -5,6 +5,7 @@
 mod accounts;
 mod agents;
 mod contacts;
+mod credentials;
 mod directory;
 mod live;
 pub mod postgres;

@@ -6,6 +6,9 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, AssertSqlSafe, Row};
 
+use std::sync::Arc;
+
+use super::credentials::CredentialCache;
 use super::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,11 +21,12 @@ pub enum Backend {
 pub struct SqlStore {
     pub(super) pool: AnyPool,
     pub(super) backend: Backend,
+    pub(super) credentials: Arc<CredentialCache>,
 }
 
 impl SqlStore {
     pub(super) fn new(pool: AnyPool, backend: Backend) -> Self {
-        Self { pool, backend }
+        Self { pool, backend, credentials: Arc::new(CredentialCache::new()) }
     }
 
     /// A transaction that will write. SQLite takes the write lock up front
