@@ -37,14 +37,26 @@ impl Default for ServerConfig {
     }
 }
 
-/// What every handler gets: the store, the live view, the clock and the configuration.
+/// What every handler gets: the store, the live view, the clock and the
+/// configuration. Cloned for every request, so it is one reference count
+/// rather than one per part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub store: SharedStore,
     pub live: Arc<live::Live>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerConfig>,
     pub login_guard: Arc<api::login_guard::LoginGuard>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
@@ -56,7 +68,7 @@ impl AppState {
     pub fn with_clock(store: SharedStore, settings: ServerConfig, clock: Arc<dyn Clock>) -> Self {
         let login_guard = api::login_guard::LoginGuard::new(settings.login_max_failures, settings.login_window_secs);
         let live = Arc::new(live::Live::new(store.clone(), clock.clone()));
-        Self { store, live, clock, settings: Arc::new(settings), login_guard: Arc::new(login_guard) }
+        Self(Arc::new(Shared { store, live, clock, settings: Arc::new(settings), login_guard: Arc::new(login_guard) }))
     }
 }
 

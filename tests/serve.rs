@@ -103,7 +103,9 @@ async fn a_running_server_learns_of_tokens_revoked_and_accounts_suspended_from_t
     let new: serde_json::Value = serde_json::from_slice(&added.stdout).unwrap();
     let new = new["token"].as_str().unwrap().to_string();
 
-    let (mut child, address, _) = serve(&database);
+    let (child, address, _) = serve(&database);
+    // Stopped however the test ends.
+    let _server = KillOnDrop(child);
     let list = "/api/v2/Agent/list";
     let as_token = |token: &str| format!(r#"{{"userId":"{user_id}","token":"{token}"}}"#);
     let empty = r#"{"response":[],"agtLimit":50,"currentPage":1,"totalPages":0,"totalRecords":0,"status":"success","code":200}"#;
@@ -121,7 +123,13 @@ async fn a_running_server_learns_of_tokens_revoked_and_accounts_suspended_from_t
     answers_soon(&address, list, &as_token(&new), suspended).await;
     assert!(agentdesk(&["account", "reinstate", "--user-id", &user_id, "--database", &database]).status.success());
     answers_soon(&address, list, &as_token(&new), empty).await;
+}
 
-    child.kill().unwrap();
-    child.wait().unwrap();
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -479,6 +479,26 @@ backend_test!(pings_are_batched_in_memory_and_written_by_the_flush, |app| {
     assert_eq!(after.presence.state, State::Break);
 });
 
+backend_test!(a_large_ping_flush_is_written_whole, |app| {
+    use agentdesk::store::PingRow;
+    let account = app.account().await;
+    let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    let ben = agent(&app, &account, "Ben Okafor", "ben@example.com").await;
+    app.clock.set(T);
+    app.login("asha@example.com", "pass-word-1").await;
+    app.login("ben@example.com", "pass-word-1").await;
+    // 1,201 rows: Asha first, Ben last, agents without a presence row
+    // between them.
+    let row = |agent_id, mic_perm| PingRow { account: account.user_id.clone(), agent_id, last_ping: T + 7, mic_perm };
+    let mut rows = vec![row(asha, Some(1))];
+    rows.extend((0..1199).map(|i| row(100_000 + i, None)));
+    rows.push(row(ben, Some(0)));
+    app.store.save_pings(&rows).await.unwrap();
+    let mut stored: Vec<_> = app.store.presence(&account.user_id).await.unwrap().into_iter().map(|r| (r.agent_id, r.last_ping, r.mic_perm)).collect();
+    stored.sort();
+    assert_eq!(stored, [(asha, T + 7, Some(1)), (ben, T + 7, Some(0))]);
+});
+
 backend_test!(a_restart_forgives_the_downtime_before_an_agent_goes_stale, |app| {
     let account = app.account().await;
     let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;

@@ -41,7 +41,7 @@ struct Cli {
     #[arg(long)]
     smoke: bool,
     /// Agent counts of the growth curve (`live`, `list`, `timeLine` latency
-    /// at each size; empty to skip it; the smoke uses 100,200,400).
+    /// at each size; the smoke uses 100,200,400; `--only` can leave it out).
     #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
     growth: Vec<usize>,
     /// Run only the scenarios whose name contains one of these words (case

@@ -33,7 +33,7 @@ use axum::routing::{any, get};
 use axum::Router;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 pub use auth::{Actor, Principal};
@@ -67,7 +67,30 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(http::cors_headers))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+}
+
+/// Request ids in UUID v4 form, drawn from the thread's generator: the
+/// stock maker asks the kernel for each one, a system call per request.
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        use rand::RngExt;
+        let random: u128 = rand::rng().random();
+        // Version 4, variant 10xx.
+        let bits = (random & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
+        let id = format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            bits >> 96,
+            (bits >> 80) & 0xFFFF,
+            (bits >> 64) & 0xFFFF,
+            (bits >> 48) & 0xFFFF,
+            bits & 0xFFFF_FFFF_FFFF
+        );
+        axum::http::HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
 }
 
 /// One span per request, named by its `x-request-id` so a logged 1032 can be
@@ -135,5 +158,27 @@ async fn dispatch(
     match result {
         Ok(response) => response,
         Err(error) => error.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request_id() -> String {
+        let request = axum::http::Request::new(());
+        let id = RandomRequestId.make_request_id(&request).expect("an id");
+        id.header_value().to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn request_ids_are_random_version_4_uuids() {
+        let id = request_id();
+        let groups: Vec<&str> = id.split('-').collect();
+        assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{id}");
+        assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{id}");
+        assert!(groups[2].starts_with('4'), "version 4: {id}");
+        assert!(groups[3].starts_with(['8', '9', 'a', 'b']), "RFC 4122 variant: {id}");
+        assert_ne!(request_id(), id);
     }
 }

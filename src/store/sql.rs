@@ -137,6 +137,19 @@ impl SqlStore {
     }
 }
 
+impl SqlStore {
+    /// A table of the elements of the JSON array bound to `placeholder`, one
+    /// row each in a column `value` (`value ->> 0` is its first item on both
+    /// backends). Bulk writes bind their rows this way: one parameter instead
+    /// of one per field, and the same statement text whatever their number.
+    pub(super) fn json_elements(&self, placeholder: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("json_each({placeholder})"),
+            Backend::Postgres => format!("json_array_elements(CAST({placeholder} AS JSON))"),
+        }
+    }
+}
+
 /// What names are compared by (unique group and break names, name filters):
 /// lower-cased by the server, any script, the same on both backends
 /// (SQLite's LOWER() only folds ASCII).
