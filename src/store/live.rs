@@ -84,8 +84,10 @@ fn break_reason(row: &AnyRow) -> StoreResult<BreakReasonRow> {
     Ok(BreakReasonRow { id: int(row, "id")?, name: text(row, "name")?, max_secs: opt_int(row, "max_secs")? })
 }
 
-/// Rows per multi-row `INSERT`: well under either backend's bind limit.
-const INSERT_CHUNK: usize = 100;
+/// Rows bound as one JSON parameter (see `SqlStore::json_elements`).
+fn to_json<T: Serialize>(rows: &T) -> StoreResult<String> {
+    serde_json::to_string(rows).map_err(|e| StoreError::Other(e.into()))
+}
 
 #[async_trait]
 impl LiveStore for SqlStore {
@@ -170,45 +172,45 @@ impl LiveStore for SqlStore {
         .await?
         .ok_or(StoreError::NotFound)?;
         let first = int(&row, "next")? - n;
-        for (chunk_index, chunk) in events.chunks(INSERT_CHUNK).enumerate() {
-            let mut insert = Statement::new(
-                "INSERT INTO agent_events (account_id, seq, agent_id, at, kind, actor, reason, call_id, caller_number, detail, state) VALUES ",
-            );
-            for (i, (event, state)) in chunk.iter().enumerate() {
-                let seq = first + (chunk_index * INSERT_CHUNK + i) as i64;
+        // Rows travel as one JSON parameter per statement (see save_pings).
+        let rows: Vec<_> = events
+            .iter()
+            .zip(first..)
+            .map(|((event, state), seq)| {
                 let call = event.call.as_ref().filter(|_| event.kind.is_call());
-                let call_id = call.map(|c| c.call_id.clone());
-                let caller_number = call.map(|c| c.caller_number.clone());
-                insert
-                    .push_sql(if i == 0 { "(" } else { ",(" })
-                    .push("?", Param::Text(account.to_string()))
-                    .push(",?", Param::Int(seq))
-                    .push(",?", Param::Int(event.agent))
-                    .push(",?", Param::Int(event.at))
-                    .push(",?", Param::Text(event.kind.as_str().to_string()))
-                    .push(",?", Param::Text(event.actor.as_str().to_string()))
-                    .push(",?", Param::OptText(event.reason.clone()))
-                    .push(",?", Param::OptText(call_id))
-                    .push(",?", Param::OptText(caller_number))
-                    .push(",?", Param::OptText(detail_of(event)))
-                    .push(",?)", Param::Text(state.as_str().to_string()));
-            }
-            insert.query().execute(&mut *tx).await?;
-        }
-        for chunk in snapshots.chunks(INSERT_CHUNK) {
-            let mut upsert = Statement::new("INSERT INTO agent_presence (account_id, agent_id, state, snapshot) VALUES ");
-            for (i, (agent, state, snapshot)) in chunk.iter().enumerate() {
-                upsert
-                    .push_sql(if i == 0 { "(" } else { ",(" })
-                    .push("?", Param::Text(account.to_string()))
-                    .push(",?", Param::Int(*agent))
-                    .push(",?", Param::Text(state.as_str().to_string()))
-                    .push(",?)", Param::Text(snapshot.clone()));
-            }
-            upsert.push_sql(
-                " ON CONFLICT (account_id, agent_id) DO UPDATE SET state = excluded.state, snapshot = excluded.snapshot",
+                (
+                    seq,
+                    event.agent,
+                    event.at,
+                    event.kind.as_str(),
+                    event.actor.as_str(),
+                    event.reason.as_deref(),
+                    call.map(|c| c.call_id.as_str()),
+                    call.map(|c| c.caller_number.as_str()),
+                    detail_of(event),
+                    state.as_str(),
+                )
+            })
+            .collect();
+        let insert = format!(
+            "INSERT INTO agent_events (account_id, seq, agent_id, at, kind, actor, reason, call_id, caller_number, detail, state)
+             SELECT $1, CAST(v.value ->> 0 AS BIGINT), CAST(v.value ->> 1 AS BIGINT), CAST(v.value ->> 2 AS BIGINT),
+                    v.value ->> 3, v.value ->> 4, v.value ->> 5, v.value ->> 6, v.value ->> 7, v.value ->> 8, v.value ->> 9
+             FROM {} AS v",
+            self.json_elements("$2")
+        );
+        sqlx::query(sqlx::AssertSqlSafe(insert)).bind(account).bind(to_json(&rows)?).execute(&mut *tx).await?;
+        if !snapshots.is_empty() {
+            let rows: Vec<_> = snapshots.iter().map(|(agent, state, snapshot)| (agent, state.as_str(), snapshot)).collect();
+            // `WHERE true` tells SQLite's parser the ON CONFLICT is the
+            // upsert's, not a join's.
+            let upsert = format!(
+                "INSERT INTO agent_presence (account_id, agent_id, state, snapshot)
+                 SELECT $1, CAST(v.value ->> 0 AS BIGINT), v.value ->> 1, v.value ->> 2 FROM {} AS v WHERE true
+                 ON CONFLICT (account_id, agent_id) DO UPDATE SET state = excluded.state, snapshot = excluded.snapshot",
+                self.json_elements("$2")
             );
-            upsert.query().execute(&mut *tx).await?;
+            sqlx::query(sqlx::AssertSqlSafe(upsert)).bind(account).bind(to_json(&rows)?).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(first)
@@ -216,22 +218,23 @@ impl LiveStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn recorded_calls(&self, account: &str, call_ids: &[String]) -> StoreResult<Vec<(i64, String, Kind)>> {
-        let mut found = Vec::new();
-        for chunk in call_ids.chunks(INSERT_CHUNK) {
-            let mut select =
-                Statement::new("SELECT agent_id, call_id, kind FROM agent_events WHERE account_id = $1 AND call_id IN (");
-            select.bind_first(Param::Text(account.to_string()));
-            for (i, id) in chunk.iter().enumerate() {
-                select.push(if i == 0 { "?" } else { ",?" }, Param::Text(id.clone()));
-            }
-            select.push_sql(")");
-            for row in select.query().fetch_all(&self.pool).await? {
-                let kind_text = text(&row, "kind")?;
-                let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
-                found.push((int(&row, "agent_id")?, text(&row, "call_id")?, kind));
-            }
+        if call_ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(found)
+        let ids: Vec<[&String; 1]> = call_ids.iter().map(|id| [id]).collect();
+        let mut select = Statement::new(&format!(
+            "SELECT agent_id, call_id, kind FROM agent_events
+             WHERE account_id = $1 AND call_id IN (SELECT v.value ->> 0 FROM {} AS v)",
+            self.json_elements("$2")
+        ));
+        select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&ids)?));
+        let rows: Vec<(i64, String, String)> = self.json_rows(select, "agent_id, call_id, kind", "agent_id, call_id").await?;
+        rows.into_iter()
+            .map(|(agent, call_id, kind_text)| {
+                let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
+                Ok((agent, call_id, kind))
+            })
+            .collect()
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(pings = pings.len()))]
@@ -247,7 +250,7 @@ impl LiveStore for SqlStore {
         // quadratic.
         let rows: Vec<(&str, i64, i64, Option<i64>)> =
             pings.iter().map(|p| (p.account.as_str(), p.agent_id, p.last_ping, p.mic_perm)).collect();
-        let rows = serde_json::to_string(&rows).map_err(|e| StoreError::Other(e.into()))?;
+        let rows = to_json(&rows)?;
         let sql = format!(
             "UPDATE agent_presence SET last_ping = CAST(v.value ->> 2 AS BIGINT), mic_perm = CAST(v.value ->> 3 AS BIGINT)
              FROM {} AS v
@@ -359,15 +362,24 @@ impl LiveStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn existing_agents(&self, account: &str, ids: &[i64]) -> StoreResult<Vec<i64>> {
-        let mut found = Vec::new();
-        for chunk in ids.chunks(INSERT_CHUNK) {
-            let mut select = Statement::new("SELECT id FROM agents WHERE account_id = $1 AND is_deleted = 0 AND id IN ");
-            select.bind_first(Param::Text(account.to_string())).push_list(chunk);
-            for row in select.query().fetch_all(&self.pool).await? {
-                found.push(int(&row, "id")?);
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(found)
+        let mut wanted: Vec<[i64; 1]> = ids.iter().map(|id| [*id]).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        // One primary-key lookup per id: with `id IN (…)` SQLite's planner
+        // preferred walking the account's whole name index (10,000 entries
+        // for every callEvent). CROSS JOIN fixes SQLite's join order;
+        // PostgreSQL plans it as an ordinary join.
+        let mut select = Statement::new(&format!(
+            "SELECT a.id FROM {} AS v CROSS JOIN agents a
+             WHERE a.account_id = $1 AND a.id = CAST(v.value ->> 0 AS BIGINT) AND a.is_deleted = 0",
+            self.json_elements("$2")
+        ));
+        select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&wanted)?));
+        let found: Vec<(i64,)> = self.json_rows(select, "id", "id").await?;
+        Ok(found.into_iter().map(|(id,)| id).collect())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

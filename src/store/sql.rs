@@ -46,7 +46,6 @@ impl SqlStore {
 pub(super) enum Param {
     Int(i64),
     Text(String),
-    OptText(Option<String>),
 }
 
 /// Builds a statement whose `WHERE` clause depends on the request, numbering
@@ -101,7 +100,6 @@ impl Statement {
             query = match param {
                 Param::Int(v) => query.bind(*v),
                 Param::Text(v) => query.bind(v.as_str()),
-                Param::OptText(v) => query.bind(v.as_deref()),
             };
         }
         query
