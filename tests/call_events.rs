@@ -655,3 +655,87 @@ backend_test!(with_a_wrap_up_time_of_0_the_agent_is_available_at_hang_up, |app| 
     let kinds: Vec<&Value> = day["agEvent"].as_array().unwrap().iter().map(|e| &e["event"]).collect();
     assert_eq!(kinds, vec![&json!("login")], "no wrap_up_end without a wrap-up");
 });
+
+// ---- group commit ----
+
+backend_test!(concurrent_call_events_are_each_recorded_once_even_when_retried_in_flight, |app| {
+    app.clock.set(T0);
+    let account = app.account().await;
+    let (agent, _) = logged_in(&app, &account, "Asha Rao", "asha@example.com").await;
+    // 20 calls, each offered and missed, each batch sent three times at
+    // once: 60 requests in flight together, decided one after another and
+    // made durable in groups.
+    let bodies: Vec<String> = (0..20)
+        .flat_map(|c| {
+            let body = batch(&account, &[item(&format!("c{c}"), "offered", agent), item(&format!("c{c}"), "missed", agent)]);
+            [body.clone(), body.clone(), body]
+        })
+        .collect();
+    let replies = futures_util::future::join_all(bodies.iter().map(|b| app.post(CALL_EVENT, b))).await;
+    let mut sequences = Vec::new();
+    let (mut accepted_events, mut duplicate_events) = (0, 0);
+    for reply in &replies {
+        let json = reply.json();
+        assert_eq!(json["status"], "success", "{}", reply.body);
+        let (a, d) = (json["accepted"].as_i64().unwrap(), json["duplicates"].as_i64().unwrap());
+        assert!((a, d) == (2, 0) || (a, d) == (0, 2), "a batch is recorded whole or is a whole retry: {}", reply.body);
+        accepted_events += a;
+        duplicate_events += d;
+        if a > 0 {
+            sequences.push(json["lstSync"].as_i64().unwrap());
+        }
+    }
+    assert_eq!((accepted_events, duplicate_events), (40, 80));
+    sequences.sort_unstable();
+    sequences.dedup();
+    assert_eq!(sequences.len(), 20, "every accepted batch got its own sequence numbers: {sequences:?}");
+
+    let mut recorded = call_summary(&app, &account).await;
+    assert_eq!(recorded.len(), 40);
+    recorded.sort();
+    recorded.dedup_by(|a, b| (&a.0, &a.1) == (&b.0, &b.1));
+    assert_eq!(recorded.len(), 40, "no call event is in the log twice");
+    assert_eq!(live(&app, &account, agent).await["state"], "available");
+});
+
+/// Makes the log refuse any event of call `poison`, as a failing disk or a
+/// lost database connection would refuse a write.
+async fn poison_the_log(app: &TestApp) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(&app.database).await.unwrap();
+    let statements: &[&str] = if app.database.starts_with("sqlite") {
+        &["CREATE TRIGGER poison BEFORE INSERT ON agent_events WHEN NEW.call_id = 'poison'
+           BEGIN SELECT RAISE(ABORT, 'poisoned'); END"]
+    } else {
+        &[
+            "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
+               IF NEW.call_id = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER poison BEFORE INSERT ON agent_events FOR EACH ROW EXECUTE FUNCTION poison()",
+        ]
+    };
+    for sql in statements {
+        sqlx::query(sqlx::AssertSqlSafe(*sql)).execute(&mut db).await.unwrap();
+    }
+}
+
+backend_test!(a_change_that_cannot_be_made_durable_is_refused_and_leaves_nothing_behind, |app| {
+    app.clock.set(T0);
+    let account = app.account().await;
+    let (agent, _) = logged_in(&app, &account, "Asha Rao", "asha@example.com").await;
+    poison_the_log(&app).await;
+    // Answered, it would put the agent on a call.
+    app.expect_error(CALL_EVENT, &single(&account, "poison", "answered", agent), 1032, "Internal server error").await;
+    // Neither the board nor the next decision sees the refused call…
+    assert_eq!(live(&app, &account, agent).await["state"], "available");
+    app.clock.advance(5);
+    app.expect(CALL_EVENT, &single(&account, "c1", "offered", agent), &accepted(1, 0, 2)).await;
+    app.expect(CALL_EVENT, &single(&account, "c1", "answered", agent), &accepted(1, 0, 3)).await;
+    assert_eq!(
+        call_summary(&app, &account).await,
+        summary(&[("c1", "offered", agent, "ringing"), ("c1", "answered", agent, "on_call")])
+    );
+    assert_eq!(live(&app, &account, agent).await["state"], "on_call");
+    // …and, never recorded, it is no duplicate either: still refused, not skipped.
+    app.expect_error(CALL_EVENT, &single(&account, "poison", "ended", agent), 1032, "Internal server error").await;
+});

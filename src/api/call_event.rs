@@ -150,9 +150,8 @@ pub async fn call_event(state: AppState, body: Body) -> ApiResult {
     let group_wrap_ups = wrap_ups(&state, &who.account, &inputs).await?;
     let mut draft = state.live.begin(&who.account).await?;
     // Under the account's writer turn: what is recorded cannot change meanwhile.
-    let call_ids: Vec<String> = inputs.iter().map(|i| i.call.call_id.clone()).collect();
-    let mut seen: HashSet<(i64, String, Kind)> =
-        state.store.recorded_calls(&who.account, &call_ids).await?.into_iter().collect();
+    let keys: Vec<(i64, String, Kind)> = inputs.iter().map(|i| (i.agent, i.call.call_id.clone(), i.kind)).collect();
+    let mut seen: HashSet<(i64, String, Kind)> = state.live.recorded_calls(&draft, &keys).await?.into_iter().collect();
     let mut duplicates = 0;
     for input in inputs {
         if !seen.insert((input.agent, input.call.call_id.clone(), input.kind)) {

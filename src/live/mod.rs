@@ -1,8 +1,10 @@
 //! The in-memory live view of every agent, kept by the one path that changes
 //! it: `begin` → decide on a draft → `commit` (events durable first, then
-//! memory, then the event stream). Pings stay in memory and are flushed in
+//! memory, then the event stream; changes that queue up meanwhile are made
+//! durable together, see `group.rs`). Pings stay in memory and are flushed in
 //! batches by `step`, which also fires timed transitions.
 
+mod group;
 mod view;
 
 use std::collections::HashMap;
@@ -12,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, watch, OwnedMutexGuard};
 
 use crate::clock::Clock;
-use crate::domain::presence::{fold, Actor, Event, Logged, Presence, Rules, State};
+use crate::domain::presence::{fold, Actor, Event, Kind, Logged, Presence, Rules, State};
 use crate::store::{LiveSettings, PingRow, SharedStore, StoreError, StoreResult};
 pub use view::{AccountLive, AgentLive};
 
@@ -141,35 +143,90 @@ impl Live {
         })
     }
 
-    /// Makes the draft's events durable, then visible (memory, stream).
+    /// Makes the draft's events durable, then visible (memory, stream), and
+    /// returns them numbered. The writer turn is given up as soon as the
+    /// change has joined the account's open group.
     pub async fn commit(&self, draft: Draft) -> StoreResult<Vec<Logged>> {
-        if draft.events.is_empty() {
+        let Draft { account, live, _guard: turn, agents, events, .. } = draft;
+        if events.is_empty() {
             return Ok(Vec::new());
         }
-        let mut touched: Vec<i64> = draft.events.iter().map(|(e, _)| e.agent).collect();
-        touched.sort_unstable();
-        touched.dedup();
-        let snapshots = touched
-            .iter()
-            .map(|id| {
-                let p = &draft.agents[id];
-                let json = serde_json::to_string(p).map_err(|e| StoreError::Other(e.into()))?;
-                Ok((*id, p.state, json))
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
-        let first = self.store.append_events(&draft.account, &draft.events, &snapshots).await?;
-        let logged: Vec<Logged> = draft
-            .events
-            .into_iter()
-            .enumerate()
-            .map(|(i, (event, state))| Logged { seq: first + i as i64, event, state })
-            .collect();
-        draft.live.apply(draft.agents.into_iter().filter(|(id, _)| touched.binary_search(id).is_ok()));
-        for l in &logged {
-            // Nobody listening is fine.
-            let _ = self.stream.send(Arc::new(Published { account: draft.account.clone(), logged: l.clone() }));
+        let touched: Vec<(i64, Presence)> = {
+            let mut ids: Vec<i64> = events.iter().map(|(e, _)| e.agent).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.into_iter().map(|id| (id, agents[&id].clone())).collect()
+        };
+        let ticket = live.pending.stage(touched, events);
+        drop(turn);
+        {
+            let _flushing = live.pending.flush_turn.lock().await;
+            if ticket.outcome.get().is_none() {
+                self.flush_group(&account, &live).await;
+            }
         }
-        Ok(logged)
+        match ticket.outcome.get().expect("the flush decided the group") {
+            Ok(logged) => Ok(logged[ticket.events].to_vec()),
+            Err(why) => Err(StoreError::Other(anyhow::anyhow!("{why}"))),
+        }
+    }
+
+    /// Writes the open group in one transaction (under the flush turn) and
+    /// answers everyone in it.
+    async fn flush_group(&self, account: &str, live: &AccountLive) {
+        let group = live.pending.take_open();
+        let written = async {
+            let snapshots = group
+                .agents
+                .iter()
+                .map(|(id, p)| {
+                    let json = serde_json::to_string(p).map_err(|e| StoreError::Other(e.into()))?;
+                    Ok((*id, p.state, json))
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+            self.store.append_events(account, &group.events, &snapshots).await
+        };
+        match written.await {
+            Ok(first) => {
+                let logged: Vec<Logged> = group
+                    .events
+                    .iter()
+                    .zip(first..)
+                    .map(|((event, state), seq)| Logged { seq, event: event.clone(), state: *state })
+                    .collect();
+                live.apply(group.agents.iter().map(|(id, p)| (*id, p.clone())));
+                live.pending.settle(&group);
+                for l in &logged {
+                    // Nobody listening is fine.
+                    let _ = self.stream.send(Arc::new(Published { account: account.to_string(), logged: l.clone() }));
+                }
+                let _ = group.outcome.set(Ok(Arc::new(logged)));
+            }
+            Err(err) => {
+                let why = format!("the change could not be made durable: {err}");
+                tracing::error!(account, error = %err, events = group.events.len(), "group commit failed");
+                let _turn = live.writer.clone().lock_owned().await;
+                live.pending.fail_open(&why);
+                let _ = group.outcome.set(Err(why));
+            }
+        }
+    }
+
+    /// Which of the draft's `call_ids` are recorded already, as
+    /// `(agent, call id, kind)`: in a group not yet durable, or in the log.
+    /// Pending groups are asked first: a group that becomes durable in
+    /// between is then found in the log.
+    pub async fn recorded_calls(
+        &self,
+        draft: &Draft,
+        keys: &[(i64, String, Kind)],
+    ) -> StoreResult<Vec<(i64, String, Kind)>> {
+        let mut found = draft.live.pending.recorded(keys.iter().cloned());
+        let mut call_ids: Vec<String> = keys.iter().map(|(_, id, _)| id.clone()).collect();
+        call_ids.sort_unstable();
+        call_ids.dedup();
+        found.extend(self.store.recorded_calls(&draft.account, &call_ids).await?);
+        Ok(found)
     }
 
     /// Decides and commits one change: `decide` applies events to the draft
@@ -303,7 +360,7 @@ impl Draft {
     /// The agent's presence including this draft's changes.
     pub fn presence(&mut self, agent: i64) -> &Presence {
         let live = &self.live;
-        self.agents.entry(agent).or_insert_with(|| live.agent(agent).presence)
+        self.agents.entry(agent).or_insert_with(|| live.decided(agent))
     }
 
     /// Folds `events` into the draft.

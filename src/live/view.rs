@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use super::group::Pending;
 use crate::domain::presence::{Presence, Rules, State};
 use crate::store::LiveSettings;
 
@@ -27,14 +28,21 @@ impl Inner {
 }
 
 pub struct AccountLive {
-    /// Held by a `Draft` from decision to commit: one change at a time.
+    /// Held by a `Draft` from decision until it joins a group: one decision
+    /// at a time.
     pub(super) writer: Arc<tokio::sync::Mutex<()>>,
+    /// Changes decided but not yet durable (see `group.rs`).
+    pub(super) pending: Pending,
     inner: Mutex<Inner>,
 }
 
 impl AccountLive {
     pub(super) fn new(settings: LiveSettings, agents: HashMap<i64, AgentLive>) -> Self {
-        AccountLive { writer: Arc::new(tokio::sync::Mutex::new(())), inner: Mutex::new(Inner { settings, agents }) }
+        AccountLive {
+            writer: Arc::new(tokio::sync::Mutex::new(())),
+            pending: Pending::default(),
+            inner: Mutex::new(Inner { settings, agents }),
+        }
     }
 
     pub fn settings(&self) -> LiveSettings {
@@ -52,6 +60,12 @@ impl AccountLive {
     /// An agent never seen is offline.
     pub fn agent(&self, agent: i64) -> AgentLive {
         self.inner.lock().unwrap().agents.get(&agent).cloned().unwrap_or_default()
+    }
+
+    /// The agent's presence as the writers see it: including changes
+    /// decided but not yet durable.
+    pub(super) fn decided(&self, agent: i64) -> Presence {
+        self.pending.presence(agent).unwrap_or_else(|| self.agent(agent).presence)
     }
 
     /// Every agent the view knows, by id.

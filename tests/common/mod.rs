@@ -27,6 +27,8 @@ pub enum Backend {
 
 pub struct TestApp {
     pub base: String,
+    /// The server's database URL, for tests that tamper with it.
+    pub database: String,
     pub client: reqwest::Client,
     pub store: SharedStore,
     /// The server's clock: it moves only when a test moves it.
@@ -93,6 +95,7 @@ impl TestApp {
             Backend::Postgres => (postgres_url().await?, None),
         };
         let store = store::open(&url).await.expect("store opens");
+        let database = url.clone();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
@@ -102,7 +105,7 @@ impl TestApp {
         tokio::spawn(agentdesk::launch(state, listener, async {
             let _ = rx.await;
         }));
-        Some(TestApp { base, client: reqwest::Client::new(), store, clock, live, _shutdown: tx, _dir: dir })
+        Some(TestApp { base, database, client: reqwest::Client::new(), store, clock, live, _shutdown: tx, _dir: dir })
     }
 
     /// Runs the background step once at the clock's current time.

@@ -1,0 +1,132 @@
+//! Group commit: changes of one account are decided one after another (each
+//! on the state the previous one left), but made durable together. A change
+//! that has been decided joins the account's open group and gives up the
+//! writer turn at once; whoever then gets the flush turn writes the whole
+//! open group in one transaction — one fsync for every change that queued
+//! behind the previous flush — and answers them all. Nobody is answered
+//! before their change is durable, and readers see a change only then.
+//!
+//! Between decision and durability a change lives in the writers' overlay,
+//! which the next drafts read through, so they decide on top of it. If a
+//! group's transaction fails, every change decided on top of it (the next
+//! open group) fails too, and the overlay is emptied: nothing that failed
+//! is visible or acknowledged.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::domain::presence::{Event, Kind, Logged, Presence, State};
+
+/// How a group ended: every event it logged, numbered, or why it failed.
+pub(super) type Outcome = OnceLock<Result<Arc<Vec<Logged>>, String>>;
+
+/// A change's place in a group: the outcome to wait for and which of the
+/// group's events are its own.
+pub(super) struct Ticket {
+    pub outcome: Arc<Outcome>,
+    pub events: Range<usize>,
+}
+
+/// Changes made durable in one transaction.
+#[derive(Default)]
+pub(super) struct Group {
+    pub id: u64,
+    pub events: Vec<(Event, State)>,
+    /// Each touched agent's presence after the group's last change to it.
+    pub agents: HashMap<i64, Presence>,
+    pub outcome: Arc<Outcome>,
+}
+
+impl Group {
+    /// The calls the group records, as `(agent, call id, kind)`.
+    pub fn calls(&self) -> impl Iterator<Item = (i64, String, Kind)> + '_ {
+        self.events.iter().filter(|(e, _)| e.kind.is_call()).filter_map(|(e, _)| {
+            e.call.as_ref().map(|c| (e.agent, c.call_id.clone(), e.kind))
+        })
+    }
+}
+
+#[derive(Default)]
+struct Staged {
+    /// Each agent's latest presence not yet durable, and the group holding it.
+    overlay: HashMap<i64, (Presence, u64)>,
+    /// Calls recorded by groups not yet durable: a retry is a duplicate
+    /// before its first copy reaches the log.
+    calls: HashSet<(i64, String, Kind)>,
+    open: Group,
+}
+
+/// One account's changes between decision and durability.
+#[derive(Default)]
+pub(super) struct Pending {
+    state: Mutex<Staged>,
+    /// Held while a group is written: one flush at a time, in order.
+    pub flush_turn: tokio::sync::Mutex<()>,
+}
+
+impl Pending {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Staged> {
+        self.state.lock().unwrap()
+    }
+
+    /// The agent's presence as decided, durable or not.
+    pub fn presence(&self, agent: i64) -> Option<Presence> {
+        self.lock().overlay.get(&agent).map(|(p, _)| p.clone())
+    }
+
+    /// Which of `keys` groups not yet durable already record.
+    pub fn recorded(&self, keys: impl Iterator<Item = (i64, String, Kind)>) -> Vec<(i64, String, Kind)> {
+        let state = self.lock();
+        keys.filter(|k| state.calls.contains(k)).collect()
+    }
+
+    /// Adds a decided change to the open group (under the writer turn).
+    pub fn stage(&self, agents: Vec<(i64, Presence)>, events: Vec<(Event, State)>) -> Ticket {
+        let mut state = self.lock();
+        let id = state.open.id;
+        for (agent, presence) in agents {
+            state.overlay.insert(agent, (presence.clone(), id));
+            state.open.agents.insert(agent, presence);
+        }
+        for (event, _) in &events {
+            if let (true, Some(call)) = (event.kind.is_call(), &event.call) {
+                state.calls.insert((event.agent, call.call_id.clone(), event.kind));
+            }
+        }
+        let start = state.open.events.len();
+        state.open.events.extend(events);
+        Ticket { outcome: state.open.outcome.clone(), events: start..state.open.events.len() }
+    }
+
+    /// Closes the open group for writing; a new one takes further changes.
+    pub fn take_open(&self) -> Group {
+        let mut state = self.lock();
+        let next = Group { id: state.open.id + 1, ..Group::default() };
+        std::mem::replace(&mut state.open, next)
+    }
+
+    /// The group is durable: what it decided is no longer pending (unless a
+    /// later group changed it again).
+    pub fn settle(&self, group: &Group) {
+        let mut state = self.lock();
+        state.overlay.retain(|_, (_, id)| *id != group.id);
+        for call in group.calls() {
+            state.calls.remove(&call);
+        }
+    }
+
+    /// The group failed: forgets everything pending and fails the open
+    /// group too, whose changes were decided on top of the failed one
+    /// (call under the writer turn, so nothing is staged meanwhile).
+    pub fn fail_open(&self, why: &str) {
+        let open = {
+            let mut state = self.lock();
+            state.overlay.clear();
+            state.calls.clear();
+            let next = Group { id: state.open.id + 1, ..Group::default() };
+            std::mem::replace(&mut state.open, next)
+        };
+        let _ = open.outcome.set(Err(why.to_string()));
+    }
+}
