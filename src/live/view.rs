@@ -68,12 +68,11 @@ impl AccountLive {
         self.pending.presence(agent).unwrap_or_else(|| self.agent(agent).presence)
     }
 
-    /// Every agent the view knows, by id.
-    pub fn agents(&self) -> Vec<(i64, AgentLive)> {
+    /// The agents `ids` names, in that order (an agent never seen is
+    /// offline): one lock, and only these agents copied.
+    pub fn agents_among(&self, ids: &[i64]) -> Vec<AgentLive> {
         let inner = self.inner.lock().unwrap();
-        let mut all: Vec<_> = inner.agents.iter().map(|(id, a)| (*id, a.clone())).collect();
-        all.sort_unstable_by_key(|(id, _)| *id);
-        all
+        ids.iter().map(|id| inner.agents.get(id).cloned().unwrap_or_default()).collect()
     }
 
     /// Records a ping; `Some(state)` when nothing else has to happen, `None`

@@ -313,17 +313,39 @@ impl LiveStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Vec<RosterRow>> {
-        let mut select =
-            Statement::new("SELECT id, name, status, cad, pre_deleted FROM agents WHERE account_id = $1 AND is_deleted = 0");
-        select.bind_first(Param::Text(account.to_string()));
+        // A team's board starts from the team's memberships and looks each
+        // agent up by key (CROSS JOIN keeps SQLite to that order; without it
+        // the planner walked the account's whole name index).
+        let (mut select, mut members) = match group_id {
+            Some(group) => {
+                let mut select = Statement::new(
+                    "SELECT a.id, a.name, a.status, a.cad, a.pre_deleted FROM group_members t CROSS JOIN agents a
+                     WHERE t.account_id = $1 AND a.account_id = $1 AND a.id = t.agent_id AND a.is_deleted = 0",
+                );
+                select.bind_first(Param::Text(account.to_string())).push(" AND t.group_id = ?", Param::Int(group));
+                let mut members = Statement::new(
+                    "SELECT m.agent_id, m.group_id, m.receive_call, m.position FROM group_members t CROSS JOIN group_members m
+                     WHERE t.account_id = $1 AND m.account_id = $1 AND m.agent_id = t.agent_id",
+                );
+                members.bind_first(Param::Text(account.to_string())).push(" AND t.group_id = ?", Param::Int(group));
+                (select, members)
+            }
+            None => {
+                let mut select = Statement::new(
+                    "SELECT id, name, status, cad, pre_deleted FROM agents WHERE account_id = $1 AND is_deleted = 0",
+                );
+                select.bind_first(Param::Text(account.to_string()));
+                let mut members = Statement::new(
+                    "SELECT agent_id, group_id, receive_call, position FROM group_members WHERE account_id = $1",
+                );
+                members.bind_first(Param::Text(account.to_string()));
+                (select, members)
+            }
+        };
+        let qualified = if group_id.is_some() { ("a.", "m.") } else { ("", "") };
         if let Some(id) = agent_id {
-            select.push(" AND id = ?", Param::Int(id));
-        }
-        if let Some(group) = group_id {
-            select.push(
-                " AND id IN (SELECT agent_id FROM group_members WHERE account_id = $1 AND group_id = ?)",
-                Param::Int(group),
-            );
+            select.push(&format!(" AND {}id = ?", qualified.0), Param::Int(id));
+            members.push(&format!(" AND {}agent_id = ?", qualified.1), Param::Int(id));
         }
         let agents: Vec<(i64, String, i64, i64, i64)> =
             self.json_rows(select, "id, name, status, cad, pre_deleted", "id").await?;
@@ -338,18 +360,6 @@ impl LiveStore for SqlStore {
                 groups: Vec::new(),
             })
             .collect();
-        let mut members =
-            Statement::new("SELECT agent_id, group_id, receive_call, position FROM group_members WHERE account_id = $1");
-        members.bind_first(Param::Text(account.to_string()));
-        if let Some(id) = agent_id {
-            members.push(" AND agent_id = ?", Param::Int(id));
-        }
-        if let Some(group) = group_id {
-            members.push(
-                " AND agent_id IN (SELECT agent_id FROM group_members WHERE account_id = $1 AND group_id = ?)",
-                Param::Int(group),
-            );
-        }
         let members: Vec<(i64, i64, String)> =
             self.json_rows(members, "agent_id, group_id, receive_call", "agent_id, position").await?;
         for (agent, group, receive_call) in members {

@@ -115,19 +115,10 @@ pub async fn live(state: AppState, body: Body) -> ApiResult {
         return Err(codes::INVALID_AGENT_ID.into());
     }
     let roster = state.store.roster(&who.account, agent, group).await?;
-    let view = state.live.account(&who.account).await?.agents();
+    let ids: Vec<i64> = roster.iter().map(|a| a.id).collect();
+    let view = state.live.account(&who.account).await?.agents_among(&ids);
     let now = state.clock.now();
-    let never_seen = AgentLive::default();
-    let response: Vec<LiveItem> = roster
-        .iter()
-        .map(|a| {
-            let live = match view.binary_search_by_key(&a.id, |(id, _)| *id) {
-                Ok(i) => &view[i].1,
-                Err(_) => &never_seen,
-            };
-            item(a, live, now)
-        })
-        .collect();
+    let response: Vec<LiveItem> = roster.iter().zip(&view).map(|(a, live)| item(a, live, now)).collect();
     let mut counts = Map::new();
     for s in State::ALL {
         let n = response.iter().filter(|i| i.state == s).count();
