@@ -130,3 +130,13 @@ impl Pending {
         let _ = open.outcome.set(Err(why.to_string()));
     }
 }
+
+/// Fails a taken group that ends without an outcome (a panic mid-flush):
+/// its callers get an error instead of waiting forever.
+pub(super) struct Unanswered(pub Arc<Outcome>);
+
+impl Drop for Unanswered {
+    fn drop(&mut self) {
+        let _ = self.0.set(Err("the group's flush was interrupted".to_string()));
+    }
+}

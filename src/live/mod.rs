@@ -159,56 +159,21 @@ impl Live {
         };
         let ticket = live.pending.stage(touched, events);
         drop(turn);
-        {
+        // Its own task: a caller that goes away (a client disconnecting, the
+        // request deadline) must not stop a flush half-way, which others'
+        // answers depend on.
+        let (store, stream, outcome) = (self.store.clone(), self.stream.clone(), ticket.outcome.clone());
+        let flush = tokio::spawn(async move {
             let _flushing = live.pending.flush_turn.lock().await;
-            if ticket.outcome.get().is_none() {
-                self.flush_group(&account, &live).await;
+            if outcome.get().is_none() {
+                flush_group(&store, &stream, &account, &live).await;
             }
-        }
-        match ticket.outcome.get().expect("the flush decided the group") {
-            Ok(logged) => Ok(logged[ticket.events].to_vec()),
-            Err(why) => Err(StoreError::Other(anyhow::anyhow!("{why}"))),
-        }
-    }
-
-    /// Writes the open group in one transaction (under the flush turn) and
-    /// answers everyone in it.
-    async fn flush_group(&self, account: &str, live: &AccountLive) {
-        let group = live.pending.take_open();
-        let written = async {
-            let snapshots = group
-                .agents
-                .iter()
-                .map(|(id, p)| {
-                    let json = serde_json::to_string(p).map_err(|e| StoreError::Other(e.into()))?;
-                    Ok((*id, p.state, json))
-                })
-                .collect::<StoreResult<Vec<_>>>()?;
-            self.store.append_events(account, &group.events, &snapshots).await
-        };
-        match written.await {
-            Ok(first) => {
-                let logged: Vec<Logged> = group
-                    .events
-                    .iter()
-                    .zip(first..)
-                    .map(|((event, state), seq)| Logged { seq, event: event.clone(), state: *state })
-                    .collect();
-                live.apply(group.agents.iter().map(|(id, p)| (*id, p.clone())));
-                live.pending.settle(&group);
-                for l in &logged {
-                    // Nobody listening is fine.
-                    let _ = self.stream.send(Arc::new(Published { account: account.to_string(), logged: l.clone() }));
-                }
-                let _ = group.outcome.set(Ok(Arc::new(logged)));
-            }
-            Err(err) => {
-                let why = format!("the change could not be made durable: {err}");
-                tracing::error!(account, error = %err, events = group.events.len(), "group commit failed");
-                let _turn = live.writer.clone().lock_owned().await;
-                live.pending.fail_open(&why);
-                let _ = group.outcome.set(Err(why));
-            }
+        });
+        flush.await.map_err(|e| StoreError::Other(anyhow::anyhow!("group commit task: {e}")))?;
+        match ticket.outcome.get() {
+            Some(Ok(logged)) => Ok(logged[ticket.events].to_vec()),
+            Some(Err(why)) => Err(StoreError::Other(anyhow::anyhow!("{why}"))),
+            None => Err(StoreError::Other(anyhow::anyhow!("the change's group was never written"))),
         }
     }
 
@@ -370,6 +335,54 @@ impl Draft {
             let presence = self.agents.get_mut(&event.agent).expect("just loaded");
             let state = fold(presence, std::slice::from_ref(&event))[0];
             self.events.push((event, state));
+        }
+    }
+}
+
+/// Writes the account's open group in one transaction (under the flush
+/// turn) and answers everyone in it. However it ends — even by a panic —
+/// the group gets an outcome, so nobody waits for it forever.
+async fn flush_group(
+    store: &SharedStore,
+    stream: &broadcast::Sender<Arc<Published>>,
+    account: &str,
+    live: &AccountLive,
+) {
+    let group = live.pending.take_open();
+    let _settled = group::Unanswered(group.outcome.clone());
+    let written = async {
+        let snapshots = group
+            .agents
+            .iter()
+            .map(|(id, p)| {
+                let json = serde_json::to_string(p).map_err(|e| StoreError::Other(e.into()))?;
+                Ok((*id, p.state, json))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        store.append_events(account, &group.events, &snapshots).await
+    };
+    match written.await {
+        Ok(first) => {
+            let logged: Vec<Logged> = group
+                .events
+                .iter()
+                .zip(first..)
+                .map(|((event, state), seq)| Logged { seq, event: event.clone(), state: *state })
+                .collect();
+            live.apply(group.agents.iter().map(|(id, p)| (*id, p.clone())));
+            live.pending.settle(&group);
+            for l in &logged {
+                // Nobody listening is fine.
+                let _ = stream.send(Arc::new(Published { account: account.to_string(), logged: l.clone() }));
+            }
+            let _ = group.outcome.set(Ok(Arc::new(logged)));
+        }
+        Err(err) => {
+            let why = format!("the change could not be made durable: {err}");
+            tracing::error!(account, error = %err, events = group.events.len(), "group commit failed");
+            let _turn = live.writer.clone().lock_owned().await;
+            live.pending.fail_open(&why);
+            let _ = group.outcome.set(Err(why));
         }
     }
 }

@@ -38,6 +38,29 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// A test's PostgreSQL database goes when the test ends, passed or failed.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some(name) = self.database.strip_prefix("postgres").and_then(|u| u.rsplit_once('/')).map(|(_, n)| n.to_string())
+        else {
+            return;
+        };
+        let Ok(admin) = std::env::var(POSTGRES_ENV) else { return };
+        // Its own thread and runtime: Drop cannot await, and the test's
+        // runtime may be the one blocked here.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&admin).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await
+            })
+        });
+        if let Ok(Err(e)) = dropped.join() {
+            eprintln!("test database {} not dropped: {e}", self.database);
+        }
+    }
+}
+
 /// An account's API credentials.
 #[derive(Debug, Clone)]
 pub struct Account {
