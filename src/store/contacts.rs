@@ -113,7 +113,7 @@ impl ContactStore for SqlStore {
         }
         select.push(") AND at >= ?", Param::Int(from));
         select.push(" ORDER BY at DESC, seq DESC LIMIT ?", Param::Int(limit));
-        self.fetch_events(select, "at DESC, seq DESC").await
+        self.fetch_events(select, true).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -54,10 +54,17 @@ type EventRow = (i64, i64, i64, String, String, Option<String>, Option<String>, 
 pub(super) const EVENT_COLUMNS: &str = "seq, agent_id, at, kind, actor, reason, call_id, detail, state";
 
 impl SqlStore {
-    /// The events `select` (of `EVENT_COLUMNS`) finds, in `order_by` order.
-    pub(super) async fn fetch_events(&self, select: Statement, order_by: &str) -> StoreResult<Vec<Logged>> {
-        let rows: Vec<EventRow> = self.json_rows(select, EVENT_COLUMNS, order_by).await?;
-        rows.into_iter().map(logged_from).collect()
+    /// The events `select` (of `EVENT_COLUMNS`) finds, oldest first or
+    /// newest first (by time, then sequence).
+    pub(super) async fn fetch_events(&self, select: Statement, newest_first: bool) -> StoreResult<Vec<Logged>> {
+        let rows: Vec<EventRow> = self.json_rows(select, EVENT_COLUMNS, None).await?;
+        let mut events = rows.into_iter().map(logged_from).collect::<StoreResult<Vec<_>>>()?;
+        if newest_first {
+            events.sort_unstable_by_key(|l| std::cmp::Reverse((l.event.at, l.seq)));
+        } else {
+            events.sort_unstable_by_key(|l| l.seq);
+        }
+        Ok(events)
     }
 }
 
@@ -228,7 +235,7 @@ impl LiveStore for SqlStore {
             self.json_elements("$2")
         ));
         select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&ids)?));
-        let rows: Vec<(i64, String, String)> = self.json_rows(select, "agent_id, call_id, kind", "agent_id, call_id").await?;
+        let rows: Vec<(i64, String, String)> = self.json_rows(select, "agent_id, call_id, kind", Some("agent_id, call_id")).await?;
         rows.into_iter()
             .map(|(agent, call_id, kind_text)| {
                 let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
@@ -275,7 +282,7 @@ impl LiveStore for SqlStore {
         if let Some(limit) = query.limit {
             select.push(" ORDER BY seq LIMIT ?", Param::Int(limit));
         }
-        self.fetch_events(select, "seq").await
+        self.fetch_events(select, false).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -348,7 +355,7 @@ impl LiveStore for SqlStore {
             members.push(&format!(" AND {}agent_id = ?", qualified.1), Param::Int(id));
         }
         let agents: Vec<(i64, String, i64, i64, i64)> =
-            self.json_rows(select, "id, name, status, cad, pre_deleted", "id").await?;
+            self.json_rows(select, "id, name, status, cad, pre_deleted", Some("id")).await?;
         let mut roster: Vec<RosterRow> = agents
             .into_iter()
             .map(|(id, name, status, cad, pre_deleted)| RosterRow {
@@ -361,7 +368,7 @@ impl LiveStore for SqlStore {
             })
             .collect();
         let members: Vec<(i64, i64, String)> =
-            self.json_rows(members, "agent_id, group_id, receive_call", "agent_id, position").await?;
+            self.json_rows(members, "agent_id, group_id, receive_call", Some("agent_id, position")).await?;
         for (agent, group, receive_call) in members {
             if let Ok(i) = roster.binary_search_by_key(&agent, |r| r.id) {
                 roster[i].groups.push((group, receive_call));
@@ -388,7 +395,7 @@ impl LiveStore for SqlStore {
             self.json_elements("$2")
         ));
         select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&wanted)?));
-        let found: Vec<(i64,)> = self.json_rows(select, "id", "id").await?;
+        let found: Vec<(i64,)> = self.json_rows(select, "id", Some("id")).await?;
         Ok(found.into_iter().map(|(id,)| id).collect())
     }
 

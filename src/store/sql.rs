@@ -108,7 +108,7 @@ impl Statement {
 
 impl SqlStore {
     /// Runs `select` (which names `columns`, in that order) and returns its
-    /// rows, ordered by `order_by`, as the database folded them into one JSON
+    /// rows, ordered by `order_by` if given, as the database folded them into one JSON
     /// array of arrays. Bulk reads (a day of events, a whole roster) go this
     /// way: one value crosses the driver instead of thousands of rows, each
     /// of which would otherwise be a separate message between the driver's
@@ -117,12 +117,16 @@ impl SqlStore {
         &self,
         mut select: Statement,
         columns: &str,
-        order_by: &str,
+        order_by: Option<&str>,
     ) -> StoreResult<Vec<T>> {
+        // `None`: any order, for callers that sort what they get. An ordered
+        // aggregate costs SQLite an ephemeral B-tree (a quarter of its time
+        // on a 2,000-event day); sorting the decoded rows costs next to nothing.
+        let order_by = order_by.map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
         let folded = match self.backend {
-            Backend::Sqlite => format!("SELECT json_group_array(json_array({columns}) ORDER BY {order_by}) AS rows"),
+            Backend::Sqlite => format!("SELECT json_group_array(json_array({columns}){order_by}) AS rows"),
             Backend::Postgres => {
-                format!("SELECT COALESCE(json_agg(json_build_array({columns}) ORDER BY {order_by}), '[]')::text AS rows")
+                format!("SELECT COALESCE(json_agg(json_build_array({columns}){order_by}), '[]')::text AS rows")
             }
         };
         select.sql = format!("{folded} FROM ({}) rows_to_fold", select.sql);
