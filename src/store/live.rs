@@ -354,8 +354,10 @@ impl LiveStore for SqlStore {
             select.push(&format!(" AND {}id = ?", qualified.0), Param::Int(id));
             members.push(&format!(" AND {}agent_id = ?", qualified.1), Param::Int(id));
         }
-        let agents: Vec<(i64, String, i64, i64, i64)> =
-            self.json_rows(select, "id, name, status, cad, pre_deleted", Some("id")).await?;
+        // Folded in any order and sorted here (see `json_rows`).
+        let mut agents: Vec<(i64, String, i64, i64, i64)> =
+            self.json_rows(select, "id, name, status, cad, pre_deleted", None).await?;
+        agents.sort_unstable_by_key(|a| a.0);
         let mut roster: Vec<RosterRow> = agents
             .into_iter()
             .map(|(id, name, status, cad, pre_deleted)| RosterRow {
@@ -367,9 +369,10 @@ impl LiveStore for SqlStore {
                 groups: Vec::new(),
             })
             .collect();
-        let members: Vec<(i64, i64, String)> =
-            self.json_rows(members, "agent_id, group_id, receive_call", Some("agent_id, position")).await?;
-        for (agent, group, receive_call) in members {
+        let mut members: Vec<(i64, i64, String, i64)> =
+            self.json_rows(members, "agent_id, group_id, receive_call, position", None).await?;
+        members.sort_unstable_by_key(|(agent, _, _, position)| (*agent, *position));
+        for (agent, group, receive_call, _) in members {
             if let Ok(i) = roster.binary_search_by_key(&agent, |r| r.id) {
                 roster[i].groups.push((group, receive_call));
             }
