@@ -177,8 +177,9 @@ impl Live {
         }
     }
 
-    /// Which of the draft's `call_ids` are recorded already, as
-    /// `(agent, call id, kind)`: in a group not yet durable, or in the log.
+    /// Which of `keys` — `(agent, call id, kind)` — are recorded already:
+    /// in a group not yet durable, or in the log (which may also answer
+    /// other agents' or kinds' records of the same calls).
     /// Pending groups are asked first: a group that becomes durable in
     /// between is then found in the log.
     pub async fn recorded_calls(

@@ -18,6 +18,27 @@ async fn bump_credential_epoch(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -
 }
 
 impl SqlStore {
+    /// The record `key` resolves to: remembered, or `lookup` (the record and
+    /// when it expires) read from the database and then remembered.
+    async fn remembered(
+        &self,
+        key: Key,
+        now: i64,
+        lookup: impl Future<Output = StoreResult<Option<(AuthRecord, i64)>>>,
+    ) -> StoreResult<Option<AuthRecord>> {
+        self.check_credential_epoch().await?;
+        if let Some(record) = self.credentials.get(&key, now) {
+            return Ok(Some(record));
+        }
+        // Taken before the lookup runs (futures start when awaited).
+        let ticket = self.credentials.ticket();
+        let Some((record, expires_at)) = lookup.await? else {
+            return Ok(None);
+        };
+        self.credentials.remember(ticket, key, &record, expires_at, now);
+        Ok(Some(record))
+    }
+
     /// About once a second, learns of revocations and suspensions made by
     /// another process (the operator's command line).
     async fn check_credential_epoch(&self) -> StoreResult<()> {
@@ -142,57 +163,44 @@ impl AccountStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn authenticate_token(&self, user_id: &str, token_hash: &str) -> StoreResult<Option<AuthRecord>> {
         let key = Key::Token { user_id: user_id.to_string(), token_hash: token_hash.to_string() };
-        self.check_credential_epoch().await?;
-        if let Some(record) = self.credentials.get(&key, 0) {
-            return Ok(Some(record));
-        }
-        let ticket = self.credentials.ticket();
-        let row = sqlx::query(
-            "SELECT a.id AS account_id, a.suspended, a.country_code,
-                    CAST(NULL AS BIGINT) AS agent_id, CAST(NULL AS BIGINT) AS agent_active,
-                    CAST(NULL AS TEXT) AS permissions
-             FROM account_tokens t JOIN accounts a ON a.id = t.account_id
-             WHERE t.token_hash = $1 AND a.id = $2",
-        )
-        .bind(token_hash)
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(record) = row.as_ref().map(auth_record).transpose()? else {
-            return Ok(None);
+        let lookup = async {
+            let row = sqlx::query(
+                "SELECT a.id AS account_id, a.suspended, a.country_code,
+                        CAST(NULL AS BIGINT) AS agent_id, CAST(NULL AS BIGINT) AS agent_active,
+                        CAST(NULL AS TEXT) AS permissions
+                 FROM account_tokens t JOIN accounts a ON a.id = t.account_id
+                 WHERE t.token_hash = $1 AND a.id = $2",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+            // Tokens do not expire.
+            row.as_ref().map(|r| Ok((auth_record(r)?, i64::MAX))).transpose()
         };
-        self.credentials.remember(ticket, key, &record, i64::MAX, 0);
-        Ok(Some(record))
+        self.remembered(key, 0, lookup).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn authenticate_session(&self, ssid_hash: &str, now: i64) -> StoreResult<Option<AuthRecord>> {
-        let key = Key::Session(ssid_hash.to_string());
-        self.check_credential_epoch().await?;
-        if let Some(record) = self.credentials.get(&key, now) {
-            return Ok(Some(record));
-        }
-        let ticket = self.credentials.ticket();
-        let row = sqlx::query(
-            "SELECT a.id AS account_id, a.suspended, a.country_code, s.agent_id, s.expires_at,
-                    CASE WHEN g.status = 1 AND g.is_deleted = 0 THEN 1 ELSE 0 END AS agent_active,
-                    r.permissions
-             FROM sessions s
-             JOIN accounts a ON a.id = s.account_id
-             LEFT JOIN agents g ON g.account_id = s.account_id AND g.id = s.agent_id
-             LEFT JOIN roles r ON r.account_id = g.account_id AND r.id = g.role_id
-             WHERE s.ssid_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(ssid_hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
+        let lookup = async {
+            let row = sqlx::query(
+                "SELECT a.id AS account_id, a.suspended, a.country_code, s.agent_id, s.expires_at,
+                        CASE WHEN g.status = 1 AND g.is_deleted = 0 THEN 1 ELSE 0 END AS agent_active,
+                        r.permissions
+                 FROM sessions s
+                 JOIN accounts a ON a.id = s.account_id
+                 LEFT JOIN agents g ON g.account_id = s.account_id AND g.id = s.agent_id
+                 LEFT JOIN roles r ON r.account_id = g.account_id AND r.id = g.role_id
+                 WHERE s.ssid_hash = $1 AND s.expires_at > $2",
+            )
+            .bind(ssid_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            row.as_ref().map(|r| Ok((auth_record(r)?, int(r, "expires_at")?))).transpose()
         };
-        let record = auth_record(&row)?;
-        self.credentials.remember(ticket, key, &record, int(&row, "expires_at")?, now);
-        Ok(Some(record))
+        self.remembered(Key::Session(ssid_hash.to_string()), now, lookup).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -57,7 +57,7 @@ impl SqlStore {
     /// The events `select` (of `EVENT_COLUMNS`) finds, oldest first or
     /// newest first (by time, then sequence).
     pub(super) async fn fetch_events(&self, select: Statement, newest_first: bool) -> StoreResult<Vec<Logged>> {
-        let rows: Vec<EventRow> = self.json_rows(select, EVENT_COLUMNS, None).await?;
+        let rows: Vec<EventRow> = self.json_rows(select, EVENT_COLUMNS).await?;
         let mut events = rows.into_iter().map(logged_from).collect::<StoreResult<Vec<_>>>()?;
         if newest_first {
             events.sort_unstable_by_key(|l| std::cmp::Reverse((l.event.at, l.seq)));
@@ -235,7 +235,7 @@ impl LiveStore for SqlStore {
             self.json_elements("$2")
         ));
         select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&ids)?));
-        let rows: Vec<(i64, String, String)> = self.json_rows(select, "agent_id, call_id, kind", Some("agent_id, call_id")).await?;
+        let rows: Vec<(i64, String, String)> = self.json_rows(select, "agent_id, call_id, kind").await?;
         rows.into_iter()
             .map(|(agent, call_id, kind_text)| {
                 let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
@@ -324,39 +324,39 @@ impl LiveStore for SqlStore {
         // agent up by key (CROSS JOIN keeps SQLite to that order; without it
         // the planner walked the account's whole name index).
         let (mut select, mut members) = match group_id {
-            Some(group) => {
-                let mut select = Statement::new(
+            Some(_) => (
+                Statement::new(
                     "SELECT a.id, a.name, a.status, a.cad, a.pre_deleted FROM group_members t CROSS JOIN agents a
                      WHERE t.account_id = $1 AND a.account_id = $1 AND a.id = t.agent_id AND a.is_deleted = 0",
-                );
-                select.bind_first(Param::Text(account.to_string())).push(" AND t.group_id = ?", Param::Int(group));
-                let mut members = Statement::new(
+                ),
+                Statement::new(
                     "SELECT m.agent_id, m.group_id, m.receive_call, m.position FROM group_members t CROSS JOIN group_members m
                      WHERE t.account_id = $1 AND m.account_id = $1 AND m.agent_id = t.agent_id",
-                );
-                members.bind_first(Param::Text(account.to_string())).push(" AND t.group_id = ?", Param::Int(group));
-                (select, members)
-            }
-            None => {
-                let mut select = Statement::new(
-                    "SELECT id, name, status, cad, pre_deleted FROM agents WHERE account_id = $1 AND is_deleted = 0",
-                );
-                select.bind_first(Param::Text(account.to_string()));
-                let mut members = Statement::new(
-                    "SELECT agent_id, group_id, receive_call, position FROM group_members WHERE account_id = $1",
-                );
-                members.bind_first(Param::Text(account.to_string()));
-                (select, members)
-            }
+                ),
+            ),
+            None => (
+                Statement::new(
+                    "SELECT a.id, a.name, a.status, a.cad, a.pre_deleted FROM agents a
+                     WHERE a.account_id = $1 AND a.is_deleted = 0",
+                ),
+                Statement::new(
+                    "SELECT m.agent_id, m.group_id, m.receive_call, m.position FROM group_members m WHERE m.account_id = $1",
+                ),
+            ),
         };
-        let qualified = if group_id.is_some() { ("a.", "m.") } else { ("", "") };
+        select.bind_first(Param::Text(account.to_string()));
+        members.bind_first(Param::Text(account.to_string()));
+        if let Some(group) = group_id {
+            select.push(" AND t.group_id = ?", Param::Int(group));
+            members.push(" AND t.group_id = ?", Param::Int(group));
+        }
         if let Some(id) = agent_id {
-            select.push(&format!(" AND {}id = ?", qualified.0), Param::Int(id));
-            members.push(&format!(" AND {}agent_id = ?", qualified.1), Param::Int(id));
+            select.push(" AND a.id = ?", Param::Int(id));
+            members.push(" AND m.agent_id = ?", Param::Int(id));
         }
         // Folded in any order and sorted here (see `json_rows`).
         let mut agents: Vec<(i64, String, i64, i64, i64)> =
-            self.json_rows(select, "id, name, status, cad, pre_deleted", None).await?;
+            self.json_rows(select, "id, name, status, cad, pre_deleted").await?;
         agents.sort_unstable_by_key(|a| a.0);
         let mut roster: Vec<RosterRow> = agents
             .into_iter()
@@ -370,7 +370,7 @@ impl LiveStore for SqlStore {
             })
             .collect();
         let mut members: Vec<(i64, i64, String, i64)> =
-            self.json_rows(members, "agent_id, group_id, receive_call, position", None).await?;
+            self.json_rows(members, "agent_id, group_id, receive_call, position").await?;
         members.sort_unstable_by_key(|(agent, _, _, position)| (*agent, *position));
         for (agent, group, receive_call, _) in members {
             if let Ok(i) = roster.binary_search_by_key(&agent, |r| r.id) {
@@ -398,7 +398,7 @@ impl LiveStore for SqlStore {
             self.json_elements("$2")
         ));
         select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&wanted)?));
-        let found: Vec<(i64,)> = self.json_rows(select, "id", Some("id")).await?;
+        let found: Vec<(i64,)> = self.json_rows(select, "id").await?;
         Ok(found.into_iter().map(|(id,)| id).collect())
     }
 

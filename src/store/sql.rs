@@ -108,26 +108,22 @@ impl Statement {
 
 impl SqlStore {
     /// Runs `select` (which names `columns`, in that order) and returns its
-    /// rows, ordered by `order_by` if given, as the database folded them into one JSON
-    /// array of arrays. Bulk reads (a day of events, a whole roster) go this
-    /// way: one value crosses the driver instead of thousands of rows, each
-    /// of which would otherwise be a separate message between the driver's
-    /// threads and a decode per column (≈ 10 µs a row with SQLite).
+    /// rows, as the database folded them into one JSON array of arrays, in
+    /// no particular order: callers that need one sort what they get (an
+    /// ordered aggregate cost SQLite an ephemeral B-tree, a quarter of its
+    /// time on a 2,000-event day). Bulk reads (a day of events, a whole
+    /// roster) go this way: one value crosses the driver instead of
+    /// thousands of rows, each of which would otherwise be a separate message
+    /// between the driver's threads and a decode per column (≈ 10 µs a row
+    /// with SQLite).
     pub(super) async fn json_rows<T: serde::de::DeserializeOwned>(
         &self,
         mut select: Statement,
         columns: &str,
-        order_by: Option<&str>,
     ) -> StoreResult<Vec<T>> {
-        // `None`: any order, for callers that sort what they get. An ordered
-        // aggregate costs SQLite an ephemeral B-tree (a quarter of its time
-        // on a 2,000-event day); sorting the decoded rows costs next to nothing.
-        let order_by = order_by.map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
         let folded = match self.backend {
-            Backend::Sqlite => format!("SELECT json_group_array(json_array({columns}){order_by}) AS rows"),
-            Backend::Postgres => {
-                format!("SELECT COALESCE(json_agg(json_build_array({columns}){order_by}), '[]')::text AS rows")
-            }
+            Backend::Sqlite => format!("SELECT json_group_array(json_array({columns})) AS rows"),
+            Backend::Postgres => format!("SELECT COALESCE(json_agg(json_build_array({columns})), '[]')::text AS rows"),
         };
         select.sql = format!("{folded} FROM ({}) rows_to_fold", select.sql);
         let row = select.query().fetch_one(&self.pool).await?;
@@ -137,9 +133,7 @@ impl SqlStore {
         }
         serde_json::from_str(&json).map_err(|e| StoreError::Other(anyhow::anyhow!("folded rows: {e}")))
     }
-}
 
-impl SqlStore {
     /// A table of the elements of the JSON array bound to `placeholder`, one
     /// row each in a column `value` (`value ->> 0` is its first item on both
     /// backends). Bulk writes bind their rows this way: one parameter instead
