@@ -13,9 +13,6 @@ use crate::wire::errors::{directory as codes, global};
 use crate::wire::{reply, Body};
 use crate::AppState;
 
-/// How often an update is retried when another update of the same contact
-/// landed between its read and its write.
-const UPDATE_ATTEMPTS: usize = 8;
 
 /// The account's contact fields in its order (the standard ones until it arranges them).
 pub async fn account_fields(state: &AppState, account: &str) -> Result<Fields, ApiError> {
@@ -153,7 +150,11 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
     }
     let changes = changes(&body)?;
     let fields = account_fields(&state, &who.account).await?;
-    for _ in 0..UPDATE_ATTEMPTS {
+    // Retried until it lands: a conflict means another update of the same
+    // contact landed first, so every round makes progress however many
+    // writers there are (a fixed number of attempts failed once ten updates
+    // raced); the request deadline bounds a writer that keeps losing.
+    loop {
         let mut row = state.store.contact(&who.account, &number).await?.ok_or(global::NO_DATA_FOUND)?;
         let mut values = values_of(&row)?;
         apply(&fields, &mut values, &changes)?;
@@ -166,7 +167,6 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
             Err(other) => return Err(other.into()),
         }
     }
-    Err(StoreError::Other(anyhow::anyhow!("contact update kept conflicting")).into())
 }
 
 /// `Directory/getInfo` `{cn | contact, [field]}`: unknown contact → 1012.
