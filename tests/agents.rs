@@ -353,3 +353,93 @@ backend_test!(a_supervisor_cannot_hand_out_or_take_over_more_privilege_than_it_h
     let created = app.post(CREATE, &format!(r#"{{{s},"name":"Newbie","email":"new@x.com"}}"#)).await.json();
     assert_eq!(created["status"], "success", "{created}");
 });
+
+/// What the list and the live board show of each agent, compactly — list:
+/// `id name status roleName cad preDeleted groupNames`; live: `id name
+/// status cad groups`.
+async fn seen(app: &TestApp, account: &Account) -> Vec<(String, String)> {
+    let listed = list(app, account, "").await;
+    let live = app.post("/api/v2/Agent/live", &format!("{{{}}}", account.creds())).await.json();
+    let items = |v: &Value| v["response"].as_array().unwrap_or_else(|| panic!("{v}")).clone();
+    let (listed, live) = (items(&listed), items(&live));
+    assert_eq!(listed.len(), live.len(), "{listed:?} {live:?}");
+    listed
+        .iter()
+        .zip(&live)
+        .map(|(l, v)| {
+            (
+                format!("{} {} {} {} {} {} {}", l["unique_id"], l["name"], l["status"], l["roleName"], l["cad"], l["preDeleted"], l["groupNames"]),
+                format!("{} {} {} {} {}", v["agentId"], v["name"], v["status"], v["cad"], v["groups"]),
+            )
+        })
+        .collect()
+}
+
+fn both(list: String, live: String) -> (String, String) {
+    (list, live)
+}
+
+// Both reads are answered from the directory held in memory: every kind of
+// directory write must show on the very next read, never a request later.
+backend_test!(list_and_live_board_follow_every_directory_change_at_once, |app| {
+    let account = app.account().await;
+    let c = account.creds();
+    let ok = |message: &str| format!(r#"{{"status":"success","code":200,"message":"{message}"}}"#);
+    let done = |reply: common::Reply| assert_eq!(reply.json()["code"], 200, "{}", reply.body);
+    let sales = app.group(&account, "Sales").await;
+    let a = app.agent(&account, &format!(r#""name":"Asha","email":"asha@x.com","group":{{"{sales}":{{"receive_call":"Y"}}}}"#)).await;
+    let asha = |status: u8, groups_list: &str, groups_live: &str| {
+        both(format!(r#"{a} "Asha" {status} "Agent" 0 0 {groups_list}"#), format!(r#"{a} "Asha" {status} 0 {groups_live}"#))
+    };
+    let in_sales = (format!(r#"[{{"{sales}":"Sales"}}]"#), format!(r#"{{"{sales}":"Y"}}"#));
+    assert_eq!(seen(&app, &account).await, [asha(1, &in_sales.0, &in_sales.1)]);
+
+    let b = app.agent(&account, r#""name":"Bela","email":"bela@x.com","password":"bela-pass-1""#).await;
+    let bela = |name: &str, role: &str, cad: u8, pre: u8, groups_list: &str, groups_live: &str| {
+        both(format!(r#"{b} "{name}" 1 "{role}" {cad} {pre} {groups_list}"#), format!(r#"{b} "{name}" 1 {cad} {groups_live}"#))
+    };
+    assert_eq!(seen(&app, &account).await[1], bela("Bela", "Agent", 0, 0, "[]", "{}"), "created");
+
+    app.expect("/api/v2/Agent/update", &format!(r#"{{{c},"agentId":{b},"name":"Bela R"}}"#), &ok("Agent updated")).await;
+    assert_eq!(seen(&app, &account).await[1], bela("Bela R", "Agent", 0, 0, "[]", "{}"), "renamed");
+
+    app.expect("/api/v2/Agent/changeStatus", &format!(r#"{{{c},"agentId":{a},"status":0}}"#), &ok("Agent status updated")).await;
+    assert_eq!(seen(&app, &account).await[0], asha(0, &in_sales.0, &in_sales.1), "switched off");
+
+    app.expect(MAPPING, &format!(r#"{{{c},"agentId":{b},"group":{{"{sales}":{{"receive_call":"N"}}}}}}"#), &ok("Agent group mapping updated")).await;
+    let mapped = (in_sales.0.clone(), format!(r#"{{"{sales}":"N"}}"#));
+    assert_eq!(seen(&app, &account).await[1], bela("Bela R", "Agent", 0, 0, &mapped.0, &mapped.1), "mapped");
+
+    app.expect("/api/v2/Agent/setCad", &format!(r#"{{{c},"agentIds":[{b}]}}"#), &ok("CAD set")).await;
+    assert_eq!(seen(&app, &account).await[1], bela("Bela R", "Agent", 1, 0, &mapped.0, &mapped.1), "CAD");
+
+    app.expect("/api/v2/Group/update", &format!(r#"{{{c},"groupId":{sales},"name":"Support"}}"#), &ok("Group updated")).await;
+    let renamed = format!(r#"[{{"{sales}":"Support"}}]"#);
+    assert_eq!(seen(&app, &account).await[1], bela("Bela R", "Agent", 1, 0, &renamed, &mapped.1), "group renamed");
+
+    done(app.post("/api/v2/Role/update", &format!(r#"{{{c},"roleId":"1","name":"Caller"}}"#)).await);
+    assert_eq!(seen(&app, &account).await[1], bela("Bela R", "Caller", 1, 0, &renamed, &mapped.1), "role renamed");
+
+    app.expect("/api/v2/Group/delete", &format!(r#"{{{c},"groupId":{sales}}}"#), &ok("Group deleted")).await;
+    assert_eq!(seen(&app, &account).await[1], bela("Bela R", "Caller", 1, 0, "[]", "{}"), "group deleted");
+
+    // Deleted while logged in: shown as pre-deleted until the logout.
+    let ssid = app.login("bela@x.com", "bela-pass-1").await;
+    let waits = ok("Agent is logged in: it will be deleted when it goes offline");
+    app.expect("/api/v2/Agent/delete", &format!(r#"{{{c},"agentId":{b}}}"#), &waits).await;
+    assert_eq!(seen(&app, &account).await[1], bela("Bela R", "Caller", 1, 1, "[]", "{}"), "pre-deleted");
+    app.expect("/api/v2/auth/logout", &format!(r#"{{"ssid":"{ssid}"}}"#), &ok("Logged out")).await;
+    assert_eq!(seen(&app, &account).await.len(), 1, "deleted at its logout");
+
+    // A session that runs out finalises the deletion in the background step.
+    let chet = app.agent(&account, r#""name":"Chet","email":"chet@x.com","password":"chet-pass-1""#).await;
+    app.login("chet@x.com", "chet-pass-1").await;
+    app.expect("/api/v2/Agent/delete", &format!(r#"{{{c},"agentId":{chet}}}"#), &waits).await;
+    assert_eq!(seen(&app, &account).await.len(), 2);
+    app.clock.advance(12 * 3600 + 1);
+    app.step().await;
+    assert_eq!(seen(&app, &account).await.len(), 1, "deleted when its session ran out");
+
+    app.expect("/api/v2/Agent/delete", &format!(r#"{{{c},"agentId":{a}}}"#), &ok("Agent deleted")).await;
+    assert_eq!(seen(&app, &account).await, []);
+});

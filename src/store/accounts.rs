@@ -273,11 +273,12 @@ impl AccountStore for SqlStore {
             return Ok(None);
         };
         let ended = EndedSession { account_id: text(&row, "account_id")?, agent_id: opt_int(&row, "agent_id")? };
+        let mut finalised = false;
         if let Some(agent_id) = ended.agent_id {
             let account = &ended.account_id;
             // A deletion that waited for the agent to go offline happens now,
             // unless another session of the agent is still open.
-            sqlx::query(
+            let deleted = sqlx::query(
                 "UPDATE agents SET is_deleted = 1, pre_deleted = 0
                  WHERE account_id = $1 AND id = $2 AND pre_deleted = 1
                    AND NOT EXISTS (SELECT 1 FROM sessions s
@@ -288,8 +289,14 @@ impl AccountStore for SqlStore {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            finalised = deleted.rows_affected() > 0;
         }
         tx.commit().await?;
+        if finalised {
+            // Only then: a logout that deletes nobody leaves the directory
+            // as it was (a shift's end is thousands of logouts).
+            self.directory.forget(&ended.account_id);
+        }
         match ended.agent_id {
             Some(agent_id) => self.credentials.forget_agent(&ended.account_id, agent_id),
             None => self.credentials.forget(&Key::Session(ssid_hash.to_string())),

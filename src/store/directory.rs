@@ -98,6 +98,7 @@ impl DirectoryStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.directory.forget(account);
         Ok(GroupRow { id, name, status, agents: 0, wrap_up_secs: None })
     }
 
@@ -117,6 +118,7 @@ impl DirectoryStore for SqlStore {
             .await?;
         let row = group_by_id(&mut tx, account, group_id).await?;
         tx.commit().await?;
+        self.directory.forget(account);
         Ok(row)
     }
 
@@ -137,6 +139,7 @@ impl DirectoryStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.directory.forget(account);
         Ok(())
     }
 
@@ -198,6 +201,7 @@ impl DirectoryStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.directory.forget(account);
         Ok(RoleRow { id, name: name.to_string(), permissions: permissions.to_string() })
     }
 
@@ -222,6 +226,7 @@ impl DirectoryStore for SqlStore {
         .ok_or(StoreError::NotFound)?;
         // Every session of an agent with this role carries its permissions.
         self.credentials.forget_account(account);
+        self.directory.forget(account);
         role_row(&row)
     }
 }

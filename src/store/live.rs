@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use super::sql::{int, name_key, opt_int, opt_text, text, Param, SqlStore, Statement};
 use super::{
-    BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, RosterRow, StateAt, StoreError,
+    BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, Roster, StateAt, StoreError,
     StoreResult,
 };
 use crate::domain::presence::{Actor, CallRef, Event, Kind, Logged, State};
@@ -319,65 +319,20 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Vec<RosterRow>> {
-        // A team's board starts from the team's memberships and looks each
-        // agent up by key (CROSS JOIN keeps SQLite to that order; without it
-        // the planner walked the account's whole name index).
-        let (mut select, mut members) = match group_id {
-            Some(_) => (
-                Statement::new(
-                    "SELECT a.id, a.name, a.status, a.cad, a.pre_deleted FROM group_members t CROSS JOIN agents a
-                     WHERE t.account_id = $1 AND a.account_id = $1 AND a.id = t.agent_id AND a.is_deleted = 0",
-                ),
-                Statement::new(
-                    "SELECT m.agent_id, m.group_id, m.receive_call, m.position FROM group_members t CROSS JOIN group_members m
-                     WHERE t.account_id = $1 AND m.account_id = $1 AND m.agent_id = t.agent_id",
-                ),
-            ),
-            None => (
-                Statement::new(
-                    "SELECT a.id, a.name, a.status, a.cad, a.pre_deleted FROM agents a
-                     WHERE a.account_id = $1 AND a.is_deleted = 0",
-                ),
-                Statement::new(
-                    "SELECT m.agent_id, m.group_id, m.receive_call, m.position FROM group_members m WHERE m.account_id = $1",
-                ),
-            ),
+    async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Roster> {
+        let directory = self.directory(account).await?;
+        let picked: Vec<usize> = match agent_id {
+            Some(id) => directory.agents.binary_search_by_key(&id, |a| a.row.id).ok().into_iter().collect(),
+            None => (0..directory.agents.len()).collect(),
         };
-        select.bind_first(Param::Text(account.to_string()));
-        members.bind_first(Param::Text(account.to_string()));
-        if let Some(group) = group_id {
-            select.push(" AND t.group_id = ?", Param::Int(group));
-            members.push(" AND t.group_id = ?", Param::Int(group));
-        }
-        if let Some(id) = agent_id {
-            select.push(" AND a.id = ?", Param::Int(id));
-            members.push(" AND m.agent_id = ?", Param::Int(id));
-        }
-        // Folded in any order and sorted here (see `json_rows`).
-        let mut agents: Vec<(i64, String, i64, i64, i64)> =
-            self.json_rows(select, "id, name, status, cad, pre_deleted").await?;
-        agents.sort_unstable_by_key(|a| a.0);
-        let mut roster: Vec<RosterRow> = agents
-            .into_iter()
-            .map(|(id, name, status, cad, pre_deleted)| RosterRow {
-                id,
-                name,
-                status,
-                cad: cad != 0,
-                pre_deleted: pre_deleted != 0,
-                groups: Vec::new(),
-            })
-            .collect();
-        let mut members: Vec<(i64, i64, String, i64)> =
-            self.json_rows(members, "agent_id, group_id, receive_call, position").await?;
-        members.sort_unstable_by_key(|(agent, _, _, position)| (*agent, *position));
-        for (agent, group, receive_call, _) in members {
-            if let Ok(i) = roster.binary_search_by_key(&agent, |r| r.id) {
-                roster[i].groups.push((group, receive_call));
-            }
-        }
-        Ok(roster)
+        let picked = match group_id {
+            Some(group) => picked
+                .into_iter()
+                .filter(|&i| directory.agents[i].row.groups.iter().any(|(id, _)| *id == group))
+                .collect(),
+            None => picked,
+        };
+        Ok(Roster { directory, picked })
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -417,6 +372,7 @@ impl LiveStore for SqlStore {
         let deleted = rows.iter().map(|r| Ok((text(r, "account_id")?, int(r, "id")?))).collect::<StoreResult<Vec<_>>>()?;
         for (account, agent_id) in &deleted {
             self.credentials.forget_agent(account, *agent_id);
+            self.directory.forget(account);
         }
         Ok(deleted)
     }

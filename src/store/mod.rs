@@ -7,6 +7,7 @@ mod agents;
 mod contacts;
 mod credentials;
 mod directory;
+mod directory_cache;
 mod live;
 pub mod postgres;
 mod sql;
@@ -148,8 +149,9 @@ pub trait LiveStore: Send + Sync {
     async fn events(&self, account: &str, query: &EventQuery) -> StoreResult<Vec<Logged>>;
     /// Each agent's state before `at` (agents without earlier events are absent).
     async fn states_before(&self, account: &str, agents: Option<&[i64]>, at: i64) -> StoreResult<Vec<StateAt>>;
-    /// Live agents with their CAD flag and group mappings, by id.
-    async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Vec<RosterRow>>;
+    /// Live agents with their CAD flag and group mappings, by id: all of
+    /// them, one, or one group's.
+    async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Roster>;
     /// Which of `ids` are live (not deleted) agents of the account.
     async fn existing_agents(&self, account: &str, ids: &[i64]) -> StoreResult<Vec<i64>>;
     /// Deletes the `preDeleted` agents none of whose sessions is still valid.

@@ -9,6 +9,7 @@ use sqlx::{Any, AnyPool, AssertSqlSafe, Row};
 use std::sync::Arc;
 
 use super::credentials::CredentialCache;
+use super::directory_cache::DirectoryCache;
 use super::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,11 +23,17 @@ pub struct SqlStore {
     pub(super) pool: AnyPool,
     pub(super) backend: Backend,
     pub(super) credentials: Arc<CredentialCache>,
+    pub(super) directory: Arc<DirectoryCache>,
 }
 
 impl SqlStore {
     pub(super) fn new(pool: AnyPool, backend: Backend) -> Self {
-        Self { pool, backend, credentials: Arc::new(CredentialCache::new()) }
+        Self {
+            pool,
+            backend,
+            credentials: Arc::new(CredentialCache::new()),
+            directory: Arc::new(DirectoryCache::new()),
+        }
     }
 
     /// A transaction that will write. SQLite takes the write lock up front

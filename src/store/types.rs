@@ -234,16 +234,68 @@ pub struct BreakReasonRow {
     pub max_secs: Option<i64>,
 }
 
-/// What `Agent/live` shows of an agent besides its presence.
+/// An account's live (not deleted) agents as the directory reads show them,
+/// by id.
+#[derive(Debug)]
+pub struct AccountDirectory {
+    pub agents: Vec<DirectoryAgent>,
+}
+
 #[derive(Debug, Clone)]
-pub struct RosterRow {
-    pub id: i64,
-    pub name: String,
-    pub status: i64,
-    pub cad: bool,
-    pub pre_deleted: bool,
+pub struct DirectoryAgent {
+    pub row: AgentRow,
+    /// Each mapping's `receive_call` (`Y`/`N`), in the order of `row.groups`.
+    pub receive_call: Vec<String>,
+    /// The name as name filters match it.
+    pub(super) name_key: String,
+}
+
+impl DirectoryAgent {
     /// `(group id, receive_call)` in the order the mappings were added.
-    pub groups: Vec<(i64, String)>,
+    pub fn receiving(&self) -> impl Iterator<Item = (i64, &str)> {
+        self.row.groups.iter().zip(&self.receive_call).map(|((id, _), rc)| (*id, rc.as_str()))
+    }
+
+    #[cfg(test)]
+    pub(super) fn sample() -> Self {
+        let row = AgentRow {
+            id: 1,
+            name: String::new(),
+            favorite: String::new(),
+            email: String::new(),
+            phone: String::new(),
+            address: String::new(),
+            dest_type: String::new(),
+            dest_value: String::new(),
+            role_id: 1,
+            role_name: None,
+            parent_path: String::new(),
+            create_date: 0,
+            create_by: String::new(),
+            create_by_type: String::new(),
+            allow_did: Vec::new(),
+            status: 1,
+            is_deleted: false,
+            pre_deleted: false,
+            cad: false,
+            groups: Vec::new(),
+            working: Vec::new(),
+        };
+        Self { row, receive_call: Vec::new(), name_key: String::new() }
+    }
+}
+
+/// What `Agent/live` shows of the agents besides their presence: the ones a
+/// reader picked, by id.
+pub struct Roster {
+    pub(super) directory: std::sync::Arc<AccountDirectory>,
+    pub(super) picked: Vec<usize>,
+}
+
+impl Roster {
+    pub fn agents(&self) -> impl ExactSizeIterator<Item = &DirectoryAgent> {
+        self.picked.iter().map(|&i| &self.directory.agents[i])
+    }
 }
 
 /// An agent's state before a moment: its latest earlier event, and the state

@@ -1,0 +1,137 @@
+//! Each account's agent directory held in memory, for the reads supervisors
+//! repeat all day: the live board (every agent with its groups) and list
+//! pages (a name filter reads every agent's name). Read from the database,
+//! they cost ≈ 10 ms for 10,000 agents; from here, a walk over a vector.
+//!
+//! Correctness rests on the rules the remembered credentials follow
+//! (`credentials.rs`):
+//! - every write of this store to an account's agents, their group mappings
+//!   or working hours, its groups or its roles forgets the account's
+//!   directory *after* it commits, and moves the account's version;
+//! - a load remembers what it read only if the account's version did not
+//!   move while it read, so a directory read before a change can never be
+//!   remembered after it.
+//!
+//! Only this process writes the directory (the operator's command line
+//! creates accounts and manages credentials, never agents), as it is the
+//! only process that decides agents' presence.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::AccountDirectory;
+
+/// Bound on the agents held over all accounts (≈ 1 KiB each); a directory
+/// that would pass it is read for its request and not kept.
+const MAX_AGENTS: usize = 1_000_000;
+
+#[derive(Default)]
+struct Slot {
+    /// Moves on every change of the account's directory.
+    version: u64,
+    directory: Option<Arc<AccountDirectory>>,
+}
+
+#[derive(Default)]
+struct Held {
+    accounts: HashMap<String, Slot>,
+    agents: usize,
+}
+
+pub(super) struct DirectoryCache {
+    inner: Mutex<Held>,
+    max_agents: usize,
+    /// One load at a time: the supervisors polling when a directory changes
+    /// wait for one read of it instead of each reading every agent.
+    pub(super) loading: tokio::sync::Mutex<()>,
+}
+
+/// A load's ticket: the account's version before it read the database.
+pub(super) struct Ticket(u64);
+
+impl DirectoryCache {
+    pub(super) fn new() -> Self {
+        Self::bounded(MAX_AGENTS)
+    }
+
+    fn bounded(max_agents: usize) -> Self {
+        Self { inner: Mutex::default(), max_agents, loading: tokio::sync::Mutex::new(()) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Held> {
+        // Plain data: a panic elsewhere cannot leave it half-made.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The account's directory, or the ticket to load it with.
+    pub(super) fn get(&self, account: &str) -> Result<Arc<AccountDirectory>, Ticket> {
+        let held = self.lock();
+        match held.accounts.get(account) {
+            Some(Slot { directory: Some(directory), .. }) => Ok(directory.clone()),
+            Some(slot) => Err(Ticket(slot.version)),
+            None => Err(Ticket(0)),
+        }
+    }
+
+    pub(super) fn remember(&self, account: &str, ticket: Ticket, directory: &Arc<AccountDirectory>) {
+        let mut held = self.lock();
+        let version = held.accounts.get(account).map_or(0, |s| s.version);
+        if version != ticket.0 || held.agents + directory.agents.len() > self.max_agents {
+            return;
+        }
+        held.agents += directory.agents.len();
+        let slot = held.accounts.entry(account.to_string()).or_default();
+        slot.directory = Some(directory.clone());
+    }
+
+    /// Call after a write to the account's directory commits.
+    pub(super) fn forget(&self, account: &str) {
+        let mut held = self.lock();
+        let slot = held.accounts.entry(account.to_string()).or_default();
+        slot.version += 1;
+        let dropped = slot.directory.take().map_or(0, |d| d.agents.len());
+        held.agents -= dropped;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::DirectoryAgent;
+
+    fn directory(agents: usize) -> Arc<AccountDirectory> {
+        let agent = DirectoryAgent::sample();
+        Arc::new(AccountDirectory { agents: vec![agent; agents] })
+    }
+
+    #[test]
+    fn a_load_that_raced_a_change_is_not_remembered() {
+        let cache = DirectoryCache::new();
+        let Err(ticket) = cache.get("a") else { panic!("nothing held yet") };
+        cache.forget("a");
+        cache.remember("a", ticket, &directory(1));
+        let Err(ticket) = cache.get("a") else { panic!("a stale directory was remembered") };
+        cache.remember("a", ticket, &directory(2));
+        assert_eq!(cache.get("a").ok().map(|d| d.agents.len()), Some(2));
+        // Other accounts are untouched by a change.
+        cache.forget("b");
+        assert!(cache.get("a").is_ok());
+        cache.forget("a");
+        assert!(cache.get("a").is_err());
+        assert_eq!(cache.lock().agents, 0);
+    }
+
+    #[test]
+    fn the_bound_counts_agents_over_all_accounts() {
+        let cache = DirectoryCache::bounded(10);
+        let Err(ticket) = cache.get("big") else { unreachable!() };
+        cache.remember("big", ticket, &directory(10));
+        let Err(ticket) = cache.get("small") else { unreachable!() };
+        cache.remember("small", ticket, &directory(1));
+        assert!(cache.get("small").is_err(), "past the bound a directory is not kept");
+        cache.forget("big");
+        let Err(ticket) = cache.get("small") else { unreachable!() };
+        cache.remember("small", ticket, &directory(1));
+        assert!(cache.get("small").is_ok());
+    }
+}
