@@ -7,6 +7,9 @@ use tracing_subscriber::EnvFilter;
 use agentdesk::settings::{DatabaseSettings, FileSettings, ServeSettings};
 use agentdesk::{accounts, demo, store, AppState, ServerConfig};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "agentdesk", version, about = "Call-center agent management speaking the DeepCall API v2")]
 struct Cli {
