@@ -16,6 +16,26 @@ pub struct AgentLive {
     pub(super) ping_dirty: bool,
 }
 
+impl AgentLive {
+    fn for_board(&self) -> AgentLive {
+        let p = &self.presence;
+        let presence = Presence {
+            state: p.state,
+            since: p.since,
+            login_at: p.login_at,
+            resume: p.resume,
+            on_break: p.on_break.clone(),
+            queued_break: p.queued_break.clone(),
+            wrap: p.wrap.clone(),
+            call: p.call.clone(),
+            alive_at: p.alive_at,
+            last_event: p.last_event,
+            recent_calls: Vec::new(),
+        };
+        AgentLive { presence, last_ping: self.last_ping, mic_perm: self.mic_perm, ping_dirty: false }
+    }
+}
+
 struct Inner {
     settings: LiveSettings,
     agents: HashMap<i64, AgentLive>,
@@ -68,11 +88,13 @@ impl AccountLive {
         self.pending.presence(agent).unwrap_or_else(|| self.agent(agent).presence)
     }
 
-    /// The agents `ids` names, in that order (an agent never seen is
-    /// offline): one lock, and only these agents copied.
+    /// What a board shows of the agents `ids` names, in that order (an
+    /// agent never seen is offline): one lock, and only these agents copied,
+    /// without the call ids kept to recognise retries (up to 32 strings an
+    /// agent, most of a whole-account copy).
     pub fn agents_among(&self, ids: &[i64]) -> Vec<AgentLive> {
         let inner = self.inner.lock().unwrap();
-        ids.iter().map(|id| inner.agents.get(id).cloned().unwrap_or_default()).collect()
+        ids.iter().map(|id| inner.agents.get(id).map(AgentLive::for_board).unwrap_or_default()).collect()
     }
 
     /// Records a ping; `Some(state)` when nothing else has to happen, `None`

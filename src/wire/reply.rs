@@ -18,8 +18,15 @@ pub fn etag(body: &[u8]) -> String {
 
 /// Serialises `value` compactly and answers it with the captured headers.
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
-    match serde_json::to_vec(value) {
-        Ok(bytes) => raw_json(status, bytes),
+    json_sized(status, value, 128)
+}
+
+/// [`json`] into a buffer of about the reply's size: a multi-megabyte board
+/// would otherwise be copied each time its buffer doubles.
+fn json_sized<T: Serialize>(status: StatusCode, value: &T, size_hint: usize) -> Response {
+    let mut bytes = Vec::with_capacity(size_hint);
+    match serde_json::to_writer(&mut bytes, value) {
+        Ok(()) => raw_json(status, bytes),
         // Serialising our own wire structs cannot fail; if it ever does, the
         // client still gets an envelope.
         Err(err) => {
@@ -75,6 +82,11 @@ pub struct Listing<T: Serialize> {
 
 pub fn listing<T: Serialize>(payload: T) -> Response {
     json(StatusCode::OK, &Listing { payload, status: "success", code: 200 })
+}
+
+/// [`listing`] of about `size_hint` bytes.
+pub fn listing_sized<T: Serialize>(payload: T, size_hint: usize) -> Response {
+    json_sized(StatusCode::OK, &Listing { payload, status: "success", code: 200 }, size_hint)
 }
 
 /// Write endpoints of `Agent`/`Group`/`Role`: `{"status":"success","code":200,"message":M}`

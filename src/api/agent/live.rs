@@ -140,5 +140,7 @@ pub async fn live(state: AppState, body: Body) -> ApiResult {
         let n = response.iter().filter(|i| i.state == s).count();
         counts.insert(s.as_str().to_string(), Value::from(n));
     }
-    Ok(reply::listing(LivePayload { response, counts, server_time: now }))
+    // An agent's item is 200–300 bytes.
+    let size_hint = 320 * response.len() + 256;
+    Ok(reply::listing_sized(LivePayload { response, counts, server_time: now }, size_hint))
 }
