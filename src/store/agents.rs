@@ -160,17 +160,8 @@ impl SqlStore {
                 agents[i].row.working.push(entry);
             }
         }
-        Ok(AccountDirectory { agents })
+        Ok(AccountDirectory::new(agents))
     }
-}
-
-/// Whether a directory agent is one `filter` asks for (`needle`: the name
-/// filter, lowercased as names are keyed).
-fn wanted(agent: &DirectoryAgent, filter: &AgentFilter, needle: Option<&str>) -> bool {
-    filter.agent_id.is_none_or(|id| agent.row.id == id)
-        && needle.is_none_or(|n| agent.name_key.contains(n))
-        && filter.status.is_none_or(|s| agent.row.status == s)
-        && filter.group_id.is_none_or(|g| agent.row.groups.iter().any(|(id, _)| *id == g))
 }
 
 /// The agent must exist and not be deleted; its current parent path.
@@ -292,17 +283,11 @@ impl AgentStore for SqlStore {
         // From the directory in memory: a name filter is a substring match,
         // which no index answers, so the database would read every agent.
         let directory = self.directory(account).await?;
-        let needle = filter.name.as_deref().map(name_key);
+        let matching = directory.matching(filter);
         let skip = usize::try_from((page.number - 1).saturating_mul(page.size)).unwrap_or(usize::MAX);
         let take = usize::try_from(page.size).unwrap_or(0);
-        let mut agents = Vec::new();
-        let mut total = 0usize;
-        for agent in directory.agents.iter().filter(|a| wanted(a, filter, needle.as_deref())) {
-            if total >= skip && agents.len() < take {
-                agents.push(agent.row.clone());
-            }
-            total += 1;
-        }
+        let agents = matching.iter().skip(skip).take(take).map(|&i| directory.agents[i as usize].row.clone()).collect();
+        let total = matching.len();
         Ok(AgentPage { agents, total: total as i64 })
     }
 

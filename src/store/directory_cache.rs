@@ -19,11 +19,53 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::AccountDirectory;
+use super::sql::name_key;
+use super::{AccountDirectory, AgentFilter, DirectoryAgent};
 
 /// Bound on the agents held over all accounts (≈ 1 KiB each); a directory
 /// that would pass it is read for its request and not kept.
 const MAX_AGENTS: usize = 1_000_000;
+
+/// Bounds on the list filters remembered per directory and on the agent
+/// positions they hold (4 bytes each); past either, they are dropped.
+const MAX_FILTERS: usize = 1024;
+const MAX_MATCHED: usize = 1_000_000;
+
+/// Which agents each recent list filter matched, by position. Supervisors
+/// page through one filter; a name filter is a substring match no index
+/// answers, so it walks every agent once per directory instead of once a
+/// page. A directory never changes (a change replaces it), so neither do
+/// these.
+#[derive(Debug, Default)]
+pub(super) struct Matching(Mutex<HashMap<AgentFilter, Arc<[u32]>>>);
+
+impl AccountDirectory {
+    pub(super) fn matching(&self, filter: &AgentFilter) -> Arc<[u32]> {
+        let remembered = self.matching.0.lock().unwrap_or_else(|p| p.into_inner()).get(filter).cloned();
+        if let Some(found) = remembered {
+            return found;
+        }
+        let needle = filter.name.as_deref().map(name_key);
+        let found: Arc<[u32]> = (0..self.agents.len() as u32)
+            .filter(|&i| wanted(&self.agents[i as usize], filter, needle.as_deref()))
+            .collect();
+        let mut memo = self.matching.0.lock().unwrap_or_else(|p| p.into_inner());
+        if memo.len() >= MAX_FILTERS || memo.values().map(|m| m.len()).sum::<usize>() + found.len() > MAX_MATCHED {
+            memo.clear();
+        }
+        memo.insert(filter.clone(), found.clone());
+        found
+    }
+}
+
+/// Whether a directory agent is one `filter` asks for (`needle`: the name
+/// filter, lowercased as names are keyed).
+fn wanted(agent: &DirectoryAgent, filter: &AgentFilter, needle: Option<&str>) -> bool {
+    filter.agent_id.is_none_or(|id| agent.row.id == id)
+        && needle.is_none_or(|n| agent.name_key.contains(n))
+        && filter.status.is_none_or(|s| agent.row.status == s)
+        && filter.group_id.is_none_or(|g| agent.row.groups.iter().any(|(id, _)| *id == g))
+}
 
 #[derive(Default)]
 struct Slot {
@@ -97,11 +139,10 @@ impl DirectoryCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::DirectoryAgent;
 
     fn directory(agents: usize) -> Arc<AccountDirectory> {
         let agent = DirectoryAgent::sample();
-        Arc::new(AccountDirectory { agents: vec![agent; agents] })
+        Arc::new(AccountDirectory::new(vec![agent; agents]))
     }
 
     #[test]
@@ -119,6 +160,27 @@ mod tests {
         cache.forget("a");
         assert!(cache.get("a").is_err());
         assert_eq!(cache.lock().agents, 0);
+    }
+
+    #[test]
+    fn a_filter_walks_the_directory_once() {
+        let named = |id: i64, name: &str| {
+            let mut agent = DirectoryAgent::sample();
+            agent.row.id = id;
+            agent.name_key = name.to_string();
+            agent
+        };
+        let directory = AccountDirectory::new(vec![named(1, "asha"), named(2, "bela"), named(3, "sasha")]);
+        let filter = AgentFilter { name: Some("ShA".into()), ..AgentFilter::default() };
+        let first = directory.matching(&filter);
+        assert_eq!(&first[..], [0, 2]);
+        assert!(Arc::ptr_eq(&first, &directory.matching(&filter)), "remembered");
+        let bela = AgentFilter { agent_id: Some(2), ..AgentFilter::default() };
+        assert_eq!(&directory.matching(&bela)[..], [1]);
+        for n in 0..MAX_FILTERS {
+            directory.matching(&AgentFilter { name: Some(format!("nobody {n}")), ..AgentFilter::default() });
+        }
+        assert!(directory.matching.0.lock().unwrap().len() <= MAX_FILTERS);
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub struct NewSession {
     pub expires_at: i64,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct AgentFilter {
     pub agent_id: Option<i64>,
     /// Case-insensitive substring of the name.
@@ -239,6 +239,14 @@ pub struct BreakReasonRow {
 #[derive(Debug)]
 pub struct AccountDirectory {
     pub agents: Vec<DirectoryAgent>,
+    /// Which agents each recent list filter matched (see `directory_cache.rs`).
+    pub(super) matching: super::directory_cache::Matching,
+}
+
+impl AccountDirectory {
+    pub(super) fn new(agents: Vec<DirectoryAgent>) -> Self {
+        Self { agents, matching: Default::default() }
+    }
 }
 
 #[derive(Debug, Clone)]
