@@ -101,9 +101,7 @@ impl SqlStore {
         }
         Ok(())
     }
-}
 
-impl SqlStore {
     /// The account's directory, from memory when nothing changed since it
     /// was last read (see `directory_cache.rs`).
     pub(super) async fn directory(&self, account: &str) -> StoreResult<Arc<AccountDirectory>> {

@@ -31,21 +31,27 @@ const MAX_AGENTS: usize = 1_000_000;
 const MAX_FILTERS: usize = 1024;
 const MAX_MATCHED: usize = 1_000_000;
 
-/// Which agents each recent list filter matched, by position. Supervisors
-/// page through one filter; a name filter is a substring match no index
-/// answers, so it walks every agent once per directory instead of once a
-/// page. A directory never changes (a change replaces it), so neither do
-/// these.
+/// Which agents each recent filter (a list page's, a team board's) matched,
+/// by position. Supervisors page through one filter and poll one board; a
+/// name filter is a substring match no index answers, so it walks every
+/// agent once per directory instead of once a page. A directory never
+/// changes (a change replaces it), so neither do these.
 #[derive(Debug, Default)]
 pub(super) struct Matching(Mutex<HashMap<AgentFilter, Arc<[u32]>>>);
 
 impl AccountDirectory {
     pub(super) fn matching(&self, filter: &AgentFilter) -> Arc<[u32]> {
+        let needle = filter.name.as_deref().map(name_key);
+        if let Some(id) = filter.agent_id {
+            // One agent: found by id, not remembered (every agent reading
+            // its own board would crowd the supervisors' filters out).
+            let found = self.agents.binary_search_by_key(&id, |a| a.row.id).ok();
+            return found.filter(|&i| wanted(&self.agents[i], filter, needle.as_deref())).map(|i| i as u32).into_iter().collect();
+        }
         let remembered = self.matching.0.lock().unwrap_or_else(|p| p.into_inner()).get(filter).cloned();
         if let Some(found) = remembered {
             return found;
         }
-        let needle = filter.name.as_deref().map(name_key);
         let found: Arc<[u32]> = (0..self.agents.len() as u32)
             .filter(|&i| wanted(&self.agents[i as usize], filter, needle.as_deref()))
             .collect();
@@ -177,6 +183,9 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &directory.matching(&filter)), "remembered");
         let bela = AgentFilter { agent_id: Some(2), ..AgentFilter::default() };
         assert_eq!(&directory.matching(&bela)[..], [1]);
+        let not_bela = AgentFilter { name: Some("sha".into()), ..bela };
+        assert!(directory.matching(&not_bela).is_empty());
+        assert_eq!(directory.matching.0.lock().unwrap().len(), 1, "one agent is found by id, not remembered");
         for n in 0..MAX_FILTERS {
             directory.matching(&AgentFilter { name: Some(format!("nobody {n}")), ..AgentFilter::default() });
         }

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use super::sql::{int, name_key, opt_int, opt_text, text, Param, SqlStore, Statement};
 use super::{
-    BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, Roster, StateAt, StoreError,
+    AgentFilter, BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, Roster, StateAt, StoreError,
     StoreResult,
 };
 use crate::domain::presence::{Actor, CallRef, Event, Kind, Logged, State};
@@ -321,17 +321,7 @@ impl LiveStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Roster> {
         let directory = self.directory(account).await?;
-        let picked: Vec<usize> = match agent_id {
-            Some(id) => directory.agents.binary_search_by_key(&id, |a| a.row.id).ok().into_iter().collect(),
-            None => (0..directory.agents.len()).collect(),
-        };
-        let picked = match group_id {
-            Some(group) => picked
-                .into_iter()
-                .filter(|&i| directory.agents[i].row.groups.iter().any(|(id, _)| *id == group))
-                .collect(),
-            None => picked,
-        };
+        let picked = directory.matching(&AgentFilter { agent_id, group_id, ..AgentFilter::default() });
         Ok(Roster { directory, picked })
     }
 

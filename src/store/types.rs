@@ -297,12 +297,13 @@ impl DirectoryAgent {
 /// reader picked, by id.
 pub struct Roster {
     pub(super) directory: std::sync::Arc<AccountDirectory>,
-    pub(super) picked: Vec<usize>,
+    /// Positions in `directory.agents`.
+    pub(super) picked: std::sync::Arc<[u32]>,
 }
 
 impl Roster {
     pub fn agents(&self) -> impl ExactSizeIterator<Item = &DirectoryAgent> {
-        self.picked.iter().map(|&i| &self.directory.agents[i])
+        self.picked.iter().map(|&i| &self.directory.agents[i as usize])
     }
 }
 
