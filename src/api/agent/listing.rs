@@ -1,8 +1,8 @@
 //! `Agent/list` items in seed 002's exact key order, minus the secrets: no
 //! `password`, and `call_pass` masked. `cad` is ours and comes last.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 
 use crate::store::AgentRow;
 
@@ -20,7 +20,9 @@ pub struct AgentItem<'a> {
     dest_type: &'a str,
     dest_value: &'a str,
     call_pass: &'static str,
-    role: String,
+    /// The role id as a string, as seed 002 shows it.
+    #[serde(serialize_with = "as_string")]
+    role: i64,
     parent: &'a str,
     create_date: i64,
     create_by: &'a str,
@@ -28,14 +30,14 @@ pub struct AgentItem<'a> {
     user_id: &'a str,
     unique_id: i64,
     /// `""` when none, else a list — both shapes appear in seed 002.
-    allowDid: Value,
+    allowDid: AllowDid<'a>,
     status: i64,
     isDeleted: u8,
     preDeleted: u8,
-    group: Vec<i64>,
-    working: Vec<WorkingItem<'a>>,
+    group: GroupIds<'a>,
+    working: Working<'a>,
     /// `[{"17":"Perm"},{"4":"Unknown group (4)"}]`, in the order of `group`.
-    groupNames: Vec<Map<String, Value>>,
+    groupNames: GroupNames<'a>,
     roleName: &'a str,
     cad: u8,
 }
@@ -56,22 +58,66 @@ pub struct QuickItem<'a> {
     email: &'a str,
     unique_id: i64,
     status: i64,
-    group: Vec<i64>,
+    group: GroupIds<'a>,
 }
 
-fn group_ids(row: &AgentRow) -> Vec<i64> {
-    row.groups.iter().map(|(id, _)| *id).collect()
+// The nested parts of an item are written straight from the stored row:
+// a page is 50 agents, and building maps and strings for each cost more
+// than writing them.
+
+fn as_string<S: Serializer>(value: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
+}
+
+struct AllowDid<'a>(&'a [String]);
+
+impl Serialize for AllowDid<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0.is_empty() { serializer.serialize_str("") } else { self.0.serialize(serializer) }
+    }
+}
+
+struct GroupIds<'a>(&'a [(i64, Option<String>)]);
+
+impl Serialize for GroupIds<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|(id, _)| id))
+    }
+}
+
+struct GroupNames<'a>(&'a [(i64, Option<String>)]);
+
+impl Serialize for GroupNames<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Named<'a>(i64, &'a Option<String>);
+        impl Serialize for Named<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(1))?;
+                match self.1 {
+                    Some(name) => map.serialize_entry(&self.0, name)?,
+                    None => map.serialize_entry(&self.0, &format_args!("Unknown group ({})", self.0))?,
+                }
+                map.end()
+            }
+        }
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for (id, name) in self.0 {
+            seq.serialize_element(&Named(*id, name))?;
+        }
+        seq.end()
+    }
+}
+
+struct Working<'a>(&'a AgentRow);
+
+impl Serialize for Working<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let row = self.0;
+        serializer.collect_seq(row.working.iter().map(|w| WorkingItem { wDays: &w.days, from: w.from, to: w.to, agentId: row.id }))
+    }
 }
 
 pub fn item<'a>(row: &'a AgentRow, account: &'a str) -> AgentItem<'a> {
-    let group_names = row
-        .groups
-        .iter()
-        .map(|(id, name)| {
-            let label = name.clone().unwrap_or_else(|| format!("Unknown group ({id})"));
-            Map::from_iter([(id.to_string(), Value::String(label))])
-        })
-        .collect();
     AgentItem {
         name: &row.name,
         favorite: &row.favorite,
@@ -81,35 +127,27 @@ pub fn item<'a>(row: &'a AgentRow, account: &'a str) -> AgentItem<'a> {
         dest_type: &row.dest_type,
         dest_value: &row.dest_value,
         call_pass: MASKED,
-        role: row.role_id.to_string(),
+        role: row.role_id,
         parent: &row.parent_path,
         create_date: row.create_date,
         create_by: &row.create_by,
         create_by_type: &row.create_by_type,
         user_id: account,
         unique_id: row.id,
-        allowDid: if row.allow_did.is_empty() {
-            Value::String(String::new())
-        } else {
-            Value::from(row.allow_did.clone())
-        },
+        allowDid: AllowDid(&row.allow_did),
         status: row.status,
         isDeleted: row.is_deleted as u8,
         preDeleted: row.pre_deleted as u8,
-        group: group_ids(row),
-        working: row
-            .working
-            .iter()
-            .map(|w| WorkingItem { wDays: &w.days, from: w.from, to: w.to, agentId: row.id })
-            .collect(),
-        groupNames: group_names,
+        group: GroupIds(&row.groups),
+        working: Working(row),
+        groupNames: GroupNames(&row.groups),
         roleName: row.role_name.as_deref().unwrap_or(""),
         cad: row.cad as u8,
     }
 }
 
 pub fn quick_item(row: &AgentRow) -> QuickItem<'_> {
-    QuickItem { name: &row.name, email: &row.email, unique_id: row.id, status: row.status, group: group_ids(row) }
+    QuickItem { name: &row.name, email: &row.email, unique_id: row.id, status: row.status, group: GroupIds(&row.groups) }
 }
 
 #[cfg(test)]
