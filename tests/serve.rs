@@ -7,6 +7,9 @@ use std::process::{Child, Command, Stdio};
 
 /// `agentdesk serve` on port 0: the process, the address it listens on and
 /// the log line naming its store.
+// The caller owns the child and stops it (by SIGTERM, or `KillOnDrop`); a
+// read that fails here means it already exited.
+#[allow(clippy::zombie_processes)]
 fn serve(database: &str) -> (Child, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
         .args(["serve", "--bind", "127.0.0.1:0", "--database", database])
