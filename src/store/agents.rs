@@ -1,6 +1,5 @@
 //! Agents, their group mappings, working hours and CAD flags.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -66,42 +65,6 @@ fn agent_row(row: &AnyRow) -> StoreResult<AgentRow> {
 }
 
 impl SqlStore {
-    /// Fills `groups` and `working` of a page of agents with two queries.
-    async fn attach_details(&self, account: &str, agents: &mut [AgentRow]) -> StoreResult<()> {
-        if agents.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<i64> = agents.iter().map(|a| a.id).collect();
-        let index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-
-        let mut groups = Statement::new(
-            "SELECT m.agent_id, m.group_id, g.name FROM group_members m
-             LEFT JOIN call_groups g ON g.account_id = m.account_id AND g.id = m.group_id
-             WHERE m.account_id = ",
-        );
-        groups.push("?", Param::Text(account.to_string())).push_sql(" AND m.agent_id IN ").push_list(&ids);
-        groups.push_sql(" ORDER BY m.agent_id, m.position");
-        for row in groups.query().fetch_all(&self.pool).await? {
-            if let Some(&i) = index.get(&int(&row, "agent_id")?) {
-                agents[i].groups.push((int(&row, "group_id")?, opt_text(&row, "name")?));
-            }
-        }
-
-        let mut working = Statement::new(
-            "SELECT agent_id, days, from_minute, to_minute FROM working_hours WHERE account_id = ",
-        );
-        working.push("?", Param::Text(account.to_string())).push_sql(" AND agent_id IN ").push_list(&ids);
-        working.push_sql(" ORDER BY agent_id, position");
-        for row in working.query().fetch_all(&self.pool).await? {
-            if let Some(&i) = index.get(&int(&row, "agent_id")?) {
-                let entry =
-                    WorkingTime::from_stored(&text(&row, "days")?, int(&row, "from_minute")?, int(&row, "to_minute")?);
-                agents[i].working.push(entry);
-            }
-        }
-        Ok(())
-    }
-
     /// The account's directory, from memory when nothing changed since it
     /// was last read (see `directory_cache.rs`).
     pub(super) async fn directory(&self, account: &str) -> StoreResult<Arc<AccountDirectory>> {
@@ -113,52 +76,59 @@ impl SqlStore {
             Ok(directory) => return Ok(directory),
             Err(ticket) => ticket,
         };
-        let directory = Arc::new(self.load_directory(account).await?);
+        let directory = Arc::new(AccountDirectory::new(self.read_agents(account, None).await?));
         self.directory.remember(account, ticket, &directory);
         Ok(directory)
     }
 
-    /// Every live agent of the account with its groups and working hours:
-    /// three reads of the whole account, merged by agent id.
-    async fn load_directory(&self, account: &str) -> StoreResult<AccountDirectory> {
-        let mut select = filtered(&format!("{AGENT_COLUMNS}, a.name_key"), account, None);
+    /// Every live agent of the account (or just the one named) with its
+    /// groups and working hours: three reads, merged by agent id.
+    async fn read_agents(&self, account: &str, agent_id: Option<i64>) -> StoreResult<Vec<DirectoryAgent>> {
+        let mut select = filtered(&format!("{AGENT_COLUMNS}, a.name_key"), account, agent_id);
         select.push_sql(" ORDER BY a.id");
         let mut agents = Vec::new();
         for row in select.query().fetch_all(&self.pool).await? {
             agents.push(DirectoryAgent { row: agent_row(&row)?, receive_call: Vec::new(), name_key: text(&row, "name_key")? });
         }
+        if agents.is_empty() {
+            return Ok(agents);
+        }
         let at = |agents: &[DirectoryAgent], id: i64| agents.binary_search_by_key(&id, |a| a.row.id).ok();
+        let narrowed = |sql: &str, order: &str| {
+            let mut s = Statement::new(sql);
+            s.bind_first(Param::Text(account.to_string()));
+            if let Some(id) = agent_id {
+                s.push(" AND agent_id = ?", Param::Int(id));
+            }
+            s.push_sql(order);
+            s
+        };
 
-        let groups = sqlx::query(
+        let groups = narrowed(
             "SELECT m.agent_id, m.group_id, m.receive_call, g.name FROM group_members m
              LEFT JOIN call_groups g ON g.account_id = m.account_id AND g.id = m.group_id
-             WHERE m.account_id = $1 ORDER BY m.agent_id, m.position",
-        )
-        .bind(account)
-        .fetch_all(&self.pool)
-        .await?;
-        for row in groups {
+             WHERE m.account_id = $1",
+            " ORDER BY m.agent_id, m.position",
+        );
+        for row in groups.query().fetch_all(&self.pool).await? {
             if let Some(i) = at(&agents, int(&row, "agent_id")?) {
                 agents[i].row.groups.push((int(&row, "group_id")?, opt_text(&row, "name")?));
                 agents[i].receive_call.push(text(&row, "receive_call")?);
             }
         }
 
-        let working = sqlx::query(
-            "SELECT agent_id, days, from_minute, to_minute FROM working_hours WHERE account_id = $1
-             ORDER BY agent_id, position",
-        )
-        .bind(account)
-        .fetch_all(&self.pool)
-        .await?;
-        for row in working {
+        let working = narrowed(
+            "SELECT agent_id, days, from_minute, to_minute FROM working_hours WHERE account_id = $1",
+            " ORDER BY agent_id, position",
+        );
+        for row in working.query().fetch_all(&self.pool).await? {
             if let Some(i) = at(&agents, int(&row, "agent_id")?) {
                 let entry =
                     WorkingTime::from_stored(&text(&row, "days")?, int(&row, "from_minute")?, int(&row, "to_minute")?);
                 agents[i].row.working.push(entry);
             }
         }
-        Ok(AccountDirectory::new(agents))
+        Ok(agents)
     }
 }
 
@@ -291,12 +261,7 @@ impl AgentStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn agent(&self, account: &str, agent_id: i64) -> StoreResult<Option<AgentRow>> {
-        let row = filtered(AGENT_COLUMNS, account, Some(agent_id)).query().fetch_optional(&self.pool).await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut agents = [agent_row(&row)?];
-        self.attach_details(account, &mut agents).await?;
-        let [agent] = agents;
-        Ok(Some(agent))
+        Ok(self.read_agents(account, Some(agent_id)).await?.pop().map(|a| a.row))
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
