@@ -467,7 +467,7 @@ backend_test!(a_call_offered_to_two_agents_at_once_is_recorded_for_each_and_ring
     );
 });
 
-backend_test!(an_end_that_overtakes_its_offer_leaves_an_available_agent_available, |app| {
+backend_test!(an_end_that_overtakes_its_offer_and_answer_is_one_talked_leg_whatever_the_order, |app| {
     app.clock.set(T0);
     let account = app.account().await;
     let (agent, _) = logged_in(&app, &account, "Asha Rao", "asha@example.com").await;
@@ -475,17 +475,24 @@ backend_test!(an_end_that_overtakes_its_offer_leaves_an_available_agent_availabl
     app.expect(CALL_EVENT, &single(&account, "c1", "ended", agent), &accepted(1, 0, 2)).await;
     let now = live(&app, &account, agent).await;
     assert_eq!((now["state"].clone(), now["since"].clone(), now["wrapETime"].clone()), (json!("available"), json!(T0), Value::Null));
-    // The late offer (and answer) of the call that is over do not ring the agent.
+    // The late offer of the call that is over does not ring the agent; its
+    // late answer says the agent talked on it: the leg is over, and the
+    // wrap-up from its hang-up (T0+10, 30 s) follows.
     app.clock.advance(2);
     app.expect(CALL_EVENT, &single(&account, "c1", "offered", agent), &accepted(1, 0, 3)).await;
-    app.expect(CALL_EVENT, &single(&account, "c1", "answered", agent), &accepted(1, 0, 4)).await;
     let now = live(&app, &account, agent).await;
     assert_eq!((now["state"].clone(), now["since"].clone(), now["call"].clone()), (json!("available"), json!(T0), Value::Null));
+    app.expect(CALL_EVENT, &single(&account, "c1", "answered", agent), &accepted(1, 0, 4)).await;
+    let now = live(&app, &account, agent).await;
+    assert_eq!(
+        (now["state"].clone(), now["since"].clone(), now["call"].clone(), now["wrapETime"].clone()),
+        (json!("wrap_up"), json!(T0 + 12), Value::Null, json!(T0 + 40))
+    );
     assert_eq!(
         call_summary(&app, &account).await,
-        summary(&[("c1", "ended", agent, "available"), ("c1", "offered", agent, "available"), ("c1", "answered", agent, "available")])
+        summary(&[("c1", "ended", agent, "available"), ("c1", "offered", agent, "available"), ("c1", "answered", agent, "wrap_up")])
     );
-    // The next call rings as usual.
+    // The next call rings as usual, also during the wrap-up.
     app.expect(CALL_EVENT, &single(&account, "c2", "offered", agent), &accepted(1, 0, 5)).await;
     assert_eq!(live(&app, &account, agent).await["state"], "ringing");
 });

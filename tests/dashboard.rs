@@ -146,6 +146,7 @@ async fn six_calls(app: &TestApp, account: &Account, asha: i64, ben: i64) {
     call_at(app, account, T + 400, ben, "c4", "ended").await;
     call_at(app, account, T + 500, asha, "c5", "offered").await;
     call_at(app, account, T + 510, asha, "c5", "answered").await;
+    // Ben is not logged in: an offer to an offline agent does not ring.
     call_at(app, account, T + 550, ben, "c6", "offered").await;
     app.clock.set(T + 560);
     call(app, account, asha, "x1", "offered", "14155550123", "").await;
@@ -154,7 +155,7 @@ async fn six_calls(app: &TestApp, account: &Account, asha: i64, ben: i64) {
 
 fn six_entries(asha: i64, ben: i64, now: i64) -> Vec<String> {
     vec![
-        entry("c6", "inbound", "8045678901", "ringing", ben, T + 550, 0),
+        entry("c6", "inbound", "8045678901", "missed", ben, T + 550, 0),
         entry("c5", "inbound", "8045678901", "in_progress", asha, T + 500, now - (T + 510)),
         entry("c4", "inbound", "8045678901", "answered", ben, T + 300, 95),
         entry("c3", "outbound", "123456", "missed", asha, T + 200, 0),

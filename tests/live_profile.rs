@@ -185,9 +185,12 @@ backend_test!(break_start_refuses_an_unknown_reason_an_absent_agent_and_a_second
         app.expect_error(BREAK_START, &with(&account, fields), 1507, "Invalid agentId").await;
     }
     assert_eq!(app.post(BREAK_START, &session(&ssid, r#""reason":"Tea""#)).await.json()["data"]["state"], "break");
-    app.expect_error(BREAK_START, &session(&ssid, r#""reason":"Lunch""#), 1510, "Agent already on break").await;
+    app.expect_error(BREAK_START, &session(&ssid, r#""reason":"tea""#), 1510, "Agent already on break").await;
     app.expect_error(BREAK_START, &with(&account, r#""agentId":1,"reason":"Tea""#), 1510, "Agent already on break").await;
     assert_eq!(asha(&app, &account).await["breakDetail"]["reason"], "Tea");
+    // Another reason switches the break in one request.
+    let switched = app.post(BREAK_START, &session(&ssid, r#""reason":"Lunch""#)).await.json();
+    assert_eq!((switched["data"]["state"].clone(), switched["data"]["breakDetail"]["reason"].clone()), (json!("break"), json!("Lunch")));
 });
 
 backend_test!(a_stale_agent_cannot_start_a_break, |app| {

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use agentdesk::clock::{Clock, SystemClock};
 use agentdesk::domain::agent::{DestType, ReceiveCall, ROOT_PATH};
-use agentdesk::domain::presence::{Actor, CallRef, Event, Kind, State};
+use agentdesk::domain::presence::{Actor, CallRef, Event, Kind, Shown, State};
 use agentdesk::domain::secret;
 use agentdesk::live::Live;
 use agentdesk::store::{NewAgent, NewSession, SharedStore};
@@ -132,9 +132,13 @@ async fn log_in_everyone(store: &SharedStore, account: &str, agents: usize) -> a
 
 /// One agent-day: login at 09:00, `calls` calls (offered, answered, ended,
 /// wrap-up end), a tea break, logout — each event with the state it leaves.
-fn agent_day(agent: i64, day_start: i64, calls: usize, tag: &str, out: &mut Vec<(Event, State)>) {
+fn agent_day(agent: i64, day_start: i64, calls: usize, tag: &str, out: &mut Vec<(Event, Shown)>) {
     let mut t = day_start + 9 * 3600;
-    let push = |out: &mut Vec<(Event, State)>, e: Event, s: State| out.push((e, s));
+    // The reason shown with a state is the break's, or how the agent went offline.
+    let push = |out: &mut Vec<(Event, Shown)>, e: Event, state: State| {
+        let reason = matches!(state, State::Break | State::Offline).then(|| e.reason.clone()).flatten();
+        out.push((e, Shown { state, reason }));
+    };
     push(out, Event::new(agent, t, Kind::Login, Actor::Agent), State::Available);
     // Calls fill the shift; a busy day squeezes them closer.
     let spacing = ((8 * 3600) / (calls as i64 + 1)).max(20);

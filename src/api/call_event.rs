@@ -133,6 +133,21 @@ struct Accepted {
     lst_sync: i64,
 }
 
+/// A batch is a set of facts: applied in the order they happened (facts
+/// of one second in the order a leg goes through them), so any order of
+/// the same facts in a batch ends the same. Events without a `time`
+/// happen now, after those with one.
+fn in_time_order(mut inputs: Vec<CallInput>) -> Vec<CallInput> {
+    let rank = |k: Kind| match k {
+        Kind::Offered => 0,
+        Kind::Answered => 1,
+        Kind::Missed => 2,
+        _ => 3,
+    };
+    inputs.sort_by_key(|i| (i.at.unwrap_or(i64::MAX), rank(i.kind)));
+    inputs
+}
+
 /// `callEvent`: account credentials only (the telephony integration).
 pub async fn call_event(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
@@ -153,7 +168,7 @@ pub async fn call_event(state: AppState, body: Body) -> ApiResult {
     let keys: Vec<(i64, String, Kind)> = inputs.iter().map(|i| (i.agent, i.call.call_id.clone(), i.kind)).collect();
     let mut seen: HashSet<(i64, String, Kind)> = state.live.recorded_calls(&draft, &keys).await?.into_iter().collect();
     let mut duplicates = 0;
-    for input in inputs {
+    for input in in_time_order(inputs) {
         if !seen.insert((input.agent, input.call.call_id.clone(), input.kind)) {
             duplicates += 1;
             continue;

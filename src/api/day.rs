@@ -9,7 +9,7 @@ use jiff::tz::TimeZone;
 
 use super::error::ApiError;
 use crate::domain::presence::Logged;
-use crate::domain::timeline::{self, interval_reason, Change, Interval};
+use crate::domain::timeline::{self, Change, Interval};
 use crate::store::EventQuery;
 use crate::wire::errors::global;
 use crate::AppState;
@@ -53,7 +53,7 @@ impl Day {
             .states_before(account, agents.as_deref(), start)
             .await?
             .into_iter()
-            .map(|b| (b.agent_id, Change { at: start, state: b.state, reason: interval_reason(b.kind, b.reason.as_deref()) }))
+            .map(|b| (b.agent_id, Change { at: start, state: b.state, reason: b.reason }))
             .collect();
         let query = EventQuery { agents, from: start, to: end, after_seq: 0, limit: None };
         let logged = state.store.events(account, &query).await?;

@@ -29,9 +29,14 @@ pub struct EventView<'a> {
     /// `break_start` / `break_queued`: the reason's limit in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_duration: Option<i64>,
-    /// `ended`: when the wrap-up that follows ends.
+    /// `ended` (or a late `answered` of a leg that ended already): when
+    /// the wrap-up that follows ends.
     #[serde(rename = "wrapETime", skip_serializing_if = "Option::is_none")]
     pub wrap_e_time: Option<i64>,
+    /// A call event logged later than the telephony said it happened: the
+    /// reported time (`time` is then when the agent's log took it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_time: Option<i64>,
 }
 
 impl<'a> EventView<'a> {
@@ -52,7 +57,8 @@ impl<'a> EventView<'a> {
             direction: call.map(|c| c.direction.as_str()),
             did: call.map(|c| c.did.as_str()).filter(|d| !d.is_empty()),
             max_duration: e.until.filter(|_| is_break),
-            wrap_e_time: e.until.filter(|_| e.kind == Kind::Ended),
+            wrap_e_time: e.until.filter(|_| e.kind.is_call()),
+            reported_time: e.reported,
         }
     }
 }

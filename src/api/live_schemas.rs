@@ -90,7 +90,11 @@ pub struct EventItem {
     direction: Option<String>,
     did: Option<String>,
     maxDuration: Option<i64>,
+    /// `ended` (or a late `answered` of a leg already ended): when the wrap-up that follows ends.
     wrapETime: Option<i64>,
+    /// A call event the log took later than the telephony said it happened
+    /// (an agent's log never goes back in time): the reported Unix time.
+    reportedTime: Option<i64>,
 }
 
 #[derive(ToSchema)]
@@ -169,8 +173,14 @@ pub struct PresenceChangeReply {
 pub struct CallEventItem {
     /// The telephony's call id (string or number, ≤ 128 characters).
     callId: String,
-    /// `offered`, `answered`, `ended` or `missed`.
+    /// `offered`, `answered`, `ended` or `missed`: a fact about this agent's
+    /// leg of the call. A leg rings until answered, ended or missed; answered
+    /// and not ended it holds the agent `on_call`; ended or missed without an
+    /// answer it is a missed leg (no wrap-up); answered then ended it gives
+    /// the wrap-up. An `answered` after a `missed` wins (it raced the ring
+    /// timeout). A leg offered to an offline agent does not ring.
     event: String,
+    /// The agent this leg is offered to; an agent may hold several legs.
     agentId: String,
     /// Digits; the account's country code completes a shorter number.
     callerNumber: String,
@@ -187,8 +197,10 @@ pub struct CallEventItem {
 pub struct CallEventRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// A batch of 1–1000 events, validated all before any is applied; or
-    /// instead the fields of one event at the top level.
+    /// A batch of 1–1000 events, validated all before any is applied, then
+    /// applied in the order they happened (`time`; within one second offered,
+    /// answered, missed, ended), so any order of the same facts ends the
+    /// same; or instead the fields of one event at the top level.
     events: Option<Vec<CallEventItem>>,
 }
 

@@ -1,26 +1,31 @@
 //! Calls as a caller or an agent saw them, summarised from the telephony
 //! events of the log: who answered, how long they talked, or that nobody did.
+//! Fed one agent's events, each call is that agent's leg (a ring-all call
+//! another agent took is missed for this one).
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::event::{Kind, Logged};
+use super::event::{Kind, Logged, State};
+use super::leg::{Leg, LegStatus};
 
 /// How a call went, for one agent or for the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// Offered, nothing else yet.
+    /// A leg still rings for an agent who was online when it was offered.
     Ringing,
-    /// Answered, not ended yet.
+    /// A leg is answered and not ended yet.
     InProgress,
+    /// Every leg answered has ended.
     Answered,
-    /// Not answered: a `missed`, or an `ended` (caller hung up) while ringing.
+    /// No leg was ever answered, and none rings for an agent who can be
+    /// rung (a leg offered to an offline agent never rings).
     Missed,
 }
 
-/// One call, folded from its events.
+/// One call, folded from the facts about all its legs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallSummary {
@@ -29,77 +34,100 @@ pub struct CallSummary {
     pub direction: String,
     pub did: String,
     pub status: Outcome,
-    /// Who answered; otherwise the last agent it was offered to.
+    /// The first agent who answered; otherwise the last it was offered to.
     pub agent_id: i64,
-    /// When the first event about it happened.
+    /// When its first fact happened (Unix seconds).
     pub time: i64,
-    /// Seconds from answer to hang-up (0 when not answered; so far when still talking).
+    /// Talk seconds: while at least one leg was answered and not ended (0
+    /// when never answered; so far when still talking).
     pub duration: i64,
 }
 
-#[derive(Default)]
-struct Fold {
-    first: i64,
-    last_agent: i64,
-    answered: Option<(i64, i64)>,
-    ended: Option<i64>,
-    not_answered: bool,
+/// One agent's leg of a call, and whether the agent could be rung.
+struct AgentLeg {
+    agent: i64,
+    leg: Leg,
+    reachable: bool,
 }
 
-/// Summarises `events` (any order, any agents) per call, newest call first.
+/// Summarises `events` (any order, any agents) per call, newest call first:
+/// each agent's facts make its leg (`leg.rs`), the legs make the call.
 /// `now` measures a call still in progress.
 pub fn summarise<'a>(events: impl IntoIterator<Item = &'a Logged>, now: i64) -> Vec<CallSummary> {
-    let mut folds: HashMap<&str, (Fold, &'a Logged)> = HashMap::new();
+    let mut calls: HashMap<&'a str, Vec<AgentLeg>> = HashMap::new();
+    // Oldest first: a call's number, direction and DID are those of its first fact.
     let mut ordered: Vec<&'a Logged> = events.into_iter().filter(|l| l.event.kind.is_call()).collect();
-    ordered.sort_by_key(|l| (l.event.at, l.seq));
-    for l in &ordered {
+    ordered.sort_by_key(|l| (l.event.happened(), l.seq));
+    for l in ordered {
         let Some(call) = &l.event.call else { continue };
-        let (fold, _) = folds.entry(call.call_id.as_str()).or_insert_with(|| {
-            (Fold { first: l.event.at, ..Fold::default() }, l)
-        });
-        match l.event.kind {
-            Kind::Answered => fold.answered = fold.answered.or(Some((l.event.agent, l.event.at))),
-            Kind::Ended => {
-                fold.ended = Some(l.event.at);
-                fold.not_answered = true;
+        let legs = calls.entry(call.call_id.as_str()).or_default();
+        let index = match legs.iter().position(|g| g.agent == l.event.agent) {
+            Some(i) => i,
+            None => {
+                legs.push(AgentLeg { agent: l.event.agent, leg: Leg::new(call.clone()), reachable: false });
+                legs.len() - 1
             }
-            Kind::Missed => fold.not_answered = true,
-            _ => {}
-        }
-        fold.last_agent = l.event.agent;
+        };
+        let g = &mut legs[index];
+        g.leg.record(l.event.kind, l.event.happened());
+        // An offer logged while the agent was offline did not ring it.
+        g.reachable |= l.event.kind == Kind::Offered && l.state != State::Offline;
     }
-    let mut calls: Vec<CallSummary> = folds
-        .into_iter()
-        .map(|(call_id, (f, first))| {
-            let call = first.event.call.as_ref().expect("call events carry their call");
-            let (status, agent_id, duration) = match f.answered {
-                Some((agent, at)) => match f.ended {
-                    Some(end) => (Outcome::Answered, agent, (end - at).max(0)),
-                    None => (Outcome::InProgress, agent, (now - at).max(0)),
-                },
-                None if f.not_answered => (Outcome::Missed, f.last_agent, 0),
-                None => (Outcome::Ringing, f.last_agent, 0),
-            };
-            CallSummary {
-                call_id: call_id.to_string(),
-                caller_number: call.caller_number.clone(),
-                direction: call.direction.clone(),
-                did: call.did.clone(),
-                status,
-                agent_id,
-                time: f.first,
-                duration,
-            }
-        })
-        .collect();
-    calls.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| b.call_id.cmp(&a.call_id)));
-    calls
+    let mut summaries: Vec<CallSummary> = calls.into_values().map(|legs| summary(legs, now)).collect();
+    summaries.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| b.call_id.cmp(&a.call_id)));
+    summaries
+}
+
+fn summary(mut legs: Vec<AgentLeg>, now: i64) -> CallSummary {
+    // Oldest leg first, so "first" and "last" follow the call's own times.
+    legs.sort_by_key(|g| (g.leg.since(), g.agent));
+    let status_of = |g: &AgentLeg| g.leg.status();
+    let answered: Vec<&AgentLeg> = legs.iter().filter(|g| g.leg.answered.is_some()).collect();
+    let status = if answered.iter().any(|g| status_of(g) == LegStatus::Talking) {
+        Outcome::InProgress
+    } else if !answered.is_empty() {
+        Outcome::Answered
+    } else if legs.iter().any(|g| g.reachable && status_of(g) == LegStatus::Ringing) {
+        Outcome::Ringing
+    } else {
+        Outcome::Missed
+    };
+    let agent_id = match answered.iter().min_by_key(|g| (g.leg.answered, g.agent)) {
+        Some(first) => first.agent,
+        None => legs.last().map(|g| g.agent).unwrap_or_default(),
+    };
+    let first = &legs[0].leg;
+    CallSummary {
+        call_id: first.call.call_id.clone(),
+        caller_number: first.call.caller_number.clone(),
+        direction: first.call.direction.clone(),
+        did: first.call.did.clone(),
+        status,
+        agent_id,
+        time: legs.iter().map(|g| g.leg.since()).min().unwrap_or_default(),
+        duration: union_seconds(answered.iter().filter_map(|g| g.leg.talk(now)).collect()),
+    }
+}
+
+/// Seconds covered by at least one of `spans` (`[start, end)`).
+fn union_seconds(mut spans: Vec<(i64, i64)>) -> i64 {
+    spans.sort_unstable();
+    let mut total = 0;
+    let mut covered_to = i64::MIN;
+    for (start, end) in spans {
+        let start = start.max(covered_to);
+        if end > start {
+            total += end - start;
+            covered_to = end;
+        }
+    }
+    total
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::event::{Actor, CallRef, Event, State};
+    use crate::domain::event::{Actor, CallRef, Event};
 
     fn ev(seq: i64, agent: i64, at: i64, kind: Kind, call: &str) -> Logged {
         let mut event = Event::new(agent, at, kind, Actor::Telephony);
@@ -109,7 +137,7 @@ mod tests {
             direction: "inbound".to_string(),
             did: String::new(),
         });
-        Logged { seq, event, state: State::Available }
+        Logged { seq, event, state: State::Available, state_reason: None }
     }
 
     #[test]

@@ -36,11 +36,6 @@ impl State {
     pub fn parse(text: &str) -> Option<State> {
         State::ALL.into_iter().find(|s| s.as_str() == text)
     }
-
-    /// The telephony side proves the agent is there: no heartbeat expiry.
-    pub(super) fn on_the_phone(self) -> bool {
-        matches!(self, State::Ringing | State::OnCall)
-    }
 }
 
 /// What happened, as recorded in the event log.
@@ -160,11 +155,21 @@ pub struct Event {
     /// `break_start`/`break_queued`: the reason's maximum seconds;
     /// `ended`: when wrap-up ends (absent: no wrap-up).
     pub until: Option<i64>,
+    /// A telephony event reported as earlier than the agent's latest event:
+    /// the time the telephony gave (Unix seconds). `at` is then the time the
+    /// log records it at — an agent's log never goes back in time — while
+    /// the call's own figures (talk seconds, wrap-up end) use this one.
+    pub reported: Option<i64>,
 }
 
 impl Event {
     pub fn new(agent: i64, at: i64, kind: Kind, actor: Actor) -> Self {
-        Self { agent, at, kind, actor, reason: None, call: None, until: None }
+        Self { agent, at, kind, actor, reason: None, call: None, until: None, reported: None }
+    }
+
+    /// When it happened, as far as we know: the reported time, else `at`.
+    pub fn happened(&self) -> i64 {
+        self.reported.unwrap_or(self.at)
     }
 
     pub(super) fn with_reason(mut self, reason: &str) -> Self {
@@ -173,10 +178,21 @@ impl Event {
     }
 }
 
-/// An event as the log holds it: numbered, with the state it left the agent in.
+/// Where an event left the agent: its state and the reason shown with it
+/// (the break's reason, why it went offline: `agent`, `ping_lost`, …).
+/// Adjacent timeline intervals merge only when both are equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    pub state: State,
+    pub reason: Option<String>,
+}
+
+/// An event as the log holds it: numbered, with where it left the agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Logged {
     pub seq: i64,
     pub event: Event,
     pub state: State,
+    /// The reason shown with `state` (see `Shown`).
+    pub state_reason: Option<String>,
 }

@@ -1,10 +1,19 @@
 //! The presence state machine of one agent, event-sourced: `decide` turns a
 //! request into events (or refuses it), `evolve` folds one event into the
 //! state. Live status, timeline and counters all come from the same events.
+//!
+//! The state shown is layered, highest first: `offline` (no session, or the
+//! heartbeat was lost); `on_call` (a leg answered and not ended); `ringing`
+//! (a leg ringing); `stale` (the page stopped pinging); `break` (chosen by
+//! the agent or a supervisor); `wrap_up` (after a leg the agent talked on);
+//! `available`. A lower layer outlives the ones above it: a break survives a
+//! call taken during it and a heartbeat gap, a wrap-up survives an offer
+//! that is not answered.
 
 use serde::{Deserialize, Serialize};
 
-pub use super::event::{Actor, CallRef, Event, Kind, Logged, State};
+pub use super::event::{Actor, CallRef, Event, Kind, Logged, Shown, State};
+pub use super::leg::{Leg, LegStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BreakInfo {
@@ -33,33 +42,59 @@ pub struct WrapInfo {
     pub until: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentCall {
-    pub call: CallRef,
-    pub since: i64,
+/// How the agent's page is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Heartbeat {
+    #[default]
+    Fresh,
+    /// No ping for `stale_after` seconds.
+    Stale,
+    /// No ping for `offline_after` seconds: shown offline, but a break the
+    /// agent chose is kept for when the page comes back.
+    Lost,
 }
 
-/// How many finished calls an agent remembers, to ignore late events about them.
-const RECENT_CALLS: usize = 32;
+/// Finished legs remembered per agent, to recognise late facts about them.
+const FINISHED_LEGS: usize = 32;
+/// Legs one agent may hold at once; beyond, the oldest is let go (a PBX
+/// that never ends its legs must not grow a snapshot without bound).
+const ACTIVE_LEGS: usize = 16;
 
 /// Everything known about an agent right now; the fold of its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Presence {
     pub state: State,
+    /// When `state` (or the reason shown with it) last changed.
     pub since: i64,
+    /// Online since; `None` while offline.
     pub login_at: Option<i64>,
-    /// While `stale`: the state a returning heartbeat goes back to.
-    pub resume: Option<State>,
+    #[serde(default)]
+    pub heartbeat: Heartbeat,
+    /// While offline: why (`agent`, `ping_lost`, `switched_off`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offline_reason: Option<String>,
     #[serde(rename = "brk")]
     pub on_break: Option<BreakInfo>,
     pub queued_break: Option<QueuedBreak>,
     pub wrap: Option<WrapInfo>,
-    pub call: Option<CurrentCall>,
+    /// The agent's legs, oldest first: the active ones and the last
+    /// finished ones.
+    #[serde(default)]
+    pub legs: Vec<Leg>,
     /// Latest sign of life other than a ping (login, heartbeat, telephony).
     pub alive_at: i64,
     /// Time of the latest event: later events never go back before it.
     pub last_event: i64,
-    pub recent_calls: Vec<String>,
+    /// Snapshots written before legs existed held one call here.
+    #[serde(default, rename = "call", skip_serializing)]
+    legacy_call: Option<LegacyCall>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct LegacyCall {
+    call: CallRef,
+    since: i64,
 }
 
 impl Default for Presence {
@@ -68,14 +103,15 @@ impl Default for Presence {
             state: State::Offline,
             since: 0,
             login_at: None,
-            resume: None,
+            heartbeat: Heartbeat::Fresh,
+            offline_reason: None,
             on_break: None,
             queued_break: None,
             wrap: None,
-            call: None,
+            legs: Vec::new(),
             alive_at: 0,
             last_event: 0,
-            recent_calls: Vec::new(),
+            legacy_call: None,
         }
     }
 }
@@ -104,16 +140,80 @@ impl Default for Rules {
 }
 
 impl Presence {
-    /// The state behind `stale`: what the agent is doing as far as we know.
-    pub fn underlying(&self) -> State {
-        match (self.state, self.resume) {
-            (State::Stale, Some(s)) => s,
-            (s, _) => s,
+    /// A snapshot written by an earlier version, in today's terms: its one
+    /// call becomes a leg, its `stale` a stale heartbeat.
+    pub fn upgrade(mut self) -> Self {
+        if let Some(old) = self.legacy_call.take() {
+            let mut leg = Leg::new(old.call);
+            leg.record(Kind::Offered, old.since);
+            if self.state == State::OnCall {
+                leg.record(Kind::Answered, old.since);
+            }
+            self.legs.push(leg);
+        }
+        if self.state == State::Stale {
+            self.heartbeat = Heartbeat::Stale;
+        }
+        self
+    }
+
+    /// A copy without the legs, for views that pick the ones they show.
+    pub fn clone_without_legs(&self) -> Presence {
+        Presence {
+            state: self.state,
+            since: self.since,
+            login_at: self.login_at,
+            heartbeat: self.heartbeat,
+            offline_reason: self.offline_reason.clone(),
+            on_break: self.on_break.clone(),
+            queued_break: self.queued_break.clone(),
+            wrap: self.wrap.clone(),
+            legs: Vec::new(),
+            alive_at: self.alive_at,
+            last_event: self.last_event,
+            legacy_call: None,
         }
     }
 
     pub fn logged_in(&self) -> bool {
-        self.state != State::Offline
+        self.login_at.is_some()
+    }
+
+    /// Whether a leg rings for the agent or is talked on.
+    pub fn on_the_phone(&self) -> bool {
+        self.legs.iter().any(Leg::active)
+    }
+
+    /// The call a board shows: the newest leg talked on, else the newest ringing.
+    pub fn current_leg(&self) -> Option<&Leg> {
+        let active = || self.legs.iter().rev().filter(|l| l.active());
+        active().find(|l| l.status() == LegStatus::Talking).or_else(|| active().next())
+    }
+
+    /// The wrap-up the agent is in, also behind `stale` (not behind a call or a break).
+    pub fn wrap_up(&self) -> Option<&WrapInfo> {
+        let underneath = self.logged_in() && !self.on_the_phone() && self.on_break.is_none();
+        self.wrap.as_ref().filter(|_| underneath)
+    }
+
+    /// The state and reason the layers show (see the module's note).
+    pub fn shown(&self) -> Shown {
+        let (state, reason) = if !self.logged_in() {
+            (State::Offline, self.offline_reason.clone())
+        } else if self.legs.iter().any(|l| l.active() && l.status() == LegStatus::Talking) {
+            (State::OnCall, None)
+        } else if self.on_the_phone() {
+            (State::Ringing, None)
+        } else if self.heartbeat == Heartbeat::Stale {
+            (State::Stale, None)
+        } else if let Some(b) = &self.on_break {
+            (State::Break, Some(b.reason.clone()))
+        } else if self.wrap.is_some() {
+            (State::WrapUp, None)
+        } else {
+            (State::Available, None)
+        };
+        Shown { state, reason }
     }
 
     /// An event time never earlier than what the agent already did.
@@ -121,21 +221,29 @@ impl Presence {
         at.max(self.last_event)
     }
 
+    fn leg(&self, call_id: &str) -> Option<&Leg> {
+        self.legs.iter().find(|l| l.call.call_id == call_id)
+    }
+
     // ---- decide: requests to events ----
 
     /// A session of the agent started (`auth/login`).
     pub fn login(&self, agent: i64, at: i64) -> Vec<Event> {
         let at = self.clamp(at);
-        match self.state {
-            State::Offline => vec![Event::new(agent, at, Kind::Login, Actor::Agent)],
-            State::Stale => vec![Event::new(agent, at, Kind::Heartbeat, Actor::Agent).with_reason("login")],
-            _ => Vec::new(),
+        if !self.logged_in() {
+            vec![Event::new(agent, at, Kind::Login, Actor::Agent)]
+        } else if self.heartbeat == Heartbeat::Stale {
+            vec![Event::new(agent, at, Kind::Heartbeat, Actor::Agent).with_reason("login")]
+        } else {
+            Vec::new()
         }
     }
 
     /// The agent's session ended; `reason` says how (`agent`, `switched_off`, …).
+    /// Also ends a break kept through a lost heartbeat.
     pub fn logout(&self, agent: i64, at: i64, actor: Actor, reason: &str) -> Vec<Event> {
-        if self.state == State::Offline {
+        let chosen = self.on_break.is_some() || self.queued_break.is_some();
+        if !self.logged_in() && !chosen {
             return Vec::new();
         }
         vec![Event::new(agent, self.clamp(at), Kind::Logout, actor).with_reason(reason)]
@@ -144,15 +252,15 @@ impl Presence {
     /// A ping: only a way back from `stale`/`offline` is an event; an ordinary
     /// ping is kept in memory by the caller.
     pub fn ping(&self, agent: i64, at: i64) -> Vec<Event> {
-        match self.state {
-            State::Stale | State::Offline => {
-                vec![Event::new(agent, self.clamp(at), Kind::Heartbeat, Actor::Agent).with_reason("ping")]
-            }
-            _ => Vec::new(),
+        if self.logged_in() && self.heartbeat != Heartbeat::Stale {
+            return Vec::new();
         }
+        vec![Event::new(agent, self.clamp(at), Kind::Heartbeat, Actor::Agent).with_reason("ping")]
     }
 
-    /// A break asked for now; during a call it waits for the hang-up.
+    /// A break asked for now; during a call it waits for the hang-up. On a
+    /// break already, another reason switches to it at once (the same
+    /// reason is refused).
     pub fn break_start(
         &self,
         agent: i64,
@@ -161,12 +269,13 @@ impl Presence {
         reason: &str,
         max: Option<i64>,
     ) -> Result<Vec<Event>, Refusal> {
-        let kind = match self.state {
-            State::Offline | State::Stale => return Err(Refusal::NotAvailable),
-            State::Break => return Err(Refusal::AlreadyOnBreak),
-            State::Ringing | State::OnCall => Kind::BreakQueued,
-            State::Available | State::WrapUp => Kind::BreakStart,
-        };
+        if !self.logged_in() || self.heartbeat == Heartbeat::Stale {
+            return Err(Refusal::NotAvailable);
+        }
+        if self.on_break.as_ref().is_some_and(|b| b.reason == reason) {
+            return Err(Refusal::AlreadyOnBreak);
+        }
+        let kind = if self.on_the_phone() { Kind::BreakQueued } else { Kind::BreakStart };
         let mut event = Event::new(agent, self.clamp(at), kind, actor).with_reason(reason);
         event.until = max;
         Ok(vec![event])
@@ -191,46 +300,46 @@ impl Presence {
         Ok(vec![event])
     }
 
-    /// A telephony event. Always recorded; it moves the agent only when it
-    /// fits the agent's current state. `wrap_secs` is the wrap-up after this call.
+    /// A telephony fact about the agent's leg of `call`, which happened at
+    /// `at`. Always recorded; it moves an agent who is online (an offline
+    /// agent cannot be rung). `wrap_secs` is the wrap-up after this call,
+    /// which follows once the leg was talked on and has ended.
     pub fn call_event(&self, agent: i64, at: i64, kind: Kind, call: CallRef, wrap_secs: i64) -> Vec<Event> {
-        let at = self.clamp(at);
-        let mut event = Event::new(agent, at, kind, Actor::Telephony);
-        let ends_current = kind == Kind::Ended && self.call_effect(kind, &call.call_id).is_some();
-        let missed_current = kind == Kind::Missed && self.call_effect(kind, &call.call_id).is_some();
-        if ends_current && self.queued_break.is_none() && wrap_secs > 0 {
-            event.until = Some(at + wrap_secs);
+        let logged_at = self.clamp(at);
+        let mut event = Event::new(agent, logged_at, kind, Actor::Telephony);
+        event.reported = (at < logged_at).then_some(at);
+        if !self.logged_in() {
+            event.call = Some(call);
+            return vec![event];
+        }
+        let mut leg = self.leg(&call.call_id).cloned().unwrap_or_else(|| Leg::new(call.clone()));
+        let was = leg.status();
+        leg.record(kind, at);
+        if was != LegStatus::Talked
+            && leg.status() == LegStatus::Talked
+            && !leg.closed
+            && self.on_break.is_none()
+            && self.queued_break.is_none()
+            && wrap_secs > 0
+        {
+            // From the hang-up the telephony reported, however late it came.
+            let until = leg.ended.unwrap_or(at) + wrap_secs;
+            event.until = (until > logged_at).then_some(until);
         }
         event.call = Some(call);
+        let mut after = self.clone();
+        after.evolve(&event);
         let mut events = vec![event];
-        if (ends_current || missed_current)
+        if self.on_the_phone()
+            && !after.on_the_phone()
             && let Some(q) = &self.queued_break
         {
-            // The break asked for during the call starts at hang-up.
-            let mut start = Event::new(agent, at, Kind::BreakStart, Actor::System).with_reason(&q.reason);
+            // The break asked for during the call starts when the agent is free.
+            let mut start = Event::new(agent, logged_at, Kind::BreakStart, Actor::System).with_reason(&q.reason);
             start.until = q.max;
             events.push(start);
         }
         events
-    }
-
-    /// The state a call event moves the agent to, if it fits at all.
-    fn call_effect(&self, kind: Kind, call_id: &str) -> Option<State> {
-        if self.recent_calls.iter().any(|c| c == call_id) {
-            return None; // a late event about a call that is over
-        }
-        let current = self.call.as_ref().map(|c| c.call.call_id.as_str());
-        // A stale page does not stop the phone: telephony brings the agent back.
-        let idle = matches!(self.underlying(), State::Available | State::WrapUp) && self.logged_in();
-        match kind {
-            Kind::Offered if idle => Some(State::Ringing),
-            Kind::Answered if idle || (self.state == State::Ringing && current == Some(call_id)) => {
-                Some(State::OnCall)
-            }
-            Kind::Ended if self.state.on_the_phone() && current == Some(call_id) => Some(State::WrapUp),
-            Kind::Missed if self.state == State::Ringing && current == Some(call_id) => Some(State::Available),
-            _ => None,
-        }
     }
 
     /// Timed transitions due by `now`, each at the second it fell due:
@@ -259,20 +368,23 @@ impl Presence {
             e.call = Some(wrap.call.clone());
             candidates.push(e);
         }
-        if let Some(b) = &self.on_break
-            && !b.overrun
-            && let Some(due) = b.due()
-        {
-            candidates.push(Event::new(agent, due, Kind::BreakOverrun, Actor::System).with_reason(&b.reason));
-        }
-        if self.logged_in() && !self.state.on_the_phone() {
-            let base = last_ping.max(self.alive_at);
-            if self.state != State::Stale {
-                candidates.push(Event::new(agent, base + rules.stale_after, Kind::Stale, Actor::System));
+        if self.logged_in() {
+            if let Some(b) = &self.on_break
+                && !b.overrun
+                && let Some(due) = b.due()
+            {
+                candidates.push(Event::new(agent, due, Kind::BreakOverrun, Actor::System).with_reason(&b.reason));
             }
-            candidates.push(
-                Event::new(agent, base + rules.offline_after, Kind::Offline, Actor::System).with_reason("ping_lost"),
-            );
+            if !self.on_the_phone() {
+                let base = last_ping.max(self.alive_at);
+                if self.heartbeat == Heartbeat::Fresh {
+                    candidates.push(Event::new(agent, base + rules.stale_after, Kind::Stale, Actor::System));
+                }
+                candidates.push(
+                    Event::new(agent, base + rules.offline_after, Kind::Offline, Actor::System)
+                        .with_reason("ping_lost"),
+                );
+            }
         }
         let mut next = candidates.into_iter().filter(|e| e.at <= now).min_by_key(|e| e.at)?;
         next.at = self.clamp(next.at);
@@ -281,63 +393,75 @@ impl Presence {
 
     // ---- evolve: the fold ----
 
-    fn enter(&mut self, state: State, at: i64) {
-        if state != self.state {
-            self.state = state;
-            self.since = at;
-        }
+    /// Active legs stop holding the agent (it left); they are remembered.
+    fn close_legs(&mut self) {
+        self.legs.iter_mut().filter(|l| l.active()).for_each(|l| l.closed = true);
     }
 
-    fn forget_call(&mut self, call_id: &str) {
-        self.recent_calls.retain(|c| c != call_id);
-        self.recent_calls.push(call_id.to_string());
-        if self.recent_calls.len() > RECENT_CALLS {
-            self.recent_calls.remove(0);
+    /// Keeps the newest active and finished legs within their bounds.
+    fn prune_legs(&mut self) {
+        let active = self.legs.iter().filter(|l| l.active()).count();
+        if active > ACTIVE_LEGS {
+            let mut extra = active - ACTIVE_LEGS;
+            for leg in self.legs.iter_mut().filter(|l| l.active()) {
+                if extra == 0 {
+                    break;
+                }
+                leg.closed = true;
+                extra -= 1;
+            }
         }
+        let finished = self.legs.iter().filter(|l| !l.active()).count();
+        let mut extra = finished.saturating_sub(FINISHED_LEGS);
+        self.legs.retain(|l| {
+            let drop = extra > 0 && !l.active();
+            extra -= usize::from(drop);
+            !drop
+        });
     }
 
     /// Applies one event. Deterministic: replaying the log rebuilds the state.
     pub fn evolve(&mut self, event: &Event) {
         let at = event.at;
+        let before = self.shown();
         self.last_event = self.last_event.max(at);
         match event.kind {
             Kind::Login => {
-                let recent = std::mem::take(&mut self.recent_calls);
-                *self = Presence { recent_calls: recent, last_event: self.last_event, ..Presence::default() };
-                self.enter(State::Available, at);
+                if self.heartbeat != Heartbeat::Lost {
+                    self.on_break = None;
+                    self.queued_break = None;
+                }
+                self.wrap = None;
                 self.login_at = Some(at);
+                self.heartbeat = Heartbeat::Fresh;
+                self.offline_reason = None;
                 self.alive_at = at;
             }
             Kind::Logout | Kind::Offline => {
-                if let Some(c) = self.call.take() {
-                    // Late events about this call must not start it again.
-                    self.forget_call(&c.call.call_id);
+                self.close_legs();
+                if event.kind == Kind::Logout {
+                    self.on_break = None;
+                    self.queued_break = None;
+                    self.heartbeat = Heartbeat::Fresh;
+                } else {
+                    self.heartbeat = Heartbeat::Lost;
                 }
-                self.on_break = None;
-                self.queued_break = None;
                 self.wrap = None;
-                self.call = None;
-                self.resume = None;
                 self.login_at = None;
-                self.enter(State::Offline, at);
+                self.offline_reason = event.reason.clone();
             }
             Kind::Stale => {
-                if self.state != State::Stale && self.logged_in() {
-                    self.resume = Some(self.state);
-                    self.enter(State::Stale, at);
+                if self.logged_in() && !self.on_the_phone() {
+                    self.heartbeat = Heartbeat::Stale;
                 }
             }
             Kind::Heartbeat => {
-                let back_to = match self.state {
-                    State::Stale => self.resume.take().unwrap_or(State::Available),
-                    State::Offline => {
-                        self.login_at = Some(at);
-                        State::Available
-                    }
-                    other => other,
-                };
+                if !self.logged_in() {
+                    self.login_at = Some(at);
+                    self.offline_reason = None;
+                }
+                self.heartbeat = Heartbeat::Fresh;
                 self.alive_at = at;
-                self.enter(back_to, at);
             }
             Kind::BreakQueued => {
                 self.queued_break = Some(QueuedBreak { reason: event.reason.clone().unwrap_or_default(), max: event.until });
@@ -345,19 +469,15 @@ impl Presence {
             Kind::BreakStart => {
                 self.queued_break = None;
                 self.wrap = None;
-                self.call = None;
                 self.on_break = Some(BreakInfo {
                     reason: event.reason.clone().unwrap_or_default(),
                     started: at,
                     max: event.until,
                     overrun: false,
                 });
-                self.enter(State::Break, at);
             }
             Kind::BreakEnd => {
-                if self.on_break.take().is_some() {
-                    self.leave(State::Break, at);
-                } else {
+                if self.on_break.take().is_none() {
                     self.queued_break = None;
                 }
             }
@@ -366,73 +486,53 @@ impl Presence {
                     b.overrun = true;
                 }
             }
-            Kind::WrapUpEnd => {
-                if self.wrap.take().is_some() {
-                    self.leave(State::WrapUp, at);
-                }
-            }
+            Kind::WrapUpEnd => self.wrap = None,
             Kind::Offered | Kind::Answered | Kind::Ended | Kind::Missed => self.evolve_call(event),
         }
-    }
-
-    /// Leaves `state` for `available`, also when it is the state behind `stale`.
-    fn leave(&mut self, state: State, at: i64) {
-        if self.state == state {
-            self.enter(State::Available, at);
-        } else if self.state == State::Stale && self.resume == Some(state) {
-            self.resume = Some(State::Available);
+        let after = self.shown();
+        if after != before {
+            self.since = at;
         }
+        self.state = after.state;
     }
 
     fn evolve_call(&mut self, event: &Event) {
         let Some(call) = &event.call else { return };
-        let Some(next) = self.call_effect(event.kind, &call.call_id) else {
-            if matches!(event.kind, Kind::Ended | Kind::Missed) {
-                // An end that overtook its offer: the offer, when it comes, is late.
-                self.forget_call(&call.call_id);
-            }
-            return;
-        };
-        let at = event.at;
-        self.alive_at = at;
-        self.resume = None;
-        match next {
-            State::Ringing | State::OnCall => {
-                let since = match &self.call {
-                    Some(c) if c.call.call_id == call.call_id => c.since,
-                    _ => at,
-                };
-                self.wrap = None;
-                self.call = Some(CurrentCall { call: call.clone(), since });
-                if next == State::OnCall {
-                    // Talk time counts from the answer.
-                    self.call.as_mut().unwrap().since = at;
-                }
-                self.enter(next, at);
-            }
-            _ => {
-                self.call = None;
-                self.forget_call(&call.call_id);
-                match event.until {
-                    Some(until) if event.kind == Kind::Ended => {
-                        self.wrap = Some(WrapInfo { call: call.clone(), until });
-                        self.enter(State::WrapUp, at);
-                    }
-                    _ => self.enter(State::Available, at),
-                }
-            }
+        if !self.logged_in() {
+            return; // recorded only: an offline agent cannot be rung
         }
+        let index = match self.legs.iter().position(|l| l.call.call_id == call.call_id) {
+            Some(i) => i,
+            None => {
+                self.legs.push(Leg::new(call.clone()));
+                self.legs.len() - 1
+            }
+        };
+        let leg = &mut self.legs[index];
+        leg.record(event.kind, event.happened());
+        let talking = leg.active() && leg.status() == LegStatus::Talking;
+        // The telephony proves the agent is there.
+        self.heartbeat = Heartbeat::Fresh;
+        self.alive_at = self.alive_at.max(event.at);
+        if talking {
+            // Talking again: the after-call work of an earlier call is over.
+            self.wrap = None;
+        }
+        if let Some(until) = event.until {
+            self.wrap = Some(WrapInfo { call: call.clone(), until });
+        }
+        self.prune_legs();
     }
 }
 
-/// Applies `events` in order and returns the state after each one (the
-/// `state` column of the log).
-pub fn fold(presence: &mut Presence, events: &[Event]) -> Vec<State> {
+/// Applies `events` in order and returns where each one left the agent
+/// (the `state` and `state_reason` columns of the log).
+pub fn fold(presence: &mut Presence, events: &[Event]) -> Vec<Shown> {
     events
         .iter()
         .map(|e| {
             presence.evolve(e);
-            presence.state
+            presence.shown()
         })
         .collect()
 }

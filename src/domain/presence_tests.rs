@@ -18,6 +18,21 @@ fn call(id: &str) -> CallRef {
     }
 }
 
+/// The state behind `stale`.
+fn underlying(p: &Presence) -> State {
+    Presence { heartbeat: Heartbeat::Fresh, ..p.clone() }.shown().state
+}
+
+/// The call a board shows: its id and since when (the answer, else the offer).
+fn current(p: &Presence) -> Option<(String, i64)> {
+    p.current_leg().map(|l| (l.call.call_id.clone(), l.answered.unwrap_or_else(|| l.since())))
+}
+
+/// Whether a finished leg of the call is remembered (to recognise late facts).
+fn remembered(p: &Presence, call_id: &str) -> bool {
+    p.legs.iter().any(|l| l.call.call_id == call_id && !l.active())
+}
+
 /// Folds decided events into `p` and hands them back for inspection.
 fn apply(p: &mut Presence, events: Vec<Event>) -> Vec<Event> {
     fold(p, &events);
@@ -70,7 +85,7 @@ impl Desk {
         let before = self.p.clone();
         let events = apply(&mut self.p, events);
         let mut check = before;
-        self.states.extend(fold(&mut check, &events));
+        self.states.extend(fold(&mut check, &events).into_iter().map(|s| s.state));
         self.log.extend(events.iter().cloned());
         events
     }
@@ -128,6 +143,11 @@ impl Desk {
     fn unchanged_but_last_event(&self, at: i64) -> Presence {
         Presence { last_event: at, ..self.p.clone() }
     }
+
+    /// The same, for a telephony fact about an online agent: a sign of life too.
+    fn unchanged_but_heard_from(&self, at: i64) -> Presence {
+        Presence { last_event: at, alive_at: at, ..self.p.clone() }
+    }
 }
 
 // ---- login ----
@@ -167,13 +187,13 @@ fn logging_in_again_during_a_break_or_a_call_records_nothing() {
 fn logging_in_while_stale_is_a_heartbeat_back_to_the_previous_state() {
     let mut desk = Desk::logged_in(T);
     desk.go_stale(T);
-    assert_eq!(desk.p.resume, Some(State::Available));
+    assert_eq!(underlying(&desk.p), State::Available);
 
     let events = desk.login(T + 40);
     assert_eq!(events, vec![event(T + 40, Kind::Heartbeat, Actor::Agent).with_reason("login")]);
     assert_eq!(desk.p.state, State::Available);
     assert_eq!(desk.p.since, T + 40);
-    assert_eq!(desk.p.resume, None);
+    assert_eq!(desk.p.heartbeat, Heartbeat::Fresh);
     assert_eq!(desk.p.login_at, Some(T), "the session goes on: login time unchanged");
     assert_eq!(desk.p.alive_at, T + 40);
 }
@@ -183,7 +203,7 @@ fn logging_in_while_stale_on_a_break_goes_back_to_the_break() {
     let mut desk = Desk::logged_in(T);
     desk.break_start(T + 10, "lunch", Some(3600)).unwrap();
     desk.go_stale(T + 10);
-    assert_eq!(desk.p.resume, Some(State::Break));
+    assert_eq!(underlying(&desk.p), State::Break);
 
     let events = desk.login(T + 60);
     assert_eq!(kinds(&events), vec![Kind::Heartbeat]);
@@ -201,9 +221,69 @@ fn assert_logged_out(p: &Presence, at: i64) {
     assert_eq!(p.on_break, None);
     assert_eq!(p.queued_break, None);
     assert_eq!(p.wrap, None);
-    assert_eq!(p.call, None);
-    assert_eq!(p.resume, None);
+    assert_eq!(current(p), None);
+    assert_eq!(p.heartbeat, Heartbeat::Fresh);
     assert!(!p.logged_in());
+}
+
+/// Offline because the page stopped pinging: the session and a chosen break remain.
+fn assert_heartbeat_lost(p: &Presence, at: i64) {
+    assert_eq!((p.state, p.since), (State::Offline, at));
+    assert_eq!(p.shown().reason.as_deref(), Some("ping_lost"));
+    assert_eq!(p.login_at, None);
+    assert_eq!(p.wrap, None);
+    assert_eq!(current(p), None);
+    assert_eq!(p.heartbeat, Heartbeat::Lost);
+}
+
+#[test]
+fn a_heartbeat_gap_during_a_break_keeps_the_break_with_its_start() {
+    let mut desk = Desk::logged_in(T);
+    desk.break_start(T + 10, "lunch", Some(3600)).unwrap();
+    let brk = desk.p.on_break.clone();
+    desk.due(T + 200, T + 10);
+    assert_eq!(kinds(&desk.log[2..]), vec![Kind::Stale, Kind::Offline]);
+    assert_heartbeat_lost(&desk.p, T + 100);
+    assert_eq!(desk.p.on_break, brk, "the break waits for the agent");
+    let events = desk.ping(T + 300);
+    assert_eq!(kinds(&events), vec![Kind::Heartbeat]);
+    assert_eq!((desk.p.state, desk.p.since, desk.p.login_at), (State::Break, T + 300, Some(T + 300)));
+    assert_eq!(desk.p.on_break, brk, "the same break, with its original start");
+    assert_eq!(desk.p.shown().reason.as_deref(), Some("lunch"));
+}
+
+#[test]
+fn logging_in_after_a_heartbeat_gap_goes_back_to_the_break() {
+    let mut desk = Desk::logged_in(T);
+    desk.break_start(T + 10, "lunch", None).unwrap();
+    desk.due(T + 200, T + 10);
+    desk.login(T + 300);
+    assert_eq!(desk.p.state, State::Break);
+    assert_eq!(desk.p.on_break.as_ref().unwrap().started, T + 10);
+}
+
+#[test]
+fn a_queued_break_survives_a_heartbeat_gap() {
+    let mut desk = Desk::logged_in(T);
+    desk.call(T + 5, Kind::Offered, "c1", 0);
+    desk.break_start(T + 6, "lunch", None).unwrap();
+    desk.call(T + 8, Kind::Missed, "c1", 0);
+    assert_eq!(desk.p.state, State::Break, "started when the ringing stopped");
+    desk.due(T + 200, T);
+    desk.ping(T + 201);
+    assert_eq!((desk.p.state, desk.p.on_break.as_ref().unwrap().started), (State::Break, T + 8));
+}
+
+#[test]
+fn the_end_of_the_session_ends_a_break_kept_through_a_heartbeat_gap() {
+    let mut desk = Desk::logged_in(T);
+    desk.break_start(T + 10, "lunch", None).unwrap();
+    desk.due(T + 200, T + 10);
+    let events = desk.logout(T + 300);
+    assert_eq!(kinds(&events), vec![Kind::Logout]);
+    assert_logged_out(&desk.p, T + 300);
+    desk.login(T + 400);
+    assert_eq!(desk.p.state, State::Available, "a new session starts afresh");
 }
 
 #[test]
@@ -303,7 +383,7 @@ fn a_ping_while_stale_goes_back_to_the_state_before_stale() {
     assert_eq!(events, vec![event(T + 45, Kind::Heartbeat, Actor::Agent).with_reason("ping")]);
     assert_eq!(desk.p.state, State::Available);
     assert_eq!(desk.p.since, T + 45);
-    assert_eq!(desk.p.resume, None);
+    assert_eq!(desk.p.heartbeat, Heartbeat::Fresh);
     assert_eq!(desk.p.alive_at, T + 45);
 }
 
@@ -327,7 +407,7 @@ fn a_ping_while_stale_in_wrap_up_goes_back_to_wrap_up() {
     let mut desk = Desk::on_call(T, "c1");
     desk.call(T + 60, Kind::Ended, "c1", 120);
     desk.go_stale(T);
-    assert_eq!(desk.p.resume, Some(State::WrapUp));
+    assert_eq!(underlying(&desk.p), State::WrapUp);
     desk.ping(T + 100);
     assert_eq!(desk.p.state, State::WrapUp);
     assert_eq!(desk.p.wrap.as_ref().unwrap().until, T + 180);
@@ -370,10 +450,10 @@ fn the_agent_goes_stale_exactly_at_the_stale_limit() {
     assert_eq!(events, vec![event(T + 30, Kind::Stale, Actor::System)]);
     assert_eq!(desk.p.state, State::Stale);
     assert_eq!(desk.p.since, T + 30);
-    assert_eq!(desk.p.resume, Some(State::Available));
+    assert_eq!(underlying(&desk.p), State::Available);
     assert_eq!(desk.p.login_at, Some(T), "stale is still logged in");
     assert!(desk.p.logged_in());
-    assert_eq!(desk.p.underlying(), State::Available);
+    assert_eq!(underlying(&desk.p), State::Available);
 }
 
 #[test]
@@ -394,7 +474,8 @@ fn a_long_silence_yields_stale_then_offline_each_at_its_own_second() {
         ]
     );
     assert_eq!(desk.states, vec![State::Available, State::Stale, State::Offline]);
-    assert_logged_out(&desk.p, T + 90);
+    assert_heartbeat_lost(&desk.p, T + 90);
+    assert_eq!(desk.p.on_break, None);
 }
 
 #[test]
@@ -480,7 +561,8 @@ fn timed_transitions_come_out_in_time_order() {
             event(T + 90, Kind::Offline, Actor::System).with_reason("ping_lost"),
         ]
     );
-    assert_logged_out(&desk.p, T + 90);
+    assert_heartbeat_lost(&desk.p, T + 90);
+    assert_eq!(desk.p.on_break.as_ref().map(|b| (b.reason.as_str(), b.overrun)), Some(("coffee", true)));
 }
 
 #[test]
@@ -497,7 +579,7 @@ fn a_wrap_up_that_ends_while_stale_resumes_to_available() {
         }]
     );
     assert_eq!(desk.p.state, State::Stale);
-    assert_eq!(desk.p.resume, Some(State::Available));
+    assert_eq!(underlying(&desk.p), State::Available);
     assert_eq!(desk.p.wrap, None);
     desk.ping(T + 120);
     assert_eq!(desk.p.state, State::Available);
@@ -558,11 +640,23 @@ fn a_break_is_refused_while_stale() {
 }
 
 #[test]
-fn a_second_break_is_refused_while_on_break() {
+fn the_same_break_again_is_refused_while_on_it() {
     let mut desk = Desk::logged_in(T);
     desk.break_start(T + 10, "lunch", None).unwrap();
-    assert_eq!(desk.p.break_start(AGENT, T + 20, Actor::Agent, "coffee", None), Err(Refusal::AlreadyOnBreak));
-    assert_eq!(desk.p.on_break.as_ref().unwrap().reason, "lunch");
+    assert_eq!(desk.p.break_start(AGENT, T + 20, Actor::Agent, "lunch", None), Err(Refusal::AlreadyOnBreak));
+    assert_eq!(desk.p.on_break.as_ref().unwrap().started, T + 10);
+}
+
+#[test]
+fn another_break_reason_switches_at_once_without_a_moment_available() {
+    let mut desk = Desk::logged_in(T);
+    desk.break_start(T + 10, "tea", Some(900)).unwrap();
+    let events = desk.break_start(T + 20, "lunch", Some(1800)).unwrap();
+    assert_eq!(kinds(&events), vec![Kind::BreakStart]);
+    assert_eq!(desk.states, vec![State::Available, State::Break, State::Break]);
+    assert_eq!((desk.p.since, desk.p.shown().reason.as_deref()), (T + 20, Some("lunch")));
+    let brk = desk.p.on_break.as_ref().unwrap();
+    assert_eq!((brk.reason.as_str(), brk.started, brk.max), ("lunch", T + 20, Some(1800)));
 }
 
 #[test]
@@ -575,7 +669,7 @@ fn a_break_asked_for_during_a_call_is_queued() {
     assert_eq!(events, vec![expected]);
     assert_eq!(desk.p.state, State::OnCall);
     assert_eq!(desk.p.since, before.since);
-    assert_eq!(desk.p.call, before.call);
+    assert_eq!(current(&desk.p), current(&before));
     assert_eq!(desk.p.on_break, None);
     assert_eq!(desk.p.queued_break, Some(QueuedBreak { reason: "lunch".into(), max: Some(900) }));
 }
@@ -608,8 +702,8 @@ fn a_break_asked_for_during_a_call_starts_at_hang_up() {
     );
     assert_eq!(desk.p.queued_break, None);
     assert_eq!(desk.p.wrap, None);
-    assert_eq!(desk.p.call, None);
-    assert!(desk.p.recent_calls.contains(&"c1".to_string()));
+    assert_eq!(current(&desk.p), None);
+    assert!(remembered(&desk.p, "c1"));
 }
 
 #[test]
@@ -657,7 +751,7 @@ fn ending_a_queued_break_cancels_it() {
     assert_eq!(desk.p.queued_break, None);
     assert_eq!(desk.p.state, State::OnCall);
     assert_eq!(desk.p.since, before.since);
-    assert_eq!(desk.p.call, before.call);
+    assert_eq!(current(&desk.p), current(&before));
     // The hang-up now leads to an ordinary wrap-up.
     let events = desk.call(T + 60, Kind::Ended, "c1", 30);
     assert_eq!(kinds(&events), vec![Kind::Ended]);
@@ -686,7 +780,7 @@ fn ending_a_break_while_stale_resumes_to_available() {
     let events = desk.break_end(T + 40).unwrap();
     assert_eq!(kinds(&events), vec![Kind::BreakEnd]);
     assert_eq!(desk.p.state, State::Stale);
-    assert_eq!(desk.p.resume, Some(State::Available));
+    assert_eq!(underlying(&desk.p), State::Available);
     assert_eq!(desk.p.on_break, None);
     desk.ping(T + 50);
     assert_eq!(desk.p.state, State::Available);
@@ -754,14 +848,14 @@ fn an_offered_call_rings_and_its_answer_puts_the_agent_on_call() {
     assert_eq!(events, vec![call_event(T + 10, Kind::Offered, "c1")]);
     assert_eq!(desk.p.state, State::Ringing);
     assert_eq!(desk.p.since, T + 10);
-    assert_eq!(desk.p.call, Some(CurrentCall { call: call("c1"), since: T + 10 }));
+    assert_eq!(current(&desk.p), Some(("c1".to_string(), T + 10)));
     assert_eq!(desk.p.alive_at, T + 10);
 
     let events = desk.call(T + 18, Kind::Answered, "c1", 30);
     assert_eq!(events, vec![call_event(T + 18, Kind::Answered, "c1")]);
     assert_eq!(desk.p.state, State::OnCall);
     assert_eq!(desk.p.since, T + 18);
-    assert_eq!(desk.p.call, Some(CurrentCall { call: call("c1"), since: T + 18 }), "talk time counts from the answer");
+    assert_eq!(current(&desk.p), Some(("c1".to_string(), T + 18)), "talk time counts from the answer");
 }
 
 #[test]
@@ -774,8 +868,8 @@ fn hanging_up_starts_the_wrap_up() {
     assert_eq!(desk.p.state, State::WrapUp);
     assert_eq!(desk.p.since, T + 120);
     assert_eq!(desk.p.wrap, Some(WrapInfo { call: call("c1"), until: T + 150 }));
-    assert_eq!(desk.p.call, None);
-    assert_eq!(desk.p.recent_calls, vec!["c1".to_string()]);
+    assert_eq!(current(&desk.p), None);
+    assert!(remembered(&desk.p, "c1"));
 }
 
 #[test]
@@ -843,16 +937,18 @@ fn a_call_without_wrap_up_time_goes_straight_back_to_available() {
     assert_eq!(desk.p.state, State::Available);
     assert_eq!(desk.p.since, T + 120);
     assert_eq!(desk.p.wrap, None);
-    assert_eq!(desk.p.call, None);
+    assert_eq!(current(&desk.p), None);
 }
 
 #[test]
-fn a_call_ended_while_still_ringing_goes_to_wrap_up() {
+fn a_call_ended_while_still_ringing_is_missed_without_wrap_up() {
     let mut desk = Desk::logged_in(T);
     desk.call(T + 10, Kind::Offered, "c1", 0);
     let events = desk.call(T + 15, Kind::Ended, "c1", 20);
-    assert_eq!(events[0].until, Some(T + 35));
-    assert_eq!(desk.p.state, State::WrapUp);
+    assert_eq!(events, vec![call_event(T + 15, Kind::Ended, "c1")], "the caller hung up: no wrap-up");
+    assert_eq!(desk.p.state, State::Available);
+    assert_eq!(desk.p.since, T + 15);
+    assert_eq!(desk.p.legs[0].status(), LegStatus::Missed);
 }
 
 #[test]
@@ -863,50 +959,60 @@ fn a_missed_call_makes_the_agent_available_again() {
     assert_eq!(events, vec![call_event(T + 30, Kind::Missed, "c1")]);
     assert_eq!(desk.p.state, State::Available);
     assert_eq!(desk.p.since, T + 30);
-    assert_eq!(desk.p.call, None);
+    assert_eq!(current(&desk.p), None);
     assert_eq!(desk.p.wrap, None, "no wrap-up after a missed call");
-    assert!(desk.p.recent_calls.contains(&"c1".to_string()));
+    assert!(remembered(&desk.p, "c1"));
 }
 
 #[test]
-fn a_call_offered_during_wrap_up_rings_and_drops_the_wrap_up() {
+fn an_offer_during_wrap_up_rings_and_an_unanswered_one_goes_back_to_the_wrap_up() {
     let mut desk = Desk::on_call(T, "c1");
     desk.call(T + 60, Kind::Ended, "c1", 30);
     desk.call(T + 70, Kind::Offered, "c2", 30);
     assert_eq!(desk.p.state, State::Ringing);
-    assert_eq!(desk.p.wrap, None);
-    assert_eq!(desk.p.call.as_ref().unwrap().call.call_id, "c2");
+    assert_eq!(current(&desk.p).unwrap().0, "c2");
+    assert_eq!(desk.p.wrap_up(), None, "hidden behind the ringing leg");
+    desk.call(T + 75, Kind::Missed, "c2", 30);
+    assert_eq!(desk.p.state, State::WrapUp);
+    assert_eq!(desk.p.wrap_up().map(|w| w.until), Some(T + 90));
 }
 
 #[test]
-fn call_events_for_an_agent_on_break_are_recorded_but_change_nothing() {
+fn an_offer_during_wrap_up_that_is_answered_drops_the_wrap_up() {
+    let mut desk = Desk::on_call(T, "c1");
+    desk.call(T + 60, Kind::Ended, "c1", 30);
+    desk.call(T + 70, Kind::Offered, "c2", 30);
+    desk.call(T + 72, Kind::Answered, "c2", 30);
+    assert_eq!(desk.p.state, State::OnCall);
+    assert_eq!(desk.p.wrap, None);
+    assert!(desk.due(T + 100, T + 100).is_empty(), "the dropped wrap-up does not fall due");
+}
+
+#[test]
+fn a_call_answered_during_a_break_is_talk_and_the_break_resumes_at_hang_up() {
     let mut desk = Desk::logged_in(T);
     desk.break_start(T + 10, "lunch", Some(600)).unwrap();
     let brk = desk.p.on_break.clone();
-    let events = desk.call(T + 20, Kind::Offered, "c1", 30);
-    assert_eq!(events, vec![call_event(T + 20, Kind::Offered, "c1")]);
-    let events = desk.call(T + 25, Kind::Answered, "c1", 30);
-    assert_eq!(events, vec![call_event(T + 25, Kind::Answered, "c1")]);
-    let before_end = desk.p.clone();
-    let events = desk.call(T + 90, Kind::Ended, "c1", 30);
-    assert_eq!(events, vec![call_event(T + 90, Kind::Ended, "c1")], "no wrap-up: not the agent's call");
-    // The call is remembered as over, so a late event about it is ignored too.
-    assert_eq!(desk.p, Presence { last_event: T + 90, recent_calls: vec!["c1".into()], ..before_end });
-    assert_eq!(desk.p.state, State::Break);
-    assert_eq!(desk.p.since, T + 10);
-    assert_eq!(desk.p.on_break, brk);
-    assert_eq!(desk.p.call, None);
-    assert_eq!(desk.p.alive_at, T, "ignored call events are no sign of life");
+    desk.call(T + 20, Kind::Offered, "c1", 30);
+    assert_eq!(desk.p.state, State::Ringing);
+    let events = desk.call(T + 25, Kind::Answered, "out1", 30);
+    assert_eq!(events, vec![call_event(T + 25, Kind::Answered, "out1")]);
+    assert_eq!((desk.p.state, desk.p.since), (State::OnCall, T + 25));
+    desk.call(T + 26, Kind::Missed, "c1", 30);
+    assert_eq!(desk.p.state, State::OnCall);
+    let events = desk.call(T + 90, Kind::Ended, "out1", 30);
+    assert_eq!(events, vec![call_event(T + 90, Kind::Ended, "out1")], "no wrap-up: the agent is on a break");
+    assert_eq!((desk.p.state, desk.p.since), (State::Break, T + 90));
+    assert_eq!(desk.p.shown().reason.as_deref(), Some("lunch"));
+    assert_eq!(desk.p.on_break, brk, "the same break, with its start");
+    assert_eq!(desk.p.alive_at, T + 90, "the telephony proves the agent is there");
 }
 
 #[test]
 fn call_events_for_an_offline_agent_are_recorded_but_change_nothing() {
     let mut desk = Desk::new();
     for (at, kind) in [(T, Kind::Offered), (T + 5, Kind::Answered), (T + 60, Kind::Ended)] {
-        let mut expected = desk.unchanged_but_last_event(at);
-        if kind == Kind::Ended {
-            expected.recent_calls.push("c1".into());
-        }
+        let expected = desk.unchanged_but_last_event(at);
         let events = desk.call(at, kind, "c1", 30);
         assert_eq!(events, vec![call_event(at, kind, "c1")]);
         assert_eq!(desk.p, expected);
@@ -915,66 +1021,79 @@ fn call_events_for_an_offline_agent_are_recorded_but_change_nothing() {
 }
 
 #[test]
-fn an_answer_for_a_call_already_over_changes_nothing() {
+fn an_answer_for_a_call_already_over_is_the_same_talk() {
     let mut desk = Desk::on_call(T, "c1");
     desk.call(T + 60, Kind::Ended, "c1", 0);
     assert_eq!(desk.p.state, State::Available);
-    let expected = desk.unchanged_but_last_event(T + 70);
+    let expected = desk.unchanged_but_heard_from(T + 70);
     let events = desk.call(T + 70, Kind::Answered, "c1", 0);
     assert_eq!(events, vec![call_event(T + 70, Kind::Answered, "c1")]);
-    assert_eq!(desk.p, expected);
-    // Nor does a late offer for it.
-    let expected = desk.unchanged_but_last_event(T + 71);
+    assert_eq!(desk.p, expected, "the leg keeps its first answer");
+    // Nor does a late offer for it change anything.
+    let expected = desk.unchanged_but_heard_from(T + 71);
     desk.call(T + 71, Kind::Offered, "c1", 0);
     assert_eq!(desk.p, expected);
 }
 
 #[test]
-fn an_answer_for_a_missed_call_changes_nothing() {
+fn an_answer_that_raced_the_ring_timeout_puts_the_agent_on_the_call() {
     let mut desk = Desk::logged_in(T);
-    desk.call(T + 10, Kind::Offered, "c1", 0);
-    desk.call(T + 30, Kind::Missed, "c1", 0);
-    let expected = desk.unchanged_but_last_event(T + 31);
-    desk.call(T + 31, Kind::Answered, "c1", 0);
-    assert_eq!(desk.p, expected);
+    desk.call(T + 10, Kind::Offered, "c1", 30);
+    desk.call(T + 30, Kind::Missed, "c1", 30);
+    assert_eq!(desk.p.state, State::Available);
+    let events = desk.call(T + 29, Kind::Answered, "c1", 30);
+    let mut expected = call_event(T + 30, Kind::Answered, "c1");
+    expected.reported = Some(T + 29);
+    assert_eq!(events, vec![expected], "logged at the agent's latest time, with the time the telephony gave");
+    assert_eq!((desk.p.state, desk.p.since), (State::OnCall, T + 30));
+    assert_eq!(current(&desk.p), Some(("c1".to_string(), T + 29)), "talk counts from the reported answer");
+    let events = desk.call(T + 90, Kind::Ended, "c1", 30);
+    assert_eq!(events[0].until, Some(T + 120));
+    assert_eq!(desk.p.state, State::WrapUp);
+}
+
+#[test]
+fn an_answer_that_arrives_after_its_end_gives_the_wrap_up_still_due() {
+    let mut desk = Desk::logged_in(T);
+    desk.call(T + 10, Kind::Offered, "c1", 30);
+    desk.call(T + 70, Kind::Ended, "c1", 30);
+    assert_eq!(desk.p.state, State::Available, "so far a caller who hung up while it rang");
+    let events = desk.call(T + 15, Kind::Answered, "c1", 30);
+    assert_eq!((events[0].at, events[0].reported, events[0].until), (T + 70, Some(T + 15), Some(T + 100)));
+    assert_eq!((desk.p.state, desk.p.since), (State::WrapUp, T + 70));
+    assert_eq!(desk.p.legs[0].talk(0), Some((T + 15, T + 70)));
+    // Too late for any wrap-up: the facts are kept, the state does not move.
+    let mut desk = Desk::logged_in(T);
+    desk.call(T + 10, Kind::Offered, "c1", 30);
+    desk.call(T + 70, Kind::Ended, "c1", 30);
+    desk.call(T + 200, Kind::Offered, "c2", 30);
+    desk.call(T + 205, Kind::Missed, "c2", 30);
+    let events = desk.call(T + 15, Kind::Answered, "c1", 30);
+    assert_eq!(events[0].until, None);
+    assert_eq!(desk.p.state, State::Available);
 }
 
 #[test]
 fn a_duplicate_end_during_wrap_up_changes_nothing() {
     let mut desk = Desk::on_call(T, "c1");
     desk.call(T + 60, Kind::Ended, "c1", 30);
-    let expected = desk.unchanged_but_last_event(T + 61);
+    let expected = desk.unchanged_but_heard_from(T + 61);
     let events = desk.call(T + 61, Kind::Ended, "c1", 30);
     assert_eq!(events[0].until, None, "a duplicate end sets no new wrap-up");
     assert_eq!(desk.p, expected);
 }
 
 #[test]
-fn an_end_for_another_call_changes_nothing() {
+fn an_end_for_another_call_is_a_missed_leg_and_leaves_the_state_alone() {
     let mut desk = Desk::on_call(T, "c1");
-    let mut expected = desk.unchanged_but_last_event(T + 30);
-    expected.recent_calls.push("c2".into());
     let events = desk.call(T + 30, Kind::Ended, "c2", 30);
     assert_eq!(events, vec![call_event(T + 30, Kind::Ended, "c2")]);
-    assert_eq!(desk.p, expected);
-    assert_eq!(desk.p.state, State::OnCall);
+    assert_eq!((desk.p.state, desk.p.since), (State::OnCall, T + 5));
+    assert!(remembered(&desk.p, "c2"));
 
     let mut desk = Desk::logged_in(T);
-    let mut expected = desk.unchanged_but_last_event(T + 30);
-    expected.recent_calls.push("c9".into());
     desk.call(T + 30, Kind::Ended, "c9", 30);
-    assert_eq!(desk.p, expected);
-}
-
-#[test]
-fn a_miss_for_another_call_changes_nothing() {
-    let mut desk = Desk::logged_in(T);
-    desk.call(T + 10, Kind::Offered, "c1", 0);
-    let mut expected = desk.unchanged_but_last_event(T + 20);
-    expected.recent_calls.push("c2".into());
-    desk.call(T + 20, Kind::Missed, "c2", 0);
-    assert_eq!(desk.p, expected);
-    assert_eq!(desk.p.state, State::Ringing);
+    assert_eq!((desk.p.state, desk.p.since), (State::Available, T));
 }
 
 #[test]
@@ -984,56 +1103,51 @@ fn an_answer_without_an_offer_is_an_outbound_call() {
     assert_eq!(events, vec![call_event(T + 10, Kind::Answered, "out1")]);
     assert_eq!(desk.p.state, State::OnCall);
     assert_eq!(desk.p.since, T + 10);
-    assert_eq!(desk.p.call, Some(CurrentCall { call: call("out1"), since: T + 10 }));
+    assert_eq!(current(&desk.p), Some(("out1".to_string(), T + 10)));
     desk.call(T + 100, Kind::Ended, "out1", 30);
     assert_eq!(desk.p.state, State::WrapUp);
 }
 
 #[test]
-fn an_outbound_call_from_wrap_up_drops_the_wrap_up() {
-    let mut desk = Desk::on_call(T, "c1");
-    desk.call(T + 60, Kind::Ended, "c1", 30);
-    desk.call(T + 65, Kind::Answered, "out1", 30);
-    assert_eq!(desk.p.state, State::OnCall);
-    assert_eq!(desk.p.wrap, None);
-    assert!(desk.due(T + 200, T + 200).is_empty(), "the dropped wrap-up does not fall due");
+fn a_consult_call_keeps_the_agent_on_the_phone_until_the_last_leg_ends() {
+    let mut desk = Desk::on_call(T, "in1");
+    desk.call(T + 20, Kind::Offered, "out1", 30);
+    assert_eq!(desk.p.state, State::OnCall, "a ringing consult does not hide the talk");
+    desk.call(T + 25, Kind::Answered, "out1", 30);
+    assert_eq!(current(&desk.p), Some(("out1".to_string(), T + 25)), "the newest leg talked on");
+    let events = desk.call(T + 60, Kind::Ended, "in1", 30);
+    assert_eq!(events[0].until, Some(T + 90));
+    assert_eq!((desk.p.state, desk.p.since), (State::OnCall, T + 5), "still talking on out1");
+    assert_eq!(desk.p.wrap_up(), None);
+    desk.due(T + 95, T + 95);
+    assert_eq!(desk.p.state, State::OnCall, "in1's wrap-up ran out during the consult");
+    desk.call(T + 120, Kind::Ended, "out1", 30);
+    assert_eq!((desk.p.state, desk.p.since), (State::WrapUp, T + 120));
+    assert_eq!(desk.p.wrap_up().map(|w| (w.call.call_id.as_str(), w.until)), Some(("out1", T + 150)));
 }
 
 #[test]
-fn a_second_offer_during_a_call_changes_nothing() {
-    let mut desk = Desk::on_call(T, "c1");
-    let expected = desk.unchanged_but_last_event(T + 30);
-    let events = desk.call(T + 30, Kind::Offered, "c2", 30);
-    assert_eq!(events, vec![call_event(T + 30, Kind::Offered, "c2")]);
-    assert_eq!(desk.p, expected);
-    assert_eq!(desk.p.call.as_ref().unwrap().call.call_id, "c1");
-    // And an answer for that other call does not take over either.
-    let expected = desk.unchanged_but_last_event(T + 31);
-    desk.call(T + 31, Kind::Answered, "c2", 30);
-    assert_eq!(desk.p, expected);
-}
-
-#[test]
-fn a_second_offer_while_ringing_changes_nothing() {
+fn a_ring_all_loser_is_available_at_once() {
     let mut desk = Desk::logged_in(T);
-    desk.call(T + 10, Kind::Offered, "c1", 0);
-    let expected = desk.unchanged_but_last_event(T + 12);
-    desk.call(T + 12, Kind::Offered, "c2", 0);
-    assert_eq!(desk.p, expected);
+    desk.call(T + 10, Kind::Offered, "c1", 30);
+    let events = desk.call(T + 14, Kind::Ended, "c1", 30);
+    assert_eq!(events[0].until, None);
+    assert_eq!((desk.p.state, desk.p.since), (State::Available, T + 14));
+    assert_eq!(desk.p.legs[0].status(), LegStatus::Missed);
 }
 
 #[test]
 fn a_duplicate_answer_keeps_the_talk_time() {
     let mut desk = Desk::on_call(T, "c1");
-    let since = desk.p.call.as_ref().unwrap().since;
-    let expected = desk.unchanged_but_last_event(T + 40);
+    let since = current(&desk.p).unwrap().1;
+    let expected = desk.unchanged_but_heard_from(T + 40);
     desk.call(T + 40, Kind::Answered, "c1", 0);
     assert_eq!(desk.p, expected);
-    assert_eq!(desk.p.call.as_ref().unwrap().since, since);
+    assert_eq!(current(&desk.p).unwrap().1, since);
 }
 
 #[test]
-fn recent_calls_are_bounded_and_survive_a_new_login() {
+fn finished_legs_are_bounded_and_survive_a_new_login() {
     let mut desk = Desk::logged_in(T);
     for i in 0..40 {
         let at = T + 10 * (i + 1);
@@ -1041,15 +1155,35 @@ fn recent_calls_are_bounded_and_survive_a_new_login() {
         desk.call(at, Kind::Answered, &id, 0);
         desk.call(at + 5, Kind::Ended, &id, 0);
     }
-    assert_eq!(desk.p.recent_calls.len(), RECENT_CALLS);
-    assert_eq!(desk.p.recent_calls.first().map(String::as_str), Some("c8"));
-    assert_eq!(desk.p.recent_calls.last().map(String::as_str), Some("c39"));
+    let ids = |p: &Presence| p.legs.iter().map(|l| l.call.call_id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&desk.p).len(), FINISHED_LEGS);
+    assert_eq!(ids(&desk.p).first().map(String::as_str), Some("c8"));
+    assert_eq!(ids(&desk.p).last().map(String::as_str), Some("c39"));
     desk.logout(T + 1000);
     desk.login(T + 1100);
-    assert_eq!(desk.p.recent_calls.len(), RECENT_CALLS);
-    // A late answer for a call of the previous session is still ignored.
+    assert_eq!(ids(&desk.p).len(), FINISHED_LEGS);
+    // A late answer for a call of the previous session is the same finished talk.
     desk.call(T + 1110, Kind::Answered, "c39", 0);
     assert_eq!(desk.p.state, State::Available);
+}
+
+#[test]
+fn a_leg_cut_by_a_logout_no_longer_holds_the_agent() {
+    let mut desk = Desk::on_call(T, "c1");
+    desk.logout(T + 30);
+    desk.login(T + 40);
+    desk.call(T + 50, Kind::Answered, "c1", 30);
+    assert_eq!(desk.p.state, State::Available, "the leg was closed when the agent left");
+}
+
+#[test]
+fn active_legs_are_bounded() {
+    let mut desk = Desk::logged_in(T);
+    for i in 0..(ACTIVE_LEGS as i64 + 4) {
+        desk.call(T + i, Kind::Offered, &format!("c{i}"), 0);
+    }
+    assert_eq!(desk.p.legs.iter().filter(|l| l.active()).count(), ACTIVE_LEGS);
+    assert_eq!(current(&desk.p).unwrap().0, format!("c{}", ACTIVE_LEGS + 3));
 }
 
 // ---- time never goes backwards ----
@@ -1062,16 +1196,21 @@ fn event_times_never_go_backwards() {
     let at = |events: Vec<Event>| events.iter().map(|e| e.at).collect::<Vec<_>>();
 
     assert_eq!(at(desk.call(T + 10, Kind::Answered, "c1", 0)), vec![last]);
-    assert_eq!(desk.p.call.as_ref().unwrap().since, last);
+    assert_eq!(current(&desk.p).unwrap().1, T + 10, "talk counts from the answer the telephony reported");
     assert_eq!(at(desk.break_start(T + 20, "lunch", Some(60)).unwrap()), vec![last]);
     assert_eq!(at(desk.call(T + 30, Kind::Ended, "c1", 30)), vec![last, last], "ended and the queued break's start");
     assert_eq!(desk.p.on_break.as_ref().unwrap().started, last);
     assert_eq!(at(desk.break_end(T + 40).unwrap()), vec![last]);
     assert_eq!(at(desk.call(T + 50, Kind::Answered, "c2", 30)), vec![last]);
     let ended = desk.call(T + 60, Kind::Ended, "c2", 30);
-    assert_eq!(ended[0].at, last);
-    assert_eq!(ended[0].until, Some(last + 30), "wrap-up counts from the clamped time");
-    assert_eq!(at(desk.wrap_up_end(T + 70).unwrap()), vec![last]);
+    assert_eq!((ended[0].at, ended[0].reported), (last, Some(T + 60)));
+    assert_eq!(ended[0].until, None, "its wrap-up was over before the hang-up was heard of");
+    assert_eq!(desk.p.state, State::Available);
+    assert_eq!(at(desk.call(T + 61, Kind::Answered, "c3", 30)), vec![last]);
+    let ended = desk.call(last + 10, Kind::Ended, "c3", 30);
+    assert_eq!(ended[0].until, Some(last + 40), "wrap-up counts from the hang-up");
+    assert_eq!(at(desk.wrap_up_end(T + 70).unwrap()), vec![last + 10]);
+    let last = last + 10;
     assert_eq!(at(desk.logout(T + 80)), vec![last]);
     assert_eq!(at(desk.ping(T + 90)), vec![last]);
     desk.logout(T + 95);
@@ -1083,9 +1222,9 @@ fn event_times_never_go_backwards() {
 
 #[test]
 fn a_timed_transition_noticed_late_is_never_dated_before_the_last_event() {
-    // An ignored call event at T+50 moves the clock but is no sign of life.
+    // A break at T+50 moves the agent's clock but is no sign of life.
     let mut desk = Desk::logged_in(T);
-    desk.call(T + 50, Kind::Ended, "unknown", 0);
+    desk.break_start(T + 50, "tea", None).unwrap();
     assert_eq!(desk.p.alive_at, T);
     let events = desk.due(T + 200, T);
     assert_eq!(
@@ -1121,12 +1260,14 @@ fn long_day() -> Desk {
     d.call(T + 260, Kind::Offered, "c2", 20);
     d.call(T + 270, Kind::Missed, "c2", 20);
     d.call(T + 280, Kind::Answered, "out1", 20);
-    d.call(T + 290, Kind::Offered, "c3", 20); // during a call, ignored
+    d.call(T + 290, Kind::Offered, "c3", 20); // a second leg while talking
+    d.call(T + 295, Kind::Missed, "c3", 20);
     d.call(T + 300, Kind::Ended, "out1", 20); // wrap-up until T+320
     d.due(T + 400, T + 400); // wrap-up end at T+320
     d.break_start(T + 410, "coffee", None).unwrap();
     d.due(T + 1000, T + 420); // stale at T+450, offline at T+510
-    d.ping(T + 1100); // back, available
+    d.ping(T + 1100); // back, on the same break
+    d.break_end(T + 1105).unwrap();
     d.call(T + 1110, Kind::Offered, "c4", 0);
     d.break_start(T + 1111, "coffee", Some(300)).unwrap();
     d.break_end(T + 1112).unwrap(); // cancels the queued break
@@ -1159,7 +1300,7 @@ fn the_long_day_goes_through_every_kind_of_event() {
 fn replaying_the_whole_log_rebuilds_the_same_presence() {
     let desk = long_day();
     let mut replayed = Presence::default();
-    let states = fold(&mut replayed, &desk.log);
+    let states: Vec<State> = fold(&mut replayed, &desk.log).into_iter().map(|s| s.state).collect();
     assert_eq!(replayed, desk.p);
     assert_eq!(states, desk.states);
     assert_eq!(states.len(), desk.log.len());

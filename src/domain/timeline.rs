@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use super::event::{Kind, Logged, State};
+use super::event::{Logged, State};
 
 /// The smallest and largest `window` a timeline request may ask for.
 pub const WINDOW_MIN: i64 = 60;
@@ -48,18 +48,10 @@ pub struct Change {
     pub reason: Option<String>,
 }
 
-/// The reason an interval shows: only events that enter a state for a
-/// reason give one (the break's, `ping_lost`, how a logout happened).
-pub fn interval_reason(kind: Kind, reason: Option<&str>) -> Option<String> {
-    match kind {
-        Kind::BreakStart | Kind::BreakOverrun | Kind::Offline | Kind::Logout => reason.map(str::to_string),
-        _ => None,
-    }
-}
-
 /// The intervals between `from` and `to`, starting in `initial`, changing at
-/// each of `changes` (in time order). Consecutive equal states merge;
-/// empty stretches are dropped.
+/// each of `changes` (in time order). Adjacent intervals merge only when
+/// nothing shown differs (state and reason: a Tea break then a Lunch break
+/// are two); empty stretches are dropped.
 pub fn intervals(initial: Change, changes: &[Change], from: i64, to: i64) -> Vec<Interval> {
     let mut out: Vec<Interval> = Vec::new();
     let mut current = initial;
@@ -69,7 +61,7 @@ pub fn intervals(initial: Change, changes: &[Change], from: i64, to: i64) -> Vec
             return;
         }
         match out.last_mut() {
-            Some(last) if last.state == state && last.end == start => {
+            Some(last) if last.state == state && last.reason == reason && last.end == start => {
                 last.end = end;
                 last.duration = end - last.start;
             }
@@ -103,8 +95,7 @@ pub fn days(start: i64, before: &[(i64, Change)], logged: &[Logged]) -> BTreeMap
             let initial = at_start.get(&id).copied().unwrap_or(&offline);
             (Change { at: start, ..initial.clone() }, Vec::new())
         });
-        let reason = interval_reason(l.event.kind, l.event.reason.as_deref());
-        day.1.push(Change { at: l.event.at, state: l.state, reason });
+        day.1.push(Change { at: l.event.at, state: l.state, reason: l.state_reason.clone() });
     }
     days
 }
@@ -176,6 +167,21 @@ mod tests {
         assert_eq!(
             spans,
             vec![(State::Offline, 50, 100, 50), (State::Available, 100, 200, 100), (State::Break, 200, 300, 100)]
+        );
+    }
+
+    #[test]
+    fn adjacent_intervals_with_different_reasons_stay_apart() {
+        let on = |at, reason: &str| Change { at, state: State::Break, reason: Some(reason.to_string()) };
+        let got = intervals(change(0, State::Available), &[on(10, "Tea"), change(12, State::Available), on(12, "Lunch"), on(13, "Lunch")], 0, 14);
+        let spans: Vec<_> = got.iter().map(|i| (i.state, i.start, i.end, i.reason.as_deref())).collect();
+        assert_eq!(
+            spans,
+            vec![
+                (State::Available, 0, 10, None),
+                (State::Break, 10, 12, Some("Tea")),
+                (State::Break, 12, 14, Some("Lunch")),
+            ]
         );
     }
 

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::domain::presence::{Event, Kind, Logged, Presence, State};
+use crate::domain::presence::{Event, Kind, Logged, Presence, Shown};
 
 /// How a group ended: every event it logged, numbered, or why it failed.
 pub(super) type Outcome = OnceLock<Result<Arc<Vec<Logged>>, String>>;
@@ -32,7 +32,7 @@ pub(super) struct Ticket {
 #[derive(Default)]
 pub(super) struct Group {
     pub id: u64,
-    pub events: Vec<(Event, State)>,
+    pub events: Vec<(Event, Shown)>,
     /// Each touched agent's presence after the group's last change to it.
     pub agents: HashMap<i64, Presence>,
     pub outcome: Arc<Outcome>,
@@ -82,7 +82,7 @@ impl Pending {
     }
 
     /// Adds a decided change to the open group (under the writer turn).
-    pub fn stage(&self, agents: Vec<(i64, Presence)>, events: Vec<(Event, State)>) -> Ticket {
+    pub fn stage(&self, agents: Vec<(i64, Presence)>, events: Vec<(Event, Shown)>) -> Ticket {
         let mut state = self.lock();
         let id = state.open.id;
         for (agent, presence) in agents {

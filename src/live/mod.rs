@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, watch, OwnedMutexGuard};
 
 use crate::clock::Clock;
-use crate::domain::presence::{fold, Actor, Event, Kind, Logged, Presence, Rules, State};
+use crate::domain::presence::{fold, Actor, Event, Kind, Logged, Presence, Rules, Shown, State};
 use crate::store::{LiveSettings, PingRow, SharedStore, StoreError, StoreResult};
 pub use view::{AccountLive, AgentLive};
 
@@ -104,8 +104,9 @@ impl Live {
         let now = self.clock.now();
         let mut agents = HashMap::new();
         for row in rows {
-            let presence: Presence =
-                serde_json::from_str(&row.snapshot).map_err(|e| StoreError::Other(anyhow::anyhow!(e)))?;
+            let presence = serde_json::from_str::<Presence>(&row.snapshot)
+                .map_err(|e| StoreError::Other(anyhow::anyhow!(e)))?
+                .upgrade();
             let last_ping = if presence.logged_in() { row.last_ping.max(now) } else { row.last_ping };
             agents.insert(row.agent_id, AgentLive { presence, last_ping, mic_perm: row.mic_perm, ping_dirty: false });
         }
@@ -319,7 +320,7 @@ pub struct Draft {
     pub rules: Rules,
     pub wrap_up_secs: i64,
     agents: HashMap<i64, Presence>,
-    events: Vec<(Event, State)>,
+    events: Vec<(Event, Shown)>,
 }
 
 impl Draft {
@@ -334,8 +335,8 @@ impl Draft {
         for event in events {
             self.presence(event.agent);
             let presence = self.agents.get_mut(&event.agent).expect("just loaded");
-            let state = fold(presence, std::slice::from_ref(&event))[0];
-            self.events.push((event, state));
+            let shown = fold(presence, std::slice::from_ref(&event)).remove(0);
+            self.events.push((event, shown));
         }
     }
 }
@@ -368,7 +369,12 @@ async fn flush_group(
                 .events
                 .iter()
                 .zip(first..)
-                .map(|((event, state), seq)| Logged { seq, event: event.clone(), state: *state })
+                .map(|((event, shown), seq)| Logged {
+                    seq,
+                    event: event.clone(),
+                    state: shown.state,
+                    state_reason: shown.reason.clone(),
+                })
                 .collect();
             live.apply(group.agents.iter().map(|(id, p)| (*id, p.clone())));
             live.pending.settle(&group);

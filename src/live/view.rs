@@ -17,21 +17,12 @@ pub struct AgentLive {
 }
 
 impl AgentLive {
+    /// What a board shows: the agent's presence without its finished legs
+    /// (kept to recognise late facts, up to 32 an agent, most of a
+    /// whole-account copy).
     fn for_board(&self) -> AgentLive {
-        let p = &self.presence;
-        let presence = Presence {
-            state: p.state,
-            since: p.since,
-            login_at: p.login_at,
-            resume: p.resume,
-            on_break: p.on_break.clone(),
-            queued_break: p.queued_break.clone(),
-            wrap: p.wrap.clone(),
-            call: p.call.clone(),
-            alive_at: p.alive_at,
-            last_event: p.last_event,
-            recent_calls: Vec::new(),
-        };
+        let mut presence = self.presence.clone_without_legs();
+        presence.legs = self.presence.legs.iter().filter(|l| l.active()).cloned().collect();
         AgentLive { presence, last_ping: self.last_ping, mic_perm: self.mic_perm, ping_dirty: false }
     }
 }
@@ -90,8 +81,7 @@ impl AccountLive {
 
     /// What a board shows of the agents `ids` names, in that order (an
     /// agent never seen is offline): one lock, and only these agents copied,
-    /// without the call ids kept to recognise retries (up to 32 strings an
-    /// agent, most of a whole-account copy).
+    /// without their finished legs.
     pub fn agents_among(&self, ids: &[i64]) -> Vec<AgentLive> {
         let inner = self.inner.lock().unwrap();
         ids.iter().map(|id| inner.agents.get(id).map(AgentLive::for_board).unwrap_or_default()).collect()

@@ -10,7 +10,7 @@ use super::{
     AgentFilter, BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, Roster, StateAt, StoreError,
     StoreResult,
 };
-use crate::domain::presence::{Actor, CallRef, Event, Kind, Logged, State};
+use crate::domain::presence::{Actor, CallRef, Event, Kind, Logged, Shown, State};
 
 /// The event fields without a column of their own.
 #[derive(Serialize, Deserialize, Default)]
@@ -28,10 +28,13 @@ struct Detail {
     call_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     until: Option<i64>,
+    /// The time the telephony reported, when the log records it later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reported: Option<i64>,
 }
 
 fn detail_of(event: &Event) -> Option<String> {
-    let mut detail = Detail { until: event.until, ..Detail::default() };
+    let mut detail = Detail { until: event.until, reported: event.reported, ..Detail::default() };
     if let Some(call) = &event.call {
         detail.caller_number = Some(call.caller_number.clone());
         detail.direction = Some(call.direction.clone());
@@ -40,7 +43,7 @@ fn detail_of(event: &Event) -> Option<String> {
             detail.call_id = Some(call.call_id.clone());
         }
     }
-    let empty = detail.until.is_none() && detail.caller_number.is_none();
+    let empty = detail.until.is_none() && detail.caller_number.is_none() && detail.reported.is_none();
     (!empty).then(|| serde_json::to_string(&detail).unwrap_or_default())
 }
 
@@ -49,9 +52,9 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 /// An event-log row as `EVENT_COLUMNS` lists it.
-type EventRow = (i64, i64, i64, String, String, Option<String>, Option<String>, Option<String>, String);
+type EventRow = (i64, i64, i64, String, String, Option<String>, Option<String>, Option<String>, String, Option<String>);
 
-pub(super) const EVENT_COLUMNS: &str = "seq, agent_id, at, kind, actor, reason, call_id, detail, state";
+pub(super) const EVENT_COLUMNS: &str = "seq, agent_id, at, kind, actor, reason, call_id, detail, state, state_reason";
 
 impl SqlStore {
     /// The events `select` (of `EVENT_COLUMNS`) finds, oldest first or
@@ -69,7 +72,7 @@ impl SqlStore {
 }
 
 fn logged_from(row: EventRow) -> StoreResult<Logged> {
-    let (seq, agent, at, kind_text, actor_text, reason, call_id, detail, state_text) = row;
+    let (seq, agent, at, kind_text, actor_text, reason, call_id, detail, state_text, state_reason) = row;
     let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
     let actor = Actor::parse(&actor_text).ok_or_else(|| corrupt("actor", &actor_text))?;
     let state = State::parse(&state_text).ok_or_else(|| corrupt("state", &state_text))?;
@@ -83,8 +86,8 @@ fn logged_from(row: EventRow) -> StoreResult<Logged> {
         direction: detail.direction.unwrap_or_default(),
         did: detail.did.unwrap_or_default(),
     });
-    let event = Event { agent, at, kind, actor, reason, call, until: detail.until };
-    Ok(Logged { seq, event, state })
+    let event = Event { agent, at, kind, actor, reason, call, until: detail.until, reported: detail.reported };
+    Ok(Logged { seq, event, state, state_reason })
 }
 
 fn break_reason(row: &AnyRow) -> StoreResult<BreakReasonRow> {
@@ -165,7 +168,7 @@ impl LiveStore for SqlStore {
     async fn append_events(
         &self,
         account: &str,
-        events: &[(Event, State)],
+        events: &[(Event, Shown)],
         snapshots: &[(i64, State, String)],
     ) -> StoreResult<i64> {
         let mut tx = self.write_tx().await?;
@@ -183,7 +186,7 @@ impl LiveStore for SqlStore {
         let rows: Vec<_> = events
             .iter()
             .zip(first..)
-            .map(|((event, state), seq)| {
+            .map(|((event, shown), seq)| {
                 let call = event.call.as_ref().filter(|_| event.kind.is_call());
                 (
                     seq,
@@ -195,14 +198,17 @@ impl LiveStore for SqlStore {
                     call.map(|c| c.call_id.as_str()),
                     call.map(|c| c.caller_number.as_str()),
                     detail_of(event),
-                    state.as_str(),
+                    shown.state.as_str(),
+                    shown.reason.as_deref(),
                 )
             })
             .collect();
         let insert = format!(
-            "INSERT INTO agent_events (account_id, seq, agent_id, at, kind, actor, reason, call_id, caller_number, detail, state)
+            "INSERT INTO agent_events
+                 (account_id, seq, agent_id, at, kind, actor, reason, call_id, caller_number, detail, state, state_reason)
              SELECT $1, CAST(v.value ->> 0 AS BIGINT), CAST(v.value ->> 1 AS BIGINT), CAST(v.value ->> 2 AS BIGINT),
-                    v.value ->> 3, v.value ->> 4, v.value ->> 5, v.value ->> 6, v.value ->> 7, v.value ->> 8, v.value ->> 9
+                    v.value ->> 3, v.value ->> 4, v.value ->> 5, v.value ->> 6, v.value ->> 7, v.value ->> 8, v.value ->> 9,
+                    v.value ->> 10
              FROM {} AS v",
             self.json_elements("$2")
         );
@@ -291,7 +297,7 @@ impl LiveStore for SqlStore {
         // the join); a GROUP BY over the log instead lets the planner scan a
         // million events for one agent.
         let mut select = Statement::new(
-            "SELECT e.agent_id, e.state, e.kind, e.reason FROM agents a
+            "SELECT e.agent_id, e.state, e.state_reason FROM agents a
              JOIN agent_events e ON e.account_id = a.account_id AND e.seq =
                  (SELECT s.seq FROM agent_events s
                   WHERE s.account_id = a.account_id AND s.agent_id = a.id AND s.at < $2
@@ -306,13 +312,11 @@ impl LiveStore for SqlStore {
         let rows = select.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                let kind_text = text(r, "kind")?;
                 let state_text = text(r, "state")?;
                 Ok(StateAt {
                     agent_id: int(r, "agent_id")?,
                     state: State::parse(&state_text).ok_or_else(|| corrupt("state", &state_text))?,
-                    kind: Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?,
-                    reason: opt_text(r, "reason")?,
+                    reason: opt_text(r, "state_reason")?,
                 })
             })
             .collect()

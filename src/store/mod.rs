@@ -19,7 +19,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::agent::ReceiveCall;
-use crate::domain::presence::{Event, Kind, Logged, State};
+use crate::domain::presence::{Event, Kind, Logged, Shown, State};
 pub use sql::SqlStore;
 pub use types::*;
 
@@ -139,7 +139,7 @@ pub trait LiveStore: Send + Sync {
     async fn append_events(
         &self,
         account: &str,
-        events: &[(Event, State)],
+        events: &[(Event, Shown)],
         snapshots: &[(i64, State, String)],
     ) -> StoreResult<i64>;
     /// `(agent, call id, kind)` already logged for any of `call_ids`.

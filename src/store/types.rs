@@ -1,7 +1,7 @@
 //! Rows in and out of the store: plain data, no wire quirks.
 
 use crate::domain::agent::{DestType, ReceiveCall};
-use crate::domain::event::{Kind, State};
+use crate::domain::event::State;
 use crate::domain::working::WorkingTime;
 
 #[derive(Debug, Clone)]
@@ -307,13 +307,12 @@ impl Roster {
     }
 }
 
-/// An agent's state before a moment: its latest earlier event, and the state
-/// that event left it in.
+/// An agent's state before a moment: where its latest earlier event left it.
 #[derive(Debug, Clone)]
 pub struct StateAt {
     pub agent_id: i64,
     pub state: State,
-    pub kind: Kind,
+    /// The reason shown with the state (break reason, why offline).
     pub reason: Option<String>,
 }
 

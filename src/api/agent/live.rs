@@ -93,13 +93,14 @@ fn item<'a>(agent: &'a DirectoryAgent, live: &AgentLive, now: i64) -> LiveItem<'
         mic_perm: live.mic_perm,
         break_detail: BreakDetail::of(p, now),
         queued_break: p.queued_break.as_ref().map(|q| q.reason.clone()),
-        wrap_e_time: p.wrap.as_ref().map(|w| w.until),
-        call: p.call.as_ref().map(|c| CallView {
-            call_id: c.call.call_id.clone(),
-            caller_number: c.call.caller_number.clone(),
-            direction: c.call.direction.clone(),
-            did: c.call.did.clone(),
-            since: c.since,
+        wrap_e_time: p.wrap_up().map(|w| w.until),
+        call: p.current_leg().map(|leg| CallView {
+            call_id: leg.call.call_id.clone(),
+            caller_number: leg.call.caller_number.clone(),
+            direction: leg.call.direction.clone(),
+            did: leg.call.did.clone(),
+            // Talk time counts from the answer.
+            since: leg.answered.unwrap_or_else(|| leg.since()),
         }),
         groups: Receiving(agent),
     }

@@ -149,7 +149,7 @@ pub async fn check_agent_in_wrap_up(state: AppState, body: Body) -> ApiResult {
     let live = state.live.agent(&who.account, agent).await?;
     let now = state.clock.now();
     // A wrap-up whose end has passed is over, even before the background step logs it.
-    let wrap = live.presence.wrap.filter(|w| w.until > now).ok_or(codes::NOT_IN_WRAP_UP)?;
+    let wrap = live.presence.wrap_up().filter(|w| w.until > now).cloned().ok_or(codes::NOT_IN_WRAP_UP)?;
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Data {
