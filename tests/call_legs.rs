@@ -165,7 +165,7 @@ backend_test!(a_consult_call_keeps_the_agent_on_the_phone_until_its_last_leg_end
     app.clock.advance(15);
     send(&app, &account, &[fact("in-1", "ended", asha, None)]).await;
     assert_eq!(where_is(&app, &account, asha).await, at("on_call", T0 + 2, Some("out-1"), None));
-    // in-1's wrap-up time runs out while the agent still talks on out-1.
+    // The agent talks on out-1 a while longer: no wrap-up for in-1 meanwhile.
     app.clock.advance(40);
     app.step().await;
     assert_eq!(where_is(&app, &account, asha).await, at("on_call", T0 + 2, Some("out-1"), None));
@@ -277,6 +277,31 @@ backend_test!(a_call_taken_during_a_break_is_talk_and_the_break_goes_on_after_it
     assert_eq!(live(&app, &account, asha).await["breakDetail"]["start"], T0);
     let c = counters(&app, &account, asha).await;
     assert_eq!((c["talkTime"].clone(), c["breakTime"].clone(), c["answered"].clone()), (json!(30), json!(10), json!(1)));
+});
+
+backend_test!(a_call_offered_to_an_agent_who_cannot_be_rung_never_shows_as_ringing, |app| {
+    app.clock.set(T0);
+    let account = app.account().await;
+    let (asha, ssid) = agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    let ben = app.agent(&account, r#""name":"Ben Okafor","email":"ben@example.com""#).await;
+    // Ben never logged in: the offer is recorded, the call is missed at once.
+    send(&app, &account, &[fact("c1", "offered", ben, None)]).await;
+    assert_eq!(where_is(&app, &account, ben).await.0, "offline");
+    assert_eq!(recent(&app, &account).await, vec![call("c1", "missed", ben, T0, 0)]);
+    // Asha leaves while c2 rings for her: her leg is missed when she goes.
+    app.clock.advance(10);
+    send(&app, &account, &[fact("c2", "offered", asha, None)]).await;
+    assert_eq!(recent(&app, &account).await[0], call("c2", "ringing", asha, T0 + 10, 0));
+    app.clock.advance(2);
+    app.post("/api/v2/auth/logout", &format!(r#"{{"ssid":"{ssid}"}}"#)).await;
+    assert_eq!(recent(&app, &account).await[0], call("c2", "missed", asha, T0 + 10, 0));
+    let events = app.post(TIMELINE, &format!("{{{}}}", account.creds())).await.json()["event"].clone();
+    let left = events.as_array().unwrap().iter().find(|e| e["event"] == "missed").unwrap().clone();
+    assert_eq!((left["actor"].clone(), left["reason"].clone(), left["time"].clone()), (json!("system"), json!("agent_left"), json!(T0 + 12)));
+    assert_eq!(call_counts(&app, &account, asha).await, (json!(1), json!(0), json!(1)));
+    // The telephony's own `missed`, arriving later, is a duplicate of that fact.
+    let reply = app.post(CALL_EVENT, &json!({"userId":account.user_id,"token":account.token,"events":[fact("c2", "missed", asha, None)]}).to_string()).await.json();
+    assert_eq!((reply["accepted"].clone(), reply["duplicates"].clone()), (json!(0), json!(1)));
 });
 
 // ---- the same facts in any order ----

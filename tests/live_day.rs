@@ -118,13 +118,22 @@ impl Day<'_> {
     }
 
     async fn call(&self, call_id: &str, event: &str) {
+        self.call_for(self.agent, call_id, event, "").await;
+    }
+
+    /// A fact about `agent`'s leg of `call_id`, with `extra` fields (`,"k":v…`).
+    async fn call_for(&self, agent: i64, call_id: &str, event: &str, extra: &str) {
         let body = format!(
-            r#"{{{},"callId":"{call_id}","event":"{event}","agentId":"{}","callerNumber":"9876543210","did":"8045678901"}}"#,
+            r#"{{{},"callId":"{call_id}","event":"{event}","agentId":"{agent}","callerNumber":"9876543210","did":"8045678901"{extra}}}"#,
             self.account.creds(),
-            self.agent
         );
         let reply = self.app.post(CALL_EVENT, &body).await.json();
         assert_eq!(reply["accepted"], 1, "{call_id} {event}: {reply}");
+    }
+
+    async fn state_of(&self, agent: i64) -> Value {
+        let body = format!(r#"{{{},"agentId":{agent}}}"#, self.account.creds());
+        self.app.post(LIVE, &body).await.json()["response"][0]["state"].clone()
     }
 
     async fn profile(&self, endpoint: &str, extra: &str) -> Value {
@@ -171,8 +180,20 @@ fn expected_changes() -> Vec<(i64, &'static str, Option<&'static str>)> {
         (1300, "available", None),
         (2000, "ringing", None),
         (2020, "available", None),
+        // The ring-all that Ben took.
+        (4500, "ringing", None),
+        (4504, "available", None),
         (6000, "ringing", None),
         (6020, "break", Some("Lunch")),
+        // The laptop sleeps during lunch: the break is there when it wakes.
+        (6230, "stale", None),
+        (6290, "offline", Some("ping_lost")),
+        (6400, "break", Some("Lunch")),
+        // The answer that raced its ring timeout.
+        (12_100, "ringing", None),
+        (12_120, "on_call", None),
+        (12_200, "wrap_up", None),
+        (12_230, "available", None),
         (5265 + 2400, "available", None),
         (9630, "stale", None),
         (9690, "offline", Some("ping_lost")),
@@ -226,6 +247,8 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
     let settings = format!(r#"{{{},"timezone":"Asia/Kolkata"}}"#, account.creds());
     app.post("/api/v2/Account/settings", &settings).await;
     let agent = app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com","password":"pass-word-1""#).await;
+    let ben = app.agent(&account, r#""name":"Ben Okafor","email":"ben@example.com","password":"pass-word-1""#).await;
+    let chen = app.agent(&account, r#""name":"Chen Wei","email":"chen@example.com","password":"pass-word-1""#).await;
     app.clock.set(SHIFT);
     let ssid = app.login("asha@example.com", "pass-word-1").await;
     let mut day = Day { app: &app, account: account.clone(), agent, ssid, last_ping: SHIFT, pinging: true };
@@ -246,10 +269,53 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
             day.at(2020).await;
             day.call("m1", "missed").await;
         }
+        if i == 4 {
+            // A ring-all to Asha, Ben and Chen: Ben answers, Asha's leg times
+            // out, the PBX cancels Chen's with a plain `ended`.
+            day.at(4495).await;
+            let others = [app.login("ben@example.com", "pass-word-1").await, app.login("chen@example.com", "pass-word-1").await];
+            day.at(4500).await;
+            for who in [agent, ben, chen] {
+                day.call_for(who, "r1", "offered", "").await;
+            }
+            day.at(4504).await;
+            day.call_for(ben, "r1", "answered", "").await;
+            day.call("r1", "missed").await;
+            day.call_for(chen, "r1", "ended", "").await;
+            assert_eq!((day.state_of(chen).await, day.state_of(agent).await), (json!("available"), json!("available")));
+            day.at(4520).await;
+            day.call_for(ben, "r1", "ended", "").await;
+            assert_eq!(day.state_of(ben).await, "wrap_up");
+            day.at(4525).await;
+            for ssid in others {
+                app.post("/api/v2/auth/logout", &format!(r#"{{"ssid":"{ssid}"}}"#)).await;
+            }
+        }
+        if i == 9 {
+            // An answer that raced the ring timeout arrives after the `missed`.
+            day.at(12_100).await;
+            day.call("r2", "offered").await;
+            day.at(12_120).await;
+            day.call("r2", "missed").await;
+            day.at(12_121).await;
+            day.call_for(agent, "r2", "answered", &format!(r#","time":{}"#, SHIFT + 12_119)).await;
+            assert_eq!(day.live().await["state"], "on_call");
+            day.at(12_200).await;
+            day.call("r2", "ended").await;
+        }
         day.at(offered).await;
         day.call(&id, "offered").await;
         day.at(offered + 5).await;
         day.call(&id, "answered").await;
+        if i == 6 {
+            // A consult call while the customer holds: on the phone throughout.
+            day.at(9350).await;
+            day.call_for(agent, "k1", "answered", r#","direction":"outbound""#).await;
+            day.at(9400).await;
+            day.call_for(agent, "k1", "ended", r#","direction":"outbound""#).await;
+            assert_eq!(day.live().await["state"], "on_call");
+            assert_eq!(day.live().await["call"]["callId"], "c6");
+        }
         if i == 4 {
             day.at(5200).await;
             let queued = day.profile("breakStart", r#","reason":"Lunch""#).await;
@@ -277,13 +343,22 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
             day.call("b1", "offered").await;
             day.at(6020).await;
             day.call("b1", "missed").await;
+            day.at(6200).await;
+            day.pinging = false;
+            day.at(6300).await;
+            let asleep = day.live().await;
+            assert_eq!((asleep["state"].clone(), asleep["breakDetail"]["start"].clone()), (json!("offline"), json!(SHIFT + 5265)));
+            day.pinging = true;
+            day.last_ping = SHIFT + 6380;
+            day.at(6400).await;
+            assert_eq!(day.live().await["breakDetail"]["start"], SHIFT + 5265);
             day.at(7000).await;
             // The dashboard's totals so far agree with the timeline so far.
             let body = format!(r#"{{{},"filter":[{{"key":"date","value":"2026-11-23"}}]}}"#, day.account.creds());
             let so_far = app.post(TIMELINE, &body).await.json();
             let counters = day.profile_of("agentDashboard/counters").await;
-            assert_eq!(counters, counters_from_timeline(&so_far["data"][agent.to_string()], agent, SHIFT + 7000, (7, 5, 2)));
-            assert_eq!(counters["message"]["breakTime"], 300 + 1735 - 20, "{counters}");
+            assert_eq!(counters, counters_from_timeline(&so_far["data"][agent.to_string()], agent, SHIFT + 7000, (8, 5, 3)));
+            assert_eq!(counters["message"]["breakTime"], 300 + 1735 - 20 - 170, "{counters}");
             let live = day.live().await;
             assert_eq!(live["state"], "break");
             assert_eq!(
@@ -333,15 +408,40 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
         }
         expected_data.push(interval);
     }
+    // Ben and Chen, in for the ring-all only: Ben talked on it, Chen's leg was cancelled.
+    let mut colleagues = Vec::new();
+    for (who, after_ring) in [(ben, vec![(4504, "on_call"), (4520, "wrap_up")]), (chen, vec![(4504, "available")])] {
+        let mut changes = vec![(DAY_START, None, "offline"), (SHIFT + 4495, None, "available"), (SHIFT + 4500, None, "ringing")];
+        changes.extend(after_ring.into_iter().map(|(at, state)| (SHIFT + at, None, state)));
+        changes.push((SHIFT + 4525, Some("agent"), "offline"));
+        let mut data = Vec::new();
+        for (n, (start, reason, state)) in changes.iter().enumerate() {
+            let end = changes.get(n + 1).map(|c| c.0).unwrap_or(SHIFT + 15_000);
+            intervals.push((*start, end, state));
+            let mut interval = json!({"state":state,"start":start,"end":end,"duration":end - start});
+            if let Some(r) = reason {
+                interval["reason"] = json!(r);
+            }
+            data.push(interval);
+        }
+        colleagues.push((who.to_string(), data));
+    }
     let body = format!(r#"{{{},"filter":[{{"key":"date","value":"2026-11-23"}}]}}"#, account.creds());
     let timeline = app.post(TIMELINE, &body).await.json();
-    assert_eq!(timeline["data"], json!({ agent.to_string(): expected_data }));
+    let mut expected_days = serde_json::Map::new();
+    expected_days.insert(agent.to_string(), json!(expected_data));
+    for (who, data) in colleagues {
+        expected_days.insert(who, json!(data));
+    }
+    assert_eq!(timeline["data"], Value::Object(expected_days));
     assert_eq!(timeline["lineChart"], expected_line_chart(&intervals));
     assert_eq!(timeline["window"], 300);
 
-    // Events: ten answered calls, the missed one, the two offered during lunch.
+    // Events: Asha's ten answered calls, the missed one, the two offered
+    // during lunch, her legs of the ring-all (2), the consult (2) and the
+    // raced answer (4); Ben's (3) and Chen's (2) legs of the ring-all.
     let calls = timeline["event"].as_array().unwrap();
-    assert_eq!(calls.len(), 10 * 3 + 2 + 2);
+    assert_eq!(calls.len(), 10 * 3 + 2 + 2 + 2 + 2 + 4 + 3 + 2);
     assert_eq!(
         calls[0],
         json!({"id":2,"agentId":agent,"event":"offered","time":SHIFT + 300,"state":"ringing","actor":"telephony",
@@ -351,9 +451,11 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
     let count = |k: &str| kinds.iter().filter(|x| **x == k).count();
     assert_eq!(
         (count("login"), count("logout"), count("break_start"), count("break_end"), count("break_queued")),
-        (1, 1, 2, 2, 1)
+        (3, 3, 2, 2, 1)
     );
-    assert_eq!((count("break_overrun"), count("wrap_up_end"), count("stale"), count("offline"), count("heartbeat")), (1, 9, 1, 1, 1));
+    assert_eq!((count("break_overrun"), count("wrap_up_end"), count("stale"), count("offline"), count("heartbeat")), (1, 10, 2, 2, 2));
+    let raced = calls.iter().find(|e| e["callId"] == "r2" && e["event"] == "answered").unwrap();
+    assert_eq!((raced["time"].clone(), raced["reportedTime"].clone()), (json!(SHIFT + 12_120), json!(SHIFT + 12_119)));
     let overrun = timeline["agEvent"].as_array().unwrap().iter().find(|e| e["event"] == "break_overrun").unwrap();
     assert_eq!(overrun["time"], SHIFT + 5265 + 1800);
     let last_seq = timeline["lstSync"].as_i64().unwrap();
@@ -365,16 +467,23 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
     assert_eq!((newer["agEvent"].clone(), newer["event"].clone(), newer["lstSync"].clone()), (json!([]), json!([]), json!(last_seq)));
     assert_eq!(newer["data"], timeline["data"]);
 
-    // The day's counters add up the same intervals: ten answered calls and
-    // two missed (one while available, one offered during lunch).
+    // The day's counters add up the same intervals: twelve answered calls
+    // (the ten, the consult, the raced answer) and three missed (one while
+    // available, one offered during lunch, the ring-all Ben took).
     let body = format!(r#"{{{},"agentId":{agent},"date":"2026-11-23"}}"#, account.creds());
     let counters = app.post("/api/v2/agentDashboard/counters", &body).await.json();
-    let expected = counters_from_timeline(&timeline["data"][agent.to_string()], agent, SHIFT + 15_000, (12, 10, 2));
+    let expected = counters_from_timeline(&timeline["data"][agent.to_string()], agent, SHIFT + 15_000, (15, 12, 3));
     assert_eq!(counters, expected);
     let talk_total: i64 = (0..10).map(talk).sum();
-    assert_eq!(counters["message"]["talkTime"], talk_total);
-    assert_eq!(counters["message"]["wrapUpTime"], 8 * 30 + 10);
-    assert_eq!(counters["message"]["loginTime"], 14_400 - 90 - 20, "{counters}");
+    assert_eq!(counters["message"]["talkTime"], talk_total + 80, "the consult overlaps c6; r2 from its logged answer");
+    assert_eq!(counters["message"]["wrapUpTime"], 8 * 30 + 10 + 30);
+    assert_eq!(counters["message"]["loginTime"], 14_400 - 110 - 110, "{counters}");
+    let body = format!(r#"{{{},"agentId":{ben},"date":"2026-11-23"}}"#, account.creds());
+    let ben_counts = app.post("/api/v2/agentDashboard/counters", &body).await.json()["message"].clone();
+    assert_eq!((ben_counts["calls"].clone(), ben_counts["answered"].clone(), ben_counts["talkTime"].clone()), (json!(1), json!(1), json!(16)));
+    let body = format!(r#"{{{},"agentId":{chen},"date":"2026-11-23"}}"#, account.creds());
+    let chen_counts = app.post("/api/v2/agentDashboard/counters", &body).await.json()["message"].clone();
+    assert_eq!((chen_counts["calls"].clone(), chen_counts["missed"].clone(), chen_counts["wrapUpTime"].clone()), (json!(1), json!(1), json!(0)));
 
     // And the live view agrees: offline since the logout.
     let live = day.live().await;

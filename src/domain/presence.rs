@@ -240,13 +240,27 @@ impl Presence {
     }
 
     /// The agent's session ended; `reason` says how (`agent`, `switched_off`, …).
-    /// Also ends a break kept through a lost heartbeat.
+    /// Also ends a break kept through a lost heartbeat. A leg still ringing
+    /// is recorded as missed (actor `system`, reason `agent_left`): an agent
+    /// who left cannot be rung, and the call must not show as ringing for it.
     pub fn logout(&self, agent: i64, at: i64, actor: Actor, reason: &str) -> Vec<Event> {
         let chosen = self.on_break.is_some() || self.queued_break.is_some();
         if !self.logged_in() && !chosen {
             return Vec::new();
         }
-        vec![Event::new(agent, self.clamp(at), Kind::Logout, actor).with_reason(reason)]
+        let at = self.clamp(at);
+        let mut events: Vec<Event> = self
+            .legs
+            .iter()
+            .filter(|l| l.active() && l.status() == LegStatus::Ringing)
+            .map(|l| {
+                let mut missed = Event::new(agent, at, Kind::Missed, Actor::System).with_reason("agent_left");
+                missed.call = Some(l.call.clone());
+                missed
+            })
+            .collect();
+        events.push(Event::new(agent, at, Kind::Logout, actor).with_reason(reason));
+        events
     }
 
     /// A ping: only a way back from `stale`/`offline` is an event; an ordinary
@@ -315,9 +329,15 @@ impl Presence {
         let mut leg = self.leg(&call.call_id).cloned().unwrap_or_else(|| Leg::new(call.clone()));
         let was = leg.status();
         leg.record(kind, at);
+        // While another leg is talked on, its own hang-up gives the wrap-up.
+        let talking_elsewhere = self
+            .legs
+            .iter()
+            .any(|l| l.call.call_id != call.call_id && l.active() && l.status() == LegStatus::Talking);
         if was != LegStatus::Talked
             && leg.status() == LegStatus::Talked
             && !leg.closed
+            && !talking_elsewhere
             && self.on_break.is_none()
             && self.queued_break.is_none()
             && wrap_secs > 0
@@ -326,12 +346,12 @@ impl Presence {
             let until = leg.ended.unwrap_or(at) + wrap_secs;
             event.until = (until > logged_at).then_some(until);
         }
+        let on_the_phone_after =
+            leg.active() || self.legs.iter().any(|l| l.call.call_id != call.call_id && l.active());
         event.call = Some(call);
-        let mut after = self.clone();
-        after.evolve(&event);
         let mut events = vec![event];
         if self.on_the_phone()
-            && !after.on_the_phone()
+            && !on_the_phone_after
             && let Some(q) = &self.queued_break
         {
             // The break asked for during the call starts when the agent is free.

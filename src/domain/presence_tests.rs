@@ -1116,11 +1116,9 @@ fn a_consult_call_keeps_the_agent_on_the_phone_until_the_last_leg_ends() {
     desk.call(T + 25, Kind::Answered, "out1", 30);
     assert_eq!(current(&desk.p), Some(("out1".to_string(), T + 25)), "the newest leg talked on");
     let events = desk.call(T + 60, Kind::Ended, "in1", 30);
-    assert_eq!(events[0].until, Some(T + 90));
+    assert_eq!(events[0].until, None, "the wrap-up follows the last leg talked on");
     assert_eq!((desk.p.state, desk.p.since), (State::OnCall, T + 5), "still talking on out1");
-    assert_eq!(desk.p.wrap_up(), None);
-    desk.due(T + 95, T + 95);
-    assert_eq!(desk.p.state, State::OnCall, "in1's wrap-up ran out during the consult");
+    assert_eq!(desk.p.wrap, None);
     desk.call(T + 120, Kind::Ended, "out1", 30);
     assert_eq!((desk.p.state, desk.p.since), (State::WrapUp, T + 120));
     assert_eq!(desk.p.wrap_up().map(|w| (w.call.call_id.as_str(), w.until)), Some(("out1", T + 150)));
@@ -1165,6 +1163,18 @@ fn finished_legs_are_bounded_and_survive_a_new_login() {
     // A late answer for a call of the previous session is the same finished talk.
     desk.call(T + 1110, Kind::Answered, "c39", 0);
     assert_eq!(desk.p.state, State::Available);
+}
+
+#[test]
+fn a_leg_still_ringing_when_the_agent_leaves_is_missed() {
+    let mut desk = Desk::logged_in(T);
+    desk.call(T + 10, Kind::Offered, "c1", 30);
+    let events = desk.logout(T + 12);
+    let mut missed = event(T + 12, Kind::Missed, Actor::System).with_reason("agent_left");
+    missed.call = Some(call("c1"));
+    assert_eq!(events, vec![missed, event(T + 12, Kind::Logout, Actor::Agent).with_reason("agent")]);
+    assert_eq!(desk.p.legs[0].status(), LegStatus::Missed);
+    assert_logged_out(&desk.p, T + 12);
 }
 
 #[test]
