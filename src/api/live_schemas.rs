@@ -5,7 +5,7 @@
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::schemas::Credentials;
+use super::schemas::{Credentials, PhoneNumber};
 
 #[derive(ToSchema)]
 pub struct AgentLiveRequest {
@@ -172,8 +172,8 @@ pub struct CallEventItem {
     /// `offered`, `answered`, `ended` or `missed`.
     event: String,
     agentId: String,
-    /// Digits; the account's country code completes a shorter number.
-    callerNumber: String,
+    /// The caller's number (`PhoneNumber`: 1504 when it cannot be read).
+    callerNumber: PhoneNumber,
     /// `inbound` (default) or `outbound`.
     direction: Option<String>,
     did: Option<String>,

@@ -26,34 +26,10 @@ pub fn valid_email(raw: &str) -> Option<String> {
     ok.then_some(email)
 }
 
-/// Digits of a phone-like input, allowing the punctuation people type
-/// (`+91 98290-12345`, `(0141) 222 3333`).
-fn digits_of(raw: &str) -> Option<String> {
-    let mut digits = String::with_capacity(raw.len());
-    for (i, c) in raw.trim().chars().enumerate() {
-        match c {
-            '0'..='9' => digits.push(c),
-            '+' if i == 0 => {}
-            ' ' | '-' | '(' | ')' | '.' => {}
-            _ => return None,
-        }
-    }
-    Some(digits)
-}
-
-/// A phone number as digits with the country code, the way DeepCall stores
-/// it (`918442021533`). Ten digits get the account's country code; a leading
-/// trunk `0` before ten digits is replaced by it; 11–15 digits are taken as
-/// already international.
-pub fn normalize_phone(raw: &str, country_code: &str) -> Option<String> {
-    let digits = digits_of(raw)?;
-    match digits.len() {
-        10 if !digits.starts_with('0') => Some(format!("{country_code}{digits}")),
-        11 if digits.starts_with('0') => Some(format!("{country_code}{}", &digits[1..])),
-        11..=15 if !digits.starts_with('0') => Some(digits),
-        _ => None,
-    }
-}
+// Phones are read by the rule every number of the product follows; the
+// agent API finds it here with the rest of an agent's fields.
+pub use super::phone::normalize_phone;
+use super::phone::digits_of;
 
 /// A DID the agent may present: 6–15 digits.
 pub fn valid_did(raw: &str) -> Option<String> {
@@ -151,17 +127,6 @@ pub fn path_contains(path: &str, agent_id: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phones_are_completed_with_the_country_code() {
-        assert_eq!(normalize_phone("8442021533", "91").as_deref(), Some("918442021533"));
-        assert_eq!(normalize_phone("+91 84420-21533", "91").as_deref(), Some("918442021533"));
-        assert_eq!(normalize_phone("08442021533", "91").as_deref(), Some("918442021533"));
-        assert_eq!(normalize_phone("14155550123", "91").as_deref(), Some("14155550123"));
-        for bad in ["12345", "84420215x3", "", "0123456789", "1234567890123456", "++918442021533"] {
-            assert_eq!(normalize_phone(bad, "91"), None, "{bad}");
-        }
-    }
 
     #[test]
     fn call_passwords_are_exactly_eight_digits() {

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod counters;
 pub mod event;
 pub mod permission;
+pub mod phone;
 pub mod presence;
 pub mod secret;
 pub mod timeline;
