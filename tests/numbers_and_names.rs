@@ -1,5 +1,6 @@
-//! Numbers as people write them, on every endpoint that takes one: the
-//! `00` and `+44 (0)…` forms of a phone number, and what is refused.
+//! Numbers and names as people write them, on every endpoint that takes
+//! them: `00` and `+44 (0)…` forms of a phone number, and names of any
+//! script (combining marks, decomposed input stored composed).
 
 mod common;
 
@@ -172,6 +173,65 @@ backend_test!(an_agent_phone_written_with_00_or_a_trunk_zero_is_stored_with_its_
     }
     let refused = with(&account, r#""name":"X","email":"x@example.com","phone":"(0)20 7946 0958""#);
     app.expect_error(AGENT_CREATE, &refused, 1514, "Invalid mobile Number").await;
+});
+
+backend_test!(a_contact_name_in_tamil_is_accepted_and_shown_by_contact_info, |app| {
+    let (account, _) = with_agent(&app).await;
+    // The issue's failing input: answered 1513 before (the virama is a mark, not a letter).
+    let tamil = "தமிழ் செல்வன்";
+    let created = with(&account, &format!(r#""contact":"9876543210","contactinfo":{{"Name":{}}}"#, quote(tamil)));
+    app.expect(CREATE, &created, &contact(INDIA, tamil)).await;
+    app.expect(CONTACT_INFO, &with(&account, r#""callerNumber":"9876543210""#), &card(INDIA, tamil)).await;
+    app.expect(GET_INFO, &with(&account, r#""cn":"9876543210""#), &contact(INDIA, tamil)).await;
+});
+
+backend_test!(names_of_other_scripts_and_with_accents_are_kept_composed_and_digits_or_symbols_still_refused, |app| {
+    let (account, _) = with_agent(&app).await;
+    for (n, name) in ["देवनागरी नाम", "فاطمة الزهراء", "Nguyễn Văn Anh", "김민준"].into_iter().enumerate() {
+        let number = format!("98765432{n:02}");
+        let created = with(&account, &format!(r#""contact":"{number}","contactinfo":{{"Name":{}}}"#, quote(name)));
+        app.expect(CREATE, &created, &contact(&format!("91{number}"), name)).await;
+    }
+    // `e` + U+0301 (as a keyboard may send it) is stored and returned as `é`.
+    let decomposed = with(&account, r#""contact":"9123456789","contactinfo":{"Name":"Rene\u0301e Dupre\u0301"}"#);
+    app.expect(CREATE, &decomposed, &contact("919123456789", "Renée Dupré")).await;
+    app.expect(CONTACT_INFO, &with(&account, r#""callerNumber":"9123456789""#), &card("919123456789", "Renée Dupré")).await;
+    for bad in ["செல்வன் 2", "R2D2", "Asha_Rao", "Asha@Rao", "Ben 😀", "फ़ातिमा #1"] {
+        let body = with(&account, &format!(r#""contact":"9000000000","contactinfo":{{"Name":{}}}"#, quote(bad)));
+        app.expect_error(CREATE, &body, 1513, "Invalid contact field value").await;
+        let body = with(&account, &format!(r#""contact":"9123456789","contactinfo":{{"Name":{}}}"#, quote(bad)));
+        app.expect_error(UPDATE, &body, 1513, "Invalid contact field value").await;
+    }
+    app.expect(GET_INFO, &with(&account, r#""cn":"9123456789""#), &contact("919123456789", "Renée Dupré")).await;
+});
+
+backend_test!(agent_names_in_devanagari_and_arabic_are_accepted_and_stored_composed, |app| {
+    let (account, _) = with_agent(&app).await;
+    let quick = |id: i64, name: &str, email: &str| {
+        format!(
+            r#"{{"response":[{{"name":{},"email":"{email}","unique_id":{id},"status":1,"group":[]}}],"agtLimit":50,"currentPage":1,"totalPages":1,"totalRecords":1,"status":"success","code":200}}"#,
+            quote(name)
+        )
+    };
+    let devanagari = app.agent(&account, r#""name":"अनन्या शर्मा","email":"ananya@example.com""#).await;
+    let arabic = app.agent(&account, r#""name":"فاطمة الزهراء","email":"fatima@example.com""#).await;
+    // Sent decomposed, stored composed: the list shows `é`, and a filter in either form finds it.
+    let accented = app.agent(&account, r#""name":"Rene\u0301e Dupre\u0301","email":"renee@example.com""#).await;
+    for (id, name, email) in
+        [(devanagari, "अनन्या शर्मा", "ananya@example.com"), (arabic, "فاطمة الزهراء", "fatima@example.com"),
+         (accented, "Renée Dupré", "renee@example.com")]
+    {
+        app.expect(AGENT_LIST, &with(&account, &format!(r#""quick":true,"agentId":{id}"#)), &quick(id, name, email)).await;
+    }
+    for needle in [r#""शर्मा""#, r#""الزهراء""#, r#""renée""#, r#""rene\u0301e""#, r#""DUPRE\u0301""#] {
+        let reply = app.post(AGENT_LIST, &with(&account, &format!(r#""quick":true,"name":{needle}"#))).await.json();
+        assert_eq!(reply["totalRecords"], 1, "{needle}: {reply}");
+    }
+    // A rename is composed the same way.
+    let renamed = with(&account, &format!(r#""agentId":{arabic},"name":"Zoe\u0308 Nai\u0308ve""#));
+    app.expect(AGENT_UPDATE, &renamed, r#"{"status":"success","code":200,"message":"Agent updated"}"#).await;
+    let listed = with(&account, &format!(r#""quick":true,"agentId":{arabic}"#));
+    app.expect(AGENT_LIST, &listed, &quick(arabic, "Zoë Naïve", "fatima@example.com")).await;
 });
 
 /// Whether `schema` refers to `target`, following the document's references.

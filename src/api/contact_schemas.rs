@@ -15,9 +15,12 @@ pub struct ContactRequest {
     /// The contact's number (`PhoneNumber`: 1005 when it cannot be read). `cn` is accepted too.
     contact: PhoneNumber,
     /// Field name (any case) → value; `""`/`null` clears. Standard fields are
-    /// checked: Name (letters, spaces, `.`, `'`, `-`; ≤ 100), Email, DOB
+    /// checked: Name (letters of any script with their combining marks —
+    /// Unicode categories L and M — spaces, `.`, `'`, `-`; ≤ 100), Email, DOB
     /// (`dd-mm-YYYY`), Address (≤ 500), Company, Designation (≤ 100); custom
-    /// fields take any text ≤ 1000. A name the account has no field for → 1512.
+    /// fields take any text ≤ 1000. A value breaking its rule → 1513; a name
+    /// the account has no field for → 1512. Values are kept in Unicode NFC
+    /// (`e` + U+0301 is stored and returned as `é`); lengths count composed characters.
     contactinfo: Option<Value>,
 }
 

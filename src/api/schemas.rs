@@ -57,7 +57,7 @@ pub struct AgentListRequest {
     credentials: Credentials,
     /// One agent (1509 when it does not exist).
     agentId: Option<String>,
-    /// Case-insensitive substring of the name.
+    /// Case-insensitive substring of the name, in either Unicode spelling (it is compared in NFC).
     name: Option<String>,
     /// Only agents mapped to this group (1006 when it does not exist).
     groupid: Option<String>,
@@ -82,7 +82,8 @@ pub struct WorkingTime {
 
 #[derive(ToSchema)]
 pub struct AgentFields {
-    /// Required on create; 1–100 characters (1515).
+    /// Required on create; 1–100 characters of any script, no control
+    /// characters (1515). Kept in Unicode NFC: a decomposed `e` + U+0301 is stored as `é`.
     name: Option<String>,
     /// Required on create; unique among the account's agents (1512).
     email: Option<String>,

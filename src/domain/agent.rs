@@ -1,14 +1,18 @@
 //! Rules for an agent's directory fields, free of I/O: names, phone numbers,
 //! destinations, call passwords, DIDs and group-mapping flags.
 
+use super::name::nfc;
+
 /// Longest name, email or address we keep, in characters.
 pub const MAX_TEXT: usize = 255;
 
-/// A display name: trimmed, 1 to 100 characters, no control characters.
+/// A display name (of an agent, group, role, break or account): trimmed,
+/// in NFC, 1 to 100 characters of the composed form, no control characters.
+/// Any script is welcome.
 pub fn valid_name(raw: &str) -> Option<String> {
-    let name = raw.trim();
+    let name = nfc(raw.trim());
     let len = name.chars().count();
-    ((1..=100).contains(&len) && !name.chars().any(char::is_control)).then(|| name.to_string())
+    ((1..=100).contains(&len) && !name.chars().any(char::is_control)).then_some(name)
 }
 
 /// A login email: trimmed, one `@`, a dotted domain, no spaces. Returned
@@ -141,6 +145,10 @@ mod tests {
         assert_eq!(valid_name("  Bhawna ").as_deref(), Some("Bhawna"));
         assert_eq!(valid_name("   "), None);
         assert_eq!(valid_name("a\u{7}b"), None);
+        assert_eq!(valid_name(" Rene\u{301}e ").as_deref(), Some("Ren\u{e9}e"));
+        assert_eq!(valid_name("अनन्या शर्मा").as_deref(), Some("अनन्या शर्मा"));
+        // A hundred characters once composed, though more were sent.
+        assert_eq!(valid_name(&"e\u{301}".repeat(100)), Some("\u{e9}".repeat(100)));
         assert_eq!(valid_email(" Vijay.K@Sarv.com ").as_deref(), Some("vijay.k@sarv.com"));
         for bad in ["nobody", "a@b", "a b@c.com", "@c.com", "a@.com", "a@b.c@d.com"] {
             assert_eq!(valid_email(bad), None, "{bad}");
