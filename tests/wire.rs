@@ -168,6 +168,37 @@ backend_test!(the_openapi_document_lists_every_endpoint_and_its_codes, |app| {
     assert!(stream.as_str().unwrap().contains("Last-Event-ID"), "{stream}");
 });
 
+/// Every `"$ref"` string anywhere under `value`.
+fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::String(r)) = map.get("$ref") {
+                found.push(r.clone());
+            }
+            map.values().for_each(|v| refs(v, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+        _ => {}
+    }
+}
+
+backend_test!(every_reference_of_the_openapi_document_names_a_schema_it_holds, |app| {
+    let doc: serde_json::Value =
+        app.client.get(format!("{}/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    // The shared parts: credentials, an agent's fields, list items.
+    for shared in ["#/components/schemas/Credentials", "#/components/schemas/AgentFields"] {
+        assert!(found.iter().any(|r| r == shared), "{shared} is not referred to");
+    }
+    for reference in found {
+        let pointer = reference.strip_prefix('#').unwrap_or_else(|| panic!("{reference} is not local"));
+        assert!(doc.pointer(pointer).is_some_and(|s| s.is_object()), "{reference} names nothing");
+    }
+    let credentials = &doc["components"]["schemas"]["Credentials"]["properties"];
+    assert_eq!(credentials.as_object().unwrap().keys().collect::<Vec<_>>(), ["ssid", "userId", "token"]);
+});
+
 backend_test!(every_response_names_its_request_id, |app| {
     let reply = app.post("/api/v2/Agent/list", "{}").await;
     assert_eq!(reply.header("x-request-id").len(), 36);

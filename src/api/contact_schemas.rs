@@ -5,23 +5,22 @@
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::schemas::Credentials;
+use super::schemas::{Credentials, PhoneNumber};
 
-/// Phone numbers are kept as digits with the country code: spaces, dashes,
-/// dots, brackets and a leading `+` are dropped; ten digits get the
-/// account's country code (`Account/settings` `countryCode`, default `91`);
-/// a trunk `0` before ten digits is replaced by it; 11–15 digits not
-/// starting with `0` are taken as international. Anything else → 1005.
+/// A contact: its number and the values of the account's fields.
 #[derive(ToSchema)]
 pub struct ContactRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// The contact's number (string or number; see the number rule). `cn` is accepted too.
-    contact: String,
+    /// The contact's number (`PhoneNumber`: 1005 when it cannot be read). `cn` is accepted too.
+    contact: PhoneNumber,
     /// Field name (any case) → value; `""`/`null` clears. Standard fields are
-    /// checked: Name (letters, spaces, `.`, `'`, `-`; ≤ 100), Email, DOB
+    /// checked: Name (letters of any script with their combining marks —
+    /// Unicode categories L and M — spaces, `.`, `'`, `-`; ≤ 100), Email, DOB
     /// (`dd-mm-YYYY`), Address (≤ 500), Company, Designation (≤ 100); custom
-    /// fields take any text ≤ 1000. A name the account has no field for → 1512.
+    /// fields take any text ≤ 1000. A value breaking its rule → 1513; a name
+    /// the account has no field for → 1512. Values are kept in Unicode NFC
+    /// (`e` + U+0301 is stored and returned as `é`); lengths count composed characters.
     contactinfo: Option<Value>,
 }
 
@@ -29,8 +28,8 @@ pub struct ContactRequest {
 pub struct ContactInfoRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// The contact's number. `contact` is accepted too.
-    cn: String,
+    /// The contact's number (`PhoneNumber`: 1005 when it cannot be read). `contact` is accepted too.
+    cn: PhoneNumber,
     /// One field's name, or `all` (default).
     field: Option<String>,
 }
@@ -69,8 +68,8 @@ pub struct FieldsReply {
 pub struct CallerRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// The caller's number (string or number; see the Directory number rule).
-    callerNumber: String,
+    /// The caller's number (`PhoneNumber`: 1005 when it cannot be read).
+    callerNumber: PhoneNumber,
     /// `contactInfo`: one field's name, or `All` (default).
     field: Option<String>,
     /// `recentCalls`: calls to return, 1–50 (default 10).
@@ -120,7 +119,8 @@ pub struct CountersReply {
 pub struct NotesAddRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    callerNumber: String,
+    /// The caller's number (`PhoneNumber`: 1005 when it cannot be read).
+    callerNumber: PhoneNumber,
     /// 1–2000 characters (1503).
     content: String,
     /// A call the account's log holds with this caller (1502).
@@ -131,7 +131,8 @@ pub struct NotesAddRequest {
 pub struct NotesListRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    callerNumber: String,
+    /// The caller's number (`PhoneNumber`: 1005 when it cannot be read).
+    callerNumber: PhoneNumber,
     /// Only this call's notes.
     callId: Option<String>,
     /// 1–100 (default 20).

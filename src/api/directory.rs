@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::auth::{authenticate, Actor};
 use super::error::{ApiError, ApiResult};
-use crate::domain::agent::normalize_phone;
+use crate::domain::phone::normalize_phone;
 use crate::domain::contact::{self, BadValue, Fields, Values};
 use crate::store::{ContactRow, StoreError};
 use crate::wire::errors::{directory as codes, global};

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::schemas::Credentials;
+use super::schemas::{Credentials, PhoneNumber};
 
 #[derive(ToSchema)]
 pub struct AgentLiveRequest {
@@ -182,8 +182,8 @@ pub struct CallEventItem {
     event: String,
     /// The agent this leg is offered to; an agent may hold several legs.
     agentId: String,
-    /// Digits; the account's country code completes a shorter number.
-    callerNumber: String,
+    /// The caller's number (`PhoneNumber`: 1504 when it cannot be read).
+    callerNumber: PhoneNumber,
     /// `inbound` (default) or `outbound`.
     direction: Option<String>,
     did: Option<String>,

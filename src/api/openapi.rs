@@ -53,6 +53,29 @@ fn operation(endpoint: &Endpoint) -> Value {
     })
 }
 
+/// Every named schema an endpoint refers to, and the error envelope.
+fn components() -> Map<String, Value> {
+    let mut named = Vec::new();
+    for endpoint in ENDPOINTS {
+        (endpoint.components)(&mut named);
+    }
+    let mut schemas: Map<String, Value> =
+        named.into_iter().map(|(name, schema)| (name, serde_json::to_value(schema).unwrap_or(Value::Null))).collect();
+    schemas.insert(
+        "ErrorEnvelope".to_string(),
+        json!({
+            "type": "object",
+            "required": ["status", "message", "code"],
+            "properties": {
+                "status": {"const": "error"},
+                "message": {"type": "string"},
+                "code": {"type": "integer"}
+            }
+        }),
+    );
+    schemas
+}
+
 pub fn document() -> Value {
     let mut paths = Map::new();
     for endpoint in ENDPOINTS {
@@ -84,17 +107,7 @@ pub fn document() -> Value {
         },
         "paths": paths,
         "components": {
-            "schemas": {
-                "ErrorEnvelope": {
-                    "type": "object",
-                    "required": ["status", "message", "code"],
-                    "properties": {
-                        "status": {"const": "error"},
-                        "message": {"type": "string"},
-                        "code": {"type": "integer"}
-                    }
-                }
-            },
+            "schemas": components(),
             "responses": {
                 "Transport": {
                     "description": "Transport-level outcome; `code` repeats the HTTP status",

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use utoipa::openapi::{RefOr, schema::Schema};
-use utoipa::PartialSchema;
+use utoipa::{PartialSchema, ToSchema};
 
 use super::error::ApiResult;
 use super::contact_schemas as cs;
@@ -35,6 +35,8 @@ pub struct Endpoint {
     pub request: fn() -> RefOr<Schema>,
     /// The success reply.
     pub reply: fn() -> RefOr<Schema>,
+    /// Adds the named schemas the request and reply refer to (`$ref`), by name.
+    pub components: fn(&mut Vec<(String, RefOr<Schema>)>),
     pub handler: Handler,
 }
 
@@ -64,6 +66,10 @@ macro_rules! endpoint {
             errors: &[$($err),*],
             request: <$request as PartialSchema>::schema,
             reply: <$reply as PartialSchema>::schema,
+            components: |schemas| {
+                <$request as ToSchema>::schemas(schemas);
+                <$reply as ToSchema>::schemas(schemas);
+            },
             handler: |state, body| Box::pin($handler(state, body)),
         }
     };

@@ -5,6 +5,28 @@
 use serde_json::Value;
 use utoipa::ToSchema;
 
+/// A phone number as people write it — a string, or a JSON number of its
+/// digits — kept as digits with the country code (`918442021533`). Spaces,
+/// dashes, dots and parentheses are ignored.
+///
+/// - A leading `+`, or the international access code `00`, says the country
+///   code is written: the 11–15 digits after it are the number
+///   (`+91 98765-43210`, `0091 98765 43210` → `919876543210`), and a trunk
+///   `(0)` right after the country code is dropped (`+44 (0)20 7946 0958`,
+///   `0044 20 7946 0958` → `442079460958`).
+/// - Otherwise ten digits get the account's country code (`Account/settings`
+///   `countryCode`, default `91`: `98765 43210` → `919876543210`), a trunk
+///   `0` before ten digits is replaced by it (`098765 43210`), and 11–15
+///   digits not starting with `0` are taken as international (`14155550123`).
+///
+/// Refused with the endpoint's number code: letters or other signs, a `+`
+/// that does not lead, a `(0)` with no written country code before it
+/// (`(0)20 7946 0958`, `44 (0)20 7946 0958`), and `+`/`00` followed by
+/// anything but 11–15 digits (`0091`, `00 98765 43210`).
+#[derive(ToSchema)]
+#[schema(example = "0091 98765 43210")]
+pub struct PhoneNumber(String);
+
 /// Credentials: `ssid`, or `userId` + `token` (never both).
 #[derive(ToSchema)]
 pub struct Credentials {
@@ -35,7 +57,7 @@ pub struct AgentListRequest {
     credentials: Credentials,
     /// One agent (1509 when it does not exist).
     agentId: Option<String>,
-    /// Case-insensitive substring of the name.
+    /// Case-insensitive substring of the name, in either Unicode spelling (it is compared in NFC).
     name: Option<String>,
     /// Only agents mapped to this group (1006 when it does not exist).
     groupid: Option<String>,
@@ -60,12 +82,13 @@ pub struct WorkingTime {
 
 #[derive(ToSchema)]
 pub struct AgentFields {
-    /// Required on create; 1–100 characters (1515).
+    /// Required on create; 1–100 characters of any script, no control
+    /// characters (1515). Kept in Unicode NFC: a decomposed `e` + U+0301 is stored as `é`.
     name: Option<String>,
     /// Required on create; unique among the account's agents (1512).
     email: Option<String>,
-    /// Digits; ten digits get the account's country code (1514).
-    phone: Option<String>,
+    /// The agent's phone, read by the `PhoneNumber` rule (1514).
+    phone: Option<PhoneNumber>,
     address: Option<String>,
     /// `MOBILE` (default), `LANDLINE` or `SIP` (1513).
     dest_type: Option<String>,

@@ -1,14 +1,18 @@
 //! Rules for an agent's directory fields, free of I/O: names, phone numbers,
 //! destinations, call passwords, DIDs and group-mapping flags.
 
+use super::name::nfc;
+
 /// Longest name, email or address we keep, in characters.
 pub const MAX_TEXT: usize = 255;
 
-/// A display name: trimmed, 1 to 100 characters, no control characters.
+/// A display name (of an agent, group, role, break or account): trimmed,
+/// in NFC, 1 to 100 characters of the composed form, no control characters.
+/// Any script is welcome.
 pub fn valid_name(raw: &str) -> Option<String> {
-    let name = raw.trim();
+    let name = nfc(raw.trim());
     let len = name.chars().count();
-    ((1..=100).contains(&len) && !name.chars().any(char::is_control)).then(|| name.to_string())
+    ((1..=100).contains(&len) && !name.chars().any(char::is_control)).then_some(name)
 }
 
 /// A login email: trimmed, one `@`, a dotted domain, no spaces. Returned
@@ -26,34 +30,10 @@ pub fn valid_email(raw: &str) -> Option<String> {
     ok.then_some(email)
 }
 
-/// Digits of a phone-like input, allowing the punctuation people type
-/// (`+91 98290-12345`, `(0141) 222 3333`).
-fn digits_of(raw: &str) -> Option<String> {
-    let mut digits = String::with_capacity(raw.len());
-    for (i, c) in raw.trim().chars().enumerate() {
-        match c {
-            '0'..='9' => digits.push(c),
-            '+' if i == 0 => {}
-            ' ' | '-' | '(' | ')' | '.' => {}
-            _ => return None,
-        }
-    }
-    Some(digits)
-}
-
-/// A phone number as digits with the country code, the way DeepCall stores
-/// it (`918442021533`). Ten digits get the account's country code; a leading
-/// trunk `0` before ten digits is replaced by it; 11–15 digits are taken as
-/// already international.
-pub fn normalize_phone(raw: &str, country_code: &str) -> Option<String> {
-    let digits = digits_of(raw)?;
-    match digits.len() {
-        10 if !digits.starts_with('0') => Some(format!("{country_code}{digits}")),
-        11 if digits.starts_with('0') => Some(format!("{country_code}{}", &digits[1..])),
-        11..=15 if !digits.starts_with('0') => Some(digits),
-        _ => None,
-    }
-}
+// Phones are read by the rule every number of the product follows; the
+// agent API finds it here with the rest of an agent's fields.
+pub use super::phone::normalize_phone;
+use super::phone::digits_of;
 
 /// A DID the agent may present: 6–15 digits.
 pub fn valid_did(raw: &str) -> Option<String> {
@@ -153,17 +133,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn phones_are_completed_with_the_country_code() {
-        assert_eq!(normalize_phone("8442021533", "91").as_deref(), Some("918442021533"));
-        assert_eq!(normalize_phone("+91 84420-21533", "91").as_deref(), Some("918442021533"));
-        assert_eq!(normalize_phone("08442021533", "91").as_deref(), Some("918442021533"));
-        assert_eq!(normalize_phone("14155550123", "91").as_deref(), Some("14155550123"));
-        for bad in ["12345", "84420215x3", "", "0123456789", "1234567890123456", "++918442021533"] {
-            assert_eq!(normalize_phone(bad, "91"), None, "{bad}");
-        }
-    }
-
-    #[test]
     fn call_passwords_are_exactly_eight_digits() {
         assert!(valid_call_password("52597981"));
         assert!(!valid_call_password("7672883"));
@@ -176,6 +145,10 @@ mod tests {
         assert_eq!(valid_name("  Bhawna ").as_deref(), Some("Bhawna"));
         assert_eq!(valid_name("   "), None);
         assert_eq!(valid_name("a\u{7}b"), None);
+        assert_eq!(valid_name(" Rene\u{301}e ").as_deref(), Some("Ren\u{e9}e"));
+        assert_eq!(valid_name("अनन्या शर्मा").as_deref(), Some("अनन्या शर्मा"));
+        // A hundred characters once composed, though more were sent.
+        assert_eq!(valid_name(&"e\u{301}".repeat(100)), Some("\u{e9}".repeat(100)));
         assert_eq!(valid_email(" Vijay.K@Sarv.com ").as_deref(), Some("vijay.k@sarv.com"));
         for bad in ["nobody", "a@b", "a b@c.com", "@c.com", "a@.com", "a@b.c@d.com"] {
             assert_eq!(valid_email(bad), None, "{bad}");

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::agent::valid_email;
+use super::name::{is_person_name, nfc};
 
 /// Most fields an account may arrange.
 pub const MAX_FIELDS: usize = 50;
@@ -50,9 +51,9 @@ impl Standard {
     /// The value in stored form, or `None` when it breaks the field's rule.
     fn check(self, value: &str) -> Option<String> {
         let ok = match self {
-            // Letters of any script, spaces, dots (the DeepCall rule), and the
-            // apostrophes and hyphens real names carry.
-            Standard::Name => value.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '\'' | '-')),
+            // Letters of any script with their marks, spaces, dots (the
+            // DeepCall rule), and the apostrophes and hyphens real names carry.
+            Standard::Name => is_person_name(value),
             Standard::Email => return valid_email(value),
             Standard::Dob => valid_dob(value),
             Standard::Address | Standard::Company | Standard::Designation => true,
@@ -92,9 +93,11 @@ impl Field {
         if self.standard.is_some() { "standard" } else { "custom" }
     }
 
-    /// The value in stored form (trimmed), or `None` when it breaks the rule.
+    /// The value in stored form (trimmed, NFC), or `None` when it breaks the
+    /// rule. Lengths count characters of the composed form.
     pub fn check(&self, value: &str) -> Option<String> {
-        let value = value.trim();
+        let value = nfc(value.trim());
+        let value = value.as_str();
         let max = self.standard.map_or(CUSTOM_MAX_LEN, Standard::max_len);
         if value.is_empty() {
             return Some(String::new());
@@ -225,5 +228,24 @@ mod tests {
         assert_eq!(apply(&fields, &mut values, &set("notes", "any text, 123 !")), Ok(()));
         assert_eq!(apply(&fields, &mut values, &set("NAME", "")), Ok(()));
         assert!(!values.contains_key("name"));
+    }
+
+    #[test]
+    fn names_of_any_script_are_stored_composed_and_other_signs_are_refused() {
+        let fields = Fields::standard();
+        let mut values = Values::new();
+        let set = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+        assert_eq!(apply(&fields, &mut values, &set("Name", "தமிழ் செல்வன்")), Ok(()));
+        assert_eq!(values["name"], "தமிழ் செல்வன்");
+        assert_eq!(apply(&fields, &mut values, &set("Name", " Rene\u{301}e ")), Ok(()));
+        assert_eq!(values["name"], "Ren\u{e9}e");
+        assert_eq!(apply(&fields, &mut values, &set("Company", "Cafe\u{301}")), Ok(()));
+        assert_eq!(values["company"], "Caf\u{e9}");
+        for bad in ["செல்வன் 2", "Asha_Rao", "Asha@Rao", "Ben 😀"] {
+            assert_eq!(apply(&fields, &mut values, &set("Name", bad)), Err(BadValue::Invalid), "{bad}");
+        }
+        // A hundred characters once composed.
+        assert_eq!(apply(&fields, &mut values, &set("Name", &"e\u{301}".repeat(100))), Ok(()));
+        assert_eq!(apply(&fields, &mut values, &set("Name", &"e".repeat(101))), Err(BadValue::Invalid));
     }
 }

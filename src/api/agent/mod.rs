@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::auth::{authenticate, Actor, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::domain::agent::{child_path, path_contains, DestType, ROOT_PATH};
+use crate::domain::name::nfc;
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::secret;
 use crate::store::{AgentChanges, AgentFilter, AgentRow, Deletion, NewAgent, Page, StoreError};
@@ -73,7 +74,8 @@ async fn list_filter(state: &AppState, who: &Principal, body: &Body) -> Result<A
     let name = body.text("name").map_err(|_| codes::INVALID_FILTER_VALUE)?;
     Ok(AgentFilter {
         agent_id: body.id("agentId").map_err(|_| codes::INVALID_AGENT_ID)?,
-        name: name.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string),
+        // Names are stored composed; a decomposed filter must find them too.
+        name: name.map(str::trim).filter(|n| !n.is_empty()).map(nfc),
         group_id,
         status: fields::parse_status(body)?,
     })
