@@ -172,6 +172,11 @@ backend_test!(a_break_reason_matches_without_case_and_shows_the_catalogues_spell
     let owner = app.post(BREAK_START, &with(&account, r#""agentId":"1","reason":"SOBREMESA""#)).await.json();
     assert_eq!(owner["data"]["breakDetail"]["reason"], "Sobremesa", "{owner}");
     assert_eq!(asha(&app, &account).await["breakDetail"]["reason"], "Sobremesa");
+    // A reason written with a combining accent finds the catalogue's composed name.
+    app.post(BREAK_END, &with(&account, r#""agentId":"1""#)).await;
+    app.post("/api/v2/Break/add", &with(&account, "\"name\":\"Caf\u{e9}\"")).await;
+    let decomposed = app.post(BREAK_START, &session(&ssid, "\"reason\":\"cafe\u{301}\"")).await.json();
+    assert_eq!(decomposed["data"]["breakDetail"]["reason"], "Caf\u{e9}", "{decomposed}");
 });
 
 backend_test!(break_start_refuses_an_unknown_reason_an_absent_agent_and_a_second_break, |app| {

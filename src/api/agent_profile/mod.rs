@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::auth::{authenticate, Actor, Principal};
 use super::error::{ApiError, ApiResult};
+use crate::domain::name::nfc;
 use crate::domain::presence::{Actor as EventActor, Event, Presence, Refusal, State};
 use crate::live::AgentLive;
 use crate::wire::errors::{agent_profile as codes, global};
@@ -221,10 +222,12 @@ pub async fn break_start(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     let agent = target(&state, &who, &body).await?;
     let asked = body.text("reason").ok().flatten().map(str::trim).ok_or(codes::INVALID_BREAK_REASON)?;
+    // Catalogue names are stored in NFC; a page may send the same letters decomposed.
+    let asked = nfc(asked).to_lowercase();
     let reasons = state.store.break_reasons(&who.account).await?;
     let reason = reasons
         .into_iter()
-        .find(|r| r.name.to_lowercase() == asked.to_lowercase())
+        .find(|r| r.name.to_lowercase() == asked)
         .ok_or(codes::INVALID_BREAK_REASON)?;
     change(&state, &who, agent, |p, now, actor| p.break_start(agent, now, actor, &reason.name, reason.max_secs)).await
 }
