@@ -182,4 +182,39 @@ mod tests {
         assert_eq!(calls.len(), 1);
         assert_eq!((calls[0].status, calls[0].agent_id, calls[0].duration, calls[0].time), (Outcome::Answered, 2, 25, 100));
     }
+
+    #[test]
+    fn a_call_is_in_progress_until_its_last_answered_leg_ends_and_talk_is_counted_once() {
+        // A transfers to B at 130; B consults C from 150 to 170 (C's leg overlaps B's).
+        let mut events = vec![
+            ev(1, 1, 100, Kind::Answered, "t"),
+            ev(2, 2, 125, Kind::Offered, "t"),
+            ev(3, 2, 130, Kind::Answered, "t"),
+            ev(4, 1, 130, Kind::Ended, "t"),
+            ev(5, 3, 150, Kind::Answered, "t"),
+            ev(6, 3, 170, Kind::Ended, "t"),
+        ];
+        let calls = summarise(&events, 180);
+        assert_eq!((calls[0].status, calls[0].agent_id, calls[0].duration), (Outcome::InProgress, 1, 80));
+        events.push(ev(7, 2, 200, Kind::Ended, "t"));
+        let calls = summarise(&events, 999);
+        assert_eq!((calls[0].status, calls[0].agent_id, calls[0].duration), (Outcome::Answered, 1, 100));
+    }
+
+    #[test]
+    fn a_leg_offered_to_an_offline_agent_does_not_ring() {
+        let mut offline = ev(1, 1, 100, Kind::Offered, "o");
+        offline.state = State::Offline;
+        assert_eq!(summarise(&[offline.clone()], 200)[0].status, Outcome::Missed);
+        let online = ev(2, 2, 100, Kind::Offered, "o");
+        assert_eq!(summarise(&[offline.clone(), online], 200)[0].status, Outcome::Ringing, "another leg still rings");
+        let answered = ev(3, 1, 110, Kind::Answered, "o");
+        assert_eq!(summarise(&[offline, answered], 200)[0].status, Outcome::InProgress, "the telephony says it was answered");
+    }
+
+    #[test]
+    fn union_seconds_counts_overlaps_once() {
+        assert_eq!(union_seconds(vec![(0, 10), (5, 15), (20, 25), (21, 22)]), 20);
+        assert_eq!(union_seconds(vec![]), 0);
+    }
 }
