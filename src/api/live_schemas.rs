@@ -61,6 +61,7 @@ pub struct TimelineRequest {
     credentials: Credentials,
     /// `[{"key":"date","value":"YYYY-MM-DD"},{"key":"agentId","value":"7"}]` (items `{K:V}` accepted).
     /// Days are days in the account's time zone (`Account/settings`); today by default.
+    /// A deleted agent's day is answered; an id the account never had is 1509.
     filter: Option<Vec<Value>>,
     /// Bucket size of `lineChart`, 60–86400 seconds (default 300).
     window: Option<i64>,
@@ -171,6 +172,8 @@ pub struct CallEventItem {
     callId: String,
     /// `offered`, `answered`, `ended` or `missed`.
     event: String,
+    /// An agent of the account, deleted ones included (their late events are
+    /// recorded); an id the account never had refuses the batch (1503).
     agentId: String,
     /// Digits; the account's country code completes a shorter number.
     callerNumber: String,

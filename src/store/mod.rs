@@ -152,7 +152,9 @@ pub trait LiveStore: Send + Sync {
     /// Live agents with their CAD flag and group mappings, by id: all of
     /// them, one, or one group's.
     async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Roster>;
-    /// Which of `ids` are live (not deleted) agents of the account.
+    /// Which of `ids` are agents of the account, soft-deleted ones included:
+    /// a deleted agent keeps its history (its day stays readable, late call
+    /// events about it are recorded). An id never given is absent.
     async fn existing_agents(&self, account: &str, ids: &[i64]) -> StoreResult<Vec<i64>>;
     /// Deletes the `preDeleted` agents none of whose sessions is still valid.
     async fn finalise_deletions(&self, now: i64) -> StoreResult<Vec<(String, i64)>>;
