@@ -85,6 +85,10 @@ pub struct EventItem {
     state: String,
     /// agent, admin, system or telephony.
     actor: String,
+    /// The break's reason; for `logout`/`offline` how the agent went offline:
+    /// `agent` (logged out), `session_expired` (its last session unused for the
+    /// session lifetime), `session_max_age` (its last session at the absolute
+    /// maximum), `switched_off`, `deleted`, `ping_lost`.
     reason: Option<String>,
     callId: Option<String>,
     callerNumber: Option<String>,

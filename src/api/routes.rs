@@ -71,10 +71,11 @@ macro_rules! endpoint {
 
 pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("auth" / "login", auth::login, schemas::LoginRequest => schemas::LoginReply, auth: false,
-        "Log in with email and password; returns an ssid (admin or agent session)",
+        "Log in with email and password; returns an ssid (admin or agent session) that lives while it is used",
         [g::INVALID_PARAMETER, au::INVALID_CREDENTIALS, au::AMBIGUOUS_LOGIN, g::ACCOUNT_SUSPENDED, g::PERMISSION_DENIED]),
     endpoint!("auth" / "logout", auth::logout, schemas::LogoutRequest => schemas::DoneReply, auth: false,
-        "End a session", [g::TOKEN_NOT_FOUND, g::INVALID_TOKEN]),
+        "End a session; the agent goes offline when it was its last (another tab keeps it online)",
+        [g::TOKEN_NOT_FOUND, g::INVALID_TOKEN]),
     endpoint!("Agent" / "list", agent::list, schemas::AgentListRequest => schemas::AgentListReply, auth: true,
         "List agents (seed 002 shape), filtered and paged",
         [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST, a::INVALID_FILTER_VALUE, a::INVALID_STATUS]),
