@@ -23,8 +23,10 @@ use store::SharedStore;
 /// Server-wide knobs the handlers read.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// How long a login session lasts.
+    /// How long a login session lasts after its last use.
     pub session_ttl_secs: i64,
+    /// How long a login session lasts at most, from login, however much it is used.
+    pub session_max_secs: i64,
     /// Failed logins of one email before it is locked out …
     pub login_max_failures: u32,
     /// … for the rest of this window.
@@ -33,7 +35,7 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { session_ttl_secs: 12 * 3600, login_max_failures: 5, login_window_secs: 300 }
+        Self { session_ttl_secs: 12 * 3600, session_max_secs: 7 * 86400, login_max_failures: 5, login_window_secs: 300 }
     }
 }
 

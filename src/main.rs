@@ -13,7 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "agentdesk", version, about = "Call-center agent management speaking the DeepCall API v2")]
 struct Cli {
-    /// A TOML file with `bind`, `database`, `session_ttl`; the environment and flags override it.
+    /// A TOML file with `bind`, `database`, `session_ttl`, `session_max`; the environment and flags override it.
     #[arg(long, global = true, env = "AGENTDESK_CONFIG")]
     config: Option<std::path::PathBuf>,
     #[command(subcommand)]
@@ -171,7 +171,12 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         demo::load(&store, &format!("http://{address}")).await?.print();
     }
     tracing::info!(%address, "agentdesk listening on http://{address}");
-    let state = AppState::new(store.clone(), ServerConfig { session_ttl_secs: settings.session_ttl, ..ServerConfig::default() });
+    let config = ServerConfig {
+        session_ttl_secs: settings.session_ttl,
+        session_max_secs: settings.session_max,
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(store.clone(), config);
     state.live.start().await?;
     let (stop_live, live_stopped) = tokio::sync::oneshot::channel::<()>();
     let background = tokio::spawn(agentdesk::live::run(state.live.clone(), async {

@@ -11,6 +11,8 @@ use serde::Deserialize;
 
 /// Longest and shortest session lifetimes we accept, in seconds.
 const SESSION_TTL_RANGE: std::ops::RangeInclusive<i64> = 60..=30 * 86400;
+/// Longest and shortest absolute session lifetimes we accept, in seconds.
+const SESSION_MAX_RANGE: std::ops::RangeInclusive<i64> = 60..=365 * 86400;
 
 /// What a `--config` TOML file may set; any other key is an error.
 #[derive(Debug, Default, Deserialize)]
@@ -19,6 +21,7 @@ pub struct FileSettings {
     pub bind: Option<SocketAddr>,
     pub database: Option<String>,
     pub session_ttl: Option<i64>,
+    pub session_max: Option<i64>,
 }
 
 impl FileSettings {
@@ -71,10 +74,14 @@ pub struct ServeSettings {
     pub bind: SocketAddr,
     #[command(flatten)]
     pub db: DatabaseSettings,
-    /// Lifetime of a login session, in seconds.
+    /// Lifetime of a login session after its last use, in seconds.
     #[arg(long, env = "AGENTDESK_SESSION_TTL", default_value_t = 12 * 3600,
           value_parser = clap::value_parser!(i64).range(SESSION_TTL_RANGE))]
     pub session_ttl: i64,
+    /// Longest a login session lasts however much it is used, in seconds from login.
+    #[arg(long, env = "AGENTDESK_SESSION_MAX", default_value_t = 7 * 86400,
+          value_parser = clap::value_parser!(i64).range(SESSION_MAX_RANGE))]
+    pub session_max: i64,
     /// Load a demo account before serving (prints its credentials).
     #[arg(long)]
     pub demo: bool,
@@ -91,6 +98,16 @@ impl ServeSettings {
             anyhow::ensure!(SESSION_TTL_RANGE.contains(&ttl), "config file: session_ttl must be 60..=2592000 seconds");
             self.session_ttl = ttl;
         }
+        if let Some(max) = file.session_max.filter(|_| defaulted(matches, "session_max")) {
+            anyhow::ensure!(SESSION_MAX_RANGE.contains(&max), "config file: session_max must be 60..=31536000 seconds");
+            self.session_max = max;
+        }
+        anyhow::ensure!(
+            self.session_max >= self.session_ttl,
+            "session_max ({}) must be at least session_ttl ({}): a session may not end before its idle time is up",
+            self.session_max,
+            self.session_ttl
+        );
         Ok(())
     }
 }

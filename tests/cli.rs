@@ -237,3 +237,46 @@ fn a_config_file_sets_what_the_environment_and_flags_leave_unset() {
     assert_failed_quietly(&refused);
     assert!(stderr(&refused).contains("unknown field"), "{}", stderr(&refused));
 }
+
+/// Runs `agentdesk serve` with `args`, expecting it to refuse to start; a
+/// server that starts instead is stopped after ten seconds.
+fn serve_refused(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+        .arg("serve")
+        .args(["--bind", "127.0.0.1:0"])
+        .args(args)
+        .env_remove("AGENTDESK_SESSION_TTL")
+        .env_remove("AGENTDESK_SESSION_MAX")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the agentdesk binary runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the server started: {args:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_session_maximum_out_of_range_or_shorter_than_the_session_lifetime_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "a.db");
+    let shorter = serve_refused(&["--database", &database, "--session-ttl", "7200", "--session-max", "3600"]);
+    assert_failed_quietly(&shorter);
+    assert!(stderr(&shorter).contains("session_max (3600) must be at least session_ttl (7200)"), "{}", stderr(&shorter));
+
+    let too_short = serve_refused(&["--database", &database, "--session-max", "59"]);
+    assert_failed_quietly(&too_short);
+    assert!(stderr(&too_short).contains("--session-max"), "{}", stderr(&too_short));
+
+    let config = dir.path().join("agentdesk.toml");
+    std::fs::write(&config, "session_max = 31536001\n").unwrap();
+    let from_file = serve_refused(&["--database", &database, "--config", config.to_str().unwrap()]);
+    assert_failed_quietly(&from_file);
+    assert!(stderr(&from_file).contains("session_max must be 60..=31536000 seconds"), "{}", stderr(&from_file));
+}

@@ -136,3 +136,28 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+#[tokio::test]
+async fn a_session_use_not_yet_written_is_written_when_the_server_stops() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("sessions.db").display());
+    let created = agentdesk(&["account", "create", "--name", "Ops", "--email", "ops@x.com", "--password", "ops-pass-1", "--database", &database]);
+    assert!(created.status.success());
+    let (mut child, address, _) = serve(&database);
+    let client = reqwest::Client::new();
+    let login = client.post(format!("http://{address}/api/v2/auth/login")).body(r#"{"email":"ops@x.com","password":"ops-pass-1"}"#);
+    let session: serde_json::Value = login.send().await.unwrap().json().await.unwrap();
+    let (ssid, issued_expiry) = (session["ssid"].as_str().unwrap(), session["expiresAt"].as_i64().unwrap());
+    // A use a second later moves the expiry: kept in memory, far from due.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let used = client.post(format!("http://{address}/api/v2/Agent/list")).body(format!(r#"{{"ssid":"{ssid}"}}"#));
+    assert_eq!(used.send().await.unwrap().json::<serde_json::Value>().await.unwrap()["status"], "success");
+
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    assert!(child.wait().unwrap().success());
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(&database).await.unwrap();
+    let (stored,): (i64,) = sqlx::query_as("SELECT expires_at FROM sessions").fetch_one(&mut db).await.unwrap();
+    assert!(stored > issued_expiry, "stored {stored}, issued {issued_expiry}");
+}

@@ -543,7 +543,9 @@ backend_test!(a_restart_loaded_on_first_use_also_forgives_the_downtime, |app| {
     app.clock.set(T);
     app.login("asha@example.com", "pass-word-1").await;
 
-    let restart = T + 24 * 3600;
+    // Down for hours, but less than a session lifetime (a session that
+    // expired meanwhile ends the agent's presence: tests/sessions.rs).
+    let restart = T + 6 * 3600;
     let clock = Arc::new(ManualClock::new(restart));
     let restarted = Live::new(app.store.clone(), clock.clone());
     // No `start`: the account loads when first asked about.

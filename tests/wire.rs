@@ -206,15 +206,23 @@ backend_test!(every_response_names_its_request_id, |app| {
     assert_eq!(response.headers()["x-request-id"], "trace-me-42");
 });
 
-backend_test!(sessions_expire_after_their_lifetime, |app| {
+backend_test!(sessions_expire_when_unused_for_their_lifetime, |app| {
     let account = app.account().await;
     app.agent(&account, r#""name":"Short","email":"short@x.com","password":"short-pass-1""#).await;
-    let ssid = app.login("short@x.com", "short-pass-1").await;
-    let hash = agentdesk::domain::secret::token_hash(&ssid);
-    let now = agentdesk::clock::now();
+    let now = 1_795_428_000;
+    app.clock.set(now);
+    let idle = agentdesk::domain::secret::token_hash(&app.login("short@x.com", "short-pass-1").await);
+    let used = agentdesk::domain::secret::token_hash(&app.login("short@x.com", "short-pass-1").await);
     let ttl = agentdesk::ServerConfig::default().session_ttl_secs;
-    assert!(app.store.authenticate_session(&hash, now + ttl - 5).await.unwrap().is_some());
-    assert!(app.store.authenticate_session(&hash, now + ttl + 5).await.unwrap().is_none());
+    let alive = |hash: &str, at: i64| {
+        let (store, hash) = (app.store.clone(), hash.to_string());
+        async move { store.authenticate_session(&hash, at, ttl).await.unwrap().is_some() }
+    };
+    // One is used just before its lifetime is up, which moves its expiry.
+    assert!(alive(&used, now + ttl - 5).await);
+    assert!(!alive(&idle, now + ttl).await);
+    assert!(alive(&used, now + 2 * ttl - 6).await);
+    assert!(!alive(&used, now + 3 * ttl - 6).await);
 });
 
 backend_test!(repeated_failed_logins_lock_the_email_with_429, |app| {

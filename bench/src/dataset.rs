@@ -90,6 +90,7 @@ pub async fn load(store: &SharedStore, size: Size) -> anyhow::Result<Loaded> {
             agent_id: Some(agent_id),
             now,
             expires_at: now + 7 * DAY,
+            ends_at: now + 7 * DAY,
         };
         store.create_session(&session).await?;
         ssids.push(ssid);

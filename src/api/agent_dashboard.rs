@@ -102,10 +102,11 @@ async fn counted_agent(state: &AppState, who: &Principal, body: &Body) -> Result
         (Actor::Owner, None) => return Err(global::INVALID_PARAMETER.into()),
         (Actor::Owner, Some(n)) => n,
     };
-    match state.store.agent_path(&who.account, id).await? {
-        Some(_) => Ok(id),
-        None => Err(global::AGENT_ID_DOES_NOT_EXIST.into()),
+    // A deleted agent's days stay countable.
+    if state.store.existing_agents(&who.account, &[id]).await?.is_empty() {
+        return Err(global::AGENT_ID_DOES_NOT_EXIST.into());
     }
+    Ok(id)
 }
 
 /// `agentDashboard/counters` `{[agentId], [date]}`: the agent's totals for

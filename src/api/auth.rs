@@ -109,7 +109,8 @@ fn principal(record: AuthRecord) -> Result<Principal, ApiError> {
 pub async fn authenticate(state: &AppState, body: &Body) -> Result<Principal, ApiError> {
     let record = match credentials(body)? {
         Credentials::Session(ssid) => {
-            state.store.authenticate_session(&secret::token_hash(ssid), state.clock.now()).await?
+            let (now, ttl) = (state.clock.now(), state.settings.session_ttl_secs);
+            state.store.authenticate_session(&secret::token_hash(ssid), now, ttl).await?
         }
         Credentials::Token { user_id, token } => {
             state.store.authenticate_token(&user_id, &secret::token_hash(token)).await?
@@ -175,13 +176,15 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
     }
     state.login_guard.succeeded(&email);
     let ssid = secret::new_token();
-    let expires_at = now + state.settings.session_ttl_secs;
+    let ends_at = now + state.settings.session_max_secs;
+    let expires_at = (now + state.settings.session_ttl_secs).min(ends_at);
     let session = NewSession {
         ssid_hash: secret::token_hash(&ssid),
         account_id: who.account_id.clone(),
         agent_id: who.agent_id,
         now,
         expires_at,
+        ends_at,
     };
     state.store.create_session(&session).await?;
     if let Some(agent) = who.agent_id {
@@ -190,7 +193,8 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
     Ok(reply::listing(LoginReply { ssid, expires_at, user_id: who.account_id, agent_id: who.agent_id }))
 }
 
-/// `auth/logout` `{ssid}`: the session ends at once.
+/// `auth/logout` `{ssid}`: the session ends at once, and with the agent's
+/// last live session its presence (another tab keeps the agent online).
 pub async fn logout(state: AppState, body: Body) -> ApiResult {
     let ssid = match body.get("ssid") {
         Some(Value::String(ssid)) => ssid,
@@ -200,7 +204,7 @@ pub async fn logout(state: AppState, body: Body) -> ApiResult {
     let Some(ended) = state.store.end_session(&secret::token_hash(ssid), state.clock.now()).await? else {
         return Err(global::INVALID_TOKEN.into());
     };
-    if let Some(agent) = ended.agent_id {
+    if let Some(agent) = ended.agent_id.filter(|_| ended.last_of_agent) {
         state.live.logout(&ended.account_id, agent, EventActor::Agent, "agent").await?;
     }
     Ok(reply::done("Logged out"))

@@ -99,7 +99,8 @@ pub struct CountersRequest {
     #[serde(flatten)]
     credentials: Credentials,
     /// Needed with account credentials; an agent session may name another
-    /// agent only with VIEW_AGENTS. Unknown → 1003.
+    /// agent only with VIEW_AGENTS. A deleted agent is counted; an id the
+    /// account never had → 1003.
     agentId: Option<String>,
     /// `YYYY-MM-DD` in the account's time zone (default today; 1028 when malformed).
     date: Option<String>,

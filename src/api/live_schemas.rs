@@ -61,6 +61,7 @@ pub struct TimelineRequest {
     credentials: Credentials,
     /// `[{"key":"date","value":"YYYY-MM-DD"},{"key":"agentId","value":"7"}]` (items `{K:V}` accepted).
     /// Days are days in the account's time zone (`Account/settings`); today by default.
+    /// A deleted agent's day is answered; an id the account never had is 1509.
     filter: Option<Vec<Value>>,
     /// Bucket size of `lineChart`, 60–86400 seconds (default 300).
     window: Option<i64>,
@@ -84,6 +85,10 @@ pub struct EventItem {
     state: String,
     /// agent, admin, system or telephony.
     actor: String,
+    /// The break's reason; for `logout`/`offline` how the agent went offline:
+    /// `agent` (logged out), `session_expired` (its last session unused for the
+    /// session lifetime), `session_max_age` (its last session at the absolute
+    /// maximum), `switched_off`, `deleted`, `ping_lost`.
     reason: Option<String>,
     callId: Option<String>,
     callerNumber: Option<String>,
@@ -180,7 +185,9 @@ pub struct CallEventItem {
     /// the wrap-up. An `answered` after a `missed` wins (it raced the ring
     /// timeout). A leg offered to an offline agent does not ring.
     event: String,
-    /// The agent this leg is offered to; an agent may hold several legs.
+    /// The agent this leg is offered to (an agent may hold several legs);
+    /// deleted agents included (their late events are recorded); an id the
+    /// account never had refuses the batch (1503).
     agentId: String,
     /// The caller's number (`PhoneNumber`: 1504 when it cannot be read).
     callerNumber: PhoneNumber,

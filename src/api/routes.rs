@@ -77,10 +77,11 @@ macro_rules! endpoint {
 
 pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("auth" / "login", auth::login, schemas::LoginRequest => schemas::LoginReply, auth: false,
-        "Log in with email and password; returns an ssid (admin or agent session)",
+        "Log in with email and password; returns an ssid (admin or agent session) that lives while it is used",
         [g::INVALID_PARAMETER, au::INVALID_CREDENTIALS, au::AMBIGUOUS_LOGIN, g::ACCOUNT_SUSPENDED, g::PERMISSION_DENIED]),
     endpoint!("auth" / "logout", auth::logout, schemas::LogoutRequest => schemas::DoneReply, auth: false,
-        "End a session", [g::TOKEN_NOT_FOUND, g::INVALID_TOKEN]),
+        "End a session; the agent goes offline when it was its last (another tab keeps it online)",
+        [g::TOKEN_NOT_FOUND, g::INVALID_TOKEN]),
     endpoint!("Agent" / "list", agent::list, schemas::AgentListRequest => schemas::AgentListReply, auth: true,
         "List agents (seed 002 shape), filtered and paged",
         [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST, a::INVALID_FILTER_VALUE, a::INVALID_STATUS]),
@@ -97,7 +98,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
          a::INVALID_PARENT, a::PARENT_IS_SELF, a::INVALID_GROUP_DATA, a::INVALID_WORKING_TIME, a::INVALID_TIMING,
          a::INVALID_DID, a::INVALID_FAVORITE, a::INVALID_STATUS, a::EMAIL_EXISTS]),
     endpoint!("Agent" / "delete", agent::delete, schemas::AgentIdRequest => schemas::DoneReply, auth: true,
-        "Soft-delete an agent (preDeleted while it is logged in)", [a::INVALID_AGENT_ID]),
+        "Soft-delete an agent (preDeleted while it is logged in); its history stays readable", [a::INVALID_AGENT_ID]),
     endpoint!("Agent" / "changeStatus", agent::change_status, schemas::AgentStatusRequest => schemas::DoneReply, auth: true,
         "Activate (1) or deactivate (0) an agent", [a::INVALID_AGENT_ID, a::INVALID_STATUS]),
     endpoint!("Agent" / "updateAgentGroupMapping", agent::update_group_mapping, schemas::GroupMappingRequest => schemas::DoneReply,

@@ -347,6 +347,9 @@ pub struct RoleReply {
 pub struct LoginReply {
     /// Shown once; send it as `ssid`.
     ssid: String,
+    /// Unix seconds when the session expires if it is not used again: every
+    /// request with the `ssid` (pings included) moves it to that second plus
+    /// the session lifetime (`--session-ttl`), up to `--session-max` after login.
     expiresAt: i64,
     userId: String,
     /// The agent the session acts as; `null` for an admin session.

@@ -5,6 +5,7 @@
 //! batches by `step`, which also fires timed transitions.
 
 mod group;
+mod sessions;
 mod view;
 
 use std::collections::HashMap;
@@ -48,7 +49,8 @@ const DELETIONS_EVERY: i64 = 30;
 /// What one `step` did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct StepReport {
-    /// Timed transitions logged (stale, offline, wrap-up end, overrun, deletions).
+    /// Timed transitions logged (session ends, stale, offline, wrap-up end,
+    /// overrun, deletions).
     pub events: usize,
     pub pings_flushed: usize,
 }
@@ -250,12 +252,15 @@ impl Live {
         Ok(self.account(account).await?.agent(agent))
     }
 
-    /// One pass of the background work: timed transitions due by now (each
-    /// logged at the second it fell due), pings flushed, deletions that
-    /// waited for a logout finalised.
+    /// One pass of the background work: expired sessions ended, timed
+    /// transitions due by now (each logged at the second it fell due), pings
+    /// flushed, deletions that waited for a logout finalised.
     pub async fn step(&self) -> StoreResult<StepReport> {
         let mut report = StepReport::default();
         let now = self.clock.now();
+        // Sessions that expired: first, so an agent whose session ended
+        // before its heartbeat was lost goes offline for that reason.
+        report.events += self.end_expired_sessions(now).await?;
         let accounts: Vec<(String, Arc<AccountLive>)> =
             self.accounts.lock().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         for (account, live) in &accounts {

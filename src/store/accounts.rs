@@ -1,14 +1,11 @@
-//! Accounts, API tokens and sessions.
+//! Accounts and their API tokens (sessions are in `sessions.rs`).
 
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 
 use super::credentials::Key;
 use super::sql::{int, opt_int, opt_text, text, SqlStore};
-use super::{
-    Account, AccountStore, AgentAuth, EndedSession, AuthRecord, LoginCandidate, NewAccount, NewSession, StoreError,
-    StoreResult,
-};
+use super::{Account, AccountStore, AgentAuth, AuthRecord, LoginCandidate, NewAccount, StoreError, StoreResult};
 
 /// Tells a running server (maybe another process than this one) that a
 /// remembered credential may have changed; see `credentials.rs`.
@@ -18,30 +15,30 @@ async fn bump_credential_epoch(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -
 }
 
 impl SqlStore {
-    /// The record `key` resolves to: remembered, or `lookup` (the record and
-    /// when it expires) read from the database and then remembered.
+    /// The record a token's `key` resolves to: remembered, or `lookup`
+    /// read from the database and then remembered.
     async fn remembered(
         &self,
         key: Key,
-        now: i64,
-        lookup: impl Future<Output = StoreResult<Option<(AuthRecord, i64)>>>,
+        lookup: impl Future<Output = StoreResult<Option<AuthRecord>>>,
     ) -> StoreResult<Option<AuthRecord>> {
         self.check_credential_epoch().await?;
-        if let Some(record) = self.credentials.get(&key, now) {
+        if let Some(record) = self.credentials.get(&key, 0) {
             return Ok(Some(record));
         }
         // Taken before the lookup runs (futures start when awaited).
         let ticket = self.credentials.ticket();
-        let Some((record, expires_at)) = lookup.await? else {
+        let Some(record) = lookup.await? else {
             return Ok(None);
         };
-        self.credentials.remember(ticket, key, &record, expires_at, now);
+        // Tokens do not expire.
+        self.credentials.remember(ticket, key, &record, (i64::MAX, i64::MAX), 0);
         Ok(Some(record))
     }
 
     /// About once a second, learns of revocations and suspensions made by
     /// another process (the operator's command line).
-    async fn check_credential_epoch(&self) -> StoreResult<()> {
+    pub(super) async fn check_credential_epoch(&self) -> StoreResult<()> {
         if self.credentials.claim_epoch_check() {
             let row = sqlx::query("SELECT value FROM credential_epoch WHERE id = 1").fetch_one(&self.pool).await?;
             self.credentials.epoch_read(int(&row, "value")?);
@@ -56,7 +53,7 @@ fn new_account_id() -> String {
     rand::rng().random_range(10_000_000u32..100_000_000).to_string()
 }
 
-fn auth_record(row: &AnyRow) -> StoreResult<AuthRecord> {
+pub(super) fn auth_record(row: &AnyRow) -> StoreResult<AuthRecord> {
     let agent = match opt_int(row, "agent_id")? {
         None => None,
         Some(agent_id) => Some(AgentAuth {
@@ -83,6 +80,11 @@ impl AccountStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn close(&self) {
+        // Session uses not written yet would be lost: sessions in use would
+        // expire early after a restart.
+        if let Err(err) = self.write_session_uses(crate::clock::now(), true).await {
+            tracing::error!(error = %err, "session uses not written at shutdown");
+        }
         self.pool.close().await;
     }
 
@@ -175,32 +177,9 @@ impl AccountStore for SqlStore {
             .bind(user_id)
             .fetch_optional(&self.pool)
             .await?;
-            // Tokens do not expire.
-            row.as_ref().map(|r| Ok((auth_record(r)?, i64::MAX))).transpose()
+            row.as_ref().map(auth_record).transpose()
         };
-        self.remembered(key, 0, lookup).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn authenticate_session(&self, ssid_hash: &str, now: i64) -> StoreResult<Option<AuthRecord>> {
-        let lookup = async {
-            let row = sqlx::query(
-                "SELECT a.id AS account_id, a.suspended, a.country_code, s.agent_id, s.expires_at,
-                        CASE WHEN g.status = 1 AND g.is_deleted = 0 THEN 1 ELSE 0 END AS agent_active,
-                        r.permissions
-                 FROM sessions s
-                 JOIN accounts a ON a.id = s.account_id
-                 LEFT JOIN agents g ON g.account_id = s.account_id AND g.id = s.agent_id
-                 LEFT JOIN roles r ON r.account_id = g.account_id AND r.id = g.role_id
-                 WHERE s.ssid_hash = $1 AND s.expires_at > $2",
-            )
-            .bind(ssid_hash)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-            row.as_ref().map(|r| Ok((auth_record(r)?, int(r, "expires_at")?))).transpose()
-        };
-        self.remembered(Key::Session(ssid_hash.to_string()), now, lookup).await
+        self.remembered(key, lookup).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -231,21 +210,6 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO sessions (ssid_hash, account_id, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&session.ssid_hash)
-        .bind(&session.account_id)
-        .bind(session.agent_id)
-        .bind(session.now)
-        .bind(session.expires_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_suspended(&self, account: &str, suspended: bool) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE accounts SET suspended = $2 WHERE id = $1")
@@ -260,47 +224,5 @@ impl AccountStore for SqlStore {
         tx.commit().await?;
         self.credentials.forget_account(account);
         Ok(())
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn end_session(&self, ssid_hash: &str, now: i64) -> StoreResult<Option<EndedSession>> {
-        let mut tx = self.write_tx().await?;
-        let row = sqlx::query("DELETE FROM sessions WHERE ssid_hash = $1 RETURNING account_id, agent_id")
-            .bind(ssid_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let ended = EndedSession { account_id: text(&row, "account_id")?, agent_id: opt_int(&row, "agent_id")? };
-        let mut finalised = false;
-        if let Some(agent_id) = ended.agent_id {
-            let account = &ended.account_id;
-            // A deletion that waited for the agent to go offline happens now,
-            // unless another session of the agent is still open.
-            let deleted = sqlx::query(
-                "UPDATE agents SET is_deleted = 1, pre_deleted = 0
-                 WHERE account_id = $1 AND id = $2 AND pre_deleted = 1
-                   AND NOT EXISTS (SELECT 1 FROM sessions s
-                                   WHERE s.account_id = $1 AND s.agent_id = $2 AND s.expires_at > $3)",
-            )
-            .bind(account)
-            .bind(agent_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            finalised = deleted.rows_affected() > 0;
-        }
-        tx.commit().await?;
-        if finalised {
-            // Only then: a logout that deletes nobody leaves the directory
-            // as it was (a shift's end is thousands of logouts).
-            self.directory.forget(&ended.account_id);
-        }
-        match ended.agent_id {
-            Some(agent_id) => self.credentials.forget_agent(&ended.account_id, agent_id),
-            None => self.credentials.forget(&Key::Session(ssid_hash.to_string())),
-        }
-        Ok(Some(ended))
     }
 }

@@ -341,6 +341,10 @@ impl AgentStore for SqlStore {
         if let Some(working) = &changes.working {
             replace_working(&mut tx, account, agent_id, working).await?;
         }
+        if changes.status == Some(0) {
+            // Switched off, as by `changeStatus`: its sessions end for good.
+            end_agent_sessions(&mut tx, account, agent_id).await?;
+        }
         tx.commit().await?;
         // Its role or status may have changed.
         self.credentials.forget_agent(account, agent_id);
@@ -375,15 +379,8 @@ impl AgentStore for SqlStore {
     async fn delete_agent(&self, account: &str, agent_id: i64, now: i64) -> StoreResult<Deletion> {
         let mut tx = self.write_tx().await?;
         live_agent_path(&mut tx, account, agent_id).await?;
-        let logged_in = sqlx::query(
-            "SELECT COUNT(*) AS n FROM sessions WHERE account_id = $1 AND agent_id = $2 AND expires_at > $3",
-        )
-        .bind(account)
-        .bind(agent_id)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let deletion = if int(&logged_in, "n")? > 0 { Deletion::PreDeleted } else { Deletion::Deleted };
+        let logged_in = self.logged_in(&mut tx, account, agent_id, now).await?;
+        let deletion = if logged_in { Deletion::PreDeleted } else { Deletion::Deleted };
         let sql = match deletion {
             Deletion::PreDeleted => "UPDATE agents SET pre_deleted = 1 WHERE account_id = $1 AND id = $2",
             Deletion::Deleted => "UPDATE agents SET is_deleted = 1, pre_deleted = 0 WHERE account_id = $1 AND id = $2",

@@ -38,8 +38,11 @@ pub(super) enum Key {
 
 struct Entry {
     record: AuthRecord,
-    /// Sessions end at a fixed time; tokens never (`i64::MAX`).
+    /// When a session expires unless used again; each use moves it (see
+    /// `session_uses.rs`). Tokens never expire (`i64::MAX`).
     expires_at: i64,
+    /// The furthest a session's use may move `expires_at`.
+    ends_at: i64,
 }
 
 struct Remembered {
@@ -103,13 +106,24 @@ impl CredentialCache {
         (entry.expires_at > now).then(|| entry.record.clone())
     }
 
-    /// Remembers a record that lets its holder in; a refusal (suspended
-    /// account, agent switched off) is always read afresh, so lifting it
-    /// takes effect at once.
-    pub(super) fn remember(&self, ticket: Ticket, key: Key, record: &AuthRecord, expires_at: i64, now: i64) {
-        if record.suspended || record.agent.as_ref().is_some_and(|a| !a.active) {
+    /// A use of a remembered session that has not expired: its expiry moves
+    /// to `now + ttl` (never past its end, never back). Returns the record
+    /// and the new expiry.
+    pub(super) fn use_session(&self, key: &Key, now: i64, ttl: i64) -> Option<(AuthRecord, i64)> {
+        let mut inner = self.lock();
+        let entry = inner.entries.get_mut(key).filter(|e| e.expires_at > now)?;
+        entry.expires_at = entry.expires_at.max((now + ttl).min(entry.ends_at));
+        Some((entry.record.clone(), entry.expires_at))
+    }
+
+    /// Remembers a record that lets its holder in, with its `(expires_at,
+    /// ends_at)`; a refusal (suspended account, agent switched off) is
+    /// always read afresh, so lifting it takes effect at once.
+    pub(super) fn remember(&self, ticket: Ticket, key: Key, record: &AuthRecord, lifetime: (i64, i64), now: i64) {
+        if !record.lets_in() {
             return;
         }
+        let (expires_at, ends_at) = lifetime;
         let mut inner = self.lock();
         if self.generation.load(Ordering::SeqCst) != ticket.0 {
             return;
@@ -120,7 +134,7 @@ impl CredentialCache {
                 return;
             }
         }
-        inner.entries.insert(key, Entry { record: record.clone(), expires_at });
+        inner.entries.insert(key, Entry { record: record.clone(), expires_at, ends_at });
     }
 
     fn forget_where(&self, doomed: impl Fn(&Entry) -> bool) {

@@ -343,7 +343,7 @@ impl LiveStore for SqlStore {
         // PostgreSQL plans it as an ordinary join.
         let mut select = Statement::new(&format!(
             "SELECT a.id FROM {} AS v CROSS JOIN agents a
-             WHERE a.account_id = $1 AND a.id = CAST(v.value ->> 0 AS BIGINT) AND a.is_deleted = 0",
+             WHERE a.account_id = $1 AND a.id = CAST(v.value ->> 0 AS BIGINT)",
             self.json_elements("$2")
         ));
         select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&wanted)?));

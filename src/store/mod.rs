@@ -10,6 +10,8 @@ mod directory;
 mod directory_cache;
 mod live;
 pub mod postgres;
+mod session_uses;
+mod sessions;
 mod sql;
 pub mod sqlite;
 mod types;
@@ -46,7 +48,7 @@ impl From<sqlx::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Accounts, their API tokens and login sessions.
+/// Accounts and their API tokens.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     /// The store answers (used by `/readyz`).
@@ -61,14 +63,35 @@ pub trait AccountStore: Send + Sync {
     /// Revokes one token; false when the account has no such token.
     async fn revoke_token(&self, account: &str, token_hash: &str) -> StoreResult<bool>;
     async fn authenticate_token(&self, user_id: &str, token_hash: &str) -> StoreResult<Option<AuthRecord>>;
-    async fn authenticate_session(&self, ssid_hash: &str, now: i64) -> StoreResult<Option<AuthRecord>>;
     /// Every admin and agent (of any account) that logs in with this email.
     async fn login_candidates(&self, email: &str) -> StoreResult<Vec<LoginCandidate>>;
-    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
     /// Suspends (or reinstates) an account: its credentials answer 1039.
     async fn set_suspended(&self, account: &str, suspended: bool) -> StoreResult<()>;
-    /// Ends a session; an agent whose deletion waited for its logout is deleted now.
+}
+
+/// Login sessions. A session expires when unused for the session lifetime
+/// (each use moves its expiry), and at the latest at the end fixed at login.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+    /// Who is behind a session alive at `now` (Unix seconds); a use that
+    /// lets its holder in moves the expiry to `now + ttl` (seconds), never
+    /// past the session's end and never back. Kept in memory and written in
+    /// batches by `expired_sessions`, so the ping path does not write.
+    async fn authenticate_session(&self, ssid_hash: &str, now: i64, ttl: i64) -> StoreResult<Option<AuthRecord>>;
+    /// Ends a session alive at `now` (logout), telling whether it was its
+    /// agent's last live one; an agent whose deletion waited for that is
+    /// deleted now. `None`: no such session, or it has expired.
     async fn end_session(&self, ssid_hash: &str, now: i64) -> StoreResult<Option<EndedSession>>;
+    /// The background step's part: writes the expiries uses moved (those
+    /// due; then the database alone tells which sessions expired) and lists
+    /// the sessions expired by `now`.
+    async fn expired_sessions(&self, now: i64) -> StoreResult<Vec<ExpiredSession>>;
+    /// Whether the agent has a session alive at `now` (another tab).
+    async fn agent_has_session(&self, account: &str, agent_id: i64, now: i64) -> StoreResult<bool>;
+    /// Removes the listed sessions that are still expired at `now` (once
+    /// their agents' presence has ended).
+    async fn remove_expired_sessions(&self, ssid_hashes: &[String], now: i64) -> StoreResult<()>;
 }
 
 /// The agent directory: agents, their group mappings and CAD flags.
@@ -82,6 +105,7 @@ pub trait AgentStore: Send + Sync {
     /// Conflict: the email is taken in this account.
     async fn create_agent(&self, account: &str, new: &NewAgent) -> StoreResult<i64>;
     /// NotFound: no such live agent; Conflict: the new email is taken.
+    /// Switching it off (`status` 0) ends its sessions, as `set_agent_status` does.
     async fn update_agent(&self, account: &str, agent_id: i64, changes: &AgentChanges) -> StoreResult<()>;
     async fn set_agent_status(&self, account: &str, agent_id: i64, status: i64) -> StoreResult<()>;
     /// Soft delete; an agent with a live session is only marked `preDeleted`.
@@ -152,7 +176,9 @@ pub trait LiveStore: Send + Sync {
     /// Live agents with their CAD flag and group mappings, by id: all of
     /// them, one, or one group's.
     async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Roster>;
-    /// Which of `ids` are live (not deleted) agents of the account.
+    /// Which of `ids` are agents of the account, soft-deleted ones included:
+    /// a deleted agent keeps its history (its day stays readable, late call
+    /// events about it are recorded). An id never given is absent.
     async fn existing_agents(&self, account: &str, ids: &[i64]) -> StoreResult<Vec<i64>>;
     /// Deletes the `preDeleted` agents none of whose sessions is still valid.
     async fn finalise_deletions(&self, now: i64) -> StoreResult<Vec<(String, i64)>>;
@@ -187,8 +213,8 @@ pub trait ContactStore: Send + Sync {
     async fn notes(&self, account: &str, query: &NoteQuery) -> StoreResult<Vec<NoteRow>>;
 }
 
-pub trait Store: AccountStore + AgentStore + DirectoryStore + LiveStore + ContactStore {}
-impl<T: AccountStore + AgentStore + DirectoryStore + LiveStore + ContactStore> Store for T {}
+pub trait Store: AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore {}
+impl<T: AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore> Store for T {}
 
 pub type SharedStore = Arc<dyn Store>;
 

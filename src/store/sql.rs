@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::credentials::CredentialCache;
 use super::directory_cache::DirectoryCache;
+use super::session_uses::SessionUses;
 use super::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,7 @@ pub struct SqlStore {
     pub(super) backend: Backend,
     pub(super) credentials: Arc<CredentialCache>,
     pub(super) directory: Arc<DirectoryCache>,
+    pub(super) session_uses: Arc<SessionUses>,
 }
 
 impl SqlStore {
@@ -33,6 +35,7 @@ impl SqlStore {
             backend,
             credentials: Arc::new(CredentialCache::new()),
             directory: Arc::new(DirectoryCache::new()),
+            session_uses: Arc::new(SessionUses::default()),
         }
     }
 

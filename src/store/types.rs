@@ -32,6 +32,14 @@ pub struct AuthRecord {
     pub agent: Option<AgentAuth>,
 }
 
+impl AuthRecord {
+    /// Whether the credential lets its holder in: the account is not
+    /// suspended and the agent, if any, is switched on and not deleted.
+    pub fn lets_in(&self) -> bool {
+        !self.suspended && self.agent.as_ref().is_none_or(|a| a.active)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct AgentAuth {
     pub agent_id: i64,
@@ -58,7 +66,11 @@ pub struct NewSession {
     pub account_id: String,
     pub agent_id: Option<i64>,
     pub now: i64,
+    /// Unix seconds when it expires unless used: each use moves this to
+    /// the use plus the session lifetime, never past `ends_at`.
     pub expires_at: i64,
+    /// Unix seconds when it ends however much it is used.
+    pub ends_at: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -321,6 +333,23 @@ pub struct StateAt {
 pub struct EndedSession {
     pub account_id: String,
     pub agent_id: Option<i64>,
+    /// It was the agent's last live session: the agent's presence ends
+    /// with it (another tab keeps the agent online).
+    pub last_of_agent: bool,
+}
+
+/// A session past its expiry, found by `expired_sessions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiredSession {
+    pub ssid_hash: String,
+    pub account_id: String,
+    /// `None` for an admin session.
+    pub agent_id: Option<i64>,
+    /// Unix seconds when it expired.
+    pub at: i64,
+    /// It reached the absolute maximum (`ends_at`) rather than going
+    /// unused for the session lifetime.
+    pub reached_max: bool,
 }
 
 /// A contact of the Directory.

@@ -110,6 +110,11 @@ async fn postgres_url() -> Option<String> {
 impl TestApp {
     /// `None` when the backend is PostgreSQL and no server was named.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, ServerConfig::default()).await
+    }
+
+    /// As `spawn`, with the server's knobs (session lifetimes, …) given.
+    pub async fn spawn_with(backend: Backend, config: ServerConfig) -> Option<TestApp> {
         let (url, dir) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -123,7 +128,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
         let clock = Arc::new(ManualClock::new(agentdesk::clock::now()));
-        let state = AppState::with_clock(store.clone(), ServerConfig::default(), clock.clone());
+        let state = AppState::with_clock(store.clone(), config, clock.clone());
         let live = state.live.clone();
         tokio::spawn(agentdesk::launch(state, listener, async {
             let _ = rx.await;
@@ -194,22 +199,26 @@ impl TestApp {
 
 /// Defines one test per backend: `name::sqlite` always, `name::postgres`
 /// when `AGENTDESK_TEST_POSTGRES` is set (and then a dead server fails it).
+/// `backend_test!(name, config, |app| …)` gives the server a `ServerConfig`.
 #[macro_export]
 macro_rules! backend_test {
     ($name:ident, |$app:ident| $body:block) => {
+        backend_test!($name, agentdesk::ServerConfig::default(), |$app| $body);
+    };
+    ($name:ident, $config:expr, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test]
             async fn sqlite() {
-                let $app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await.unwrap();
+                let $app = $crate::common::TestApp::spawn_with($crate::common::Backend::Sqlite, $config).await.unwrap();
                 $body
             }
 
             #[tokio::test]
             async fn postgres() {
-                let Some($app) = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await else {
+                let Some($app) = $crate::common::TestApp::spawn_with($crate::common::Backend::Postgres, $config).await else {
                     eprintln!("skipped: {} is not set", $crate::common::POSTGRES_ENV);
                     return;
                 };

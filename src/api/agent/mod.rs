@@ -276,10 +276,18 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
         groups: input.groups,
         working: input.working,
     };
+    let switched_off = changes.status == Some(0);
     match state.store.update_agent(&who.account, current.id, &changes).await {
         Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
         Err(StoreError::Conflict) => Err(codes::EMAIL_EXISTS.into()),
-        other => other.map(|()| reply::done("Agent updated")).map_err(ApiError::from),
+        Err(other) => Err(other.into()),
+        Ok(()) => {
+            if switched_off {
+                // Its sessions ended, and so does its presence.
+                state.live.logout(&who.account, current.id, EventActor::Admin, "switched_off").await?;
+            }
+            Ok(reply::done("Agent updated"))
+        }
     }
 }
 
@@ -289,7 +297,12 @@ pub async fn delete(state: AppState, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let agent_id = manageable_agent_id(&state, &who, &body).await?;
     match state.store.delete_agent(&who.account, agent_id, state.clock.now()).await {
-        Ok(Deletion::Deleted) => Ok(reply::done("Agent deleted")),
+        Ok(Deletion::Deleted) => {
+            // No live session was left, but the background step may not have
+            // ended the presence of the one that just expired.
+            state.live.logout(&who.account, agent_id, EventActor::Admin, "deleted").await?;
+            Ok(reply::done("Agent deleted"))
+        }
         Ok(Deletion::PreDeleted) => Ok(reply::done("Agent is logged in: it will be deleted when it goes offline")),
         Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
         Err(other) => Err(other.into()),

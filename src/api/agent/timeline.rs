@@ -71,8 +71,9 @@ pub async fn timeline(state: AppState, body: Body) -> ApiResult {
     let who = authenticate(&state, &body).await?;
     let filter = parse_filter(&body)?;
     let agent = scope(&who, filter.agent)?;
+    // A deleted agent's history stays readable; only an id never given is unknown.
     if let Some(id) = filter.agent
-        && state.store.agent_path(&who.account, id).await?.is_none()
+        && state.store.existing_agents(&who.account, &[id]).await?.is_empty()
     {
         return Err(codes::INVALID_AGENT_ID.into());
     }
