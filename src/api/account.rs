@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::auth::{authenticate, Actor};
+use super::auth::{Actor, Principal};
 use super::error::ApiResult;
 use crate::store::LiveSettings;
 use crate::wire::errors::{account as codes, global};
@@ -28,8 +28,7 @@ fn country_code(raw: &str) -> Option<String> {
 
 /// `Account/settings` `{[timezone], [staleAfter], [offlineAfter], [wrapUpTime], [countryCode]}`:
 /// reads the settings; changing one needs the account's own credentials.
-pub async fn settings(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn settings(state: AppState, who: Principal, body: Body) -> ApiResult {
     let mut s = state.live.account(&who.account).await?.settings();
     let timezone = body.text("timezone").map_err(|_| codes::INVALID_TIMEZONE)?;
     let stale = body.int_in("staleAfter", 5..=3600).map_err(|_| codes::INVALID_STALE_AFTER)?;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::auth::{authenticate, Actor, Principal};
+use super::auth::{Actor, Principal};
 use super::day::{parse_date, Day};
 use super::directory::{account_fields, card, phone_number, selected, values_of};
 use super::error::{ApiError, ApiResult};
@@ -39,8 +39,7 @@ fn limit(body: &Body, key: &str, default: i64, max: i64) -> Result<i64, ApiError
 
 /// `agentDashboard/contactInfo` `{callerNumber, [field]}`: seed 003's card.
 /// An unknown number gets the same card with every field empty.
-pub async fn contact_info(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn contact_info(state: AppState, who: Principal, body: Body) -> ApiResult {
     let number = caller(&body, &who)?;
     let fields = account_fields(&state, &who.account).await?;
     let shown = selected(&fields, &body, global::INVALID_PARAMETER.into())?;
@@ -74,8 +73,7 @@ pub fn whole_calls(events: &[Logged], max: i64, now: i64) -> Vec<CallSummary> {
 
 /// `agentDashboard/recentCalls` `{callerNumber, [limit]}`: the number's last
 /// calls (any agent of the account), newest first.
-pub async fn recent_calls(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn recent_calls(state: AppState, who: Principal, body: Body) -> ApiResult {
     let number = caller(&body, &who)?;
     let limit = limit(&body, "limit", RECENT_DEFAULT, RECENT_MAX)?;
     let events = state.store.caller_events(&who.account, &[number], 0, RECENT_EVENTS_MAX).await?;
@@ -112,8 +110,7 @@ async fn counted_agent(state: &AppState, who: &Principal, body: &Body) -> Result
 /// `agentDashboard/counters` `{[agentId], [date]}`: the agent's totals for
 /// the day (today in the account's time zone, up to now), from the same
 /// intervals and call events as its timeline.
-pub async fn counters(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn counters(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = counted_agent(&state, &who, &body).await?;
     let date = body.get("date").map(parse_date).transpose()?;
     let day = Day::load(&state, &who.account, Some(vec![agent]), date).await?;
@@ -175,8 +172,7 @@ fn call_id(body: &Body) -> Result<Option<String>, ApiError> {
 
 /// `agentDashboard/notesAdd` `{callerNumber, content, callId}`: the call must
 /// be one the account's log holds with that caller (else 1502).
-pub async fn notes_add(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn notes_add(state: AppState, who: Principal, body: Body) -> ApiResult {
     let number = caller(&body, &who)?;
     let content = match body.get("content") {
         None => return Err(global::INVALID_PARAMETER.into()),
@@ -207,8 +203,7 @@ pub async fn notes_add(state: AppState, body: Body) -> ApiResult {
 
 /// `agentDashboard/notesList` (ours) `{callerNumber, [callId], [limit], [beforeId]}`:
 /// the number's notes, newest first; `beforeId` pages on.
-pub async fn notes_list(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn notes_list(state: AppState, who: Principal, body: Body) -> ApiResult {
     let number = caller(&body, &who)?;
     let call_id = call_id(&body)?;
     let limit = limit(&body, "limit", NOTES_DEFAULT, NOTES_MAX)?;

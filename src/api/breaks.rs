@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::auth::authenticate;
+use super::auth::Principal;
 use super::error::ApiResult;
 use crate::domain::agent::valid_name;
 use crate::domain::permission::Permission;
@@ -49,8 +49,7 @@ fn item(r: &BreakReasonRow) -> Item<'_> {
 }
 
 /// `Break/list`: every principal of the account (agents pick from it).
-pub async fn list(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn list(state: AppState, who: Principal, _body: Body) -> ApiResult {
     let reasons = state.store.break_reasons(&who.account).await?;
     #[derive(Serialize)]
     struct Payload<'a> {
@@ -60,8 +59,7 @@ pub async fn list(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `Break/add` `{name[, maxDuration]}`.
-pub async fn add(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn add(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let name = reason_name(&body)?;
     let max = body.get("maxDuration").map(max_duration).transpose()?.flatten();
@@ -73,8 +71,7 @@ pub async fn add(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `Break/update` `{breakId[, name][, maxDuration]}`: fields left out stay.
-pub async fn update(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let id = break_id(&body)?;
     let reasons = state.store.break_reasons(&who.account).await?;
@@ -95,8 +92,7 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `Break/delete` `{breakId}`: breaks already taken keep their reason in the log.
-pub async fn delete(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn delete(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let id = break_id(&body)?;
     match state.store.delete_break_reason(&who.account, id).await {

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::auth::{authenticate, Actor};
+use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::domain::agent::{normalize_phone, valid_did};
 use crate::domain::presence::{CallRef, Kind};
@@ -149,8 +149,7 @@ fn in_time_order(mut inputs: Vec<CallInput>) -> Vec<CallInput> {
 }
 
 /// `callEvent`: account credentials only (the telephony integration).
-pub async fn call_event(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResult {
     if !matches!(who.actor, Actor::Owner) {
         return Err(global::PERMISSION_DENIED.into());
     }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::auth::{authenticate, Actor};
+use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::domain::phone::normalize_phone;
 use crate::domain::contact::{self, BadValue, Fields, Values};
@@ -123,8 +123,7 @@ async fn contact_reply(state: &AppState, account: &str, row: &ContactRow, shown:
 }
 
 /// `Directory/create` `{contact, [contactinfo]}`: any principal of the account.
-pub async fn create(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
     let number = phone_number(&body, &["contact", "cn"], &who.country_code)?;
     let fields = account_fields(&state, &who.account).await?;
     let mut values = Values::new();
@@ -142,8 +141,7 @@ pub async fn create(state: AppState, body: Body) -> ApiResult {
 /// `Directory/update` `{contact, contactinfo}`: the named fields change
 /// (`""`/`null` clears one), the rest stay. No `contactinfo` → 1000;
 /// unknown contact → 1012.
-pub async fn update(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     let number = phone_number(&body, &["contact", "cn"], &who.country_code)?;
     if body.get("contactinfo").is_none() {
         return Err(global::INVALID_PARAMETER.into());
@@ -170,8 +168,7 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `Directory/getInfo` `{cn | contact, [field]}`: unknown contact → 1012.
-pub async fn get_info(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn get_info(state: AppState, who: Principal, body: Body) -> ApiResult {
     let number = phone_number(&body, &["cn", "contact"], &who.country_code)?;
     let fields = account_fields(&state, &who.account).await?;
     let shown = selected(&fields, &body, codes::UNKNOWN_FIELD.into())?;
@@ -197,16 +194,14 @@ fn fields_reply(fields: &Fields) -> ApiResult {
 }
 
 /// `Directory/getFields`: the account's contact fields in its order.
-pub async fn get_fields(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn get_fields(state: AppState, who: Principal, _body: Body) -> ApiResult {
     fields_reply(&account_fields(&state, &who.account).await?)
 }
 
 /// `Directory/setFields` `{fields:[name, …]}`: the whole list, in order
 /// (account credentials only). Values of a field left out are kept, hidden,
 /// and show again if it comes back.
-pub async fn set_fields(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn set_fields(state: AppState, who: Principal, body: Body) -> ApiResult {
     if !matches!(who.actor, Actor::Owner) {
         return Err(global::PERMISSION_DENIED.into());
     }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::auth::authenticate;
+use super::auth::Principal;
 use super::error::{ApiError, ApiResult};
 use crate::domain::agent::valid_name;
 use crate::domain::permission::Permission;
@@ -50,8 +50,7 @@ struct Added {
 }
 
 /// `Group/add` `{name[, status][, wrapUpTime]}`.
-pub async fn add(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn add(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::ManageGroups)?;
     let name = group_name(&body)?;
     let status = group_status(&body)?;
@@ -65,8 +64,7 @@ pub async fn add(state: AppState, body: Body) -> ApiResult {
 
 /// `Group/update` `{groupId, name[, status][, wrapUpTime]}` (`wrapUpTime`
 /// `null`: the account's applies again).
-pub async fn update(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::ManageGroups)?;
     let id = group_id(&body)?;
     let name = group_name(&body)?;
@@ -85,8 +83,7 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `Group/delete` `{groupId}`: the group and every agent's mapping to it.
-pub async fn delete(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn delete(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::ManageGroups)?;
     let id = group_id(&body)?;
     match state.store.delete_group(&who.account, id).await {
@@ -107,8 +104,7 @@ struct GroupItem<'a> {
 }
 
 /// `Group/list`: `response` keyed by group id; `quick` gives just names.
-pub async fn list(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn list(state: AppState, who: Principal, body: Body) -> ApiResult {
     // Agents that forward calls need the groups, not the whole directory.
     if who.require(Permission::ViewAgents).is_err() {
         who.require(Permission::AgentToAgentCall)?;

@@ -153,8 +153,21 @@ async fn dispatch(
         Err(code) => return reply::error(code),
     };
     let started = std::time::Instant::now();
-    let result = (endpoint.handler)(state, body).await;
+    let result = match endpoint.handler {
+        routes::Handler::Open(handler) => handler(state, body).await,
+        routes::Handler::Authenticated(handler) => match auth::authenticate(&state, &body).await {
+            Ok(who) => handler(state, who, body).await,
+            Err(refused) => Err(refused),
+        },
+    };
     metrics::record(endpoint, &result, started);
+    if cfg!(debug_assertions)
+        && let Err(ApiError::Code(code)) = &result
+    {
+        // The table is the contract: a code it does not list is a bug in
+        // the handler or the table, and debug builds (the tests) say so loudly.
+        assert!(endpoint.declares(*code), "{} answered {} {:?}, which its table does not list", endpoint.path(), code.code, code.message);
+    }
     match result {
         Ok(response) => response,
         Err(error) => error.into_response(),

@@ -7,23 +7,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::routes::{Endpoint, BODY_ERRORS, CREDENTIAL_ERRORS, ENDPOINTS};
-use crate::wire::{reply, ErrorCode};
-
-fn error_codes(endpoint: &Endpoint) -> Vec<ErrorCode> {
-    let mut codes: Vec<ErrorCode> = Vec::new();
-    let credential = if endpoint.authenticated { CREDENTIAL_ERRORS } else { &[] };
-    for code in BODY_ERRORS.iter().chain(credential).chain(endpoint.errors) {
-        if !codes.contains(code) {
-            codes.push(*code);
-        }
-    }
-    codes.sort_by_key(|c| c.code);
-    codes
-}
+use super::routes::{Endpoint, ENDPOINTS};
+use crate::wire::reply;
 
 fn operation(endpoint: &Endpoint) -> Value {
-    let codes = error_codes(endpoint);
+    let codes = endpoint.codes();
     let listed: Vec<String> = codes.iter().map(|c| format!("- `{}` {}", c.code, c.message)).collect();
     let schema = serde_json::to_value((endpoint.request)()).unwrap_or(Value::Null);
     let reply = serde_json::to_value((endpoint.reply)()).unwrap_or(Value::Null);

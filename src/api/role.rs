@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::auth::authenticate;
+use super::auth::Principal;
 use super::error::ApiResult;
 use crate::domain::agent::valid_name;
 use crate::domain::permission::{Permission, Permissions};
@@ -43,8 +43,7 @@ fn role_id(body: &Body) -> Result<i64, ErrorCode> {
 }
 
 /// `Role/list`: every role of the account, by id.
-pub async fn list(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn list(state: AppState, who: Principal, _body: Body) -> ApiResult {
     who.require(Permission::ViewAgents)?;
     let roles = state.store.list_roles(&who.account).await?;
     #[derive(Serialize)]
@@ -55,8 +54,7 @@ pub async fn list(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `Role/add` `{name, permissions: [...]}`.
-pub async fn add(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn add(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::ManageRoles)?;
     let name = body.text("name").ok().flatten().and_then(valid_name).ok_or(codes::NAME_MISSING)?;
     let granted = match body.get("permissions") {
@@ -68,8 +66,7 @@ pub async fn add(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `Role/update` `{roleId, name?, permissions?}`: what it names is replaced.
-pub async fn update(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::ManageRoles)?;
     let id = role_id(&body)?;
     let name = match body.get("name") {

@@ -8,6 +8,7 @@ use std::pin::Pin;
 use utoipa::openapi::{RefOr, schema::Schema};
 use utoipa::{PartialSchema, ToSchema};
 
+use super::auth::Principal;
 use super::error::ApiResult;
 use super::contact_schemas as cs;
 use super::live_schemas as ls;
@@ -19,7 +20,16 @@ use crate::wire::errors::{
 use crate::wire::{Body, ErrorCode};
 use crate::AppState;
 
-pub type Handler = fn(AppState, Body) -> Pin<Box<dyn Future<Output = ApiResult> + Send>>;
+type Reply = Pin<Box<dyn Future<Output = ApiResult> + Send>>;
+
+/// How dispatch calls an endpoint. An endpoint marked authenticated gets
+/// the principal its credentials resolve to, found by dispatch before the
+/// handler runs: a handler that needs one cannot be written without it.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    Open(fn(AppState, Body) -> Reply),
+    Authenticated(fn(AppState, Principal, Body) -> Reply),
+}
 
 pub struct Endpoint {
     /// The documented casing (`Agent`, `agentProfile`); matched case-insensitively.
@@ -28,7 +38,8 @@ pub struct Endpoint {
     /// Matched exactly.
     pub name: &'static str,
     pub summary: &'static str,
-    /// Needs `ssid` or `userId` + `token`.
+    /// Needs `ssid` or `userId` + `token` (the same as `handler` being
+    /// `Handler::Authenticated`: the table's macro sets both).
     pub authenticated: bool,
     /// The codes this endpoint answers besides the credential and transport ones.
     pub errors: &'static [ErrorCode],
@@ -53,11 +64,42 @@ impl Endpoint {
     pub fn tag(&self) -> &'static str {
         if self.section.is_empty() { "telephony" } else { self.section }
     }
+
+    /// Every code this endpoint may answer, in code order: the body and
+    /// credential ones that apply, then its own list.
+    pub fn codes(&self) -> Vec<ErrorCode> {
+        let credential = if self.authenticated { CREDENTIAL_ERRORS } else { &[] };
+        let mut codes: Vec<ErrorCode> = Vec::new();
+        for code in BODY_ERRORS.iter().chain(credential).chain(self.errors) {
+            if !codes.contains(code) {
+                codes.push(*code);
+            }
+        }
+        codes.sort_by_key(|c| c.code);
+        codes
+    }
+
+    /// Whether `code` is one this endpoint declares (the document lists it).
+    pub fn declares(&self, code: ErrorCode) -> bool {
+        BODY_ERRORS.contains(&code)
+            || (self.authenticated && CREDENTIAL_ERRORS.contains(&code))
+            || self.errors.contains(&code)
+    }
 }
 
 macro_rules! endpoint {
-    ($section:literal / $name:literal, $handler:path, $request:ty => $reply:ty, auth: $auth:literal, $summary:literal,
+    ($section:literal / $name:literal, $handler:path, $request:ty => $reply:ty, auth: true, $summary:literal,
      [$($err:expr),* $(,)?]) => {
+        endpoint!(@ $section / $name, $request => $reply, true, $summary, [$($err),*],
+            Handler::Authenticated(|state, who, body| Box::pin($handler(state, who, body))))
+    };
+    ($section:literal / $name:literal, $handler:path, $request:ty => $reply:ty, auth: false, $summary:literal,
+     [$($err:expr),* $(,)?]) => {
+        endpoint!(@ $section / $name, $request => $reply, false, $summary, [$($err),*],
+            Handler::Open(|state, body| Box::pin($handler(state, body))))
+    };
+    (@ $section:literal / $name:literal, $request:ty => $reply:ty, $auth:literal, $summary:literal,
+     [$($err:expr),*], $handler:expr) => {
         Endpoint {
             section: $section,
             name: $name,
@@ -70,7 +112,7 @@ macro_rules! endpoint {
                 <$request as ToSchema>::schemas(schemas);
                 <$reply as ToSchema>::schemas(schemas);
             },
-            handler: |state, body| Box::pin($handler(state, body)),
+            handler: $handler,
         }
     };
 }

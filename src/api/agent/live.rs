@@ -5,7 +5,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::super::agent_profile::BreakDetail;
-use super::super::auth::{authenticate, Actor, Principal};
+use super::super::auth::{Actor, Principal};
 use super::super::error::{ApiError, ApiResult};
 use crate::domain::permission::Permission;
 use crate::domain::presence::State;
@@ -116,8 +116,7 @@ struct LivePayload<'a> {
 }
 
 /// `Agent/live` `{[agentId], [groupid]}`.
-pub async fn live(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn live(state: AppState, who: Principal, body: Body) -> ApiResult {
     let named = body.id("agentId").map_err(|_| codes::INVALID_AGENT_ID)?;
     let agent = scope(&who, named)?;
     let group = body.id_any(&["groupid", "groupId"]).map_err(|_| global::GROUP_ID_DOES_NOT_EXIST)?;

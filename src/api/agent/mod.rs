@@ -12,7 +12,7 @@ pub use timeline::timeline;
 
 use serde::Serialize;
 
-use super::auth::{authenticate, Actor, Principal};
+use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::domain::agent::{child_path, path_contains, DestType, ROOT_PATH};
 use crate::domain::name::nfc;
@@ -82,8 +82,7 @@ async fn list_filter(state: &AppState, who: &Principal, body: &Body) -> Result<A
 }
 
 /// `Agent/list`: seed 002's shape, paged, ordered by `unique_id`.
-pub async fn list(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn list(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::ViewAgents)?;
     let filter = list_filter(&state, &who, &body).await?;
     let page = page_of(&body)?;
@@ -188,8 +187,7 @@ struct Created {
 
 /// `Agent/create`: `name` and `email` are required; a missing password or
 /// call password is generated and returned once.
-pub async fn create(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let mut input = fields::parse(&body, &who.country_code, &[])?;
     let name = input.name.take().ok_or(codes::INVALID_NAME)?;
@@ -237,8 +235,7 @@ pub async fn create(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `Agent/update`: changes the fields it names, leaves the others.
-pub async fn update(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let current = manageable_agent(&state, &who, &body).await?;
     let mut input = fields::parse(&body, &who.country_code, &["agentId"])?;
@@ -292,8 +289,7 @@ pub async fn update(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `Agent/delete`: soft; a logged-in agent is only marked `preDeleted`.
-pub async fn delete(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn delete(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let agent_id = manageable_agent_id(&state, &who, &body).await?;
     match state.store.delete_agent(&who.account, agent_id, state.clock.now()).await {
@@ -310,8 +306,7 @@ pub async fn delete(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `Agent/changeStatus` `{agentId, status: 0|1}`.
-pub async fn change_status(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn change_status(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let agent_id = manageable_agent_id(&state, &who, &body).await?;
     let status = fields::parse_status(&body)?.ok_or(codes::INVALID_STATUS)?;
@@ -330,8 +325,7 @@ pub async fn change_status(state: AppState, body: Body) -> ApiResult {
 
 /// `Agent/updateAgentGroupMapping`: listed groups upserted, `null` removes,
 /// the rest untouched; any bad part and nothing changes.
-pub async fn update_group_mapping(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn update_group_mapping(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
     let changes = fields::parse_group_mapping(body.get("group").ok_or(codes::INVALID_GROUP_DATA)?)?;
@@ -358,8 +352,7 @@ fn agent_ids(body: &Body) -> Result<Vec<i64>, ErrorCode> {
     list.iter().map(|v| id_value(v).map_err(|_| codes::INVALID_AGENT_ID)).collect()
 }
 
-async fn set_cad_flag(state: AppState, body: Body, on: bool) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+async fn set_cad_flag(state: AppState, who: Principal, body: Body, on: bool) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let ids = agent_ids(&body)?;
     match state.store.set_cad(&who.account, &ids, on).await {
@@ -370,11 +363,11 @@ async fn set_cad_flag(state: AppState, body: Body, on: bool) -> ApiResult {
 }
 
 /// `Agent/setCad` `{agentIds: [...]}`.
-pub async fn set_cad(state: AppState, body: Body) -> ApiResult {
-    set_cad_flag(state, body, true).await
+pub async fn set_cad(state: AppState, who: Principal, body: Body) -> ApiResult {
+    set_cad_flag(state, who, body, true).await
 }
 
 /// `Agent/unsetCad` `{agentIds: [...]}`.
-pub async fn unset_cad(state: AppState, body: Body) -> ApiResult {
-    set_cad_flag(state, body, false).await
+pub async fn unset_cad(state: AppState, who: Principal, body: Body) -> ApiResult {
+    set_cad_flag(state, who, body, false).await
 }

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::super::auth::authenticate;
+use super::super::auth::Principal;
 use super::super::error::{ApiError, ApiResult};
 use super::super::day::{parse_date, Day};
 use super::super::events::EventView;
@@ -67,8 +67,7 @@ struct TimelineReply<'a> {
 }
 
 /// `Agent/timeLine` `{[filter], [window], [lstSync], [all]}`.
-pub async fn timeline(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn timeline(state: AppState, who: Principal, body: Body) -> ApiResult {
     let filter = parse_filter(&body)?;
     let agent = scope(&who, filter.agent)?;
     // A deleted agent's history stays readable; only an id never given is unknown.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::auth::{authenticate, Actor, Principal};
+use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::domain::name::nfc;
 use crate::domain::presence::{Actor as EventActor, Event, Presence, Refusal, State};
@@ -102,8 +102,7 @@ fn ping_time_is_numeric(value: &Value) -> bool {
 
 /// `agentProfile/setWebPingTime` `{ssid, mic_perm[, ping_time]}`: the
 /// heartbeat of an agent's page. Kept in memory and flushed in batches.
-pub async fn set_web_ping_time(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn set_web_ping_time(state: AppState, who: Principal, body: Body) -> ApiResult {
     let Actor::Agent { .. } = who.actor else { return Err(codes::PING_NEEDS_AGENT_SESSION.into()) };
     let agent = target(&state, &who, &body).await?;
     let mic = mic_perm(body.get("mic_perm").ok_or(codes::MIC_PERM_MISSING)?).ok_or(global::INVALID_DATA_TYPE)?;
@@ -127,8 +126,7 @@ pub async fn set_web_ping_time(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `agentProfile/agentOnBreak`: the break, or 1502 `On break is : 0`.
-pub async fn agent_on_break(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn agent_on_break(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = target(&state, &who, &body).await?;
     let live = state.live.agent(&who.account, agent).await?;
     let detail = BreakDetail::of(&live.presence, state.clock.now()).ok_or(codes::NOT_ON_BREAK)?;
@@ -144,8 +142,7 @@ pub async fn agent_on_break(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `agentProfile/checkAgentInWrapUp`: the wrap-up, or 1504.
-pub async fn check_agent_in_wrap_up(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn check_agent_in_wrap_up(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = target(&state, &who, &body).await?;
     let live = state.live.agent(&who.account, agent).await?;
     let now = state.clock.now();
@@ -218,8 +215,7 @@ async fn change(
 
 /// `agentProfile/breakStart` `{reason}`: a reason of the account's catalogue
 /// (case-insensitive); during a call the break waits for the hang-up.
-pub async fn break_start(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn break_start(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = target(&state, &who, &body).await?;
     let asked = body.text("reason").ok().flatten().map(str::trim).ok_or(codes::INVALID_BREAK_REASON)?;
     // Catalogue names are stored in NFC; a page may send the same letters decomposed.
@@ -233,15 +229,13 @@ pub async fn break_start(state: AppState, body: Body) -> ApiResult {
 }
 
 /// `agentProfile/breakEnd`: ends the break (or cancels a queued one); 1502 when there is none.
-pub async fn break_end(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn break_end(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = target(&state, &who, &body).await?;
     change(&state, &who, agent, |p, now, actor| p.break_end(agent, now, actor)).await
 }
 
 /// `agentProfile/wrapUpEnd`: the agent is ready before its wrap-up time is up; 1504 when not in wrap-up.
-pub async fn wrap_up_end(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn wrap_up_end(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = target(&state, &who, &body).await?;
     change(&state, &who, agent, |p, now, actor| p.wrap_up_end(agent, now, actor)).await
 }

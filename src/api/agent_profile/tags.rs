@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::super::agent_dashboard::whole_calls;
-use super::super::auth::authenticate;
+use super::super::auth::Principal;
 use super::super::error::{ApiError, ApiResult};
 use super::target;
 use crate::domain::calls::{self, Outcome};
@@ -47,8 +47,7 @@ fn since(body: &Body, now: i64) -> Result<i64, ApiError> {
 
 /// `agentProfile/tags` `{[agentId], [ref]}`: missed calls since `ref`
 /// (default: the last 24 hours), newest first, at most 100.
-pub async fn tags(state: AppState, body: Body) -> ApiResult {
-    let who = authenticate(&state, &body).await?;
+pub async fn tags(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = target(&state, &who, &body).await?;
     let now = state.clock.now();
     let from = since(&body, now)?;
