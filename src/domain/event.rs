@@ -136,10 +136,22 @@ impl Actor {
 #[serde(rename_all = "camelCase")]
 pub struct CallRef {
     pub call_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub caller_number: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub direction: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub did: String,
+}
+
+impl CallRef {
+    /// Only the id: what a finished leg needs to recognise late facts
+    /// (an agent's snapshot keeps up to 32 of them).
+    pub fn id_only(&mut self) {
+        self.caller_number = String::new();
+        self.direction = String::new();
+        self.did = String::new();
+    }
 }
 
 /// One entry of the event log, before it gets its sequence number.

@@ -415,7 +415,10 @@ impl Presence {
 
     /// Active legs stop holding the agent (it left); they are remembered.
     fn close_legs(&mut self) {
-        self.legs.iter_mut().filter(|l| l.active()).for_each(|l| l.closed = true);
+        for leg in self.legs.iter_mut().filter(|l| l.active()) {
+            leg.closed = true;
+            leg.call.id_only();
+        }
     }
 
     /// Keeps the newest active and finished legs within their bounds.
@@ -428,6 +431,7 @@ impl Presence {
                     break;
                 }
                 leg.closed = true;
+                leg.call.id_only();
                 extra -= 1;
             }
         }
@@ -530,6 +534,12 @@ impl Presence {
         };
         let leg = &mut self.legs[index];
         leg.record(event.kind, event.happened());
+        if leg.active() {
+            // Also a leg that comes back (an answer that raced its timeout).
+            leg.call = call.clone();
+        } else {
+            leg.call.id_only();
+        }
         let talking = leg.active() && leg.status() == LegStatus::Talking;
         // The telephony proves the agent is there.
         self.heartbeat = Heartbeat::Fresh;
