@@ -60,9 +60,10 @@ pub async fn load(store: &SharedStore, base_url: &str) -> anyhow::Result<Demo> {
     let admin_email = format!("admin.{tag}@demo.agentdesk.local");
     let account = create_account(store, "Demo Contact Center", &admin_email, Some(ADMIN_PASSWORD)).await?;
     let id = account.user_id.as_str();
+    let now = crate::clock::now();
     let mut groups = Vec::new();
     for name in GROUPS {
-        groups.push(store.add_group(id, name, 1).await?.id);
+        groups.push(store.add_group(id, name, 1, now).await?.id);
     }
     let supervisor = Permissions::new(vec![Permission::ViewAgents, Permission::EditAgents]).to_stored();
     let supervisor_role = store.add_role(id, "Supervisor", &supervisor).await?.id;
@@ -97,7 +98,7 @@ pub async fn load(store: &SharedStore, base_url: &str) -> anyhow::Result<Demo> {
             working: if i % 4 == 3 { vec![weekdays.clone(), weekend.clone()] } else { vec![weekdays.clone()] },
             create_by: id.to_string(),
             create_by_type: String::new(),
-            now: crate::clock::now(),
+            now,
         };
         store.create_agent(id, &agent).await?;
     }

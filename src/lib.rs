@@ -7,72 +7,18 @@ pub mod clock;
 pub mod demo;
 pub mod domain;
 pub mod live;
+pub mod limits;
 pub mod settings;
+pub mod state;
 pub mod store;
 pub mod wire;
 
 use std::future::Future;
-use std::sync::Arc;
 
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
-use clock::{Clock, SystemClock};
-use store::SharedStore;
-
-/// Server-wide knobs the handlers read.
-#[derive(Debug, Clone)]
-pub struct ServerConfig {
-    /// How long a login session lasts after its last use.
-    pub session_ttl_secs: i64,
-    /// How long a login session lasts at most, from login, however much it is used.
-    pub session_max_secs: i64,
-    /// Failed logins of one email before it is locked out …
-    pub login_max_failures: u32,
-    /// … for the rest of this window.
-    pub login_window_secs: i64,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        Self { session_ttl_secs: 12 * 3600, session_max_secs: 7 * 86400, login_max_failures: 5, login_window_secs: 300 }
-    }
-}
-
-/// What every handler gets: the store, the live view, the clock and the
-/// configuration. Cloned for every request, so it is one reference count
-/// rather than one per part.
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-pub struct Shared {
-    pub store: SharedStore,
-    pub live: Arc<live::Live>,
-    pub clock: Arc<dyn Clock>,
-    pub settings: Arc<ServerConfig>,
-    pub login_guard: Arc<api::login_guard::LoginGuard>,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-impl AppState {
-    pub fn new(store: SharedStore, settings: ServerConfig) -> Self {
-        Self::with_clock(store, settings, Arc::new(SystemClock))
-    }
-
-    /// With a clock of the caller's choosing (tests and simulations).
-    pub fn with_clock(store: SharedStore, settings: ServerConfig, clock: Arc<dyn Clock>) -> Self {
-        let login_guard = api::login_guard::LoginGuard::new(settings.login_max_failures, settings.login_window_secs);
-        let live = Arc::new(live::Live::new(store.clone(), clock.clone()));
-        Self(Arc::new(Shared { store, live, clock, settings: Arc::new(settings), login_guard: Arc::new(login_guard) }))
-    }
-}
+pub use state::{AppState, ServerConfig, Shared};
 
 /// Serves the API on `listener` until `shutdown` resolves, then drains the
 /// requests in flight before returning.

@@ -177,6 +177,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         ..ServerConfig::default()
     };
     let state = AppState::new(store.clone(), config);
+    let clock = state.clock.clone();
     state.live.start().await?;
     let (stop_live, live_stopped) = tokio::sync::oneshot::channel::<()>();
     let background = tokio::spawn(agentdesk::live::run(state.live.clone(), async {
@@ -187,7 +188,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     // latest pings), and the store closes last.
     let _ = stop_live.send(());
     let _ = background.await;
-    store.close().await;
+    store.close(clock.now()).await;
     tracing::info!("stopped");
     Ok(())
 }

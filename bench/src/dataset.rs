@@ -55,7 +55,7 @@ pub async fn load(store: &SharedStore, size: Size) -> anyhow::Result<Loaded> {
     let id = account.user_id.as_str();
     let mut groups = Vec::new();
     for g in 0..size.groups {
-        groups.push(store.add_group(id, &format!("Team {g:02}"), 1).await?.id);
+        groups.push(store.add_group(id, &format!("Team {g:02}"), 1, now).await?.id);
     }
     // One hash for every agent: hashing is what the dataset need not measure.
     let password_hash = secret::hash_password("bench-agent-pw")?;

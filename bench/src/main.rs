@@ -82,7 +82,7 @@ fn main() -> anyhow::Result<()> {
         return tokio::runtime::Runtime::new()?.block_on(async {
             let store = agentdesk::store::open(database).await?;
             let data = dataset::load(&store, size).await?;
-            store.close().await;
+            store.close(agentdesk::clock::now()).await;
             println!("{}", json!({"userId": data.user_id, "token": data.token, "busyDate": data.busy_date, "ssid1": data.ssids[0]}));
             Ok(())
         });
@@ -310,7 +310,7 @@ async fn growth(cli: &Cli, binary: &std::path::Path, dir: &std::path::Path, base
         eprintln!("growth curve, {agents} agents: loading…");
         let store = agentdesk::store::open(&url).await?;
         let data = dataset::load(&store, size).await?;
-        store.close().await;
+        store.close(agentdesk::clock::now()).await;
         analyze(&url).await?;
         let target = start_agentdesk(binary, &url)?;
         let (lists, live, timeline) = reads(&data);
@@ -371,7 +371,7 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
     eprintln!("loading the dataset into {}…", url.split('@').next_back().unwrap_or(&url));
     let store = agentdesk::store::open(&url).await?;
     let data = dataset::load(&store, size).await?;
-    store.close().await;
+    store.close(agentdesk::clock::now()).await;
     analyze(&url).await?;
     eprintln!("  {} agents logged in, {} history events", size.agents, data.events);
 

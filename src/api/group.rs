@@ -55,7 +55,7 @@ pub async fn add(state: AppState, who: Principal, body: Body) -> ApiResult {
     let name = group_name(&body)?;
     let status = group_status(&body)?;
     let wrap_up = group_wrap_up(&body)?.flatten();
-    let group = state.store.add_group(&who.account, &name, status).await?;
+    let group = state.store.add_group(&who.account, &name, status, state.clock.now()).await?;
     if wrap_up.is_some() {
         state.store.set_group_wrap_up(&who.account, group.id, wrap_up).await?;
     }

@@ -18,7 +18,6 @@ mod group;
 mod health;
 mod live_schemas;
 mod metrics;
-pub mod login_guard;
 pub mod openapi;
 mod role;
 mod routes;

@@ -11,6 +11,12 @@ pub fn nfc(raw: &str) -> String {
     raw.nfc().collect()
 }
 
+/// The key two names are compared by (uniqueness, lookups): the same name
+/// in any case is one name.
+pub fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
 /// Zero-width non-joiner and joiner: inside a word they choose how letters
 /// join (Persian names, Malayalam chillus) and belong to the spelling.
 const JOINERS: [char; 2] = ['\u{200C}', '\u{200D}'];

@@ -1,10 +1,10 @@
 //! The in-memory live view of every agent, kept by the one path that changes
 //! it: `begin` → decide on a draft → `commit` (events durable first, then
 //! memory, then the event stream; changes that queue up meanwhile are made
-//! durable together, see `group.rs`). Pings stay in memory and are flushed in
+//! durable together, see `batch.rs`). Pings stay in memory and are flushed in
 //! batches by `step`, which also fires timed transitions.
 
-mod group;
+mod batch;
 mod sessions;
 mod view;
 
@@ -148,7 +148,7 @@ impl Live {
 
     /// Makes the draft's events durable, then visible (memory, stream), and
     /// returns them numbered. The writer turn is given up as soon as the
-    /// change has joined the account's open group.
+    /// change has joined the account's open batch.
     pub async fn commit(&self, draft: Draft) -> StoreResult<Vec<Logged>> {
         let Draft { account, live, _guard: turn, agents, events, .. } = draft;
         if events.is_empty() {
@@ -169,21 +169,21 @@ impl Live {
         let flush = tokio::spawn(async move {
             let _flushing = live.pending.flush_turn.lock().await;
             if outcome.get().is_none() {
-                flush_group(&store, &stream, &account, &live).await;
+                flush_batch(&store, &stream, &account, &live).await;
             }
         });
-        flush.await.map_err(|e| StoreError::Other(anyhow::anyhow!("group commit task: {e}")))?;
+        flush.await.map_err(|e| StoreError::Other(anyhow::anyhow!("batch commit task: {e}")))?;
         match ticket.outcome.get() {
             Some(Ok(logged)) => Ok(logged[ticket.events].to_vec()),
             Some(Err(why)) => Err(StoreError::Other(anyhow::anyhow!("{why}"))),
-            None => Err(StoreError::Other(anyhow::anyhow!("the change's group was never written"))),
+            None => Err(StoreError::Other(anyhow::anyhow!("the change's batch was never written"))),
         }
     }
 
     /// Which of `keys` — `(agent, call id, kind)` — are recorded already:
-    /// in a group not yet durable, or in the log (which may also answer
+    /// in a batch not yet durable, or in the log (which may also answer
     /// other agents' or kinds' records of the same calls).
-    /// Pending groups are asked first: a group that becomes durable in
+    /// Pending batches are asked first: a batch that becomes durable in
     /// between is then found in the log.
     pub async fn recorded_calls(
         &self,
@@ -346,19 +346,19 @@ impl Draft {
     }
 }
 
-/// Writes the account's open group in one transaction (under the flush
+/// Writes the account's open batch in one transaction (under the flush
 /// turn) and answers everyone in it. However it ends — even by a panic —
-/// the group gets an outcome, so nobody waits for it forever.
-async fn flush_group(
+/// the batch gets an outcome, so nobody waits for it forever.
+async fn flush_batch(
     store: &SharedStore,
     stream: &broadcast::Sender<Arc<Published>>,
     account: &str,
     live: &AccountLive,
 ) {
-    let group = live.pending.take_open();
-    let _settled = group::Unanswered(group.outcome.clone());
+    let batch = live.pending.take_open();
+    let _settled = batch::Unanswered(batch.outcome.clone());
     let written = async {
-        let snapshots = group
+        let snapshots = batch
             .agents
             .iter()
             .map(|(id, p)| {
@@ -366,11 +366,11 @@ async fn flush_group(
                 Ok((*id, p.state, json))
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        store.append_events(account, &group.events, &snapshots).await
+        store.append_events(account, &batch.events, &snapshots).await
     };
     match written.await {
         Ok(first) => {
-            let logged: Vec<Logged> = group
+            let logged: Vec<Logged> = batch
                 .events
                 .iter()
                 .zip(first..)
@@ -381,20 +381,20 @@ async fn flush_group(
                     state_reason: shown.reason.clone(),
                 })
                 .collect();
-            live.apply(group.agents.iter().map(|(id, p)| (*id, p.clone())));
-            live.pending.settle(&group);
+            live.apply(batch.agents.iter().map(|(id, p)| (*id, p.clone())));
+            live.pending.settle(&batch);
             for l in &logged {
                 // Nobody listening is fine.
                 let _ = stream.send(Arc::new(Published { account: account.to_string(), logged: l.clone() }));
             }
-            let _ = group.outcome.set(Ok(Arc::new(logged)));
+            let _ = batch.outcome.set(Ok(Arc::new(logged)));
         }
         Err(err) => {
             let why = format!("the change could not be made durable: {err}");
-            tracing::error!(account, error = %err, events = group.events.len(), "group commit failed");
+            tracing::error!(account, error = %err, events = batch.events.len(), "batch commit failed");
             let _turn = live.writer.clone().lock_owned().await;
             live.pending.fail_open(&why);
-            let _ = group.outcome.set(Err(why));
+            let _ = batch.outcome.set(Err(why));
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::group::Pending;
+use super::batch::Pending;
 use crate::domain::presence::{Presence, Rules, State};
 use crate::store::LiveSettings;
 
@@ -39,10 +39,10 @@ impl Inner {
 }
 
 pub struct AccountLive {
-    /// Held by a `Draft` from decision until it joins a group: one decision
+    /// Held by a `Draft` from decision until it joins a batch: one decision
     /// at a time.
     pub(super) writer: Arc<tokio::sync::Mutex<()>>,
-    /// Changes decided but not yet durable (see `group.rs`).
+    /// Changes decided but not yet durable (see `batch.rs`).
     pub(super) pending: Pending,
     inner: Mutex<Inner>,
 }

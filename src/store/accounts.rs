@@ -79,10 +79,10 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn close(&self) {
+    async fn close(&self, now: i64) {
         // Session uses not written yet would be lost: sessions in use would
         // expire early after a restart.
-        if let Err(err) = self.write_session_uses(crate::clock::now(), true).await {
+        if let Err(err) = self.write_session_uses(now, true).await {
             tracing::error!(error = %err, "session uses not written at shutdown");
         }
         self.pool.close().await;

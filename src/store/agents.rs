@@ -6,13 +6,14 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::sql::{int, name_key, next_id, opt_text, text, Param, SqlStore, Statement};
+use super::sql::{int, next_id, opt_text, text, Param, SqlStore, Statement};
 use super::{
     AccountDirectory, AgentChanges, AgentFilter, AgentPage, AgentRow, AgentStore, Deletion, DirectoryAgent, NewAgent, Page, StoreError,
     StoreResult,
 };
 use crate::domain::agent::{child_path, ReceiveCall};
 use crate::domain::working::WorkingTime;
+use crate::domain::name::name_key;
 
 const AGENT_COLUMNS: &str = "a.id, a.name, a.favorite, a.email, a.phone, a.address, a.dest_type, a.dest_value,
     a.role_id, r.name AS role_name, a.parent_path, a.create_date, a.create_by, a.create_by_type, a.allow_did,

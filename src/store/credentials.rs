@@ -59,7 +59,7 @@ pub(super) struct CredentialCache {
 
 /// A lookup's ticket: the generation it saw before reading the database.
 #[derive(Clone, Copy)]
-pub(super) struct Ticket(u64);
+pub(super) struct Generation(u64);
 
 impl CredentialCache {
     pub(super) fn new() -> Self {
@@ -96,8 +96,8 @@ impl CredentialCache {
     }
 
     /// Call before reading the database on a miss.
-    pub(super) fn ticket(&self) -> Ticket {
-        Ticket(self.generation.load(Ordering::SeqCst))
+    pub(super) fn ticket(&self) -> Generation {
+        Generation(self.generation.load(Ordering::SeqCst))
     }
 
     pub(super) fn get(&self, key: &Key, now: i64) -> Option<AuthRecord> {
@@ -119,7 +119,7 @@ impl CredentialCache {
     /// Remembers a record that lets its holder in, with its `(expires_at,
     /// ends_at)`; a refusal (suspended account, agent switched off) is
     /// always read afresh, so lifting it takes effect at once.
-    pub(super) fn remember(&self, ticket: Ticket, key: Key, record: &AuthRecord, lifetime: (i64, i64), now: i64) {
+    pub(super) fn remember(&self, ticket: Generation, key: Key, record: &AuthRecord, lifetime: (i64, i64), now: i64) {
         if !record.lets_in() {
             return;
         }

@@ -4,8 +4,9 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::sql::{contains_pattern, int, lock_account, name_key, next_id, opt_int, text, Param, SqlStore, Statement};
+use super::sql::{contains_pattern, int, lock_account, next_id, opt_int, text, Param, SqlStore, Statement};
 use super::{DirectoryStore, GroupFilter, GroupRow, RoleRow, StoreError, StoreResult};
+use crate::domain::name::name_key;
 
 const GROUP_COLUMNS: &str = "g.id, g.name, g.status, g.wrap_up_secs,
     (SELECT COUNT(*) FROM group_members m WHERE m.account_id = g.account_id AND m.group_id = g.id) AS agents";
@@ -79,7 +80,7 @@ impl DirectoryStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn add_group(&self, account: &str, name: &str, status: i64) -> StoreResult<GroupRow> {
+    async fn add_group(&self, account: &str, name: &str, status: i64, now: i64) -> StoreResult<GroupRow> {
         let mut tx = self.write_tx().await?;
         // Taking the id first locks the account row, so two adds of one name
         // cannot both find it free.
@@ -94,7 +95,7 @@ impl DirectoryStore for SqlStore {
         .bind(&name)
         .bind(name_key(&name))
         .bind(status)
-        .bind(crate::clock::now())
+        .bind(now)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

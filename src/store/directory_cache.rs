@@ -19,8 +19,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::sql::name_key;
 use super::{AccountDirectory, AgentFilter, DirectoryAgent};
+use crate::domain::name::name_key;
 
 /// Bound on the agents held over all accounts (≈ 1 KiB each); a directory
 /// that would pass it is read for its request and not kept.
@@ -95,7 +95,7 @@ pub(super) struct DirectoryCache {
 }
 
 /// A load's ticket: the account's version before it read the database.
-pub(super) struct Ticket(u64);
+pub(super) struct Version(u64);
 
 impl DirectoryCache {
     pub(super) fn new() -> Self {
@@ -112,16 +112,16 @@ impl DirectoryCache {
     }
 
     /// The account's directory, or the ticket to load it with.
-    pub(super) fn get(&self, account: &str) -> Result<Arc<AccountDirectory>, Ticket> {
+    pub(super) fn get(&self, account: &str) -> Result<Arc<AccountDirectory>, Version> {
         let held = self.lock();
         match held.accounts.get(account) {
             Some(Slot { directory: Some(directory), .. }) => Ok(directory.clone()),
-            Some(slot) => Err(Ticket(slot.version)),
-            None => Err(Ticket(0)),
+            Some(slot) => Err(Version(slot.version)),
+            None => Err(Version(0)),
         }
     }
 
-    pub(super) fn remember(&self, account: &str, ticket: Ticket, directory: &Arc<AccountDirectory>) {
+    pub(super) fn remember(&self, account: &str, ticket: Version, directory: &Arc<AccountDirectory>) {
         let mut held = self.lock();
         let version = held.accounts.get(account).map_or(0, |s| s.version);
         if version != ticket.0 || held.agents + directory.agents.len() > self.max_agents {

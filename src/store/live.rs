@@ -5,12 +5,13 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
-use super::sql::{int, name_key, opt_int, opt_text, text, Param, SqlStore, Statement};
+use super::sql::{int, opt_int, opt_text, text, Param, SqlStore, Statement};
 use super::{
     AgentFilter, BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, Roster, StateAt, StoreError,
     StoreResult,
 };
 use crate::domain::presence::{Actor, CallRef, Event, Kind, Logged, Shown, State};
+use crate::domain::name::name_key;
 
 /// The event fields without a column of their own.
 #[derive(Serialize, Deserialize, Default)]

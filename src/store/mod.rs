@@ -53,9 +53,10 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait AccountStore: Send + Sync {
     /// The store answers (used by `/readyz`).
     async fn ready(&self) -> StoreResult<()>;
-    /// Waits for open connections to finish and closes them (SQLite
+    /// Writes what is kept in memory for later (session uses, as of `now`),
+    /// waits for open connections to finish and closes them (SQLite
     /// checkpoints its WAL on the last close).
-    async fn close(&self);
+    async fn close(&self, now: i64);
     /// A new tenant with its first API token and the default role `1`.
     async fn create_account(&self, new: &NewAccount) -> StoreResult<Account>;
     /// Another API token for the account (rotation: add the new, revoke the old).
@@ -128,7 +129,7 @@ pub trait DirectoryStore: Send + Sync {
     /// Which of `group_ids` do not exist in the account.
     async fn missing_groups(&self, account: &str, group_ids: &[i64]) -> StoreResult<Vec<i64>>;
     /// Adds a group; a taken name gets a numeric suffix (`Sales 2`).
-    async fn add_group(&self, account: &str, name: &str, status: i64) -> StoreResult<GroupRow>;
+    async fn add_group(&self, account: &str, name: &str, status: i64, now: i64) -> StoreResult<GroupRow>;
     async fn update_group(&self, account: &str, group_id: i64, name: &str, status: i64) -> StoreResult<GroupRow>;
     /// Deletes a group and every agent's mapping to it.
     async fn delete_group(&self, account: &str, group_id: i64) -> StoreResult<()>;

@@ -159,10 +159,6 @@ impl SqlStore {
 /// What names are compared by (unique group and break names, name filters):
 /// lower-cased by the server, any script, the same on both backends
 /// (SQLite's LOWER() only folds ASCII).
-pub(super) fn name_key(name: &str) -> String {
-    name.to_lowercase()
-}
-
 /// `LIKE` pattern for a case-insensitive substring match (used with `ESCAPE '\'`).
 pub(super) fn contains_pattern(needle: &str) -> String {
     let mut pattern = String::from("%");

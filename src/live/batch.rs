@@ -1,15 +1,15 @@
-//! Group commit: changes of one account are decided one after another (each
+//! Batch commit: changes of one account are decided one after another (each
 //! on the state the previous one left), but made durable together. A change
-//! that has been decided joins the account's open group and gives up the
+//! that has been decided joins the account's open batch and gives up the
 //! writer turn at once; whoever then gets the flush turn writes the whole
-//! open group in one transaction — one fsync for every change that queued
+//! open batch in one transaction — one fsync for every change that queued
 //! behind the previous flush — and answers them all. Nobody is answered
 //! before their change is durable, and readers see a change only then.
 //!
 //! Between decision and durability a change lives in the writers' overlay,
 //! which the next drafts read through, so they decide on top of it. If a
-//! group's transaction fails, every change decided on top of it (the next
-//! open group) fails too, and the overlay is emptied: nothing that failed
+//! batch's transaction fails, every change decided on top of it (the next
+//! open batch) fails too, and the overlay is emptied: nothing that failed
 //! is visible or acknowledged.
 
 use std::collections::{HashMap, HashSet};
@@ -18,28 +18,28 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::domain::presence::{Event, Kind, Logged, Presence, Shown};
 
-/// How a group ended: every event it logged, numbered, or why it failed.
+/// How a batch ended: every event it logged, numbered, or why it failed.
 pub(super) type Outcome = OnceLock<Result<Arc<Vec<Logged>>, String>>;
 
-/// A change's place in a group: the outcome to wait for and which of the
-/// group's events are its own.
-pub(super) struct Ticket {
+/// A change's place in a batch: the outcome to wait for and which of the
+/// batch's events are its own.
+pub(super) struct Place {
     pub outcome: Arc<Outcome>,
     pub events: Range<usize>,
 }
 
 /// Changes made durable in one transaction.
 #[derive(Default)]
-pub(super) struct Group {
+pub(super) struct Batch {
     pub id: u64,
     pub events: Vec<(Event, Shown)>,
-    /// Each touched agent's presence after the group's last change to it.
+    /// Each touched agent's presence after the batch's last change to it.
     pub agents: HashMap<i64, Presence>,
     pub outcome: Arc<Outcome>,
 }
 
-impl Group {
-    /// The calls the group records, as `(agent, call id, kind)`.
+impl Batch {
+    /// The calls the batch records, as `(agent, call id, kind)`.
     pub fn calls(&self) -> impl Iterator<Item = (i64, String, Kind)> + '_ {
         self.events.iter().filter(|(e, _)| e.kind.is_call()).filter_map(|(e, _)| {
             e.call.as_ref().map(|c| (e.agent, c.call_id.clone(), e.kind))
@@ -49,19 +49,19 @@ impl Group {
 
 #[derive(Default)]
 struct Staged {
-    /// Each agent's latest presence not yet durable, and the group holding it.
+    /// Each agent's latest presence not yet durable, and the batch holding it.
     overlay: HashMap<i64, (Presence, u64)>,
-    /// Calls recorded by groups not yet durable: a retry is a duplicate
+    /// Calls recorded by batches not yet durable: a retry is a duplicate
     /// before its first copy reaches the log.
     calls: HashSet<(i64, String, Kind)>,
-    open: Group,
+    open: Batch,
 }
 
 /// One account's changes between decision and durability.
 #[derive(Default)]
 pub(super) struct Pending {
     state: Mutex<Staged>,
-    /// Held while a group is written: one flush at a time, in order.
+    /// Held while a batch is written: one flush at a time, in order.
     pub flush_turn: tokio::sync::Mutex<()>,
 }
 
@@ -75,14 +75,14 @@ impl Pending {
         self.lock().overlay.get(&agent).map(|(p, _)| p.clone())
     }
 
-    /// Which of `keys` groups not yet durable already record.
+    /// Which of `keys` batches not yet durable already record.
     pub fn recorded(&self, keys: impl Iterator<Item = (i64, String, Kind)>) -> Vec<(i64, String, Kind)> {
         let state = self.lock();
         keys.filter(|k| state.calls.contains(k)).collect()
     }
 
-    /// Adds a decided change to the open group (under the writer turn).
-    pub fn stage(&self, agents: Vec<(i64, Presence)>, events: Vec<(Event, Shown)>) -> Ticket {
+    /// Adds a decided change to the open batch (under the writer turn).
+    pub fn stage(&self, agents: Vec<(i64, Presence)>, events: Vec<(Event, Shown)>) -> Place {
         let mut state = self.lock();
         let id = state.open.id;
         for (agent, presence) in agents {
@@ -96,47 +96,47 @@ impl Pending {
         }
         let start = state.open.events.len();
         state.open.events.extend(events);
-        Ticket { outcome: state.open.outcome.clone(), events: start..state.open.events.len() }
+        Place { outcome: state.open.outcome.clone(), events: start..state.open.events.len() }
     }
 
-    /// Closes the open group for writing; a new one takes further changes.
-    pub fn take_open(&self) -> Group {
+    /// Closes the open batch for writing; a new one takes further changes.
+    pub fn take_open(&self) -> Batch {
         let mut state = self.lock();
-        let next = Group { id: state.open.id + 1, ..Group::default() };
+        let next = Batch { id: state.open.id + 1, ..Batch::default() };
         std::mem::replace(&mut state.open, next)
     }
 
-    /// The group is durable: what it decided is no longer pending (unless a
-    /// later group changed it again).
-    pub fn settle(&self, group: &Group) {
+    /// The batch is durable: what it decided is no longer pending (unless a
+    /// later batch changed it again).
+    pub fn settle(&self, batch: &Batch) {
         let mut state = self.lock();
-        state.overlay.retain(|_, (_, id)| *id != group.id);
-        for call in group.calls() {
+        state.overlay.retain(|_, (_, id)| *id != batch.id);
+        for call in batch.calls() {
             state.calls.remove(&call);
         }
     }
 
-    /// The group failed: forgets everything pending and fails the open
-    /// group too, whose changes were decided on top of the failed one
+    /// The batch failed: forgets everything pending and fails the open
+    /// batch too, whose changes were decided on top of the failed one
     /// (call under the writer turn, so nothing is staged meanwhile).
     pub fn fail_open(&self, why: &str) {
         let open = {
             let mut state = self.lock();
             state.overlay.clear();
             state.calls.clear();
-            let next = Group { id: state.open.id + 1, ..Group::default() };
+            let next = Batch { id: state.open.id + 1, ..Batch::default() };
             std::mem::replace(&mut state.open, next)
         };
         let _ = open.outcome.set(Err(why.to_string()));
     }
 }
 
-/// Fails a taken group that ends without an outcome (a panic mid-flush):
+/// Fails a taken batch that ends without an outcome (a panic mid-flush):
 /// its callers get an error instead of waiting forever.
 pub(super) struct Unanswered(pub Arc<Outcome>);
 
 impl Drop for Unanswered {
     fn drop(&mut self) {
-        let _ = self.0.set(Err("the group's flush was interrupted".to_string()));
+        let _ = self.0.set(Err("the batch's flush was interrupted".to_string()));
     }
 }

@@ -1,0 +1,6 @@
+//! Limits the server keeps in memory, explicit and bounded: failed logins
+//! per email. Handlers consult them through the application state.
+
+pub mod login_guard;
+
+pub use login_guard::LoginGuard;
