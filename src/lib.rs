@@ -1,6 +1,8 @@
 //! agentdesk: a self-hosted call-center agent-management server speaking the
 //! DeepCall API v2. `launch` runs it on a bound listener until `shutdown`.
 
+#![forbid(unsafe_code)]
+
 pub mod accounts;
 pub mod api;
 pub mod clock;

@@ -1,5 +1,7 @@
 //! The `agentdesk` command: parse the command line, pick the store, call the library.
 
+#![forbid(unsafe_code)]
+
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;

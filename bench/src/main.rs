@@ -202,9 +202,12 @@ fn available_agents(agents: usize) -> Vec<usize> {
     (1..=agents).filter(|a| a % 10 != 0).collect()
 }
 
+/// Request bodies a scenario cycles through.
+type Bodies = Arc<Vec<Bytes>>;
+
 /// The supervisor reads: list pages with a name filter, the whole account's
 /// live board, the busy agent-day's timeline.
-fn reads(data: &Loaded) -> (Arc<Vec<Bytes>>, Arc<Vec<Bytes>>, Arc<Vec<Bytes>>) {
+fn reads(data: &Loaded) -> (Bodies, Bodies, Bodies) {
     let creds = |extra| credentials(data, extra);
     let lists = bodies((1..=20).map(|page| creds(json!({"name": "agent 0", "limit": 50, "page": page}))));
     let live = bodies([creds(json!({}))]);

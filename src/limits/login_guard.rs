@@ -2,7 +2,7 @@
 //! logins within a window, that email answers 429 until the window ends.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 /// Emails tracked before old entries are swept out.
 const SWEEP_AT: usize = 10_000;
@@ -26,7 +26,7 @@ impl LoginGuard {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Failures>) -> T) -> T {
-        let mut map = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut map = self.failures.lock();
         f(&mut map)
     }
 

@@ -14,7 +14,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
 
 use crate::domain::presence::{Event, Kind, Logged, Presence, Shown};
 
@@ -66,8 +68,8 @@ pub(super) struct Pending {
 }
 
 impl Pending {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Staged> {
-        self.state.lock().unwrap()
+    fn lock(&self) -> parking_lot::MutexGuard<'_, Staged> {
+        self.state.lock()
     }
 
     /// The agent's presence as decided, durable or not.

@@ -10,7 +10,9 @@ mod view;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use tokio::sync::{broadcast, watch, OwnedMutexGuard};
 
@@ -98,7 +100,7 @@ impl Live {
 
     /// The account's live view, loaded from the store on first use.
     pub async fn account(&self, account: &str) -> StoreResult<Arc<AccountLive>> {
-        if let Some(live) = self.accounts.lock().unwrap().get(account) {
+        if let Some(live) = self.accounts.lock().get(account) {
             return Ok(live.clone());
         }
         let settings = self.store.live_settings(account).await?;
@@ -114,7 +116,7 @@ impl Live {
         }
         let loaded = Arc::new(AccountLive::new(settings, agents));
         // Two first requests may load at once; the first one in wins.
-        let mut accounts = self.accounts.lock().unwrap();
+        let mut accounts = self.accounts.lock();
         Ok(accounts.entry(account.to_string()).or_insert(loaded).clone())
     }
 
@@ -262,7 +264,7 @@ impl Live {
         // before its heartbeat was lost goes offline for that reason.
         report.events += self.end_expired_sessions(now).await?;
         let accounts: Vec<(String, Arc<AccountLive>)> =
-            self.accounts.lock().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            self.accounts.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         for (account, live) in &accounts {
             if live.due_agents(now).is_empty() {
                 continue;
@@ -291,7 +293,7 @@ impl Live {
     /// Writes the pings received since the last flush, in one transaction.
     pub async fn flush_pings(&self) -> StoreResult<usize> {
         let accounts: Vec<(String, Arc<AccountLive>)> =
-            self.accounts.lock().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            self.accounts.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let mut rows: Vec<PingRow> = Vec::new();
         for (account, live) in &accounts {
             rows.extend(live.take_dirty_pings().into_iter().map(|(agent_id, last_ping, mic_perm)| PingRow {

@@ -2,7 +2,9 @@
 //! permission, and the account's rules. Locked briefly, never across I/O.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use super::batch::Pending;
 use crate::domain::presence::{Presence, Rules, State};
@@ -57,20 +59,20 @@ impl AccountLive {
     }
 
     pub fn settings(&self) -> LiveSettings {
-        self.inner.lock().unwrap().settings.clone()
+        self.inner.lock().settings.clone()
     }
 
     pub(super) fn set_settings(&self, settings: LiveSettings) {
-        self.inner.lock().unwrap().settings = settings;
+        self.inner.lock().settings = settings;
     }
 
     pub fn rules(&self) -> Rules {
-        self.inner.lock().unwrap().rules()
+        self.inner.lock().rules()
     }
 
     /// An agent never seen is offline.
     pub fn agent(&self, agent: i64) -> AgentLive {
-        self.inner.lock().unwrap().agents.get(&agent).cloned().unwrap_or_default()
+        self.inner.lock().agents.get(&agent).cloned().unwrap_or_default()
     }
 
     /// The agent's presence as the writers see it: including changes
@@ -83,14 +85,14 @@ impl AccountLive {
     /// agent never seen is offline): one lock, and only these agents copied,
     /// without their finished legs.
     pub fn agents_among(&self, ids: &[i64]) -> Vec<AgentLive> {
-        let inner = self.inner.lock().unwrap();
+        let inner = self.inner.lock();
         ids.iter().map(|id| inner.agents.get(id).map(AgentLive::for_board).unwrap_or_default()).collect()
     }
 
     /// Records a ping; `Some(state)` when nothing else has to happen, `None`
     /// when the ping changes the agent's state (back from stale/offline).
     pub(super) fn ping(&self, agent: i64, now: i64, mic_perm: i64) -> Option<State> {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         let entry = inner.agents.entry(agent).or_default();
         if matches!(entry.presence.state, State::Stale | State::Offline) {
             return None;
@@ -102,7 +104,7 @@ impl AccountLive {
     }
 
     pub(super) fn apply(&self, presences: impl Iterator<Item = (i64, Presence)>) {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         for (id, presence) in presences {
             inner.agents.entry(id).or_default().presence = presence;
         }
@@ -110,7 +112,7 @@ impl AccountLive {
 
     /// Agents with a timed transition due by `now`.
     pub(super) fn due_agents(&self, now: i64) -> Vec<i64> {
-        let inner = self.inner.lock().unwrap();
+        let inner = self.inner.lock();
         let rules = inner.rules();
         let mut due: Vec<i64> = inner
             .agents
@@ -123,7 +125,7 @@ impl AccountLive {
     }
 
     pub(super) fn take_dirty_pings(&self) -> Vec<(i64, i64, Option<i64>)> {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         inner
             .agents
             .iter_mut()
@@ -136,7 +138,7 @@ impl AccountLive {
     }
 
     pub(super) fn mark_ping_dirty(&self, agent: i64) {
-        if let Some(a) = self.inner.lock().unwrap().agents.get_mut(&agent) {
+        if let Some(a) = self.inner.lock().agents.get_mut(&agent) {
             a.ping_dirty = true;
         }
     }

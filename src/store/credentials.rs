@@ -17,7 +17,7 @@
 //! reaches a running server within about a second.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -69,9 +69,9 @@ impl CredentialCache {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Remembered> {
+    fn lock(&self) -> parking_lot::MutexGuard<'_, Remembered> {
         // Entries are plain data: a panic elsewhere cannot leave them half-made.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock()
     }
 
     /// Whether this caller should compare the database epoch now; at most

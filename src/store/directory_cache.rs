@@ -17,7 +17,9 @@
 //! only process that decides agents' presence.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use super::{AccountDirectory, AgentFilter, DirectoryAgent};
 use crate::domain::name::name_key;
@@ -48,14 +50,14 @@ impl AccountDirectory {
             let found = self.agents.binary_search_by_key(&id, |a| a.row.id).ok();
             return found.filter(|&i| wanted(&self.agents[i], filter, needle.as_deref())).map(|i| i as u32).into_iter().collect();
         }
-        let remembered = self.matching.0.lock().unwrap_or_else(|p| p.into_inner()).get(filter).cloned();
+        let remembered = self.matching.0.lock().get(filter).cloned();
         if let Some(found) = remembered {
             return found;
         }
         let found: Arc<[u32]> = (0..self.agents.len() as u32)
             .filter(|&i| wanted(&self.agents[i as usize], filter, needle.as_deref()))
             .collect();
-        let mut memo = self.matching.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut memo = self.matching.0.lock();
         if memo.len() >= MAX_FILTERS || memo.values().map(|m| m.len()).sum::<usize>() + found.len() > MAX_MATCHED {
             memo.clear();
         }
@@ -106,9 +108,9 @@ impl DirectoryCache {
         Self { inner: Mutex::default(), max_agents, loading: tokio::sync::Mutex::new(()) }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Held> {
+    fn lock(&self) -> parking_lot::MutexGuard<'_, Held> {
         // Plain data: a panic elsewhere cannot leave it half-made.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock()
     }
 
     /// The account's directory, or the ticket to load it with.
@@ -185,11 +187,11 @@ mod tests {
         assert_eq!(&directory.matching(&bela)[..], [1]);
         let not_bela = AgentFilter { name: Some("sha".into()), ..bela };
         assert!(directory.matching(&not_bela).is_empty());
-        assert_eq!(directory.matching.0.lock().unwrap().len(), 1, "one agent is found by id, not remembered");
+        assert_eq!(directory.matching.0.lock().len(), 1, "one agent is found by id, not remembered");
         for n in 0..MAX_FILTERS {
             directory.matching(&AgentFilter { name: Some(format!("nobody {n}")), ..AgentFilter::default() });
         }
-        assert!(directory.matching.0.lock().unwrap().len() <= MAX_FILTERS);
+        assert!(directory.matching.0.lock().len() <= MAX_FILTERS);
     }
 
     #[test]

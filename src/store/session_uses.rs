@@ -13,7 +13,7 @@
 //! session lifetime (less five minutes), not one per request.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 /// How far ahead of now a session in use keeps its stored expiry, in seconds.
 pub const WRITE_AHEAD: i64 = 300;
@@ -33,9 +33,9 @@ pub(super) struct SessionUses {
 }
 
 impl SessionUses {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slide>> {
+    fn lock(&self) -> parking_lot::MutexGuard<'_, HashMap<String, Slide>> {
         // Plain numbers: a panic elsewhere cannot leave them half-made.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock()
     }
 
     /// A use moved the session's expiry to `latest`; `stored` is the
