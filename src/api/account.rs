@@ -2,6 +2,7 @@
 //! of its days, heartbeat limits, default wrap-up.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
 use super::error::ApiResult;
@@ -10,14 +11,26 @@ use crate::wire::errors::{account as codes, global};
 use crate::wire::{reply, Body};
 use crate::AppState;
 
-#[derive(Serialize)]
+/// The account's live-state settings.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AccountSettings)]
 struct SettingsView {
+    /// IANA time zone of the account's days.
     timezone: String,
+    /// Seconds without a ping before `stale`.
     stale_after: i64,
+    /// Seconds without a ping before `offline` (`ping_lost`).
     offline_after: i64,
+    /// Wrap-up seconds after a call.
     wrap_up_time: i64,
+    /// Country calling code that completes numbers given without one.
     country_code: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct Settings {
+    settings: SettingsView,
 }
 
 /// A country calling code: 1–3 digits, no leading zero (`91`, `1`, `44`).
@@ -59,11 +72,7 @@ pub async fn settings(state: AppState, who: Principal, body: Body) -> ApiResult 
         state.live.set_settings(&who.account, s.clone()).await?;
     }
     let LiveSettings { timezone, stale_after, offline_after, wrap_up_secs, country_code } = s;
-    #[derive(Serialize)]
-    struct Payload {
-        settings: SettingsView,
-    }
-    Ok(reply::listing(Payload {
+    Ok(reply::listing(Settings {
         settings: SettingsView { timezone, stale_after, offline_after, wrap_up_time: wrap_up_secs, country_code },
     }))
 }

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
 use super::day::{parse_date, Day};
@@ -53,12 +54,27 @@ pub async fn contact_info(state: AppState, who: Principal, body: Body) -> ApiRes
     let mobile = number.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(number.clone()));
     cu.insert("mobile".to_string(), mobile);
     cu.extend(card(&shown, &values));
-    #[derive(Serialize)]
-    #[allow(non_snake_case)]
-    struct Message {
-        Cu: Map<String, Value>,
-    }
-    Ok(reply::dashboard(Message { Cu: cu }))
+    Ok(reply::dashboard(ContactCard { Cu: cu }))
+}
+
+/// Seed 003's card: `{"Cu":{"mobile":918302390884,"Name":"",…}}`.
+#[derive(Serialize, ToSchema)]
+#[allow(non_snake_case)]
+pub(in crate::api) struct ContactCard {
+    /// `mobile` (the number, a JSON number), then the account's fields in
+    /// its order, `""` where unset; an unknown number has every field empty.
+    #[schema(schema_with = card_schema)]
+    Cu: Map<String, Value>,
+}
+
+fn card_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::PartialSchema;
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Object)
+        .property("mobile", u64::schema())
+        .required("mobile")
+        .additional_properties(Some(String::schema()))
+        .build()
 }
 
 /// The calls `events` make up, newest first, without the oldest one when the
@@ -116,18 +132,7 @@ pub async fn counters(state: AppState, who: Principal, body: Body) -> ApiResult 
     let day = Day::load(&state, &who.account, Some(vec![agent]), date).await?;
     let intervals = day.intervals().find(|(id, _)| *id == agent).map(|(_, i)| i).unwrap_or_default();
     let calls = calls::summarise(&day.logged, state.clock.now());
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Message {
-        agent_id: i64,
-        date: String,
-        /// The span counted: the day's start, and its end or now.
-        from: i64,
-        to: i64,
-        #[serde(flatten)]
-        counters: Counters,
-    }
-    Ok(reply::dashboard(Message {
+    Ok(reply::dashboard(DayCounters {
         agent_id: agent,
         date: day.date.to_string(),
         from: day.start,
@@ -136,15 +141,32 @@ pub async fn counters(state: AppState, who: Principal, body: Body) -> ApiResult 
     }))
 }
 
-#[derive(Serialize)]
+/// An agent's totals for a day: calls counted per call id, times in seconds
+/// from the day's timeline.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct NoteView<'a> {
+pub(in crate::api) struct DayCounters {
+    agent_id: i64,
+    /// `YYYY-MM-DD` in the account's time zone.
+    date: String,
+    /// The span counted: the day's start, and its end or now.
+    from: i64,
+    to: i64,
+    #[serde(flatten)]
+    counters: Counters,
+}
+
+/// A note on a caller and one of its calls.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(in crate::api) struct NoteView<'a> {
     note_id: i64,
     caller_number: &'a str,
     call_id: &'a str,
     content: &'a str,
     /// Who wrote it; `null`: the account itself.
     agent_id: Option<i64>,
+    /// Unix seconds.
     created_at: i64,
 }
 

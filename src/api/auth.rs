@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult};
 use crate::domain::agent::valid_email;
@@ -125,10 +126,15 @@ pub async fn authenticate(state: &AppState, body: &Body) -> Result<Principal, Ap
     Ok(who)
 }
 
-#[derive(Serialize)]
+/// A new session.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct LoginReply {
+pub(in crate::api) struct LoginReply {
+    /// Shown once; send it as `ssid`.
     ssid: String,
+    /// Unix seconds when the session expires if it is not used again: every
+    /// request with the `ssid` (pings included) moves it to that second plus
+    /// the session lifetime (`--session-ttl`), up to `--session-max` after login.
     expires_at: i64,
     user_id: String,
     /// The agent this session acts as; `null` for an admin session.

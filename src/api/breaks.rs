@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::auth::Principal;
 use super::error::ApiResult;
@@ -36,11 +37,14 @@ fn break_id(body: &Body) -> Result<i64, ErrorCode> {
     body.id("breakId").ok().flatten().ok_or(codes::BREAK_NOT_FOUND)
 }
 
-#[derive(Serialize)]
+/// A break reason.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Item<'a> {
+#[schema(as = BreakItem)]
+pub(in crate::api) struct Item<'a> {
     break_id: i64,
     name: &'a str,
+    /// Seconds; `null`: no limit.
     max_duration: Option<i64>,
 }
 
@@ -51,11 +55,13 @@ fn item(r: &BreakReasonRow) -> Item<'_> {
 /// `Break/list`: every principal of the account (agents pick from it).
 pub async fn list(state: AppState, who: Principal, _body: Body) -> ApiResult {
     let reasons = state.store.break_reasons(&who.account).await?;
-    #[derive(Serialize)]
-    struct Payload<'a> {
-        response: Vec<Item<'a>>,
-    }
-    Ok(reply::listing(Payload { response: reasons.iter().map(item).collect() }))
+    Ok(reply::listing(BreakList { response: reasons.iter().map(item).collect() }))
+}
+
+/// The account's break reasons.
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct BreakList<'a> {
+    response: Vec<Item<'a>>,
 }
 
 /// `Break/add` `{name[, maxDuration]}`.

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
@@ -122,13 +123,14 @@ async fn wrap_ups(state: &AppState, account: &str, inputs: &[CallInput]) -> Resu
     Ok(known)
 }
 
-#[derive(Serialize)]
-struct Accepted {
+/// What a batch did.
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct Accepted {
     /// Events applied now.
     accepted: usize,
     /// Events already recorded before (telephony retries), not applied again.
     duplicates: usize,
-    /// The last sequence number given, for `lstSync` / `Last-Event-ID`.
+    /// The last sequence number given, for `lstSync` / `Last-Event-ID`; 0 when nothing new was logged.
     #[serde(rename = "lstSync")]
     lst_sync: i64,
 }

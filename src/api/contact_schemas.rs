@@ -1,14 +1,18 @@
-//! OpenAPI descriptions of the Directory and agentDashboard endpoints and
-//! of `agentProfile/tags`.
+//! Request bodies of the Directory and agentDashboard endpoints and of
+//! `agentProfile/tags` as the OpenAPI document describes them, with examples.
 #![allow(non_snake_case, dead_code)]
 
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::schemas::{Credentials, PhoneNumber};
+use super::schemas::{Credentials, Id, Integer, PhoneNumber};
 
 /// A contact: its number and the values of the account's fields.
 #[derive(ToSchema)]
+#[schema(examples(json!({
+    "userId": "10000001", "token": "your-api-token", "contact": "+91 99887 76655",
+    "contactinfo": {"Name": "Ravi Kumar", "Email": "ravi@example.com", "Company": "Acme"}
+})))]
 pub struct ContactRequest {
     #[serde(flatten)]
     credentials: Credentials,
@@ -25,6 +29,7 @@ pub struct ContactRequest {
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "cn": "+91 99887 76655", "field": "all"})))]
 pub struct ContactInfoRequest {
     #[serde(flatten)]
     credentials: Credentials,
@@ -35,18 +40,7 @@ pub struct ContactInfoRequest {
 }
 
 #[derive(ToSchema)]
-pub struct ContactReply {
-    /// Digits with the country code.
-    contact: String,
-    /// Every field in the account's order (or the one asked for), `""` where unset.
-    contactinfo: Value,
-    /// `{createtime, updatetime, lastcalltime (null: never), totalcalls}` — calls from the event log.
-    other: Value,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "fields": ["Name", "Email", "Company", "Notes"]})))]
 pub struct SetFieldsRequest {
     #[serde(flatten)]
     credentials: Credentials,
@@ -57,14 +51,7 @@ pub struct SetFieldsRequest {
 }
 
 #[derive(ToSchema)]
-pub struct FieldsReply {
-    /// `[{name, type: "standard"|"custom"}]` in the account's order.
-    fields: Vec<Value>,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "callerNumber": "+91 99887 76655"})))]
 pub struct CallerRequest {
     #[serde(flatten)]
     credentials: Credentials,
@@ -73,50 +60,27 @@ pub struct CallerRequest {
     /// `contactInfo`: one field's name, or `All` (default).
     field: Option<String>,
     /// `recentCalls`: calls to return, 1–50 (default 10).
-    limit: Option<i64>,
-}
-
-/// Seed 003: `{"message":{"Cu":{"mobile":918302390884,"Name":"",…}},"status":"success"}`.
-#[derive(ToSchema)]
-pub struct ContactInfoReply {
-    /// `{"Cu":{"mobile":<number>, <field>: <value>, …}}`: the fields in the
-    /// account's order, `""` where unset; an unknown number has every field empty.
-    message: Value,
-    status: String,
+    limit: Option<Integer>,
 }
 
 #[derive(ToSchema)]
-pub struct RecentCallsReply {
-    /// Newest first: `{callId, callerNumber, direction, did, status
-    /// (ringing|in_progress|answered|missed), agentId (who answered, else the
-    /// last agent offered), time (first event), duration (talk seconds)}`.
-    message: Vec<Value>,
-    status: String,
-}
-
-#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentId": 1})))]
 pub struct CountersRequest {
     #[serde(flatten)]
     credentials: Credentials,
     /// Needed with account credentials; an agent session may name another
     /// agent only with VIEW_AGENTS. A deleted agent is counted; an id the
     /// account never had → 1003.
-    agentId: Option<String>,
+    agentId: Option<Id>,
     /// `YYYY-MM-DD` in the account's time zone (default today; 1028 when malformed).
     date: Option<String>,
 }
 
 #[derive(ToSchema)]
-pub struct CountersReply {
-    /// `{agentId, date, from, to, calls, answered, missed, loginTime,
-    /// availableTime, ringTime, talkTime, wrapUpTime, breakTime, staleTime}`:
-    /// counts per call id, times in seconds from the day's timeline
-    /// (`loginTime` is every second not offline).
-    message: Value,
-    status: String,
-}
-
-#[derive(ToSchema)]
+#[schema(examples(json!({
+    "userId": "10000001", "token": "your-api-token", "callerNumber": "+91 99887 76655", "callId": "c-1001",
+    "content": "Asked for a callback about the renewal"
+})))]
 pub struct NotesAddRequest {
     #[serde(flatten)]
     credentials: Credentials,
@@ -124,53 +88,33 @@ pub struct NotesAddRequest {
     callerNumber: PhoneNumber,
     /// 1–2000 characters (1503).
     content: String,
-    /// A call the account's log holds with this caller (1502).
-    callId: String,
+    /// A call the account's log holds with this caller (1502); string or number.
+    callId: Value,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "callerNumber": "+91 99887 76655", "limit": 20})))]
 pub struct NotesListRequest {
     #[serde(flatten)]
     credentials: Credentials,
     /// The caller's number (`PhoneNumber`: 1005 when it cannot be read).
     callerNumber: PhoneNumber,
-    /// Only this call's notes.
-    callId: Option<String>,
+    /// Only this call's notes; string or number.
+    callId: Option<Value>,
     /// 1–100 (default 20).
-    limit: Option<i64>,
+    limit: Option<Integer>,
     /// The next page: notes older than this one.
-    beforeId: Option<i64>,
+    beforeId: Option<Id>,
 }
 
 #[derive(ToSchema)]
-pub struct NoteReply {
-    /// `{noteId, callerNumber, callId, content, agentId (null: the account), createdAt}`.
-    message: Value,
-    status: String,
-}
-
-#[derive(ToSchema)]
-pub struct NotesReply {
-    /// Notes newest first, as `notesAdd` returns them.
-    message: Vec<Value>,
-    status: String,
-}
-
-#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentId": 1})))]
 pub struct TagsRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// With account credentials: the agent.
-    agentId: Option<String>,
+    /// With account credentials: the agent (1507 when missing or unknown).
+    agentId: Option<Id>,
     /// Unix time the window starts at, at most 7 days back (default: 24 hours ago; 1511).
-    r#ref: Option<i64>,
+    r#ref: Option<Integer>,
 }
 
-#[derive(ToSchema)]
-pub struct TagsReply {
-    /// `{agent_id, user_id, from, to, tags:[{type:"missed_call", callId,
-    /// callerNumber, did, time, calledBack}]}`, newest first, at most 100;
-    /// `calledBack` 1 once a later call with that number was answered.
-    data: Value,
-    status: String,
-}

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
@@ -96,21 +97,7 @@ fn apply(fields: &Fields, values: &mut Values, changes: &[(String, String)]) -> 
 /// DeepCall's create body has (`contact`, `contactinfo`, `other`).
 async fn contact_reply(state: &AppState, account: &str, row: &ContactRow, shown: &[&contact::Field]) -> ApiResult {
     let stats = state.store.caller_stats(account, &row.number).await?;
-    #[derive(Serialize)]
-    struct Other {
-        createtime: i64,
-        updatetime: i64,
-        /// When the number last called or was called; `null`: never.
-        lastcalltime: Option<i64>,
-        totalcalls: i64,
-    }
-    #[derive(Serialize)]
-    struct Payload<'a> {
-        contact: &'a str,
-        contactinfo: Map<String, Value>,
-        other: Other,
-    }
-    Ok(reply::listing(Payload {
+    Ok(reply::listing(ContactView {
         contact: &row.number,
         contactinfo: card(shown, &values_of(row)?),
         other: Other {
@@ -120,6 +107,28 @@ async fn contact_reply(state: &AppState, account: &str, row: &ContactRow, shown:
             totalcalls: stats.calls,
         },
     }))
+}
+
+/// A contact: its number, the values of the account's fields and its calls.
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct ContactView<'a> {
+    /// Digits with the country code.
+    contact: &'a str,
+    /// Every field in the account's order (or the one asked for), `""` where unset.
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    contactinfo: Map<String, Value>,
+    other: Other,
+}
+
+/// When the contact was made and changed, and its calls from the event log (Unix seconds).
+#[derive(Serialize, ToSchema)]
+#[schema(as = ContactStats)]
+struct Other {
+    createtime: i64,
+    updatetime: i64,
+    /// When the number last called or was called; `null`: never.
+    lastcalltime: Option<i64>,
+    totalcalls: i64,
 }
 
 /// `Directory/create` `{contact, [contactinfo]}`: any principal of the account.
@@ -176,7 +185,8 @@ pub async fn get_info(state: AppState, who: Principal, body: Body) -> ApiResult 
     contact_reply(&state, &who.account, &row, &shown).await
 }
 
-#[derive(Serialize)]
+/// A contact field.
+#[derive(Serialize, ToSchema)]
 struct FieldView {
     name: String,
     /// `standard` (checked: Name, Email, Address, Company, Designation, DOB) or `custom`.
@@ -184,13 +194,15 @@ struct FieldView {
     kind: &'static str,
 }
 
+/// The account's contact fields in its order.
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct FieldList {
+    fields: Vec<FieldView>,
+}
+
 fn fields_reply(fields: &Fields) -> ApiResult {
-    #[derive(Serialize)]
-    struct Payload {
-        fields: Vec<FieldView>,
-    }
     let fields = fields.iter().map(|f| FieldView { name: f.name.clone(), kind: f.kind() }).collect();
-    Ok(reply::listing(Payload { fields }))
+    Ok(reply::listing(FieldList { fields }))
 }
 
 /// `Directory/getFields`: the account's contact fields in its order.

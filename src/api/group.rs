@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::openapi::schema::{Object, ObjectBuilder, OneOfBuilder, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 use super::auth::Principal;
 use super::error::{ApiError, ApiResult};
@@ -41,9 +43,9 @@ fn group_wrap_up(body: &Body) -> Result<Option<Option<i64>>, ErrorCode> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Added {
+pub(in crate::api) struct Added {
     group_id: i64,
     /// The name as stored: a taken name comes back with its suffix.
     name: String,
@@ -93,14 +95,31 @@ pub async fn delete(state: AppState, who: Principal, body: Body) -> ApiResult {
     }
 }
 
-#[derive(Serialize)]
+/// A group as listed.
+#[derive(Serialize, ToSchema)]
 struct GroupItem<'a> {
     name: &'a str,
+    /// 1 active, 0 inactive.
     status: i64,
+    /// Agents mapped to it.
     agents: i64,
-    /// Only for a group with its own wrap-up time.
+    /// Only for a group with its own wrap-up time (seconds).
     #[serde(rename = "wrapUpTime", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     wrap_up_time: Option<i64>,
+}
+
+/// The groups keyed by id: each a `GroupItem`, or with `quick` its name.
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct GroupList {
+    #[schema(schema_with = groups_by_id)]
+    response: Map<String, Value>,
+}
+
+fn groups_by_id() -> Object {
+    let entry: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> =
+        OneOfBuilder::new().item(GroupItem::schema()).item(String::schema()).into();
+    ObjectBuilder::new().schema_type(Type::Object).additional_properties(Some(entry)).build()
 }
 
 /// `Group/list`: `response` keyed by group id; `quick` gives just names.
@@ -127,9 +146,5 @@ pub async fn list(state: AppState, who: Principal, body: Body) -> ApiResult {
     for g in &groups {
         response.insert(g.id.to_string(), entry(g)?);
     }
-    #[derive(Serialize)]
-    struct Payload {
-        response: Map<String, Value>,
-    }
-    Ok(reply::listing(Payload { response }))
+    Ok(reply::listing(GroupList { response }))
 }

@@ -1,61 +1,28 @@
-//! OpenAPI descriptions of the live-state endpoints: Agent/live,
-//! Agent/timeLine, agentProfile, callEvent, Break and Account.
+//! Request bodies of the live-state endpoints as the OpenAPI document
+//! describes them, with examples: Agent/live, Agent/timeLine, agentProfile,
+//! callEvent, Break and Account.
 #![allow(non_snake_case, dead_code)]
 
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::schemas::{Credentials, PhoneNumber};
+use super::schemas::{Credentials, Flag, Id, Integer, PhoneNumber};
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token"})))]
 pub struct AgentLiveRequest {
     #[serde(flatten)]
     credentials: Credentials,
     /// One agent (1509 when it does not exist).
-    agentId: Option<String>,
-    /// Only agents mapped to this group (1006 when it does not exist).
-    groupid: Option<String>,
-}
-
-/// One agent's presence.
-#[derive(ToSchema)]
-pub struct LiveItem {
-    agentId: i64,
-    name: String,
-    /// Directory status: 1 active, 0 switched off.
-    status: i64,
-    cad: i64,
-    /// `offline`, `available`, `ringing`, `on_call`, `wrap_up`, `break` or `stale`.
-    state: String,
-    since: i64,
-    /// Seconds in this state.
-    duration: i64,
-    loginAt: Option<i64>,
-    lastPing: Option<i64>,
-    micPerm: Option<i64>,
-    /// `{reason, start, elapsed, maxDuration, overrun}` while on break.
-    breakDetail: Option<Value>,
-    /// A break asked for during a call; it starts at hang-up.
-    queuedBreak: Option<String>,
-    /// When the wrap-up ends.
-    wrapETime: Option<i64>,
-    /// `{callId, callerNumber, direction, did, since}` while ringing or on a call.
-    call: Option<Value>,
-    /// `{"<groupId>":"Y"|"N"}`: whether the agent takes the group's calls.
-    groups: Value,
+    agentId: Option<Id>,
+    /// Only agents mapped to this group (1006 when it does not exist); `groupId` is accepted too.
+    groupid: Option<Id>,
 }
 
 #[derive(ToSchema)]
-pub struct AgentLiveReply {
-    response: Vec<LiveItem>,
-    /// Agents per state, every state listed.
-    counts: Value,
-    serverTime: i64,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
+#[schema(examples(json!({
+    "userId": "10000001", "token": "your-api-token", "filter": [{"key": "agentId", "value": "1"}], "window": 300
+})))]
 pub struct TimelineRequest {
     #[serde(flatten)]
     credentials: Credentials,
@@ -64,120 +31,50 @@ pub struct TimelineRequest {
     /// A deleted agent's day is answered; an id the account never had is 1509.
     filter: Option<Vec<Value>>,
     /// Bucket size of `lineChart`, 60–86400 seconds (default 300).
-    window: Option<i64>,
+    window: Option<Integer>,
     /// With `all` 0 (or absent): only events after this sequence number.
-    lstSync: Option<i64>,
+    lstSync: Option<Integer>,
     /// 1: everything regardless of `lstSync`.
-    all: Option<i64>,
-}
-
-/// One event of the log (also the `data:` of the event stream).
-#[derive(ToSchema)]
-pub struct EventItem {
-    /// Sequence number in the account's log.
-    id: i64,
-    agentId: i64,
-    /// login, logout, heartbeat, stale, offline, break_queued, break_start, break_end, break_overrun,
-    /// wrap_up_end; calls: offered, answered, ended, missed.
-    event: String,
-    time: i64,
-    /// The agent's state after the event.
-    state: String,
-    /// agent, admin, system or telephony.
-    actor: String,
-    /// The break's reason; for `logout`/`offline` how the agent went offline:
-    /// `agent` (logged out), `session_expired` (its last session unused for the
-    /// session lifetime), `session_max_age` (its last session at the absolute
-    /// maximum), `switched_off`, `deleted`, `ping_lost`.
-    reason: Option<String>,
-    callId: Option<String>,
-    callerNumber: Option<String>,
-    direction: Option<String>,
-    did: Option<String>,
-    maxDuration: Option<i64>,
-    /// `ended` (or a late `answered` of a leg already ended): when the wrap-up that follows ends.
-    wrapETime: Option<i64>,
-    /// A call event the log took later than the telephony said it happened
-    /// (an agent's log never goes back in time): the reported Unix time.
-    reportedTime: Option<i64>,
+    all: Option<Integer>,
 }
 
 #[derive(ToSchema)]
-pub struct TimelineReply {
-    /// Agent events (login, logout, breaks, heartbeat, wrap-up end).
-    agEvent: Vec<EventItem>,
-    /// Call events.
-    event: Vec<EventItem>,
-    /// `{"<agentId>":[{"state","start","end","duration","reason"?}]}` over the day up to now.
-    data: Value,
-    /// `{"<state>":[seconds per window bucket of the day]}`, states with any time; offline not charted.
-    lineChart: Value,
-    window: i64,
-    status: String,
-    code: i64,
-    /// The highest sequence number returned.
-    lstSync: i64,
-}
-
-#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentId": 1})))]
 pub struct ProfileRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// Needed with account credentials; an agent session may only name itself (else 1501).
-    agentId: Option<String>,
+    /// Needed with account credentials (1507 when missing or unknown); an
+    /// agent session may only name itself (else 1501).
+    agentId: Option<Id>,
 }
 
+/// The heartbeat of an agent's page: its own session only.
 #[derive(ToSchema)]
+#[schema(examples(json!({"ssid": "your-agent-session-id", "mic_perm": 1})))]
 pub struct PingRequest {
     /// The agent's session (1503 for any other credential).
     ssid: String,
-    /// Microphone permission of the page: 1/0 (or true/false).
-    mic_perm: Value,
+    /// Microphone permission of the page (1505 when missing).
+    mic_perm: Flag,
     /// The page's clock (numeric, else 1506); liveness uses the server's clock.
     ping_time: Option<Value>,
 }
 
 #[derive(ToSchema)]
-pub struct PingReply {
-    status: String,
-    /// `{agent_id, user_id, ping_time (server seconds), mic_perm, state}`.
-    data: Value,
-}
-
-#[derive(ToSchema)]
-pub struct OnBreakReply {
-    status: String,
-    /// `{on_break: 1, breakDetail: {reason, start, elapsed, maxDuration, overrun}, agent_id, user_id}`.
-    data: Value,
-}
-
-#[derive(ToSchema)]
-pub struct WrapUpReply {
-    status: String,
-    /// `{response: 1, wrapETime, currentDuration (seconds left), callId, cNumber}`.
-    data: Value,
-}
-
-#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentId": 1, "reason": "Lunch"})))]
 pub struct BreakStartRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// A reason of the account's catalogue (`Break/list`), any case.
+    /// A reason of the account's catalogue (`Break/list`), any case (1508).
     reason: String,
-    agentId: Option<String>,
-}
-
-#[derive(ToSchema)]
-pub struct PresenceChangeReply {
-    status: String,
-    /// `{agentId, state, since, breakDetail?, queuedBreak?}`.
-    data: Value,
+    /// As in the other agentProfile endpoints.
+    agentId: Option<Id>,
 }
 
 #[derive(ToSchema)]
 pub struct CallEventItem {
     /// The telephony's call id (string or number, ≤ 128 characters).
-    callId: String,
+    callId: Value,
     /// `offered`, `answered`, `ended` or `missed`: a fact about this agent's
     /// leg of the call. A leg rings until answered, ended or missed; answered
     /// and not ended it holds the agent `on_call`; ended or missed without an
@@ -188,19 +85,28 @@ pub struct CallEventItem {
     /// The agent this leg is offered to (an agent may hold several legs);
     /// deleted agents included (their late events are recorded); an id the
     /// account never had refuses the batch (1503).
-    agentId: String,
+    agentId: Id,
     /// The caller's number (`PhoneNumber`: 1504 when it cannot be read).
     callerNumber: PhoneNumber,
     /// `inbound` (default) or `outbound`.
     direction: Option<String>,
-    did: Option<String>,
+    /// The number called: 6–15 digits (1506).
+    did: Option<PhoneNumber>,
     /// Unix seconds; default now; at most 5 minutes ahead (later than now counts as now).
-    time: Option<i64>,
+    time: Option<Integer>,
     /// The group the call came through (1509 if unknown): its `wrapUpTime` applies, if it sets one.
-    groupId: Option<String>,
+    groupId: Option<Id>,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({
+    "userId": "10000001", "token": "your-api-token",
+    "events": [
+        {"callId": "c-1001", "event": "offered", "agentId": 1, "callerNumber": "+91 99887 76655", "direction": "inbound"},
+        {"callId": "c-1001", "event": "answered", "agentId": 1, "callerNumber": "+91 99887 76655", "direction": "inbound"},
+        {"callId": "c-1001", "event": "ended", "agentId": 1, "callerNumber": "+91 99887 76655", "direction": "inbound"}
+    ]
+})))]
 pub struct CallEventRequest {
     #[serde(flatten)]
     credentials: Credentials,
@@ -212,86 +118,48 @@ pub struct CallEventRequest {
 }
 
 #[derive(ToSchema)]
-pub struct CallEventReply {
-    /// Events applied.
-    accepted: i64,
-    /// Events recorded before (same callId, event and agent), not applied again.
-    duplicates: i64,
-    /// The last sequence number logged by this request; 0 when it logged nothing new.
-    lstSync: i64,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
-pub struct BreakItem {
-    breakId: i64,
-    name: String,
-    /// Seconds; `null`: no limit.
-    maxDuration: Option<i64>,
-}
-
-#[derive(ToSchema)]
-pub struct BreakListReply {
-    response: Vec<BreakItem>,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
-pub struct BreakReply {
-    breakId: i64,
-    name: String,
-    maxDuration: Option<i64>,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "name": "Coaching", "maxDuration": 1200})))]
 pub struct BreakAddRequest {
     #[serde(flatten)]
     credentials: Credentials,
     name: String,
     /// 1–86400 seconds; `0`/`null`: no limit.
-    maxDuration: Option<i64>,
+    maxDuration: Option<Integer>,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "breakId": 4, "maxDuration": 900})))]
 pub struct BreakUpdateRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    breakId: String,
+    breakId: Id,
     name: Option<String>,
-    maxDuration: Option<i64>,
+    /// 1–86400 seconds; `0`/`null`: no limit.
+    maxDuration: Option<Integer>,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "breakId": 4})))]
 pub struct BreakIdRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    breakId: String,
+    breakId: Id,
 }
 
+/// Without a setting to change it only reads them.
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "wrapUpTime": 30, "countryCode": "91"})))]
 pub struct AccountSettingsRequest {
     #[serde(flatten)]
     credentials: Credentials,
     /// IANA time zone of the account's days (default `UTC`).
     timezone: Option<String>,
     /// Seconds without a ping before `stale`, 5–3600 (default 30).
-    staleAfter: Option<i64>,
+    staleAfter: Option<Integer>,
     /// Seconds without a ping before `offline` (`ping_lost`), above `staleAfter`, ≤ 86400 (default 90).
-    offlineAfter: Option<i64>,
+    offlineAfter: Option<Integer>,
     /// Wrap-up seconds after a call, 0–3600 (default 30).
-    wrapUpTime: Option<i64>,
+    wrapUpTime: Option<Integer>,
     /// Country calling code that completes phone numbers given without one: 1–3 digits (default `91`).
-    countryCode: Option<String>,
-}
-
-#[derive(ToSchema)]
-pub struct AccountSettingsReply {
-    /// `{timezone, staleAfter, offlineAfter, wrapUpTime, countryCode}`.
-    settings: Value,
-    status: String,
-    code: i64,
+    countryCode: Option<Integer>,
 }

@@ -1,20 +1,60 @@
 //! The OpenAPI 3.1 document, generated from the endpoint table and the error
-//! tables at start-up: what is routed is what is documented.
+//! tables at start-up: what is routed is what is documented, and every reply
+//! schema is derived from the type the handler serialises.
 
 use std::sync::OnceLock;
 
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
+use utoipa::{PartialSchema, ToSchema};
 
 use super::routes::{Endpoint, ENDPOINTS};
 use crate::wire::reply;
+use crate::wire::reply::ErrorEnvelope;
+
+/// Paths that answer 429 (with `Retry-After`) when a client tries too often.
+const RATE_LIMITED: &[&str] = &["/api/v2/auth/login"];
+
+/// A struct with a flattened part is derived as an `allOf` of inline
+/// objects; on the wire it is one object, and so it is shown.
+fn merged(schema: Value) -> Value {
+    let Some(parts) = schema.get("allOf").and_then(Value::as_array) else { return schema };
+    if !parts.iter().all(|p| p.get("properties").is_some() && p.get("$ref").is_none()) {
+        return schema;
+    }
+    let (mut properties, mut required) = (Map::new(), Vec::new());
+    for part in parts {
+        properties.extend(part["properties"].as_object().cloned().unwrap_or_default());
+        required.extend(part.get("required").and_then(Value::as_array).cloned().unwrap_or_default());
+    }
+    let mut object = json!({"type": "object", "required": required, "properties": properties});
+    for (key, value) in schema.as_object().into_iter().flatten().filter(|(k, _)| *k != "allOf") {
+        object[key] = value.clone();
+    }
+    object
+}
 
 fn operation(endpoint: &Endpoint) -> Value {
     let codes = endpoint.codes();
     let listed: Vec<String> = codes.iter().map(|c| format!("- `{}` {}", c.code, c.message)).collect();
     let schema = serde_json::to_value((endpoint.request)()).unwrap_or(Value::Null);
-    let reply = serde_json::to_value((endpoint.reply)()).unwrap_or(Value::Null);
+    // "Try it out" sends the media type's example: the request type's own.
+    let example = schema.get("examples").and_then(|e| e.get(0)).cloned().unwrap_or_else(|| json!({}));
+    let reply = merged(serde_json::to_value((endpoint.reply)()).unwrap_or(Value::Null));
+    let mut responses = json!({
+        "200": {
+            "description": format!("Success envelope, or one of these application errors:\n{}", listed.join("\n")),
+            "content": {"application/json": {"schema": {"oneOf": [reply, {"$ref": "#/components/schemas/ErrorEnvelope"}]}}}
+        },
+        "404": {"$ref": "#/components/responses/Transport"},
+        "405": {"$ref": "#/components/responses/Transport"},
+        "413": {"$ref": "#/components/responses/Transport"},
+        "503": {"$ref": "#/components/responses/Transport"}
+    });
+    if RATE_LIMITED.contains(&endpoint.path().as_str()) {
+        responses["429"] = json!({"$ref": "#/components/responses/RateLimited"});
+    }
     json!({
         "tags": [endpoint.tag()],
         "summary": endpoint.summary,
@@ -24,19 +64,11 @@ fn operation(endpoint: &Endpoint) -> Value {
         "requestBody": {
             "required": true,
             "content": {
-                "application/json": {"schema": schema},
-                "text/plain": {"schema": schema}
+                "application/json": {"schema": schema, "example": example},
+                "text/plain": {"schema": schema, "example": example}
             }
         },
-        "responses": {
-            "200": {
-                "description": format!("Success envelope, or one of these application errors:\n{}", listed.join("\n")),
-                "content": {"application/json": {"schema": {"oneOf": [reply, {"$ref": "#/components/schemas/ErrorEnvelope"}]}}}
-            },
-            "404": {"$ref": "#/components/responses/Transport"},
-            "405": {"$ref": "#/components/responses/Transport"},
-            "413": {"$ref": "#/components/responses/Transport"}
-        },
+        "responses": responses,
         "x-error-codes": codes,
     })
 }
@@ -47,21 +79,8 @@ fn components() -> Map<String, Value> {
     for endpoint in ENDPOINTS {
         (endpoint.components)(&mut named);
     }
-    let mut schemas: Map<String, Value> =
-        named.into_iter().map(|(name, schema)| (name, serde_json::to_value(schema).unwrap_or(Value::Null))).collect();
-    schemas.insert(
-        "ErrorEnvelope".to_string(),
-        json!({
-            "type": "object",
-            "required": ["status", "message", "code"],
-            "properties": {
-                "status": {"const": "error"},
-                "message": {"type": "string"},
-                "code": {"type": "integer"}
-            }
-        }),
-    );
-    schemas
+    named.push((ErrorEnvelope::name().into(), ErrorEnvelope::schema()));
+    named.into_iter().map(|(name, schema)| (name, serde_json::to_value(schema).unwrap_or(Value::Null))).collect()
 }
 
 pub fn document() -> Value {
@@ -98,7 +117,13 @@ pub fn document() -> Value {
             "schemas": components(),
             "responses": {
                 "Transport": {
-                    "description": "Transport-level outcome; `code` repeats the HTTP status",
+                    "description": "Transport-level outcome (404 unknown path, 405 not POST, 413 body over 1 MiB, \
+                                    503 not answered within 30 s); `code` repeats the HTTP status",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
+                },
+                "RateLimited": {
+                    "description": "Too many failed logins for this email: wait the `Retry-After` seconds",
+                    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer", "minimum": 1}}},
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
                 }
             }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::auth::Principal;
 use super::error::ApiResult;
@@ -13,11 +14,13 @@ use crate::wire::errors::role as codes;
 use crate::wire::{reply, Body, ErrorCode};
 use crate::AppState;
 
-#[derive(Serialize)]
+/// A role: its id (a string, as agents show it), name and permissions.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct RoleItem {
+pub(in crate::api) struct RoleItem {
     role_id: String,
     name: String,
+    /// `VIEW_AGENTS`, `EDIT_AGENTS`, `MANAGE_GROUPS`, `MANAGE_ROLES`, `AGENT_TO_AGENT_CALL`.
     permissions: Vec<&'static str>,
 }
 
@@ -46,11 +49,13 @@ fn role_id(body: &Body) -> Result<i64, ErrorCode> {
 pub async fn list(state: AppState, who: Principal, _body: Body) -> ApiResult {
     who.require(Permission::ViewAgents)?;
     let roles = state.store.list_roles(&who.account).await?;
-    #[derive(Serialize)]
-    struct Payload {
-        response: Vec<RoleItem>,
-    }
-    Ok(reply::listing(Payload { response: roles.into_iter().map(item).collect() }))
+    Ok(reply::listing(RoleList { response: roles.into_iter().map(item).collect() }))
+}
+
+/// Every role of the account, by id.
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct RoleList {
+    response: Vec<RoleItem>,
 }
 
 /// `Role/add` `{name, permissions: [...]}`.

@@ -1,9 +1,12 @@
-//! Request bodies as the OpenAPI document describes them. Handlers parse
-//! leniently from `wire::Body`; these types exist to document the contract.
+//! Request bodies as the OpenAPI document describes them, with an example
+//! each ("Try it out" sends it). Handlers parse leniently from `wire::Body`;
+//! these types only document what they accept. Replies are the handlers' own types.
 #![allow(non_snake_case, dead_code)]
 
-use serde_json::Value;
-use utoipa::ToSchema;
+use serde_json::{json, Value};
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 
 /// A phone number as people write it — a string, or a JSON number of its
 /// digits — kept as digits with the country code (`918442021533`). Spaces,
@@ -24,51 +27,116 @@ use utoipa::ToSchema;
 /// (`(0)20 7946 0958`, `44 (0)20 7946 0958`), and `+`/`00` followed by
 /// anything but 11–15 digits (`0091`, `00 98765 43210`).
 #[derive(ToSchema)]
+#[serde(untagged)]
 #[schema(example = "0091 98765 43210")]
-pub struct PhoneNumber(String);
+pub enum PhoneNumber {
+    Written(String),
+    Digits(u64),
+}
 
-/// Credentials: `ssid`, or `userId` + `token` (never both).
+/// Text, or a JSON number of its digits (`"12345678"`, `12345678`).
 #[derive(ToSchema)]
+#[serde(untagged)]
+pub enum Digits {
+    Text(String),
+    Number(u64),
+}
+
+/// An integer as `wire::Body` reads one: a JSON number, or a string of its
+/// digits matching `pattern`; `minimum` bounds the number.
+fn number_or_digits(minimum: Option<i64>, pattern: &str, description: &str) -> RefOr<Schema> {
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(minimum))
+        .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)))
+        .description(Some(description))
+        .into()
+}
+
+/// An id: a positive integer, as a JSON number or a string of its digits (`7`, `"7"`).
+pub struct Id;
+
+impl PartialSchema for Id {
+    fn schema() -> RefOr<Schema> {
+        number_or_digits(Some(1), "^[0-9]+$", "A positive integer, as a JSON number or a string of its digits (`7`, `\"7\"`).")
+    }
+}
+
+impl ToSchema for Id {}
+
+/// An integer as a JSON number or a string of digits (`30`, `"30"`).
+pub struct Integer;
+
+impl PartialSchema for Integer {
+    fn schema() -> RefOr<Schema> {
+        number_or_digits(None, "^-?[0-9]+$", "An integer, as a JSON number or a string of digits (`30`, `\"30\"`).")
+    }
+}
+
+impl ToSchema for Integer {}
+
+/// A yes/no: `true`/`false`, `1`/`0`, `"1"`/`"0"` or `"true"`/`"false"`.
+pub struct Flag;
+
+impl PartialSchema for Flag {
+    fn schema() -> RefOr<Schema> {
+        let values = [json!(true), json!(false), json!(1), json!(0), json!("1"), json!("0"), json!("true"), json!("false")];
+        ObjectBuilder::new()
+            .schema_type(SchemaType::AnyValue)
+            .enum_values(Some(values))
+            .description(Some("`true`/`false`, `1`/`0`, `\"1\"`/`\"0\"` or `\"true\"`/`\"false\"`."))
+            .into()
+    }
+}
+
+impl ToSchema for Flag {}
+
+/// Credentials: `ssid`, or `userId` + `token` (never both). Examples carry
+/// placeholders: put your own account id and token (or session id) in.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token"})))]
 pub struct Credentials {
     /// Session id from `auth/login` (admin or agent session).
     ssid: Option<String>,
     /// The account id (string or number).
-    userId: Option<String>,
+    userId: Option<Id>,
     /// The account's API token.
     token: Option<String>,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"email": "asha@example.com", "password": "asha-pass-2024"})))]
 pub struct LoginRequest {
     email: String,
     password: String,
     /// Only needed when the email logs in to several accounts.
-    userId: Option<String>,
+    userId: Option<Id>,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"ssid": "your-session-id"})))]
 pub struct LogoutRequest {
     ssid: String,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "page": 1, "limit": 50})))]
 pub struct AgentListRequest {
     #[serde(flatten)]
     credentials: Credentials,
     /// One agent (1509 when it does not exist).
-    agentId: Option<String>,
+    agentId: Option<Id>,
     /// Case-insensitive substring of the name, in either Unicode spelling (it is compared in NFC).
     name: Option<String>,
-    /// Only agents mapped to this group (1006 when it does not exist).
-    groupid: Option<String>,
-    /// 1 active, 0 inactive.
-    status: Option<i64>,
+    /// Only agents mapped to this group (1006 when it does not exist); `groupId` is accepted too.
+    groupid: Option<Id>,
+    /// 1 active, 0 inactive (1508).
+    status: Option<Integer>,
     /// Minimal items: name, email, unique_id, status, group.
-    quick: Option<bool>,
-    /// Page number, from 1.
-    page: Option<i64>,
+    quick: Option<Flag>,
+    /// Page number, from 1 (1502 otherwise).
+    page: Option<Integer>,
     /// Page size, 1–500 (default 50); echoed as `agtLimit`.
-    limit: Option<i64>,
+    limit: Option<Integer>,
 }
 
 /// Working hours: minutes of the day, 0–1439, `from` ≤ `to`.
@@ -76,10 +144,11 @@ pub struct AgentListRequest {
 pub struct WorkingTime {
     /// `MON` … `SUN`.
     wDays: Vec<String>,
-    from: i64,
-    to: i64,
+    from: Integer,
+    to: Integer,
 }
 
+/// An agent's fields; any other key is 1521.
 #[derive(ToSchema)]
 pub struct AgentFields {
     /// Required on create; 1–100 characters of any script, no control
@@ -93,27 +162,33 @@ pub struct AgentFields {
     /// `MOBILE` (default), `LANDLINE` or `SIP` (1513).
     dest_type: Option<String>,
     /// Number digits, or a SIP user/URI for `SIP` (1510).
-    dest_value: Option<String>,
+    dest_value: Option<Digits>,
     /// Exactly eight digits (1519); generated and returned once when absent on create.
-    call_pass: Option<String>,
+    call_pass: Option<Digits>,
     /// Panel password, 8–128 characters; generated and returned once when absent on create.
     password: Option<String>,
     /// Role id (1503); default role 1.
-    role: Option<String>,
-    /// Parent agent id, or `root` (1504, 1506).
-    parent: Option<String>,
+    role: Option<Id>,
+    /// Parent agent id, or `root` (also `0`, `""`, `,START,`) for the top (1504, 1506).
+    parent: Option<Digits>,
     /// `{"<groupId>":{"receive_call":"Y"|"N"}}` or a list of group ids (1505); replaces all mappings.
     group: Option<Value>,
     /// Working hours (1511 shape, 1530 times).
     working: Option<Vec<WorkingTime>>,
-    /// `""` or a list of DID numbers (1516).
-    allowDid: Option<Vec<String>>,
+    /// `""` or a list of up to 100 DID numbers (1516).
+    allowDid: Option<Value>,
     favorite: Option<String>,
     /// 1 active (default), 0 inactive (1508).
-    status: Option<i64>,
+    status: Option<Integer>,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({
+    "userId": "10000001", "token": "your-api-token", "name": "Asha Rao", "email": "asha@example.com",
+    "password": "asha-pass-2024", "phone": "+91 98765 43210", "dest_type": "MOBILE", "dest_value": "9876543210",
+    "role": 1, "group": {"1": {"receive_call": "Y"}},
+    "working": [{"wDays": ["MON", "TUE", "WED", "THU", "FRI"], "from": 540, "to": 1080}], "status": 1
+})))]
 pub struct AgentCreateRequest {
     #[serde(flatten)]
     credentials: Credentials,
@@ -122,95 +197,117 @@ pub struct AgentCreateRequest {
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentId": 1, "address": "Jaipur"})))]
 pub struct AgentUpdateRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    agentId: String,
+    /// 1509 when it is not an agent of the account.
+    agentId: Id,
     #[serde(flatten)]
     fields: AgentFields,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentId": 1})))]
 pub struct AgentIdRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    agentId: String,
+    /// 1509 when it is not an agent of the account.
+    agentId: Id,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentId": 1, "status": 1})))]
 pub struct AgentStatusRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    agentId: String,
+    agentId: Id,
     /// 1 active, 0 inactive (1508).
-    status: i64,
+    status: Integer,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({
+    "userId": "10000001", "token": "your-api-token", "agentId": 1, "group": {"1": {"receive_call": "N"}}
+})))]
 pub struct GroupMappingRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    agentId: String,
-    /// `{"<groupId>": {"receive_call": "Y"|"N"} | null}`: upsert, or remove with `null`.
+    agentId: Id,
+    /// `{"<groupId>": {"receive_call": "Y"|"N"} | null}`: upsert, or remove with `null` (1505).
     group: Value,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentIds": [1]})))]
 pub struct AgentIdsRequest {
     #[serde(flatten)]
     credentials: Credentials,
     /// 1–1000 agent ids; any unknown id → 1509 and nothing changes.
-    agentIds: Vec<String>,
+    agentIds: Vec<Id>,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "name": "Sales", "status": 1, "wrapUpTime": 45})))]
 pub struct GroupAddRequest {
     #[serde(flatten)]
     credentials: Credentials,
     /// A taken name gets a numeric suffix (`Sales 2`).
     name: String,
-    status: Option<i64>,
+    /// 1 active (default), 0 inactive.
+    status: Option<Integer>,
     /// Wrap-up seconds after this group's calls (0–3600); absent: the account's.
-    wrapUpTime: Option<i64>,
+    wrapUpTime: Option<Integer>,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "groupId": 1, "name": "Sales India", "status": 1})))]
 pub struct GroupUpdateRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    groupId: String,
+    /// `groupid` is accepted too.
+    groupId: Id,
     name: String,
-    status: Option<i64>,
+    /// 1 active (default), 0 inactive.
+    status: Option<Integer>,
     /// Absent: unchanged; `null`: the account's applies again; 0–3600 seconds.
-    wrapUpTime: Option<i64>,
+    wrapUpTime: Option<Integer>,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "groupId": 1})))]
 pub struct GroupIdRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    groupId: String,
+    /// `groupid` is accepted too.
+    groupId: Id,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token"})))]
 pub struct GroupListRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    groupid: Option<String>,
+    /// One group; `groupId` is accepted too.
+    groupid: Option<Id>,
     /// Case-insensitive substring of the name.
     name: Option<String>,
     /// Only `{"<id>":"<name>"}`.
-    quick: Option<bool>,
-    forward: Option<bool>,
+    quick: Option<Flag>,
+    forward: Option<Flag>,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token"})))]
 pub struct RoleListRequest {
     #[serde(flatten)]
     credentials: Credentials,
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({
+    "userId": "10000001", "token": "your-api-token", "name": "Supervisor", "permissions": ["VIEW_AGENTS", "EDIT_AGENTS"]
+})))]
 pub struct RoleAddRequest {
     #[serde(flatten)]
     credentials: Credentials,
@@ -220,140 +317,14 @@ pub struct RoleAddRequest {
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({
+    "userId": "10000001", "token": "your-api-token", "roleId": 2, "name": "Team lead", "permissions": ["VIEW_AGENTS"]
+})))]
 pub struct RoleUpdateRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    roleId: String,
+    /// `role` is accepted too.
+    roleId: Id,
     name: Option<String>,
     permissions: Option<Vec<String>>,
-}
-
-// ---- Replies. Every success of Agent/Group/Role ends with `"status":"success","code":200`.
-
-/// `{"status":"success","code":200,"message":M}` — the reply of write endpoints.
-#[derive(ToSchema)]
-pub struct DoneReply {
-    status: String,
-    code: i64,
-    message: String,
-}
-
-#[derive(ToSchema)]
-pub struct WorkingItem {
-    wDays: Vec<String>,
-    from: i64,
-    to: i64,
-    agentId: i64,
-}
-
-/// One agent, in seed 002's key order; `password` is never sent and
-/// `call_pass` is always `"********"`.
-#[derive(ToSchema)]
-pub struct AgentItem {
-    name: String,
-    favorite: String,
-    email: String,
-    phone: String,
-    address: String,
-    dest_type: String,
-    dest_value: String,
-    call_pass: String,
-    role: String,
-    parent: String,
-    create_date: i64,
-    create_by: String,
-    create_by_type: String,
-    user_id: String,
-    unique_id: i64,
-    /// `""` or a list of DIDs.
-    allowDid: Value,
-    status: i64,
-    isDeleted: i64,
-    preDeleted: i64,
-    group: Vec<i64>,
-    working: Vec<WorkingItem>,
-    /// `[{"<groupId>":"<name>"}]`; `"Unknown group (<id>)"` for a group that is gone.
-    groupNames: Vec<Value>,
-    roleName: String,
-    /// Ours: the CAD flag (0/1).
-    cad: i64,
-}
-
-#[derive(ToSchema)]
-pub struct AgentListReply {
-    /// Items as `AgentItem`, or with `quick` only `name, email, unique_id, status, group`.
-    response: Vec<AgentItem>,
-    /// The page size.
-    agtLimit: i64,
-    currentPage: i64,
-    totalPages: i64,
-    totalRecords: i64,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
-pub struct AgentCreateReply {
-    agentId: i64,
-    /// Present only when generated: shown this once.
-    password: Option<String>,
-    /// Present only when generated: shown this once.
-    call_pass: Option<String>,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
-pub struct GroupAddReply {
-    groupId: i64,
-    /// As stored, with its suffix when the name was taken.
-    name: String,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
-pub struct GroupListReply {
-    /// `{"<groupId>":{"name":…,"status":…,"agents":…}}`, or with `quick` `{"<groupId>":"<name>"}`.
-    response: Value,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
-pub struct RoleItem {
-    roleId: String,
-    name: String,
-    permissions: Vec<String>,
-}
-
-#[derive(ToSchema)]
-pub struct RoleListReply {
-    response: Vec<RoleItem>,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
-pub struct RoleReply {
-    roleId: String,
-    name: String,
-    permissions: Vec<String>,
-    status: String,
-    code: i64,
-}
-
-#[derive(ToSchema)]
-pub struct LoginReply {
-    /// Shown once; send it as `ssid`.
-    ssid: String,
-    /// Unix seconds when the session expires if it is not used again: every
-    /// request with the `ssid` (pings included) moves it to that second plus
-    /// the session lifetime (`--session-ttl`), up to `--session-max` after login.
-    expiresAt: i64,
-    userId: String,
-    /// The agent the session acts as; `null` for an admin session.
-    agentId: Option<i64>,
-    status: String,
-    code: i64,
 }

@@ -6,12 +6,13 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::event::{Kind, Logged, State};
 use super::leg::{Leg, LegStatus};
 
 /// How a call went, for one agent or for the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// A leg still rings for an agent who was online when it was offered.
@@ -26,7 +27,7 @@ pub enum Outcome {
 }
 
 /// One call, folded from the facts about all its legs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallSummary {
     pub call_id: String,

@@ -2,13 +2,14 @@
 //! as its timeline, so the dashboard and the timeline can never disagree.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::calls::{CallSummary, Outcome};
 use super::event::State;
 use super::timeline::Interval;
 
 /// Calls counted per call id; times in seconds.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Counters {
     pub calls: usize,

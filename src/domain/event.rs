@@ -2,9 +2,10 @@
 //! and one event as decided and as logged.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Where an agent is, as supervisors see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     Offline,

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::event::{Logged, State};
 
@@ -28,8 +29,8 @@ pub fn date_of(at: i64, tz: &TimeZone) -> Option<Date> {
     Some(ts.to_zoned_datetime(tz.clone()).date())
 }
 
-/// One stretch of time in one state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One stretch of time in one state (Unix seconds; `duration` in seconds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Interval {
     pub state: State,
     pub start: i64,
@@ -37,6 +38,7 @@ pub struct Interval {
     pub duration: i64,
     /// Why the agent entered this state (break reason, `ping_lost`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub reason: Option<String>,
 }
 

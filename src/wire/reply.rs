@@ -1,11 +1,14 @@
 //! Response bytes exactly as DeepCall's Express server sends them: compact
-//! JSON, `application/json; charset=utf-8` and Express's weak ETag.
+//! JSON, `application/json; charset=utf-8` and Express's weak ETag. The
+//! envelopes derive their OpenAPI schemas, so the document shows what is sent.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::Serialize;
 use sha1::{Digest, Sha1};
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
 use super::errors::ErrorCode;
 
@@ -47,12 +50,30 @@ pub fn raw_json(status: StatusCode, bytes: Vec<u8>) -> Response {
     response
 }
 
-/// `{"status":"error","message":M,"code":C}` — the one error shape of every section.
-#[derive(Serialize)]
-struct ErrorEnvelope {
+/// `{"status":"error","message":M,"code":C}` — the one error shape of every
+/// section; on a transport outcome (404, 405, 413, 429, 503) `code` repeats
+/// the HTTP status.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    #[schema(schema_with = error_status)]
     status: &'static str,
     message: &'static str,
     code: u16,
+}
+
+/// The schema of a `status` that is always `"success"`: it keeps every
+/// success shape apart from the error envelope (`oneOf` needs exactly one to match).
+pub fn success_status() -> Object {
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["success"])).build()
+}
+
+fn error_status() -> Object {
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["error"])).build()
+}
+
+/// The schema of the `code` of a success, always `200`.
+pub fn success_code() -> Object {
+    ObjectBuilder::new().schema_type(Type::Integer).enum_values(Some([200])).build()
 }
 
 fn error_bytes(error: ErrorCode) -> Vec<u8> {
@@ -71,12 +92,16 @@ pub fn transport_error(status: StatusCode, message: &'static str) -> Response {
     raw_json(status, error_bytes(ErrorCode { code: status.as_u16(), message }))
 }
 
-/// Section `Agent`, `Group`, `Role`: payload keys, then `"status":"success","code":200`.
-#[derive(Serialize)]
+/// The success of `Agent`, `Group`, `Role` and our sections: payload keys,
+/// then `"status":"success","code":200`.
+#[derive(Serialize, ToSchema)]
 pub struct Listing<T: Serialize> {
     #[serde(flatten)]
+    #[schema(inline)]
     pub payload: T,
+    #[schema(schema_with = success_status)]
     pub status: &'static str,
+    #[schema(schema_with = success_code)]
     pub code: u16,
 }
 
@@ -89,35 +114,45 @@ pub fn listing_sized<T: Serialize>(payload: T, size_hint: usize) -> Response {
     json_sized(StatusCode::OK, &Listing { payload, status: "success", code: 200 }, size_hint)
 }
 
-/// Write endpoints of `Agent`/`Group`/`Role`: `{"status":"success","code":200,"message":M}`
+/// The reply of write endpoints: `{"status":"success","code":200,"message":M}`
 /// (the order the updateAgentGroupMapping success is documented in).
+#[derive(Serialize, ToSchema)]
+pub struct Done<'a> {
+    #[schema(schema_with = success_status)]
+    status: &'static str,
+    #[schema(schema_with = success_code)]
+    code: u16,
+    /// What was done (`Agent updated`).
+    message: &'a str,
+}
+
 pub fn done(message: &str) -> Response {
-    #[derive(Serialize)]
-    struct Done<'a> {
-        status: &'static str,
-        code: u16,
-        message: &'a str,
-    }
     json(StatusCode::OK, &Done { status: "success", code: 200, message })
 }
 
 /// Section `agentProfile`: `{"status":"success","data":{…}}`.
+#[derive(Serialize, ToSchema)]
+pub struct Profile<T> {
+    #[schema(schema_with = success_status)]
+    status: &'static str,
+    #[schema(inline)]
+    data: T,
+}
+
 pub fn profile<T: Serialize>(data: T) -> Response {
-    #[derive(Serialize)]
-    struct Profile<T> {
-        status: &'static str,
-        data: T,
-    }
     json(StatusCode::OK, &Profile { status: "success", data })
 }
 
 /// Section `agentDashboard`: `{"message":PAYLOAD,"status":"success"}`.
+#[derive(Serialize, ToSchema)]
+pub struct Dashboard<T> {
+    #[schema(inline)]
+    message: T,
+    #[schema(schema_with = success_status)]
+    status: &'static str,
+}
+
 pub fn dashboard<T: Serialize>(message: T) -> Response {
-    #[derive(Serialize)]
-    struct Dashboard<T> {
-        message: T,
-        status: &'static str,
-    }
     json(StatusCode::OK, &Dashboard { message, status: "success" })
 }
 

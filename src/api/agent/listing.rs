@@ -3,14 +3,19 @@
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::store::AgentRow;
 
 /// What stands in for the call password on every read.
 pub const MASKED: &str = "********";
 
+/// One agent, in seed 002's key order; `password` is never sent and
+/// `call_pass` is always `"********"`.
 #[allow(non_snake_case)]
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AgentItem<'a> {
     name: &'a str,
     favorite: &'a str,
@@ -19,11 +24,15 @@ pub struct AgentItem<'a> {
     address: &'a str,
     dest_type: &'a str,
     dest_value: &'a str,
+    /// Always `********`: no read shows a call password.
     call_pass: &'static str,
     /// The role id as a string, as seed 002 shows it.
     #[serde(serialize_with = "as_string")]
+    #[schema(value_type = String)]
     role: i64,
+    /// The agent's place in the tree: `,START,` under the root, else the ids above it.
     parent: &'a str,
+    /// Unix seconds.
     create_date: i64,
     create_by: &'a str,
     create_by_type: &'a str,
@@ -31,20 +40,25 @@ pub struct AgentItem<'a> {
     unique_id: i64,
     /// `""` when none, else a list — both shapes appear in seed 002.
     allowDid: AllowDid<'a>,
+    /// 1 active, 0 inactive.
     status: i64,
     isDeleted: u8,
+    /// 1 while a deletion waits for the agent to go offline.
     preDeleted: u8,
     group: GroupIds<'a>,
     working: Working<'a>,
     /// `[{"17":"Perm"},{"4":"Unknown group (4)"}]`, in the order of `group`.
     groupNames: GroupNames<'a>,
     roleName: &'a str,
+    /// Ours: the CAD flag (0/1).
     cad: u8,
 }
 
+/// Working hours: minutes of the day, 0–1439.
 #[allow(non_snake_case)]
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct WorkingItem<'a> {
+    /// `MON` … `SUN`.
     wDays: &'a [&'static str],
     from: i64,
     to: i64,
@@ -52,7 +66,7 @@ pub struct WorkingItem<'a> {
 }
 
 /// `quick: true`: just enough to fill a picker.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct QuickItem<'a> {
     name: &'a str,
     email: &'a str,
@@ -77,6 +91,19 @@ impl Serialize for AllowDid<'_> {
     }
 }
 
+impl PartialSchema for AllowDid<'_> {
+    fn schema() -> RefOr<Schema> {
+        let none = ObjectBuilder::new().schema_type(Type::String).enum_values(Some([""]));
+        OneOfBuilder::new()
+            .item(none)
+            .item(Vec::<String>::schema())
+            .description(Some("The DIDs the agent may call from: `\"\"` when none, else a list."))
+            .into()
+    }
+}
+
+impl ToSchema for AllowDid<'_> {}
+
 struct GroupIds<'a>(&'a [(i64, Option<String>)]);
 
 impl Serialize for GroupIds<'_> {
@@ -85,7 +112,33 @@ impl Serialize for GroupIds<'_> {
     }
 }
 
+impl PartialSchema for GroupIds<'_> {
+    fn schema() -> RefOr<Schema> {
+        ArrayBuilder::new().items(i64::schema()).description(Some("The ids of the agent's groups.")).into()
+    }
+}
+
+impl ToSchema for GroupIds<'_> {}
+
 struct GroupNames<'a>(&'a [(i64, Option<String>)]);
+
+impl PartialSchema for GroupNames<'_> {
+    fn schema() -> RefOr<Schema> {
+        let named = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(String::schema()))
+            .min_properties(Some(1))
+            .max_properties(Some(1));
+        ArrayBuilder::new()
+            .items(named)
+            .description(Some(
+                "`[{\"<groupId>\":\"<name>\"}]` in the order of `group`; `\"Unknown group (<id>)\"` for a group that is gone.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for GroupNames<'_> {}
 
 impl Serialize for GroupNames<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -110,10 +163,51 @@ impl Serialize for GroupNames<'_> {
 
 struct Working<'a>(&'a AgentRow);
 
+impl PartialSchema for Working<'_> {
+    fn schema() -> RefOr<Schema> {
+        ArrayBuilder::new().items(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(WorkingItem::name()))).into()
+    }
+}
+
+impl ToSchema for Working<'_> {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((WorkingItem::name().into(), WorkingItem::schema()));
+    }
+}
+
 impl Serialize for Working<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let row = self.0;
         serializer.collect_seq(row.working.iter().map(|w| WorkingItem { wDays: &w.days, from: w.from, to: w.to, agentId: row.id }))
+    }
+}
+
+/// An item of `Agent/list` as the document shows it: a whole agent, or with
+/// `quick` its picker fields. `anyOf`, since a whole agent has them too.
+pub enum AgentListItem {}
+
+impl Serialize for AgentListItem {
+    fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        match *self {}
+    }
+}
+
+impl PartialSchema for AgentListItem {
+    fn schema() -> RefOr<Schema> {
+        let reference = |name: std::borrow::Cow<'static, str>| RefOr::Ref(utoipa::openapi::Ref::from_schema_name(name));
+        utoipa::openapi::schema::AnyOfBuilder::new()
+            .item(reference(AgentItem::name()))
+            .item(reference(QuickItem::name()))
+            .into()
+    }
+}
+
+impl ToSchema for AgentListItem {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((AgentItem::name().into(), AgentItem::schema()));
+        AgentItem::schemas(schemas);
+        schemas.push((QuickItem::name().into(), QuickItem::schema()));
+        QuickItem::schemas(schemas);
     }
 }
 

@@ -3,6 +3,9 @@
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 
 use super::super::agent_profile::BreakDetail;
 use super::super::auth::{Actor, Principal};
@@ -28,18 +31,24 @@ pub(in crate::api) fn scope(who: &Principal, named: Option<i64>) -> Result<Optio
     }
 }
 
-#[derive(Serialize)]
+/// The call an agent is ringing for or talking on.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CallView {
     call_id: String,
     caller_number: String,
+    /// `inbound` or `outbound`.
     direction: String,
+    /// Absent when the telephony named none.
     #[serde(skip_serializing_if = "String::is_empty")]
+    #[schema(required = false)]
     did: String,
+    /// Unix seconds: the offer while ringing, the answer once talking.
     since: i64,
 }
 
-#[derive(Serialize)]
+/// One agent's presence.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct LiveItem<'a> {
     agent_id: i64,
@@ -48,7 +57,9 @@ struct LiveItem<'a> {
     status: i64,
     cad: u8,
     state: State,
+    /// Unix seconds the state began.
     since: i64,
+    /// Seconds in this state.
     duration: i64,
     login_at: Option<i64>,
     last_ping: Option<i64>,
@@ -67,6 +78,15 @@ struct LiveItem<'a> {
 /// from the directory (a map built per agent cost a tenth of a whole-account
 /// board).
 struct Receiving<'a>(&'a DirectoryAgent);
+
+impl PartialSchema for Receiving<'_> {
+    fn schema() -> RefOr<Schema> {
+        let receive_call = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["Y", "N"]));
+        ObjectBuilder::new().schema_type(Type::Object).additional_properties(Some(receive_call)).into()
+    }
+}
+
+impl ToSchema for Receiving<'_> {}
 
 impl Serialize for Receiving<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -106,12 +126,14 @@ fn item<'a>(agent: &'a DirectoryAgent, live: &AgentLive, now: i64) -> LiveItem<'
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct LivePayload<'a> {
+pub(in crate::api) struct LivePayload<'a> {
     response: Vec<LiveItem<'a>>,
     /// Agents per presence state, every state listed.
+    #[schema(value_type = std::collections::BTreeMap<State, usize>)]
     counts: Map<String, Value>,
+    /// Unix seconds now, by the server's clock.
     server_time: i64,
 }
 

@@ -7,10 +7,13 @@ mod live;
 mod timeline;
 
 pub use live::live;
-pub(in crate::api) use live::scope;
+pub(in crate::api) use live::{scope, LivePayload};
+pub(in crate::api) use listing::AgentListItem;
 pub use timeline::timeline;
+pub(in crate::api) use timeline::TimelineReply;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
@@ -35,10 +38,14 @@ pub const MAX_AGENT_IDS: usize = 1000;
 /// The role an agent gets when `create` names none (made with the account).
 const DEFAULT_ROLE: i64 = 1;
 
+/// A page of agents (seed 002).
 #[allow(non_snake_case)]
-#[derive(Serialize)]
-struct ListPayload<T: Serialize> {
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct ListPayload<T: Serialize> {
+    /// Ordered by `unique_id`.
+    #[schema(inline)]
     response: Vec<T>,
+    /// The page size.
     agtLimit: i64,
     currentPage: i64,
     totalPages: i64,
@@ -174,14 +181,17 @@ async fn hash(secret_text: String) -> Result<String, ApiError> {
         .map_err(ApiError::Internal)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Created {
+pub(in crate::api) struct Created {
     agent_id: i64,
     /// Shown once, and only when we generated it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     password: Option<String>,
+    /// Shown once, and only when we generated it.
     #[serde(skip_serializing_if = "Option::is_none", rename = "call_pass")]
+    #[schema(nullable = false)]
     call_pass: Option<String>,
 }
 

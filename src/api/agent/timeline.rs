@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use super::super::auth::Principal;
 use super::super::error::{ApiError, ApiResult};
@@ -52,15 +53,26 @@ fn parse_filter(body: &Body) -> Result<Filter, ApiError> {
     Ok(filter)
 }
 
-#[derive(Serialize)]
+/// A day of the log (seed 001's shape): the events, each agent's state
+/// intervals and the line chart.
+#[derive(Serialize, ToSchema)]
 #[allow(non_snake_case)]
-struct TimelineReply<'a> {
+pub(in crate::api) struct TimelineReply<'a> {
+    /// Agent events (login, logout, breaks, heartbeat, wrap-up end).
     agEvent: Vec<EventView<'a>>,
+    /// Call events.
     event: Vec<EventView<'a>>,
+    /// `{"<agentId>":[interval, …]}` over the day up to now.
     data: BTreeMap<String, Vec<Interval>>,
+    /// `{"<state>":[seconds in that state per window of the day]}`, states
+    /// with any time; offline is not charted.
+    #[schema(value_type = BTreeMap<String, Vec<i64>>)]
     lineChart: Map<String, Value>,
+    /// Seconds per line-chart bucket.
     window: i64,
+    #[schema(schema_with = reply::success_status)]
     status: &'static str,
+    #[schema(schema_with = reply::success_code)]
     code: u16,
     /// The highest sequence number returned (or the request's, when nothing is newer).
     lstSync: i64,

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
@@ -50,10 +51,11 @@ fn refusal(r: Refusal) -> ApiError {
 }
 
 /// `breakDetail`: the current break as the agent's page shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BreakDetail {
     pub reason: String,
+    /// Unix seconds.
     pub start: i64,
     /// Seconds on break so far.
     pub elapsed: i64,
@@ -112,17 +114,20 @@ pub async fn set_web_ping_time(state: AppState, who: Principal, body: Body) -> A
         return Err(codes::PING_TIME_TYPE.into());
     }
     let presence = state.live.ping(&who.account, agent, mic).await?;
-    #[derive(Serialize)]
-    struct Data {
-        agent_id: String,
-        user_id: String,
-        ping_time: i64,
-        mic_perm: i64,
-        state: State,
-    }
     let data =
-        Data { agent_id: agent.to_string(), user_id: who.account, ping_time: state.clock.now(), mic_perm: mic, state: presence };
+        Ping { agent_id: agent.to_string(), user_id: who.account, ping_time: state.clock.now(), mic_perm: mic, state: presence };
     Ok(reply::profile(data))
+}
+
+/// The heartbeat as taken.
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct Ping {
+    agent_id: String,
+    user_id: String,
+    /// The server's Unix seconds (liveness follows the server's clock).
+    ping_time: i64,
+    mic_perm: i64,
+    state: State,
 }
 
 /// `agentProfile/agentOnBreak`: the break, or 1502 `On break is : 0`.
@@ -130,15 +135,17 @@ pub async fn agent_on_break(state: AppState, who: Principal, body: Body) -> ApiR
     let agent = target(&state, &who, &body).await?;
     let live = state.live.agent(&who.account, agent).await?;
     let detail = BreakDetail::of(&live.presence, state.clock.now()).ok_or(codes::NOT_ON_BREAK)?;
-    #[derive(Serialize)]
-    struct Data {
-        on_break: u8,
-        #[serde(rename = "breakDetail")]
-        break_detail: BreakDetail,
-        agent_id: String,
-        user_id: String,
-    }
-    Ok(reply::profile(Data { on_break: 1, break_detail: detail, agent_id: agent.to_string(), user_id: who.account }))
+    Ok(reply::profile(OnBreak { on_break: 1, break_detail: detail, agent_id: agent.to_string(), user_id: who.account }))
+}
+
+/// The agent's break (`on_break` is always 1: not on break is 1502).
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct OnBreak {
+    on_break: u8,
+    #[serde(rename = "breakDetail")]
+    break_detail: BreakDetail,
+    agent_id: String,
+    user_id: String,
 }
 
 /// `agentProfile/checkAgentInWrapUp`: the wrap-up, or 1504.
@@ -148,17 +155,7 @@ pub async fn check_agent_in_wrap_up(state: AppState, who: Principal, body: Body)
     let now = state.clock.now();
     // A wrap-up whose end has passed is over, even before the background step logs it.
     let wrap = live.presence.wrap_up().filter(|w| w.until > now).cloned().ok_or(codes::NOT_IN_WRAP_UP)?;
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Data {
-        response: u8,
-        #[serde(rename = "wrapETime")]
-        wrap_e_time: i64,
-        current_duration: i64,
-        call_id: String,
-        c_number: String,
-    }
-    Ok(reply::profile(Data {
+    Ok(reply::profile(WrapUp {
         response: 1,
         wrap_e_time: wrap.until,
         current_duration: wrap.until - now,
@@ -167,17 +164,35 @@ pub async fn check_agent_in_wrap_up(state: AppState, who: Principal, body: Body)
     }))
 }
 
-/// What the break and wrap-up extensions answer: where the agent is now.
-#[derive(Serialize)]
+/// The agent's wrap-up (`response` is always 1: not in wrap-up is 1504).
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Changed {
+pub(in crate::api) struct WrapUp {
+    response: u8,
+    /// Unix seconds the wrap-up ends.
+    #[serde(rename = "wrapETime")]
+    wrap_e_time: i64,
+    /// Seconds left.
+    current_duration: i64,
+    call_id: String,
+    /// The caller's number.
+    c_number: String,
+}
+
+/// What the break and wrap-up extensions answer: where the agent is now.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(in crate::api) struct Changed {
     agent_id: String,
     state: State,
+    /// Unix seconds the state began.
     since: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     break_detail: Option<BreakDetail>,
     /// A break asked for during a call: it starts at hang-up.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     queued_break: Option<String>,
 }
 
@@ -242,3 +257,4 @@ pub async fn wrap_up_end(state: AppState, who: Principal, body: Body) -> ApiResu
 
 mod tags;
 pub use tags::tags;
+pub(in crate::api) use tags::Tags;

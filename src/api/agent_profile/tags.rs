@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::super::agent_dashboard::whole_calls;
 use super::super::auth::Principal;
@@ -23,7 +24,8 @@ const MAX_TAGS: usize = 100;
 /// The most events read to see whether missed callers were reached since.
 const CALLBACK_EVENTS_MAX: i64 = 5000;
 
-#[derive(Serialize)]
+/// A call notification; `type` is `missed_call`.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct Tag {
     #[serde(rename = "type")]
@@ -31,6 +33,7 @@ struct Tag {
     call_id: String,
     caller_number: String,
     did: String,
+    /// Unix seconds the call began.
     time: i64,
     /// 1 once a later call with the same number was answered (by anyone).
     called_back: u8,
@@ -76,13 +79,16 @@ pub async fn tags(state: AppState, who: Principal, body: Body) -> ApiResult {
             }
         })
         .collect();
-    #[derive(Serialize)]
-    struct Data {
-        agent_id: String,
-        user_id: String,
-        from: i64,
-        to: i64,
-        tags: Vec<Tag>,
-    }
-    Ok(reply::profile(Data { agent_id: agent.to_string(), user_id: who.account, from, to: now, tags }))
+    Ok(reply::profile(Tags { agent_id: agent.to_string(), user_id: who.account, from, to: now, tags }))
+}
+
+/// The agent's notifications in a window (Unix seconds).
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct Tags {
+    agent_id: String,
+    user_id: String,
+    from: i64,
+    to: i64,
+    /// Newest first, at most 100.
+    tags: Vec<Tag>,
 }
