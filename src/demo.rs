@@ -1,21 +1,34 @@
 //! A realistic demo account: groups, roles and twenty agents with working
 //! hours, so a newcomer can try every endpoint at once.
 
-use crate::accounts::{create_account, CreatedAccount};
-use crate::domain::agent::{DestType, ReceiveCall, ROOT_PATH};
+use crate::accounts::{CreatedAccount, create_account};
+use crate::domain::agent::{DestType, ROOT_PATH, ReceiveCall};
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::secret;
 use crate::domain::working::WorkingTime;
 use crate::store::{ContactRow, NewAgent, SharedStore};
 
 const AGENTS: [(&str, &str); 20] = [
-    ("Aarav Sharma", "9829012301"), ("Priya Verma", "9829012302"), ("Rohan Gupta", "9829012303"),
-    ("Ananya Iyer", "9829012304"), ("Vikram Singh", "9829012305"), ("Meera Nair", "9829012306"),
-    ("Kabir Mehta", "9829012307"), ("Isha Reddy", "9829012308"), ("Arjun Rao", "9829012309"),
-    ("Diya Kapoor", "9829012310"), ("Karan Malhotra", "9829012311"), ("Sneha Joshi", "9829012312"),
-    ("Aditya Kulkarni", "9829012313"), ("Pooja Bhat", "9829012314"), ("Rahul Desai", "9829012315"),
-    ("Neha Chawla", "9829012316"), ("Siddharth Jain", "9829012317"), ("Tara Menon", "9829012318"),
-    ("Manoj Rao", "9829012319"), ("Bhawna Saini", "9829012320"),
+    ("Aarav Sharma", "9829012301"),
+    ("Priya Verma", "9829012302"),
+    ("Rohan Gupta", "9829012303"),
+    ("Ananya Iyer", "9829012304"),
+    ("Vikram Singh", "9829012305"),
+    ("Meera Nair", "9829012306"),
+    ("Kabir Mehta", "9829012307"),
+    ("Isha Reddy", "9829012308"),
+    ("Arjun Rao", "9829012309"),
+    ("Diya Kapoor", "9829012310"),
+    ("Karan Malhotra", "9829012311"),
+    ("Sneha Joshi", "9829012312"),
+    ("Aditya Kulkarni", "9829012313"),
+    ("Pooja Bhat", "9829012314"),
+    ("Rahul Desai", "9829012315"),
+    ("Neha Chawla", "9829012316"),
+    ("Siddharth Jain", "9829012317"),
+    ("Tara Menon", "9829012318"),
+    ("Manoj Rao", "9829012319"),
+    ("Bhawna Saini", "9829012320"),
 ];
 const GROUPS: [&str; 4] = ["Sales", "Support", "Billing", "Escalations"];
 /// The demo's contact card: standard fields and two custom ones.

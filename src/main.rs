@@ -7,7 +7,7 @@ use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 use agentdesk::settings::{DatabaseSettings, FileSettings, ServeSettings};
-use agentdesk::{accounts, demo, store, AppState, ServerConfig};
+use agentdesk::{AppState, ServerConfig, accounts, demo, store};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -22,7 +22,6 @@ const ASHA_QUICK: &str = concat!(
 /// The default session lifetime of `ServerConfig`.
 const SESSION_TTL: i64 = 12 * 3600;
 
-
 fn login_body(email: &str, password: &str) -> String {
     format!(r#"{{"email":"{email}","password":"{password}"}}"#)
 }
@@ -52,9 +51,8 @@ async fn login_reply(app: &TestApp, body: &str) -> Value {
 
 /// An account whose admin logs in as `email` / `pw-123456`.
 async fn account_with_admin(app: &TestApp, email: &str) -> Account {
-    let created = agentdesk::accounts::create_account(&app.store, "Known Center", email, Some("pw-123456"))
-        .await
-        .unwrap();
+    let created =
+        agentdesk::accounts::create_account(&app.store, "Known Center", email, Some("pw-123456")).await.unwrap();
     Account { user_id: created.user_id, token: created.token }
 }
 
@@ -87,7 +85,8 @@ backend_test!(the_login_email_is_matched_without_case_or_surrounding_spaces, |ap
 backend_test!(an_agent_logs_in_as_itself, |app| {
     let account = app.account().await;
     app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com""#).await;
-    let agent = app.agent(&account, r#""name":"Ravi Kumar","email":"ravi@example.com","password":"agent-pass-1""#).await;
+    let agent =
+        app.agent(&account, r#""name":"Ravi Kumar","email":"ravi@example.com","password":"agent-pass-1""#).await;
     assert_eq!(agent, 2);
     let reply = login_reply(&app, &login_body("ravi@example.com", "agent-pass-1")).await;
     assert_eq!(reply["userId"], account.user_id.as_str());
@@ -135,8 +134,9 @@ backend_test!(login_without_a_usable_email_or_password_is_1000, |app| {
 /// Asha, with the viewer role, logged in: her id and session.
 async fn asha_logged_in_as_viewer(app: &TestApp, account: &Account) -> (i64, String) {
     viewer_role(app, account).await;
-    let agent =
-        app.agent(account, r#""name":"Asha Rao","email":"asha@example.com","password":"agent-pass-1","role":"2""#).await;
+    let agent = app
+        .agent(account, r#""name":"Asha Rao","email":"asha@example.com","password":"agent-pass-1","role":"2""#)
+        .await;
     (agent, app.login("asha@example.com", "agent-pass-1").await)
 }
 
@@ -180,8 +180,12 @@ backend_test!(an_inactive_agent_cannot_log_in_and_loses_its_session, |app| {
     app.expect(AGENT_LIST, &list, ASHA_QUICK).await;
 
     let switch_off = format!(r#"{{{},"agentId":"{agent}","status":0}}"#, account.creds());
-    app.expect("/api/v2/Agent/changeStatus", &switch_off, r#"{"status":"success","code":200,"message":"Agent status updated"}"#)
-        .await;
+    app.expect(
+        "/api/v2/Agent/changeStatus",
+        &switch_off,
+        r#"{"status":"success","code":200,"message":"Agent status updated"}"#,
+    )
+    .await;
     app.expect_error(AGENT_LIST, &list, 1014, "Invalid token").await;
     app.expect_error(LOGIN, &login_body("asha@example.com", "agent-pass-1"), 1015, "Permission denied").await;
     // A wrong password still says only that.

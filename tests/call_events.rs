@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::{error_body, Account, TestApp};
-use serde_json::{json, Value};
+use common::{Account, TestApp, error_body};
+use serde_json::{Value, json};
 
 const CALL_EVENT: &str = "/api/v2/callEvent";
 const LIVE: &str = "/api/v2/Agent/live";
@@ -74,7 +74,15 @@ fn batch_of(account: &Account, events: &[Value]) -> String {
 
 /// The event with `key` changed is refused with `code`, both alone and as
 /// the second item of a batch whose first item is valid.
-async fn expect_refused(app: &TestApp, account: &Account, agent: i64, key: &str, value: Option<Value>, code: u16, message: &str) {
+async fn expect_refused(
+    app: &TestApp,
+    account: &Account,
+    agent: i64,
+    key: &str,
+    value: Option<Value>,
+    code: u16,
+    message: &str,
+) {
     let bad = altered(agent, key, value);
     app.expect_error(CALL_EVENT, &single_of(account, &bad), code, message).await;
     let good = altered(agent, "callId", Some(json!("c0")));
@@ -145,7 +153,15 @@ async fn set_wrap_up(app: &TestApp, account: &Account, seconds: i64) {
 
 backend_test!(a_call_id_that_is_missing_empty_or_longer_than_128_characters_is_refused_with_1501, |app| {
     let (account, agent) = setup(&app).await;
-    for value in [None, Some(json!("")), Some(json!("   ")), Some(json!("x".repeat(129))), Some(json!(null)), Some(json!(true)), Some(json!({}))] {
+    for value in [
+        None,
+        Some(json!("")),
+        Some(json!("   ")),
+        Some(json!("x".repeat(129))),
+        Some(json!(null)),
+        Some(json!(true)),
+        Some(json!({})),
+    ] {
         expect_refused(&app, &account, agent, "callId", value, 1501, "Invalid callId").await;
     }
     assert_eq!(calls(&app, &account).await, Vec::<Value>::new());
@@ -194,8 +210,15 @@ backend_test!(an_event_kind_that_is_not_a_call_event_is_refused_with_1502, |app|
 
 backend_test!(a_missing_or_malformed_agent_id_is_refused_with_1503, |app| {
     let (account, agent) = setup(&app).await;
-    let values =
-        [None, Some(json!("abc")), Some(json!("7a")), Some(json!("")), Some(json!("0")), Some(json!(0)), Some(json!(-1))];
+    let values = [
+        None,
+        Some(json!("abc")),
+        Some(json!("7a")),
+        Some(json!("")),
+        Some(json!("0")),
+        Some(json!(0)),
+        Some(json!(-1)),
+    ];
     for value in values.into_iter().chain([Some(json!(1.5)), Some(json!(null)), Some(json!(true))]) {
         expect_refused(&app, &account, agent, "agentId", value, 1503, "Invalid agentId").await;
     }
@@ -220,7 +243,8 @@ backend_test!(an_unknown_agent_and_another_accounts_agent_get_the_same_1503, |ap
         assert_eq!(alone.status, 200);
         assert_eq!(alone.body, expected, "agent {id}");
         // Second in a batch after a valid event of our own agent: the batch is refused.
-        let mixed = app.post(CALL_EVENT, &batch(&ours, &[item("c1", "offered", our_agent), item("c1", "offered", id)])).await;
+        let mixed =
+            app.post(CALL_EVENT, &batch(&ours, &[item("c1", "offered", our_agent), item("c1", "offered", id)])).await;
         assert_eq!(mixed.body, expected, "agent {id} in a batch");
     }
     assert_eq!(calls(&app, &ours).await, Vec::<Value>::new());
@@ -247,7 +271,16 @@ backend_test!(a_caller_number_with_letters_or_too_few_digits_is_refused_with_150
         app.expect(CALL_EVENT, &single_of(&account, &event), &accepted(1, 0, n as i64 + 1)).await;
     }
     let stored: Vec<Value> = calls(&app, &account).await.iter().map(|e| e["callerNumber"].clone()).collect();
-    assert_eq!(stored, vec![json!("919876543210"), json!("919876543210"), json!("919876543210"), json!("911412223333"), json!("14155550123")]);
+    assert_eq!(
+        stored,
+        vec![
+            json!("919876543210"),
+            json!("919876543210"),
+            json!("919876543210"),
+            json!("911412223333"),
+            json!("14155550123")
+        ]
+    );
 });
 
 backend_test!(a_direction_other_than_inbound_or_outbound_is_refused_with_1505, |app| {
@@ -258,7 +291,12 @@ backend_test!(a_direction_other_than_inbound_or_outbound_is_refused_with_1505, |
     assert_eq!(calls(&app, &account).await, Vec::<Value>::new());
 
     // Left out or null: inbound.
-    let directions = [(Some(json!("outbound")), "outbound"), (None, "inbound"), (Some(json!(null)), "inbound"), (Some(json!("inbound")), "inbound")];
+    let directions = [
+        (Some(json!("outbound")), "outbound"),
+        (None, "inbound"),
+        (Some(json!(null)), "inbound"),
+        (Some(json!("inbound")), "inbound"),
+    ];
     for (n, (value, _)) in directions.iter().enumerate() {
         let mut event = altered(agent, "direction", value.clone());
         event["callId"] = json!(format!("c{n}"));
@@ -276,7 +314,8 @@ backend_test!(a_did_that_is_not_6_to_15_digits_is_refused_with_1506, |app| {
     assert_eq!(calls(&app, &account).await, Vec::<Value>::new());
 
     // Punctuation is dropped; left out or null: no did at all.
-    let dids = [Some(json!("123456")), Some(json!("080-4567 8901")), Some(json!("123456789012345")), None, Some(json!(null))];
+    let dids =
+        [Some(json!("123456")), Some(json!("080-4567 8901")), Some(json!("123456789012345")), None, Some(json!(null))];
     for (n, did) in dids.into_iter().enumerate() {
         let mut event = altered(agent, "did", did);
         event["callId"] = json!(format!("c{n}"));
@@ -288,7 +327,8 @@ backend_test!(a_did_that_is_not_6_to_15_digits_is_refused_with_1506, |app| {
 
 backend_test!(a_time_that_is_not_a_number_negative_or_over_300_seconds_ahead_is_refused_with_1507, |app| {
     let (account, agent) = setup(&app).await;
-    let values = [json!("soon"), json!("2026-11-23T10:00:00Z"), json!(""), json!(-5), json!("-5"), json!(0), json!(1.5)];
+    let values =
+        [json!("soon"), json!("2026-11-23T10:00:00Z"), json!(""), json!(-5), json!("-5"), json!(0), json!(1.5)];
     for value in values.into_iter().chain([json!(T0 + 301), json!((T0 + 301).to_string()), json!(true)]) {
         expect_refused(&app, &account, agent, "time", Some(value), 1507, "Invalid time").await;
     }
@@ -343,13 +383,20 @@ backend_test!(a_batch_whose_third_event_is_invalid_records_none_of_it, |app| {
         (r#"{"callId":"c1","event":"ended","agentId":"AGENT","callerNumber":"98765"}"#, 1504, "Invalid callerNumber"),
         (r#"{"callId":"c1","event":"ringing","agentId":"AGENT","callerNumber":"9876543210"}"#, 1502, "Invalid event"),
         (r#"{"callId":"c1","event":"ended","agentId":"999999","callerNumber":"9876543210"}"#, 1503, "Invalid agentId"),
-        (r#"{"callId":"c1","event":"ended","agentId":"AGENT","callerNumber":"9876543210","time":"later"}"#, 1507, "Invalid time"),
+        (
+            r#"{"callId":"c1","event":"ended","agentId":"AGENT","callerNumber":"9876543210","time":"later"}"#,
+            1507,
+            "Invalid time",
+        ),
     ];
     for (third, code, message) in third_bad {
         let items = [first_two[0].clone(), first_two[1].clone(), third.replace("AGENT", &agent.to_string())];
         app.expect_error(CALL_EVENT, &batch(&account, &items), code, message).await;
         let now = live(&app, &account, agent).await;
-        assert_eq!((now["state"].clone(), now["since"].clone(), now["call"].clone()), (json!("available"), json!(T0), Value::Null));
+        assert_eq!(
+            (now["state"].clone(), now["since"].clone(), now["call"].clone()),
+            (json!("available"), json!(T0), Value::Null)
+        );
         let day = timeline(&app, &account).await;
         assert_eq!(day["event"], json!([]));
         assert_eq!(day["lstSync"], 1, "only the login is logged");
@@ -364,8 +411,12 @@ backend_test!(the_success_reply_is_exactly_accepted_duplicates_lst_sync_status_c
     let account = app.account().await;
     let (agent, _) = logged_in(&app, &account, "Asha Rao", "asha@example.com").await; // event 1: login
     app.expect(CALL_EVENT, &single(&account, "c1", "offered", agent), &accepted(1, 0, 2)).await;
-    app.expect(CALL_EVENT, &batch(&account, &[item("c1", "answered", agent), item("c1", "ended", agent)]), &accepted(2, 0, 4))
-        .await;
+    app.expect(
+        CALL_EVENT,
+        &batch(&account, &[item("c1", "answered", agent), item("c1", "ended", agent)]),
+        &accepted(2, 0, 4),
+    )
+    .await;
     // A retried event next to a new one: only the new one is logged.
     let mixed = [item("c1", "ended", agent), item("c2", "offered", agent)];
     let reply = app.post(CALL_EVENT, &batch(&account, &mixed)).await;
@@ -385,7 +436,9 @@ backend_test!(the_same_call_event_sent_twice_is_recorded_once, |app| {
     app.expect(CALL_EVENT, &single(&account, "c1", "offered", agent), &accepted(0, 1, 0)).await;
     let other = with_creds(
         &account,
-        &format!(r#""callId":"c1","event":"offered","agentId":{agent},"callerNumber":"14155550123","direction":"outbound""#),
+        &format!(
+            r#""callId":"c1","event":"offered","agentId":{agent},"callerNumber":"14155550123","direction":"outbound""#
+        ),
     );
     app.expect(CALL_EVENT, &other, &accepted(0, 1, 0)).await;
     let events = calls(&app, &account).await;
@@ -402,7 +455,12 @@ backend_test!(a_repeated_event_inside_one_batch_counts_as_a_duplicate, |app| {
     app.clock.set(T0);
     let account = app.account().await;
     let (agent, _) = logged_in(&app, &account, "Asha Rao", "asha@example.com").await;
-    let items = [item("c1", "offered", agent), item("c1", "offered", agent), item("c1", "answered", agent), item("c1", "answered", agent)];
+    let items = [
+        item("c1", "offered", agent),
+        item("c1", "offered", agent),
+        item("c1", "answered", agent),
+        item("c1", "answered", agent),
+    ];
     app.expect(CALL_EVENT, &batch(&account, &items), &accepted(2, 2, 3)).await;
     assert_eq!(
         call_summary(&app, &account).await,
@@ -423,10 +481,17 @@ backend_test!(a_retried_batch_is_all_duplicates, |app| {
     app.expect(CALL_EVENT, &batch(&account, &items), &accepted(0, 3, 0)).await;
     assert_eq!(
         call_summary(&app, &account).await,
-        summary(&[("c1", "offered", agent, "ringing"), ("c1", "answered", agent, "on_call"), ("c1", "ended", agent, "wrap_up")])
+        summary(&[
+            ("c1", "offered", agent, "ringing"),
+            ("c1", "answered", agent, "on_call"),
+            ("c1", "ended", agent, "wrap_up")
+        ])
     );
     let after = live(&app, &account, agent).await;
-    assert_eq!((after["state"].clone(), after["since"].clone(), after["wrapETime"].clone()), (json!("wrap_up"), json!(T0), json!(T0 + 30)));
+    assert_eq!(
+        (after["state"].clone(), after["since"].clone(), after["wrapETime"].clone()),
+        (json!("wrap_up"), json!(T0), json!(T0 + 30))
+    );
 });
 
 // ---- what the events do ----
@@ -437,8 +502,12 @@ backend_test!(a_call_offered_to_two_agents_at_once_is_recorded_for_each_and_ring
     let (asha, _) = logged_in(&app, &account, "Asha Rao", "asha@example.com").await;
     let (ben, _) = logged_in(&app, &account, "Ben Okafor", "ben@example.com").await;
     app.clock.advance(10);
-    app.expect(CALL_EVENT, &batch(&account, &[item("c1", "offered", asha), item("c1", "offered", ben)]), &accepted(2, 0, 4))
-        .await;
+    app.expect(
+        CALL_EVENT,
+        &batch(&account, &[item("c1", "offered", asha), item("c1", "offered", ben)]),
+        &accepted(2, 0, 4),
+    )
+    .await;
     for agent in [asha, ben] {
         let now = live(&app, &account, agent).await;
         assert_eq!(now["state"], "ringing", "{now}");
@@ -452,8 +521,12 @@ backend_test!(a_call_offered_to_two_agents_at_once_is_recorded_for_each_and_ring
     app.expect(CALL_EVENT, &single(&account, "c1", "offered", ben), &accepted(0, 1, 0)).await;
     // Asha picks up; Ben's ringing ends as missed.
     app.clock.advance(5);
-    app.expect(CALL_EVENT, &batch(&account, &[item("c1", "answered", asha), item("c1", "missed", ben)]), &accepted(2, 0, 6))
-        .await;
+    app.expect(
+        CALL_EVENT,
+        &batch(&account, &[item("c1", "answered", asha), item("c1", "missed", ben)]),
+        &accepted(2, 0, 6),
+    )
+    .await;
     assert_eq!(live(&app, &account, asha).await["state"], "on_call");
     assert_eq!(live(&app, &account, ben).await["state"], "available");
     assert_eq!(
@@ -474,14 +547,20 @@ backend_test!(an_end_that_overtakes_its_offer_and_answer_is_one_talked_leg_whate
     app.clock.advance(10);
     app.expect(CALL_EVENT, &single(&account, "c1", "ended", agent), &accepted(1, 0, 2)).await;
     let now = live(&app, &account, agent).await;
-    assert_eq!((now["state"].clone(), now["since"].clone(), now["wrapETime"].clone()), (json!("available"), json!(T0), Value::Null));
+    assert_eq!(
+        (now["state"].clone(), now["since"].clone(), now["wrapETime"].clone()),
+        (json!("available"), json!(T0), Value::Null)
+    );
     // The late offer of the call that is over does not ring the agent; its
     // late answer says the agent talked on it: the leg is over, and the
     // wrap-up from its hang-up (T0+10, 30 s) follows.
     app.clock.advance(2);
     app.expect(CALL_EVENT, &single(&account, "c1", "offered", agent), &accepted(1, 0, 3)).await;
     let now = live(&app, &account, agent).await;
-    assert_eq!((now["state"].clone(), now["since"].clone(), now["call"].clone()), (json!("available"), json!(T0), Value::Null));
+    assert_eq!(
+        (now["state"].clone(), now["since"].clone(), now["call"].clone()),
+        (json!("available"), json!(T0), Value::Null)
+    );
     app.expect(CALL_EVENT, &single(&account, "c1", "answered", agent), &accepted(1, 0, 4)).await;
     let now = live(&app, &account, agent).await;
     assert_eq!(
@@ -490,7 +569,11 @@ backend_test!(an_end_that_overtakes_its_offer_and_answer_is_one_talked_leg_whate
     );
     assert_eq!(
         call_summary(&app, &account).await,
-        summary(&[("c1", "ended", agent, "available"), ("c1", "offered", agent, "available"), ("c1", "answered", agent, "wrap_up")])
+        summary(&[
+            ("c1", "ended", agent, "available"),
+            ("c1", "offered", agent, "available"),
+            ("c1", "answered", agent, "wrap_up")
+        ])
     );
     // The next call rings as usual, also during the wrap-up.
     app.expect(CALL_EVENT, &single(&account, "c2", "offered", agent), &accepted(1, 0, 5)).await;
@@ -505,12 +588,17 @@ backend_test!(the_events_time_is_used_and_a_time_ahead_of_the_server_is_taken_as
     let with_time = |call: &str, event: &str, time: Value| {
         with_creds(
             &account,
-            &format!(r#""callId":"{call}","event":"{event}","agentId":{agent},"callerNumber":"9876543210","time":{time}"#),
+            &format!(
+                r#""callId":"{call}","event":"{event}","agentId":{agent},"callerNumber":"9876543210","time":{time}"#
+            ),
         )
     };
     app.expect(CALL_EVENT, &with_time("c1", "offered", json!(T0 + 50)), &accepted(1, 0, 2)).await;
     let now = live(&app, &account, agent).await;
-    assert_eq!((now["state"].clone(), now["since"].clone(), now["call"]["since"].clone()), (json!("ringing"), json!(T0 + 50), json!(T0 + 50)));
+    assert_eq!(
+        (now["state"].clone(), now["since"].clone(), now["call"]["since"].clone()),
+        (json!("ringing"), json!(T0 + 50), json!(T0 + 50))
+    );
     // 300 s ahead of the server is tolerated and recorded as the server's now.
     app.expect(CALL_EVENT, &with_time("c1", "answered", json!(T0 + 100 + 300)), &accepted(1, 0, 3)).await;
     let now = live(&app, &account, agent).await;
@@ -519,10 +607,14 @@ backend_test!(the_events_time_is_used_and_a_time_ahead_of_the_server_is_taken_as
     app.clock.set(T0 + 200);
     app.expect(CALL_EVENT, &with_time("c1", "ended", json!((T0 + 150).to_string())), &accepted(1, 0, 4)).await;
     let now = live(&app, &account, agent).await;
-    assert_eq!((now["state"].clone(), now["since"].clone(), now["wrapETime"].clone()), (json!("wrap_up"), json!(T0 + 150), json!(T0 + 180)));
+    assert_eq!(
+        (now["state"].clone(), now["since"].clone(), now["wrapETime"].clone()),
+        (json!("wrap_up"), json!(T0 + 150), json!(T0 + 180))
+    );
     // Never before what the agent already did: an earlier time is moved up to the last event.
     app.expect(CALL_EVENT, &with_time("c2", "offered", json!(T0 + 120)), &accepted(1, 0, 5)).await;
-    let times: Vec<(Value, Value)> = calls(&app, &account).await.iter().map(|e| (e["event"].clone(), e["time"].clone())).collect();
+    let times: Vec<(Value, Value)> =
+        calls(&app, &account).await.iter().map(|e| (e["event"].clone(), e["time"].clone())).collect();
     assert_eq!(
         times,
         vec![
@@ -578,7 +670,8 @@ backend_test!(an_agent_session_is_refused_with_permission_denied_even_with_a_rol
         .await
         .json();
     let role_id = role["roleId"].as_str().unwrap_or_else(|| panic!("role add failed: {role}")).to_string();
-    let fields = format!(r#""name":"Ben Okafor","email":"ben@example.com","password":"pass-word-1","role":"{role_id}""#);
+    let fields =
+        format!(r#""name":"Ben Okafor","email":"ben@example.com","password":"pass-word-1","role":"{role_id}""#);
     let lead = app.agent(&account, &fields).await;
     let lead_ssid = app.login("ben@example.com", "pass-word-1").await;
     for (ssid, agent) in [(&plain_ssid, plain), (&lead_ssid, lead)] {
@@ -674,7 +767,8 @@ backend_test!(concurrent_call_events_are_each_recorded_once_even_when_retried_in
     // made durable in groups.
     let bodies: Vec<String> = (0..20)
         .flat_map(|c| {
-            let body = batch(&account, &[item(&format!("c{c}"), "offered", agent), item(&format!("c{c}"), "missed", agent)]);
+            let body =
+                batch(&account, &[item(&format!("c{c}"), "offered", agent), item(&format!("c{c}"), "missed", agent)]);
             [body.clone(), body.clone(), body]
         })
         .collect();

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Account, TestApp};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const CALL_EVENT: &str = "/api/v2/callEvent";
 const LIVE: &str = "/api/v2/Agent/live";
@@ -276,7 +276,10 @@ backend_test!(a_call_taken_during_a_break_is_talk_and_the_break_goes_on_after_it
     assert_eq!(where_is(&app, &account, asha).await, at("break", T0 + 40, None, None));
     assert_eq!(live(&app, &account, asha).await["breakDetail"]["start"], T0);
     let c = counters(&app, &account, asha).await;
-    assert_eq!((c["talkTime"].clone(), c["breakTime"].clone(), c["answered"].clone()), (json!(30), json!(10), json!(1)));
+    assert_eq!(
+        (c["talkTime"].clone(), c["breakTime"].clone(), c["answered"].clone()),
+        (json!(30), json!(10), json!(1))
+    );
 });
 
 backend_test!(a_call_offered_to_an_agent_who_cannot_be_rung_never_shows_as_ringing, |app| {
@@ -297,10 +300,20 @@ backend_test!(a_call_offered_to_an_agent_who_cannot_be_rung_never_shows_as_ringi
     assert_eq!(recent(&app, &account).await[0], call("c2", "missed", asha, T0 + 10, 0));
     let events = app.post(TIMELINE, &format!("{{{}}}", account.creds())).await.json()["event"].clone();
     let left = events.as_array().unwrap().iter().find(|e| e["event"] == "missed").unwrap().clone();
-    assert_eq!((left["actor"].clone(), left["reason"].clone(), left["time"].clone()), (json!("system"), json!("agent_left"), json!(T0 + 12)));
+    assert_eq!(
+        (left["actor"].clone(), left["reason"].clone(), left["time"].clone()),
+        (json!("system"), json!("agent_left"), json!(T0 + 12))
+    );
     assert_eq!(call_counts(&app, &account, asha).await, (json!(1), json!(0), json!(1)));
     // The telephony's own `missed`, arriving later, is a duplicate of that fact.
-    let reply = app.post(CALL_EVENT, &json!({"userId":account.user_id,"token":account.token,"events":[fact("c2", "missed", asha, None)]}).to_string()).await.json();
+    let reply = app
+        .post(
+            CALL_EVENT,
+            &json!({"userId":account.user_id,"token":account.token,"events":[fact("c2", "missed", asha, None)]})
+                .to_string(),
+        )
+        .await
+        .json();
     assert_eq!((reply["accepted"].clone(), reply["duplicates"].clone()), (json!(0), json!(1)));
 });
 

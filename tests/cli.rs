@@ -180,11 +180,14 @@ async fn tokens_rotate_and_accounts_suspend_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let database = sqlite_url(dir.path(), "a.db");
     let (user_id, old) = created_credentials(&create("Rotating", "rot@x.com", None, &database));
-    let (same_user, new) = created_credentials(&agentdesk(&["account", "token-add", "--user-id", &user_id, "--database", &database]));
+    let (same_user, new) =
+        created_credentials(&agentdesk(&["account", "token-add", "--user-id", &user_id, "--database", &database]));
     assert_eq!(same_user, user_id);
     assert_ne!(new, old);
 
-    let revoke = |token: &str| agentdesk(&["account", "token-revoke", "--user-id", &user_id, "--token", token, "--database", &database]);
+    let revoke = |token: &str| {
+        agentdesk(&["account", "token-revoke", "--user-id", &user_id, "--token", token, "--database", &database])
+    };
     let revoked = revoke(&old);
     assert!(revoked.status.success(), "{}", stderr(&revoked));
     assert_eq!(stdout(&revoked), "");
@@ -213,7 +216,8 @@ async fn tokens_rotate_and_accounts_suspend_from_the_command_line() {
 fn a_config_file_sets_what_the_environment_and_flags_leave_unset() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("agentdesk.toml");
-    std::fs::write(&config, format!("database = \"{}\"\nsession_ttl = 3600\n", sqlite_url(dir.path(), "from-file.db"))).unwrap();
+    std::fs::write(&config, format!("database = \"{}\"\nsession_ttl = 3600\n", sqlite_url(dir.path(), "from-file.db")))
+        .unwrap();
     let config = config.to_str().unwrap();
 
     assert!(agentdesk(&["migrate", "--config", config]).status.success());
@@ -228,7 +232,18 @@ fn a_config_file_sets_what_the_environment_and_flags_leave_unset() {
     assert!(dir.path().join("from-env.db").exists(), "the environment beats the file");
 
     let flag = sqlite_url(dir.path(), "from-flag.db");
-    created_credentials(&agentdesk(&["account", "create", "--name", "F", "--email", "f@x.com", "--config", config, "--database", &flag]));
+    created_credentials(&agentdesk(&[
+        "account",
+        "create",
+        "--name",
+        "F",
+        "--email",
+        "f@x.com",
+        "--config",
+        config,
+        "--database",
+        &flag,
+    ]));
     assert!(dir.path().join("from-flag.db").exists(), "a flag beats the file");
 
     let bad = dir.path().join("bad.toml");
@@ -268,7 +283,11 @@ fn a_session_maximum_out_of_range_or_shorter_than_the_session_lifetime_stops_the
     let database = sqlite_url(dir.path(), "a.db");
     let shorter = serve_refused(&["--database", &database, "--session-ttl", "7200", "--session-max", "3600"]);
     assert_failed_quietly(&shorter);
-    assert!(stderr(&shorter).contains("session_max (3600) must be at least session_ttl (7200)"), "{}", stderr(&shorter));
+    assert!(
+        stderr(&shorter).contains("session_max (3600) must be at least session_ttl (7200)"),
+        "{}",
+        stderr(&shorter)
+    );
 
     let too_short = serve_refused(&["--database", &database, "--session-max", "59"]);
     assert_failed_quietly(&too_short);

@@ -77,7 +77,9 @@ fn entry(call_id: &str, direction: &str, did: &str, status: &str, agent: i64, ti
 fn note(id: i64, number: &str, call_id: &str, content: &str, agent: Option<i64>, at: i64) -> String {
     let agent = agent.map_or("null".to_string(), |a| a.to_string());
     let content = serde_json::to_string(content).unwrap();
-    format!(r#"{{"noteId":{id},"callerNumber":"{number}","callId":"{call_id}","content":{content},"agentId":{agent},"createdAt":{at}}}"#)
+    format!(
+        r#"{{"noteId":{id},"callerNumber":"{number}","callId":"{call_id}","content":{content},"agentId":{agent},"createdAt":{at}}}"#
+    )
 }
 
 /// Counter values in reply order: calls, answered, missed, loginTime, availableTime,
@@ -121,7 +123,9 @@ async fn walk(app: &TestApp, ssid: &str, to: i64) {
 
 /// A role with `permissions` (JSON strings); returns its id.
 async fn role(app: &TestApp, account: &Account, name: &str, permissions: &str) -> String {
-    let reply = app.post("/api/v2/Role/add", &with(account, &format!(r#""name":"{name}","permissions":[{permissions}]"#))).await;
+    let reply = app
+        .post("/api/v2/Role/add", &with(account, &format!(r#""name":"{name}","permissions":[{permissions}]"#)))
+        .await;
     let reply = reply.json();
     reply["roleId"].as_str().unwrap_or_else(|| panic!("role add failed: {reply}")).to_string()
 }
@@ -207,8 +211,14 @@ backend_test!(recent_calls_finds_the_same_calls_however_the_number_is_spelled, |
     let ben = agent(&app, &account, "Ben Okafor", "ben@example.com").await;
     six_calls(&app, &account, asha, ben).await;
     let expected = dashboard(&list(&six_entries(asha, ben, T + 600)));
-    let spellings =
-        [r#""9876543210""#, r#""+91 98765-43210""#, r#""09876543210""#, r#""919876543210""#, "919876543210", r#""(98765) 432.10""#];
+    let spellings = [
+        r#""9876543210""#,
+        r#""+91 98765-43210""#,
+        r#""09876543210""#,
+        r#""919876543210""#,
+        "919876543210",
+        r#""(98765) 432.10""#,
+    ];
     for number in spellings {
         app.expect(RECENT, &with(&account, &format!(r#""callerNumber":{number}"#)), &expected).await;
     }
@@ -294,7 +304,8 @@ backend_test!(notes_list_pages_newest_first_and_filters_by_call, |app| {
         app.clock.set(at);
         let fields = add(&format!("Note {n}"), call_id);
         // Even notes by the account, odd ones by Asha's session.
-        let (body, by) = if n % 2 == 0 { (with(&account, &fields), None) } else { (session(&ssid, &fields), Some(asha)) };
+        let (body, by) =
+            if n % 2 == 0 { (with(&account, &fields), None) } else { (session(&ssid, &fields), Some(asha)) };
         let expected = note(n as i64 + 1, NUMBER, call_id, &format!("Note {n}"), by, at);
         app.expect(NOTES_ADD, &body, &dashboard(&expected)).await;
         notes.push(expected);
@@ -350,13 +361,19 @@ backend_test!(counters_refuse_a_missing_unknown_foreign_or_forbidden_agent_and_a
     app.clock.set(T + 10);
     let expected = counters(plain, "2026-11-23", DAY, T + 10, [0, 0, 0, 10, 10, 0, 0, 0, 0, 0]);
     let plain_id = format!(r#""agentId":{plain}"#);
-    for body in [session(&plain_ssid, ""), session(&plain_ssid, &plain_id), session(&sup_ssid, &plain_id), with(&account, &plain_id)] {
+    for body in [
+        session(&plain_ssid, ""),
+        session(&plain_ssid, &plain_id),
+        session(&sup_ssid, &plain_id),
+        with(&account, &plain_id),
+    ] {
         app.expect(COUNTERS, &body, &expected).await;
     }
     for date in [r#""2026-13-01""#, r#""2026-02-30""#, r#""23-11-2026""#, r#""2026/11/23""#, "20261123", r#""""#] {
         let body = with(&account, &format!(r#"{plain_id},"date":{date}"#));
         app.expect_error(COUNTERS, &body, 1028, "Invalid date format").await;
-        app.expect_error(COUNTERS, &session(&plain_ssid, &format!(r#""date":{date}"#)), 1028, "Invalid date format").await;
+        app.expect_error(COUNTERS, &session(&plain_ssid, &format!(r#""date":{date}"#)), 1028, "Invalid date format")
+            .await;
     }
 });
 

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Account, TestApp};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const CALL_EVENT: &str = "/api/v2/callEvent";
 const TIMELINE: &str = "/api/v2/Agent/timeLine";
@@ -24,7 +24,9 @@ fn with(account: &Account, extra: &str) -> String {
 
 /// One call event at `time` as a JSON object.
 fn call(call_id: &str, event: &str, agent: i64, time: i64) -> String {
-    format!(r#"{{"callId":"{call_id}","event":"{event}","agentId":"{agent}","callerNumber":"9876543210","time":{time}}}"#)
+    format!(
+        r#"{{"callId":"{call_id}","event":"{event}","agentId":"{agent}","callerNumber":"9876543210","time":{time}}}"#
+    )
 }
 
 fn accepted(accepted: usize, lst_sync: i64) -> String {
@@ -51,7 +53,8 @@ async fn deleted_during_a_call(app: &TestApp) -> Account {
     call_at(app, &account, T + 10, "c1", "offered").await;
     call_at(app, &account, T + 15, "c1", "answered").await;
     app.clock.set(T + 60);
-    let waiting = r#"{"status":"success","code":200,"message":"Agent is logged in: it will be deleted when it goes offline"}"#;
+    let waiting =
+        r#"{"status":"success","code":200,"message":"Agent is logged in: it will be deleted when it goes offline"}"#;
     app.expect("/api/v2/Agent/delete", &with(&account, r#""agentId":1"#), waiting).await;
     call_at(app, &account, T + 120, "c1", "ended").await;
     app.clock.set(T + 130);
@@ -74,7 +77,9 @@ fn calls(day: &Value) -> Vec<(String, String, i64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["callId"].as_str().unwrap().into(), e["event"].as_str().unwrap().into(), e["time"].as_i64().unwrap()))
+        .map(|e| {
+            (e["callId"].as_str().unwrap().into(), e["event"].as_str().unwrap().into(), e["time"].as_i64().unwrap())
+        })
         .collect()
 }
 
@@ -124,8 +129,13 @@ backend_test!(late_call_events_about_a_deleted_agent_are_recorded_and_a_batch_na
     app.expect(CALL_EVENT, &with(&account, &format!(r#""events":[{}]"#, both.join(","))), &accepted(2, 9)).await;
     // An id that never existed still refuses the whole batch.
     let unknown = [call("c4", "offered", 2, T + 300), call("c4", "offered", 3, T + 300)];
-    app.expect_error(CALL_EVENT, &with(&account, &format!(r#""events":[{}]"#, unknown.join(","))), 1503, "Invalid agentId")
-        .await;
+    app.expect_error(
+        CALL_EVENT,
+        &with(&account, &format!(r#""events":[{}]"#, unknown.join(","))),
+        1503,
+        "Invalid agentId",
+    )
+    .await;
 
     let day = ashas_day(&app, &account).await;
     assert_eq!(
@@ -146,13 +156,15 @@ backend_test!(late_call_events_about_a_deleted_agent_are_recorded_and_a_batch_na
 backend_test!(a_deleted_agent_is_neither_listed_nor_on_the_board_and_cannot_log_in, |app| {
     let account = deleted_during_a_call(&app).await;
     let listed = app.post("/api/v2/Agent/list", &with(&account, r#""quick":true"#)).await.json();
-    let ids: Vec<i64> = listed["response"].as_array().unwrap().iter().map(|a| a["unique_id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> =
+        listed["response"].as_array().unwrap().iter().map(|a| a["unique_id"].as_i64().unwrap()).collect();
     assert_eq!(ids, [2]);
     app.expect_error("/api/v2/Agent/list", &with(&account, r#""agentId":1"#), 1509, "Invalid agentId").await;
     let board = app.post("/api/v2/Agent/live", &with(&account, r#""agentId":2"#)).await.json();
     assert_eq!(board["response"].as_array().unwrap().len(), 1, "{board}");
     let everyone = app.post("/api/v2/Agent/live", &account_only(&account)).await.json();
-    let ids: Vec<i64> = everyone["response"].as_array().unwrap().iter().map(|a| a["agentId"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> =
+        everyone["response"].as_array().unwrap().iter().map(|a| a["agentId"].as_i64().unwrap()).collect();
     assert_eq!(ids, [2]);
     app.expect_error("/api/v2/Agent/live", &with(&account, r#""agentId":1"#), 1509, "Invalid agentId").await;
     let login = r#"{"email":"asha@example.com","password":"pass-word-1"}"#;

@@ -128,11 +128,26 @@ backend_test!(set_fields_refuses_every_malformed_list_and_keeps_the_old_one, |ap
     let too_many = format!(r#""fields":[{}]"#, many.join(","));
     let too_long = format!(r#""fields":["{}"]"#, "x".repeat(41));
     let bad = [
-        "", r#""fields":"Name""#, r#""fields":{"Name":1}"#, r#""fields":5"#, r#""fields":[]"#, &too_many,
-        r#""fields":["Name","name"]"#, r#""fields":["city","CITY"]"#, r#""fields":["email","Email"]"#,
-        r#""fields":["a;b"]"#, r#""fields":["a/b"]"#, r#""fields":["a@b"]"#, r#""fields":["a,b"]"#, &too_long,
-        r#""fields":["mobile"]"#, r#""fields":["Name","MOBILE"]"#, r#""fields":["Mobile"]"#,
-        r#""fields":["Name",5]"#, r#""fields":["Name",null]"#, r#""fields":["Name",["city"]]"#,
+        "",
+        r#""fields":"Name""#,
+        r#""fields":{"Name":1}"#,
+        r#""fields":5"#,
+        r#""fields":[]"#,
+        &too_many,
+        r#""fields":["Name","name"]"#,
+        r#""fields":["city","CITY"]"#,
+        r#""fields":["email","Email"]"#,
+        r#""fields":["a;b"]"#,
+        r#""fields":["a/b"]"#,
+        r#""fields":["a@b"]"#,
+        r#""fields":["a,b"]"#,
+        &too_long,
+        r#""fields":["mobile"]"#,
+        r#""fields":["Name","MOBILE"]"#,
+        r#""fields":["Mobile"]"#,
+        r#""fields":["Name",5]"#,
+        r#""fields":["Name",null]"#,
+        r#""fields":["Name",["city"]]"#,
     ];
     for extra in bad {
         app.expect_error(SET_FIELDS, &with(&account, extra), 1514, "Invalid contact fields").await;
@@ -168,8 +183,12 @@ backend_test!(create_replies_with_every_field_in_the_account_order_and_refuses_a
     }
     app.expect(GET_INFO, &with(&account, r#""cn":"8302390884""#), &expected).await;
     // No contactinfo at all: every field empty.
-    app.expect(CREATE, &with(&account, r#""contact":"9876543210""#), &contact("919876543210", &card(&SEED_FIELDS, &[]), T, T, None, 0))
-        .await;
+    app.expect(
+        CREATE,
+        &with(&account, r#""contact":"9876543210""#),
+        &contact("919876543210", &card(&SEED_FIELDS, &[]), T, T, None, 0),
+    )
+    .await;
 });
 
 backend_test!(create_refuses_unknown_fields_bad_standard_values_and_bad_contactinfo_types, |app| {
@@ -180,11 +199,20 @@ backend_test!(create_refuses_unknown_fields_bad_standard_values_and_bad_contacti
     }
     let long = |n: usize| "a".repeat(n);
     let bad_values = [
-        ("Name", "R2D2".to_string()), ("Name", "Asha 2".to_string()), ("Name", long(101)),
-        ("Email", "not-an-email".into()), ("Email", "a@b".into()), ("Email", "a b@c.com".into()),
-        ("DOB", "31-02-1990".into()), ("DOB", "29-02-1991".into()), ("DOB", "1990-02-01".into()),
-        ("DOB", "1-2-1990".into()), ("DOB", "01/02/1990".into()),
-        ("Address", long(501)), ("Company", long(101)), ("Designation", long(101)),
+        ("Name", "R2D2".to_string()),
+        ("Name", "Asha 2".to_string()),
+        ("Name", long(101)),
+        ("Email", "not-an-email".into()),
+        ("Email", "a@b".into()),
+        ("Email", "a b@c.com".into()),
+        ("DOB", "31-02-1990".into()),
+        ("DOB", "29-02-1991".into()),
+        ("DOB", "1990-02-01".into()),
+        ("DOB", "1-2-1990".into()),
+        ("DOB", "01/02/1990".into()),
+        ("Address", long(501)),
+        ("Company", long(101)),
+        ("Designation", long(101)),
     ];
     for (field, value) in &bad_values {
         let info = format!("{{{}:{}}}", quote(field), quote(value));
@@ -206,9 +234,17 @@ backend_test!(every_spelling_of_a_number_finds_the_same_contact_and_bad_numbers_
     app.clock.set(T);
     let account = app.account().await;
     let expected = contact(NUMBER, &card(&STANDARD, &[("Name", "Asha Rao")]), T, T, None, 0);
-    app.expect(CREATE, &with(&account, r#""contact":"08302390884","contactinfo":{"Name":"Asha Rao"}"#), &expected).await;
-    for cn in [r#""8302390884""#, r#""+91 83023 90884""#, r#""918302390884""#, "918302390884", r#""91-8302-390-884""#,
-        r#""(91) 8302.390884""#, r#"" +918302390884 ""#] {
+    app.expect(CREATE, &with(&account, r#""contact":"08302390884","contactinfo":{"Name":"Asha Rao"}"#), &expected)
+        .await;
+    for cn in [
+        r#""8302390884""#,
+        r#""+91 83023 90884""#,
+        r#""918302390884""#,
+        "918302390884",
+        r#""91-8302-390-884""#,
+        r#""(91) 8302.390884""#,
+        r#"" +918302390884 ""#,
+    ] {
         app.expect(GET_INFO, &with(&account, &format!(r#""cn":{cn}"#)), &expected).await;
         app.expect(GET_INFO, &with(&account, &format!(r#""contact":{cn}"#)), &expected).await;
     }
@@ -318,7 +354,8 @@ backend_test!(a_field_dropped_from_the_list_hides_its_value_until_it_comes_back,
 backend_test!(contact_info_shows_the_stored_values_in_the_account_order_and_one_named_field, |app| {
     let account = app.account().await;
     set_fields(&app, &account, &SEED_FIELDS).await;
-    create(&app, &account, r#""8302390884""#, r#"{"tarun":"T","Name":"Asha Rao","city":"Pune","Email":"a@b.co"}"#).await;
+    create(&app, &account, r#""8302390884""#, r#"{"tarun":"T","Name":"Asha Rao","city":"Pune","Email":"a@b.co"}"#)
+        .await;
     let ask = |extra: &str| with(&account, &format!(r#""callerNumber":"8302390884"{extra}"#));
     let values = [("Name", "Asha Rao"), ("city", "Pune"), ("Email", "a@b.co"), ("tarun", "T")];
     let full = dashboard_card(NUMBER, &card(&SEED_FIELDS, &values));
@@ -342,7 +379,9 @@ backend_test!(totalcalls_and_lastcalltime_count_the_distinct_calls_of_that_numbe
     let empty = card(&STANDARD, &[]);
     app.expect(CREATE, &with(&account, r#""contact":"8302390884""#), &contact(NUMBER, &empty, T, T, None, 0)).await;
     let ev = |call: &str, event: &str, agent: i64, number: &str, at: i64| {
-        format!(r#"{{"callId":"{call}","event":"{event}","agentId":{agent},"callerNumber":"{number}","direction":"inbound","time":{at}}}"#)
+        format!(
+            r#"{{"callId":"{call}","event":"{event}","agentId":{agent},"callerNumber":"{number}","direction":"inbound","time":{at}}}"#
+        )
     };
     let events = [
         ev("c1", "offered", asha, "8302390884", T - 600),
@@ -409,7 +448,8 @@ backend_test!(concurrent_updates_of_different_fields_of_one_contact_are_all_kept
 backend_test!(an_update_without_contactinfo_is_an_invalid_parameter_and_changes_nothing, |app| {
     let account = app.account().await;
     app.clock.set(T);
-    let created = app.post(CREATE, &with(&account, &format!(r#""contact":"{NUMBER}","contactinfo":{{"Name":"Asha"}}"#))).await;
+    let created =
+        app.post(CREATE, &with(&account, &format!(r#""contact":"{NUMBER}","contactinfo":{{"Name":"Asha"}}"#))).await;
     for extra in [format!(r#""contact":"{NUMBER}""#), format!(r#""contact":"{NUMBER}","contactinfo":null"#)] {
         app.expect_error(UPDATE, &with(&account, &extra), 1000, "Invalid parameter").await;
     }

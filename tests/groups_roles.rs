@@ -106,19 +106,28 @@ backend_test!(group_update_needs_an_existing_group_id, |app| {
         let fields = format!(r#""groupId":{id},"name":"Renamed""#);
         app.expect_error(GROUP_UPDATE, &body(&account, &fields), 1503, "Group not found or not authorized").await;
     }
-    app.expect_error(GROUP_UPDATE, &body(&account, r#""groupId":1"#), 1501, "The 'Name' field was not provided")
-        .await;
-    app.expect_error(GROUP_UPDATE, &body(&account, r#""groupId":1,"name":"Renamed","status":3"#), 1504, "Invalid status value")
-        .await;
-    app.expect(GROUP_LIST, &body(&account, ""), r#"{"response":{"1":{"name":"Sales","status":1,"agents":0}},"status":"success","code":200}"#)
-        .await;
+    app.expect_error(GROUP_UPDATE, &body(&account, r#""groupId":1"#), 1501, "The 'Name' field was not provided").await;
+    app.expect_error(
+        GROUP_UPDATE,
+        &body(&account, r#""groupId":1,"name":"Renamed","status":3"#),
+        1504,
+        "Invalid status value",
+    )
+    .await;
+    app.expect(
+        GROUP_LIST,
+        &body(&account, ""),
+        r#"{"response":{"1":{"name":"Sales","status":1,"agents":0}},"status":"success","code":200}"#,
+    )
+    .await;
 });
 
 backend_test!(group_update_renames_and_sets_the_status, |app| {
     let account = app.account().await;
     add_group(&app, &account, "Sales", 1, "Sales").await;
     add_group(&app, &account, "Support", 2, "Support").await;
-    app.expect(GROUP_UPDATE, &body(&account, r#""groupId":"1","name":"Inbound Sales","status":0"#), GROUP_UPDATED).await;
+    app.expect(GROUP_UPDATE, &body(&account, r#""groupId":"1","name":"Inbound Sales","status":0"#), GROUP_UPDATED)
+        .await;
     // `groupid` is the other documented spelling; a group keeps its own name
     // in another case without a suffix.
     app.expect(GROUP_UPDATE, &body(&account, r#""groupid":2,"name":"SUPPORT""#), GROUP_UPDATED).await;
@@ -155,8 +164,12 @@ backend_test!(deleting_a_group_removes_it_and_every_agent_mapping_to_it, |app| {
     .await;
 
     app.expect(GROUP_DELETE, &body(&account, r#""groupId":"1""#), GROUP_DELETED).await;
-    app.expect(GROUP_LIST, &body(&account, ""), r#"{"response":{"2":{"name":"Support","status":1,"agents":1}},"status":"success","code":200}"#)
-        .await;
+    app.expect(
+        GROUP_LIST,
+        &body(&account, ""),
+        r#"{"response":{"2":{"name":"Support","status":1,"agents":1}},"status":"success","code":200}"#,
+    )
+    .await;
     let list = app.post("/api/v2/Agent/list", &body(&account, "")).await.json();
     let item = &list["response"][0];
     assert_eq!(item["unique_id"], 1);
@@ -193,18 +206,30 @@ backend_test!(a_group_created_again_after_deletion_has_no_members, |app| {
     app.expect(GROUP_DELETE, &body(&account, r#""groupId":1"#), GROUP_DELETED).await;
     // Ids are not reused, and the new group starts empty.
     add_group(&app, &account, "Sales", 2, "Sales").await;
-    app.expect(GROUP_LIST, &body(&account, ""), r#"{"response":{"2":{"name":"Sales","status":1,"agents":0}},"status":"success","code":200}"#)
-        .await;
+    app.expect(
+        GROUP_LIST,
+        &body(&account, ""),
+        r#"{"response":{"2":{"name":"Sales","status":1,"agents":0}},"status":"success","code":200}"#,
+    )
+    .await;
 });
 
 backend_test!(group_list_is_keyed_by_id_and_filters_by_id_and_name, |app| {
     let account = app.account().await;
     app.expect(GROUP_LIST, &body(&account, ""), NO_GROUPS).await;
     add_group(&app, &account, "Sales", 1, "Sales").await;
-    app.expect(GROUP_LIST, &body(&account, ""), r#"{"response":{"1":{"name":"Sales","status":1,"agents":0}},"status":"success","code":200}"#)
-        .await;
-    app.expect(GROUP_LIST, &body(&account, r#""quick":true"#), r#"{"response":{"1":"Sales"},"status":"success","code":200}"#)
-        .await;
+    app.expect(
+        GROUP_LIST,
+        &body(&account, ""),
+        r#"{"response":{"1":{"name":"Sales","status":1,"agents":0}},"status":"success","code":200}"#,
+    )
+    .await;
+    app.expect(
+        GROUP_LIST,
+        &body(&account, r#""quick":true"#),
+        r#"{"response":{"1":"Sales"},"status":"success","code":200}"#,
+    )
+    .await;
     add_group(&app, &account, "Support", 2, "Support").await;
     add_group(&app, &account, "Wholesale", 3, "Wholesale").await;
 
@@ -309,8 +334,13 @@ backend_test!(role_requests_with_a_missing_name_a_bad_permission_or_an_unknown_i
     for fields in [r#""roleId":2,"name":"Ghost""#, r#""roleId":"abc","name":"Ghost""#, r#""name":"Ghost""#] {
         app.expect_error(ROLE_UPDATE, &body(&account, fields), 1503, "Invalid role id").await;
     }
-    app.expect_error(ROLE_UPDATE, &body(&account, r#""roleId":1,"name":"""#), 1501, "The 'Name' field was not provided")
-        .await;
+    app.expect_error(
+        ROLE_UPDATE,
+        &body(&account, r#""roleId":1,"name":"""#),
+        1501,
+        "The 'Name' field was not provided",
+    )
+    .await;
     app.expect_error(ROLE_UPDATE, &body(&account, r#""roleId":1,"permissions":["NOPE"]"#), 1502, "Invalid permission")
         .await;
     // A refused update changes nothing.
@@ -343,8 +373,12 @@ backend_test!(an_agent_may_manage_groups_only_once_its_role_allows_it, |app| {
     // The same session, no new login: the role is read on every request.
     app.expect(GROUP_ADD, &add, &added(1, "Sales")).await;
     app.expect(GROUP_UPDATE, &session_body(&ssid, r#""groupId":1,"name":"Inbound""#), GROUP_UPDATED).await;
-    app.expect(GROUP_LIST, &session_body(&ssid, r#""quick":true"#), r#"{"response":{"1":"Inbound"},"status":"success","code":200}"#)
-        .await;
+    app.expect(
+        GROUP_LIST,
+        &session_body(&ssid, r#""quick":true"#),
+        r#"{"response":{"1":"Inbound"},"status":"success","code":200}"#,
+    )
+    .await;
     app.expect(GROUP_DELETE, &session_body(&ssid, r#""groupId":1"#), GROUP_DELETED).await;
     // Managing groups is not managing roles.
     app.expect_error(ROLE_ADD, &session_body(&ssid, r#""name":"Boss""#), 1015, "Permission denied").await;
@@ -381,8 +415,12 @@ backend_test!(a_plain_agent_can_neither_see_nor_change_groups_and_roles, |app| {
         r#"{"roleId":"1","name":"Agent","permissions":["AGENT_TO_AGENT_CALL"],"status":"success","code":200}"#,
     )
     .await;
-    app.expect(GROUP_LIST, &session_body(&ssid, r#""quick":true"#), r#"{"response":{"1":"Sales"},"status":"success","code":200}"#)
-        .await;
+    app.expect(
+        GROUP_LIST,
+        &session_body(&ssid, r#""quick":true"#),
+        r#"{"response":{"1":"Sales"},"status":"success","code":200}"#,
+    )
+    .await;
     app.expect_error(ROLE_LIST, &session_body(&ssid, ""), 1015, "Permission denied").await;
 });
 
@@ -399,8 +437,12 @@ backend_test!(an_admin_session_manages_groups_and_roles_like_the_account_token, 
     )
     .await;
     let token = Account { user_id: created.user_id, token: created.token };
-    app.expect(GROUP_LIST, &body(&token, r#""quick":true"#), r#"{"response":{"1":"Sales"},"status":"success","code":200}"#)
-        .await;
+    app.expect(
+        GROUP_LIST,
+        &body(&token, r#""quick":true"#),
+        r#"{"response":{"1":"Sales"},"status":"success","code":200}"#,
+    )
+    .await;
 });
 
 backend_test!(one_account_cannot_see_or_change_another_accounts_groups, |app| {
@@ -416,7 +458,8 @@ backend_test!(one_account_cannot_see_or_change_another_accounts_groups, |app| {
     app.expect(GROUP_LIST, &body(&b, r#""groupId":1"#), NO_GROUPS).await;
     app.expect(GROUP_LIST, &body(&b, r#""name":"sales""#), NO_GROUPS).await;
     // B cannot map its agents to A's group either.
-    let reply = app.post("/api/v2/Agent/create", &body(&b, r#""name":"Bo","email":"bo@example.com","group":["1"]"#)).await;
+    let reply =
+        app.post("/api/v2/Agent/create", &body(&b, r#""name":"Bo","email":"bo@example.com","group":["1"]"#)).await;
     assert_eq!(reply.body, common::error_body(1505, "Invalid group data"));
     app.expect(GROUP_LIST, &body(&a, ""), a_groups).await;
 
@@ -434,8 +477,13 @@ backend_test!(one_account_cannot_see_or_change_another_accounts_roles, |app| {
     let a_role = r#"{"roleId":"2","name":"Supervisor","permissions":["VIEW_AGENTS"],"status":"success","code":200}"#;
     app.expect(ROLE_ADD, &body(&a, r#""name":"Supervisor","permissions":["VIEW_AGENTS"]"#), a_role).await;
 
-    app.expect_error(ROLE_UPDATE, &body(&b, r#""roleId":2,"name":"Hijacked","permissions":[]"#), 1503, "Invalid role id")
-        .await;
+    app.expect_error(
+        ROLE_UPDATE,
+        &body(&b, r#""roleId":2,"name":"Hijacked","permissions":[]"#),
+        1503,
+        "Invalid role id",
+    )
+    .await;
     app.expect(ROLE_LIST, &body(&b, ""), FRESH_ROLES).await;
     // Nor give its agents A's role.
     app.expect_error(

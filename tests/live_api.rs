@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Account, TestApp};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const BREAK_LIST: &str = "/api/v2/Break/list";
 const BREAK_ADD: &str = "/api/v2/Break/add";
@@ -23,8 +23,7 @@ const DAY: i64 = 1_795_392_000;
 const T: i64 = DAY + 10 * 3600;
 
 const CATALOGUE: &str = r#"{"response":[{"breakId":1,"name":"Lunch","maxDuration":1800},{"breakId":2,"name":"Tea","maxDuration":900},{"breakId":3,"name":"Training","maxDuration":null}],"status":"success","code":200}"#;
-const DEFAULT_SETTINGS: &str =
-    r#"{"settings":{"timezone":"UTC","staleAfter":30,"offlineAfter":90,"wrapUpTime":30,"countryCode":"91"},"status":"success","code":200}"#;
+const DEFAULT_SETTINGS: &str = r#"{"settings":{"timezone":"UTC","staleAfter":30,"offlineAfter":90,"wrapUpTime":30,"countryCode":"91"},"status":"success","code":200}"#;
 const EMPTY_TIMELINE: &str =
     r#"{"agEvent":[],"event":[],"data":{},"lineChart":{},"window":300,"status":"success","code":200,"lstSync":0}"#;
 
@@ -69,7 +68,12 @@ async fn live(app: &TestApp, body: &str) -> Value {
 }
 
 fn ids(reply: &Value) -> Vec<i64> {
-    reply["response"].as_array().unwrap_or_else(|| panic!("{reply}")).iter().map(|i| i["agentId"].as_i64().unwrap()).collect()
+    reply["response"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{reply}"))
+        .iter()
+        .map(|i| i["agentId"].as_i64().unwrap())
+        .collect()
 }
 
 // ---- Break ----
@@ -81,11 +85,18 @@ backend_test!(a_new_account_has_the_seeded_break_catalogue, |app| {
 
 backend_test!(a_break_reason_is_added_with_the_next_id_and_zero_or_null_means_no_limit, |app| {
     let account = app.account().await;
-    app.expect(BREAK_ADD, &with(&account, r#""name":"Smoke","maxDuration":300"#), &break_reply(4, "Smoke", Some(300))).await;
+    app.expect(BREAK_ADD, &with(&account, r#""name":"Smoke","maxDuration":300"#), &break_reply(4, "Smoke", Some(300)))
+        .await;
     app.expect(BREAK_ADD, &with(&account, r#""name":"Prayer","maxDuration":0"#), &break_reply(5, "Prayer", None)).await;
-    app.expect(BREAK_ADD, &with(&account, r#""name":"Meeting","maxDuration":null"#), &break_reply(6, "Meeting", None)).await;
+    app.expect(BREAK_ADD, &with(&account, r#""name":"Meeting","maxDuration":null"#), &break_reply(6, "Meeting", None))
+        .await;
     app.expect(BREAK_ADD, &with(&account, r#""name":"Walk""#), &break_reply(7, "Walk", None)).await;
-    app.expect(BREAK_ADD, &with(&account, r#""name":"Day","maxDuration":"86400""#), &break_reply(8, "Day", Some(86_400))).await;
+    app.expect(
+        BREAK_ADD,
+        &with(&account, r#""name":"Day","maxDuration":"86400""#),
+        &break_reply(8, "Day", Some(86_400)),
+    )
+    .await;
     let expected = catalogue(&[
         (1, "Lunch", Some(1800)),
         (2, "Tea", Some(900)),
@@ -123,14 +134,16 @@ backend_test!(a_break_reason_is_renamed_and_its_limit_changed_or_removed, |app| 
     app.expect(BREAK_UPDATE, &update(r#""breakId":2,"name":"Coffee""#), &break_reply(2, "Coffee", Some(900))).await;
     app.expect(BREAK_UPDATE, &update(r#""breakId":"2","maxDuration":600"#), &break_reply(2, "Coffee", Some(600))).await;
     app.expect(BREAK_UPDATE, &update(r#""breakId":2,"maxDuration":0"#), &break_reply(2, "Coffee", None)).await;
-    app.expect(BREAK_UPDATE, &update(r#""breakId":3,"maxDuration":7200"#), &break_reply(3, "Training", Some(7200))).await;
+    app.expect(BREAK_UPDATE, &update(r#""breakId":3,"maxDuration":7200"#), &break_reply(3, "Training", Some(7200)))
+        .await;
     // Its own name in another case is no conflict.
     app.expect(BREAK_UPDATE, &update(r#""breakId":2,"name":"COFFEE""#), &break_reply(2, "COFFEE", None)).await;
     app.expect_error(BREAK_UPDATE, &update(r#""breakId":2,"name":"lunch""#), 1504, "Break reason already exists").await;
     for fields in [r#""breakId":99,"name":"X""#, r#""name":"X""#, r#""breakId":"abc","name":"X""#, r#""breakId":0"#] {
         app.expect_error(BREAK_UPDATE, &update(fields), 1503, "Break reason not found").await;
     }
-    app.expect_error(BREAK_UPDATE, &update(r#""breakId":1,"name":"""#), 1501, "The 'Name' field was not provided").await;
+    app.expect_error(BREAK_UPDATE, &update(r#""breakId":1,"name":"""#), 1501, "The 'Name' field was not provided")
+        .await;
     for max in ["-5", "86401", r#""soon""#] {
         let body = update(&format!(r#""breakId":1,"maxDuration":{max}"#));
         app.expect_error(BREAK_UPDATE, &body, 1502, "Invalid maxDuration").await;
@@ -144,7 +157,12 @@ backend_test!(break_update_with_a_null_max_duration_removes_the_limit, |app| {
     let account = app.account().await;
     let body = with(&account, r#""breakId":1,"maxDuration":null"#);
     app.expect(BREAK_UPDATE, &body, &break_reply(1, "Lunch", None)).await;
-    app.expect(BREAK_LIST, &with(&account, ""), &catalogue(&[(1, "Lunch", None), (2, "Tea", Some(900)), (3, "Training", None)])).await;
+    app.expect(
+        BREAK_LIST,
+        &with(&account, ""),
+        &catalogue(&[(1, "Lunch", None), (2, "Tea", Some(900)), (3, "Training", None)]),
+    )
+    .await;
 });
 
 backend_test!(a_deleted_break_reason_can_no_longer_be_taken, |app| {
@@ -180,7 +198,8 @@ backend_test!(another_accounts_break_catalogue_is_its_own, |app| {
     app.expect(BREAK_LIST, &with(&theirs, ""), CATALOGUE).await;
     app.expect_error(BREAK_UPDATE, &with(&theirs, r#""breakId":4,"name":"X""#), 1503, "Break reason not found").await;
     app.expect_error(BREAK_DELETE, &with(&theirs, r#""breakId":4"#), 1503, "Break reason not found").await;
-    app.expect(BREAK_ADD, &with(&theirs, r#""name":"Smoke","maxDuration":60"#), &break_reply(4, "Smoke", Some(60))).await;
+    app.expect(BREAK_ADD, &with(&theirs, r#""name":"Smoke","maxDuration":60"#), &break_reply(4, "Smoke", Some(60)))
+        .await;
     let ours_now = catalogue(&[(2, "Tea", Some(900)), (3, "Training", None), (4, "Smoke", None)]);
     app.expect(BREAK_LIST, &with(&ours, ""), &ours_now).await;
 });
@@ -199,8 +218,14 @@ backend_test!(each_account_setting_can_be_changed_on_its_own, |app| {
     app.expect(SETTINGS, &set(r#""staleAfter":45"#), &settings_reply("Asia/Kolkata", 45, 90, 30)).await;
     app.expect(SETTINGS, &set(r#""offlineAfter":"600""#), &settings_reply("Asia/Kolkata", 45, 600, 30)).await;
     app.expect(SETTINGS, &set(r#""wrapUpTime":0"#), &settings_reply("Asia/Kolkata", 45, 600, 0)).await;
-    app.expect(SETTINGS, &set(r#""wrapUpTime":3600,"staleAfter":3600,"offlineAfter":86400"#), &settings_reply("Asia/Kolkata", 3600, 86_400, 3600)).await;
-    app.expect(SETTINGS, &set(r#""staleAfter":5,"offlineAfter":10"#), &settings_reply("Asia/Kolkata", 5, 10, 3600)).await;
+    app.expect(
+        SETTINGS,
+        &set(r#""wrapUpTime":3600,"staleAfter":3600,"offlineAfter":86400"#),
+        &settings_reply("Asia/Kolkata", 3600, 86_400, 3600),
+    )
+    .await;
+    app.expect(SETTINGS, &set(r#""staleAfter":5,"offlineAfter":10"#), &settings_reply("Asia/Kolkata", 5, 10, 3600))
+        .await;
     app.expect(SETTINGS, &set(""), &settings_reply("Asia/Kolkata", 5, 10, 3600)).await;
     app.expect(SETTINGS, &set(r#""countryCode":"44""#), &settings_reply_cc("Asia/Kolkata", 5, 10, 3600, "44")).await;
     app.expect(SETTINGS, &set(r#""countryCode":1"#), &settings_reply_cc("Asia/Kolkata", 5, 10, 3600, "1")).await;
@@ -215,8 +240,16 @@ backend_test!(bad_account_settings_are_refused_and_change_nothing, |app| {
     for stale in ["4", "3601", "0", r#""x""#, "-30"] {
         app.expect_error(SETTINGS, &set(&format!(r#""staleAfter":{stale}"#)), 1502, "Invalid staleAfter").await;
     }
-    for fields in [r#""offlineAfter":30"#, r#""offlineAfter":20"#, r#""staleAfter":90"#, r#""staleAfter":100"#,
-                   r#""staleAfter":60,"offlineAfter":60"#, r#""offlineAfter":9"#, r#""offlineAfter":86401"#, r#""offlineAfter":"x""#] {
+    for fields in [
+        r#""offlineAfter":30"#,
+        r#""offlineAfter":20"#,
+        r#""staleAfter":90"#,
+        r#""staleAfter":100"#,
+        r#""staleAfter":60,"offlineAfter":60"#,
+        r#""offlineAfter":9"#,
+        r#""offlineAfter":86401"#,
+        r#""offlineAfter":"x""#,
+    ] {
         app.expect_error(SETTINGS, &set(fields), 1503, "Invalid offlineAfter").await;
     }
     for wrap in ["3601", "-1", r#""long""#] {
@@ -226,7 +259,8 @@ backend_test!(bad_account_settings_are_refused_and_change_nothing, |app| {
         app.expect_error(SETTINGS, &set(&format!(r#""countryCode":{code}"#)), 1505, "Invalid countryCode").await;
     }
     // All or nothing: a valid time zone with a bad limit changes neither.
-    app.expect_error(SETTINGS, &set(r#""timezone":"Asia/Kolkata","offlineAfter":20"#), 1503, "Invalid offlineAfter").await;
+    app.expect_error(SETTINGS, &set(r#""timezone":"Asia/Kolkata","offlineAfter":20"#), 1503, "Invalid offlineAfter")
+        .await;
     app.expect(SETTINGS, &set(""), DEFAULT_SETTINGS).await;
 });
 
@@ -237,7 +271,12 @@ backend_test!(an_agent_session_reads_the_settings_but_cannot_change_them, |app| 
     let ssid = app.login("asha@example.com", "pass-word-1").await;
     let current = settings_reply("UTC", 30, 90, 45);
     app.expect(SETTINGS, &session(&ssid, ""), &current).await;
-    for fields in [r#""timezone":"Asia/Kolkata""#, r#""staleAfter":60,"offlineAfter":120"#, r#""wrapUpTime":0"#, r#""countryCode":"44""#] {
+    for fields in [
+        r#""timezone":"Asia/Kolkata""#,
+        r#""staleAfter":60,"offlineAfter":120"#,
+        r#""wrapUpTime":0"#,
+        r#""countryCode":"44""#,
+    ] {
         app.expect_error(SETTINGS, &session(&ssid, fields), 1015, "Permission denied").await;
     }
     app.expect(SETTINGS, &with(&account, ""), &current).await;
@@ -303,10 +342,16 @@ backend_test!(agent_live_filters_by_agent_and_group_and_shows_the_group_mappings
 
     let only_ben = live(&app, &with(&account, &format!(r#""agentId":"{ben}""#))).await;
     assert_eq!(ids(&only_ben), vec![ben]);
-    assert_eq!(only_ben["counts"], json!({"offline":1,"available":0,"ringing":0,"on_call":0,"wrap_up":0,"break":0,"stale":0}));
+    assert_eq!(
+        only_ben["counts"],
+        json!({"offline":1,"available":0,"ringing":0,"on_call":0,"wrap_up":0,"break":0,"stale":0})
+    );
     assert_eq!(ids(&live(&app, &with(&account, &format!(r#""groupid":{support}"#))).await), vec![ben]);
     assert_eq!(ids(&live(&app, &with(&account, &format!(r#""groupId":"{sales}""#))).await), vec![asha, ben]);
-    assert_eq!(ids(&live(&app, &with(&account, &format!(r#""groupid":{support},"agentId":{asha}"#))).await), Vec::<i64>::new());
+    assert_eq!(
+        ids(&live(&app, &with(&account, &format!(r#""groupid":{support},"agentId":{asha}"#))).await),
+        Vec::<i64>::new()
+    );
 
     for group in ["999", r#""abc""#, "0"] {
         let body = with(&account, &format!(r#""groupid":{group}"#));
@@ -324,7 +369,10 @@ backend_test!(an_agent_without_view_agents_sees_only_itself_in_agent_live, |app|
     let ssid = app.login("asha@example.com", "pass-word-1").await;
     let mine = live(&app, &session(&ssid, "")).await;
     assert_eq!(ids(&mine), vec![asha]);
-    assert_eq!(mine["counts"], json!({"offline":0,"available":1,"ringing":0,"on_call":0,"wrap_up":0,"break":0,"stale":0}));
+    assert_eq!(
+        mine["counts"],
+        json!({"offline":0,"available":1,"ringing":0,"on_call":0,"wrap_up":0,"break":0,"stale":0})
+    );
     assert_eq!(ids(&live(&app, &session(&ssid, &format!(r#""agentId":{asha}"#))).await), vec![asha]);
     for other in [ben, 99] {
         app.expect_error(LIVE, &session(&ssid, &format!(r#""agentId":"{other}""#)), 1015, "Permission denied").await;
@@ -333,11 +381,17 @@ backend_test!(an_agent_without_view_agents_sees_only_itself_in_agent_live, |app|
 
 backend_test!(an_agent_whose_role_has_view_agents_sees_every_agent, |app| {
     let account = app.account().await;
-    let role = app.post("/api/v2/Role/add", &with(&account, r#""name":"Supervisor","permissions":["VIEW_AGENTS"]"#)).await.json();
+    let role = app
+        .post("/api/v2/Role/add", &with(&account, r#""name":"Supervisor","permissions":["VIEW_AGENTS"]"#))
+        .await
+        .json();
     let role_id = role["roleId"].as_str().unwrap_or_else(|| panic!("{role}")).to_string();
     let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
     let sup = app
-        .agent(&account, &format!(r#""name":"Sam Sup","email":"sup@example.com","password":"pass-word-1","role":"{role_id}""#))
+        .agent(
+            &account,
+            &format!(r#""name":"Sam Sup","email":"sup@example.com","password":"pass-word-1","role":"{role_id}""#),
+        )
         .await;
     let ssid = app.login("sup@example.com", "pass-word-1").await;
     let all = live(&app, &session(&ssid, "")).await;
@@ -353,17 +407,31 @@ backend_test!(an_agent_whose_role_has_view_agents_sees_every_agent, |app| {
 backend_test!(timeline_refuses_a_bad_filter_window_lst_sync_or_all, |app| {
     let account = app.account().await;
     let t = |fields: &str| with(&account, fields);
-    for filter in [r#"{"key":"date","value":"2026-11-23"}"#, r#""2026-11-23""#, "5", r#"["date"]"#,
-                   r#"[{"key":"status","value":"1"}]"#, r#"[{"status":"1"}]"#, r#"[{"key":"date"}]"#,
-                   r#"[{"key":"date","value":"2026-11-23","extra":1}]"#] {
+    for filter in [
+        r#"{"key":"date","value":"2026-11-23"}"#,
+        r#""2026-11-23""#,
+        "5",
+        r#"["date"]"#,
+        r#"[{"key":"status","value":"1"}]"#,
+        r#"[{"status":"1"}]"#,
+        r#"[{"key":"date"}]"#,
+        r#"[{"key":"date","value":"2026-11-23","extra":1}]"#,
+    ] {
         app.expect_error(TIMELINE, &t(&format!(r#""filter":{filter}"#)), 1502, "Invalid filter value").await;
     }
     for date in [r#""23-11-2026""#, r#""2026-13-01""#, r#""2026-11-31""#, r#""2026-1-23""#, "20261123", r#""""#] {
         let body = t(&format!(r#""filter":[{{"key":"date","value":{date}}}]"#));
         app.expect_error(TIMELINE, &body, 1028, "Invalid date format").await;
     }
-    for fields in [r#""window":59"#, r#""window":86401"#, r#""window":"abc""#, r#""lstSync":-1"#, r#""lstSync":"x""#,
-                   r#""all":2"#, r#""all":-1"#] {
+    for fields in [
+        r#""window":59"#,
+        r#""window":86401"#,
+        r#""window":"abc""#,
+        r#""lstSync":-1"#,
+        r#""lstSync":"x""#,
+        r#""all":2"#,
+        r#""all":-1"#,
+    ] {
         app.expect_error(TIMELINE, &t(fields), 1502, "Invalid filter value").await;
     }
 });

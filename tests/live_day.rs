@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Account, TestApp};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const TIMELINE: &str = "/api/v2/Agent/timeLine";
 const LIVE: &str = "/api/v2/Agent/live";
@@ -273,7 +273,8 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
             // A ring-all to Asha, Ben and Chen: Ben answers, Asha's leg times
             // out, the PBX cancels Chen's with a plain `ended`.
             day.at(4495).await;
-            let others = [app.login("ben@example.com", "pass-word-1").await, app.login("chen@example.com", "pass-word-1").await];
+            let others =
+                [app.login("ben@example.com", "pass-word-1").await, app.login("chen@example.com", "pass-word-1").await];
             day.at(4500).await;
             for who in [agent, ben, chen] {
                 day.call_for(who, "r1", "offered", "").await;
@@ -347,7 +348,10 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
             day.pinging = false;
             day.at(6300).await;
             let asleep = day.live().await;
-            assert_eq!((asleep["state"].clone(), asleep["breakDetail"]["start"].clone()), (json!("offline"), json!(SHIFT + 5265)));
+            assert_eq!(
+                (asleep["state"].clone(), asleep["breakDetail"]["start"].clone()),
+                (json!("offline"), json!(SHIFT + 5265))
+            );
             day.pinging = true;
             day.last_ping = SHIFT + 6380;
             day.at(6400).await;
@@ -357,7 +361,10 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
             let body = format!(r#"{{{},"filter":[{{"key":"date","value":"2026-11-23"}}]}}"#, day.account.creds());
             let so_far = app.post(TIMELINE, &body).await.json();
             let counters = day.profile_of("agentDashboard/counters").await;
-            assert_eq!(counters, counters_from_timeline(&so_far["data"][agent.to_string()], agent, SHIFT + 7000, (8, 5, 3)));
+            assert_eq!(
+                counters,
+                counters_from_timeline(&so_far["data"][agent.to_string()], agent, SHIFT + 7000, (8, 5, 3))
+            );
             assert_eq!(counters["message"]["breakTime"], 300 + 1735 - 20 - 170, "{counters}");
             let live = day.live().await;
             assert_eq!(live["state"], "break");
@@ -411,7 +418,8 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
     // Ben and Chen, in for the ring-all only: Ben talked on it, Chen's leg was cancelled.
     let mut colleagues = Vec::new();
     for (who, after_ring) in [(ben, vec![(4504, "on_call"), (4520, "wrap_up")]), (chen, vec![(4504, "available")])] {
-        let mut changes = vec![(DAY_START, None, "offline"), (SHIFT + 4495, None, "available"), (SHIFT + 4500, None, "ringing")];
+        let mut changes =
+            vec![(DAY_START, None, "offline"), (SHIFT + 4495, None, "available"), (SHIFT + 4500, None, "ringing")];
         changes.extend(after_ring.into_iter().map(|(at, state)| (SHIFT + at, None, state)));
         changes.push((SHIFT + 4525, Some("agent"), "offline"));
         let mut data = Vec::new();
@@ -447,13 +455,17 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
         json!({"id":2,"agentId":agent,"event":"offered","time":SHIFT + 300,"state":"ringing","actor":"telephony",
                "callId":"c0","callerNumber":"919876543210","direction":"inbound","did":"8045678901"})
     );
-    let kinds: Vec<&str> = timeline["agEvent"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        timeline["agEvent"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
     let count = |k: &str| kinds.iter().filter(|x| **x == k).count();
     assert_eq!(
         (count("login"), count("logout"), count("break_start"), count("break_end"), count("break_queued")),
         (3, 3, 2, 2, 1)
     );
-    assert_eq!((count("break_overrun"), count("wrap_up_end"), count("stale"), count("offline"), count("heartbeat")), (1, 10, 2, 2, 2));
+    assert_eq!(
+        (count("break_overrun"), count("wrap_up_end"), count("stale"), count("offline"), count("heartbeat")),
+        (1, 10, 2, 2, 2)
+    );
     let raced = calls.iter().find(|e| e["callId"] == "r2" && e["event"] == "answered").unwrap();
     assert_eq!((raced["time"].clone(), raced["reportedTime"].clone()), (json!(SHIFT + 12_120), json!(SHIFT + 12_119)));
     let overrun = timeline["agEvent"].as_array().unwrap().iter().find(|e| e["event"] == "break_overrun").unwrap();
@@ -464,7 +476,10 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
     // Incremental sync: nothing newer than what was returned.
     let again = format!(r#"{{{},"filter":[{{"date":"2026-11-23"}}],"lstSync":{last_seq},"all":0}}"#, account.creds());
     let newer = app.post(TIMELINE, &again).await.json();
-    assert_eq!((newer["agEvent"].clone(), newer["event"].clone(), newer["lstSync"].clone()), (json!([]), json!([]), json!(last_seq)));
+    assert_eq!(
+        (newer["agEvent"].clone(), newer["event"].clone(), newer["lstSync"].clone()),
+        (json!([]), json!([]), json!(last_seq))
+    );
     assert_eq!(newer["data"], timeline["data"]);
 
     // The day's counters add up the same intervals: twelve answered calls
@@ -480,10 +495,16 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
     assert_eq!(counters["message"]["loginTime"], 14_400 - 110 - 110, "{counters}");
     let body = format!(r#"{{{},"agentId":{ben},"date":"2026-11-23"}}"#, account.creds());
     let ben_counts = app.post("/api/v2/agentDashboard/counters", &body).await.json()["message"].clone();
-    assert_eq!((ben_counts["calls"].clone(), ben_counts["answered"].clone(), ben_counts["talkTime"].clone()), (json!(1), json!(1), json!(16)));
+    assert_eq!(
+        (ben_counts["calls"].clone(), ben_counts["answered"].clone(), ben_counts["talkTime"].clone()),
+        (json!(1), json!(1), json!(16))
+    );
     let body = format!(r#"{{{},"agentId":{chen},"date":"2026-11-23"}}"#, account.creds());
     let chen_counts = app.post("/api/v2/agentDashboard/counters", &body).await.json()["message"].clone();
-    assert_eq!((chen_counts["calls"].clone(), chen_counts["missed"].clone(), chen_counts["wrapUpTime"].clone()), (json!(1), json!(1), json!(0)));
+    assert_eq!(
+        (chen_counts["calls"].clone(), chen_counts["missed"].clone(), chen_counts["wrapUpTime"].clone()),
+        (json!(1), json!(1), json!(0))
+    );
 
     // And the live view agrees: offline since the logout.
     let live = day.live().await;
@@ -493,8 +514,13 @@ backend_test!(a_simulated_agent_day_is_told_the_same_by_timeline_chart_and_live_
 backend_test!(a_group_may_set_its_own_wrap_up_time_for_its_calls, |app| {
     let account = app.account().await;
     let creds = account.creds();
-    app.expect_error("/api/v2/Group/add", &format!(r#"{{{creds},"name":"Sales","wrapUpTime":3601}}"#), 1505, "Invalid wrapUpTime")
-        .await;
+    app.expect_error(
+        "/api/v2/Group/add",
+        &format!(r#"{{{creds},"name":"Sales","wrapUpTime":3601}}"#),
+        1505,
+        "Invalid wrapUpTime",
+    )
+    .await;
     app.post("/api/v2/Group/add", &format!(r#"{{{creds},"name":"Sales","wrapUpTime":90}}"#)).await;
     app.expect(
         "/api/v2/Group/list",

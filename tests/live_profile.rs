@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Account, TestApp};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const PING: &str = "/api/v2/agentProfile/setWebPingTime";
 const BREAK_START: &str = "/api/v2/agentProfile/breakStart";
@@ -185,17 +185,22 @@ backend_test!(break_start_refuses_an_unknown_reason_an_absent_agent_and_a_second
         app.expect_error(BREAK_START, &session(&ssid, fields), 1508, "Invalid break reason").await;
     }
     // Ben never logged in.
-    app.expect_error(BREAK_START, &with(&account, r#""agentId":2,"reason":"Tea""#), 1509, "Agent is not logged in").await;
+    app.expect_error(BREAK_START, &with(&account, r#""agentId":2,"reason":"Tea""#), 1509, "Agent is not logged in")
+        .await;
     for fields in [r#""reason":"Tea""#, r#""agentId":99,"reason":"Tea""#, r#""agentId":"x","reason":"Tea""#] {
         app.expect_error(BREAK_START, &with(&account, fields), 1507, "Invalid agentId").await;
     }
     assert_eq!(app.post(BREAK_START, &session(&ssid, r#""reason":"Tea""#)).await.json()["data"]["state"], "break");
     app.expect_error(BREAK_START, &session(&ssid, r#""reason":"tea""#), 1510, "Agent already on break").await;
-    app.expect_error(BREAK_START, &with(&account, r#""agentId":1,"reason":"Tea""#), 1510, "Agent already on break").await;
+    app.expect_error(BREAK_START, &with(&account, r#""agentId":1,"reason":"Tea""#), 1510, "Agent already on break")
+        .await;
     assert_eq!(asha(&app, &account).await["breakDetail"]["reason"], "Tea");
     // Another reason switches the break in one request.
     let switched = app.post(BREAK_START, &session(&ssid, r#""reason":"Lunch""#)).await.json();
-    assert_eq!((switched["data"]["state"].clone(), switched["data"]["breakDetail"]["reason"].clone()), (json!("break"), json!("Lunch")));
+    assert_eq!(
+        (switched["data"]["state"].clone(), switched["data"]["breakDetail"]["reason"].clone()),
+        (json!("break"), json!("Lunch"))
+    );
 });
 
 backend_test!(a_stale_agent_cannot_start_a_break, |app| {

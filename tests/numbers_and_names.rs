@@ -57,7 +57,10 @@ fn accepted(lst_sync: i64) -> String {
 async fn recorded_callers(app: &TestApp, account: &Account) -> Vec<(String, String)> {
     let reply = app.post(TIMELINE, &format!("{{{}}}", account.creds())).await.json();
     let events = reply["event"].as_array().unwrap_or_else(|| panic!("{reply}"));
-    events.iter().map(|e| (e["callId"].as_str().unwrap().to_string(), e["callerNumber"].as_str().unwrap().to_string())).collect()
+    events
+        .iter()
+        .map(|e| (e["callId"].as_str().unwrap().to_string(), e["callerNumber"].as_str().unwrap().to_string()))
+        .collect()
 }
 
 /// The Directory create / update / getInfo reply for a contact created and
@@ -100,20 +103,24 @@ backend_test!(a_caller_number_dialled_with_00_is_accepted_as_the_international_n
 backend_test!(a_number_that_cannot_be_read_as_one_number_is_refused_by_every_endpoint_with_its_code, |app| {
     let (account, agent) = with_agent(&app).await;
     let ambiguous = [
-        "(0)20 7946 0958",     // a trunk with no country code before it
-        "44 (0)20 7946 0958",  // nor a `+` or `00` saying 44 is one
+        "(0)20 7946 0958",      // a trunk with no country code before it
+        "44 (0)20 7946 0958",   // nor a `+` or `00` saying 44 is one
         "+44 20 (0) 7946 0958", // a trunk after more than a country code
-        "0091",                // an access code and too few digits
-        "00 98765 43210",      // ten digits after `00` are not a whole international number
+        "0091",                 // an access code and too few digits
+        "00 98765 43210",       // ten digits after `00` are not a whole international number
         "+8442021533",
         "+91 98765 43210 ext 2",
     ];
     for number in ambiguous {
         let refused = common::error_body(1504, "Invalid callerNumber");
         assert_eq!(call_event(&app, &account, agent, "c1", "offered", number).await, refused, "{number}");
-        for (path, key) in [(CREATE, "contact"), (GET_INFO, "cn"), (CONTACT_INFO, "callerNumber"), (RECENT, "callerNumber"),
-            (NOTES_LIST, "callerNumber")]
-        {
+        for (path, key) in [
+            (CREATE, "contact"),
+            (GET_INFO, "cn"),
+            (CONTACT_INFO, "callerNumber"),
+            (RECENT, "callerNumber"),
+            (NOTES_LIST, "callerNumber"),
+        ] {
             let body = with(&account, &format!(r#"{}:{}"#, quote(key), quote(number)));
             app.expect_error(path, &body, 1005, "Invalid contact number").await;
         }
@@ -162,9 +169,10 @@ backend_test!(recent_calls_and_notes_find_a_call_by_the_00_and_trunk_spellings_o
 
 backend_test!(an_agent_phone_written_with_00_or_a_trunk_zero_is_stored_with_its_country_code, |app| {
     let (account, _) = with_agent(&app).await;
-    for (n, (written, stored)) in [("0044 (0)20 7946 0958", LONDON), ("0091 98765 43210", INDIA), ("+91 (0) 98765 43210", INDIA)]
-        .into_iter()
-        .enumerate()
+    for (n, (written, stored)) in
+        [("0044 (0)20 7946 0958", LONDON), ("0091 98765 43210", INDIA), ("+91 (0) 98765 43210", INDIA)]
+            .into_iter()
+            .enumerate()
     {
         let fields = format!(r#""name":"Agent {n}","email":"p{n}@example.com","phone":{}"#, quote(written));
         let id = app.agent(&account, &fields).await;
@@ -187,7 +195,8 @@ backend_test!(a_contact_name_in_tamil_is_accepted_and_shown_by_contact_info, |ap
 
 backend_test!(names_of_other_scripts_and_with_accents_are_kept_composed_and_digits_or_symbols_still_refused, |app| {
     let (account, _) = with_agent(&app).await;
-    for (n, name) in ["देवनागरी नाम", "فاطمة الزهراء", "Nguyễn Văn Anh", "김민준"].into_iter().enumerate() {
+    for (n, name) in ["देवनागरी नाम", "فاطمة الزهراء", "Nguyễn Văn Anh", "김민준"].into_iter().enumerate()
+    {
         let number = format!("98765432{n:02}");
         let created = with(&account, &format!(r#""contact":"{number}","contactinfo":{{"Name":{}}}"#, quote(name)));
         app.expect(CREATE, &created, &contact(&format!("91{number}"), name)).await;
@@ -195,7 +204,8 @@ backend_test!(names_of_other_scripts_and_with_accents_are_kept_composed_and_digi
     // `e` + U+0301 (as a keyboard may send it) is stored and returned as `é`.
     let decomposed = with(&account, r#""contact":"9123456789","contactinfo":{"Name":"Rene\u0301e Dupre\u0301"}"#);
     app.expect(CREATE, &decomposed, &contact("919123456789", "Renée Dupré")).await;
-    app.expect(CONTACT_INFO, &with(&account, r#""callerNumber":"9123456789""#), &card("919123456789", "Renée Dupré")).await;
+    app.expect(CONTACT_INFO, &with(&account, r#""callerNumber":"9123456789""#), &card("919123456789", "Renée Dupré"))
+        .await;
     for bad in ["செல்வன் 2", "R2D2", "Asha_Rao", "Asha@Rao", "Ben 😀", "फ़ातिमा #1"] {
         let body = with(&account, &format!(r#""contact":"9000000000","contactinfo":{{"Name":{}}}"#, quote(bad)));
         app.expect_error(CREATE, &body, 1513, "Invalid contact field value").await;
@@ -217,13 +227,16 @@ backend_test!(agent_names_in_devanagari_and_arabic_are_accepted_and_stored_compo
     let arabic = app.agent(&account, r#""name":"فاطمة الزهراء","email":"fatima@example.com""#).await;
     // Sent decomposed, stored composed: the list shows `é`, and a filter in either form finds it.
     let accented = app.agent(&account, r#""name":"Rene\u0301e Dupre\u0301","email":"renee@example.com""#).await;
-    for (id, name, email) in
-        [(devanagari, "अनन्या शर्मा", "ananya@example.com"), (arabic, "فاطمة الزهراء", "fatima@example.com"),
-         (accented, "Renée Dupré", "renee@example.com")]
-    {
-        app.expect(AGENT_LIST, &with(&account, &format!(r#""quick":true,"agentId":{id}"#)), &quick(id, name, email)).await;
+    for (id, name, email) in [
+        (devanagari, "अनन्या शर्मा", "ananya@example.com"),
+        (arabic, "فاطمة الزهراء", "fatima@example.com"),
+        (accented, "Renée Dupré", "renee@example.com"),
+    ] {
+        app.expect(AGENT_LIST, &with(&account, &format!(r#""quick":true,"agentId":{id}"#)), &quick(id, name, email))
+            .await;
     }
-    for needle in [r#""शर्मा""#, r#""الزهراء""#, r#""renée""#, r#""rene\u0301e""#, r#""DUPRE\u0301""#] {
+    for needle in [r#""शर्मा""#, r#""الزهراء""#, r#""renée""#, r#""rene\u0301e""#, r#""DUPRE\u0301""#]
+    {
         let reply = app.post(AGENT_LIST, &with(&account, &format!(r#""quick":true,"name":{needle}"#))).await.json();
         assert_eq!(reply["totalRecords"], 1, "{needle}: {reply}");
     }
@@ -239,7 +252,9 @@ fn refers_to(doc: &serde_json::Value, schema: &serde_json::Value, target: &str, 
     match schema {
         serde_json::Value::Object(map) => map.iter().any(|(key, value)| match (key.as_str(), value) {
             ("$ref", serde_json::Value::String(r)) => {
-                r == target || (depth > 0 && refers_to(doc, doc.pointer(&r[1..]).unwrap_or(&serde_json::Value::Null), target, depth - 1))
+                r == target
+                    || (depth > 0
+                        && refers_to(doc, doc.pointer(&r[1..]).unwrap_or(&serde_json::Value::Null), target, depth - 1))
             }
             _ => refers_to(doc, value, target, depth),
         }),
@@ -255,7 +270,9 @@ backend_test!(every_endpoint_that_takes_a_number_documents_the_number_rule_with_
     for example in ["0091 98765 43210", "+44 (0)20 7946 0958", "919876543210", "442079460958", "(0)20 7946 0958"] {
         assert!(rule.contains(example), "the rule lacks {example}: {rule}");
     }
-    for path in [CALL_EVENT, RECENT, CONTACT_INFO, NOTES_ADD, NOTES_LIST, CREATE, UPDATE, GET_INFO, AGENT_CREATE, AGENT_UPDATE] {
+    for path in
+        [CALL_EVENT, RECENT, CONTACT_INFO, NOTES_ADD, NOTES_LIST, CREATE, UPDATE, GET_INFO, AGENT_CREATE, AGENT_UPDATE]
+    {
         let request = &doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"];
         assert!(refers_to(&doc, request, "#/components/schemas/PhoneNumber", 2), "{path}: {request}");
     }

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{Account, TestApp};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The OpenAPI Initiative's schema of OpenAPI 3.1 documents
 /// (`https://spec.openapis.org/oas/3.1/schema/2022-10-07`, Apache-2.0).
@@ -71,7 +71,13 @@ fn operation(path: &str) -> String {
 }
 
 fn api_paths(doc: &Value) -> BTreeSet<String> {
-    doc["paths"].as_object().unwrap().iter().filter(|(_, item)| item.get("post").is_some()).map(|(p, _)| p.clone()).collect()
+    doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, item)| item.get("post").is_some())
+        .map(|(p, _)| p.clone())
+        .collect()
 }
 
 /// A validator for the schema at `pointer` of `doc`, its `$ref`s resolved
@@ -83,7 +89,8 @@ fn validator_at(doc: &Value, pointer: &str) -> jsonschema::Validator {
 }
 
 fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str) {
-    let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     if !errors.is_empty() {
         let shown: String = instance.to_string().chars().take(2000).collect();
         panic!("{what}: {shown}\n{}", errors.join("\n"));
@@ -164,7 +171,8 @@ backend_test!(the_document_passes_the_openapi_3_1_schema_and_every_schema_in_it_
             panic!("{what} is not a JSON Schema 2020-12: {e}\n{schema}");
         }
     }
-    let ids: BTreeSet<&str> = api_paths(&doc).iter().map(|p| doc.pointer(&operation(p)).unwrap()["operationId"].as_str().unwrap()).collect();
+    let ids: BTreeSet<&str> =
+        api_paths(&doc).iter().map(|p| doc.pointer(&operation(p)).unwrap()["operationId"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), api_paths(&doc).len(), "operation ids are unique");
 });
 
@@ -197,7 +205,8 @@ backend_test!(every_operation_has_an_example_its_schema_accepts_and_shows_its_cr
 /// The documented example of `path` with this account's credentials and
 /// the agent's session in place of the placeholders.
 fn example(doc: &Value, path: &str, account: &Account, agent_ssid: &str) -> Value {
-    let mut body = doc.pointer(&operation(path)).unwrap()["requestBody"]["content"]["application/json"]["example"].clone();
+    let mut body =
+        doc.pointer(&operation(path)).unwrap()["requestBody"]["content"]["application/json"]["example"].clone();
     let fields = body.as_object_mut().unwrap();
     for (key, real) in [("userId", &account.user_id), ("token", &account.token), ("ssid", &agent_ssid.to_string())] {
         if let Some(value) = fields.get_mut(key) {
@@ -209,7 +218,11 @@ fn example(doc: &Value, path: &str, account: &Account, agent_ssid: &str) -> Valu
 
 backend_test!(every_documented_example_succeeds_and_every_reply_validates_against_the_document, |app| {
     let doc = document(&app).await;
-    assert_eq!(STORY.iter().map(|p| p.to_string()).collect::<BTreeSet<_>>(), api_paths(&doc), "the story covers every endpoint");
+    assert_eq!(
+        STORY.iter().map(|p| p.to_string()).collect::<BTreeSet<_>>(),
+        api_paths(&doc),
+        "the story covers every endpoint"
+    );
     let strict = closed(&doc);
     let account = app.account().await;
     let mut agent_ssid = String::new();

@@ -42,7 +42,8 @@ async fn serve_listens_answers_and_stops_on_sigterm() {
     assert!(store_line.contains("sqlite://"), "{store_line}");
     assert!(dir.path().join("served.db").exists());
 
-    let reply = reqwest::Client::new().post(format!("http://{address}/api/v2/Agent/list")).body("{}").send().await.unwrap();
+    let reply =
+        reqwest::Client::new().post(format!("http://{address}/api/v2/Agent/list")).body("{}").send().await.unwrap();
     assert_eq!(reply.text().await.unwrap(), r#"{"status":"error","message":"Token not found","code":1020}"#);
 
     // An open event stream must not keep the server from stopping.
@@ -116,7 +117,8 @@ async fn a_running_server_learns_of_tokens_revoked_and_accounts_suspended_from_t
     answers_soon(&address, list, &as_token(&old), empty).await;
     answers_soon(&address, list, &as_token(&new), empty).await;
 
-    let revoked = agentdesk(&["account", "token-revoke", "--user-id", &user_id, "--token", &old, "--database", &database]);
+    let revoked =
+        agentdesk(&["account", "token-revoke", "--user-id", &user_id, "--token", &old, "--database", &database]);
     assert!(revoked.status.success());
     answers_soon(&address, list, &as_token(&old), r#"{"status":"error","message":"Invalid token","code":1014}"#).await;
     answers_soon(&address, list, &as_token(&new), empty).await;
@@ -142,11 +144,24 @@ async fn a_session_use_not_yet_written_is_written_when_the_server_stops() {
     use sqlx::Connection;
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("sessions.db").display());
-    let created = agentdesk(&["account", "create", "--name", "Ops", "--email", "ops@x.com", "--password", "ops-pass-1", "--database", &database]);
+    let created = agentdesk(&[
+        "account",
+        "create",
+        "--name",
+        "Ops",
+        "--email",
+        "ops@x.com",
+        "--password",
+        "ops-pass-1",
+        "--database",
+        &database,
+    ]);
     assert!(created.status.success());
     let (mut child, address, _) = serve(&database);
     let client = reqwest::Client::new();
-    let login = client.post(format!("http://{address}/api/v2/auth/login")).body(r#"{"email":"ops@x.com","password":"ops-pass-1"}"#);
+    let login = client
+        .post(format!("http://{address}/api/v2/auth/login"))
+        .body(r#"{"email":"ops@x.com","password":"ops-pass-1"}"#);
     let session: serde_json::Value = login.send().await.unwrap().json().await.unwrap();
     let (ssid, issued_expiry) = (session["ssid"].as_str().unwrap(), session["expiresAt"].as_i64().unwrap());
     // A use a second later moves the expiry: kept in memory, far from due.

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{Account, TestApp};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const LIVE: &str = "/api/v2/Agent/live";
 const TIMELINE: &str = "/api/v2/Agent/timeLine";
@@ -40,7 +40,8 @@ fn session(ssid: &str, extra: &str) -> String {
 /// after an hour), with agent 1, Asha, logged in at `T`; returns her ssid.
 async fn asha_logged_in(app: &TestApp) -> (Account, String) {
     let account = app.account().await;
-    let settings = app.post("/api/v2/Account/settings", &with(&account, r#""staleAfter":3600,"offlineAfter":7200"#)).await;
+    let settings =
+        app.post("/api/v2/Account/settings", &with(&account, r#""staleAfter":3600,"offlineAfter":7200"#)).await;
     assert_eq!(settings.json()["status"], "success", "{}", settings.body);
     app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com","password":"pass-word-1""#).await;
     app.clock.set(T);
@@ -87,7 +88,8 @@ async fn stored_expiries(app: &TestApp) -> Vec<i64> {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let mut db = sqlx::AnyConnection::connect(&app.database).await.unwrap();
-    let rows: Vec<(i64,)> = sqlx::query_as("SELECT expires_at FROM sessions ORDER BY expires_at").fetch_all(&mut db).await.unwrap();
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT expires_at FROM sessions ORDER BY expires_at").fetch_all(&mut db).await.unwrap();
     rows.into_iter().map(|(at,)| at).collect()
 }
 
@@ -133,23 +135,27 @@ backend_test!(an_expired_session_cannot_be_logged_out_before_the_step_ends_it_at
     assert_eq!(data, online_until(T + TTL, T + TTL + 6, "session_expired"));
 });
 
-backend_test!(a_session_used_every_minute_outlives_its_lifetime_and_expires_a_lifetime_after_its_last_use, short_sessions(), |app| {
-    let (account, ssid) = asha_logged_in(&app).await;
-    let last_use = T + 1200;
-    for at in (T + 60..=last_use).step_by(60) {
-        app.clock.set(at);
-        ping(&app, &ssid).await;
-        app.step().await;
+backend_test!(
+    a_session_used_every_minute_outlives_its_lifetime_and_expires_a_lifetime_after_its_last_use,
+    short_sessions(),
+    |app| {
+        let (account, ssid) = asha_logged_in(&app).await;
+        let last_use = T + 1200;
+        for at in (T + 60..=last_use).step_by(60) {
+            app.clock.set(at);
+            ping(&app, &ssid).await;
+            app.step().await;
+        }
+        assert_eq!(board(&app, &account).await, ("available".to_string(), T));
+        step_at(&app, last_use + TTL - 1).await;
+        assert_eq!(board(&app, &account).await, ("available".to_string(), T));
+        step_at(&app, last_use + TTL).await;
+        assert_eq!(board(&app, &account).await, ("offline".to_string(), last_use + TTL));
+        let (data, events) = day(&app, &account).await;
+        assert_eq!(data, online_until(last_use + TTL, last_use + TTL, "session_expired"));
+        assert_eq!(events.last(), Some(&event("logout", last_use + TTL, "system", "session_expired")));
     }
-    assert_eq!(board(&app, &account).await, ("available".to_string(), T));
-    step_at(&app, last_use + TTL - 1).await;
-    assert_eq!(board(&app, &account).await, ("available".to_string(), T));
-    step_at(&app, last_use + TTL).await;
-    assert_eq!(board(&app, &account).await, ("offline".to_string(), last_use + TTL));
-    let (data, events) = day(&app, &account).await;
-    assert_eq!(data, online_until(last_use + TTL, last_use + TTL, "session_expired"));
-    assert_eq!(events.last(), Some(&event("logout", last_use + TTL, "system", "session_expired")));
-});
+);
 
 backend_test!(any_request_with_the_session_counts_as_a_use, short_sessions(), |app| {
     let (account, ssid) = asha_logged_in(&app).await;
@@ -221,7 +227,10 @@ backend_test!(an_agent_stays_online_while_either_of_two_tabs_lives, short_sessio
     assert_eq!(board(&app, &account).await, ("offline".to_string(), T + TTL + 10 + TTL));
     let (data, events) = day(&app, &account).await;
     assert_eq!(data, online_until(T + 2 * TTL + 10, T + 2 * TTL + 15, "session_expired"));
-    assert_eq!(events, vec![event("login", T, "agent", ""), event("logout", T + 2 * TTL + 10, "system", "session_expired")]);
+    assert_eq!(
+        events,
+        vec![event("login", T, "agent", ""), event("logout", T + 2 * TTL + 10, "system", "session_expired")]
+    );
 });
 
 backend_test!(two_tabs_expiring_before_the_step_notices_end_at_the_later_second, short_sessions(), |app| {
@@ -248,23 +257,28 @@ backend_test!(logging_out_one_of_two_tabs_keeps_the_agent_online, short_sessions
     assert_eq!(events, vec![event("login", T, "agent", ""), event("logout", T + 180, "agent", "agent")]);
 });
 
-backend_test!(switching_an_agent_off_by_update_takes_it_offline_at_once_and_ends_its_sessions, short_sessions(), |app| {
-    let (account, ssid) = asha_logged_in(&app).await;
-    app.clock.set(T + 45);
-    let updated = r#"{"status":"success","code":200,"message":"Agent updated"}"#;
-    app.expect("/api/v2/Agent/update", &with(&account, r#""agentId":1,"status":0"#), updated).await;
-    assert_eq!(board(&app, &account).await, ("offline".to_string(), T + 45));
-    let (_, events) = day(&app, &account).await;
-    assert_eq!(events.last(), Some(&event("logout", T + 45, "admin", "switched_off")));
-    // Switched on again, the old session stays ended.
-    app.expect("/api/v2/Agent/update", &with(&account, r#""agentId":1,"status":1"#), updated).await;
-    app.expect_error(PING, &session(&ssid, r#""mic_perm":1"#), 1014, "Invalid token").await;
-});
+backend_test!(
+    switching_an_agent_off_by_update_takes_it_offline_at_once_and_ends_its_sessions,
+    short_sessions(),
+    |app| {
+        let (account, ssid) = asha_logged_in(&app).await;
+        app.clock.set(T + 45);
+        let updated = r#"{"status":"success","code":200,"message":"Agent updated"}"#;
+        app.expect("/api/v2/Agent/update", &with(&account, r#""agentId":1,"status":0"#), updated).await;
+        assert_eq!(board(&app, &account).await, ("offline".to_string(), T + 45));
+        let (_, events) = day(&app, &account).await;
+        assert_eq!(events.last(), Some(&event("logout", T + 45, "admin", "switched_off")));
+        // Switched on again, the old session stays ended.
+        app.expect("/api/v2/Agent/update", &with(&account, r#""agentId":1,"status":1"#), updated).await;
+        app.expect_error(PING, &session(&ssid, r#""mic_perm":1"#), 1014, "Invalid token").await;
+    }
+);
 
 backend_test!(a_pre_deleted_agent_whose_session_expires_goes_offline_then_and_is_deleted, short_sessions(), |app| {
     let (account, _ssid) = asha_logged_in(&app).await;
     app.clock.set(T + 10);
-    let waiting = r#"{"status":"success","code":200,"message":"Agent is logged in: it will be deleted when it goes offline"}"#;
+    let waiting =
+        r#"{"status":"success","code":200,"message":"Agent is logged in: it will be deleted when it goes offline"}"#;
     app.expect("/api/v2/Agent/delete", &with(&account, r#""agentId":1"#), waiting).await;
     step_at(&app, T + TTL + 30).await;
     app.expect_error("/api/v2/Agent/list", &with(&account, r#""agentId":1"#), 1509, "Invalid agentId").await;
@@ -296,19 +310,26 @@ backend_test!(a_heartbeat_lost_before_the_session_expired_is_what_took_the_agent
     step_at(&app, T + TTL + 50).await;
     assert_eq!(board(&app, &account).await, ("offline".to_string(), T + 90));
     let (_, events) = day(&app, &account).await;
-    let expected =
-        vec![event("login", T, "agent", ""), event("stale", T + 30, "system", ""), event("offline", T + 90, "system", "ping_lost")];
+    let expected = vec![
+        event("login", T, "agent", ""),
+        event("stale", T + 30, "system", ""),
+        event("offline", T + 90, "system", "ping_lost"),
+    ];
     assert_eq!(events, expected);
 });
 
-backend_test!(a_session_that_expired_while_the_server_was_down_ends_the_presence_at_its_second, short_sessions(), |app| {
-    use agentdesk::domain::presence::State;
-    let (account, _ssid) = asha_logged_in(&app).await;
-    // Another server on the same database starts an hour later.
-    let clock = std::sync::Arc::new(agentdesk::clock::ManualClock::new(T + 3600));
-    let restarted = agentdesk::live::Live::new(app.store.clone(), clock);
-    restarted.start().await.unwrap();
-    assert_eq!(restarted.step().await.unwrap().events, 1);
-    let asha = restarted.agent(&account.user_id, 1).await.unwrap().presence;
-    assert_eq!((asha.state, asha.since), (State::Offline, T + TTL));
-});
+backend_test!(
+    a_session_that_expired_while_the_server_was_down_ends_the_presence_at_its_second,
+    short_sessions(),
+    |app| {
+        use agentdesk::domain::presence::State;
+        let (account, _ssid) = asha_logged_in(&app).await;
+        // Another server on the same database starts an hour later.
+        let clock = std::sync::Arc::new(agentdesk::clock::ManualClock::new(T + 3600));
+        let restarted = agentdesk::live::Live::new(app.store.clone(), clock);
+        restarted.start().await.unwrap();
+        assert_eq!(restarted.step().await.unwrap().events, 1);
+        let asha = restarted.agent(&account.user_id, 1).await.unwrap().presence;
+        assert_eq!((asha.state, asha.since), (State::Offline, T + TTL));
+    }
+);

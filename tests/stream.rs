@@ -10,10 +10,10 @@ use std::time::Duration;
 use agentdesk::clock::ManualClock;
 use agentdesk::domain::presence::State;
 use agentdesk::live::Live;
-use common::{error_body, Account, TestApp};
+use common::{Account, TestApp, error_body};
 use reqwest::StatusCode;
 use serde_json::Value;
-use tokio::time::{timeout_at, Instant};
+use tokio::time::{Instant, timeout_at};
 
 const BREAK_START: &str = "/api/v2/agentProfile/breakStart";
 const BREAK_END: &str = "/api/v2/agentProfile/breakEnd";
@@ -199,7 +199,10 @@ backend_test!(the_stream_delivers_each_event_as_a_frame_whose_data_is_the_events
     assert_eq!(frames[0].event.as_deref(), Some("login"));
     assert_eq!(
         frames[0].data.as_deref(),
-        Some(format!(r#"{{"id":1,"agentId":{asha},"event":"login","time":{T},"state":"available","actor":"agent"}}"#).as_str())
+        Some(
+            format!(r#"{{"id":1,"agentId":{asha},"event":"login","time":{T},"state":"available","actor":"agent"}}"#)
+                .as_str()
+        )
     );
     assert_eq!(frames[1].id, Some(2), "{frames:?}");
     assert_eq!(frames[1].event.as_deref(), Some("break_start"));
@@ -344,7 +347,9 @@ backend_test!(an_agent_session_without_view_agents_sees_only_its_own_events, |ap
 
 backend_test!(an_agent_session_with_view_agents_sees_every_agent, |app| {
     let account = app.account().await;
-    let role = app.post(ROLE_ADD, &format!(r#"{{{},"name":"Supervisor","permissions":["VIEW_AGENTS"]}}"#, account.creds())).await;
+    let role = app
+        .post(ROLE_ADD, &format!(r#"{{{},"name":"Supervisor","permissions":["VIEW_AGENTS"]}}"#, account.creds()))
+        .await;
     assert_eq!(role.json()["roleId"], "2", "{}", role.body);
     let lead = app
         .agent(&account, r#""name":"Lena Park","email":"lena@example.com","password":"pass-word-1","role":"2""#)
@@ -494,7 +499,14 @@ backend_test!(a_large_ping_flush_is_written_whole, |app| {
     rows.extend((0..1199).map(|i| row(100_000 + i, None)));
     rows.push(row(ben, Some(0)));
     app.store.save_pings(&rows).await.unwrap();
-    let mut stored: Vec<_> = app.store.presence(&account.user_id).await.unwrap().into_iter().map(|r| (r.agent_id, r.last_ping, r.mic_perm)).collect();
+    let mut stored: Vec<_> = app
+        .store
+        .presence(&account.user_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.agent_id, r.last_ping, r.mic_perm))
+        .collect();
     stored.sort();
     assert_eq!(stored, [(asha, T + 7, Some(1)), (ben, T + 7, Some(0))]);
 });

@@ -39,7 +39,8 @@ async fn rendered(browser: &PathBuf, url: &str) -> String {
 }
 
 /// The page's words for a schema it could not read or resolve.
-const ERRORS: &[&str] = &["Resolver error", "Parser error", "errors-wrapper", "Failed to load API definition", "Could not resolve"];
+const ERRORS: &[&str] =
+    &["Resolver error", "Parser error", "errors-wrapper", "Failed to load API definition", "Could not resolve"];
 
 fn assert_no_error(dom: &str, what: &str) {
     for error in ERRORS {

@@ -12,7 +12,8 @@ backend_test!(a_json_body_is_read_whatever_the_content_type_says, |app| {
     let account = app.account().await;
     let body = format!(r#"{{{},"quick":true}}"#, account.creds());
     let expected = r#"{"response":[],"agtLimit":50,"currentPage":1,"totalPages":0,"totalRecords":0,"status":"success","code":200}"#;
-    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("application/json")] {
+    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("application/json")]
+    {
         let reply = app.post_as("/api/v2/Agent/list", content_type, &body).await;
         assert_eq!(reply.status, StatusCode::OK, "{content_type:?}");
         assert_eq!(reply.body, expected, "{content_type:?}");
@@ -44,7 +45,8 @@ backend_test!(every_api_response_carries_the_captured_headers, |app| {
 
 backend_test!(options_is_a_204_preflight_with_cors_headers_on_any_api_path, |app| {
     for path in ["/api/v2/Agent/list", "/api/v2/agentProfile/setWebPingTime/", "/api/v2/anything"] {
-        let response = app.client.request(reqwest::Method::OPTIONS, format!("{}{path}", app.base)).send().await.unwrap();
+        let response =
+            app.client.request(reqwest::Method::OPTIONS, format!("{}{path}", app.base)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::NO_CONTENT, "{path}");
         assert_eq!(response.headers()["access-control-allow-headers"], "X-Requested-With,content-type");
         assert_eq!(response.headers()["access-control-allow-methods"], "POST, GET, OPTIONS, PATCH, DELETE");
@@ -124,25 +126,55 @@ backend_test!(the_openapi_document_lists_every_endpoint_and_its_codes, |app| {
         app.client.get(format!("{}/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     for path in [
-        "/api/v2/Agent/list", "/api/v2/Agent/create", "/api/v2/Agent/update", "/api/v2/Agent/delete",
-        "/api/v2/Agent/changeStatus", "/api/v2/Agent/updateAgentGroupMapping", "/api/v2/Agent/setCad",
-        "/api/v2/Agent/unsetCad", "/api/v2/Group/add", "/api/v2/Group/update", "/api/v2/Group/delete",
-        "/api/v2/Group/list", "/api/v2/Role/list", "/api/v2/Role/add", "/api/v2/Role/update",
-        "/api/v2/auth/login", "/api/v2/auth/logout", "/api/v2/Agent/live", "/api/v2/Agent/timeLine",
-        "/api/v2/agentProfile/setWebPingTime", "/api/v2/agentProfile/agentOnBreak",
-        "/api/v2/agentProfile/checkAgentInWrapUp", "/api/v2/agentProfile/breakStart",
-        "/api/v2/agentProfile/breakEnd", "/api/v2/agentProfile/wrapUpEnd", "/api/v2/callEvent",
-        "/api/v2/Break/list", "/api/v2/Break/add", "/api/v2/Break/update", "/api/v2/Break/delete",
-        "/api/v2/Account/settings", "/api/v2/agentProfile/tags", "/api/v2/agentDashboard/contactInfo",
-        "/api/v2/agentDashboard/recentCalls", "/api/v2/agentDashboard/counters", "/api/v2/agentDashboard/notesAdd",
-        "/api/v2/agentDashboard/notesList", "/api/v2/Directory/create", "/api/v2/Directory/update",
-        "/api/v2/Directory/getInfo", "/api/v2/Directory/getFields", "/api/v2/Directory/setFields",
+        "/api/v2/Agent/list",
+        "/api/v2/Agent/create",
+        "/api/v2/Agent/update",
+        "/api/v2/Agent/delete",
+        "/api/v2/Agent/changeStatus",
+        "/api/v2/Agent/updateAgentGroupMapping",
+        "/api/v2/Agent/setCad",
+        "/api/v2/Agent/unsetCad",
+        "/api/v2/Group/add",
+        "/api/v2/Group/update",
+        "/api/v2/Group/delete",
+        "/api/v2/Group/list",
+        "/api/v2/Role/list",
+        "/api/v2/Role/add",
+        "/api/v2/Role/update",
+        "/api/v2/auth/login",
+        "/api/v2/auth/logout",
+        "/api/v2/Agent/live",
+        "/api/v2/Agent/timeLine",
+        "/api/v2/agentProfile/setWebPingTime",
+        "/api/v2/agentProfile/agentOnBreak",
+        "/api/v2/agentProfile/checkAgentInWrapUp",
+        "/api/v2/agentProfile/breakStart",
+        "/api/v2/agentProfile/breakEnd",
+        "/api/v2/agentProfile/wrapUpEnd",
+        "/api/v2/callEvent",
+        "/api/v2/Break/list",
+        "/api/v2/Break/add",
+        "/api/v2/Break/update",
+        "/api/v2/Break/delete",
+        "/api/v2/Account/settings",
+        "/api/v2/agentProfile/tags",
+        "/api/v2/agentDashboard/contactInfo",
+        "/api/v2/agentDashboard/recentCalls",
+        "/api/v2/agentDashboard/counters",
+        "/api/v2/agentDashboard/notesAdd",
+        "/api/v2/agentDashboard/notesList",
+        "/api/v2/Directory/create",
+        "/api/v2/Directory/update",
+        "/api/v2/Directory/getInfo",
+        "/api/v2/Directory/getFields",
+        "/api/v2/Directory/setFields",
     ] {
         let op = &doc["paths"][path]["post"];
         assert!(op.is_object(), "{path} missing");
         assert!(op["requestBody"]["content"]["application/json"]["schema"].is_object(), "{path} has no schema");
     }
-    let list_reply = &doc["paths"]["/api/v2/Agent/list"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["oneOf"][0];
+    let list_reply = &doc["paths"]["/api/v2/Agent/list"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+        ["oneOf"][0];
     let keys: Vec<&str> = list_reply["properties"].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["response", "agtLimit", "currentPage", "totalPages", "totalRecords", "status", "code"]);
     let codes: Vec<i64> = doc["paths"]["/api/v2/Agent/updateAgentGroupMapping"]["post"]["x-error-codes"]
@@ -160,10 +192,21 @@ backend_test!(the_openapi_document_lists_every_endpoint_and_its_codes, |app| {
         .collect();
     assert_eq!(profile, vec![1000, 1002, 1014, 1015, 1020, 1032, 1039, 1047, 1501, 1502, 1507]);
     let codes_of = |path: &str| -> Vec<i64> {
-        doc["paths"][path]["post"]["x-error-codes"].as_array().unwrap().iter().map(|c| c["code"].as_i64().unwrap()).collect()
+        doc["paths"][path]["post"]["x-error-codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["code"].as_i64().unwrap())
+            .collect()
     };
-    assert_eq!(codes_of("/api/v2/agentDashboard/notesAdd"), vec![1000, 1001, 1002, 1005, 1014, 1015, 1020, 1032, 1039, 1047, 1502, 1503]);
-    assert_eq!(codes_of("/api/v2/Directory/update"), vec![1000, 1001, 1002, 1005, 1012, 1014, 1015, 1020, 1032, 1039, 1047, 1512, 1513]);
+    assert_eq!(
+        codes_of("/api/v2/agentDashboard/notesAdd"),
+        vec![1000, 1001, 1002, 1005, 1014, 1015, 1020, 1032, 1039, 1047, 1502, 1503]
+    );
+    assert_eq!(
+        codes_of("/api/v2/Directory/update"),
+        vec![1000, 1001, 1002, 1005, 1012, 1014, 1015, 1020, 1032, 1039, 1047, 1512, 1513]
+    );
     let stream = &doc["paths"]["/api/v2/stream"]["get"]["summary"];
     assert!(stream.as_str().unwrap().contains("Last-Event-ID"), "{stream}");
 });
@@ -202,7 +245,14 @@ backend_test!(every_reference_of_the_openapi_document_names_a_schema_it_holds, |
 backend_test!(every_response_names_its_request_id, |app| {
     let reply = app.post("/api/v2/Agent/list", "{}").await;
     assert_eq!(reply.header("x-request-id").len(), 36);
-    let response = app.client.post(format!("{}/api/v2/Agent/list", app.base)).header("x-request-id", "trace-me-42").body("{}").send().await.unwrap();
+    let response = app
+        .client
+        .post(format!("{}/api/v2/Agent/list", app.base))
+        .header("x-request-id", "trace-me-42")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.headers()["x-request-id"], "trace-me-42");
 });
 
@@ -239,7 +289,13 @@ backend_test!(repeated_failed_logins_lock_the_email_with_429, |app| {
     let retry_after: i64 = locked.header("retry-after").parse().unwrap();
     assert!((1..=300).contains(&retry_after), "{retry_after}");
     // Other emails are not affected.
-    app.expect_error("/api/v2/auth/login", r#"{"email":"other@x.com","password":"whatever-1"}"#, 1501, "Invalid email or password").await;
+    app.expect_error(
+        "/api/v2/auth/login",
+        r#"{"email":"other@x.com","password":"whatever-1"}"#,
+        1501,
+        "Invalid email or password",
+    )
+    .await;
 });
 
 backend_test!(metrics_count_requests_and_errors_per_endpoint, |app| {
@@ -257,8 +313,15 @@ backend_test!(metrics_count_requests_and_errors_per_endpoint, |app| {
     assert!(value(r#"agentdesk_api_requests_total{section="Group",endpoint="list",outcome="error"}"#) >= 1.0, "{text}");
     assert!(value(r#"agentdesk_api_errors_total{code="1020"}"#) >= 1.0, "{text}");
     assert!(value(r#"agentdesk_api_request_seconds_count{section="Group",endpoint="list"}"#) >= 1.0, "{text}");
-    assert!(text.contains(r#"agentdesk_api_request_seconds_bucket{section="Group",endpoint="list",le="0.005"}"#), "{text}");
-    assert_eq!(value(r#"agentdesk_api_requests_total{section="Break",endpoint="delete",outcome="success"}"#), 0.0, "never called");
+    assert!(
+        text.contains(r#"agentdesk_api_request_seconds_bucket{section="Group",endpoint="list",le="0.005"}"#),
+        "{text}"
+    );
+    assert_eq!(
+        value(r#"agentdesk_api_requests_total{section="Break",endpoint="delete",outcome="success"}"#),
+        0.0,
+        "never called"
+    );
 });
 
 backend_test!(the_docs_page_is_served_from_the_binary, |app| {
@@ -267,7 +330,8 @@ backend_test!(the_docs_page_is_served_from_the_binary, |app| {
     let html = page.text().await.unwrap();
     assert!(html.contains("swagger-ui"), "{html}");
     assert!(!html.contains("https://"), "the page must not need the internet");
-    let init = app.client.get(format!("{}/docs/swagger-initializer.js", app.base)).send().await.unwrap().text().await.unwrap();
+    let init =
+        app.client.get(format!("{}/docs/swagger-initializer.js", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(init.contains("/openapi.json"), "{init}");
 });
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use agentdesk::clock::{Clock, SystemClock};
-use agentdesk::domain::agent::{DestType, ReceiveCall, ROOT_PATH};
+use agentdesk::domain::agent::{DestType, ROOT_PATH, ReceiveCall};
 use agentdesk::domain::presence::{Actor, CallRef, Event, Kind, Shown, State};
 use agentdesk::domain::secret;
 use agentdesk::live::Live;
@@ -121,7 +121,8 @@ async fn log_in_everyone(store: &SharedStore, account: &str, agents: usize) -> a
             let login = d.presence(agent).login(agent, now);
             d.apply(login);
             if agent % 10 == 0 {
-                let on_break = d.presence(agent).break_start(agent, now, Actor::Agent, "Tea", Some(900)).unwrap_or_default();
+                let on_break =
+                    d.presence(agent).break_start(agent, now, Actor::Agent, "Tea", Some(900)).unwrap_or_default();
                 d.apply(on_break);
             }
         }

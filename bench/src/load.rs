@@ -84,7 +84,11 @@ pub async fn run(plan: &Plan, connections: usize, duration: Duration) -> anyhow:
 }
 
 /// One connection's closed loop; reconnects if the server closes it.
-async fn connection(plan: Plan, next: Arc<AtomicUsize>, deadline: Instant) -> anyhow::Result<(u64, u64, Histogram<u64>)> {
+async fn connection(
+    plan: Plan,
+    next: Arc<AtomicUsize>,
+    deadline: Instant,
+) -> anyhow::Result<(u64, u64, Histogram<u64>)> {
     let mut latency = histogram();
     let (mut requests, mut errors) = (0u64, 0u64);
     'connect: while Instant::now() < deadline {

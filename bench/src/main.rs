@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use clap::{Parser, Subcommand};
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
+use rand::seq::SliceRandom;
 use serde_json::json;
 
 use dataset::{Loaded, Size};
@@ -83,7 +83,10 @@ fn main() -> anyhow::Result<()> {
             let store = agentdesk::store::open(database).await?;
             let data = dataset::load(&store, size).await?;
             store.close(agentdesk::clock::now()).await;
-            println!("{}", json!({"userId": data.user_id, "token": data.token, "busyDate": data.busy_date, "ssid1": data.ssids[0]}));
+            println!(
+                "{}",
+                json!({"userId": data.user_id, "token": data.token, "busyDate": data.busy_date, "ssid1": data.ssids[0]})
+            );
             Ok(())
         });
     }
@@ -104,7 +107,14 @@ fn size(smoke: bool) -> Size {
     if smoke {
         Size { agents: 200, groups: 5, history_agents: 10, history_days: 3, calls_per_day: 16, busy_day_calls: 100 }
     } else {
-        Size { agents: 10_000, groups: 50, history_agents: 500, history_days: 30, calls_per_day: 16, busy_day_calls: 500 }
+        Size {
+            agents: 10_000,
+            groups: 50,
+            history_agents: 500,
+            history_days: 30,
+            calls_per_day: 16,
+            busy_day_calls: 500,
+        }
     }
 }
 
@@ -158,7 +168,9 @@ async fn drop_databases(given: Option<&str>, created: &[String]) -> anyhow::Resu
     let mut admin = sqlx::PgConnection::connect(admin_url).await?;
     for url in created {
         if let Some((_, name)) = url.rsplit_once('/') {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&mut admin)
+                .await?;
         }
     }
     Ok(())
@@ -211,7 +223,9 @@ fn reads(data: &Loaded) -> (Bodies, Bodies, Bodies) {
     let creds = |extra| credentials(data, extra);
     let lists = bodies((1..=20).map(|page| creds(json!({"name": "agent 0", "limit": 50, "page": page}))));
     let live = bodies([creds(json!({}))]);
-    let timeline = bodies([creds(json!({"filter": [{"key": "agentId", "value": "1"}, {"key": "date", "value": data.busy_date}]}))]);
+    let timeline = bodies([creds(
+        json!({"filter": [{"key": "agentId", "value": "1"}, {"key": "date", "value": data.busy_date}]}),
+    )]);
     (lists, live, timeline)
 }
 
@@ -243,12 +257,54 @@ fn scenarios(data: &Loaded, cli: &Cli, size: Size) -> Vec<Scenario> {
     }));
     let c = cli.connections;
     vec![
-        Scenario { name: "setWebPingTime (distinct sessions)", path: "/api/v2/agentProfile/setWebPingTime", connections: c, bodies: pings, good: success, events_per_request: None },
-        Scenario { name: "agentOnBreak (random agents)", path: "/api/v2/agentProfile/agentOnBreak", connections: c, bodies: on_break, good: on_break_answer, events_per_request: None },
-        Scenario { name: "Agent/list (50, name filter)", path: "/api/v2/Agent/list", connections: c, bodies: lists, good: success, events_per_request: None },
-        Scenario { name: "Agent/live (whole account)", path: "/api/v2/Agent/live", connections: 4, bodies: live, good: success, events_per_request: None },
-        Scenario { name: "Agent/timeLine (busy agent-day)", path: "/api/v2/Agent/timeLine", connections: 4, bodies: timeline, good: success, events_per_request: None },
-        Scenario { name: "callEvent (batches of 100)", path: "/api/v2/callEvent", connections: 8, bodies: ingest, good: all_accepted, events_per_request: Some(100) },
+        Scenario {
+            name: "setWebPingTime (distinct sessions)",
+            path: "/api/v2/agentProfile/setWebPingTime",
+            connections: c,
+            bodies: pings,
+            good: success,
+            events_per_request: None,
+        },
+        Scenario {
+            name: "agentOnBreak (random agents)",
+            path: "/api/v2/agentProfile/agentOnBreak",
+            connections: c,
+            bodies: on_break,
+            good: on_break_answer,
+            events_per_request: None,
+        },
+        Scenario {
+            name: "Agent/list (50, name filter)",
+            path: "/api/v2/Agent/list",
+            connections: c,
+            bodies: lists,
+            good: success,
+            events_per_request: None,
+        },
+        Scenario {
+            name: "Agent/live (whole account)",
+            path: "/api/v2/Agent/live",
+            connections: 4,
+            bodies: live,
+            good: success,
+            events_per_request: None,
+        },
+        Scenario {
+            name: "Agent/timeLine (busy agent-day)",
+            path: "/api/v2/Agent/timeLine",
+            connections: 4,
+            bodies: timeline,
+            good: success,
+            events_per_request: None,
+        },
+        Scenario {
+            name: "callEvent (batches of 100)",
+            path: "/api/v2/callEvent",
+            connections: 8,
+            bodies: ingest,
+            good: all_accepted,
+            events_per_request: Some(100),
+        },
     ]
 }
 
@@ -276,24 +332,58 @@ fn mixed_streams(data: &Loaded, agents: usize, cli: &Cli) -> Vec<mixed::Stream> 
         let call = format!("day-{c}");
         let number = format!("9196{c:08}");
         ["offered", "missed"].map(|event| {
-            credentials(data, json!({"events": [{"callId": call, "event": event, "agentId": agent, "callerNumber": number}]}))
+            credentials(
+                data,
+                json!({"events": [{"callId": call, "event": event, "agentId": agent, "callerNumber": number}]}),
+            )
         })
     }));
     vec![
-        mixed::Stream { name: "mixed day: setWebPingTime", path: "/api/v2/agentProfile/setWebPingTime", bodies: pings, good: success, rate: agents as f64 / ping_every(cli), connections: 16 },
-        mixed::Stream { name: "mixed day: Agent/live (team)", path: "/api/v2/Agent/live", bodies: boards, good: success, rate: 50.0, connections: 8 },
-        mixed::Stream { name: "mixed day: callEvent (1 event)", path: "/api/v2/callEvent", bodies: calls, good: success, rate: 200.0, connections: 16 },
+        mixed::Stream {
+            name: "mixed day: setWebPingTime",
+            path: "/api/v2/agentProfile/setWebPingTime",
+            bodies: pings,
+            good: success,
+            rate: agents as f64 / ping_every(cli),
+            connections: 16,
+        },
+        mixed::Stream {
+            name: "mixed day: Agent/live (team)",
+            path: "/api/v2/Agent/live",
+            bodies: boards,
+            good: success,
+            rate: 50.0,
+            connections: 8,
+        },
+        mixed::Stream {
+            name: "mixed day: callEvent (1 event)",
+            path: "/api/v2/callEvent",
+            bodies: calls,
+            good: success,
+            rate: 200.0,
+            connections: 16,
+        },
     ]
 }
 
 /// The mixed day on a running server: one ping round under the widened
 /// heartbeat rules, so every agent has pinged, then the account's default
 /// rules (stale after 30 s, offline after 90 s) and the measured day.
-async fn mixed_day(target: &Running, data: &Loaded, agents: usize, cli: &Cli) -> anyhow::Result<Vec<(&'static str, usize, load::Outcome)>> {
+async fn mixed_day(
+    target: &Running,
+    data: &Loaded,
+    agents: usize,
+    cli: &Cli,
+) -> anyhow::Result<Vec<(&'static str, usize, load::Outcome)>> {
     let streams = mixed_streams(data, agents, cli);
     eprintln!("mixed day: a ping round to start from…");
     mixed::run(target.addr, &streams[..1], Duration::from_secs_f64(ping_every(cli))).await?;
-    load::post(target.addr, "/api/v2/Account/settings", credentials(data, json!({"staleAfter": 30, "offlineAfter": 90}))).await?;
+    load::post(
+        target.addr,
+        "/api/v2/Account/settings",
+        credentials(data, json!({"staleAfter": 30, "offlineAfter": 90})),
+    )
+    .await?;
     let seconds = day_seconds(cli);
     eprintln!("mixed day: {seconds:.0} s…");
     target.reset_peak_rss();
@@ -303,7 +393,13 @@ async fn mixed_day(target: &Running, data: &Loaded, agents: usize, cli: &Cli) ->
 
 /// The growth curve: a fresh database and server per size, each read
 /// measured alone on one connection.
-async fn growth(cli: &Cli, binary: &std::path::Path, dir: &std::path::Path, base_rps: f64, created: &mut Vec<String>) -> anyhow::Result<Vec<Row>> {
+async fn growth(
+    cli: &Cli,
+    binary: &std::path::Path,
+    dir: &std::path::Path,
+    base_rps: f64,
+    created: &mut Vec<String>,
+) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
     let sizes = if cli.smoke { vec![100, 200, 400] } else { cli.growth.clone() };
     for agents in sizes {
@@ -323,7 +419,8 @@ async fn growth(cli: &Cli, binary: &std::path::Path, dir: &std::path::Path, base
             ("Agent/timeLine (busy agent-day)", "/api/v2/Agent/timeLine", timeline),
         ] {
             let outcome = measure(&target, path, bodies, success, 1, true, cli).await?;
-            let row = Row::new(&format!("growth {agents} agents: {name}"), 1, &outcome, base_rps, target.peak_rss_mib());
+            let row =
+                Row::new(&format!("growth {agents} agents: {name}"), 1, &outcome, base_rps, target.peak_rss_mib());
             eprintln!("  {name}: p50 {:.2} ms, p99 {:.2} ms", row.p50_ms, row.p99_ms);
             rows.push(row);
         }
@@ -340,7 +437,15 @@ fn start_agentdesk(binary: &std::path::Path, url: &str) -> anyhow::Result<Runnin
 }
 
 /// Warms up (unless every body may be sent only once), then measures.
-async fn measure(target: &Running, path: &str, scenario_bodies: Arc<Vec<Bytes>>, good: fn(&[u8]) -> bool, connections: usize, warm_up: bool, cli: &Cli) -> anyhow::Result<load::Outcome> {
+async fn measure(
+    target: &Running,
+    path: &str,
+    scenario_bodies: Arc<Vec<Bytes>>,
+    good: fn(&[u8]) -> bool,
+    connections: usize,
+    warm_up: bool,
+    cli: &Cli,
+) -> anyhow::Result<load::Outcome> {
     let plan = Plan { addr: target.addr, path: path.to_string(), bodies: scenario_bodies, good };
     let seconds = if cli.smoke { 1 } else { cli.duration };
     if warm_up {
@@ -364,7 +469,13 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
     let body = bodies([json!({"ssid": "0123456789abcdef"})]);
     let outcome = measure(&baseline, "/", body, |_| true, cli.connections, true, &cli).await?;
     let base_rps = outcome.per_second();
-    let mut rows = vec![Row::new("baseline (bare axum, 60-byte JSON)", cli.connections, &outcome, base_rps, baseline.peak_rss_mib())];
+    let mut rows = vec![Row::new(
+        "baseline (bare axum, 60-byte JSON)",
+        cli.connections,
+        &outcome,
+        base_rps,
+        baseline.peak_rss_mib(),
+    )];
     baseline.stop();
     eprintln!("  {base_rps:.0} req/s");
 
@@ -391,7 +502,10 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
     if cli.runs("mixed day") {
         for (name, connections, outcome) in mixed_day(&agentdesk, &data, size.agents, &cli).await? {
             let row = Row::new(name, connections, &outcome, base_rps, agentdesk.peak_rss_mib());
-            eprintln!("  {name}: {:.0} req/s, p99 {:.2} ms, {} errors", row.requests_per_second, row.p99_ms, row.errors);
+            eprintln!(
+                "  {name}: {:.0} req/s, p99 {:.2} ms, {} errors",
+                row.requests_per_second, row.p99_ms, row.errors
+            );
             rows.push(row);
         }
     }

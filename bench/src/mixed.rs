@@ -15,7 +15,7 @@ use hdrhistogram::Histogram;
 use http_body_util::BodyExt;
 use tokio::time::Instant;
 
-use crate::load::{connect, histogram, request, Outcome};
+use crate::load::{Outcome, connect, histogram, request};
 
 /// How long past the end of the day overdue requests are still sent.
 const GRACE: Duration = Duration::from_secs(10);
@@ -46,9 +46,7 @@ pub async fn run(addr: SocketAddr, streams: &[Stream], duration: Duration) -> an
             // Connections are staggered so the stream's requests are evenly spaced.
             let first = start + Duration::from_secs_f64(c as f64 / s.rate);
             let (bodies, next, path, good) = (s.bodies.clone(), next.clone(), s.path, s.good);
-            tasks.push(tokio::spawn(async move {
-                paced(addr, path, bodies, next, good, first, interval, end).await
-            }));
+            tasks.push(tokio::spawn(async move { paced(addr, path, bodies, next, good, first, interval, end).await }));
         }
         per_stream.push(tasks);
     }

@@ -47,8 +47,15 @@ pub fn markdown(rows: &[Row]) -> String {
         let events = r.events_per_second.map_or("".to_string(), |e| format!("{e:.0}"));
         out.push_str(&format!(
             "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {:.0} |\n",
-            r.scenario, r.connections, r.requests_per_second, r.ratio_to_baseline, r.p50_ms, r.p99_ms, r.errors,
-            events, r.peak_rss_mib
+            r.scenario,
+            r.connections,
+            r.requests_per_second,
+            r.ratio_to_baseline,
+            r.p50_ms,
+            r.p99_ms,
+            r.errors,
+            events,
+            r.peak_rss_mib
         ));
     }
     out

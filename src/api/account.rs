@@ -6,10 +6,10 @@ use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
 use super::error::ApiResult;
+use crate::AppState;
 use crate::store::LiveSettings;
 use crate::wire::errors::{account as codes, global};
-use crate::wire::{reply, Body};
-use crate::AppState;
+use crate::wire::{Body, reply};
 
 /// The account's live-state settings.
 #[derive(Serialize, ToSchema)]
@@ -50,7 +50,10 @@ pub async fn settings(state: AppState, who: Principal, body: Body) -> ApiResult 
     let code = match body.get("countryCode") {
         None => None,
         Some(v) => Some(
-            crate::wire::body::int_value(v).ok().and_then(|n| country_code(&n.to_string())).ok_or(codes::INVALID_COUNTRY_CODE)?,
+            crate::wire::body::int_value(v)
+                .ok()
+                .and_then(|n| country_code(&n.to_string()))
+                .ok_or(codes::INVALID_COUNTRY_CODE)?,
         ),
     };
     let changes = timezone.is_some() || stale.is_some() || offline.is_some() || wrap.is_some() || code.is_some();

@@ -7,9 +7,10 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
-use super::day::{parse_date, Day};
+use super::day::{Day, parse_date};
 use super::directory::{account_fields, card, phone_number, selected, values_of};
 use super::error::{ApiError, ApiResult};
+use crate::AppState;
 use crate::domain::calls::{self, CallSummary};
 use crate::domain::counters::{self, Counters};
 use crate::domain::permission::Permission;
@@ -17,8 +18,7 @@ use crate::domain::presence::Logged;
 use crate::store::{NewNote, NoteQuery, NoteRow};
 use crate::wire::body::id_value;
 use crate::wire::errors::{agent_dashboard as codes, global};
-use crate::wire::{reply, Body};
-use crate::AppState;
+use crate::wire::{Body, reply};
 
 /// The most call events `recentCalls` reads; the calls they make up are enough
 /// for any page, and the read stays bounded however often a number called.

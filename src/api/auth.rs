@@ -6,14 +6,14 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult};
+use crate::AppState;
 use crate::domain::agent::valid_email;
 use crate::domain::permission::{Permission, Permissions};
+use crate::domain::presence::Actor as EventActor;
 use crate::domain::secret;
 use crate::store::{AuthRecord, NewSession};
 use crate::wire::errors::{auth as auth_errors, global};
-use crate::wire::{reply, Body};
-use crate::domain::presence::Actor as EventActor;
-use crate::AppState;
+use crate::wire::{Body, reply};
 
 #[derive(Debug, Clone)]
 pub enum Actor {

@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 
 use super::auth::Principal;
 use super::error::ApiResult;
+use crate::AppState;
 use crate::domain::agent::valid_name;
 use crate::domain::permission::Permission;
 use crate::store::{BreakReasonRow, StoreError};
 use crate::wire::errors::breaks as codes;
-use crate::wire::{reply, Body, ErrorCode};
-use crate::AppState;
+use crate::wire::{Body, ErrorCode, reply};
 
 /// A break longer than a working day is a mistake.
 const MAX_DURATION: i64 = 86_400;

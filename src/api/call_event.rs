@@ -11,13 +11,13 @@ use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
+use crate::AppState;
 use crate::domain::agent::{normalize_phone, valid_did};
 use crate::domain::presence::{CallRef, Kind};
 use crate::store::GroupFilter;
 use crate::wire::body::{id_value, int_value};
 use crate::wire::errors::{call_event as codes, global};
-use crate::wire::{reply, Body, ErrorCode};
-use crate::AppState;
+use crate::wire::{Body, ErrorCode, reply};
 
 pub const MAX_BATCH: usize = 1000;
 const MAX_CALL_ID: usize = 128;
@@ -56,13 +56,11 @@ fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, E
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err(codes::INVALID_CALL_ID),
     };
-    let kind = text_field(item, "event")
-        .and_then(Kind::parse)
-        .filter(|k| k.is_call())
-        .ok_or(codes::INVALID_EVENT)?;
-    let agent = item.get("agentId").ok_or(codes::INVALID_AGENT_ID).and_then(|v| {
-        id_value(v).map_err(|_| codes::INVALID_AGENT_ID)
-    })?;
+    let kind = text_field(item, "event").and_then(Kind::parse).filter(|k| k.is_call()).ok_or(codes::INVALID_EVENT)?;
+    let agent = item
+        .get("agentId")
+        .ok_or(codes::INVALID_AGENT_ID)
+        .and_then(|v| id_value(v).map_err(|_| codes::INVALID_AGENT_ID))?;
     let caller_number = number_field(item, "callerNumber")
         .and_then(|n| normalize_phone(&n, country_code))
         .ok_or(codes::INVALID_CALLER_NUMBER)?;
@@ -92,10 +90,9 @@ fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, E
 /// The events of the body: `{"events":[…]}` or one event's fields.
 fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Vec<CallInput>, ApiError> {
     match body.get("events") {
-        Some(Value::Array(items)) if (1..=MAX_BATCH).contains(&items.len()) => items
-            .iter()
-            .map(|i| parse_item(i, country_code, now).map_err(ApiError::from))
-            .collect(),
+        Some(Value::Array(items)) if (1..=MAX_BATCH).contains(&items.len()) => {
+            items.iter().map(|i| parse_item(i, country_code, now).map_err(ApiError::from)).collect()
+        }
         Some(_) => Err(codes::INVALID_EVENTS.into()),
         None => {
             let mut single = Map::new();

@@ -117,4 +117,3 @@ pub struct TagsRequest {
     /// Unix time the window starts at, at most 7 days back (default: 24 hours ago; 1511).
     r#ref: Option<Integer>,
 }
-

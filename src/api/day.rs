@@ -8,11 +8,11 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use super::error::ApiError;
+use crate::AppState;
 use crate::domain::presence::Logged;
 use crate::domain::timeline::{self, Change, Interval};
 use crate::store::EventQuery;
 use crate::wire::errors::global;
-use crate::AppState;
 
 /// `YYYY-MM-DD` and nothing else (1028).
 pub fn parse_date(value: &serde_json::Value) -> Result<Date, ApiError> {
@@ -39,7 +39,12 @@ pub struct Day {
 
 impl Day {
     /// `date` (default: today in the account's time zone) for `agents` (default: all).
-    pub async fn load(state: &AppState, account: &str, agents: Option<Vec<i64>>, date: Option<Date>) -> Result<Day, ApiError> {
+    pub async fn load(
+        state: &AppState,
+        account: &str,
+        agents: Option<Vec<i64>>,
+        date: Option<Date>,
+    ) -> Result<Day, ApiError> {
         let settings = state.live.account(account).await?.settings();
         let tz = TimeZone::get(&settings.timezone).unwrap_or(TimeZone::UTC);
         let now = state.clock.now();

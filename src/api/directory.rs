@@ -7,13 +7,12 @@ use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
-use crate::domain::phone::normalize_phone;
+use crate::AppState;
 use crate::domain::contact::{self, BadValue, Fields, Values};
+use crate::domain::phone::normalize_phone;
 use crate::store::{ContactRow, StoreError};
 use crate::wire::errors::{directory as codes, global};
-use crate::wire::{reply, Body};
-use crate::AppState;
-
+use crate::wire::{Body, reply};
 
 /// The account's contact fields in its order (the standard ones until it arranges them).
 pub async fn account_fields(state: &AppState, account: &str) -> Result<Fields, ApiError> {
@@ -59,10 +58,7 @@ pub fn selected<'a>(fields: &'a Fields, body: &Body, unknown: ApiError) -> Resul
 
 /// The values of `shown` fields in their order, `""` where unset.
 pub fn card(shown: &[&contact::Field], values: &Values) -> Map<String, Value> {
-    shown
-        .iter()
-        .map(|f| (f.name.clone(), Value::String(values.get(&f.key()).cloned().unwrap_or_default())))
-        .collect()
+    shown.iter().map(|f| (f.name.clone(), Value::String(values.get(&f.key()).cloned().unwrap_or_default()))).collect()
 }
 
 /// `contactinfo` of a request: field name → text (numbers taken as their
@@ -218,10 +214,9 @@ pub async fn set_fields(state: AppState, who: Principal, body: Body) -> ApiResul
         return Err(global::PERMISSION_DENIED.into());
     }
     let names = match body.get("fields") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| v.as_str().ok_or(codes::INVALID_FIELDS))
-            .collect::<Result<Vec<&str>, _>>()?,
+        Some(Value::Array(items)) => {
+            items.iter().map(|v| v.as_str().ok_or(codes::INVALID_FIELDS)).collect::<Result<Vec<&str>, _>>()?
+        }
         _ => return Err(codes::INVALID_FIELDS.into()),
     };
     let fields = Fields::parse(names).map_err(|_| codes::INVALID_FIELDS)?;

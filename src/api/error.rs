@@ -4,7 +4,7 @@ use axum::response::Response;
 
 use crate::store::StoreError;
 use crate::wire::errors::global;
-use crate::wire::{reply, ErrorCode};
+use crate::wire::{ErrorCode, reply};
 
 #[derive(Debug)]
 pub enum ApiError {

@@ -7,12 +7,12 @@ use utoipa::{PartialSchema, ToSchema};
 
 use super::auth::Principal;
 use super::error::{ApiError, ApiResult};
+use crate::AppState;
 use crate::domain::agent::valid_name;
 use crate::domain::permission::Permission;
 use crate::store::{GroupFilter, GroupRow, StoreError};
 use crate::wire::errors::{global, group as codes};
-use crate::wire::{reply, Body, ErrorCode};
-use crate::AppState;
+use crate::wire::{Body, ErrorCode, reply};
 
 fn group_id(body: &Body) -> Result<i64, ErrorCode> {
     body.id_any(&["groupId", "groupid"]).ok().flatten().ok_or(codes::GROUP_ID_REQUIRED)
@@ -139,8 +139,13 @@ pub async fn list(state: AppState, who: Principal, body: Body) -> ApiResult {
         if quick {
             return Ok(Value::String(g.name.clone()));
         }
-        serde_json::to_value(GroupItem { name: &g.name, status: g.status, agents: g.agents, wrap_up_time: g.wrap_up_secs })
-            .map_err(|e| ApiError::Internal(e.into()))
+        serde_json::to_value(GroupItem {
+            name: &g.name,
+            status: g.status,
+            agents: g.agents,
+            wrap_up_time: g.wrap_up_secs,
+        })
+        .map_err(|e| ApiError::Internal(e.into()))
     };
     let mut response = Map::new();
     for g in &groups {

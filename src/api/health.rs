@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use crate::wire::reply;
 use crate::AppState;
+use crate::wire::reply;
 
 /// The process serves HTTP.
 pub async fn healthz() -> Response {

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use axum::http::{header, HeaderValue};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use super::error::{ApiError, ApiResult};
-use super::routes::{Endpoint, ENDPOINTS};
+use super::routes::{ENDPOINTS, Endpoint};
 
 const LATENCY_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
 
@@ -21,10 +21,8 @@ const LATENCY_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.0
 pub fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
-        let recorder = PrometheusBuilder::new()
-            .set_buckets(LATENCY_BUCKETS)
-            .expect("static buckets are valid")
-            .build_recorder();
+        let recorder =
+            PrometheusBuilder::new().set_buckets(LATENCY_BUCKETS).expect("static buckets are valid").build_recorder();
         let handle = recorder.handle();
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("a metrics recorder was already installed; /metrics will stay empty");
@@ -44,9 +42,8 @@ struct Handles {
 
 impl Handles {
     fn of(endpoint: &Endpoint) -> Self {
-        let labels = |outcome: &'static str| {
-            [("section", endpoint.tag()), ("endpoint", endpoint.name), ("outcome", outcome)]
-        };
+        let labels =
+            |outcome: &'static str| [("section", endpoint.tag()), ("endpoint", endpoint.name), ("outcome", outcome)];
         Handles {
             succeeded: metrics::counter!("agentdesk_api_requests_total", &labels("success")),
             failed: metrics::counter!("agentdesk_api_requests_total", &labels("error")),

@@ -24,23 +24,23 @@ mod routes;
 mod schemas;
 mod stream;
 
+use axum::Router;
 use axum::body::Body as HttpBody;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use axum::routing::{any, get};
-use axum::Router;
-use utoipa_swagger_ui::{Config, SwaggerUi};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 pub use auth::{Actor, Principal};
 pub use error::ApiError;
-pub use routes::{Endpoint, ENDPOINTS};
+pub use routes::{ENDPOINTS, Endpoint};
 
-use crate::wire::{http, reply, Body};
 use crate::AppState;
+use crate::wire::{Body, http, reply};
 
 pub fn router(state: AppState) -> Router {
     metrics::handle();
@@ -109,11 +109,7 @@ fn request_span(request: &axum::http::Request<HttpBody>) -> tracing::Span {
 
 /// Anything no route matched: a preflight on an API path still gets its 204.
 async fn fallback(method: Method, uri: axum::http::Uri) -> Response {
-    if method == Method::OPTIONS && uri.path().starts_with("/api/") {
-        http::preflight()
-    } else {
-        http::not_found()
-    }
+    if method == Method::OPTIONS && uri.path().starts_with("/api/") { http::preflight() } else { http::not_found() }
 }
 
 /// A path right under `/api/v2/` (`callEvent`).
@@ -165,7 +161,13 @@ async fn dispatch(
     {
         // The table is the contract: a code it does not list is a bug in
         // the handler or the table, and debug builds (the tests) say so loudly.
-        assert!(endpoint.declares(*code), "{} answered {} {:?}, which its table does not list", endpoint.path(), code.code, code.message);
+        assert!(
+            endpoint.declares(*code),
+            "{} answered {} {:?}, which its table does not list",
+            endpoint.path(),
+            code.code,
+            code.message
+        );
     }
     match result {
         Ok(response) => response,

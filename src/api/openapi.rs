@@ -6,10 +6,10 @@ use std::sync::OnceLock;
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use utoipa::{PartialSchema, ToSchema};
 
-use super::routes::{Endpoint, ENDPOINTS};
+use super::routes::{ENDPOINTS, Endpoint};
 use crate::wire::reply;
 use crate::wire::reply::ErrorEnvelope;
 
@@ -102,7 +102,10 @@ pub fn document() -> Value {
              `Last-Event-ID` header (or `?lastEventId=`): missed events are replayed from the log first.",
         ),
     ] {
-        paths.insert(path.to_string(), json!({"get": {"summary": summary, "responses": {"200": {"description": "OK"}}}}));
+        paths.insert(
+            path.to_string(),
+            json!({"get": {"summary": summary, "responses": {"200": {"description": "OK"}}}}),
+        );
     }
     json!({
         "openapi": "3.1.0",

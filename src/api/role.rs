@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 
 use super::auth::Principal;
 use super::error::ApiResult;
+use crate::AppState;
 use crate::domain::agent::valid_name;
 use crate::domain::permission::{Permission, Permissions};
 use crate::store::{RoleRow, StoreError};
 use crate::wire::errors::role as codes;
-use crate::wire::{reply, Body, ErrorCode};
-use crate::AppState;
+use crate::wire::{Body, ErrorCode, reply};
 
 /// A role: its id (a string, as agents show it), name and permissions.
 #[derive(Serialize, ToSchema)]

@@ -9,18 +9,20 @@ use utoipa::openapi::{RefOr, schema::Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::auth::Principal;
-use super::error::ApiResult;
 use super::contact_schemas as cs;
+use super::error::ApiResult;
 use super::live_schemas as ls;
-use super::{account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, directory, group, role, schemas};
-use crate::wire::errors::{
-    account as ac, agent as a, agent_dashboard as ad, agent_profile as ap, auth as au, breaks as br,
-    call_event as ce, directory as d, global as g, group as gr, role as r,
+use super::{
+    account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, directory, group, role, schemas,
 };
+use crate::AppState;
 use crate::domain::calls::CallSummary;
+use crate::wire::errors::{
+    account as ac, agent as a, agent_dashboard as ad, agent_profile as ap, auth as au, breaks as br, call_event as ce,
+    directory as d, global as g, group as gr, role as r,
+};
 use crate::wire::reply::{Dashboard, Done, Listing, Profile};
 use crate::wire::{Body, ErrorCode};
-use crate::AppState;
 
 type Reply = Pin<Box<dyn Future<Output = ApiResult> + Send>>;
 
@@ -249,9 +251,14 @@ pub fn find(section: &str, name: &str) -> Option<&'static Endpoint> {
 }
 
 /// Credential errors every authenticated endpoint can answer.
-pub const CREDENTIAL_ERRORS: &[ErrorCode] =
-    &[g::TOKEN_NOT_FOUND, g::USER_ID_NOT_PROVIDED, g::INVALID_PARAMETER, g::INVALID_TOKEN, g::ACCOUNT_SUSPENDED,
-      g::PERMISSION_DENIED];
+pub const CREDENTIAL_ERRORS: &[ErrorCode] = &[
+    g::TOKEN_NOT_FOUND,
+    g::USER_ID_NOT_PROVIDED,
+    g::INVALID_PARAMETER,
+    g::INVALID_TOKEN,
+    g::ACCOUNT_SUSPENDED,
+    g::PERMISSION_DENIED,
+];
 
 /// Errors any endpoint can answer.
 pub const BODY_ERRORS: &[ErrorCode] = &[g::INVALID_REQUEST_DATA, g::INTERNAL];

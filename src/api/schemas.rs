@@ -3,9 +3,9 @@
 //! these types only document what they accept. Replies are the handlers' own types.
 #![allow(non_snake_case, dead_code)]
 
-use serde_json::{json, Value};
-use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
+use serde_json::{Value, json};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 /// A phone number as people write it — a string, or a JSON number of its
@@ -57,7 +57,11 @@ pub struct Id;
 
 impl PartialSchema for Id {
     fn schema() -> RefOr<Schema> {
-        number_or_digits(Some(1), "^[0-9]+$", "A positive integer, as a JSON number or a string of its digits (`7`, `\"7\"`).")
+        number_or_digits(
+            Some(1),
+            "^[0-9]+$",
+            "A positive integer, as a JSON number or a string of its digits (`7`, `\"7\"`).",
+        )
     }
 }
 
@@ -79,7 +83,8 @@ pub struct Flag;
 
 impl PartialSchema for Flag {
     fn schema() -> RefOr<Schema> {
-        let values = [json!(true), json!(false), json!(1), json!(0), json!("1"), json!("0"), json!("true"), json!("false")];
+        let values =
+            [json!(true), json!(false), json!(1), json!(0), json!("1"), json!("0"), json!("true"), json!("false")];
         ObjectBuilder::new()
             .schema_type(SchemaType::AnyValue)
             .enum_values(Some(values))

@@ -19,11 +19,11 @@ use tokio::sync::{broadcast, watch};
 use super::agent::scope;
 use super::auth::authenticate;
 use super::events::EventView;
+use crate::AppState;
 use crate::domain::presence::Logged;
 use crate::live::Published;
 use crate::store::EventQuery;
-use crate::wire::{reply, Body};
-use crate::AppState;
+use crate::wire::{Body, reply};
 
 /// Most events replayed on one connection; past it the stream ends and the
 /// client's automatic reconnect (with `Last-Event-ID`) fetches the rest.
@@ -128,13 +128,8 @@ pub async fn stream(
     let last = last_event_id(&headers, &params);
     // Subscribe before reading the log: nothing falls between the two.
     let live = state.live.subscribe();
-    let query = EventQuery {
-        agents: only.map(|a| vec![a]),
-        from: 0,
-        to: i64::MAX,
-        after_seq: last,
-        limit: Some(REPLAY_MAX),
-    };
+    let query =
+        EventQuery { agents: only.map(|a| vec![a]), from: 0, to: i64::MAX, after_seq: last, limit: Some(REPLAY_MAX) };
     let backlog = match state.store.events(&who.account, &query).await {
         Ok(events) => events,
         Err(err) => return super::ApiError::from(err).into_response(),

@@ -32,8 +32,8 @@ pub fn valid_email(raw: &str) -> Option<String> {
 
 // Phones are read by the rule every number of the product follows; the
 // agent API finds it here with the rest of an agent's fields.
-pub use super::phone::normalize_phone;
 use super::phone::digits_of;
+pub use super::phone::normalize_phone;
 
 /// A DID the agent may present: 6–15 digits.
 pub fn valid_did(raw: &str) -> Option<String> {

@@ -181,7 +181,10 @@ mod tests {
         ];
         let calls = summarise(&events, 1000);
         assert_eq!(calls.len(), 1);
-        assert_eq!((calls[0].status, calls[0].agent_id, calls[0].duration, calls[0].time), (Outcome::Answered, 2, 25, 100));
+        assert_eq!(
+            (calls[0].status, calls[0].agent_id, calls[0].duration, calls[0].time),
+            (Outcome::Answered, 2, 25, 100)
+        );
     }
 
     #[test]
@@ -210,7 +213,11 @@ mod tests {
         let online = ev(2, 2, 100, Kind::Offered, "o");
         assert_eq!(summarise(&[offline.clone(), online], 200)[0].status, Outcome::Ringing, "another leg still rings");
         let answered = ev(3, 1, 110, Kind::Answered, "o");
-        assert_eq!(summarise(&[offline, answered], 200)[0].status, Outcome::InProgress, "the telephony says it was answered");
+        assert_eq!(
+            summarise(&[offline, answered], 200)[0].status,
+            Outcome::InProgress,
+            "the telephony says it was answered"
+        );
     }
 
     #[test]

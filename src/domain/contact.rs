@@ -206,7 +206,9 @@ mod tests {
 
     #[test]
     fn bad_field_lists_are_refused() {
-        for bad in [vec![], vec!["Name", "name"], vec!["mobile"], vec![""], vec!["a;b"], vec!["x".repeat(41).leak() as &str]] {
+        for bad in
+            [vec![], vec!["Name", "name"], vec!["mobile"], vec![""], vec!["a;b"], vec!["x".repeat(41).leak() as &str]]
+        {
             assert_eq!(Fields::parse(bad.clone()), Err(BadFields), "{bad:?}");
         }
         let many: Vec<String> = (0..51).map(|i| format!("f{i}")).collect();

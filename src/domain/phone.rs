@@ -72,7 +72,13 @@ const MAX_COUNTRY_CODE: usize = 3;
 pub fn normalize_phone(raw: &str, country_code: &str) -> Option<String> {
     let Written { mut digits, plus, trunk } = read(raw)?;
     // How many digits the international prefix took: none for `+`, two for `00`.
-    let prefix = if plus { Some(0) } else if digits.starts_with("00") { Some(2) } else { None };
+    let prefix = if plus {
+        Some(0)
+    } else if digits.starts_with("00") {
+        Some(2)
+    } else {
+        None
+    };
     if let Some(at) = trunk {
         if !prefix.is_some_and(|p| (p + 1..=p + MAX_COUNTRY_CODE).contains(&at)) {
             return None;

@@ -330,10 +330,8 @@ impl Presence {
         let was = leg.status();
         leg.record(kind, at);
         // While another leg is talked on, its own hang-up gives the wrap-up.
-        let talking_elsewhere = self
-            .legs
-            .iter()
-            .any(|l| l.call.call_id != call.call_id && l.active() && l.status() == LegStatus::Talking);
+        let talking_elsewhere =
+            self.legs.iter().any(|l| l.call.call_id != call.call_id && l.active() && l.status() == LegStatus::Talking);
         if was != LegStatus::Talked
             && leg.status() == LegStatus::Talked
             && !leg.closed
@@ -346,8 +344,7 @@ impl Presence {
             let until = leg.ended.unwrap_or(at) + wrap_secs;
             event.until = (until > logged_at).then_some(until);
         }
-        let on_the_phone_after =
-            leg.active() || self.legs.iter().any(|l| l.call.call_id != call.call_id && l.active());
+        let on_the_phone_after = leg.active() || self.legs.iter().any(|l| l.call.call_id != call.call_id && l.active());
         event.call = Some(call);
         let mut events = vec![event];
         if self.on_the_phone()
@@ -488,7 +485,8 @@ impl Presence {
                 self.alive_at = at;
             }
             Kind::BreakQueued => {
-                self.queued_break = Some(QueuedBreak { reason: event.reason.clone().unwrap_or_default(), max: event.until });
+                self.queued_break =
+                    Some(QueuedBreak { reason: event.reason.clone().unwrap_or_default(), max: event.until });
             }
             Kind::BreakStart => {
                 self.queued_break = None;

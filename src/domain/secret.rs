@@ -1,9 +1,9 @@
 //! Secrets: random tokens stored only as SHA-256 hashes, passwords and call
 //! passwords stored with argon2id. Nothing here ever logs a secret.
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 

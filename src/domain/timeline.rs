@@ -175,7 +175,12 @@ mod tests {
     #[test]
     fn adjacent_intervals_with_different_reasons_stay_apart() {
         let on = |at, reason: &str| Change { at, state: State::Break, reason: Some(reason.to_string()) };
-        let got = intervals(change(0, State::Available), &[on(10, "Tea"), change(12, State::Available), on(12, "Lunch"), on(13, "Lunch")], 0, 14);
+        let got = intervals(
+            change(0, State::Available),
+            &[on(10, "Tea"), change(12, State::Available), on(12, "Lunch"), on(13, "Lunch")],
+            0,
+            14,
+        );
         let spans: Vec<_> = got.iter().map(|i| (i.state, i.start, i.end, i.reason.as_deref())).collect();
         assert_eq!(
             spans,

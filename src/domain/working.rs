@@ -87,13 +87,22 @@ mod tests {
 
     #[test]
     fn shape_errors_and_range_errors_are_told_apart() {
-        for bad in [json!({}), json!([1]), json!([{"wDays":"MON","from":0,"to":1}]),
-                    json!([{"wDays":["XYZ"],"from":0,"to":1}]), json!([{"wDays":[],"from":0,"to":1}]),
-                    json!([{"wDays":["MON"],"from":"a","to":1}]), json!([{"wDays":["MON"],"to":1}])] {
+        for bad in [
+            json!({}),
+            json!([1]),
+            json!([{"wDays":"MON","from":0,"to":1}]),
+            json!([{"wDays":["XYZ"],"from":0,"to":1}]),
+            json!([{"wDays":[],"from":0,"to":1}]),
+            json!([{"wDays":["MON"],"from":"a","to":1}]),
+            json!([{"wDays":["MON"],"to":1}]),
+        ] {
             assert_eq!(parse_working(&bad), Err(WorkingError::Format), "{bad}");
         }
-        for bad in [json!([{"wDays":["MON"],"from":0,"to":1440}]), json!([{"wDays":["MON"],"from":-1,"to":5}]),
-                    json!([{"wDays":["MON"],"from":600,"to":500}])] {
+        for bad in [
+            json!([{"wDays":["MON"],"from":0,"to":1440}]),
+            json!([{"wDays":["MON"],"from":-1,"to":5}]),
+            json!([{"wDays":["MON"],"from":600,"to":500}]),
+        ] {
             assert_eq!(parse_working(&bad), Err(WorkingError::Range), "{bad}");
         }
     }

@@ -1,8 +1,8 @@
 //! Online password guessing is slowed down per email: after a few failed
 //! logins within a window, that email answers 429 until the window ends.
 
-use std::collections::HashMap;
 use parking_lot::Mutex;
+use std::collections::HashMap;
 
 /// Emails tracked before old entries are swept out.
 const SWEEP_AT: usize = 10_000;

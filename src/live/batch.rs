@@ -43,9 +43,10 @@ pub(super) struct Batch {
 impl Batch {
     /// The calls the batch records, as `(agent, call id, kind)`.
     pub fn calls(&self) -> impl Iterator<Item = (i64, String, Kind)> + '_ {
-        self.events.iter().filter(|(e, _)| e.kind.is_call()).filter_map(|(e, _)| {
-            e.call.as_ref().map(|c| (e.agent, c.call_id.clone(), e.kind))
-        })
+        self.events
+            .iter()
+            .filter(|(e, _)| e.kind.is_call())
+            .filter_map(|(e, _)| e.call.as_ref().map(|c| (e.agent, c.call_id.clone(), e.kind)))
     }
 }
 

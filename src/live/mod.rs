@@ -9,15 +9,15 @@ mod sessions;
 mod view;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use parking_lot::Mutex;
 
-use tokio::sync::{broadcast, watch, OwnedMutexGuard};
+use tokio::sync::{OwnedMutexGuard, broadcast, watch};
 
 use crate::clock::Clock;
-use crate::domain::presence::{fold, Actor, Event, Kind, Logged, Presence, Rules, Shown, State};
+use crate::domain::presence::{Actor, Event, Kind, Logged, Presence, Rules, Shown, State, fold};
 use crate::store::{LiveSettings, PingRow, SharedStore, StoreError, StoreResult};
 pub use view::{AccountLive, AgentLive};
 

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 
 use super::credentials::Key;
-use super::sql::{int, opt_int, opt_text, text, SqlStore};
+use super::sql::{SqlStore, int, opt_int, opt_text, text};
 use super::{Account, AccountStore, AgentAuth, AuthRecord, LoginCandidate, NewAccount, StoreError, StoreResult};
 
 /// Tells a running server (maybe another process than this one) that a

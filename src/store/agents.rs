@@ -6,14 +6,14 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::sql::{int, next_id, opt_text, text, Param, SqlStore, Statement};
+use super::sql::{Param, SqlStore, Statement, int, next_id, opt_text, text};
 use super::{
-    AccountDirectory, AgentChanges, AgentFilter, AgentPage, AgentRow, AgentStore, Deletion, DirectoryAgent, NewAgent, Page, StoreError,
-    StoreResult,
+    AccountDirectory, AgentChanges, AgentFilter, AgentPage, AgentRow, AgentStore, Deletion, DirectoryAgent, NewAgent,
+    Page, StoreError, StoreResult,
 };
-use crate::domain::agent::{child_path, ReceiveCall};
-use crate::domain::working::WorkingTime;
+use crate::domain::agent::{ReceiveCall, child_path};
 use crate::domain::name::name_key;
+use crate::domain::working::WorkingTime;
 
 const AGENT_COLUMNS: &str = "a.id, a.name, a.favorite, a.email, a.phone, a.address, a.dest_type, a.dest_value,
     a.role_id, r.name AS role_name, a.parent_path, a.create_date, a.create_by, a.create_by_type, a.allow_did,
@@ -89,7 +89,11 @@ impl SqlStore {
         select.push_sql(" ORDER BY a.id");
         let mut agents = Vec::new();
         for row in select.query().fetch_all(&self.pool).await? {
-            agents.push(DirectoryAgent { row: agent_row(&row)?, receive_call: Vec::new(), name_key: text(&row, "name_key")? });
+            agents.push(DirectoryAgent {
+                row: agent_row(&row)?,
+                receive_call: Vec::new(),
+                name_key: text(&row, "name_key")?,
+            });
         }
         if agents.is_empty() {
             return Ok(agents);
@@ -418,10 +422,12 @@ impl AgentStore for SqlStore {
                 .bind(agent_id)
                 .bind(*group_id)
                 .bind(receive.as_str()),
-                None => sqlx::query("DELETE FROM group_members WHERE account_id = $1 AND agent_id = $2 AND group_id = $3")
-                    .bind(account)
-                    .bind(agent_id)
-                    .bind(*group_id),
+                None => {
+                    sqlx::query("DELETE FROM group_members WHERE account_id = $1 AND agent_id = $2 AND group_id = $3")
+                        .bind(account)
+                        .bind(agent_id)
+                        .bind(*group_id)
+                }
             };
             query.execute(&mut *tx).await?;
         }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 
 use super::live::EVENT_COLUMNS;
-use super::sql::{int, next_id, opt_int, opt_text, text, Param, SqlStore, Statement};
+use super::sql::{Param, SqlStore, Statement, int, next_id, opt_int, opt_text, text};
 use super::{CallerStats, ContactRow, ContactStore, NewNote, NoteQuery, NoteRow, StoreError, StoreResult};
 use crate::domain::presence::Logged;
 
@@ -100,7 +100,13 @@ impl ContactStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(numbers = numbers.len()))]
-    async fn caller_events(&self, account: &str, numbers: &[String], from: i64, limit: i64) -> StoreResult<Vec<Logged>> {
+    async fn caller_events(
+        &self,
+        account: &str,
+        numbers: &[String],
+        from: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Logged>> {
         if numbers.is_empty() {
             return Ok(Vec::new());
         }

@@ -16,8 +16,8 @@
 //! [`EPOCH_CHECK`] and forgets everything when it moved, so such a change
 //! reaches a running server within about a second.
 
-use std::collections::HashMap;
 use parking_lot::Mutex;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::sql::{contains_pattern, int, lock_account, next_id, opt_int, text, Param, SqlStore, Statement};
+use super::sql::{Param, SqlStore, Statement, contains_pattern, int, lock_account, next_id, opt_int, text};
 use super::{DirectoryStore, GroupFilter, GroupRow, RoleRow, StoreError, StoreResult};
 use crate::domain::name::name_key;
 
@@ -32,11 +32,13 @@ async fn free_group_name(
     name: &str,
     except: Option<i64>,
 ) -> StoreResult<String> {
-    let rows = sqlx::query("SELECT id, name_key FROM call_groups WHERE account_id = $1 AND SUBSTR(name_key, 1, LENGTH($2)) = $2")
-        .bind(account)
-        .bind(name_key(name))
-        .fetch_all(&mut **tx)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, name_key FROM call_groups WHERE account_id = $1 AND SUBSTR(name_key, 1, LENGTH($2)) = $2",
+    )
+    .bind(account)
+    .bind(name_key(name))
+    .fetch_all(&mut **tx)
+    .await?;
     let mut taken = Vec::with_capacity(rows.len());
     for row in &rows {
         if Some(int(row, "id")?) != except {

@@ -48,7 +48,11 @@ impl AccountDirectory {
             // One agent: found by id, not remembered (every agent reading
             // its own board would crowd the supervisors' filters out).
             let found = self.agents.binary_search_by_key(&id, |a| a.row.id).ok();
-            return found.filter(|&i| wanted(&self.agents[i], filter, needle.as_deref())).map(|i| i as u32).into_iter().collect();
+            return found
+                .filter(|&i| wanted(&self.agents[i], filter, needle.as_deref()))
+                .map(|i| i as u32)
+                .into_iter()
+                .collect();
         }
         let remembered = self.matching.0.lock().get(filter).cloned();
         if let Some(found) = remembered {

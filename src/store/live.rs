@@ -5,13 +5,13 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
-use super::sql::{int, opt_int, opt_text, text, Param, SqlStore, Statement};
+use super::sql::{Param, SqlStore, Statement, int, opt_int, opt_text, text};
 use super::{
-    AgentFilter, BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, Roster, StateAt, StoreError,
-    StoreResult,
+    AgentFilter, BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, Roster, StateAt,
+    StoreError, StoreResult,
 };
-use crate::domain::presence::{Actor, CallRef, Event, Kind, Logged, Shown, State};
 use crate::domain::name::name_key;
+use crate::domain::presence::{Actor, CallRef, Event, Kind, Logged, Shown, State};
 
 /// The event fields without a column of their own.
 #[derive(Serialize, Deserialize, Default)]
@@ -104,11 +104,13 @@ fn to_json<T: Serialize>(rows: &T) -> StoreResult<String> {
 impl LiveStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn live_settings(&self, account: &str) -> StoreResult<LiveSettings> {
-        let row = sqlx::query("SELECT timezone, stale_after, offline_after, wrap_up_secs, country_code FROM accounts WHERE id = $1")
-            .bind(account)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(
+            "SELECT timezone, stale_after, offline_after, wrap_up_secs, country_code FROM accounts WHERE id = $1",
+        )
+        .bind(account)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         Ok(LiveSettings {
             timezone: text(&row, "timezone")?,
             stale_after: int(&row, "stale_after")?,
@@ -215,7 +217,8 @@ impl LiveStore for SqlStore {
         );
         sqlx::query(sqlx::AssertSqlSafe(insert)).bind(account).bind(to_json(&rows)?).execute(&mut *tx).await?;
         if !snapshots.is_empty() {
-            let rows: Vec<_> = snapshots.iter().map(|(agent, state, snapshot)| (agent, state.as_str(), snapshot)).collect();
+            let rows: Vec<_> =
+                snapshots.iter().map(|(agent, state, snapshot)| (agent, state.as_str(), snapshot)).collect();
             // `WHERE true` tells SQLite's parser the ON CONFLICT is the
             // upsert's, not a join's.
             let upsert = format!(
@@ -364,7 +367,8 @@ impl LiveStore for SqlStore {
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
-        let deleted = rows.iter().map(|r| Ok((text(r, "account_id")?, int(r, "id")?))).collect::<StoreResult<Vec<_>>>()?;
+        let deleted =
+            rows.iter().map(|r| Ok((text(r, "account_id")?, int(r, "id")?))).collect::<StoreResult<Vec<_>>>()?;
         for (account, agent_id) in &deleted {
             self.credentials.forget_agent(account, *agent_id);
             self.directory.forget(account);

@@ -206,7 +206,8 @@ pub trait ContactStore: Send + Sync {
     async fn update_contact(&self, account: &str, contact: &ContactRow) -> StoreResult<()>;
     /// The newest call events with any of `numbers` as caller, at or after
     /// `from`, at most `limit`, newest first.
-    async fn caller_events(&self, account: &str, numbers: &[String], from: i64, limit: i64) -> StoreResult<Vec<Logged>>;
+    async fn caller_events(&self, account: &str, numbers: &[String], from: i64, limit: i64)
+    -> StoreResult<Vec<Logged>>;
     async fn caller_stats(&self, account: &str, number: &str) -> StoreResult<CallerStats>;
     /// Whether the log holds call `call_id` with `number` as caller.
     async fn call_with_caller(&self, account: &str, call_id: &str, number: &str) -> StoreResult<bool>;

@@ -12,8 +12,8 @@
 //! longer than [`WRITE_AHEAD`]. A session in use costs one write per
 //! session lifetime (less five minutes), not one per request.
 
-use std::collections::HashMap;
 use parking_lot::Mutex;
+use std::collections::HashMap;
 
 /// How far ahead of now a session in use keeps its stored expiry, in seconds.
 pub const WRITE_AHEAD: i64 = 300;

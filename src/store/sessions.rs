@@ -7,13 +7,19 @@ use sqlx::{Any, Transaction};
 
 use super::accounts::auth_record;
 use super::credentials::Key;
-use super::sql::{int, opt_int, text, SqlStore};
+use super::sql::{SqlStore, int, opt_int, text};
 use super::{AuthRecord, EndedSession, ExpiredSession, NewSession, SessionStore, StoreError, StoreResult};
 
 impl SqlStore {
     /// Whether the agent has a session alive at `now`, counting uses not
     /// written yet (a deletion waits for it; another tab keeps it online).
-    pub(super) async fn logged_in(&self, tx: &mut Transaction<'_, Any>, account: &str, agent: i64, now: i64) -> StoreResult<bool> {
+    pub(super) async fn logged_in(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        account: &str,
+        agent: i64,
+        now: i64,
+    ) -> StoreResult<bool> {
         let rows = sqlx::query("SELECT ssid_hash, expires_at FROM sessions WHERE account_id = $1 AND agent_id = $2")
             .bind(account)
             .bind(agent)
@@ -115,12 +121,16 @@ impl SessionStore for SqlStore {
             .await?;
         // An expired session is left to `expire_sessions`, which ends the
         // agent's presence at the second it expired.
-        let Some(row) = row.filter(|r| int(r, "expires_at").is_ok_and(|at| self.session_uses.expiry(ssid_hash, at) > now))
+        let Some(row) =
+            row.filter(|r| int(r, "expires_at").is_ok_and(|at| self.session_uses.expiry(ssid_hash, at) > now))
         else {
             return Ok(None);
         };
-        let mut ended =
-            EndedSession { account_id: text(&row, "account_id")?, agent_id: opt_int(&row, "agent_id")?, last_of_agent: false };
+        let mut ended = EndedSession {
+            account_id: text(&row, "account_id")?,
+            agent_id: opt_int(&row, "agent_id")?,
+            last_of_agent: false,
+        };
         let mut finalised = false;
         if let Some(agent_id) = ended.agent_id {
             let account = &ended.account_id;

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::Executor;
 
 use super::sql::{Backend, SqlStore};
 

@@ -157,7 +157,9 @@ mod tests {
     #[test]
     fn only_a_json_object_is_a_body() {
         assert!(Body::parse(br#"{"a":1}"#).is_ok());
-        for bad in [&b""[..], b"[]", b"{", b"null", b"\"x\"", b"ssid=abc", br#"{"a":"x\u0000"}"#, br#"{"a":[{"\u0000":1}]}"#] {
+        for bad in
+            [&b""[..], b"[]", b"{", b"null", b"\"x\"", b"ssid=abc", br#"{"a":"x\u0000"}"#, br#"{"a":[{"\u0000":1}]}"#]
+        {
             assert_eq!(Body::parse(bad).unwrap_err(), global::INVALID_REQUEST_DATA);
         }
     }

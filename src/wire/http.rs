@@ -73,10 +73,8 @@ pub fn too_many_requests(retry_after_secs: i64) -> Response {
 /// Reads the whole body, refusing more than `MAX_BODY_BYTES` with a 413
 /// envelope (before reading when Content-Length already says so).
 pub async fn read_body(headers: &HeaderMap, body: HttpBody) -> Result<axum::body::Bytes, Response> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(payload_too_large());
     }

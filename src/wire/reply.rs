@@ -77,8 +77,7 @@ pub fn success_code() -> Object {
 }
 
 fn error_bytes(error: ErrorCode) -> Vec<u8> {
-    serde_json::to_vec(&ErrorEnvelope { status: "error", message: error.message, code: error.code })
-        .unwrap_or_default()
+    serde_json::to_vec(&ErrorEnvelope { status: "error", message: error.message, code: error.code }).unwrap_or_default()
 }
 
 /// An application error: HTTP 200, as DeepCall clients expect.

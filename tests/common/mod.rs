@@ -8,9 +8,9 @@ use std::sync::Arc;
 use agentdesk::clock::ManualClock;
 use agentdesk::live::Live;
 use agentdesk::store::{self, SharedStore};
-use agentdesk::{accounts, AppState, ServerConfig};
-use reqwest::header::HeaderMap;
+use agentdesk::{AppState, ServerConfig, accounts};
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use serde_json::Value;
 use sqlx::Connection;
 use tokio::net::TcpListener;
@@ -41,7 +41,8 @@ pub struct TestApp {
 /// A test's PostgreSQL database goes when the test ends, passed or failed.
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let Some(name) = self.database.strip_prefix("postgres").and_then(|u| u.rsplit_once('/')).map(|(_, n)| n.to_string())
+        let Some(name) =
+            self.database.strip_prefix("postgres").and_then(|u| u.rsplit_once('/')).map(|(_, n)| n.to_string())
         else {
             return;
         };
@@ -52,7 +53,9 @@ impl Drop for TestApp {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async {
                 let mut admin = sqlx::PgConnection::connect(&admin).await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut admin)
+                    .await
             })
         });
         if let Ok(Err(e)) = dropped.join() {
@@ -143,9 +146,14 @@ impl TestApp {
 
     pub async fn account(&self) -> Account {
         let n = agentdesk::domain::secret::new_token();
-        let created = accounts::create_account(&self.store, "Test Center", &format!("admin{}@test.example", &n[..10]), Some("admin-pass-1"))
-            .await
-            .unwrap();
+        let created = accounts::create_account(
+            &self.store,
+            "Test Center",
+            &format!("admin{}@test.example", &n[..10]),
+            Some("admin-pass-1"),
+        )
+        .await
+        .unwrap();
         Account { user_id: created.user_id, token: created.token }
     }
 
@@ -218,7 +226,8 @@ macro_rules! backend_test {
 
             #[tokio::test]
             async fn postgres() {
-                let Some($app) = $crate::common::TestApp::spawn_with($crate::common::Backend::Postgres, $config).await else {
+                let Some($app) = $crate::common::TestApp::spawn_with($crate::common::Backend::Postgres, $config).await
+                else {
                     eprintln!("skipped: {} is not set", $crate::common::POSTGRES_ENV);
                     return;
                 };

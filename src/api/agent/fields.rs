@@ -4,15 +4,28 @@
 use serde_json::Value;
 
 use crate::domain::agent::{self as rules, DestType, ReceiveCall};
-use crate::domain::working::{parse_working, WorkingError, WorkingTime};
+use crate::domain::working::{WorkingError, WorkingTime, parse_working};
 use crate::wire::body::{id_value, int_value};
 use crate::wire::errors::{agent as codes, global};
 use crate::wire::{Body, ErrorCode};
 
 /// Fields an agent record accepts; anything else is 1521.
 const AGENT_FIELDS: &[&str] = &[
-    "name", "email", "phone", "address", "dest_type", "dest_value", "call_pass", "password", "role", "parent",
-    "group", "working", "allowDid", "favorite", "status",
+    "name",
+    "email",
+    "phone",
+    "address",
+    "dest_type",
+    "dest_value",
+    "call_pass",
+    "password",
+    "role",
+    "parent",
+    "group",
+    "working",
+    "allowDid",
+    "favorite",
+    "status",
 ];
 const CREDENTIAL_FIELDS: &[&str] = &["ssid", "userId", "token"];
 

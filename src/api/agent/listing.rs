@@ -3,8 +3,8 @@
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::store::AgentRow;
@@ -178,7 +178,12 @@ impl ToSchema for Working<'_> {
 impl Serialize for Working<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let row = self.0;
-        serializer.collect_seq(row.working.iter().map(|w| WorkingItem { wDays: &w.days, from: w.from, to: w.to, agentId: row.id }))
+        serializer.collect_seq(row.working.iter().map(|w| WorkingItem {
+            wDays: &w.days,
+            from: w.from,
+            to: w.to,
+            agentId: row.id,
+        }))
     }
 }
 
@@ -241,7 +246,13 @@ pub fn item<'a>(row: &'a AgentRow, account: &'a str) -> AgentItem<'a> {
 }
 
 pub fn quick_item(row: &AgentRow) -> QuickItem<'_> {
-    QuickItem { name: &row.name, email: &row.email, unique_id: row.id, status: row.status, group: GroupIds(&row.groups) }
+    QuickItem {
+        name: &row.name,
+        email: &row.email,
+        unique_id: row.id,
+        status: row.status,
+        group: GroupIds(&row.groups),
+    }
 }
 
 #[cfg(test)]

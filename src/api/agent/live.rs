@@ -3,20 +3,20 @@
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::super::agent_profile::BreakDetail;
 use super::super::auth::{Actor, Principal};
 use super::super::error::{ApiError, ApiResult};
+use crate::AppState;
 use crate::domain::permission::Permission;
 use crate::domain::presence::State;
 use crate::live::AgentLive;
 use crate::store::DirectoryAgent;
 use crate::wire::errors::{agent as codes, global};
-use crate::wire::{reply, Body};
-use crate::AppState;
+use crate::wire::{Body, reply};
 
 /// The agents a reader may see: all of them for an owner or a `VIEW_AGENTS`
 /// role; otherwise only itself (naming another agent → 1015).

@@ -6,28 +6,28 @@ mod listing;
 mod live;
 mod timeline;
 
-pub use live::live;
-pub(in crate::api) use live::{scope, LivePayload};
 pub(in crate::api) use listing::AgentListItem;
-pub use timeline::timeline;
+pub use live::live;
+pub(in crate::api) use live::{LivePayload, scope};
 pub(in crate::api) use timeline::TimelineReply;
+pub use timeline::timeline;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
-use crate::domain::agent::{child_path, path_contains, DestType, ROOT_PATH};
+use crate::AppState;
+use crate::domain::agent::{DestType, ROOT_PATH, child_path, path_contains};
 use crate::domain::name::nfc;
 use crate::domain::permission::{Permission, Permissions};
+use crate::domain::presence::Actor as EventActor;
 use crate::domain::secret;
 use crate::store::{AgentChanges, AgentFilter, AgentRow, Deletion, NewAgent, Page, StoreError};
 use crate::wire::body::id_value;
 use crate::wire::errors::{agent as codes, global};
-use crate::wire::{reply, Body, ErrorCode};
-use crate::domain::presence::Actor as EventActor;
-use crate::AppState;
-use fields::{destination, AgentInput, ParentRef};
+use crate::wire::{Body, ErrorCode, reply};
+use fields::{AgentInput, ParentRef, destination};
 
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 pub const MAX_PAGE_SIZE: i64 = 500;

@@ -10,16 +10,16 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::super::auth::Principal;
+use super::super::day::{Day, parse_date};
 use super::super::error::{ApiError, ApiResult};
-use super::super::day::{parse_date, Day};
 use super::super::events::EventView;
 use super::live::scope;
+use crate::AppState;
 use crate::domain::presence::Logged;
 use crate::domain::timeline::{Interval, LineChart, WINDOW_DEFAULT, WINDOW_MAX, WINDOW_MIN};
 use crate::wire::body::id_value;
 use crate::wire::errors::agent as codes;
-use crate::wire::{reply, Body};
-use crate::AppState;
+use crate::wire::{Body, reply};
 
 /// What the request's `filter` array asks for.
 #[derive(Default)]

@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 
 use super::auth::{Actor, Principal};
 use super::error::{ApiError, ApiResult};
+use crate::AppState;
 use crate::domain::name::nfc;
 use crate::domain::presence::{Actor as EventActor, Event, Presence, Refusal, State};
 use crate::live::AgentLive;
 use crate::wire::errors::{agent_profile as codes, global};
-use crate::wire::{reply, Body};
-use crate::AppState;
+use crate::wire::{Body, reply};
 
 /// The agent a request is about: an agent session's own (naming another →
 /// 1501), or the `agentId` an owner names (unknown → 1507).
@@ -114,8 +114,13 @@ pub async fn set_web_ping_time(state: AppState, who: Principal, body: Body) -> A
         return Err(codes::PING_TIME_TYPE.into());
     }
     let presence = state.live.ping(&who.account, agent, mic).await?;
-    let data =
-        Ping { agent_id: agent.to_string(), user_id: who.account, ping_time: state.clock.now(), mic_perm: mic, state: presence };
+    let data = Ping {
+        agent_id: agent.to_string(),
+        user_id: who.account,
+        ping_time: state.clock.now(),
+        mic_perm: mic,
+        state: presence,
+    };
     Ok(reply::profile(data))
 }
 
@@ -236,10 +241,7 @@ pub async fn break_start(state: AppState, who: Principal, body: Body) -> ApiResu
     // Catalogue names are stored in NFC; a page may send the same letters decomposed.
     let asked = nfc(asked).to_lowercase();
     let reasons = state.store.break_reasons(&who.account).await?;
-    let reason = reasons
-        .into_iter()
-        .find(|r| r.name.to_lowercase() == asked)
-        .ok_or(codes::INVALID_BREAK_REASON)?;
+    let reason = reasons.into_iter().find(|r| r.name.to_lowercase() == asked).ok_or(codes::INVALID_BREAK_REASON)?;
     change(&state, &who, agent, |p, now, actor| p.break_start(agent, now, actor, &reason.name, reason.max_secs)).await
 }
 
@@ -256,5 +258,5 @@ pub async fn wrap_up_end(state: AppState, who: Principal, body: Body) -> ApiResu
 }
 
 mod tags;
-pub use tags::tags;
 pub(in crate::api) use tags::Tags;
+pub use tags::tags;

@@ -10,11 +10,11 @@ use super::super::agent_dashboard::whole_calls;
 use super::super::auth::Principal;
 use super::super::error::{ApiError, ApiResult};
 use super::target;
+use crate::AppState;
 use crate::domain::calls::{self, Outcome};
 use crate::store::EventQuery;
 use crate::wire::errors::agent_profile as codes;
-use crate::wire::{reply, Body};
-use crate::AppState;
+use crate::wire::{Body, reply};
 
 /// The window when `ref` is not given.
 const DEFAULT_WINDOW: i64 = 86_400;
@@ -56,7 +56,8 @@ pub async fn tags(state: AppState, who: Principal, body: Body) -> ApiResult {
     let from = since(&body, now)?;
     let query = EventQuery { agents: Some(vec![agent]), from, to: now + 1, after_seq: 0, limit: None };
     let events = state.store.events(&who.account, &query).await?;
-    let mut missed: Vec<_> = calls::summarise(&events, now).into_iter().filter(|c| c.status == Outcome::Missed).collect();
+    let mut missed: Vec<_> =
+        calls::summarise(&events, now).into_iter().filter(|c| c.status == Outcome::Missed).collect();
     missed.truncate(MAX_TAGS);
     let numbers: Vec<String> =
         missed.iter().map(|c| c.caller_number.clone()).collect::<BTreeSet<_>>().into_iter().collect();
