@@ -147,7 +147,7 @@ pub struct CallRef {
 
 impl CallRef {
     /// Only the id: what a finished leg needs to recognise late facts
-    /// (an agent's snapshot keeps up to 32 of them).
+    /// (an agent's snapshot keeps up to 16 of them).
     pub fn id_only(&mut self) {
         self.caller_number = String::new();
         self.direction = String::new();

@@ -22,21 +22,24 @@ pub enum LegStatus {
 }
 
 /// One leg: each fact's time (Unix seconds, as the telephony reported it;
-/// the earliest wins when a fact is repeated).
+/// the earliest wins when a fact is repeated). Agents' snapshots hold up
+/// to 32 of these and are written with every change of the agent, so the
+/// stored keys are one letter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Leg {
+    #[serde(rename = "c")]
     pub call: CallRef,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "o", default, skip_serializing_if = "Option::is_none")]
     pub offered: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
     pub answered: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
     pub ended: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "m", default, skip_serializing_if = "Option::is_none")]
     pub missed: Option<i64>,
     /// The agent left (logout, heartbeat lost) while the leg was active: it
     /// is kept to recognise late facts but no longer holds the agent.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(rename = "x", default, skip_serializing_if = "std::ops::Not::not")]
     pub closed: bool,
 }
 

@@ -55,8 +55,9 @@ pub enum Heartbeat {
     Lost,
 }
 
-/// Finished legs remembered per agent, to recognise late facts about them.
-const FINISHED_LEGS: usize = 32;
+/// Finished legs remembered per agent, to recognise late facts about them
+/// (minutes of a busy agent's calls; late facts come within seconds).
+const FINISHED_LEGS: usize = 16;
 /// Legs one agent may hold at once; beyond, the oldest is let go (a PBX
 /// that never ends its legs must not grow a snapshot without bound).
 const ACTIVE_LEGS: usize = 16;

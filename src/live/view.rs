@@ -20,7 +20,7 @@ pub struct AgentLive {
 
 impl AgentLive {
     /// What a board shows: the agent's presence without its finished legs
-    /// (kept to recognise late facts, up to 32 an agent, most of a
+    /// (kept to recognise late facts, up to 16 an agent, most of a
     /// whole-account copy).
     fn for_board(&self) -> AgentLive {
         let mut presence = self.presence.clone_without_legs();
