@@ -4,7 +4,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::auth::{Actor, Principal};
+use super::auth::{Caller, Principal};
 use super::error::ApiResult;
 use crate::AppState;
 use crate::store::LiveSettings;
@@ -58,7 +58,7 @@ pub async fn settings(state: AppState, who: Principal, body: Body) -> ApiResult 
     };
     let changes = timezone.is_some() || stale.is_some() || offline.is_some() || wrap.is_some() || code.is_some();
     if changes {
-        if !matches!(who.actor, Actor::Owner) {
+        if !matches!(who.caller, Caller::Owner) {
             return Err(global::PERMISSION_DENIED.into());
         }
         if let Some(tz) = timezone {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::auth::{Actor, Principal};
+use super::auth::{Caller, Principal};
 use super::day::{Day, parse_date};
 use super::directory::{account_fields, card, phone_number, selected, values_of};
 use super::error::{ApiError, ApiResult};
@@ -106,15 +106,15 @@ async fn counted_agent(state: &AppState, who: &Principal, body: &Body) -> Result
         None => None,
         Some(v) => Some(id_value(v).map_err(|_| global::AGENT_ID_DOES_NOT_EXIST)?),
     };
-    let id = match (&who.actor, named) {
-        (Actor::Agent { id, .. }, None) => return Ok(*id),
-        (Actor::Agent { id, .. }, Some(n)) if n == *id => return Ok(n),
-        (Actor::Agent { .. }, Some(n)) => {
+    let id = match (&who.caller, named) {
+        (Caller::Agent { id, .. }, None) => return Ok(*id),
+        (Caller::Agent { id, .. }, Some(n)) if n == *id => return Ok(n),
+        (Caller::Agent { .. }, Some(n)) => {
             who.require(Permission::ViewAgents)?;
             n
         }
-        (Actor::Owner, None) => return Err(global::INVALID_PARAMETER.into()),
-        (Actor::Owner, Some(n)) => n,
+        (Caller::Owner, None) => return Err(global::INVALID_PARAMETER.into()),
+        (Caller::Owner, Some(n)) => n,
     };
     // A deleted agent's days stay countable.
     if state.store.existing_agents(&who.account, &[id]).await?.is_empty() {
@@ -208,9 +208,9 @@ pub async fn notes_add(state: AppState, who: Principal, body: Body) -> ApiResult
     if !state.store.call_with_caller(&who.account, &call_id, &number).await? {
         return Err(codes::INVALID_CALL_ID.into());
     }
-    let agent_id = match who.actor {
-        Actor::Agent { id, .. } => Some(id),
-        Actor::Owner => None,
+    let agent_id = match who.caller {
+        Caller::Agent { id, .. } => Some(id),
+        Caller::Owner => None,
     };
     let note = NewNote {
         caller_number: number,

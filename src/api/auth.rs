@@ -15,8 +15,10 @@ use crate::store::{AuthRecord, NewSession};
 use crate::wire::errors::{auth as auth_errors, global};
 use crate::wire::{Body, reply};
 
+/// Who sent a request, as far as rights go (not the event log's `Actor`,
+/// which also names the system and the telephony).
 #[derive(Debug, Clone)]
-pub enum Actor {
+pub enum Caller {
     /// An account token or an admin session: every right on the account.
     Owner,
     /// An agent session: its own profile, more only through its role.
@@ -28,15 +30,15 @@ pub struct Principal {
     pub account: String,
     /// Completes phone numbers typed without a country code.
     pub country_code: String,
-    pub actor: Actor,
+    pub caller: Caller,
 }
 
 impl Principal {
     pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
-        match &self.actor {
-            Actor::Owner => Ok(()),
-            Actor::Agent { permissions, .. } if permissions.allows(permission) => Ok(()),
-            Actor::Agent { .. } => Err(global::PERMISSION_DENIED.into()),
+        match &self.caller {
+            Caller::Owner => Ok(()),
+            Caller::Agent { permissions, .. } if permissions.allows(permission) => Ok(()),
+            Caller::Agent { .. } => Err(global::PERMISSION_DENIED.into()),
         }
     }
 
@@ -44,18 +46,18 @@ impl Principal {
     /// have no permission it lacks itself: a supervisor cannot raise itself
     /// or take over a more privileged agent by resetting its password.
     pub fn may_grant(&self, role_permissions: &Permissions) -> Result<(), ApiError> {
-        match &self.actor {
-            Actor::Owner => Ok(()),
-            Actor::Agent { permissions, .. } if permissions.covers(role_permissions) => Ok(()),
-            Actor::Agent { .. } => Err(global::PERMISSION_DENIED.into()),
+        match &self.caller {
+            Caller::Owner => Ok(()),
+            Caller::Agent { permissions, .. } if permissions.covers(role_permissions) => Ok(()),
+            Caller::Agent { .. } => Err(global::PERMISSION_DENIED.into()),
         }
     }
 
     /// `create_by` / `create_by_type` of a record this principal creates.
     pub fn creator(&self) -> (String, String) {
-        match &self.actor {
-            Actor::Owner => (self.account.clone(), String::new()),
-            Actor::Agent { id, .. } => (id.to_string(), "agent".to_string()),
+        match &self.caller {
+            Caller::Owner => (self.account.clone(), String::new()),
+            Caller::Agent { id, .. } => (id.to_string(), "agent".to_string()),
         }
     }
 }
@@ -97,13 +99,13 @@ fn principal(record: AuthRecord) -> Result<Principal, ApiError> {
     if record.suspended {
         return Err(global::ACCOUNT_SUSPENDED.into());
     }
-    let actor = match record.agent {
-        None => Actor::Owner,
+    let caller = match record.agent {
+        None => Caller::Owner,
         // An agent switched off or deleted since it logged in loses its session.
         Some(agent) if !agent.active => return Err(global::INVALID_TOKEN.into()),
-        Some(agent) => Actor::Agent { id: agent.agent_id, permissions: Permissions::from_stored(&agent.permissions) },
+        Some(agent) => Caller::Agent { id: agent.agent_id, permissions: Permissions::from_stored(&agent.permissions) },
     };
-    Ok(Principal { account: record.account_id, country_code: record.country_code, actor })
+    Ok(Principal { account: record.account_id, country_code: record.country_code, caller })
 }
 
 /// Resolves the body's credentials: 1020, 1002, 1000, 1014 or 1039 when it can't.
@@ -120,7 +122,7 @@ pub async fn authenticate(state: &AppState, body: &Body) -> Result<Principal, Ap
     let who = principal(record.ok_or(global::INVALID_TOKEN)?)?;
     let span = tracing::Span::current();
     span.record("account", who.account.as_str());
-    if let Actor::Agent { id, .. } = who.actor {
+    if let Caller::Agent { id, .. } = who.caller {
         span.record("agent", id);
     }
     Ok(who)

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::auth::{Actor, Principal};
+use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::AppState;
 use crate::domain::agent::{normalize_phone, valid_did};
@@ -149,7 +149,7 @@ fn in_time_order(mut inputs: Vec<CallInput>) -> Vec<CallInput> {
 
 /// `callEvent`: account credentials only (the telephony integration).
 pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResult {
-    if !matches!(who.actor, Actor::Owner) {
+    if !matches!(who.caller, Caller::Owner) {
         return Err(global::PERMISSION_DENIED.into());
     }
     let now = state.clock.now();

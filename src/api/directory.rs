@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::auth::{Actor, Principal};
+use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::AppState;
 use crate::domain::contact::{self, BadValue, Fields, Values};
@@ -210,7 +210,7 @@ pub async fn get_fields(state: AppState, who: Principal, _body: Body) -> ApiResu
 /// (account credentials only). Values of a field left out are kept, hidden,
 /// and show again if it comes back.
 pub async fn set_fields(state: AppState, who: Principal, body: Body) -> ApiResult {
-    if !matches!(who.actor, Actor::Owner) {
+    if !matches!(who.caller, Caller::Owner) {
         return Err(global::PERMISSION_DENIED.into());
     }
     let names = match body.get("fields") {

@@ -35,7 +35,7 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-pub use auth::{Actor, Principal};
+pub use auth::{Caller, Principal};
 pub use error::ApiError;
 pub use routes::{ENDPOINTS, Endpoint};
 

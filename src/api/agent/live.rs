@@ -8,7 +8,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::super::agent_profile::BreakDetail;
-use super::super::auth::{Actor, Principal};
+use super::super::auth::{Caller, Principal};
 use super::super::error::{ApiError, ApiResult};
 use crate::AppState;
 use crate::domain::permission::Permission;
@@ -21,8 +21,8 @@ use crate::wire::{Body, reply};
 /// The agents a reader may see: all of them for an owner or a `VIEW_AGENTS`
 /// role; otherwise only itself (naming another agent → 1015).
 pub(in crate::api) fn scope(who: &Principal, named: Option<i64>) -> Result<Option<i64>, ApiError> {
-    match &who.actor {
-        Actor::Agent { id, .. } if who.require(Permission::ViewAgents).is_err() => match named {
+    match &who.caller {
+        Caller::Agent { id, .. } if who.require(Permission::ViewAgents).is_err() => match named {
             None => Ok(Some(*id)),
             Some(n) if n == *id => Ok(Some(n)),
             Some(_) => Err(global::PERMISSION_DENIED.into()),

@@ -15,7 +15,7 @@ pub use timeline::timeline;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::auth::{Actor, Principal};
+use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::AppState;
 use crate::domain::agent::{DestType, ROOT_PATH, child_path, path_contains};
@@ -123,7 +123,7 @@ async fn grantable_role(state: &AppState, who: &Principal, role: i64) -> Result<
 /// it is not an agent of this account, 1015 when it is more privileged.
 async fn manageable_agent(state: &AppState, who: &Principal, body: &Body) -> Result<AgentRow, ApiError> {
     let agent = existing_agent(state, who, body).await?;
-    if matches!(who.actor, Actor::Agent { .. }) {
+    if matches!(who.caller, Caller::Agent { .. }) {
         let stored = state.store.role_permissions(&who.account, agent.role_id).await?.unwrap_or_default();
         who.may_grant(&Permissions::from_stored(&stored))?;
     }
@@ -134,9 +134,9 @@ async fn manageable_agent(state: &AppState, who: &Principal, body: &Body) -> Res
 /// agent read first (for its role); for an owner the store's own NotFound
 /// answers 1509, so nothing is read twice.
 async fn manageable_agent_id(state: &AppState, who: &Principal, body: &Body) -> Result<i64, ApiError> {
-    match who.actor {
-        Actor::Owner => body.id("agentId").ok().flatten().ok_or_else(|| codes::INVALID_AGENT_ID.into()),
-        Actor::Agent { .. } => Ok(manageable_agent(state, who, body).await?.id),
+    match who.caller {
+        Caller::Owner => body.id("agentId").ok().flatten().ok_or_else(|| codes::INVALID_AGENT_ID.into()),
+        Caller::Agent { .. } => Ok(manageable_agent(state, who, body).await?.id),
     }
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::auth::{Actor, Principal};
+use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::AppState;
 use crate::domain::name::nfc;
@@ -18,13 +18,13 @@ use crate::wire::{Body, reply};
 /// 1501), or the `agentId` an owner names (unknown → 1507).
 pub(super) async fn target(state: &AppState, who: &Principal, body: &Body) -> Result<i64, ApiError> {
     let named = body.id("agentId").map_err(|_| codes::INVALID_AGENT_ID)?;
-    match who.actor {
-        Actor::Agent { id, .. } => match named {
+    match who.caller {
+        Caller::Agent { id, .. } => match named {
             None => Ok(id),
             Some(n) if n == id => Ok(id),
             Some(_) => Err(codes::AGENT_MISMATCH.into()),
         },
-        Actor::Owner => {
+        Caller::Owner => {
             let id = named.ok_or(codes::INVALID_AGENT_ID)?;
             match state.store.agent_path(&who.account, id).await? {
                 Some(_) => Ok(id),
@@ -35,9 +35,9 @@ pub(super) async fn target(state: &AppState, who: &Principal, body: &Body) -> Re
 }
 
 fn event_actor(who: &Principal) -> EventActor {
-    match who.actor {
-        Actor::Agent { .. } => EventActor::Agent,
-        Actor::Owner => EventActor::Admin,
+    match who.caller {
+        Caller::Agent { .. } => EventActor::Agent,
+        Caller::Owner => EventActor::Admin,
     }
 }
 
@@ -105,7 +105,7 @@ fn ping_time_is_numeric(value: &Value) -> bool {
 /// `agentProfile/setWebPingTime` `{ssid, mic_perm[, ping_time]}`: the
 /// heartbeat of an agent's page. Kept in memory and flushed in batches.
 pub async fn set_web_ping_time(state: AppState, who: Principal, body: Body) -> ApiResult {
-    let Actor::Agent { .. } = who.actor else { return Err(codes::PING_NEEDS_AGENT_SESSION.into()) };
+    let Caller::Agent { .. } = who.caller else { return Err(codes::PING_NEEDS_AGENT_SESSION.into()) };
     let agent = target(&state, &who, &body).await?;
     let mic = mic_perm(body.get("mic_perm").ok_or(codes::MIC_PERM_MISSING)?).ok_or(global::INVALID_DATA_TYPE)?;
     if let Some(t) = body.get("ping_time")
