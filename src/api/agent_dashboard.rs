@@ -7,14 +7,14 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::day::{Day, parse_date};
-use super::directory::{account_fields, card, phone_number, selected, values_of};
 use super::error::{ApiError, ApiResult};
+use super::shared::card::{account_fields, card, phone_number, selected, values_of};
+use super::shared::day::{Day, parse_date};
+use super::shared::views::whole_calls;
 use crate::AppState;
-use crate::domain::calls::{self, CallSummary};
+use crate::domain::calls;
 use crate::domain::counters::{self, Counters};
 use crate::domain::permission::Permission;
-use crate::domain::presence::Logged;
 use crate::store::{NewNote, NoteQuery, NoteRow};
 use crate::wire::body::id_value;
 use crate::wire::errors::{agent_dashboard as codes, global};
@@ -75,16 +75,6 @@ fn card_schema() -> utoipa::openapi::schema::Object {
         .required("mobile")
         .additional_properties(Some(String::schema()))
         .build()
-}
-
-/// The calls `events` make up, newest first, without the oldest one when the
-/// read was cut at `max` (its earlier events may be missing).
-pub fn whole_calls(events: &[Logged], max: i64, now: i64) -> Vec<CallSummary> {
-    let mut summaries = calls::summarise(events, now);
-    if events.len() as i64 >= max {
-        summaries.pop();
-    }
-    summaries
 }
 
 /// `agentDashboard/recentCalls` `{callerNumber, [limit]}`: the number's last

@@ -10,10 +10,8 @@ mod auth;
 mod breaks;
 mod call_event;
 mod contact_schemas;
-mod day;
 mod directory;
 mod error;
-mod events;
 mod group;
 mod health;
 mod live_schemas;
@@ -22,6 +20,7 @@ pub mod openapi;
 mod role;
 mod routes;
 mod schemas;
+mod shared;
 mod stream;
 
 use axum::Router;

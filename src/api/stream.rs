@@ -16,9 +16,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 use tokio::sync::{broadcast, watch};
 
-use super::agent::scope;
 use super::auth::authenticate;
-use super::events::EventView;
+use super::shared::events::EventView;
+use super::shared::rights::scope;
 use crate::AppState;
 use crate::domain::presence::Logged;
 use crate::live::Published;

@@ -7,29 +7,16 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-use super::super::agent_profile::BreakDetail;
-use super::super::auth::{Caller, Principal};
-use super::super::error::{ApiError, ApiResult};
+use super::super::auth::Principal;
+use super::super::error::ApiResult;
+use super::super::shared::rights::scope;
+use super::super::shared::views::BreakDetail;
 use crate::AppState;
-use crate::domain::permission::Permission;
 use crate::domain::presence::State;
 use crate::live::AgentLive;
 use crate::store::DirectoryAgent;
 use crate::wire::errors::{agent as codes, global};
 use crate::wire::{Body, reply};
-
-/// The agents a reader may see: all of them for an owner or a `VIEW_AGENTS`
-/// role; otherwise only itself (naming another agent → 1015).
-pub(in crate::api) fn scope(who: &Principal, named: Option<i64>) -> Result<Option<i64>, ApiError> {
-    match &who.caller {
-        Caller::Agent { id, .. } if who.require(Permission::ViewAgents).is_err() => match named {
-            None => Ok(Some(*id)),
-            Some(n) if n == *id => Ok(Some(n)),
-            Some(_) => Err(global::PERMISSION_DENIED.into()),
-        },
-        _ => Ok(named),
-    }
-}
 
 /// The call an agent is ringing for or talking on.
 #[derive(Serialize, ToSchema)]

@@ -7,8 +7,8 @@ mod live;
 mod timeline;
 
 pub(in crate::api) use listing::AgentListItem;
+pub(in crate::api) use live::LivePayload;
 pub use live::live;
-pub(in crate::api) use live::{LivePayload, scope};
 pub(in crate::api) use timeline::TimelineReply;
 pub use timeline::timeline;
 

@@ -10,10 +10,10 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::super::auth::Principal;
-use super::super::day::{Day, parse_date};
 use super::super::error::{ApiError, ApiResult};
-use super::super::events::EventView;
-use super::live::scope;
+use super::super::shared::day::{Day, parse_date};
+use super::super::shared::events::EventView;
+use super::super::shared::rights::scope;
 use crate::AppState;
 use crate::domain::presence::Logged;
 use crate::domain::timeline::{Interval, LineChart, WINDOW_DEFAULT, WINDOW_MAX, WINDOW_MIN};

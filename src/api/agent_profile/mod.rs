@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult};
+use super::shared::views::BreakDetail;
 use crate::AppState;
 use crate::domain::name::nfc;
 use crate::domain::presence::{Actor as EventActor, Event, Presence, Refusal, State};
@@ -47,34 +48,6 @@ fn refusal(r: Refusal) -> ApiError {
         Refusal::AlreadyOnBreak => codes::ALREADY_ON_BREAK.into(),
         Refusal::NotOnBreak => codes::NOT_ON_BREAK.into(),
         Refusal::NotInWrapUp => codes::NOT_IN_WRAP_UP.into(),
-    }
-}
-
-/// `breakDetail`: the current break as the agent's page shows it.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BreakDetail {
-    pub reason: String,
-    /// Unix seconds.
-    pub start: i64,
-    /// Seconds on break so far.
-    pub elapsed: i64,
-    /// The reason's limit in seconds; `null`: none.
-    pub max_duration: Option<i64>,
-    /// 1 once the break has run past its limit.
-    pub overrun: u8,
-}
-
-impl BreakDetail {
-    pub fn of(presence: &Presence, now: i64) -> Option<BreakDetail> {
-        let b = presence.on_break.as_ref()?;
-        Some(BreakDetail {
-            reason: b.reason.clone(),
-            start: b.started,
-            elapsed: (now - b.started).max(0),
-            max_duration: b.max,
-            overrun: u8::from(b.overrun || b.due().is_some_and(|due| due <= now)),
-        })
     }
 }
 

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::super::agent_dashboard::whole_calls;
 use super::super::auth::Principal;
 use super::super::error::{ApiError, ApiResult};
+use super::super::shared::views::whole_calls;
 use super::target;
 use crate::AppState;
 use crate::domain::calls::{self, Outcome};

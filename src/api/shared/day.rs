@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use super::error::ApiError;
 use crate::AppState;
+use crate::api::error::ApiError;
 use crate::domain::presence::Logged;
 use crate::domain::timeline::{self, Change, Interval};
 use crate::store::EventQuery;
