@@ -1,5 +1,6 @@
 //! The one error type of the API layer and its one conversion to the wire.
 
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 use crate::store::StoreError;
@@ -12,6 +13,9 @@ pub enum ApiError {
     Code(ErrorCode),
     /// Anything we did not expect: logged here, answered as 1032.
     Internal(anyhow::Error),
+    /// The database did not answer: HTTP 503 with the transport envelope
+    /// and `Retry-After`, like a request that outlived its deadline.
+    Unavailable(String),
 }
 
 impl From<ErrorCode> for ApiError {
@@ -26,6 +30,7 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Other(e) => ApiError::Internal(e),
+            StoreError::Unavailable(why) => ApiError::Unavailable(why),
             StoreError::NotFound => ApiError::Internal(anyhow::anyhow!("unexpected NotFound from the store")),
             StoreError::Conflict => ApiError::Internal(anyhow::anyhow!("unexpected Conflict from the store")),
         }
@@ -40,8 +45,28 @@ impl ApiError {
                 tracing::error!(error = format!("{err:#}"), "internal error");
                 reply::error(global::INTERNAL)
             }
+            ApiError::Unavailable(why) => {
+                tracing::warn!(error = %why, "database unavailable");
+                let mut response = reply::transport_error(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable");
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                response
+            }
         }
     }
 }
 
 pub type ApiResult = Result<Response, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_that_does_not_answer_is_a_503_with_retry_after_not_a_1032() {
+        let store_error = StoreError::from(sqlx::Error::PoolTimedOut);
+        assert!(matches!(store_error, StoreError::Unavailable(_)), "{store_error:?}");
+        let response = ApiError::from(store_error).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+    }
+}

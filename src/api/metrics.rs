@@ -72,6 +72,7 @@ pub fn record(endpoint: &Endpoint, result: &ApiResult, started: Instant) {
         Ok(_) => return,
         Err(ApiError::Code(code)) => code.code,
         Err(ApiError::Internal(_)) => crate::wire::errors::global::INTERNAL.code,
+        Err(ApiError::Unavailable(_)) => 503,
     };
     metrics::counter!("agentdesk_api_errors_total", "code" => code.to_string()).increment(1);
 }

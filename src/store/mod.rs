@@ -25,13 +25,17 @@ use crate::domain::presence::{Event, Kind, Logged, Shown, State};
 pub use sql::SqlStore;
 pub use types::*;
 
-/// The three things a handler needs to know about a failed store call.
+/// The things a handler needs to know about a failed store call.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
     NotFound,
     #[error("conflicts with existing data")]
     Conflict,
+    /// The database did not answer: no connection within the pool's wait,
+    /// or the connection itself failed. Worth retrying later (HTTP 503).
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -41,6 +45,9 @@ impl From<sqlx::Error> for StoreError {
         match err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                StoreError::Unavailable(err.to_string())
+            }
             other => StoreError::Other(other.into()),
         }
     }
