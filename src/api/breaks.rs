@@ -6,11 +6,11 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::auth::Principal;
-use super::error::ApiResult;
+use super::error::{ApiResult, StoreOutcome};
 use crate::AppState;
 use crate::domain::agent::valid_name;
 use crate::domain::permission::Permission;
-use crate::store::{BreakReasonRow, StoreError};
+use crate::store::BreakReasonRow;
 use crate::wire::errors::breaks as codes;
 use crate::wire::{Body, ErrorCode, reply};
 
@@ -69,11 +69,8 @@ pub async fn add(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let name = reason_name(&body)?;
     let max = body.get("maxDuration").map(max_duration).transpose()?.flatten();
-    match state.store.add_break_reason(&who.account, &name, max).await {
-        Ok(row) => Ok(reply::listing(item(&row))),
-        Err(StoreError::Conflict) => Err(codes::NAME_TAKEN.into()),
-        Err(other) => Err(other.into()),
-    }
+    let row = state.store.add_break_reason(&who.account, &name, max).await.or_codes(None, codes::NAME_TAKEN)?;
+    Ok(reply::listing(item(&row)))
 }
 
 /// `Break/update` `{breakId[, name][, maxDuration]}`: fields left out stay.
@@ -89,21 +86,14 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     if body.sent("maxDuration") {
         row.max_secs = max_duration(body.get("maxDuration").unwrap_or(&Value::Null))?;
     }
-    match state.store.update_break_reason(&who.account, &row).await {
-        Ok(()) => Ok(reply::listing(item(&row))),
-        Err(StoreError::NotFound) => Err(codes::BREAK_NOT_FOUND.into()),
-        Err(StoreError::Conflict) => Err(codes::NAME_TAKEN.into()),
-        Err(other) => Err(other.into()),
-    }
+    state.store.update_break_reason(&who.account, &row).await.or_codes(codes::BREAK_NOT_FOUND, codes::NAME_TAKEN)?;
+    Ok(reply::listing(item(&row)))
 }
 
 /// `Break/delete` `{breakId}`: breaks already taken keep their reason in the log.
 pub async fn delete(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let id = break_id(&body)?;
-    match state.store.delete_break_reason(&who.account, id).await {
-        Ok(()) => Ok(reply::done("Break reason deleted")),
-        Err(StoreError::NotFound) => Err(codes::BREAK_NOT_FOUND.into()),
-        Err(other) => Err(other.into()),
-    }
+    state.store.delete_break_reason(&who.account, id).await.or_codes(codes::BREAK_NOT_FOUND, None)?;
+    Ok(reply::done("Break reason deleted"))
 }

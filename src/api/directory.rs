@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, StoreOutcome};
 use super::shared::card::{account_fields, card, phone_number, selected, values_of};
 use crate::AppState;
 use crate::domain::contact::{self, BadValue, Fields, Values};
@@ -94,11 +94,8 @@ pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
     let now = state.clock.now();
     let info = encode(&values)?;
     let row = ContactRow { number, info, created_at: now, updated_at: now, version: 0 };
-    match state.store.create_contact(&who.account, &row).await {
-        Ok(()) => contact_reply(&state, &who.account, &row, &fields.iter().collect::<Vec<_>>()).await,
-        Err(StoreError::Conflict) => Err(codes::CONTACT_EXISTS.into()),
-        Err(other) => Err(other.into()),
-    }
+    state.store.create_contact(&who.account, &row).await.or_codes(None, codes::CONTACT_EXISTS)?;
+    contact_reply(&state, &who.account, &row, &fields.iter().collect::<Vec<_>>()).await
 }
 
 /// `Directory/update` `{contact, contactinfo}`: the named fields change

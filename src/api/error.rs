@@ -57,6 +57,32 @@ impl ApiError {
 
 pub type ApiResult = Result<Response, ApiError>;
 
+/// What a store outcome means to one endpoint, said once where the store
+/// is called: `NotFound` answers `missing`, `Conflict` answers `taken`
+/// (`None`: the endpoint does not expect it — a broken store contract,
+/// 1032); any other failure converts as usual.
+pub trait StoreOutcome<T> {
+    fn or_codes(
+        self,
+        missing: impl Into<Option<ErrorCode>>,
+        taken: impl Into<Option<ErrorCode>>,
+    ) -> Result<T, ApiError>;
+}
+
+impl<T> StoreOutcome<T> for Result<T, StoreError> {
+    fn or_codes(
+        self,
+        missing: impl Into<Option<ErrorCode>>,
+        taken: impl Into<Option<ErrorCode>>,
+    ) -> Result<T, ApiError> {
+        match (self, missing.into(), taken.into()) {
+            (Ok(value), _, _) => Ok(value),
+            (Err(StoreError::NotFound), Some(code), _) | (Err(StoreError::Conflict), _, Some(code)) => Err(code.into()),
+            (Err(other), _, _) => Err(other.into()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

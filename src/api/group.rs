@@ -6,11 +6,11 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, OneOfBuilder, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::auth::Principal;
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, StoreOutcome};
 use crate::AppState;
 use crate::domain::agent::valid_name;
 use crate::domain::permission::Permission;
-use crate::store::{GroupFilter, GroupRow, StoreError};
+use crate::store::{GroupFilter, GroupRow};
 use crate::wire::errors::{global, group as codes};
 use crate::wire::{Body, ErrorCode, reply};
 
@@ -72,27 +72,19 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     let name = group_name(&body)?;
     let status = group_status(&body)?;
     let wrap_up = group_wrap_up(&body)?;
-    match state.store.update_group(&who.account, id, &name, status).await {
-        Ok(_) => {
-            if let Some(secs) = wrap_up {
-                state.store.set_group_wrap_up(&who.account, id, secs).await?;
-            }
-            Ok(reply::done("Group updated"))
-        }
-        Err(StoreError::NotFound) => Err(codes::GROUP_NOT_FOUND.into()),
-        Err(other) => Err(other.into()),
+    state.store.update_group(&who.account, id, &name, status).await.or_codes(codes::GROUP_NOT_FOUND, None)?;
+    if let Some(secs) = wrap_up {
+        state.store.set_group_wrap_up(&who.account, id, secs).await?;
     }
+    Ok(reply::done("Group updated"))
 }
 
 /// `Group/delete` `{groupId}`: the group and every agent's mapping to it.
 pub async fn delete(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::ManageGroups)?;
     let id = group_id(&body)?;
-    match state.store.delete_group(&who.account, id).await {
-        Ok(()) => Ok(reply::done("Group deleted")),
-        Err(StoreError::NotFound) => Err(codes::GROUP_NOT_FOUND.into()),
-        Err(other) => Err(other.into()),
-    }
+    state.store.delete_group(&who.account, id).await.or_codes(codes::GROUP_NOT_FOUND, None)?;
+    Ok(reply::done("Group deleted"))
 }
 
 /// A group as listed.

@@ -6,11 +6,11 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::auth::Principal;
-use super::error::ApiResult;
+use super::error::{ApiResult, StoreOutcome};
 use crate::AppState;
 use crate::domain::agent::valid_name;
 use crate::domain::permission::{Permission, Permissions};
-use crate::store::{RoleRow, StoreError};
+use crate::store::RoleRow;
 use crate::wire::errors::role as codes;
 use crate::wire::{Body, ErrorCode, reply};
 
@@ -79,9 +79,10 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
         Some(_) => Some(body.text("name").ok().flatten().and_then(valid_name).ok_or(codes::NAME_MISSING)?),
     };
     let granted = body.get("permissions").map(permissions).transpose()?.map(|p| p.to_stored());
-    match state.store.update_role(&who.account, id, name.as_deref(), granted.as_deref()).await {
-        Ok(role) => Ok(reply::listing(item(role))),
-        Err(StoreError::NotFound) => Err(codes::INVALID_ROLE.into()),
-        Err(other) => Err(other.into()),
-    }
+    let role = state
+        .store
+        .update_role(&who.account, id, name.as_deref(), granted.as_deref())
+        .await
+        .or_codes(codes::INVALID_ROLE, None)?;
+    Ok(reply::listing(item(role)))
 }

@@ -16,14 +16,14 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, StoreOutcome};
 use crate::AppState;
 use crate::domain::agent::{DestType, ROOT_PATH, child_path, path_contains};
 use crate::domain::name::nfc;
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::presence::Actor as EventActor;
 use crate::domain::secret;
-use crate::store::{AgentChanges, AgentFilter, AgentRow, Deletion, NewAgent, Page, StoreError};
+use crate::store::{AgentChanges, AgentFilter, AgentRow, Deletion, NewAgent, Page};
 use crate::wire::body::id_value;
 use crate::wire::errors::{agent as codes, global};
 use crate::wire::{Body, ErrorCode, reply};
@@ -236,10 +236,7 @@ pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
         create_by_type,
         now: state.clock.now(),
     };
-    let agent_id = match state.store.create_agent(&who.account, &new).await {
-        Err(StoreError::Conflict) => return Err(codes::EMAIL_EXISTS.into()),
-        other => other?,
-    };
+    let agent_id = state.store.create_agent(&who.account, &new).await.or_codes(None, codes::EMAIL_EXISTS)?;
     tracing::info!(agent_id, "agent created");
     Ok(reply::listing(Created { agent_id, password: generated_password, call_pass: generated_call_pass }))
 }
@@ -284,34 +281,35 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
         working: input.working,
     };
     let switched_off = changes.status == Some(0);
-    match state.store.update_agent(&who.account, current.id, &changes).await {
-        Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
-        Err(StoreError::Conflict) => Err(codes::EMAIL_EXISTS.into()),
-        Err(other) => Err(other.into()),
-        Ok(()) => {
-            if switched_off {
-                // Its sessions ended, and so does its presence.
-                state.live.logout(&who.account, current.id, EventActor::Admin, "switched_off").await?;
-            }
-            Ok(reply::done("Agent updated"))
-        }
+    state
+        .store
+        .update_agent(&who.account, current.id, &changes)
+        .await
+        .or_codes(codes::INVALID_AGENT_ID, codes::EMAIL_EXISTS)?;
+    if switched_off {
+        // Its sessions ended, and so does its presence.
+        state.live.logout(&who.account, current.id, EventActor::Admin, "switched_off").await?;
     }
+    Ok(reply::done("Agent updated"))
 }
 
 /// `Agent/delete`: soft; a logged-in agent is only marked `preDeleted`.
 pub async fn delete(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let agent_id = manageable_agent_id(&state, &who, &body).await?;
-    match state.store.delete_agent(&who.account, agent_id, state.clock.now()).await {
-        Ok(Deletion::Deleted) => {
+    match state
+        .store
+        .delete_agent(&who.account, agent_id, state.clock.now())
+        .await
+        .or_codes(codes::INVALID_AGENT_ID, None)?
+    {
+        Deletion::Deleted => {
             // No live session was left, but the background step may not have
             // ended the presence of the one that just expired.
             state.live.logout(&who.account, agent_id, EventActor::Admin, "deleted").await?;
             Ok(reply::done("Agent deleted"))
         }
-        Ok(Deletion::PreDeleted) => Ok(reply::done("Agent is logged in: it will be deleted when it goes offline")),
-        Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
-        Err(other) => Err(other.into()),
+        Deletion::PreDeleted => Ok(reply::done("Agent is logged in: it will be deleted when it goes offline")),
     }
 }
 
@@ -320,17 +318,12 @@ pub async fn change_status(state: AppState, who: Principal, body: Body) -> ApiRe
     who.require(Permission::EditAgents)?;
     let agent_id = manageable_agent_id(&state, &who, &body).await?;
     let status = fields::parse_status(&body)?.ok_or(codes::INVALID_STATUS)?;
-    match state.store.set_agent_status(&who.account, agent_id, status).await {
-        Ok(()) => {
-            if status == 0 {
-                // Switched off: its sessions end, and so does its presence.
-                state.live.logout(&who.account, agent_id, EventActor::Admin, "switched_off").await?;
-            }
-            Ok(reply::done("Agent status updated"))
-        }
-        Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
-        Err(other) => Err(other.into()),
+    state.store.set_agent_status(&who.account, agent_id, status).await.or_codes(codes::INVALID_AGENT_ID, None)?;
+    if status == 0 {
+        // Switched off: its sessions end, and so does its presence.
+        state.live.logout(&who.account, agent_id, EventActor::Admin, "switched_off").await?;
     }
+    Ok(reply::done("Agent status updated"))
 }
 
 /// `Agent/updateAgentGroupMapping`: listed groups upserted, `null` removes,
@@ -347,11 +340,8 @@ pub async fn update_group_mapping(state: AppState, who: Principal, body: Body) -
     if !state.store.missing_groups(&who.account, &ids).await?.is_empty() {
         return Err(codes::INVALID_GROUP_DATA.into());
     }
-    match state.store.update_group_mapping(&who.account, agent_id, &changes).await {
-        Ok(()) => Ok(reply::done("Agent group mapping updated")),
-        Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
-        Err(other) => Err(other.into()),
-    }
+    state.store.update_group_mapping(&who.account, agent_id, &changes).await.or_codes(codes::INVALID_AGENT_ID, None)?;
+    Ok(reply::done("Agent group mapping updated"))
 }
 
 fn agent_ids(body: &Body) -> Result<Vec<i64>, ErrorCode> {
@@ -365,11 +355,8 @@ fn agent_ids(body: &Body) -> Result<Vec<i64>, ErrorCode> {
 async fn set_cad_flag(state: AppState, who: Principal, body: Body, on: bool) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let ids = agent_ids(&body)?;
-    match state.store.set_cad(&who.account, &ids, on).await {
-        Ok(()) => Ok(reply::done(if on { "CAD set" } else { "CAD unset" })),
-        Err(StoreError::NotFound) => Err(codes::INVALID_AGENT_ID.into()),
-        Err(other) => Err(other.into()),
-    }
+    state.store.set_cad(&who.account, &ids, on).await.or_codes(codes::INVALID_AGENT_ID, None)?;
+    Ok(reply::done(if on { "CAD set" } else { "CAD unset" }))
 }
 
 /// `Agent/setCad` `{agentIds: [...]}`.
