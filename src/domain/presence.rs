@@ -443,7 +443,9 @@ impl Presence {
     }
 
     /// Applies one event. Deterministic: replaying the log rebuilds the state.
-    pub fn evolve(&mut self, event: &Event) {
+    /// Returns where the event left the agent (the log's `state` and
+    /// `state_reason`).
+    pub fn evolve(&mut self, event: &Event) -> Shown {
         let at = event.at;
         let before = self.shown();
         self.last_event = self.last_event.max(at);
@@ -517,6 +519,7 @@ impl Presence {
             self.since = at;
         }
         self.state = after.state;
+        after
     }
 
     fn evolve_call(&mut self, event: &Event) {
@@ -557,13 +560,7 @@ impl Presence {
 /// Applies `events` in order and returns where each one left the agent
 /// (the `state` and `state_reason` columns of the log).
 pub fn fold(presence: &mut Presence, events: &[Event]) -> Vec<Shown> {
-    events
-        .iter()
-        .map(|e| {
-            presence.evolve(e);
-            presence.shown()
-        })
-        .collect()
+    events.iter().map(|e| presence.evolve(e)).collect()
 }
 
 #[cfg(test)]

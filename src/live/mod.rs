@@ -17,7 +17,7 @@ use parking_lot::Mutex;
 use tokio::sync::{OwnedMutexGuard, broadcast, watch};
 
 use crate::clock::Clock;
-use crate::domain::presence::{Actor, Event, Kind, Logged, Presence, Rules, Shown, State, fold};
+use crate::domain::presence::{Actor, Event, Kind, Logged, Presence, Rules, Shown, State};
 use crate::store::{LiveSettings, PingRow, SharedStore, StoreError, StoreResult};
 pub use view::{AccountLive, AgentLive};
 
@@ -342,7 +342,7 @@ impl Draft {
         for event in events {
             self.presence(event.agent);
             let presence = self.agents.get_mut(&event.agent).expect("just loaded");
-            let shown = fold(presence, std::slice::from_ref(&event)).remove(0);
+            let shown = presence.evolve(&event);
             self.events.push((event, shown));
         }
     }
