@@ -2,7 +2,7 @@
 
 use crate::domain::agent::{valid_email, valid_name};
 use crate::domain::secret;
-use crate::store::{NewAccount, SharedStore};
+use crate::store::{AccountId, NewAccount, SharedStore};
 
 /// The credentials of a new account; the token is shown only here.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -38,22 +38,24 @@ pub async fn create_account(
         crate::store::StoreError::Conflict => anyhow::anyhow!("an account with email {email} already exists"),
         other => anyhow::anyhow!(other),
     })?;
-    Ok(CreatedAccount { user_id: account.id, token })
+    Ok(CreatedAccount { user_id: account.id.to_string(), token })
 }
 
 /// A new API token for an existing account, shown only here.
 pub async fn add_token(store: &SharedStore, user_id: &str) -> anyhow::Result<CreatedAccount> {
     let token = secret::new_token();
-    store.add_token(user_id, &secret::token_hash(&token), crate::clock::now()).await.map_err(|e| match e {
-        crate::store::StoreError::NotFound => anyhow::anyhow!("no account {user_id}"),
-        other => anyhow::anyhow!(other),
+    store.add_token(&AccountId::new(user_id), &secret::token_hash(&token), crate::clock::now()).await.map_err(|e| {
+        match e {
+            crate::store::StoreError::NotFound => anyhow::anyhow!("no account {user_id}"),
+            other => anyhow::anyhow!(other),
+        }
     })?;
     Ok(CreatedAccount { user_id: user_id.to_string(), token })
 }
 
 /// Revokes a token: from now on it answers 1014.
 pub async fn revoke_token(store: &SharedStore, user_id: &str, token: &str) -> anyhow::Result<()> {
-    if store.revoke_token(user_id, &secret::token_hash(token)).await? {
+    if store.revoke_token(&AccountId::new(user_id), &secret::token_hash(token)).await? {
         Ok(())
     } else {
         anyhow::bail!("account {user_id} has no such token")

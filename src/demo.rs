@@ -6,7 +6,7 @@ use crate::domain::agent::{DestType, ROOT_PATH, ReceiveCall};
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::secret;
 use crate::domain::working::WorkingTime;
-use crate::store::{ContactRow, NewAgent, SharedStore};
+use crate::store::{AccountId, ContactRow, Mapping, NewAgent, RoleId, SharedStore};
 
 const AGENTS: [(&str, &str); 20] = [
     ("Aarav Sharma", "9829012301"),
@@ -72,7 +72,7 @@ pub async fn load(store: &SharedStore, base_url: &str) -> anyhow::Result<Demo> {
     let tag = secret::new_token()[..6].to_string();
     let admin_email = format!("admin.{tag}@demo.agentdesk.local");
     let account = create_account(store, "Demo Contact Center", &admin_email, Some(ADMIN_PASSWORD)).await?;
-    let id = account.user_id.as_str();
+    let id = &AccountId::new(account.user_id.clone());
     let now = crate::clock::now();
     let mut groups = Vec::new();
     for name in GROUPS {
@@ -102,12 +102,15 @@ pub async fn load(store: &SharedStore, base_url: &str) -> anyhow::Result<Demo> {
             call_pass_hash: secret::hash_password(&secret::new_call_password())?,
             password_hash: password_hash.clone(),
             // The first two agents supervise the floor.
-            role_id: if i < 2 { supervisor_role } else { 1 },
+            role_id: if i < 2 { supervisor_role } else { RoleId(1) },
             parent_path: ROOT_PATH.to_string(),
             favorite: String::new(),
             allow_did: Vec::new(),
             status: 1,
-            groups: vec![(team, ReceiveCall::Yes), (groups[3], ReceiveCall::No)],
+            groups: vec![
+                Mapping { group: team, receive_call: ReceiveCall::Yes },
+                Mapping { group: groups[3], receive_call: ReceiveCall::No },
+            ],
             working: if i % 4 == 3 { vec![weekdays.clone(), weekend.clone()] } else { vec![weekdays.clone()] },
             create_by: id.to_string(),
             create_by_type: String::new(),
@@ -120,7 +123,7 @@ pub async fn load(store: &SharedStore, base_url: &str) -> anyhow::Result<Demo> {
 }
 
 /// A few contacts, so `agentDashboard/contactInfo` and `Directory/getInfo` show something.
-async fn load_contacts(store: &SharedStore, account: &str) -> anyhow::Result<()> {
+async fn load_contacts(store: &SharedStore, account: &AccountId) -> anyhow::Result<()> {
     store.set_contact_fields(account, &CONTACT_FIELDS.map(String::from)).await?;
     let now = crate::clock::now();
     for (number, name, email, city, company, plan) in CONTACTS {

@@ -147,12 +147,12 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Account { command: AccountCommand::Suspend { user_id, db } } => {
-            store::open(&db.database).await?.set_suspended(&user_id, true).await?;
+            store::open(&db.database).await?.set_suspended(&store::AccountId::new(user_id.clone()), true).await?;
             tracing::info!(account = %user_id, "account suspended");
             Ok(())
         }
         Command::Account { command: AccountCommand::Reinstate { user_id, db } } => {
-            store::open(&db.database).await?.set_suspended(&user_id, false).await?;
+            store::open(&db.database).await?.set_suspended(&store::AccountId::new(user_id.clone()), false).await?;
             tracing::info!(account = %user_id, "account reinstated");
             Ok(())
         }

@@ -221,10 +221,10 @@ backend_test!(a_deleted_agent_cannot_log_in, |app| {
 backend_test!(the_admin_of_a_suspended_account_cannot_log_in, |app| {
     let account = account_with_admin(&app, "known@example.com").await;
     let ssid = app.login("known@example.com", "pw-123456").await;
-    app.store.set_suspended(&account.user_id, true).await.unwrap();
+    app.store.set_suspended(&account.id(), true).await.unwrap();
     app.expect_error(LOGIN, &login_body("known@example.com", "pw-123456"), 1039, "User account suspended").await;
     app.expect_error(AGENT_LIST, &ssid_body(&ssid), 1039, "User account suspended").await;
-    app.store.set_suspended(&account.user_id, false).await.unwrap();
+    app.store.set_suspended(&account.id(), false).await.unwrap();
     app.expect(AGENT_LIST, &ssid_body(&ssid), NO_AGENTS).await;
 });
 
@@ -275,7 +275,7 @@ backend_test!(a_session_past_its_expiry_is_an_invalid_token, |app| {
 backend_test!(an_agent_of_a_suspended_account_cannot_log_in, |app| {
     let account = app.account().await;
     app.agent(&account, r#""name":"Held","email":"held@x.com","password":"held-pass-1""#).await;
-    app.store.set_suspended(&account.user_id, true).await.unwrap();
+    app.store.set_suspended(&account.id(), true).await.unwrap();
     app.expect_error(LOGIN, &login_body("held@x.com", "held-pass-1"), 1039, "User account suspended").await;
     // A wrong password stays a wrong password: suspension is only told to the owner of the password.
     app.expect_error(LOGIN, &login_body("held@x.com", "wrong-pass-1"), 1501, "Invalid email or password").await;
@@ -300,10 +300,10 @@ backend_test!(a_credential_in_use_follows_every_change_to_its_agent_and_account_
     app.expect(AGENT_LIST, &list, ASHA_QUICK).await;
 
     // The account suspended and reinstated, for its token and the session.
-    app.store.set_suspended(&account.user_id, true).await.unwrap();
+    app.store.set_suspended(&account.id(), true).await.unwrap();
     app.expect_error(AGENT_LIST, &list, 1039, "User account suspended").await;
     app.expect_error(AGENT_LIST, &token, 1039, "User account suspended").await;
-    app.store.set_suspended(&account.user_id, false).await.unwrap();
+    app.store.set_suspended(&account.id(), false).await.unwrap();
     app.expect(AGENT_LIST, &list, ASHA_QUICK).await;
     app.expect(AGENT_LIST, &token, ASHA_QUICK).await;
 

@@ -7,6 +7,7 @@
 
 mod common;
 
+use agentdesk::store::AgentId;
 use common::{Account, TestApp};
 use serde_json::{Value, json};
 
@@ -329,7 +330,7 @@ backend_test!(
         let restarted = agentdesk::live::Live::new(app.store.clone(), clock);
         restarted.start().await.unwrap();
         assert_eq!(restarted.step().await.unwrap().events, 1);
-        let asha = restarted.agent(&account.user_id, 1).await.unwrap().presence;
+        let asha = restarted.agent(&account.id(), AgentId(1)).await.unwrap().presence;
         assert_eq!((asha.state, asha.since), (State::Offline, T + TTL));
     }
 );

@@ -4,6 +4,7 @@
 
 mod common;
 
+use agentdesk::store::AgentId;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -427,9 +428,9 @@ backend_test!(a_restarted_live_view_shows_the_presence_the_api_acknowledged, |ap
     app.clock.set(T + 45);
     tea_break(&app, &ssid).await;
 
-    let before = app.live.agent(&account.user_id, asha).await.unwrap();
+    let before = app.live.agent(&account.id(), AgentId(asha)).await.unwrap();
     let restarted = Live::new(app.store.clone(), Arc::new(ManualClock::new(T + 50)));
-    let after = restarted.agent(&account.user_id, asha).await.unwrap();
+    let after = restarted.agent(&account.id(), AgentId(asha)).await.unwrap();
     assert_eq!(after.presence.state, State::Break);
     let on_break = after.presence.on_break.clone().expect("on break after the restart");
     assert_eq!(on_break.reason, "Tea");
@@ -448,10 +449,10 @@ backend_test!(pings_are_batched_in_memory_and_written_by_the_flush, |app| {
 
     let stored = |app: &TestApp| {
         let store = app.store.clone();
-        let account = account.user_id.clone();
+        let account = account.id();
         async move {
             let rows = store.presence(&account).await.unwrap();
-            let row = rows.into_iter().find(|r| r.agent_id == asha).expect("a presence row");
+            let row = rows.into_iter().find(|r| r.agent_id == AgentId(asha)).expect("a presence row");
             (row.last_ping, row.mic_perm)
         }
     };
@@ -462,7 +463,7 @@ backend_test!(pings_are_batched_in_memory_and_written_by_the_flush, |app| {
     let reply = profile(&app, PING, &ssid, r#","mic_perm":1"#).await;
     assert_eq!(reply["data"]["ping_time"], T + 10, "{reply}");
     assert_eq!(stored(&app).await, (0, None), "a ping is not written per request");
-    let memory = app.live.agent(&account.user_id, asha).await.unwrap();
+    let memory = app.live.agent(&account.id(), AgentId(asha)).await.unwrap();
     assert_eq!((memory.last_ping, memory.mic_perm), (T + 10, Some(1)));
     assert_eq!(app.live.flush_pings().await.unwrap(), 1);
     assert_eq!(stored(&app).await, (T + 10, Some(1)));
@@ -479,7 +480,7 @@ backend_test!(pings_are_batched_in_memory_and_written_by_the_flush, |app| {
 
     // A restarted view knows the flushed mic permission.
     let restarted = Live::new(app.store.clone(), Arc::new(ManualClock::new(T + 35)));
-    let after = restarted.agent(&account.user_id, asha).await.unwrap();
+    let after = restarted.agent(&account.id(), AgentId(asha)).await.unwrap();
     assert_eq!(after.mic_perm, Some(0));
     assert_eq!(after.presence.state, State::Break);
 });
@@ -494,18 +495,19 @@ backend_test!(a_large_ping_flush_is_written_whole, |app| {
     app.login("ben@example.com", "pass-word-1").await;
     // 1,201 rows: Asha first, Ben last, agents without a presence row
     // between them.
-    let row = |agent_id, mic_perm| PingRow { account: account.user_id.clone(), agent_id, last_ping: T + 7, mic_perm };
+    let row =
+        |agent_id, mic_perm| PingRow { account: account.id(), agent_id: AgentId(agent_id), last_ping: T + 7, mic_perm };
     let mut rows = vec![row(asha, Some(1))];
     rows.extend((0..1199).map(|i| row(100_000 + i, None)));
     rows.push(row(ben, Some(0)));
     app.store.save_pings(&rows).await.unwrap();
     let mut stored: Vec<_> = app
         .store
-        .presence(&account.user_id)
+        .presence(&account.id())
         .await
         .unwrap()
         .into_iter()
-        .map(|r| (r.agent_id, r.last_ping, r.mic_perm))
+        .map(|r| (r.agent_id.get(), r.last_ping, r.mic_perm))
         .collect();
     stored.sort();
     assert_eq!(stored, [(asha, T + 7, Some(1)), (ben, T + 7, Some(0))]);
@@ -519,7 +521,7 @@ backend_test!(a_restart_forgives_the_downtime_before_an_agent_goes_stale, |app| 
     app.clock.set(T + 10);
     profile(&app, PING, &ssid, r#","mic_perm":1"#).await;
     app.live.flush_pings().await.unwrap();
-    let rules = app.store.live_settings(&account.user_id).await.unwrap();
+    let rules = app.store.live_settings(&account.id()).await.unwrap();
     let (stale_after, offline_after) = (rules.stale_after, rules.offline_after);
     assert!(stale_after > 1 && offline_after > stale_after, "{stale_after} {offline_after}");
 
@@ -531,22 +533,22 @@ backend_test!(a_restart_forgives_the_downtime_before_an_agent_goes_stale, |app| 
 
     let report = restarted.step().await.unwrap();
     assert_eq!(report.events, 0, "{report:?}");
-    let now = restarted.agent(&account.user_id, asha).await.unwrap();
+    let now = restarted.agent(&account.id(), AgentId(asha)).await.unwrap();
     assert_eq!(now.presence.state, State::Available);
 
     clock.set(restart + stale_after - 1);
     assert_eq!(restarted.step().await.unwrap().events, 0);
-    assert_eq!(restarted.agent(&account.user_id, asha).await.unwrap().presence.state, State::Available);
+    assert_eq!(restarted.agent(&account.id(), AgentId(asha)).await.unwrap().presence.state, State::Available);
 
     clock.set(restart + stale_after);
     assert_eq!(restarted.step().await.unwrap().events, 1);
-    let stale = restarted.agent(&account.user_id, asha).await.unwrap();
+    let stale = restarted.agent(&account.id(), AgentId(asha)).await.unwrap();
     assert_eq!(stale.presence.state, State::Stale);
     assert_eq!(stale.presence.since, restart + stale_after);
 
     clock.set(restart + offline_after);
     assert_eq!(restarted.step().await.unwrap().events, 1);
-    assert_eq!(restarted.agent(&account.user_id, asha).await.unwrap().presence.state, State::Offline);
+    assert_eq!(restarted.agent(&account.id(), AgentId(asha)).await.unwrap().presence.state, State::Offline);
 });
 
 backend_test!(a_restart_loaded_on_first_use_also_forgives_the_downtime, |app| {
@@ -561,11 +563,11 @@ backend_test!(a_restart_loaded_on_first_use_also_forgives_the_downtime, |app| {
     let clock = Arc::new(ManualClock::new(restart));
     let restarted = Live::new(app.store.clone(), clock.clone());
     // No `start`: the account loads when first asked about.
-    assert_eq!(restarted.agent(&account.user_id, asha).await.unwrap().presence.state, State::Available);
+    assert_eq!(restarted.agent(&account.id(), AgentId(asha)).await.unwrap().presence.state, State::Available);
     restarted.step().await.unwrap();
-    assert_eq!(restarted.agent(&account.user_id, asha).await.unwrap().presence.state, State::Available);
-    let stale_after = app.store.live_settings(&account.user_id).await.unwrap().stale_after;
+    assert_eq!(restarted.agent(&account.id(), AgentId(asha)).await.unwrap().presence.state, State::Available);
+    let stale_after = app.store.live_settings(&account.id()).await.unwrap().stale_after;
     clock.set(restart + stale_after);
     restarted.step().await.unwrap();
-    assert_eq!(restarted.agent(&account.user_id, asha).await.unwrap().presence.state, State::Stale);
+    assert_eq!(restarted.agent(&account.id(), AgentId(asha)).await.unwrap().presence.state, State::Stale);
 });

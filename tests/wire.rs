@@ -106,10 +106,10 @@ backend_test!(credentials_are_checked_with_the_documented_codes, |app| {
 
 backend_test!(a_suspended_account_is_refused_with_1039, |app| {
     let account = app.account().await;
-    app.store.set_suspended(&account.user_id, true).await.unwrap();
+    app.store.set_suspended(&account.id(), true).await.unwrap();
     let body = format!("{{{}}}", account.creds());
     app.expect_error("/api/v2/Agent/list", &body, 1039, "User account suspended").await;
-    app.store.set_suspended(&account.user_id, false).await.unwrap();
+    app.store.set_suspended(&account.id(), false).await.unwrap();
     assert!(app.post("/api/v2/Agent/list", &body).await.body.contains("success"));
 });
 

@@ -11,7 +11,7 @@ use agentdesk::domain::agent::{DestType, ROOT_PATH, ReceiveCall};
 use agentdesk::domain::presence::{Actor, CallRef, Event, Kind, Shown, State};
 use agentdesk::domain::secret;
 use agentdesk::live::Live;
-use agentdesk::store::{NewAgent, NewSession, SharedStore};
+use agentdesk::store::{AccountId, AgentId, Mapping, NewAgent, NewSession, RoleId, SharedStore};
 
 /// The size of the contact center.
 #[derive(Debug, Clone, Copy)]
@@ -52,7 +52,7 @@ pub async fn load(store: &SharedStore, size: Size) -> anyhow::Result<Loaded> {
     let clock = SystemClock;
     let now = clock.now();
     let account = agentdesk::accounts::create_account(store, "Bench Center", "bench@agentdesk.local", None).await?;
-    let id = account.user_id.as_str();
+    let id = &AccountId::new(account.user_id.clone());
     let mut groups = Vec::new();
     for g in 0..size.groups {
         groups.push(store.add_group(id, &format!("Team {g:02}"), 1, now).await?.id);
@@ -71,12 +71,12 @@ pub async fn load(store: &SharedStore, size: Size) -> anyhow::Result<Loaded> {
             dest_value: format!("{}", 9_000_000_000u64 + i as u64),
             call_pass_hash: password_hash.clone(),
             password_hash: password_hash.clone(),
-            role_id: 1,
+            role_id: RoleId(1),
             parent_path: ROOT_PATH.to_string(),
             favorite: String::new(),
             allow_did: Vec::new(),
             status: 1,
-            groups: vec![(groups[i % groups.len()], ReceiveCall::Yes)],
+            groups: vec![Mapping { group: groups[i % groups.len()], receive_call: ReceiveCall::Yes }],
             working: Vec::new(),
             create_by: id.to_string(),
             create_by_type: String::new(),
@@ -86,7 +86,7 @@ pub async fn load(store: &SharedStore, size: Size) -> anyhow::Result<Loaded> {
         let ssid = secret::new_token();
         let session = NewSession {
             ssid_hash: secret::token_hash(&ssid),
-            account_id: id.to_string(),
+            account_id: id.clone(),
             agent_id: Some(agent_id),
             now,
             expires_at: now + 7 * DAY,
@@ -108,19 +108,26 @@ pub async fn load(store: &SharedStore, size: Size) -> anyhow::Result<Loaded> {
     store.set_live_settings(id, &settings).await?;
     log_in_everyone(store, id, size.agents).await?;
     let busy = jiff::Timestamp::from_second(now - DAY)?.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
-    Ok(Loaded { user_id: account.user_id, token: account.token, ssids, busy_date: busy.to_string(), events, groups })
+    Ok(Loaded {
+        user_id: account.user_id,
+        token: account.token,
+        ssids,
+        busy_date: busy.to_string(),
+        events,
+        groups: groups.into_iter().map(|g| g.get()).collect(),
+    })
 }
 
 /// Every agent logs in; every tenth goes on a tea break.
-async fn log_in_everyone(store: &SharedStore, account: &str, agents: usize) -> anyhow::Result<()> {
+async fn log_in_everyone(store: &SharedStore, account: &AccountId, agents: usize) -> anyhow::Result<()> {
     let started = Instant::now();
     let live = Live::new(store.clone(), Arc::new(SystemClock));
     live.record(account, |d| {
-        for agent in 1..=agents as i64 {
+        for agent in (1..=agents as i64).map(AgentId) {
             let now = d.now;
             let login = d.presence(agent).login(agent, now);
             d.apply(login);
-            if agent % 10 == 0 {
+            if agent.get() % 10 == 0 {
                 let on_break =
                     d.presence(agent).break_start(agent, now, Actor::Agent, "Tea", Some(900)).unwrap_or_default();
                 d.apply(on_break);
@@ -134,7 +141,7 @@ async fn log_in_everyone(store: &SharedStore, account: &str, agents: usize) -> a
 
 /// One agent-day: login at 09:00, `calls` calls (offered, answered, ended,
 /// wrap-up end), a tea break, logout — each event with the state it leaves.
-fn agent_day(agent: i64, day_start: i64, calls: usize, tag: &str, out: &mut Vec<(Event, Shown)>) {
+fn agent_day(agent: AgentId, day_start: i64, calls: usize, tag: &str, out: &mut Vec<(Event, Shown)>) {
     let mut t = day_start + 9 * 3600;
     // The reason shown with a state is the break's, or how the agent went offline.
     let push = |out: &mut Vec<(Event, Shown)>, e: Event, state: State| {
@@ -147,7 +154,7 @@ fn agent_day(agent: i64, day_start: i64, calls: usize, tag: &str, out: &mut Vec<
     for n in 0..calls {
         let call = CallRef {
             call_id: format!("{tag}-{agent}-{n}"),
-            caller_number: format!("9198{:08}", (agent * 7919 + n as i64) % 100_000_000),
+            caller_number: format!("9198{:08}", (agent.get() * 7919 + n as i64) % 100_000_000),
             direction: "inbound".to_string(),
             did: String::new(),
         };
@@ -181,7 +188,7 @@ fn agent_day(agent: i64, day_start: i64, calls: usize, tag: &str, out: &mut Vec<
 }
 
 /// The month of history, appended oldest day first in batches.
-async fn history(store: &SharedStore, account: &str, size: Size, now: i64) -> anyhow::Result<usize> {
+async fn history(store: &SharedStore, account: &AccountId, size: Size, now: i64) -> anyhow::Result<usize> {
     let today = now - now.rem_euclid(DAY);
     let started = Instant::now();
     let mut batch = Vec::new();
@@ -191,7 +198,7 @@ async fn history(store: &SharedStore, account: &str, size: Size, now: i64) -> an
         let day_start = today - d * DAY;
         for agent in 1..=size.history_agents.min(size.agents) as i64 {
             let calls = if agent == 1 && d == 1 { size.busy_day_calls } else { size.calls_per_day };
-            agent_day(agent, day_start, calls, &format!("h{d}"), &mut batch);
+            agent_day(AgentId(agent), day_start, calls, &format!("h{d}"), &mut batch);
             if batch.len() >= 20_000 {
                 total += batch.len();
                 store.append_events(account, &batch, &[]).await?;

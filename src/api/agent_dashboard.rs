@@ -14,6 +14,7 @@ use super::shared::views::whole_calls;
 use crate::AppState;
 use crate::domain::calls;
 use crate::domain::counters::{self, Counters};
+use crate::domain::ids::AgentId;
 use crate::domain::permission::Permission;
 use crate::store::{NewNote, NoteQuery, NoteRow};
 use crate::wire::body::id_value;
@@ -91,10 +92,10 @@ pub async fn recent_calls(state: AppState, who: Principal, body: Body) -> ApiRes
 /// The agent whose totals are asked for: an agent session's own, another
 /// only with `VIEW_AGENTS` (1015); the account names one (missing 1000,
 /// unknown 1003).
-async fn counted_agent(state: &AppState, who: &Principal, body: &Body) -> Result<i64, ApiError> {
+async fn counted_agent(state: &AppState, who: &Principal, body: &Body) -> Result<AgentId, ApiError> {
     let named = match body.get("agentId") {
         None => None,
-        Some(v) => Some(id_value(v).map_err(|_| global::AGENT_ID_DOES_NOT_EXIST)?),
+        Some(v) => Some(AgentId(id_value(v).map_err(|_| global::AGENT_ID_DOES_NOT_EXIST)?)),
     };
     let id = match (&who.caller, named) {
         (Caller::Agent { id, .. }, None) => return Ok(*id),
@@ -123,7 +124,7 @@ pub async fn counters(state: AppState, who: Principal, body: Body) -> ApiResult 
     let intervals = day.intervals().find(|(id, _)| *id == agent).map(|(_, i)| i).unwrap_or_default();
     let calls = calls::summarise(&day.logged, state.clock.now());
     Ok(reply::dashboard(DayCounters {
-        agent_id: agent,
+        agent_id: agent.get(),
         date: day.date.to_string(),
         from: day.start,
         to: day.upto.max(day.start),
@@ -166,7 +167,7 @@ fn note_view(n: &NoteRow) -> NoteView<'_> {
         caller_number: &n.caller_number,
         call_id: &n.call_id,
         content: &n.content,
-        agent_id: n.agent_id,
+        agent_id: n.agent_id.map(AgentId::get),
         created_at: n.created_at,
     }
 }

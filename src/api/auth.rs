@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ApiResult};
 use crate::AppState;
 use crate::domain::agent::valid_email;
+use crate::domain::ids::{AccountId, AgentId};
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::presence::Actor as EventActor;
 use crate::domain::secret;
@@ -22,12 +23,12 @@ pub enum Caller {
     /// An account token or an admin session: every right on the account.
     Owner,
     /// An agent session: its own profile, more only through its role.
-    Agent { id: i64, permissions: Permissions },
+    Agent { id: AgentId, permissions: Permissions },
 }
 
 #[derive(Debug, Clone)]
 pub struct Principal {
-    pub account: String,
+    pub account: AccountId,
     /// Completes phone numbers typed without a country code.
     pub country_code: String,
     pub caller: Caller,
@@ -56,7 +57,7 @@ impl Principal {
     /// `create_by` / `create_by_type` of a record this principal creates.
     pub fn creator(&self) -> (String, String) {
         match &self.caller {
-            Caller::Owner => (self.account.clone(), String::new()),
+            Caller::Owner => (self.account.to_string(), String::new()),
             Caller::Agent { id, .. } => (id.to_string(), "agent".to_string()),
         }
     }
@@ -123,7 +124,7 @@ pub async fn authenticate(state: &AppState, body: &Body) -> Result<Principal, Ap
     let span = tracing::Span::current();
     span.record("account", who.account.as_str());
     if let Caller::Agent { id, .. } = who.caller {
-        span.record("agent", id);
+        span.record("agent", id.get());
     }
     Ok(who)
 }
@@ -157,7 +158,7 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
         return Ok(crate::wire::http::too_many_requests(retry_after));
     }
     let mut candidates = state.store.login_candidates(&email).await?;
-    candidates.retain(|c| only_account.as_ref().is_none_or(|a| *a == c.account_id));
+    candidates.retain(|c| only_account.as_ref().is_none_or(|a| *a == c.account_id.as_str()));
     // argon2 is deliberately slow: keep it off the async workers.
     let matches = tokio::task::spawn_blocking(move || {
         if candidates.is_empty() {
@@ -198,7 +199,12 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
     if let Some(agent) = who.agent_id {
         state.live.login(&who.account_id, agent).await?;
     }
-    Ok(reply::listing(LoginReply { ssid, expires_at, user_id: who.account_id, agent_id: who.agent_id }))
+    Ok(reply::listing(LoginReply {
+        ssid,
+        expires_at,
+        user_id: who.account_id.to_string(),
+        agent_id: who.agent_id.map(AgentId::get),
+    }))
 }
 
 /// `auth/logout` `{ssid}`: the session ends at once, and with the agent's

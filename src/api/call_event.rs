@@ -13,8 +13,10 @@ use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::AppState;
 use crate::domain::agent::{normalize_phone, valid_did};
+use crate::domain::ids::{AccountId, AgentId, GroupId};
 use crate::domain::presence::{CallRef, Kind};
 use crate::store::GroupFilter;
+use crate::store::RecordedCall;
 use crate::wire::body::{id_value, int_value};
 use crate::wire::errors::{call_event as codes, global};
 use crate::wire::{Body, ErrorCode, reply};
@@ -25,13 +27,13 @@ const MAX_CALL_ID: usize = 128;
 const MAX_CLOCK_AHEAD: i64 = 300;
 
 struct CallInput {
-    agent: i64,
+    agent: AgentId,
     kind: Kind,
     call: CallRef,
     /// When it happened, if the telephony said so (never after now).
     at: Option<i64>,
     /// The group the call came through: its wrap-up time applies, if it sets one.
-    group: Option<i64>,
+    group: Option<GroupId>,
 }
 
 fn text_field<'a>(item: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
@@ -60,7 +62,7 @@ fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, E
     let agent = item
         .get("agentId")
         .ok_or(codes::INVALID_AGENT_ID)
-        .and_then(|v| id_value(v).map_err(|_| codes::INVALID_AGENT_ID))?;
+        .and_then(|v| id_value(v).map(AgentId).map_err(|_| codes::INVALID_AGENT_ID))?;
     let caller_number = number_field(item, "callerNumber")
         .and_then(|n| normalize_phone(&n, country_code))
         .ok_or(codes::INVALID_CALLER_NUMBER)?;
@@ -82,7 +84,7 @@ fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, E
     };
     let group = match item.get("groupId") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(id_value(v).map_err(|_| codes::INVALID_GROUP_ID)?),
+        Some(v) => Some(GroupId(id_value(v).map_err(|_| codes::INVALID_GROUP_ID)?)),
     };
     Ok(CallInput { agent, kind, call: CallRef { call_id, caller_number, direction, did }, at, group })
 }
@@ -108,12 +110,16 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Vec<CallInput
 
 /// The own wrap-up time of every group the events name; 1509 for a group
 /// the account does not have.
-async fn wrap_ups(state: &AppState, account: &str, inputs: &[CallInput]) -> Result<Vec<(i64, Option<i64>)>, ApiError> {
+async fn wrap_ups(
+    state: &AppState,
+    account: &AccountId,
+    inputs: &[CallInput],
+) -> Result<Vec<(GroupId, Option<i64>)>, ApiError> {
     if inputs.iter().all(|i| i.group.is_none()) {
         return Ok(Vec::new());
     }
     let groups = state.store.list_groups(account, &GroupFilter::default()).await?;
-    let known: Vec<(i64, Option<i64>)> = groups.iter().map(|g| (g.id, g.wrap_up_secs)).collect();
+    let known: Vec<(GroupId, Option<i64>)> = groups.iter().map(|g| (g.id, g.wrap_up_secs)).collect();
     if inputs.iter().filter_map(|i| i.group).any(|g| !known.iter().any(|(id, _)| *id == g)) {
         return Err(codes::INVALID_GROUP_ID.into());
     }
@@ -154,7 +160,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     }
     let now = state.clock.now();
     let inputs = parse_body(&body, &who.country_code, now)?;
-    let mut agents: Vec<i64> = inputs.iter().map(|i| i.agent).collect();
+    let mut agents: Vec<AgentId> = inputs.iter().map(|i| i.agent).collect();
     agents.sort_unstable();
     agents.dedup();
     if state.store.existing_agents(&who.account, &agents).await?.len() != agents.len() {
@@ -163,11 +169,12 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     let group_wrap_ups = wrap_ups(&state, &who.account, &inputs).await?;
     let mut draft = state.live.begin(&who.account).await?;
     // Under the account's writer turn: what is recorded cannot change meanwhile.
-    let keys: Vec<(i64, String, Kind)> = inputs.iter().map(|i| (i.agent, i.call.call_id.clone(), i.kind)).collect();
-    let mut seen: HashSet<(i64, String, Kind)> = state.live.recorded_calls(&draft, &keys).await?.into_iter().collect();
+    let keys: Vec<RecordedCall> =
+        inputs.iter().map(|i| RecordedCall { agent: i.agent, call_id: i.call.call_id.clone(), kind: i.kind }).collect();
+    let mut seen: HashSet<RecordedCall> = state.live.recorded_calls(&draft, &keys).await?.into_iter().collect();
     let mut duplicates = 0;
     for input in in_time_order(inputs) {
-        if !seen.insert((input.agent, input.call.call_id.clone(), input.kind)) {
+        if !seen.insert(RecordedCall { agent: input.agent, call_id: input.call.call_id.clone(), kind: input.kind }) {
             duplicates += 1;
             continue;
         }

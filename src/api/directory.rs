@@ -10,6 +10,7 @@ use super::error::{ApiError, ApiResult, StoreOutcome};
 use super::shared::card::{account_fields, card, phone_number, selected, values_of};
 use crate::AppState;
 use crate::domain::contact::{self, BadValue, Fields, Values};
+use crate::domain::ids::AccountId;
 use crate::store::{ContactRow, StoreError};
 use crate::wire::errors::{directory as codes, global};
 use crate::wire::{Body, reply};
@@ -49,7 +50,12 @@ fn apply(fields: &Fields, values: &mut Values, changes: &[(String, String)]) -> 
 
 /// The reply of `create`, `update` and `getInfo`: the contact in the shape
 /// DeepCall's create body has (`contact`, `contactinfo`, `other`).
-async fn contact_reply(state: &AppState, account: &str, row: &ContactRow, shown: &[&contact::Field]) -> ApiResult {
+async fn contact_reply(
+    state: &AppState,
+    account: &AccountId,
+    row: &ContactRow,
+    shown: &[&contact::Field],
+) -> ApiResult {
     let stats = state.store.caller_stats(account, &row.number).await?;
     Ok(reply::listing(ContactView {
         contact: &row.number,

@@ -10,11 +10,11 @@ use super::error::{ApiError, ApiResult, StoreOutcome};
 use crate::AppState;
 use crate::domain::agent::valid_name;
 use crate::domain::permission::Permission;
-use crate::store::{GroupFilter, GroupRow};
+use crate::store::{GroupFilter, GroupId, GroupRow};
 use crate::wire::errors::{global, group as codes};
 use crate::wire::{Body, ErrorCode, reply};
 
-fn group_id(body: &Body) -> Result<i64, ErrorCode> {
+fn group_id(body: &Body) -> Result<GroupId, ErrorCode> {
     body.id_any(&["groupId", "groupid"]).ok().flatten().ok_or(codes::GROUP_ID_REQUIRED)
 }
 
@@ -61,7 +61,7 @@ pub async fn add(state: AppState, who: Principal, body: Body) -> ApiResult {
     if wrap_up.is_some() {
         state.store.set_group_wrap_up(&who.account, group.id, wrap_up).await?;
     }
-    Ok(reply::listing(Added { group_id: group.id, name: group.name }))
+    Ok(reply::listing(Added { group_id: group.id.get(), name: group.name }))
 }
 
 /// `Group/update` `{groupId, name[, status][, wrapUpTime]}` (`wrapUpTime`

@@ -9,6 +9,7 @@ use super::auth::Principal;
 use super::error::{ApiResult, StoreOutcome};
 use crate::AppState;
 use crate::domain::agent::valid_name;
+use crate::domain::ids::RoleId;
 use crate::domain::permission::{Permission, Permissions};
 use crate::store::RoleRow;
 use crate::wire::errors::role as codes;
@@ -41,7 +42,7 @@ fn permissions(value: &Value) -> Result<Permissions, ErrorCode> {
         .map(Permissions::new)
 }
 
-fn role_id(body: &Body) -> Result<i64, ErrorCode> {
+fn role_id(body: &Body) -> Result<RoleId, ErrorCode> {
     body.id_any(&["roleId", "role"]).ok().flatten().ok_or(codes::INVALID_ROLE)
 }
 

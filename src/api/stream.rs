@@ -20,6 +20,7 @@ use super::auth::authenticate;
 use super::shared::events::EventView;
 use super::shared::rights::scope;
 use crate::AppState;
+use crate::domain::ids::{AccountId, AgentId};
 use crate::domain::presence::Logged;
 use crate::live::Published;
 use crate::store::EventQuery;
@@ -34,9 +35,9 @@ struct Cursor {
     /// The connection's credentials, checked again whenever the stream wakes
     /// up for new events: a revoked token or ended session stops receiving.
     credentials: Body,
-    account: String,
+    account: AccountId,
     /// Only this agent's events (an agent session without `VIEW_AGENTS`).
-    only: Option<i64>,
+    only: Option<AgentId>,
     backlog: VecDeque<Logged>,
     /// The backlog was cut at `REPLAY_MAX`: end after it.
     truncated: bool,

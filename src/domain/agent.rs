@@ -1,6 +1,7 @@
 //! Rules for an agent's directory fields, free of I/O: names, phone numbers,
 //! destinations, call passwords, DIDs and group-mapping flags.
 
+use super::ids::AgentId;
 use super::name::nfc;
 
 /// Longest name, email or address we keep, in characters.
@@ -118,13 +119,14 @@ impl ReceiveCall {
 /// agent, `",START,4,"` for an agent under agent 4.
 pub const ROOT_PATH: &str = ",START,";
 
-pub fn child_path(parent_path: &str, parent_id: i64) -> String {
+/// The path of an agent placed under `parent_id`, whose own path is `parent_path`.
+pub fn child_path(parent_path: &str, parent_id: AgentId) -> String {
     format!("{parent_path}{parent_id},")
 }
 
 /// True when `path` passes through `agent_id`, i.e. making the owner of
 /// `path` a parent of `agent_id` would create a cycle.
-pub fn path_contains(path: &str, agent_id: i64) -> bool {
+pub fn path_contains(path: &str, agent_id: AgentId) -> bool {
     path.contains(&format!(",{agent_id},"))
 }
 
@@ -167,9 +169,9 @@ mod tests {
 
     #[test]
     fn parent_paths_detect_cycles() {
-        let under_4 = child_path(ROOT_PATH, 4);
+        let under_4 = child_path(ROOT_PATH, AgentId(4));
         assert_eq!(under_4, ",START,4,");
-        assert!(path_contains(&child_path(&under_4, 5), 4));
-        assert!(!path_contains(&under_4, 44));
+        assert!(path_contains(&child_path(&under_4, AgentId(5)), AgentId(4)));
+        assert!(!path_contains(&under_4, AgentId(44)));
     }
 }

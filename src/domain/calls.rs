@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::event::{Kind, Logged, State};
+use super::ids::AgentId;
 use super::leg::{Leg, LegStatus};
 
 /// How a call went, for one agent or for the caller.
@@ -46,7 +47,7 @@ pub struct CallSummary {
 
 /// One agent's leg of a call, and whether the agent could be rung.
 struct AgentLeg {
-    agent: i64,
+    agent: AgentId,
     leg: Leg,
     reachable: bool,
 }
@@ -93,9 +94,10 @@ fn summary(mut legs: Vec<AgentLeg>, now: i64) -> CallSummary {
     } else {
         Outcome::Missed
     };
+    // `summary` is only called with at least one leg.
     let agent_id = match answered.iter().min_by_key(|g| (g.leg.answered, g.agent)) {
-        Some(first) => first.agent,
-        None => legs.last().map(|g| g.agent).unwrap_or_default(),
+        Some(first) => first.agent.get(),
+        None => legs.last().map_or(0, |g| g.agent.get()),
     };
     let first = &legs[0].leg;
     CallSummary {
@@ -131,7 +133,7 @@ mod tests {
     use crate::domain::event::{Actor, CallRef, Event};
 
     fn ev(seq: i64, agent: i64, at: i64, kind: Kind, call: &str) -> Logged {
-        let mut event = Event::new(agent, at, kind, Actor::Telephony);
+        let mut event = Event::new(AgentId(agent), at, kind, Actor::Telephony);
         event.call = Some(CallRef {
             call_id: call.to_string(),
             caller_number: "919876543210".to_string(),

@@ -1,6 +1,7 @@
 //! The vocabulary of the event log: presence states, event kinds, actors,
 //! and one event as decided and as logged.
 
+use crate::domain::ids::AgentId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -158,7 +159,7 @@ impl CallRef {
 /// One entry of the event log, before it gets its sequence number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
-    pub agent: i64,
+    pub agent: AgentId,
     pub at: i64,
     pub kind: Kind,
     pub actor: Actor,
@@ -176,7 +177,7 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(agent: i64, at: i64, kind: Kind, actor: Actor) -> Self {
+    pub fn new(agent: AgentId, at: i64, kind: Kind, actor: Actor) -> Self {
         Self { agent, at, kind, actor, reason: None, call: None, until: None, reported: None }
     }
 

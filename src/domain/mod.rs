@@ -7,6 +7,7 @@ pub mod calls;
 pub mod contact;
 pub mod counters;
 pub mod event;
+pub mod ids;
 pub mod leg;
 pub mod name;
 pub mod permission;

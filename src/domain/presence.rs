@@ -10,6 +10,7 @@
 //! call taken during it and a heartbeat gap, a wrap-up survives an offer
 //! that is not answered.
 
+use super::ids::AgentId;
 use serde::{Deserialize, Serialize};
 
 pub use super::event::{Actor, CallRef, Event, Kind, Logged, Shown, State};
@@ -229,7 +230,7 @@ impl Presence {
     // ---- decide: requests to events ----
 
     /// A session of the agent started (`auth/login`).
-    pub fn login(&self, agent: i64, at: i64) -> Vec<Event> {
+    pub fn login(&self, agent: AgentId, at: i64) -> Vec<Event> {
         let at = self.clamp(at);
         if !self.logged_in() {
             vec![Event::new(agent, at, Kind::Login, Actor::Agent)]
@@ -244,7 +245,7 @@ impl Presence {
     /// Also ends a break kept through a lost heartbeat. A leg still ringing
     /// is recorded as missed (actor `system`, reason `agent_left`): an agent
     /// who left cannot be rung, and the call must not show as ringing for it.
-    pub fn logout(&self, agent: i64, at: i64, actor: Actor, reason: &str) -> Vec<Event> {
+    pub fn logout(&self, agent: AgentId, at: i64, actor: Actor, reason: &str) -> Vec<Event> {
         let chosen = self.on_break.is_some() || self.queued_break.is_some();
         if !self.logged_in() && !chosen {
             return Vec::new();
@@ -266,7 +267,7 @@ impl Presence {
 
     /// A ping: only a way back from `stale`/`offline` is an event; an ordinary
     /// ping is kept in memory by the caller.
-    pub fn ping(&self, agent: i64, at: i64) -> Vec<Event> {
+    pub fn ping(&self, agent: AgentId, at: i64) -> Vec<Event> {
         if self.logged_in() && self.heartbeat != Heartbeat::Stale {
             return Vec::new();
         }
@@ -278,7 +279,7 @@ impl Presence {
     /// reason is refused).
     pub fn break_start(
         &self,
-        agent: i64,
+        agent: AgentId,
         at: i64,
         actor: Actor,
         reason: &str,
@@ -297,7 +298,7 @@ impl Presence {
     }
 
     /// Ends the break (or cancels a queued one).
-    pub fn break_end(&self, agent: i64, at: i64, actor: Actor) -> Result<Vec<Event>, Refusal> {
+    pub fn break_end(&self, agent: AgentId, at: i64, actor: Actor) -> Result<Vec<Event>, Refusal> {
         if let Some(b) = &self.on_break {
             return Ok(vec![Event::new(agent, self.clamp(at), Kind::BreakEnd, actor).with_reason(&b.reason)]);
         }
@@ -308,7 +309,7 @@ impl Presence {
     }
 
     /// Ends wrap-up before its time.
-    pub fn wrap_up_end(&self, agent: i64, at: i64, actor: Actor) -> Result<Vec<Event>, Refusal> {
+    pub fn wrap_up_end(&self, agent: AgentId, at: i64, actor: Actor) -> Result<Vec<Event>, Refusal> {
         let Some(wrap) = &self.wrap else { return Err(Refusal::NotInWrapUp) };
         let mut event = Event::new(agent, self.clamp(at), Kind::WrapUpEnd, actor);
         event.call = Some(wrap.call.clone());
@@ -319,7 +320,7 @@ impl Presence {
     /// `at`. Always recorded; it moves an agent who is online (an offline
     /// agent cannot be rung). `wrap_secs` is the wrap-up after this call,
     /// which follows once the leg was talked on and has ended.
-    pub fn call_event(&self, agent: i64, at: i64, kind: Kind, call: CallRef, wrap_secs: i64) -> Vec<Event> {
+    pub fn call_event(&self, agent: AgentId, at: i64, kind: Kind, call: CallRef, wrap_secs: i64) -> Vec<Event> {
         let logged_at = self.clamp(at);
         let mut event = Event::new(agent, logged_at, kind, Actor::Telephony);
         event.reported = (at < logged_at).then_some(at);
@@ -362,7 +363,7 @@ impl Presence {
 
     /// Timed transitions due by `now`, each at the second it fell due:
     /// wrap-up end, break overrun, heartbeat loss (`stale`, then `offline`).
-    pub fn due(&self, agent: i64, now: i64, last_ping: i64, rules: &Rules) -> Vec<Event> {
+    pub fn due(&self, agent: AgentId, now: i64, last_ping: i64, rules: &Rules) -> Vec<Event> {
         let mut presence = self.clone();
         let mut events = Vec::new();
         // Each step applies the earliest due transition; a handful suffice.
@@ -376,10 +377,11 @@ impl Presence {
 
     /// Whether `due` would return anything (without building the events).
     pub fn is_due(&self, now: i64, last_ping: i64, rules: &Rules) -> bool {
-        self.next_due(0, now, last_ping, rules).is_some()
+        // The agent only names the events built, which are dropped here.
+        self.next_due(AgentId(0), now, last_ping, rules).is_some()
     }
 
-    fn next_due(&self, agent: i64, now: i64, last_ping: i64, rules: &Rules) -> Option<Event> {
+    fn next_due(&self, agent: AgentId, now: i64, last_ping: i64, rules: &Rules) -> Option<Event> {
         let mut candidates: Vec<Event> = Vec::new();
         if let Some(wrap) = &self.wrap {
             let mut e = Event::new(agent, wrap.until, Kind::WrapUpEnd, Actor::System);

@@ -4,7 +4,7 @@
 
 use super::*;
 
-const AGENT: i64 = 7;
+const AGENT: AgentId = AgentId(7);
 const RULES: Rules = Rules { stale_after: 30, offline_after: 90 };
 /// A start time far from zero, so that clamping to `last_event` never hides a bug.
 const T: i64 = 1_000;

@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::event::{Logged, State};
+use super::ids::AgentId;
 
 /// The smallest and largest `window` a timeline request may ask for.
 pub const WINDOW_MIN: i64 = 60;
@@ -83,13 +84,13 @@ pub fn intervals(initial: Change, changes: &[Change], from: i64, to: i64) -> Vec
 /// Each agent's day: its state at `start` (from `before`, its latest earlier
 /// event), then every change the day's `logged` events made. Agents offline
 /// at `start` appear only if they did something that day.
-pub fn days(start: i64, before: &[(i64, Change)], logged: &[Logged]) -> BTreeMap<i64, (Change, Vec<Change>)> {
-    let mut days: BTreeMap<i64, (Change, Vec<Change>)> = before
+pub fn days(start: i64, before: &[(AgentId, Change)], logged: &[Logged]) -> BTreeMap<AgentId, (Change, Vec<Change>)> {
+    let mut days: BTreeMap<AgentId, (Change, Vec<Change>)> = before
         .iter()
         .filter(|(_, c)| c.state != State::Offline)
         .map(|(id, c)| (*id, (Change { at: start, ..c.clone() }, Vec::new())))
         .collect();
-    let at_start: HashMap<i64, &Change> = before.iter().map(|(id, c)| (*id, c)).collect();
+    let at_start: HashMap<AgentId, &Change> = before.iter().map(|(id, c)| (*id, c)).collect();
     let offline = Change { at: start, state: State::Offline, reason: None };
     for l in logged {
         let id = l.event.agent;

@@ -18,10 +18,36 @@ use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
-use crate::domain::presence::{Event, Kind, Logged, Presence, Shown};
+use crate::domain::presence::{Event, Logged, Presence, Shown};
+use crate::store::{AgentId, RecordedCall, StoreError};
 
 /// How a batch ended: every event it logged, numbered, or why it failed.
-pub(super) type Outcome = OnceLock<Result<Arc<Vec<Logged>>, String>>;
+pub(super) type Outcome = OnceLock<Result<Arc<Vec<Logged>>, Failed>>;
+
+/// Why a batch was not made durable, as each change in it is told.
+#[derive(Debug, Clone)]
+pub(super) struct Failed {
+    pub why: String,
+    /// The database did not answer (worth retrying: 503), rather than
+    /// refusing the write.
+    pub unavailable: bool,
+}
+
+impl Failed {
+    /// The store's error, told to every change of the batch.
+    pub fn from_store(err: &StoreError) -> Self {
+        let why = format!("the change could not be made durable: {err}");
+        Self { why, unavailable: matches!(err, StoreError::Unavailable(_)) }
+    }
+
+    pub fn to_store(&self) -> StoreError {
+        if self.unavailable {
+            StoreError::Unavailable(self.why.clone())
+        } else {
+            StoreError::Other(anyhow::anyhow!("{}", self.why))
+        }
+    }
+}
 
 /// A change's place in a batch: the outcome to wait for and which of the
 /// batch's events are its own.
@@ -36,27 +62,26 @@ pub(super) struct Batch {
     pub id: u64,
     pub events: Vec<(Event, Shown)>,
     /// Each touched agent's presence after the batch's last change to it.
-    pub agents: HashMap<i64, Presence>,
+    pub agents: HashMap<AgentId, Presence>,
     pub outcome: Arc<Outcome>,
 }
 
 impl Batch {
-    /// The calls the batch records, as `(agent, call id, kind)`.
-    pub fn calls(&self) -> impl Iterator<Item = (i64, String, Kind)> + '_ {
-        self.events
-            .iter()
-            .filter(|(e, _)| e.kind.is_call())
-            .filter_map(|(e, _)| e.call.as_ref().map(|c| (e.agent, c.call_id.clone(), e.kind)))
+    /// The calls the batch records.
+    pub fn calls(&self) -> impl Iterator<Item = RecordedCall> + '_ {
+        self.events.iter().filter(|(e, _)| e.kind.is_call()).filter_map(|(e, _)| {
+            e.call.as_ref().map(|c| RecordedCall { agent: e.agent, call_id: c.call_id.clone(), kind: e.kind })
+        })
     }
 }
 
 #[derive(Default)]
 struct Staged {
     /// Each agent's latest presence not yet durable, and the batch holding it.
-    overlay: HashMap<i64, (Presence, u64)>,
+    overlay: HashMap<AgentId, (Presence, u64)>,
     /// Calls recorded by batches not yet durable: a retry is a duplicate
     /// before its first copy reaches the log.
-    calls: HashSet<(i64, String, Kind)>,
+    calls: HashSet<RecordedCall>,
     open: Batch,
 }
 
@@ -74,18 +99,18 @@ impl Pending {
     }
 
     /// The agent's presence as decided, durable or not.
-    pub fn presence(&self, agent: i64) -> Option<Presence> {
+    pub fn presence(&self, agent: AgentId) -> Option<Presence> {
         self.lock().overlay.get(&agent).map(|(p, _)| p.clone())
     }
 
     /// Which of `keys` batches not yet durable already record.
-    pub fn recorded(&self, keys: impl Iterator<Item = (i64, String, Kind)>) -> Vec<(i64, String, Kind)> {
+    pub fn recorded(&self, keys: impl Iterator<Item = RecordedCall>) -> Vec<RecordedCall> {
         let state = self.lock();
         keys.filter(|k| state.calls.contains(k)).collect()
     }
 
     /// Adds a decided change to the open batch (under the writer turn).
-    pub fn stage(&self, agents: Vec<(i64, Presence)>, events: Vec<(Event, Shown)>) -> Place {
+    pub fn stage(&self, agents: Vec<(AgentId, Presence)>, events: Vec<(Event, Shown)>) -> Place {
         let mut state = self.lock();
         let id = state.open.id;
         for (agent, presence) in agents {
@@ -94,7 +119,11 @@ impl Pending {
         }
         for (event, _) in &events {
             if let (true, Some(call)) = (event.kind.is_call(), &event.call) {
-                state.calls.insert((event.agent, call.call_id.clone(), event.kind));
+                state.calls.insert(RecordedCall {
+                    agent: event.agent,
+                    call_id: call.call_id.clone(),
+                    kind: event.kind,
+                });
             }
         }
         let start = state.open.events.len();
@@ -122,7 +151,7 @@ impl Pending {
     /// The batch failed: forgets everything pending and fails the open
     /// batch too, whose changes were decided on top of the failed one
     /// (call under the writer turn, so nothing is staged meanwhile).
-    pub fn fail_open(&self, why: &str) {
+    pub fn fail_open(&self, failed: &Failed) {
         let open = {
             let mut state = self.lock();
             state.overlay.clear();
@@ -130,7 +159,7 @@ impl Pending {
             let next = Batch { id: state.open.id + 1, ..Batch::default() };
             std::mem::replace(&mut state.open, next)
         };
-        let _ = open.outcome.set(Err(why.to_string()));
+        let _ = open.outcome.set(Err(failed.clone()));
     }
 }
 
@@ -140,6 +169,23 @@ pub(super) struct Unanswered(pub Arc<Outcome>);
 
 impl Drop for Unanswered {
     fn drop(&mut self) {
-        let _ = self.0.set(Err("the batch's flush was interrupted".to_string()));
+        let why = "the batch's flush was interrupted".to_string();
+        let _ = self.0.set(Err(Failed { why, unavailable: false }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every change of a batch the database did not take hears why, and a
+    /// database that did not answer stays "unavailable" (503 with
+    /// Retry-After), never a refusal (1032).
+    #[test]
+    fn a_failed_batch_keeps_whether_the_database_answered() {
+        let down = Failed::from_store(&StoreError::Unavailable("pool timed out".into()));
+        assert!(matches!(down.to_store(), StoreError::Unavailable(why) if why.contains("pool timed out")));
+        let refused = Failed::from_store(&StoreError::Conflict);
+        assert!(matches!(refused.to_store(), StoreError::Other(_)));
     }
 }

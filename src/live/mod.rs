@@ -17,14 +17,16 @@ use parking_lot::Mutex;
 use tokio::sync::{OwnedMutexGuard, broadcast, watch};
 
 use crate::clock::Clock;
-use crate::domain::presence::{Actor, Event, Kind, Logged, Presence, Rules, Shown, State};
-use crate::store::{LiveSettings, PingRow, SharedStore, StoreError, StoreResult};
+use crate::domain::presence::{Actor, Event, Logged, Presence, Rules, Shown, State};
+use crate::store::{
+    AccountId, AgentId, AgentOf, LiveSettings, PingRow, RecordedCall, SharedStore, Snapshot, StoreError, StoreResult,
+};
 pub use view::{AccountLive, AgentLive};
 
 /// An event as the stream carries it: the account it belongs to, numbered.
 #[derive(Debug, Clone)]
 pub struct Published {
-    pub account: String,
+    pub account: AccountId,
     pub logged: Logged,
 }
 
@@ -35,7 +37,7 @@ const STREAM_BUFFER: usize = 8192;
 pub struct Live {
     store: SharedStore,
     clock: Arc<dyn Clock>,
-    accounts: Mutex<HashMap<String, Arc<AccountLive>>>,
+    accounts: Mutex<HashMap<AccountId, Arc<AccountLive>>>,
     stream: broadcast::Sender<Arc<Published>>,
     /// When `step` last looked for deletions that waited for a logout.
     deletions_checked: AtomicI64,
@@ -99,7 +101,7 @@ impl Live {
     }
 
     /// The account's live view, loaded from the store on first use.
-    pub async fn account(&self, account: &str) -> StoreResult<Arc<AccountLive>> {
+    pub async fn account(&self, account: &AccountId) -> StoreResult<Arc<AccountLive>> {
         if let Some(live) = self.accounts.lock().get(account) {
             return Ok(live.clone());
         }
@@ -117,11 +119,11 @@ impl Live {
         let loaded = Arc::new(AccountLive::new(settings, agents));
         // Two first requests may load at once; the first one in wins.
         let mut accounts = self.accounts.lock();
-        Ok(accounts.entry(account.to_string()).or_insert(loaded).clone())
+        Ok(accounts.entry(account.clone()).or_insert(loaded).clone())
     }
 
     /// New settings take effect at once.
-    pub async fn set_settings(&self, account: &str, settings: LiveSettings) -> StoreResult<()> {
+    pub async fn set_settings(&self, account: &AccountId, settings: LiveSettings) -> StoreResult<()> {
         let live = self.account(account).await?;
         let _writer = live.writer.clone().lock_owned().await;
         self.store.set_live_settings(account, &settings).await?;
@@ -131,13 +133,13 @@ impl Live {
 
     /// Starts a change of the account's agents: changes of one account are
     /// serialised, so each decides on the state the previous one left.
-    pub async fn begin(&self, account: &str) -> StoreResult<Draft> {
+    pub async fn begin(&self, account: &AccountId) -> StoreResult<Draft> {
         let live = self.account(account).await?;
         let guard = live.writer.clone().lock_owned().await;
         let rules = live.rules();
         let wrap_up_secs = live.settings().wrap_up_secs;
         Ok(Draft {
-            account: account.to_string(),
+            account: account.clone(),
             live,
             _guard: guard,
             now: self.clock.now(),
@@ -156,8 +158,8 @@ impl Live {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let touched: Vec<(i64, Presence)> = {
-            let mut ids: Vec<i64> = events.iter().map(|(e, _)| e.agent).collect();
+        let touched: Vec<(AgentId, Presence)> = {
+            let mut ids: Vec<AgentId> = events.iter().map(|(e, _)| e.agent).collect();
             ids.sort_unstable();
             ids.dedup();
             ids.into_iter().map(|id| (id, agents[&id].clone())).collect()
@@ -177,7 +179,7 @@ impl Live {
         flush.await.map_err(|e| StoreError::Other(anyhow::anyhow!("batch commit task: {e}")))?;
         match ticket.outcome.get() {
             Some(Ok(logged)) => Ok(logged[ticket.events].to_vec()),
-            Some(Err(why)) => Err(StoreError::Other(anyhow::anyhow!("{why}"))),
+            Some(Err(failed)) => Err(failed.to_store()),
             None => Err(StoreError::Other(anyhow::anyhow!("the change's batch was never written"))),
         }
     }
@@ -187,13 +189,9 @@ impl Live {
     /// other agents' or kinds' records of the same calls).
     /// Pending batches are asked first: a batch that becomes durable in
     /// between is then found in the log.
-    pub async fn recorded_calls(
-        &self,
-        draft: &Draft,
-        keys: &[(i64, String, Kind)],
-    ) -> StoreResult<Vec<(i64, String, Kind)>> {
+    pub async fn recorded_calls(&self, draft: &Draft, keys: &[RecordedCall]) -> StoreResult<Vec<RecordedCall>> {
         let mut found = draft.live.pending.recorded(keys.iter().cloned());
-        let mut call_ids: Vec<String> = keys.iter().map(|(_, id, _)| id.clone()).collect();
+        let mut call_ids: Vec<String> = keys.iter().map(|k| k.call_id.clone()).collect();
         call_ids.sort_unstable();
         call_ids.dedup();
         found.extend(self.store.recorded_calls(&draft.account, &call_ids).await?);
@@ -202,7 +200,7 @@ impl Live {
 
     /// Decides and commits one change: `decide` applies events to the draft
     /// and returns what the caller wants to know about the outcome.
-    pub async fn record<R>(&self, account: &str, decide: impl FnOnce(&mut Draft) -> R) -> StoreResult<R> {
+    pub async fn record<R>(&self, account: &AccountId, decide: impl FnOnce(&mut Draft) -> R) -> StoreResult<R> {
         let mut draft = self.begin(account).await?;
         let outcome = decide(&mut draft);
         self.commit(draft).await?;
@@ -210,7 +208,7 @@ impl Live {
     }
 
     /// A session of the agent started.
-    pub async fn login(&self, account: &str, agent: i64) -> StoreResult<()> {
+    pub async fn login(&self, account: &AccountId, agent: AgentId) -> StoreResult<()> {
         self.record(account, |d| {
             let now = d.now;
             let events = d.presence(agent).login(agent, now);
@@ -221,7 +219,7 @@ impl Live {
 
     /// The agent's session ended (`reason`: `agent`, `switched_off`, …);
     /// how many events that logged (0 when the agent was offline already).
-    pub async fn logout(&self, account: &str, agent: i64, actor: Actor, reason: &str) -> StoreResult<usize> {
+    pub async fn logout(&self, account: &AccountId, agent: AgentId, actor: Actor, reason: &str) -> StoreResult<usize> {
         self.record(account, |d| {
             let now = d.now;
             let events = d.presence(agent).logout(agent, now, actor, reason);
@@ -234,7 +232,7 @@ impl Live {
 
     /// A ping from the agent's page: memory only, unless it brings the agent
     /// back from `stale`/`offline` (then it is an event like any other).
-    pub async fn ping(&self, account: &str, agent: i64, mic_perm: i64) -> StoreResult<State> {
+    pub async fn ping(&self, account: &AccountId, agent: AgentId, mic_perm: i64) -> StoreResult<State> {
         let live = self.account(account).await?;
         let now = self.clock.now();
         if let Some(state) = live.ping(agent, now, mic_perm) {
@@ -250,7 +248,7 @@ impl Live {
     }
 
     /// The agent's presence as the view holds it.
-    pub async fn agent(&self, account: &str, agent: i64) -> StoreResult<AgentLive> {
+    pub async fn agent(&self, account: &AccountId, agent: AgentId) -> StoreResult<AgentLive> {
         Ok(self.account(account).await?.agent(agent))
     }
 
@@ -263,7 +261,7 @@ impl Live {
         // Sessions that expired: first, so an agent whose session ended
         // before its heartbeat was lost goes offline for that reason.
         report.events += self.end_expired_sessions(now).await?;
-        let accounts: Vec<(String, Arc<AccountLive>)> =
+        let accounts: Vec<(AccountId, Arc<AccountLive>)> =
             self.accounts.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         for (account, live) in &accounts {
             if live.due_agents(now).is_empty() {
@@ -282,7 +280,7 @@ impl Live {
         let last = self.deletions_checked.load(Ordering::Relaxed);
         if now.saturating_sub(last) >= DELETIONS_EVERY {
             self.deletions_checked.store(now, Ordering::Relaxed);
-            for (account, agent) in self.store.finalise_deletions(now).await? {
+            for AgentOf { account, agent } in self.store.finalise_deletions(now).await? {
                 report.events += self.logout(&account, agent, Actor::System, "deleted").await?;
             }
         }
@@ -292,7 +290,7 @@ impl Live {
 
     /// Writes the pings received since the last flush, in one transaction.
     pub async fn flush_pings(&self) -> StoreResult<usize> {
-        let accounts: Vec<(String, Arc<AccountLive>)> =
+        let accounts: Vec<(AccountId, Arc<AccountLive>)> =
             self.accounts.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let mut rows: Vec<PingRow> = Vec::new();
         for (account, live) in &accounts {
@@ -319,20 +317,20 @@ impl Live {
 /// A pending change of one account's agents, holding the account's writer
 /// turn until it is committed or dropped.
 pub struct Draft {
-    pub account: String,
+    pub account: AccountId,
     live: Arc<AccountLive>,
     _guard: OwnedMutexGuard<()>,
     /// The time the change is decided at.
     pub now: i64,
     pub rules: Rules,
     pub wrap_up_secs: i64,
-    agents: HashMap<i64, Presence>,
+    agents: HashMap<AgentId, Presence>,
     events: Vec<(Event, Shown)>,
 }
 
 impl Draft {
     /// The agent's presence including this draft's changes.
-    pub fn presence(&mut self, agent: i64) -> &Presence {
+    pub fn presence(&mut self, agent: AgentId) -> &Presence {
         let live = &self.live;
         self.agents.entry(agent).or_insert_with(|| live.decided(agent))
     }
@@ -354,7 +352,7 @@ impl Draft {
 async fn flush_batch(
     store: &SharedStore,
     stream: &broadcast::Sender<Arc<Published>>,
-    account: &str,
+    account: &AccountId,
     live: &AccountLive,
 ) {
     let batch = live.pending.take_open();
@@ -365,7 +363,7 @@ async fn flush_batch(
             .iter()
             .map(|(id, p)| {
                 let json = serde_json::to_string(p).map_err(|e| StoreError::Other(e.into()))?;
-                Ok((*id, p.state, json))
+                Ok(Snapshot { agent: *id, state: p.state, presence: json })
             })
             .collect::<StoreResult<Vec<_>>>()?;
         store.append_events(account, &batch.events, &snapshots).await
@@ -387,16 +385,16 @@ async fn flush_batch(
             live.pending.settle(&batch);
             for l in &logged {
                 // Nobody listening is fine.
-                let _ = stream.send(Arc::new(Published { account: account.to_string(), logged: l.clone() }));
+                let _ = stream.send(Arc::new(Published { account: account.clone(), logged: l.clone() }));
             }
             let _ = batch.outcome.set(Ok(Arc::new(logged)));
         }
         Err(err) => {
-            let why = format!("the change could not be made durable: {err}");
-            tracing::error!(account, error = %err, events = batch.events.len(), "batch commit failed");
+            let failed = batch::Failed::from_store(&err);
+            tracing::error!(%account, error = %err, events = batch.events.len(), "batch commit failed");
             let _turn = live.writer.clone().lock_owned().await;
-            live.pending.fail_open(&why);
-            let _ = batch.outcome.set(Err(why));
+            live.pending.fail_open(&failed);
+            let _ = batch.outcome.set(Err(failed));
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::Live;
 use crate::domain::presence::Actor;
-use crate::store::{ExpiredSession, StoreResult};
+use crate::store::{AccountId, AgentId, ExpiredSession, StoreResult};
 
 /// The logout reason of a session that went unused for its lifetime.
 const SESSION_EXPIRED: &str = "session_expired";
@@ -22,8 +22,8 @@ struct LastEnd {
 }
 
 /// Each agent's last expired session, by account and agent.
-fn last_ends(expired: &[ExpiredSession]) -> BTreeMap<&str, BTreeMap<i64, LastEnd>> {
-    let mut accounts: BTreeMap<&str, BTreeMap<i64, LastEnd>> = BTreeMap::new();
+fn last_ends(expired: &[ExpiredSession]) -> BTreeMap<&AccountId, BTreeMap<AgentId, LastEnd>> {
+    let mut accounts: BTreeMap<&AccountId, BTreeMap<AgentId, LastEnd>> = BTreeMap::new();
     for session in expired {
         let Some(agent) = session.agent_id else { continue };
         let end = LastEnd { at: session.at, reached_max: session.reached_max };

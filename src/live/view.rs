@@ -8,7 +8,7 @@ use parking_lot::Mutex;
 
 use super::batch::Pending;
 use crate::domain::presence::{Presence, Rules, State};
-use crate::store::LiveSettings;
+use crate::store::{AgentId, LiveSettings};
 
 #[derive(Debug, Clone, Default)]
 pub struct AgentLive {
@@ -31,7 +31,7 @@ impl AgentLive {
 
 struct Inner {
     settings: LiveSettings,
-    agents: HashMap<i64, AgentLive>,
+    agents: HashMap<AgentId, AgentLive>,
 }
 
 impl Inner {
@@ -50,7 +50,7 @@ pub struct AccountLive {
 }
 
 impl AccountLive {
-    pub(super) fn new(settings: LiveSettings, agents: HashMap<i64, AgentLive>) -> Self {
+    pub(super) fn new(settings: LiveSettings, agents: HashMap<AgentId, AgentLive>) -> Self {
         AccountLive {
             writer: Arc::new(tokio::sync::Mutex::new(())),
             pending: Pending::default(),
@@ -71,27 +71,27 @@ impl AccountLive {
     }
 
     /// An agent never seen is offline.
-    pub fn agent(&self, agent: i64) -> AgentLive {
+    pub fn agent(&self, agent: AgentId) -> AgentLive {
         self.inner.lock().agents.get(&agent).cloned().unwrap_or_default()
     }
 
     /// The agent's presence as the writers see it: including changes
     /// decided but not yet durable.
-    pub(super) fn decided(&self, agent: i64) -> Presence {
+    pub(super) fn decided(&self, agent: AgentId) -> Presence {
         self.pending.presence(agent).unwrap_or_else(|| self.agent(agent).presence)
     }
 
     /// What a board shows of the agents `ids` names, in that order (an
     /// agent never seen is offline): one lock, and only these agents copied,
     /// without their finished legs.
-    pub fn agents_among(&self, ids: &[i64]) -> Vec<AgentLive> {
+    pub fn agents_among(&self, ids: &[AgentId]) -> Vec<AgentLive> {
         let inner = self.inner.lock();
         ids.iter().map(|id| inner.agents.get(id).map(AgentLive::for_board).unwrap_or_default()).collect()
     }
 
     /// Records a ping; `Some(state)` when nothing else has to happen, `None`
     /// when the ping changes the agent's state (back from stale/offline).
-    pub(super) fn ping(&self, agent: i64, now: i64, mic_perm: i64) -> Option<State> {
+    pub(super) fn ping(&self, agent: AgentId, now: i64, mic_perm: i64) -> Option<State> {
         let mut inner = self.inner.lock();
         let entry = inner.agents.entry(agent).or_default();
         if matches!(entry.presence.state, State::Stale | State::Offline) {
@@ -103,7 +103,7 @@ impl AccountLive {
         Some(entry.presence.state)
     }
 
-    pub(super) fn apply(&self, presences: impl Iterator<Item = (i64, Presence)>) {
+    pub(super) fn apply(&self, presences: impl Iterator<Item = (AgentId, Presence)>) {
         let mut inner = self.inner.lock();
         for (id, presence) in presences {
             inner.agents.entry(id).or_default().presence = presence;
@@ -111,10 +111,10 @@ impl AccountLive {
     }
 
     /// Agents with a timed transition due by `now`.
-    pub(super) fn due_agents(&self, now: i64) -> Vec<i64> {
+    pub(super) fn due_agents(&self, now: i64) -> Vec<AgentId> {
         let inner = self.inner.lock();
         let rules = inner.rules();
-        let mut due: Vec<i64> = inner
+        let mut due: Vec<AgentId> = inner
             .agents
             .iter()
             .filter(|(_, a)| a.presence.is_due(now, a.last_ping, &rules))
@@ -124,7 +124,7 @@ impl AccountLive {
         due
     }
 
-    pub(super) fn take_dirty_pings(&self) -> Vec<(i64, i64, Option<i64>)> {
+    pub(super) fn take_dirty_pings(&self) -> Vec<(AgentId, i64, Option<i64>)> {
         let mut inner = self.inner.lock();
         inner
             .agents
@@ -137,7 +137,7 @@ impl AccountLive {
             .collect()
     }
 
-    pub(super) fn mark_ping_dirty(&self, agent: i64) {
+    pub(super) fn mark_ping_dirty(&self, agent: AgentId) {
         if let Some(a) = self.inner.lock().agents.get_mut(&agent) {
             a.ping_dirty = true;
         }

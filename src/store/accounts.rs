@@ -1,10 +1,11 @@
 //! Accounts and their API tokens (sessions are in `sessions.rs`).
 
+use crate::domain::ids::{AccountId, AgentId};
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 
 use super::credentials::Key;
-use super::sql::{SqlStore, int, opt_int, opt_text, text};
+use super::sql::{SqlStore, id, int, opt_int, opt_text, text};
 use super::{Account, AccountStore, AgentAuth, AuthRecord, LoginCandidate, NewAccount, StoreError, StoreResult};
 
 /// Tells a running server (maybe another process than this one) that a
@@ -54,7 +55,7 @@ fn new_account_id() -> String {
 }
 
 pub(super) fn auth_record(row: &AnyRow) -> StoreResult<AuthRecord> {
-    let agent = match opt_int(row, "agent_id")? {
+    let agent = match id::<Option<AgentId>>(row, "agent_id")? {
         None => None,
         Some(agent_id) => Some(AgentAuth {
             agent_id,
@@ -63,7 +64,7 @@ pub(super) fn auth_record(row: &AnyRow) -> StoreResult<AuthRecord> {
         }),
     };
     Ok(AuthRecord {
-        account_id: text(row, "account_id")?,
+        account_id: id(row, "account_id")?,
         suspended: int(row, "suspended")? != 0,
         country_code: text(row, "country_code")?,
         agent,
@@ -129,13 +130,13 @@ impl AccountStore for SqlStore {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            return Ok(Account { id, name: new.name.clone(), email: new.email.clone() });
+            return Ok(Account { id: AccountId::new(id), name: new.name.clone(), email: new.email.clone() });
         }
         Err(StoreError::Other(anyhow::anyhow!("could not allocate an account id")))
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn add_token(&self, account: &str, token_hash: &str, now: i64) -> StoreResult<()> {
+    async fn add_token(&self, account: &AccountId, token_hash: &str, now: i64) -> StoreResult<()> {
         // One statement: the token is added only if the account exists.
         let done = sqlx::query(
             "INSERT INTO account_tokens (token_hash, account_id, created_at) SELECT $1, id, $3 FROM accounts WHERE id = $2",
@@ -149,7 +150,7 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn revoke_token(&self, account: &str, token_hash: &str) -> StoreResult<bool> {
+    async fn revoke_token(&self, account: &AccountId, token_hash: &str) -> StoreResult<bool> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query("DELETE FROM account_tokens WHERE account_id = $1 AND token_hash = $2")
             .bind(account)
@@ -199,8 +200,8 @@ impl AccountStore for SqlStore {
         rows.iter()
             .map(|row| {
                 Ok(LoginCandidate {
-                    account_id: text(row, "account_id")?,
-                    agent_id: opt_int(row, "agent_id")?,
+                    account_id: id(row, "account_id")?,
+                    agent_id: id(row, "agent_id")?,
                     password_hash: text(row, "password_hash")?,
                     suspended: int(row, "suspended")? != 0,
                     active: int(row, "active")? == 1,
@@ -210,7 +211,7 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn set_suspended(&self, account: &str, suspended: bool) -> StoreResult<()> {
+    async fn set_suspended(&self, account: &AccountId, suspended: bool) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE accounts SET suspended = $2 WHERE id = $1")
             .bind(account)

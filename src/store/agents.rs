@@ -1,17 +1,18 @@
 //! Agents, their group mappings, working hours and CAD flags.
 
+use crate::domain::ids::{AccountId, AgentId, RoleId};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::sql::{Param, SqlStore, Statement, int, next_id, opt_text, text};
+use super::sql::{Param, SqlStore, Statement, id, int, next_id, opt_text, text};
 use super::{
-    AccountDirectory, AgentChanges, AgentFilter, AgentPage, AgentRow, AgentStore, Deletion, DirectoryAgent, NewAgent,
-    Page, StoreError, StoreResult,
+    AccountDirectory, AgentChanges, AgentFilter, AgentGroup, AgentPage, AgentRow, AgentStore, Deletion, DirectoryAgent,
+    Mapping, MappingChange, NewAgent, Page, StoreError, StoreResult,
 };
-use crate::domain::agent::{ReceiveCall, child_path};
+use crate::domain::agent::child_path;
 use crate::domain::name::name_key;
 use crate::domain::working::WorkingTime;
 
@@ -21,15 +22,15 @@ const AGENT_COLUMNS: &str = "a.id, a.name, a.favorite, a.email, a.phone, a.addre
 
 /// `SELECT <what> FROM agents a …` for one account's live agents (or just
 /// the one named), with their role's name as `r.name`.
-fn filtered(what: &str, account: &str, agent_id: Option<i64>) -> Statement {
+fn filtered(what: &str, account: &AccountId, agent_id: Option<AgentId>) -> Statement {
     let mut s = Statement::new(&format!(
         "SELECT {what} FROM agents a
          LEFT JOIN roles r ON r.account_id = a.account_id AND r.id = a.role_id
          WHERE a.is_deleted = 0"
     ));
-    s.push(" AND a.account_id = ?", Param::Text(account.to_string()));
+    s.push(" AND a.account_id = ?", account.into());
     if let Some(id) = agent_id {
-        s.push(" AND a.id = ?", Param::Int(id));
+        s.push(" AND a.id = ?", id.into());
     }
     s
 }
@@ -41,7 +42,7 @@ fn allow_did_text(dids: &[String]) -> String {
 fn agent_row(row: &AnyRow) -> StoreResult<AgentRow> {
     let allow_did = text(row, "allow_did")?;
     Ok(AgentRow {
-        id: int(row, "id")?,
+        id: id(row, "id")?,
         name: text(row, "name")?,
         favorite: text(row, "favorite")?,
         email: text(row, "email")?,
@@ -49,7 +50,7 @@ fn agent_row(row: &AnyRow) -> StoreResult<AgentRow> {
         address: text(row, "address")?,
         dest_type: text(row, "dest_type")?,
         dest_value: text(row, "dest_value")?,
-        role_id: int(row, "role_id")?,
+        role_id: id(row, "role_id")?,
         role_name: opt_text(row, "role_name")?,
         parent_path: text(row, "parent_path")?,
         create_date: int(row, "create_date")?,
@@ -68,7 +69,7 @@ fn agent_row(row: &AnyRow) -> StoreResult<AgentRow> {
 impl SqlStore {
     /// The account's directory, from memory when nothing changed since it
     /// was last read (see `directory_cache.rs`).
-    pub(super) async fn directory(&self, account: &str) -> StoreResult<Arc<AccountDirectory>> {
+    pub(super) async fn directory(&self, account: &AccountId) -> StoreResult<Arc<AccountDirectory>> {
         if let Ok(directory) = self.directory.get(account) {
             return Ok(directory);
         }
@@ -84,7 +85,7 @@ impl SqlStore {
 
     /// Every live agent of the account (or just the one named) with its
     /// groups and working hours: three reads, merged by agent id.
-    async fn read_agents(&self, account: &str, agent_id: Option<i64>) -> StoreResult<Vec<DirectoryAgent>> {
+    async fn read_agents(&self, account: &AccountId, agent_id: Option<AgentId>) -> StoreResult<Vec<DirectoryAgent>> {
         let mut select = filtered(&format!("{AGENT_COLUMNS}, a.name_key"), account, agent_id);
         select.push_sql(" ORDER BY a.id");
         let mut agents = Vec::new();
@@ -98,12 +99,12 @@ impl SqlStore {
         if agents.is_empty() {
             return Ok(agents);
         }
-        let at = |agents: &[DirectoryAgent], id: i64| agents.binary_search_by_key(&id, |a| a.row.id).ok();
+        let at = |agents: &[DirectoryAgent], id: AgentId| agents.binary_search_by_key(&id, |a| a.row.id).ok();
         let narrowed = |sql: &str, order: &str| {
             let mut s = Statement::new(sql);
-            s.bind_first(Param::Text(account.to_string()));
+            s.bind_first(account.into());
             if let Some(id) = agent_id {
-                s.push(" AND agent_id = ?", Param::Int(id));
+                s.push(" AND agent_id = ?", id.into());
             }
             s.push_sql(order);
             s
@@ -116,8 +117,8 @@ impl SqlStore {
             " ORDER BY m.agent_id, m.position",
         );
         for row in groups.query().fetch_all(&self.pool).await? {
-            if let Some(i) = at(&agents, int(&row, "agent_id")?) {
-                agents[i].row.groups.push((int(&row, "group_id")?, opt_text(&row, "name")?));
+            if let Some(i) = at(&agents, id(&row, "agent_id")?) {
+                agents[i].row.groups.push(AgentGroup { id: id(&row, "group_id")?, name: opt_text(&row, "name")? });
                 agents[i].receive_call.push(text(&row, "receive_call")?);
             }
         }
@@ -127,7 +128,7 @@ impl SqlStore {
             " ORDER BY agent_id, position",
         );
         for row in working.query().fetch_all(&self.pool).await? {
-            if let Some(i) = at(&agents, int(&row, "agent_id")?) {
+            if let Some(i) = at(&agents, id(&row, "agent_id")?) {
                 let entry =
                     WorkingTime::from_stored(&text(&row, "days")?, int(&row, "from_minute")?, int(&row, "to_minute")?);
                 agents[i].row.working.push(entry);
@@ -138,7 +139,7 @@ impl SqlStore {
 }
 
 /// The agent must exist and not be deleted; its current parent path.
-async fn live_agent_path(tx: &mut Transaction<'_, Any>, account: &str, agent_id: i64) -> StoreResult<String> {
+async fn live_agent_path(tx: &mut Transaction<'_, Any>, account: &AccountId, agent_id: AgentId) -> StoreResult<String> {
     let row = sqlx::query("SELECT parent_path FROM agents WHERE account_id = $1 AND id = $2 AND is_deleted = 0")
         .bind(account)
         .bind(agent_id)
@@ -148,7 +149,7 @@ async fn live_agent_path(tx: &mut Transaction<'_, Any>, account: &str, agent_id:
     text(&row, "parent_path")
 }
 
-async fn end_agent_sessions(tx: &mut Transaction<'_, Any>, account: &str, agent_id: i64) -> StoreResult<()> {
+async fn end_agent_sessions(tx: &mut Transaction<'_, Any>, account: &AccountId, agent_id: AgentId) -> StoreResult<()> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND agent_id = $2")
         .bind(account)
         .bind(agent_id)
@@ -159,23 +160,23 @@ async fn end_agent_sessions(tx: &mut Transaction<'_, Any>, account: &str, agent_
 
 async fn replace_groups(
     tx: &mut Transaction<'_, Any>,
-    account: &str,
-    agent_id: i64,
-    groups: &[(i64, ReceiveCall)],
+    account: &AccountId,
+    agent_id: AgentId,
+    groups: &[Mapping],
 ) -> StoreResult<()> {
     sqlx::query("DELETE FROM group_members WHERE account_id = $1 AND agent_id = $2")
         .bind(account)
         .bind(agent_id)
         .execute(&mut **tx)
         .await?;
-    for (position, (group_id, receive)) in groups.iter().enumerate() {
+    for (position, mapping) in groups.iter().enumerate() {
         sqlx::query(
             "INSERT INTO group_members (account_id, agent_id, group_id, receive_call, position) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(account)
         .bind(agent_id)
-        .bind(*group_id)
-        .bind(receive.as_str())
+        .bind(mapping.group)
+        .bind(mapping.receive_call.as_str())
         .bind(position as i64 + 1)
         .execute(&mut **tx)
         .await?;
@@ -185,8 +186,8 @@ async fn replace_groups(
 
 async fn replace_working(
     tx: &mut Transaction<'_, Any>,
-    account: &str,
-    agent_id: i64,
+    account: &AccountId,
+    agent_id: AgentId,
     working: &[WorkingTime],
 ) -> StoreResult<()> {
     sqlx::query("DELETE FROM working_hours WHERE account_id = $1 AND agent_id = $2")
@@ -213,7 +214,7 @@ async fn replace_working(
 
 /// `UPDATE agents SET …` for the fields a partial update names; `None` when
 /// it names none of the agent row's own columns.
-fn update_statement(account: &str, agent_id: i64, changes: &AgentChanges) -> Option<Statement> {
+fn update_statement(account: &AccountId, agent_id: AgentId, changes: &AgentChanges) -> Option<Statement> {
     let texts = [
         ("name", changes.name.clone()),
         ("name_key", changes.name.as_deref().map(name_key)),
@@ -228,7 +229,7 @@ fn update_statement(account: &str, agent_id: i64, changes: &AgentChanges) -> Opt
         ("favorite", changes.favorite.clone()),
         ("allow_did", changes.allow_did.as_deref().map(allow_did_text)),
     ];
-    let ints = [("role_id", changes.role_id), ("status", changes.status)];
+    let ints = [("role_id", changes.role_id.map(RoleId::get)), ("status", changes.status)];
     let sets: Vec<(&str, Param)> = texts
         .into_iter()
         .filter_map(|(c, v)| v.map(|v| (c, Param::Text(v))))
@@ -244,15 +245,15 @@ fn update_statement(account: &str, agent_id: i64, changes: &AgentChanges) -> Opt
         }
         s.push(&format!("{column} = ?"), param);
     }
-    s.push(" WHERE account_id = ?", Param::Text(account.to_string()));
-    s.push(" AND id = ?", Param::Int(agent_id));
+    s.push(" WHERE account_id = ?", account.into());
+    s.push(" AND id = ?", agent_id.into());
     Some(s)
 }
 
 #[async_trait]
 impl AgentStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_agents(&self, account: &str, filter: &AgentFilter, page: Page) -> StoreResult<AgentPage> {
+    async fn list_agents(&self, account: &AccountId, filter: &AgentFilter, page: Page) -> StoreResult<AgentPage> {
         // From the directory in memory: a name filter is a substring match,
         // which no index answers, so the database would read every agent.
         let directory = self.directory(account).await?;
@@ -265,12 +266,12 @@ impl AgentStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn agent(&self, account: &str, agent_id: i64) -> StoreResult<Option<AgentRow>> {
+    async fn agent(&self, account: &AccountId, agent_id: AgentId) -> StoreResult<Option<AgentRow>> {
         Ok(self.read_agents(account, Some(agent_id)).await?.pop().map(|a| a.row))
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn agent_path(&self, account: &str, agent_id: i64) -> StoreResult<Option<String>> {
+    async fn agent_path(&self, account: &AccountId, agent_id: AgentId) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT parent_path FROM agents WHERE account_id = $1 AND id = $2 AND is_deleted = 0")
             .bind(account)
             .bind(agent_id)
@@ -280,9 +281,9 @@ impl AgentStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn create_agent(&self, account: &str, new: &NewAgent) -> StoreResult<i64> {
+    async fn create_agent(&self, account: &AccountId, new: &NewAgent) -> StoreResult<AgentId> {
         let mut tx = self.write_tx().await?;
-        let id = next_id(&mut tx, account, "next_agent_id").await?;
+        let id = AgentId(next_id(&mut tx, account, "next_agent_id").await?);
         sqlx::query(
             "INSERT INTO agents (account_id, id, name, email, phone, address, dest_type, dest_value, call_pass_hash,
                 password_hash, role_id, parent_path, favorite, allow_did, status, create_date, create_by, create_by_type,
@@ -318,7 +319,7 @@ impl AgentStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn update_agent(&self, account: &str, agent_id: i64, changes: &AgentChanges) -> StoreResult<()> {
+    async fn update_agent(&self, account: &AccountId, agent_id: AgentId, changes: &AgentChanges) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let old_path = live_agent_path(&mut tx, account, agent_id).await?;
         if let Some(update) = update_statement(account, agent_id, changes) {
@@ -358,7 +359,7 @@ impl AgentStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn set_agent_status(&self, account: &str, agent_id: i64, status: i64) -> StoreResult<()> {
+    async fn set_agent_status(&self, account: &AccountId, agent_id: AgentId, status: i64) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE agents SET status = $3 WHERE account_id = $1 AND id = $2 AND is_deleted = 0")
             .bind(account)
@@ -381,7 +382,7 @@ impl AgentStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn delete_agent(&self, account: &str, agent_id: i64, now: i64) -> StoreResult<Deletion> {
+    async fn delete_agent(&self, account: &AccountId, agent_id: AgentId, now: i64) -> StoreResult<Deletion> {
         let mut tx = self.write_tx().await?;
         live_agent_path(&mut tx, account, agent_id).await?;
         let logged_in = self.logged_in(&mut tx, account, agent_id, now).await?;
@@ -403,14 +404,14 @@ impl AgentStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_group_mapping(
         &self,
-        account: &str,
-        agent_id: i64,
-        changes: &[(i64, Option<ReceiveCall>)],
+        account: &AccountId,
+        agent_id: AgentId,
+        changes: &[MappingChange],
     ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         live_agent_path(&mut tx, account, agent_id).await?;
-        for (group_id, receive) in changes {
-            let query = match receive {
+        for change in changes {
+            let query = match change.receive_call {
                 // A new mapping goes last; an existing one keeps its place.
                 Some(receive) => sqlx::query(
                     "INSERT INTO group_members (account_id, agent_id, group_id, receive_call, position)
@@ -420,13 +421,13 @@ impl AgentStore for SqlStore {
                 )
                 .bind(account)
                 .bind(agent_id)
-                .bind(*group_id)
+                .bind(change.group)
                 .bind(receive.as_str()),
                 None => {
                     sqlx::query("DELETE FROM group_members WHERE account_id = $1 AND agent_id = $2 AND group_id = $3")
                         .bind(account)
                         .bind(agent_id)
-                        .bind(*group_id)
+                        .bind(change.group)
                 }
             };
             query.execute(&mut *tx).await?;
@@ -437,14 +438,14 @@ impl AgentStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn set_cad(&self, account: &str, agent_ids: &[i64], on: bool) -> StoreResult<()> {
+    async fn set_cad(&self, account: &AccountId, agent_ids: &[AgentId], on: bool) -> StoreResult<()> {
         let mut ids = agent_ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
         let mut tx = self.write_tx().await?;
         let mut update = Statement::new("UPDATE agents SET cad = ");
         update.push("?", Param::Int(on as i64));
-        update.push(" WHERE is_deleted = 0 AND account_id = ?", Param::Text(account.to_string()));
+        update.push(" WHERE is_deleted = 0 AND account_id = ?", account.into());
         update.push_sql(" AND id IN ").push_list(&ids);
         let done = update.query().execute(&mut *tx).await?;
         if done.rows_affected() != ids.len() as u64 {

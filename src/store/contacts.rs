@@ -1,11 +1,12 @@
 //! Contacts, the account's contact fields and notes; a caller's calls are
 //! read from the event log by its `caller_number` column.
 
+use crate::domain::ids::AccountId;
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 
 use super::live::EVENT_COLUMNS;
-use super::sql::{Param, SqlStore, Statement, int, next_id, opt_int, opt_text, text};
+use super::sql::{Param, SqlStore, Statement, id, int, next_id, opt_int, opt_text, text};
 use super::{CallerStats, ContactRow, ContactStore, NewNote, NoteQuery, NoteRow, StoreError, StoreResult};
 use crate::domain::presence::Logged;
 
@@ -25,7 +26,7 @@ fn note_row(row: &AnyRow) -> StoreResult<NoteRow> {
         caller_number: text(row, "caller_number")?,
         call_id: text(row, "call_id")?,
         content: text(row, "content")?,
-        agent_id: opt_int(row, "agent_id")?,
+        agent_id: id(row, "agent_id")?,
         created_at: int(row, "created_at")?,
     })
 }
@@ -33,7 +34,7 @@ fn note_row(row: &AnyRow) -> StoreResult<NoteRow> {
 #[async_trait]
 impl ContactStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn contact_fields(&self, account: &str) -> StoreResult<Option<Vec<String>>> {
+    async fn contact_fields(&self, account: &AccountId) -> StoreResult<Option<Vec<String>>> {
         let row = sqlx::query("SELECT contact_fields FROM accounts WHERE id = $1")
             .bind(account)
             .fetch_optional(&self.pool)
@@ -46,7 +47,7 @@ impl ContactStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn set_contact_fields(&self, account: &str, names: &[String]) -> StoreResult<()> {
+    async fn set_contact_fields(&self, account: &AccountId, names: &[String]) -> StoreResult<()> {
         let json = serde_json::to_string(names).map_err(|e| StoreError::Other(e.into()))?;
         sqlx::query("UPDATE accounts SET contact_fields = $2 WHERE id = $1")
             .bind(account)
@@ -57,7 +58,7 @@ impl ContactStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn contact(&self, account: &str, number: &str) -> StoreResult<Option<ContactRow>> {
+    async fn contact(&self, account: &AccountId, number: &str) -> StoreResult<Option<ContactRow>> {
         let row = sqlx::query(
             "SELECT number, info, created_at, updated_at, version FROM contacts WHERE account_id = $1 AND number = $2",
         )
@@ -69,7 +70,7 @@ impl ContactStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn create_contact(&self, account: &str, contact: &ContactRow) -> StoreResult<()> {
+    async fn create_contact(&self, account: &AccountId, contact: &ContactRow) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO contacts (account_id, number, info, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, 0)",
         )
@@ -84,7 +85,7 @@ impl ContactStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn update_contact(&self, account: &str, contact: &ContactRow) -> StoreResult<()> {
+    async fn update_contact(&self, account: &AccountId, contact: &ContactRow) -> StoreResult<()> {
         let done = sqlx::query(
             "UPDATE contacts SET info = $3, updated_at = $4, version = version + 1
              WHERE account_id = $1 AND number = $2 AND version = $5",
@@ -102,7 +103,7 @@ impl ContactStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all, fields(numbers = numbers.len()))]
     async fn caller_events(
         &self,
-        account: &str,
+        account: &AccountId,
         numbers: &[String],
         from: i64,
         limit: i64,
@@ -123,7 +124,7 @@ impl ContactStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn caller_stats(&self, account: &str, number: &str) -> StoreResult<CallerStats> {
+    async fn caller_stats(&self, account: &AccountId, number: &str) -> StoreResult<CallerStats> {
         let row = sqlx::query(
             "SELECT COUNT(DISTINCT call_id) AS calls, MAX(at) AS last_at FROM agent_events
              WHERE account_id = $1 AND caller_number = $2",
@@ -136,7 +137,7 @@ impl ContactStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn call_with_caller(&self, account: &str, call_id: &str, number: &str) -> StoreResult<bool> {
+    async fn call_with_caller(&self, account: &AccountId, call_id: &str, number: &str) -> StoreResult<bool> {
         let row = sqlx::query(
             "SELECT seq FROM agent_events WHERE account_id = $1 AND call_id = $2 AND caller_number = $3 LIMIT 1",
         )
@@ -149,7 +150,7 @@ impl ContactStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn add_note(&self, account: &str, note: &NewNote) -> StoreResult<NoteRow> {
+    async fn add_note(&self, account: &AccountId, note: &NewNote) -> StoreResult<NoteRow> {
         let mut tx = self.write_tx().await?;
         let id = next_id(&mut tx, account, "next_note_id").await?;
         sqlx::query(
@@ -177,7 +178,7 @@ impl ContactStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn notes(&self, account: &str, query: &NoteQuery) -> StoreResult<Vec<NoteRow>> {
+    async fn notes(&self, account: &AccountId, query: &NoteQuery) -> StoreResult<Vec<NoteRow>> {
         let mut select = Statement::new(
             "SELECT id, caller_number, call_id, content, agent_id, created_at FROM notes
              WHERE account_id = $1",

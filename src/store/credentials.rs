@@ -16,6 +16,7 @@
 //! [`EPOCH_CHECK`] and forgets everything when it moved, so such a change
 //! reaches a running server within about a second.
 
+use crate::domain::ids::{AccountId, AgentId};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -147,14 +148,14 @@ impl CredentialCache {
 
     /// Everything of one account: suspension, a token revoked, a role's
     /// permissions, the country code.
-    pub(super) fn forget_account(&self, account: &str) {
-        self.forget_where(|e| e.record.account_id == account);
+    pub(super) fn forget_account(&self, account: &AccountId) {
+        self.forget_where(|e| e.record.account_id == *account);
     }
 
     /// One agent's sessions: switched off, deleted, another role, logged out.
-    pub(super) fn forget_agent(&self, account: &str, agent_id: i64) {
+    pub(super) fn forget_agent(&self, account: &AccountId, agent_id: AgentId) {
         self.forget_where(|e| {
-            e.record.account_id == account && e.record.agent.as_ref().is_some_and(|a| a.agent_id == agent_id)
+            e.record.account_id == *account && e.record.agent.as_ref().is_some_and(|a| a.agent_id == agent_id)
         });
     }
 

@@ -1,10 +1,11 @@
 //! Groups and roles.
 
+use crate::domain::ids::{AccountId, GroupId, RoleId};
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::sql::{Param, SqlStore, Statement, contains_pattern, int, lock_account, next_id, opt_int, text};
+use super::sql::{Param, SqlStore, Statement, contains_pattern, id, int, lock_account, next_id, opt_int, text};
 use super::{DirectoryStore, GroupFilter, GroupRow, RoleRow, StoreError, StoreResult};
 use crate::domain::name::name_key;
 
@@ -13,7 +14,7 @@ const GROUP_COLUMNS: &str = "g.id, g.name, g.status, g.wrap_up_secs,
 
 fn group_row(row: &AnyRow) -> StoreResult<GroupRow> {
     Ok(GroupRow {
-        id: int(row, "id")?,
+        id: id(row, "id")?,
         name: text(row, "name")?,
         status: int(row, "status")?,
         agents: int(row, "agents")?,
@@ -22,15 +23,15 @@ fn group_row(row: &AnyRow) -> StoreResult<GroupRow> {
 }
 
 fn role_row(row: &AnyRow) -> StoreResult<RoleRow> {
-    Ok(RoleRow { id: int(row, "id")?, name: text(row, "name")?, permissions: text(row, "permissions")? })
+    Ok(RoleRow { id: id(row, "id")?, name: text(row, "name")?, permissions: text(row, "permissions")? })
 }
 
 /// `name`, or `name 2`, `name 3`, … — the first not used by another group.
 async fn free_group_name(
     tx: &mut Transaction<'_, Any>,
-    account: &str,
+    account: &AccountId,
     name: &str,
-    except: Option<i64>,
+    except: Option<GroupId>,
 ) -> StoreResult<String> {
     let rows = sqlx::query(
         "SELECT id, name_key FROM call_groups WHERE account_id = $1 AND SUBSTR(name_key, 1, LENGTH($2)) = $2",
@@ -41,7 +42,7 @@ async fn free_group_name(
     .await?;
     let mut taken = Vec::with_capacity(rows.len());
     for row in &rows {
-        if Some(int(row, "id")?) != except {
+        if Some(id(row, "id")?) != except {
             taken.push(text(row, "name_key")?);
         }
     }
@@ -54,7 +55,7 @@ async fn free_group_name(
     Ok(candidate)
 }
 
-async fn group_by_id(tx: &mut Transaction<'_, Any>, account: &str, group_id: i64) -> StoreResult<GroupRow> {
+async fn group_by_id(tx: &mut Transaction<'_, Any>, account: &AccountId, group_id: GroupId) -> StoreResult<GroupRow> {
     let sql = format!("SELECT {GROUP_COLUMNS} FROM call_groups g WHERE g.account_id = $1 AND g.id = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(account)
@@ -68,25 +69,25 @@ async fn group_by_id(tx: &mut Transaction<'_, Any>, account: &str, group_id: i64
 #[async_trait]
 impl DirectoryStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn missing_groups(&self, account: &str, group_ids: &[i64]) -> StoreResult<Vec<i64>> {
+    async fn missing_groups(&self, account: &AccountId, group_ids: &[GroupId]) -> StoreResult<Vec<GroupId>> {
         if group_ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut s = Statement::new("SELECT id FROM call_groups WHERE account_id = ");
-        s.push("?", Param::Text(account.to_string())).push_sql(" AND id IN ").push_list(group_ids);
+        s.push("?", account.into()).push_sql(" AND id IN ").push_list(group_ids);
         let mut found = Vec::new();
         for row in s.query().fetch_all(&self.pool).await? {
-            found.push(int(&row, "id")?);
+            found.push(id(&row, "id")?);
         }
         Ok(group_ids.iter().copied().filter(|id| !found.contains(id)).collect())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn add_group(&self, account: &str, name: &str, status: i64, now: i64) -> StoreResult<GroupRow> {
+    async fn add_group(&self, account: &AccountId, name: &str, status: i64, now: i64) -> StoreResult<GroupRow> {
         let mut tx = self.write_tx().await?;
         // Taking the id first locks the account row, so two adds of one name
         // cannot both find it free.
-        let id = next_id(&mut tx, account, "next_group_id").await?;
+        let id = GroupId(next_id(&mut tx, account, "next_group_id").await?);
         let name = free_group_name(&mut tx, account, name, None).await?;
         sqlx::query(
             "INSERT INTO call_groups (account_id, id, name, name_key, status, created_at)
@@ -106,7 +107,13 @@ impl DirectoryStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn update_group(&self, account: &str, group_id: i64, name: &str, status: i64) -> StoreResult<GroupRow> {
+    async fn update_group(
+        &self,
+        account: &AccountId,
+        group_id: GroupId,
+        name: &str,
+        status: i64,
+    ) -> StoreResult<GroupRow> {
         let mut tx = self.write_tx().await?;
         lock_account(&mut tx, account).await?;
         group_by_id(&mut tx, account, group_id).await?;
@@ -126,7 +133,7 @@ impl DirectoryStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn delete_group(&self, account: &str, group_id: i64) -> StoreResult<()> {
+    async fn delete_group(&self, account: &AccountId, group_id: GroupId) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query("DELETE FROM call_groups WHERE account_id = $1 AND id = $2")
             .bind(account)
@@ -147,7 +154,7 @@ impl DirectoryStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn set_group_wrap_up(&self, account: &str, group_id: i64, secs: Option<i64>) -> StoreResult<()> {
+    async fn set_group_wrap_up(&self, account: &AccountId, group_id: GroupId, secs: Option<i64>) -> StoreResult<()> {
         let done = sqlx::query("UPDATE call_groups SET wrap_up_secs = $3 WHERE account_id = $1 AND id = $2")
             .bind(account)
             .bind(group_id)
@@ -158,11 +165,11 @@ impl DirectoryStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_groups(&self, account: &str, filter: &GroupFilter) -> StoreResult<Vec<GroupRow>> {
+    async fn list_groups(&self, account: &AccountId, filter: &GroupFilter) -> StoreResult<Vec<GroupRow>> {
         let mut s = Statement::new(&format!("SELECT {GROUP_COLUMNS} FROM call_groups g WHERE g.account_id = "));
-        s.push("?", Param::Text(account.to_string()));
+        s.push("?", account.into());
         if let Some(id) = filter.group_id {
-            s.push(" AND g.id = ?", Param::Int(id));
+            s.push(" AND g.id = ?", id.into());
         }
         if let Some(name) = &filter.name {
             s.push(" AND g.name_key LIKE ? ESCAPE '\\'", Param::Text(contains_pattern(name)));
@@ -172,7 +179,7 @@ impl DirectoryStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn role_permissions(&self, account: &str, role_id: i64) -> StoreResult<Option<String>> {
+    async fn role_permissions(&self, account: &AccountId, role_id: RoleId) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT permissions FROM roles WHERE account_id = $1 AND id = $2")
             .bind(account)
             .bind(role_id)
@@ -182,7 +189,7 @@ impl DirectoryStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_roles(&self, account: &str) -> StoreResult<Vec<RoleRow>> {
+    async fn list_roles(&self, account: &AccountId) -> StoreResult<Vec<RoleRow>> {
         sqlx::query("SELECT id, name, permissions FROM roles WHERE account_id = $1 ORDER BY id")
             .bind(account)
             .fetch_all(&self.pool)
@@ -193,9 +200,9 @@ impl DirectoryStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn add_role(&self, account: &str, name: &str, permissions: &str) -> StoreResult<RoleRow> {
+    async fn add_role(&self, account: &AccountId, name: &str, permissions: &str) -> StoreResult<RoleRow> {
         let mut tx = self.write_tx().await?;
-        let id = next_id(&mut tx, account, "next_role_id").await?;
+        let id = RoleId(next_id(&mut tx, account, "next_role_id").await?);
         sqlx::query("INSERT INTO roles (account_id, id, name, permissions) VALUES ($1, $2, $3, $4)")
             .bind(account)
             .bind(id)
@@ -211,8 +218,8 @@ impl DirectoryStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_role(
         &self,
-        account: &str,
-        role_id: i64,
+        account: &AccountId,
+        role_id: RoleId,
         name: Option<&str>,
         permissions: Option<&str>,
     ) -> StoreResult<RoleRow> {

@@ -16,6 +16,7 @@
 //! creates accounts and manages credentials, never agents), as it is the
 //! only process that decides agents' presence.
 
+use crate::domain::ids::AccountId;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -76,7 +77,7 @@ fn wanted(agent: &DirectoryAgent, filter: &AgentFilter, needle: Option<&str>) ->
     filter.agent_id.is_none_or(|id| agent.row.id == id)
         && needle.is_none_or(|n| agent.name_key.contains(n))
         && filter.status.is_none_or(|s| agent.row.status == s)
-        && filter.group_id.is_none_or(|g| agent.row.groups.iter().any(|(id, _)| *id == g))
+        && filter.group_id.is_none_or(|g| agent.row.groups.iter().any(|group| group.id == g))
 }
 
 #[derive(Default)]
@@ -118,18 +119,18 @@ impl DirectoryCache {
     }
 
     /// The account's directory, or the ticket to load it with.
-    pub(super) fn get(&self, account: &str) -> Result<Arc<AccountDirectory>, Version> {
+    pub(super) fn get(&self, account: &AccountId) -> Result<Arc<AccountDirectory>, Version> {
         let held = self.lock();
-        match held.accounts.get(account) {
+        match held.accounts.get(account.as_str()) {
             Some(Slot { directory: Some(directory), .. }) => Ok(directory.clone()),
             Some(slot) => Err(Version(slot.version)),
             None => Err(Version(0)),
         }
     }
 
-    pub(super) fn remember(&self, account: &str, ticket: Version, directory: &Arc<AccountDirectory>) {
+    pub(super) fn remember(&self, account: &AccountId, ticket: Version, directory: &Arc<AccountDirectory>) {
         let mut held = self.lock();
-        let version = held.accounts.get(account).map_or(0, |s| s.version);
+        let version = held.accounts.get(account.as_str()).map_or(0, |s| s.version);
         if version != ticket.0 || held.agents + directory.agents.len() > self.max_agents {
             return;
         }
@@ -139,7 +140,7 @@ impl DirectoryCache {
     }
 
     /// Call after a write to the account's directory commits.
-    pub(super) fn forget(&self, account: &str) {
+    pub(super) fn forget(&self, account: &AccountId) {
         let mut held = self.lock();
         let slot = held.accounts.entry(account.to_string()).or_default();
         slot.version += 1;
@@ -151,6 +152,7 @@ impl DirectoryCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::AgentId;
 
     fn directory(agents: usize) -> Arc<AccountDirectory> {
         let agent = DirectoryAgent::sample();
@@ -160,23 +162,24 @@ mod tests {
     #[test]
     fn a_load_that_raced_a_change_is_not_remembered() {
         let cache = DirectoryCache::new();
-        let Err(ticket) = cache.get("a") else { panic!("nothing held yet") };
-        cache.forget("a");
-        cache.remember("a", ticket, &directory(1));
-        let Err(ticket) = cache.get("a") else { panic!("a stale directory was remembered") };
-        cache.remember("a", ticket, &directory(2));
-        assert_eq!(cache.get("a").ok().map(|d| d.agents.len()), Some(2));
+        let Err(ticket) = cache.get(&AccountId::new("a")) else { panic!("nothing held yet") };
+        cache.forget(&AccountId::new("a"));
+        cache.remember(&AccountId::new("a"), ticket, &directory(1));
+        let Err(ticket) = cache.get(&AccountId::new("a")) else { panic!("a stale directory was remembered") };
+        cache.remember(&AccountId::new("a"), ticket, &directory(2));
+        assert_eq!(cache.get(&AccountId::new("a")).ok().map(|d| d.agents.len()), Some(2));
         // Other accounts are untouched by a change.
-        cache.forget("b");
-        assert!(cache.get("a").is_ok());
-        cache.forget("a");
-        assert!(cache.get("a").is_err());
+        cache.forget(&AccountId::new("b"));
+        assert!(cache.get(&AccountId::new("a")).is_ok());
+        cache.forget(&AccountId::new("a"));
+        assert!(cache.get(&AccountId::new("a")).is_err());
         assert_eq!(cache.lock().agents, 0);
     }
 
     #[test]
     fn a_filter_walks_the_directory_once() {
         let named = |id: i64, name: &str| {
+            let id = AgentId(id);
             let mut agent = DirectoryAgent::sample();
             agent.row.id = id;
             agent.name_key = name.to_string();
@@ -187,7 +190,7 @@ mod tests {
         let first = directory.matching(&filter);
         assert_eq!(&first[..], [0, 2]);
         assert!(Arc::ptr_eq(&first, &directory.matching(&filter)), "remembered");
-        let bela = AgentFilter { agent_id: Some(2), ..AgentFilter::default() };
+        let bela = AgentFilter { agent_id: Some(AgentId(2)), ..AgentFilter::default() };
         assert_eq!(&directory.matching(&bela)[..], [1]);
         let not_bela = AgentFilter { name: Some("sha".into()), ..bela };
         assert!(directory.matching(&not_bela).is_empty());
@@ -201,14 +204,14 @@ mod tests {
     #[test]
     fn the_bound_counts_agents_over_all_accounts() {
         let cache = DirectoryCache::bounded(10);
-        let Err(ticket) = cache.get("big") else { unreachable!() };
-        cache.remember("big", ticket, &directory(10));
-        let Err(ticket) = cache.get("small") else { unreachable!() };
-        cache.remember("small", ticket, &directory(1));
-        assert!(cache.get("small").is_err(), "past the bound a directory is not kept");
-        cache.forget("big");
-        let Err(ticket) = cache.get("small") else { unreachable!() };
-        cache.remember("small", ticket, &directory(1));
-        assert!(cache.get("small").is_ok());
+        let Err(ticket) = cache.get(&AccountId::new("big")) else { unreachable!() };
+        cache.remember(&AccountId::new("big"), ticket, &directory(10));
+        let Err(ticket) = cache.get(&AccountId::new("small")) else { unreachable!() };
+        cache.remember(&AccountId::new("small"), ticket, &directory(1));
+        assert!(cache.get(&AccountId::new("small")).is_err(), "past the bound a directory is not kept");
+        cache.forget(&AccountId::new("big"));
+        let Err(ticket) = cache.get(&AccountId::new("small")) else { unreachable!() };
+        cache.remember(&AccountId::new("small"), ticket, &directory(1));
+        assert!(cache.get(&AccountId::new("small")).is_ok());
     }
 }

@@ -1,14 +1,15 @@
 //! The event log, agents' presence snapshots, pings, the break-reason
 //! catalogue and the account's live-state settings.
 
+use crate::domain::ids::{AccountId, AgentId, GroupId};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
-use super::sql::{Param, SqlStore, Statement, int, opt_int, opt_text, text};
+use super::sql::{Param, SqlStore, Statement, id, int, opt_int, opt_text, text};
 use super::{
-    AgentFilter, BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, Roster, StateAt,
-    StoreError, StoreResult,
+    AgentFilter, AgentOf, BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, RecordedCall,
+    Roster, Snapshot, StateAt, StoreError, StoreResult,
 };
 use crate::domain::name::name_key;
 use crate::domain::presence::{Actor, CallRef, Event, Kind, Logged, Shown, State};
@@ -53,7 +54,8 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 /// An event-log row as `EVENT_COLUMNS` lists it.
-type EventRow = (i64, i64, i64, String, String, Option<String>, Option<String>, Option<String>, String, Option<String>);
+type EventRow =
+    (i64, AgentId, i64, String, String, Option<String>, Option<String>, Option<String>, String, Option<String>);
 
 pub(super) const EVENT_COLUMNS: &str = "seq, agent_id, at, kind, actor, reason, call_id, detail, state, state_reason";
 
@@ -103,7 +105,7 @@ fn to_json<T: Serialize>(rows: &T) -> StoreResult<String> {
 #[async_trait]
 impl LiveStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn live_settings(&self, account: &str) -> StoreResult<LiveSettings> {
+    async fn live_settings(&self, account: &AccountId) -> StoreResult<LiveSettings> {
         let row = sqlx::query(
             "SELECT timezone, stale_after, offline_after, wrap_up_secs, country_code FROM accounts WHERE id = $1",
         )
@@ -121,7 +123,7 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn set_live_settings(&self, account: &str, settings: &LiveSettings) -> StoreResult<()> {
+    async fn set_live_settings(&self, account: &AccountId, settings: &LiveSettings) -> StoreResult<()> {
         sqlx::query(
             "UPDATE accounts SET timezone = $2, stale_after = $3, offline_after = $4, wrap_up_secs = $5, country_code = $6
              WHERE id = $1",
@@ -140,7 +142,7 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn presence(&self, account: &str) -> StoreResult<Vec<PresenceRow>> {
+    async fn presence(&self, account: &AccountId) -> StoreResult<Vec<PresenceRow>> {
         let rows = sqlx::query(
             "SELECT agent_id, snapshot, last_ping, mic_perm FROM agent_presence WHERE account_id = $1 ORDER BY agent_id",
         )
@@ -150,7 +152,7 @@ impl LiveStore for SqlStore {
         rows.iter()
             .map(|r| {
                 Ok(PresenceRow {
-                    agent_id: int(r, "agent_id")?,
+                    agent_id: id(r, "agent_id")?,
                     snapshot: text(r, "snapshot")?,
                     last_ping: int(r, "last_ping")?,
                     mic_perm: opt_int(r, "mic_perm")?,
@@ -160,19 +162,19 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn accounts_online(&self) -> StoreResult<Vec<String>> {
+    async fn accounts_online(&self) -> StoreResult<Vec<AccountId>> {
         let rows = sqlx::query("SELECT DISTINCT account_id FROM agent_presence WHERE state <> 'offline'")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|r| text(r, "account_id")).collect()
+        rows.iter().map(|r| id(r, "account_id")).collect()
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(events = events.len()))]
     async fn append_events(
         &self,
-        account: &str,
+        account: &AccountId,
         events: &[(Event, Shown)],
-        snapshots: &[(i64, State, String)],
+        snapshots: &[Snapshot],
     ) -> StoreResult<i64> {
         let mut tx = self.write_tx().await?;
         let n = events.len() as i64;
@@ -217,8 +219,7 @@ impl LiveStore for SqlStore {
         );
         sqlx::query(sqlx::AssertSqlSafe(insert)).bind(account).bind(to_json(&rows)?).execute(&mut *tx).await?;
         if !snapshots.is_empty() {
-            let rows: Vec<_> =
-                snapshots.iter().map(|(agent, state, snapshot)| (agent, state.as_str(), snapshot)).collect();
+            let rows: Vec<_> = snapshots.iter().map(|s| (s.agent, s.state.as_str(), &s.presence)).collect();
             // `WHERE true` tells SQLite's parser the ON CONFLICT is the
             // upsert's, not a join's.
             let upsert = format!(
@@ -234,7 +235,7 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn recorded_calls(&self, account: &str, call_ids: &[String]) -> StoreResult<Vec<(i64, String, Kind)>> {
+    async fn recorded_calls(&self, account: &AccountId, call_ids: &[String]) -> StoreResult<Vec<RecordedCall>> {
         if call_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -245,11 +246,11 @@ impl LiveStore for SqlStore {
             self.json_elements("$2")
         ));
         select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&ids)?));
-        let rows: Vec<(i64, String, String)> = self.json_rows(select, "agent_id, call_id, kind").await?;
+        let rows: Vec<(AgentId, String, String)> = self.json_rows(select, "agent_id, call_id, kind").await?;
         rows.into_iter()
             .map(|(agent, call_id, kind_text)| {
                 let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
-                Ok((agent, call_id, kind))
+                Ok(RecordedCall { agent, call_id, kind })
             })
             .collect()
     }
@@ -265,7 +266,7 @@ impl LiveStore for SqlStore {
         // quarter of its CPU under a heartbeat storm, and SQLite resolves
         // bound parameters by a linear scan, so thousands of them are
         // quadratic.
-        let rows: Vec<(&str, i64, i64, Option<i64>)> =
+        let rows: Vec<(&str, AgentId, i64, Option<i64>)> =
             pings.iter().map(|p| (p.account.as_str(), p.agent_id, p.last_ping, p.mic_perm)).collect();
         let rows = to_json(&rows)?;
         let sql = format!(
@@ -279,7 +280,7 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn events(&self, account: &str, query: &EventQuery) -> StoreResult<Vec<Logged>> {
+    async fn events(&self, account: &AccountId, query: &EventQuery) -> StoreResult<Vec<Logged>> {
         let mut select = Statement::new(&format!("SELECT {EVENT_COLUMNS} FROM agent_events WHERE account_id = $1"));
         select.bind_first(Param::Text(account.to_string()));
         select.push(" AND at >= ?", Param::Int(query.from)).push(" AND at < ?", Param::Int(query.to));
@@ -296,7 +297,12 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn states_before(&self, account: &str, agents: Option<&[i64]>, at: i64) -> StoreResult<Vec<StateAt>> {
+    async fn states_before(
+        &self,
+        account: &AccountId,
+        agents: Option<&[AgentId]>,
+        at: i64,
+    ) -> StoreResult<Vec<StateAt>> {
         // One index walk per agent (agents with no earlier event drop out of
         // the join); a GROUP BY over the log instead lets the planner scan a
         // million events for one agent.
@@ -318,7 +324,7 @@ impl LiveStore for SqlStore {
             .map(|r| {
                 let state_text = text(r, "state")?;
                 Ok(StateAt {
-                    agent_id: int(r, "agent_id")?,
+                    agent_id: id(r, "agent_id")?,
                     state: State::parse(&state_text).ok_or_else(|| corrupt("state", &state_text))?,
                     reason: opt_text(r, "state_reason")?,
                 })
@@ -327,18 +333,23 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Roster> {
+    async fn roster(
+        &self,
+        account: &AccountId,
+        agent_id: Option<AgentId>,
+        group_id: Option<GroupId>,
+    ) -> StoreResult<Roster> {
         let directory = self.directory(account).await?;
         let picked = directory.matching(&AgentFilter { agent_id, group_id, ..AgentFilter::default() });
         Ok(Roster { directory, picked })
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn existing_agents(&self, account: &str, ids: &[i64]) -> StoreResult<Vec<i64>> {
+    async fn existing_agents(&self, account: &AccountId, ids: &[AgentId]) -> StoreResult<Vec<AgentId>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut wanted: Vec<[i64; 1]> = ids.iter().map(|id| [*id]).collect();
+        let mut wanted: Vec<[AgentId; 1]> = ids.iter().map(|id| [*id]).collect();
         wanted.sort_unstable();
         wanted.dedup();
         // One primary-key lookup per id: with `id IN (…)` SQLite's planner
@@ -351,12 +362,12 @@ impl LiveStore for SqlStore {
             self.json_elements("$2")
         ));
         select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&wanted)?));
-        let found: Vec<(i64,)> = self.json_rows(select, "id").await?;
+        let found: Vec<(AgentId,)> = self.json_rows(select, "id").await?;
         Ok(found.into_iter().map(|(id,)| id).collect())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn finalise_deletions(&self, now: i64) -> StoreResult<Vec<(String, i64)>> {
+    async fn finalise_deletions(&self, now: i64) -> StoreResult<Vec<AgentOf>> {
         let rows = sqlx::query(
             "UPDATE agents SET is_deleted = 1, pre_deleted = 0
              WHERE pre_deleted = 1
@@ -367,17 +378,19 @@ impl LiveStore for SqlStore {
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
-        let deleted =
-            rows.iter().map(|r| Ok((text(r, "account_id")?, int(r, "id")?))).collect::<StoreResult<Vec<_>>>()?;
-        for (account, agent_id) in &deleted {
-            self.credentials.forget_agent(account, *agent_id);
+        let deleted = rows
+            .iter()
+            .map(|r| Ok(AgentOf { account: id(r, "account_id")?, agent: id(r, "id")? }))
+            .collect::<StoreResult<Vec<_>>>()?;
+        for AgentOf { account, agent } in &deleted {
+            self.credentials.forget_agent(account, *agent);
             self.directory.forget(account);
         }
         Ok(deleted)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn break_reasons(&self, account: &str) -> StoreResult<Vec<BreakReasonRow>> {
+    async fn break_reasons(&self, account: &AccountId) -> StoreResult<Vec<BreakReasonRow>> {
         let rows = sqlx::query("SELECT id, name, max_secs FROM break_reasons WHERE account_id = $1 ORDER BY id")
             .bind(account)
             .fetch_all(&self.pool)
@@ -386,7 +399,12 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn add_break_reason(&self, account: &str, name: &str, max_secs: Option<i64>) -> StoreResult<BreakReasonRow> {
+    async fn add_break_reason(
+        &self,
+        account: &AccountId,
+        name: &str,
+        max_secs: Option<i64>,
+    ) -> StoreResult<BreakReasonRow> {
         let mut tx = self.write_tx().await?;
         let id = super::sql::next_id(&mut tx, account, "next_break_id").await?;
         sqlx::query("INSERT INTO break_reasons (account_id, id, name, name_key, max_secs) VALUES ($1, $2, $3, $4, $5)")
@@ -402,7 +420,7 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn update_break_reason(&self, account: &str, reason: &BreakReasonRow) -> StoreResult<()> {
+    async fn update_break_reason(&self, account: &AccountId, reason: &BreakReasonRow) -> StoreResult<()> {
         let done = sqlx::query(
             "UPDATE break_reasons SET name = $3, name_key = $4, max_secs = $5 WHERE account_id = $1 AND id = $2",
         )
@@ -417,7 +435,7 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn delete_break_reason(&self, account: &str, id: i64) -> StoreResult<()> {
+    async fn delete_break_reason(&self, account: &AccountId, id: i64) -> StoreResult<()> {
         let done = sqlx::query("DELETE FROM break_reasons WHERE account_id = $1 AND id = $2")
             .bind(account)
             .bind(id)

@@ -1,6 +1,12 @@
 //! Persistence behind narrow async traits named for what the product does.
 //! One SQL implementation serves SQLite and PostgreSQL; the backend is picked
 //! once from the database URL scheme.
+//!
+//! Ids are typed (`AccountId`, `AgentId`, `GroupId`, `RoleId`) and rows are
+//! named structs. Each method's docstring names the outcomes particular to
+//! it (`NotFound`, `Conflict`, `None`); any method may also answer
+//! `Unavailable` (the database did not answer: HTTP 503) or `Other` (it
+//! refused: 1032).
 
 mod accounts;
 mod agents;
@@ -8,6 +14,7 @@ mod contacts;
 mod credentials;
 mod directory;
 mod directory_cache;
+mod ids;
 mod live;
 pub mod postgres;
 mod session_uses;
@@ -20,8 +27,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::domain::agent::ReceiveCall;
-use crate::domain::presence::{Event, Kind, Logged, Shown, State};
+pub use crate::domain::ids::{AccountId, AgentId, GroupId, RoleId};
+use crate::domain::presence::{Event, Logged, Shown};
 pub use sql::SqlStore;
 pub use types::*;
 
@@ -58,29 +65,38 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Accounts and their API tokens.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
-    /// The store answers (used by `/readyz`).
+    /// The store answers (used by `/readyz`). Unavailable: it does not.
     async fn ready(&self) -> StoreResult<()>;
     /// Writes what is kept in memory for later (session uses, as of `now`),
     /// waits for open connections to finish and closes them (SQLite
     /// checkpoints its WAL on the last close).
     async fn close(&self, now: i64);
-    /// A new tenant with its first API token and the default role `1`.
+    /// A new tenant (a fresh random id) with its first API token and the
+    /// default role `1`.
     async fn create_account(&self, new: &NewAccount) -> StoreResult<Account>;
-    /// Another API token for the account (rotation: add the new, revoke the old).
-    async fn add_token(&self, account: &str, token_hash: &str, now: i64) -> StoreResult<()>;
+    /// Another API token for the account (rotation: add the new, revoke the
+    /// old). NotFound: no such account.
+    async fn add_token(&self, account: &AccountId, token_hash: &str, now: i64) -> StoreResult<()>;
     /// Revokes one token; false when the account has no such token.
-    async fn revoke_token(&self, account: &str, token_hash: &str) -> StoreResult<bool>;
+    async fn revoke_token(&self, account: &AccountId, token_hash: &str) -> StoreResult<bool>;
+    /// Who the API token (`user_id` as the client sent it, the token's
+    /// hash) belongs to; `None` when no such token exists. A suspended
+    /// account is returned (`suspended`) so the caller can answer 1039.
     async fn authenticate_token(&self, user_id: &str, token_hash: &str) -> StoreResult<Option<AuthRecord>>;
-    /// Every admin and agent (of any account) that logs in with this email.
+    /// Every admin and agent (of any account) that logs in with this email;
+    /// empty when none does.
     async fn login_candidates(&self, email: &str) -> StoreResult<Vec<LoginCandidate>>;
     /// Suspends (or reinstates) an account: its credentials answer 1039.
-    async fn set_suspended(&self, account: &str, suspended: bool) -> StoreResult<()>;
+    /// NotFound: no such account.
+    async fn set_suspended(&self, account: &AccountId, suspended: bool) -> StoreResult<()>;
 }
 
 /// Login sessions. A session expires when unused for the session lifetime
 /// (each use moves its expiry), and at the latest at the end fixed at login.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
+    /// Records a session opened by a login (its hash only; the `ssid` itself
+    /// is never stored).
     async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
     /// Who is behind a session alive at `now` (Unix seconds); a use that
     /// lets its holder in moves the expiry to `now + ttl` (seconds), never
@@ -96,7 +112,7 @@ pub trait SessionStore: Send + Sync {
     /// the sessions expired by `now`.
     async fn expired_sessions(&self, now: i64) -> StoreResult<Vec<ExpiredSession>>;
     /// Whether the agent has a session alive at `now` (another tab).
-    async fn agent_has_session(&self, account: &str, agent_id: i64, now: i64) -> StoreResult<bool>;
+    async fn agent_has_session(&self, account: &AccountId, agent_id: AgentId, now: i64) -> StoreResult<bool>;
     /// Removes the listed sessions that are still expired at `now` (once
     /// their agents' presence has ended).
     async fn remove_expired_sessions(&self, ssid_hashes: &[String], now: i64) -> StoreResult<()>;
@@ -105,52 +121,71 @@ pub trait SessionStore: Send + Sync {
 /// The agent directory: agents, their group mappings and CAD flags.
 #[async_trait]
 pub trait AgentStore: Send + Sync {
-    async fn list_agents(&self, account: &str, filter: &AgentFilter, page: Page) -> StoreResult<AgentPage>;
-    /// One live (not deleted) agent with its groups and working hours.
-    async fn agent(&self, account: &str, agent_id: i64) -> StoreResult<Option<AgentRow>>;
+    /// One page of the account's live agents matching `filter`, by id, with
+    /// the number matching in all pages. An empty page past the end.
+    async fn list_agents(&self, account: &AccountId, filter: &AgentFilter, page: Page) -> StoreResult<AgentPage>;
+    /// One live (not deleted) agent with its groups and working hours;
+    /// `None` when there is no such live agent.
+    async fn agent(&self, account: &AccountId, agent_id: AgentId) -> StoreResult<Option<AgentRow>>;
     /// The ancestor path of a live (not deleted) agent, `None` if there is none.
-    async fn agent_path(&self, account: &str, agent_id: i64) -> StoreResult<Option<String>>;
-    /// Conflict: the email is taken in this account.
-    async fn create_agent(&self, account: &str, new: &NewAgent) -> StoreResult<i64>;
+    async fn agent_path(&self, account: &AccountId, agent_id: AgentId) -> StoreResult<Option<String>>;
+    /// The new agent's id. Conflict: the email is taken in this account.
+    async fn create_agent(&self, account: &AccountId, new: &NewAgent) -> StoreResult<AgentId>;
     /// NotFound: no such live agent; Conflict: the new email is taken.
     /// Switching it off (`status` 0) ends its sessions, as `set_agent_status` does.
-    async fn update_agent(&self, account: &str, agent_id: i64, changes: &AgentChanges) -> StoreResult<()>;
-    async fn set_agent_status(&self, account: &str, agent_id: i64, status: i64) -> StoreResult<()>;
+    async fn update_agent(&self, account: &AccountId, agent_id: AgentId, changes: &AgentChanges) -> StoreResult<()>;
+    /// Switches an agent on (`1`) or off (`0`, which ends its sessions).
+    /// NotFound: no such live agent.
+    async fn set_agent_status(&self, account: &AccountId, agent_id: AgentId, status: i64) -> StoreResult<()>;
     /// Soft delete; an agent with a live session is only marked `preDeleted`.
-    async fn delete_agent(&self, account: &str, agent_id: i64, now: i64) -> StoreResult<Deletion>;
-    /// Upserts `Some`, removes `None`, all or nothing. NotFound: unknown agent.
+    /// NotFound: no such live agent.
+    async fn delete_agent(&self, account: &AccountId, agent_id: AgentId, now: i64) -> StoreResult<Deletion>;
+    /// Applies each change (a mapping upserted, or removed), all or
+    /// nothing. NotFound: unknown agent.
     async fn update_group_mapping(
         &self,
-        account: &str,
-        agent_id: i64,
-        changes: &[(i64, Option<ReceiveCall>)],
+        account: &AccountId,
+        agent_id: AgentId,
+        changes: &[MappingChange],
     ) -> StoreResult<()>;
     /// Sets or clears the CAD flag of every listed agent; NotFound (and no
     /// change at all) when any of them does not exist.
-    async fn set_cad(&self, account: &str, agent_ids: &[i64], on: bool) -> StoreResult<()>;
+    async fn set_cad(&self, account: &AccountId, agent_ids: &[AgentId], on: bool) -> StoreResult<()>;
 }
 
 /// Groups and roles: the account's own vocabulary for organising agents.
 #[async_trait]
 pub trait DirectoryStore: Send + Sync {
     /// Which of `group_ids` do not exist in the account.
-    async fn missing_groups(&self, account: &str, group_ids: &[i64]) -> StoreResult<Vec<i64>>;
+    async fn missing_groups(&self, account: &AccountId, group_ids: &[GroupId]) -> StoreResult<Vec<GroupId>>;
     /// Adds a group; a taken name gets a numeric suffix (`Sales 2`).
-    async fn add_group(&self, account: &str, name: &str, status: i64, now: i64) -> StoreResult<GroupRow>;
-    async fn update_group(&self, account: &str, group_id: i64, name: &str, status: i64) -> StoreResult<GroupRow>;
-    /// Deletes a group and every agent's mapping to it.
-    async fn delete_group(&self, account: &str, group_id: i64) -> StoreResult<()>;
-    async fn list_groups(&self, account: &str, filter: &GroupFilter) -> StoreResult<Vec<GroupRow>>;
+    async fn add_group(&self, account: &AccountId, name: &str, status: i64, now: i64) -> StoreResult<GroupRow>;
+    /// Renames and switches a group; the row as it now is (a taken name
+    /// gets a numeric suffix). NotFound: no such group.
+    async fn update_group(
+        &self,
+        account: &AccountId,
+        group_id: GroupId,
+        name: &str,
+        status: i64,
+    ) -> StoreResult<GroupRow>;
+    /// Deletes a group and every agent's mapping to it. NotFound: no such group.
+    async fn delete_group(&self, account: &AccountId, group_id: GroupId) -> StoreResult<()>;
+    /// The account's groups matching `filter`, by id (empty when none).
+    async fn list_groups(&self, account: &AccountId, filter: &GroupFilter) -> StoreResult<Vec<GroupRow>>;
     /// Sets (or with `None` clears) the group's own wrap-up time. NotFound: no such group.
-    async fn set_group_wrap_up(&self, account: &str, group_id: i64, secs: Option<i64>) -> StoreResult<()>;
+    async fn set_group_wrap_up(&self, account: &AccountId, group_id: GroupId, secs: Option<i64>) -> StoreResult<()>;
     /// A role's permissions (stored form), `None` when the role does not exist.
-    async fn role_permissions(&self, account: &str, role_id: i64) -> StoreResult<Option<String>>;
-    async fn list_roles(&self, account: &str) -> StoreResult<Vec<RoleRow>>;
-    async fn add_role(&self, account: &str, name: &str, permissions: &str) -> StoreResult<RoleRow>;
+    async fn role_permissions(&self, account: &AccountId, role_id: RoleId) -> StoreResult<Option<String>>;
+    /// Every role of the account, by id.
+    async fn list_roles(&self, account: &AccountId) -> StoreResult<Vec<RoleRow>>;
+    /// The new role with its id (names need not be unique).
+    async fn add_role(&self, account: &AccountId, name: &str, permissions: &str) -> StoreResult<RoleRow>;
+    /// Changes what is `Some`; the row as it now is. NotFound: no such role.
     async fn update_role(
         &self,
-        account: &str,
-        role_id: i64,
+        account: &AccountId,
+        role_id: RoleId,
         name: Option<&str>,
         permissions: Option<&str>,
     ) -> StoreResult<RoleRow>;
@@ -159,43 +194,65 @@ pub trait DirectoryStore: Send + Sync {
 /// Live agent state: the event log and what is derived from it durably.
 #[async_trait]
 pub trait LiveStore: Send + Sync {
-    async fn live_settings(&self, account: &str) -> StoreResult<LiveSettings>;
-    async fn set_live_settings(&self, account: &str, settings: &LiveSettings) -> StoreResult<()>;
+    /// The account's rules for live state (defaults until it sets its own).
+    async fn live_settings(&self, account: &AccountId) -> StoreResult<LiveSettings>;
+    /// Replaces them (for an unknown account, nothing changes).
+    async fn set_live_settings(&self, account: &AccountId, settings: &LiveSettings) -> StoreResult<()>;
     /// Every agent of the account that has a presence snapshot.
-    async fn presence(&self, account: &str) -> StoreResult<Vec<PresenceRow>>;
+    async fn presence(&self, account: &AccountId) -> StoreResult<Vec<PresenceRow>>;
     /// Accounts with an agent not offline: their live state is loaded at start.
-    async fn accounts_online(&self) -> StoreResult<Vec<String>>;
+    async fn accounts_online(&self) -> StoreResult<Vec<AccountId>>;
     /// Appends `events` (each with the state it leaves its agent in) and the
     /// agents' new snapshots in one transaction; returns the first sequence
-    /// number given (the rest follow in order).
+    /// number given (the rest follow in order). Conflict: a call event is
+    /// already logged (the unique index on agent, call and kind).
     async fn append_events(
         &self,
-        account: &str,
+        account: &AccountId,
         events: &[(Event, Shown)],
-        snapshots: &[(i64, State, String)],
+        snapshots: &[Snapshot],
     ) -> StoreResult<i64>;
-    /// `(agent, call id, kind)` already logged for any of `call_ids`.
-    async fn recorded_calls(&self, account: &str, call_ids: &[String]) -> StoreResult<Vec<(i64, String, Kind)>>;
+    /// The call events already logged for any of `call_ids`.
+    async fn recorded_calls(&self, account: &AccountId, call_ids: &[String]) -> StoreResult<Vec<RecordedCall>>;
     /// Latest pings, in one transaction.
     async fn save_pings(&self, pings: &[PingRow]) -> StoreResult<()>;
-    async fn events(&self, account: &str, query: &EventQuery) -> StoreResult<Vec<Logged>>;
+    /// The account's events `query` selects, in sequence order.
+    async fn events(&self, account: &AccountId, query: &EventQuery) -> StoreResult<Vec<Logged>>;
     /// Each agent's state before `at` (agents without earlier events are absent).
-    async fn states_before(&self, account: &str, agents: Option<&[i64]>, at: i64) -> StoreResult<Vec<StateAt>>;
+    async fn states_before(
+        &self,
+        account: &AccountId,
+        agents: Option<&[AgentId]>,
+        at: i64,
+    ) -> StoreResult<Vec<StateAt>>;
     /// Live agents with their CAD flag and group mappings, by id: all of
     /// them, one, or one group's.
-    async fn roster(&self, account: &str, agent_id: Option<i64>, group_id: Option<i64>) -> StoreResult<Roster>;
+    async fn roster(
+        &self,
+        account: &AccountId,
+        agent_id: Option<AgentId>,
+        group_id: Option<GroupId>,
+    ) -> StoreResult<Roster>;
     /// Which of `ids` are agents of the account, soft-deleted ones included:
     /// a deleted agent keeps its history (its day stays readable, late call
     /// events about it are recorded). An id never given is absent.
-    async fn existing_agents(&self, account: &str, ids: &[i64]) -> StoreResult<Vec<i64>>;
-    /// Deletes the `preDeleted` agents none of whose sessions is still valid.
-    async fn finalise_deletions(&self, now: i64) -> StoreResult<Vec<(String, i64)>>;
-    async fn break_reasons(&self, account: &str) -> StoreResult<Vec<BreakReasonRow>>;
+    async fn existing_agents(&self, account: &AccountId, ids: &[AgentId]) -> StoreResult<Vec<AgentId>>;
+    /// Deletes the `preDeleted` agents none of whose sessions is still
+    /// valid at `now`, and names them.
+    async fn finalise_deletions(&self, now: i64) -> StoreResult<Vec<AgentOf>>;
+    /// The account's break reasons, by id.
+    async fn break_reasons(&self, account: &AccountId) -> StoreResult<Vec<BreakReasonRow>>;
     /// Conflict: the name is taken.
-    async fn add_break_reason(&self, account: &str, name: &str, max_secs: Option<i64>) -> StoreResult<BreakReasonRow>;
+    async fn add_break_reason(
+        &self,
+        account: &AccountId,
+        name: &str,
+        max_secs: Option<i64>,
+    ) -> StoreResult<BreakReasonRow>;
     /// NotFound or Conflict (name taken).
-    async fn update_break_reason(&self, account: &str, reason: &BreakReasonRow) -> StoreResult<()>;
-    async fn delete_break_reason(&self, account: &str, id: i64) -> StoreResult<()>;
+    async fn update_break_reason(&self, account: &AccountId, reason: &BreakReasonRow) -> StoreResult<()>;
+    /// NotFound: no such reason.
+    async fn delete_break_reason(&self, account: &AccountId, id: i64) -> StoreResult<()>;
 }
 
 /// The Directory's contacts, the account's contact fields, notes on calls,
@@ -203,23 +260,33 @@ pub trait LiveStore: Send + Sync {
 #[async_trait]
 pub trait ContactStore: Send + Sync {
     /// The account's contact field names in its order; `None`: never arranged.
-    async fn contact_fields(&self, account: &str) -> StoreResult<Option<Vec<String>>>;
-    async fn set_contact_fields(&self, account: &str, names: &[String]) -> StoreResult<()>;
-    async fn contact(&self, account: &str, number: &str) -> StoreResult<Option<ContactRow>>;
+    async fn contact_fields(&self, account: &AccountId) -> StoreResult<Option<Vec<String>>>;
+    /// Replaces the account's contact field names and their order.
+    async fn set_contact_fields(&self, account: &AccountId, names: &[String]) -> StoreResult<()>;
+    /// The contact with this number (digits with country code), if any.
+    async fn contact(&self, account: &AccountId, number: &str) -> StoreResult<Option<ContactRow>>;
     /// Conflict: the number is already a contact.
-    async fn create_contact(&self, account: &str, contact: &ContactRow) -> StoreResult<()>;
+    async fn create_contact(&self, account: &AccountId, contact: &ContactRow) -> StoreResult<()>;
     /// Writes `info`/`updated_at` if the stored version is still `contact.version`
     /// (then bumps it); Conflict when another update came first.
-    async fn update_contact(&self, account: &str, contact: &ContactRow) -> StoreResult<()>;
+    async fn update_contact(&self, account: &AccountId, contact: &ContactRow) -> StoreResult<()>;
     /// The newest call events with any of `numbers` as caller, at or after
     /// `from`, at most `limit`, newest first.
-    async fn caller_events(&self, account: &str, numbers: &[String], from: i64, limit: i64)
-    -> StoreResult<Vec<Logged>>;
-    async fn caller_stats(&self, account: &str, number: &str) -> StoreResult<CallerStats>;
+    async fn caller_events(
+        &self,
+        account: &AccountId,
+        numbers: &[String],
+        from: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Logged>>;
+    /// How many calls the log holds with `number` as caller, and the latest.
+    async fn caller_stats(&self, account: &AccountId, number: &str) -> StoreResult<CallerStats>;
     /// Whether the log holds call `call_id` with `number` as caller.
-    async fn call_with_caller(&self, account: &str, call_id: &str, number: &str) -> StoreResult<bool>;
-    async fn add_note(&self, account: &str, note: &NewNote) -> StoreResult<NoteRow>;
-    async fn notes(&self, account: &str, query: &NoteQuery) -> StoreResult<Vec<NoteRow>>;
+    async fn call_with_caller(&self, account: &AccountId, call_id: &str, number: &str) -> StoreResult<bool>;
+    /// The note as stored, with its id.
+    async fn add_note(&self, account: &AccountId, note: &NewNote) -> StoreResult<NoteRow>;
+    /// The notes `query` selects, newest first (empty when none).
+    async fn notes(&self, account: &AccountId, query: &NoteQuery) -> StoreResult<Vec<NoteRow>>;
 }
 
 pub trait Store: AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore {}

@@ -2,12 +2,13 @@
 //! expiry to the use plus the session lifetime, within an absolute end set
 //! at login), ended by a logout or found expired by the background step.
 
+use crate::domain::ids::{AccountId, AgentId};
 use async_trait::async_trait;
 use sqlx::{Any, Transaction};
 
 use super::accounts::auth_record;
 use super::credentials::Key;
-use super::sql::{SqlStore, int, opt_int, text};
+use super::sql::{SqlStore, id, int, text};
 use super::{AuthRecord, EndedSession, ExpiredSession, NewSession, SessionStore, StoreError, StoreResult};
 
 impl SqlStore {
@@ -16,8 +17,8 @@ impl SqlStore {
     pub(super) async fn logged_in(
         &self,
         tx: &mut Transaction<'_, Any>,
-        account: &str,
-        agent: i64,
+        account: &AccountId,
+        agent: AgentId,
         now: i64,
     ) -> StoreResult<bool> {
         let rows = sqlx::query("SELECT ssid_hash, expires_at FROM sessions WHERE account_id = $1 AND agent_id = $2")
@@ -126,11 +127,8 @@ impl SessionStore for SqlStore {
         else {
             return Ok(None);
         };
-        let mut ended = EndedSession {
-            account_id: text(&row, "account_id")?,
-            agent_id: opt_int(&row, "agent_id")?,
-            last_of_agent: false,
-        };
+        let mut ended =
+            EndedSession { account_id: id(&row, "account_id")?, agent_id: id(&row, "agent_id")?, last_of_agent: false };
         let mut finalised = false;
         if let Some(agent_id) = ended.agent_id {
             let account = &ended.account_id;
@@ -175,8 +173,8 @@ impl SessionStore for SqlStore {
                 let (at, ends_at) = (int(row, "expires_at")?, int(row, "ends_at")?);
                 Ok(ExpiredSession {
                     ssid_hash: text(row, "ssid_hash")?,
-                    account_id: text(row, "account_id")?,
-                    agent_id: opt_int(row, "agent_id")?,
+                    account_id: id(row, "account_id")?,
+                    agent_id: id(row, "agent_id")?,
                     at,
                     reached_max: at >= ends_at,
                 })
@@ -185,7 +183,7 @@ impl SessionStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn agent_has_session(&self, account: &str, agent_id: i64, now: i64) -> StoreResult<bool> {
+    async fn agent_has_session(&self, account: &AccountId, agent_id: AgentId, now: i64) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
         let alive = self.logged_in(&mut tx, account, agent_id, now).await?;
         tx.commit().await?;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::credentials::CredentialCache;
 use super::directory_cache::DirectoryCache;
 use super::session_uses::SessionUses;
-use super::{StoreError, StoreResult};
+use super::{AccountId, AgentId, GroupId, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -58,6 +58,30 @@ pub(super) enum Param {
     Text(String),
 }
 
+impl From<i64> for Param {
+    fn from(v: i64) -> Self {
+        Param::Int(v)
+    }
+}
+
+impl From<AgentId> for Param {
+    fn from(id: AgentId) -> Self {
+        Param::Int(id.0)
+    }
+}
+
+impl From<GroupId> for Param {
+    fn from(id: GroupId) -> Self {
+        Param::Int(id.0)
+    }
+}
+
+impl From<&AccountId> for Param {
+    fn from(id: &AccountId) -> Self {
+        Param::Text(id.to_string())
+    }
+}
+
 /// Builds a statement whose `WHERE` clause depends on the request, numbering
 /// placeholders as it goes.
 #[derive(Debug, Default)]
@@ -92,13 +116,13 @@ impl Statement {
     }
 
     /// Appends `(…)` with one placeholder per id.
-    pub fn push_list(&mut self, ids: &[i64]) -> &mut Self {
+    pub fn push_list<Id: Copy + Into<Param>>(&mut self, ids: &[Id]) -> &mut Self {
         self.sql.push('(');
         for (i, id) in ids.iter().enumerate() {
             if i > 0 {
                 self.sql.push(',');
             }
-            self.push("?", Param::Int(*id));
+            self.push("?", (*id).into());
         }
         self.sql.push(')');
         self
@@ -188,9 +212,18 @@ pub(super) fn opt_int(row: &AnyRow, column: &str) -> StoreResult<Option<i64>> {
     row.try_get::<Option<i64>, _>(column).map_err(StoreError::from)
 }
 
+/// A column read as one of the domain's ids (`AgentId`, `AccountId`, …) or
+/// an `Option` of one.
+pub(super) fn id<T>(row: &AnyRow, column: &str) -> StoreResult<T>
+where
+    T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+{
+    row.try_get::<T, _>(column).map_err(StoreError::from)
+}
+
 /// Serialises the account's writers that read before they write (PostgreSQL
 /// row lock; SQLite already holds the database write lock).
-pub(super) async fn lock_account(tx: &mut sqlx::Transaction<'_, Any>, account: &str) -> StoreResult<()> {
+pub(super) async fn lock_account(tx: &mut sqlx::Transaction<'_, Any>, account: &AccountId) -> StoreResult<()> {
     sqlx::query("UPDATE accounts SET next_group_id = next_group_id WHERE id = $1")
         .bind(account)
         .execute(&mut **tx)
@@ -201,7 +234,7 @@ pub(super) async fn lock_account(tx: &mut sqlx::Transaction<'_, Any>, account: &
 /// Takes the next per-account number (`next_agent_id`, …) inside `tx`.
 pub(super) async fn next_id(
     tx: &mut sqlx::Transaction<'_, Any>,
-    account: &str,
+    account: &AccountId,
     counter: &'static str,
 ) -> StoreResult<i64> {
     let sql = format!("UPDATE accounts SET {counter} = {counter} + 1 WHERE id = $1 RETURNING {counter} - 1 AS id");

@@ -1,7 +1,8 @@
 //! Rows in and out of the store: plain data, no wire quirks.
 
 use crate::domain::agent::{DestType, ReceiveCall};
-use crate::domain::event::State;
+use crate::domain::event::{Kind, State};
+use crate::domain::ids::{AccountId, AgentId, GroupId, RoleId};
 use crate::domain::working::WorkingTime;
 
 #[derive(Debug, Clone)]
@@ -17,7 +18,7 @@ pub struct NewAccount {
 
 #[derive(Debug, Clone)]
 pub struct Account {
-    pub id: String,
+    pub id: AccountId,
     pub name: String,
     pub email: String,
 }
@@ -25,7 +26,7 @@ pub struct Account {
 /// Who a credential belongs to, as the store knows it.
 #[derive(Debug, Clone)]
 pub struct AuthRecord {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub suspended: bool,
     pub country_code: String,
     /// Present for an agent session.
@@ -42,7 +43,7 @@ impl AuthRecord {
 
 #[derive(Debug, Clone)]
 pub struct AgentAuth {
-    pub agent_id: i64,
+    pub agent_id: AgentId,
     /// Active (`status` 1) and not deleted.
     pub active: bool,
     /// The role's permissions, stored form.
@@ -51,8 +52,8 @@ pub struct AgentAuth {
 
 #[derive(Debug, Clone)]
 pub struct LoginCandidate {
-    pub account_id: String,
-    pub agent_id: Option<i64>,
+    pub account_id: AccountId,
+    pub agent_id: Option<AgentId>,
     pub password_hash: String,
     /// The account is suspended (1039).
     pub suspended: bool,
@@ -63,8 +64,8 @@ pub struct LoginCandidate {
 #[derive(Debug, Clone)]
 pub struct NewSession {
     pub ssid_hash: String,
-    pub account_id: String,
-    pub agent_id: Option<i64>,
+    pub account_id: AccountId,
+    pub agent_id: Option<AgentId>,
     pub now: i64,
     /// Unix seconds when it expires unless used: each use moves this to
     /// the use plus the session lifetime, never past `ends_at`.
@@ -75,10 +76,10 @@ pub struct NewSession {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct AgentFilter {
-    pub agent_id: Option<i64>,
+    pub agent_id: Option<AgentId>,
     /// Case-insensitive substring of the name.
     pub name: Option<String>,
-    pub group_id: Option<i64>,
+    pub group_id: Option<GroupId>,
     pub status: Option<i64>,
 }
 
@@ -96,7 +97,7 @@ pub struct AgentPage {
 
 #[derive(Debug, Clone)]
 pub struct AgentRow {
-    pub id: i64,
+    pub id: AgentId,
     pub name: String,
     pub favorite: String,
     pub email: String,
@@ -104,7 +105,7 @@ pub struct AgentRow {
     pub address: String,
     pub dest_type: String,
     pub dest_value: String,
-    pub role_id: i64,
+    pub role_id: RoleId,
     pub role_name: Option<String>,
     pub parent_path: String,
     pub create_date: i64,
@@ -115,9 +116,8 @@ pub struct AgentRow {
     pub is_deleted: bool,
     pub pre_deleted: bool,
     pub cad: bool,
-    /// Mapped groups in the order they were added, with the group's name
-    /// (`None` when the group row is gone).
-    pub groups: Vec<(i64, Option<String>)>,
+    /// Mapped groups in the order they were added.
+    pub groups: Vec<AgentGroup>,
     pub working: Vec<WorkingTime>,
 }
 
@@ -131,12 +131,12 @@ pub struct NewAgent {
     pub dest_value: String,
     pub call_pass_hash: String,
     pub password_hash: String,
-    pub role_id: i64,
+    pub role_id: RoleId,
     pub parent_path: String,
     pub favorite: String,
     pub allow_did: Vec<String>,
     pub status: i64,
-    pub groups: Vec<(i64, ReceiveCall)>,
+    pub groups: Vec<Mapping>,
     pub working: Vec<WorkingTime>,
     pub create_by: String,
     pub create_by_type: String,
@@ -154,13 +154,13 @@ pub struct AgentChanges {
     pub dest_value: Option<String>,
     pub call_pass_hash: Option<String>,
     pub password_hash: Option<String>,
-    pub role_id: Option<i64>,
+    pub role_id: Option<RoleId>,
     pub parent_path: Option<String>,
     pub favorite: Option<String>,
     pub allow_did: Option<Vec<String>>,
     pub status: Option<i64>,
     /// Replaces every mapping of the agent.
-    pub groups: Option<Vec<(i64, ReceiveCall)>>,
+    pub groups: Option<Vec<Mapping>>,
     pub working: Option<Vec<WorkingTime>>,
 }
 
@@ -173,13 +173,13 @@ pub enum Deletion {
 
 #[derive(Debug, Clone, Default)]
 pub struct GroupFilter {
-    pub group_id: Option<i64>,
+    pub group_id: Option<GroupId>,
     pub name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct GroupRow {
-    pub id: i64,
+    pub id: GroupId,
     pub name: String,
     pub status: i64,
     pub agents: i64,
@@ -189,7 +189,7 @@ pub struct GroupRow {
 
 #[derive(Debug, Clone)]
 pub struct RoleRow {
-    pub id: i64,
+    pub id: RoleId,
     pub name: String,
     pub permissions: String,
 }
@@ -211,7 +211,7 @@ pub struct LiveSettings {
 /// and the latest ping flushed since.
 #[derive(Debug, Clone)]
 pub struct PresenceRow {
-    pub agent_id: i64,
+    pub agent_id: AgentId,
     pub snapshot: String,
     pub last_ping: i64,
     pub mic_perm: Option<i64>,
@@ -219,8 +219,8 @@ pub struct PresenceRow {
 
 #[derive(Debug, Clone)]
 pub struct PingRow {
-    pub account: String,
-    pub agent_id: i64,
+    pub account: AccountId,
+    pub agent_id: AgentId,
     pub last_ping: i64,
     pub mic_perm: Option<i64>,
 }
@@ -229,7 +229,7 @@ pub struct PingRow {
 #[derive(Debug, Clone, Default)]
 pub struct EventQuery {
     /// `None`: every agent of the account.
-    pub agents: Option<Vec<i64>>,
+    pub agents: Option<Vec<AgentId>>,
     /// `[from, to)` in Unix seconds.
     pub from: i64,
     pub to: i64,
@@ -272,14 +272,14 @@ pub struct DirectoryAgent {
 
 impl DirectoryAgent {
     /// `(group id, receive_call)` in the order the mappings were added.
-    pub fn receiving(&self) -> impl Iterator<Item = (i64, &str)> {
-        self.row.groups.iter().zip(&self.receive_call).map(|((id, _), rc)| (*id, rc.as_str()))
+    pub fn receiving(&self) -> impl Iterator<Item = (GroupId, &str)> {
+        self.row.groups.iter().zip(&self.receive_call).map(|(group, rc)| (group.id, rc.as_str()))
     }
 
     #[cfg(test)]
     pub(super) fn sample() -> Self {
         let row = AgentRow {
-            id: 1,
+            id: AgentId(1),
             name: String::new(),
             favorite: String::new(),
             email: String::new(),
@@ -287,7 +287,7 @@ impl DirectoryAgent {
             address: String::new(),
             dest_type: String::new(),
             dest_value: String::new(),
-            role_id: 1,
+            role_id: RoleId(1),
             role_name: None,
             parent_path: String::new(),
             create_date: 0,
@@ -322,7 +322,7 @@ impl Roster {
 /// An agent's state before a moment: where its latest earlier event left it.
 #[derive(Debug, Clone)]
 pub struct StateAt {
-    pub agent_id: i64,
+    pub agent_id: AgentId,
     pub state: State,
     /// The reason shown with the state (break reason, why offline).
     pub reason: Option<String>,
@@ -331,8 +331,8 @@ pub struct StateAt {
 /// A session that `end_session` closed.
 #[derive(Debug, Clone)]
 pub struct EndedSession {
-    pub account_id: String,
-    pub agent_id: Option<i64>,
+    pub account_id: AccountId,
+    pub agent_id: Option<AgentId>,
     /// It was the agent's last live session: the agent's presence ends
     /// with it (another tab keeps the agent online).
     pub last_of_agent: bool,
@@ -342,9 +342,9 @@ pub struct EndedSession {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpiredSession {
     pub ssid_hash: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     /// `None` for an admin session.
-    pub agent_id: Option<i64>,
+    pub agent_id: Option<AgentId>,
     /// Unix seconds when it expired.
     pub at: i64,
     /// It reached the absolute maximum (`ends_at`) rather than going
@@ -378,7 +378,7 @@ pub struct NewNote {
     pub call_id: String,
     pub content: String,
     /// `None`: written with the account's own credentials.
-    pub agent_id: Option<i64>,
+    pub agent_id: Option<AgentId>,
     pub created_at: i64,
 }
 
@@ -388,7 +388,7 @@ pub struct NoteRow {
     pub caller_number: String,
     pub call_id: String,
     pub content: String,
-    pub agent_id: Option<i64>,
+    pub agent_id: Option<AgentId>,
     pub created_at: i64,
 }
 
@@ -400,4 +400,51 @@ pub struct NoteQuery {
     /// Only notes with a smaller id (the next page).
     pub before_id: Option<i64>,
     pub limit: i64,
+}
+
+/// A group an agent is mapped to, as the directory shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentGroup {
+    pub id: GroupId,
+    /// `None` when the group row is gone.
+    pub name: Option<String>,
+}
+
+/// An agent's mapping to a group: whether calls of the group ring it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mapping {
+    pub group: GroupId,
+    pub receive_call: ReceiveCall,
+}
+
+/// One change of `update_group_mapping`: the mapping upserted, or with
+/// `receive_call: None` removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MappingChange {
+    pub group: GroupId,
+    pub receive_call: Option<ReceiveCall>,
+}
+
+/// An agent's presence snapshot written with its latest event: the state it
+/// is in and the whole presence as JSON (see `live::view`).
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub agent: AgentId,
+    pub state: State,
+    pub presence: String,
+}
+
+/// A call event already in the log (one per agent, call and kind).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RecordedCall {
+    pub agent: AgentId,
+    pub call_id: String,
+    pub kind: Kind,
+}
+
+/// An agent named across accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentOf {
+    pub account: AccountId,
+    pub agent: AgentId,
 }

@@ -52,8 +52,10 @@ impl Body {
     }
 
     /// An id under the first of several spellings present (`groupId` / `groupid`).
-    pub fn id_any(&self, keys: &[&str]) -> Result<Option<i64>, Malformed> {
-        self.get_any(keys).map(id_value).transpose()
+    /// An id under the first of `keys` present, as the caller's id type
+    /// (`AgentId`, `GroupId`, … or a plain `i64`).
+    pub fn id_any<Id: From<i64>>(&self, keys: &[&str]) -> Result<Option<Id>, Malformed> {
+        self.get_any(keys).map(|v| id_value(v).map(Id::from)).transpose()
     }
 
     pub fn text(&self, key: &str) -> Result<Option<&str>, Malformed> {
@@ -64,8 +66,9 @@ impl Body {
         }
     }
 
-    pub fn id(&self, key: &str) -> Result<Option<i64>, Malformed> {
-        self.get(key).map(id_value).transpose()
+    /// An id under `key`, as the caller's id type (see `id_any`).
+    pub fn id<Id: From<i64>>(&self, key: &str) -> Result<Option<Id>, Malformed> {
+        self.get(key).map(|v| id_value(v).map(Id::from)).transpose()
     }
 
     /// An integer sent as a JSON number or a string of digits (`"1"`, `1`).
@@ -167,6 +170,6 @@ mod tests {
     #[test]
     fn null_counts_as_absent() {
         let body = Body::parse(br#"{"agentId":null}"#).unwrap();
-        assert_eq!(body.id("agentId"), Ok(None));
+        assert_eq!(body.id::<i64>("agentId"), Ok(None));
     }
 }

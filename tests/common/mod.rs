@@ -72,6 +72,11 @@ pub struct Account {
 }
 
 impl Account {
+    /// The account's id as the library's types take it.
+    pub fn id(&self) -> agentdesk::store::AccountId {
+        agentdesk::store::AccountId::new(self.user_id.clone())
+    }
+
     /// `"userId":"…","token":"…"` to splice into a JSON body.
     pub fn creds(&self) -> String {
         format!(r#""userId":"{}","token":"{}""#, self.user_id, self.token)

@@ -4,7 +4,9 @@
 use serde_json::Value;
 
 use crate::domain::agent::{self as rules, DestType, ReceiveCall};
+use crate::domain::ids::{AgentId, GroupId, RoleId};
 use crate::domain::working::{WorkingError, WorkingTime, parse_working};
+use crate::store::{Mapping, MappingChange};
 use crate::wire::body::{id_value, int_value};
 use crate::wire::errors::{agent as codes, global};
 use crate::wire::{Body, ErrorCode};
@@ -33,7 +35,7 @@ const CREDENTIAL_FIELDS: &[&str] = &["ssid", "userId", "token"];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParentRef {
     Root,
-    Agent(i64),
+    Agent(AgentId),
 }
 
 /// Validated but not yet checked against the store (role, parent and groups
@@ -49,9 +51,9 @@ pub struct AgentInput {
     pub dest_value: Option<String>,
     pub call_pass: Option<String>,
     pub password: Option<String>,
-    pub role: Option<i64>,
+    pub role: Option<RoleId>,
     pub parent: Option<ParentRef>,
-    pub groups: Option<Vec<(i64, ReceiveCall)>>,
+    pub groups: Option<Vec<Mapping>>,
     pub working: Option<Vec<WorkingTime>>,
     pub allow_did: Option<Vec<String>>,
     pub favorite: Option<String>,
@@ -171,26 +173,29 @@ fn parse_parent(value: Option<&Value>) -> Result<Option<ParentRef>, ErrorCode> {
             Ok(Some(ParentRef::Root))
         }
         Some(v) if int_value(v) == Ok(0) => Ok(Some(ParentRef::Root)),
-        Some(v) => id_value(v).map(|id| Some(ParentRef::Agent(id))).map_err(|_| codes::INVALID_PARENT),
+        Some(v) => id_value(v).map(|id| Some(ParentRef::Agent(AgentId(id)))).map_err(|_| codes::INVALID_PARENT),
     }
 }
 
 /// A whole set of mappings, as `create`/`update` take it: the mapping object
 /// of `updateAgentGroupMapping` (without `null`s) or a plain list of group ids.
-fn parse_groups(value: &Value) -> Result<Vec<(i64, ReceiveCall)>, ErrorCode> {
+fn parse_groups(value: &Value) -> Result<Vec<Mapping>, ErrorCode> {
     if let Some(list) = value.as_array() {
-        let mut groups: Vec<(i64, ReceiveCall)> = Vec::with_capacity(list.len());
+        let mut groups: Vec<Mapping> = Vec::with_capacity(list.len());
         for item in list {
-            let id = id_value(item).map_err(|_| codes::INVALID_GROUP_DATA)?;
-            if !groups.iter().any(|(g, _)| *g == id) {
-                groups.push((id, ReceiveCall::Yes));
+            let group = GroupId(id_value(item).map_err(|_| codes::INVALID_GROUP_DATA)?);
+            if !groups.iter().any(|m| m.group == group) {
+                groups.push(Mapping { group, receive_call: ReceiveCall::Yes });
             }
         }
         return Ok(groups);
     }
     parse_group_mapping(value)?
         .into_iter()
-        .map(|(id, receive)| receive.map(|r| (id, r)).ok_or(codes::INVALID_GROUP_DATA))
+        .map(|change| {
+            let receive_call = change.receive_call.ok_or(codes::INVALID_GROUP_DATA)?;
+            Ok(Mapping { group: change.group, receive_call })
+        })
         .collect()
 }
 
@@ -198,7 +203,7 @@ fn parse_groups(value: &Value) -> Result<Vec<(i64, ReceiveCall)>, ErrorCode> {
 pub const MAX_GROUPS: usize = 500;
 
 /// `{"<groupId>": {"receive_call": "Y"|"N"} | null, …}` → upserts and removals.
-pub fn parse_group_mapping(value: &Value) -> Result<Vec<(i64, Option<ReceiveCall>)>, ErrorCode> {
+pub fn parse_group_mapping(value: &Value) -> Result<Vec<MappingChange>, ErrorCode> {
     let object = value.as_object().ok_or(codes::INVALID_GROUP_DATA)?;
     if object.len() > MAX_GROUPS {
         return Err(codes::INVALID_GROUP_DATA);
@@ -206,8 +211,8 @@ pub fn parse_group_mapping(value: &Value) -> Result<Vec<(i64, Option<ReceiveCall
     object
         .iter()
         .map(|(key, mapping)| {
-            let id = id_value(&Value::String(key.clone())).map_err(|_| codes::INVALID_GROUP_DATA)?;
-            let receive = match mapping {
+            let group = GroupId(id_value(&Value::String(key.clone())).map_err(|_| codes::INVALID_GROUP_DATA)?);
+            let receive_call = match mapping {
                 Value::Null => None,
                 Value::Object(fields) => Some(
                     fields
@@ -218,7 +223,7 @@ pub fn parse_group_mapping(value: &Value) -> Result<Vec<(i64, Option<ReceiveCall
                 ),
                 _ => return Err(codes::INVALID_GROUP_DATA),
             };
-            Ok((id, receive))
+            Ok(MappingChange { group, receive_call })
         })
         .collect()
 }

@@ -7,7 +7,7 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::store::AgentRow;
+use crate::store::{AccountId, AgentGroup, AgentRow};
 
 /// What stands in for the call password on every read.
 pub const MASKED: &str = "********";
@@ -104,11 +104,11 @@ impl PartialSchema for AllowDid<'_> {
 
 impl ToSchema for AllowDid<'_> {}
 
-struct GroupIds<'a>(&'a [(i64, Option<String>)]);
+struct GroupIds<'a>(&'a [AgentGroup]);
 
 impl Serialize for GroupIds<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|(id, _)| id))
+        serializer.collect_seq(self.0.iter().map(|g| g.id))
     }
 }
 
@@ -120,7 +120,7 @@ impl PartialSchema for GroupIds<'_> {
 
 impl ToSchema for GroupIds<'_> {}
 
-struct GroupNames<'a>(&'a [(i64, Option<String>)]);
+struct GroupNames<'a>(&'a [AgentGroup]);
 
 impl PartialSchema for GroupNames<'_> {
     fn schema() -> RefOr<Schema> {
@@ -154,8 +154,8 @@ impl Serialize for GroupNames<'_> {
             }
         }
         let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for (id, name) in self.0 {
-            seq.serialize_element(&Named(*id, name))?;
+        for group in self.0 {
+            seq.serialize_element(&Named(group.id.get(), &group.name))?;
         }
         seq.end()
     }
@@ -182,7 +182,7 @@ impl Serialize for Working<'_> {
             wDays: &w.days,
             from: w.from,
             to: w.to,
-            agentId: row.id,
+            agentId: row.id.get(),
         }))
     }
 }
@@ -216,7 +216,7 @@ impl ToSchema for AgentListItem {
     }
 }
 
-pub fn item<'a>(row: &'a AgentRow, account: &'a str) -> AgentItem<'a> {
+pub fn item<'a>(row: &'a AgentRow, account: &'a AccountId) -> AgentItem<'a> {
     AgentItem {
         name: &row.name,
         favorite: &row.favorite,
@@ -226,13 +226,13 @@ pub fn item<'a>(row: &'a AgentRow, account: &'a str) -> AgentItem<'a> {
         dest_type: &row.dest_type,
         dest_value: &row.dest_value,
         call_pass: MASKED,
-        role: row.role_id,
+        role: row.role_id.get(),
         parent: &row.parent_path,
         create_date: row.create_date,
         create_by: &row.create_by,
         create_by_type: &row.create_by_type,
-        user_id: account,
-        unique_id: row.id,
+        user_id: account.as_str(),
+        unique_id: row.id.get(),
         allowDid: AllowDid(&row.allow_did),
         status: row.status,
         isDeleted: row.is_deleted as u8,
@@ -249,7 +249,7 @@ pub fn quick_item(row: &AgentRow) -> QuickItem<'_> {
     QuickItem {
         name: &row.name,
         email: &row.email,
-        unique_id: row.id,
+        unique_id: row.id.get(),
         status: row.status,
         group: GroupIds(&row.groups),
     }
@@ -259,11 +259,12 @@ pub fn quick_item(row: &AgentRow) -> QuickItem<'_> {
 mod tests {
     use super::*;
     use crate::domain::working::WorkingTime;
+    use crate::store::{AgentId, GroupId, RoleId};
 
     /// Seed 002's first agent, as we store it (its secrets are not ours to show).
     fn seed_agent() -> AgentRow {
         AgentRow {
-            id: 2,
+            id: AgentId(2),
             name: "bhawesh".into(),
             favorite: String::new(),
             email: "bbx12345@gmail.com".into(),
@@ -271,7 +272,7 @@ mod tests {
             address: "jaipur".into(),
             dest_type: "MOBILE".into(),
             dest_value: "8442021533".into(),
-            role_id: 1,
+            role_id: RoleId(1),
             role_name: Some("test".into()),
             parent_path: ",START,".into(),
             create_date: 1720093436,
@@ -282,7 +283,11 @@ mod tests {
             is_deleted: false,
             pre_deleted: true,
             cad: false,
-            groups: vec![(17, Some("Perm".into())), (4, None), (28, Some("Mahipal singh".into()))],
+            groups: vec![
+                AgentGroup { id: GroupId(17), name: Some("Perm".into()) },
+                AgentGroup { id: GroupId(4), name: None },
+                AgentGroup { id: GroupId(28), name: Some("Mahipal singh".into()) },
+            ],
             working: vec![WorkingTime { days: vec!["TUE", "WED"], from: 60, to: 360 }],
         }
     }
@@ -290,7 +295,7 @@ mod tests {
     #[test]
     fn an_item_is_seed_002s_agent_without_its_secrets() {
         let row = seed_agent();
-        let json = serde_json::to_string(&item(&row, "29791451")).unwrap();
+        let json = serde_json::to_string(&item(&row, &AccountId::new("29791451"))).unwrap();
         // Seed 002's bytes with `password` removed, `call_pass` masked and `cad` appended.
         let expected = r#"{"name":"bhawesh","favorite":"","email":"bbx12345@gmail.com","phone":"918442021533","address":"jaipur","dest_type":"MOBILE","dest_value":"8442021533","call_pass":"********","role":"1","parent":",START,","create_date":1720093436,"create_by":"29791451","create_by_type":"","user_id":"29791451","unique_id":2,"allowDid":"","status":1,"isDeleted":0,"preDeleted":1,"group":[17,4,28],"working":[{"wDays":["TUE","WED"],"from":60,"to":360,"agentId":2}],"groupNames":[{"17":"Perm"},{"4":"Unknown group (4)"},{"28":"Mahipal singh"}],"roleName":"test","cad":0}"#;
         assert_eq!(json, expected);
@@ -299,7 +304,7 @@ mod tests {
     #[test]
     fn allowed_dids_are_a_list_when_there_are_some() {
         let row = AgentRow { allow_did: vec!["918645313598".into()], ..seed_agent() };
-        let json = serde_json::to_value(item(&row, "29791451")).unwrap();
+        let json = serde_json::to_value(item(&row, &AccountId::new("29791451"))).unwrap();
         assert_eq!(json["allowDid"], serde_json::json!(["918645313598"]));
     }
 }

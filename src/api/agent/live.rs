@@ -12,6 +12,7 @@ use super::super::error::ApiResult;
 use super::super::shared::rights::scope;
 use super::super::shared::views::BreakDetail;
 use crate::AppState;
+use crate::domain::ids::AgentId;
 use crate::domain::presence::State;
 use crate::live::AgentLive;
 use crate::store::DirectoryAgent;
@@ -88,7 +89,7 @@ impl Serialize for Receiving<'_> {
 fn item<'a>(agent: &'a DirectoryAgent, live: &AgentLive, now: i64) -> LiveItem<'a> {
     let p = &live.presence;
     LiveItem {
-        agent_id: agent.row.id,
+        agent_id: agent.row.id.get(),
         name: &agent.row.name,
         status: agent.row.status,
         cad: u8::from(agent.row.cad),
@@ -140,7 +141,7 @@ pub async fn live(state: AppState, who: Principal, body: Body) -> ApiResult {
         return Err(codes::INVALID_AGENT_ID.into());
     }
     let roster = state.store.roster(&who.account, agent, group).await?;
-    let ids: Vec<i64> = roster.agents().map(|a| a.row.id).collect();
+    let ids: Vec<AgentId> = roster.agents().map(|a| a.row.id).collect();
     let view = state.live.account(&who.account).await?.agents_among(&ids);
     let now = state.clock.now();
     let response: Vec<LiveItem> = roster.agents().zip(&view).map(|(a, live)| item(a, live, now)).collect();

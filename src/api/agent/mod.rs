@@ -19,6 +19,7 @@ use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult, StoreOutcome};
 use crate::AppState;
 use crate::domain::agent::{DestType, ROOT_PATH, child_path, path_contains};
+use crate::domain::ids::{AgentId, GroupId, RoleId};
 use crate::domain::name::nfc;
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::presence::Actor as EventActor;
@@ -36,7 +37,7 @@ pub const MAX_PAGE_NUMBER: i64 = 1_000_000;
 /// Most agents one `setCad`/`unsetCad` may name.
 pub const MAX_AGENT_IDS: usize = 1000;
 /// The role an agent gets when `create` names none (made with the account).
-const DEFAULT_ROLE: i64 = 1;
+const DEFAULT_ROLE: RoleId = RoleId(1);
 
 /// A page of agents (seed 002).
 #[allow(non_snake_case)]
@@ -114,7 +115,7 @@ async fn existing_agent(state: &AppState, who: &Principal, body: &Body) -> Resul
 }
 
 /// The role exists (else 1503) and the principal may hand it out (else 1015).
-async fn grantable_role(state: &AppState, who: &Principal, role: i64) -> Result<(), ApiError> {
+async fn grantable_role(state: &AppState, who: &Principal, role: RoleId) -> Result<(), ApiError> {
     let stored = state.store.role_permissions(&who.account, role).await?.ok_or(codes::INVALID_ROLE)?;
     who.may_grant(&Permissions::from_stored(&stored))
 }
@@ -133,7 +134,7 @@ async fn manageable_agent(state: &AppState, who: &Principal, body: &Body) -> Res
 /// The id of the agent an endpoint acts on. Only an agent session needs the
 /// agent read first (for its role); for an owner the store's own NotFound
 /// answers 1509, so nothing is read twice.
-async fn manageable_agent_id(state: &AppState, who: &Principal, body: &Body) -> Result<i64, ApiError> {
+async fn manageable_agent_id(state: &AppState, who: &Principal, body: &Body) -> Result<AgentId, ApiError> {
     match who.caller {
         Caller::Owner => body.id("agentId").ok().flatten().ok_or_else(|| codes::INVALID_AGENT_ID.into()),
         Caller::Agent { .. } => Ok(manageable_agent(state, who, body).await?.id),
@@ -146,7 +147,7 @@ async fn check_references(
     state: &AppState,
     who: &Principal,
     input: &AgentInput,
-    agent_id: Option<i64>,
+    agent_id: Option<AgentId>,
 ) -> Result<Option<String>, ApiError> {
     if let Some(role) = input.role {
         grantable_role(state, who, role).await?;
@@ -165,7 +166,7 @@ async fn check_references(
         }
     };
     if let Some(groups) = &input.groups {
-        let ids: Vec<i64> = groups.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<GroupId> = groups.iter().map(|m| m.group).collect();
         if !state.store.missing_groups(&who.account, &ids).await?.is_empty() {
             return Err(codes::INVALID_GROUP_DATA.into());
         }
@@ -237,8 +238,12 @@ pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
         now: state.clock.now(),
     };
     let agent_id = state.store.create_agent(&who.account, &new).await.or_codes(None, codes::EMAIL_EXISTS)?;
-    tracing::info!(agent_id, "agent created");
-    Ok(reply::listing(Created { agent_id, password: generated_password, call_pass: generated_call_pass }))
+    tracing::info!(%agent_id, "agent created");
+    Ok(reply::listing(Created {
+        agent_id: agent_id.get(),
+        password: generated_password,
+        call_pass: generated_call_pass,
+    }))
 }
 
 /// `Agent/update`: changes the fields it names, leaves the others.
@@ -332,7 +337,7 @@ pub async fn update_group_mapping(state: AppState, who: Principal, body: Body) -
     who.require(Permission::EditAgents)?;
     let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
     let changes = fields::parse_group_mapping(body.get("group").ok_or(codes::INVALID_GROUP_DATA)?)?;
-    let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<GroupId> = changes.iter().map(|c| c.group).collect();
     // Existence of the agent is told first: 1509 wins over 1505.
     if state.store.agent_path(&who.account, agent_id).await?.is_none() {
         return Err(codes::INVALID_AGENT_ID.into());
@@ -344,12 +349,12 @@ pub async fn update_group_mapping(state: AppState, who: Principal, body: Body) -
     Ok(reply::done("Agent group mapping updated"))
 }
 
-fn agent_ids(body: &Body) -> Result<Vec<i64>, ErrorCode> {
+fn agent_ids(body: &Body) -> Result<Vec<AgentId>, ErrorCode> {
     let list = body.get("agentIds").and_then(|v| v.as_array()).ok_or(codes::INVALID_AGENT_ID)?;
     if list.is_empty() || list.len() > MAX_AGENT_IDS {
         return Err(codes::INVALID_AGENT_ID);
     }
-    list.iter().map(|v| id_value(v).map_err(|_| codes::INVALID_AGENT_ID)).collect()
+    list.iter().map(|v| id_value(v).map(AgentId).map_err(|_| codes::INVALID_AGENT_ID)).collect()
 }
 
 async fn set_cad_flag(state: AppState, who: Principal, body: Body, on: bool) -> ApiResult {

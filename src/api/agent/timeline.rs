@@ -15,6 +15,7 @@ use super::super::shared::day::{Day, parse_date};
 use super::super::shared::events::EventView;
 use super::super::shared::rights::scope;
 use crate::AppState;
+use crate::domain::ids::AgentId;
 use crate::domain::presence::Logged;
 use crate::domain::timeline::{Interval, LineChart, WINDOW_DEFAULT, WINDOW_MAX, WINDOW_MIN};
 use crate::wire::body::id_value;
@@ -25,7 +26,7 @@ use crate::wire::{Body, reply};
 #[derive(Default)]
 struct Filter {
     date: Option<Date>,
-    agent: Option<i64>,
+    agent: Option<AgentId>,
 }
 
 /// `filter`: `[{"key":K,"value":V}, …]`, items `{K:V}` accepted too. Keys
@@ -46,7 +47,9 @@ fn parse_filter(body: &Body) -> Result<Filter, ApiError> {
         };
         match key {
             "date" => filter.date = Some(parse_date(value)?),
-            "agentId" | "agentid" => filter.agent = Some(id_value(value).map_err(|_| codes::INVALID_AGENT_ID)?),
+            "agentId" | "agentid" => {
+                filter.agent = Some(AgentId(id_value(value).map_err(|_| codes::INVALID_AGENT_ID)?))
+            }
             _ => return Err(codes::INVALID_FILTER_VALUE.into()),
         }
     }

@@ -9,6 +9,7 @@ use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult};
 use super::shared::views::BreakDetail;
 use crate::AppState;
+use crate::domain::ids::AgentId;
 use crate::domain::name::nfc;
 use crate::domain::presence::{Actor as EventActor, Event, Presence, Refusal, State};
 use crate::live::AgentLive;
@@ -17,7 +18,7 @@ use crate::wire::{Body, reply};
 
 /// The agent a request is about: an agent session's own (naming another →
 /// 1501), or the `agentId` an owner names (unknown → 1507).
-pub(super) async fn target(state: &AppState, who: &Principal, body: &Body) -> Result<i64, ApiError> {
+pub(super) async fn target(state: &AppState, who: &Principal, body: &Body) -> Result<AgentId, ApiError> {
     let named = body.id("agentId").map_err(|_| codes::INVALID_AGENT_ID)?;
     match who.caller {
         Caller::Agent { id, .. } => match named {
@@ -89,7 +90,7 @@ pub async fn set_web_ping_time(state: AppState, who: Principal, body: Body) -> A
     let presence = state.live.ping(&who.account, agent, mic).await?;
     let data = Ping {
         agent_id: agent.to_string(),
-        user_id: who.account,
+        user_id: who.account.to_string(),
         ping_time: state.clock.now(),
         mic_perm: mic,
         state: presence,
@@ -113,7 +114,12 @@ pub async fn agent_on_break(state: AppState, who: Principal, body: Body) -> ApiR
     let agent = target(&state, &who, &body).await?;
     let live = state.live.agent(&who.account, agent).await?;
     let detail = BreakDetail::of(&live.presence, state.clock.now()).ok_or(codes::NOT_ON_BREAK)?;
-    Ok(reply::profile(OnBreak { on_break: 1, break_detail: detail, agent_id: agent.to_string(), user_id: who.account }))
+    Ok(reply::profile(OnBreak {
+        on_break: 1,
+        break_detail: detail,
+        agent_id: agent.to_string(),
+        user_id: who.account.to_string(),
+    }))
 }
 
 /// The agent's break (`on_break` is always 1: not on break is 1502).
@@ -174,7 +180,7 @@ pub(in crate::api) struct Changed {
     queued_break: Option<String>,
 }
 
-fn changed(agent: i64, live: &AgentLive, now: i64) -> Changed {
+fn changed(agent: AgentId, live: &AgentLive, now: i64) -> Changed {
     let p = &live.presence;
     Changed {
         agent_id: agent.to_string(),
@@ -190,7 +196,7 @@ fn changed(agent: i64, live: &AgentLive, now: i64) -> Changed {
 async fn change(
     state: &AppState,
     who: &Principal,
-    agent: i64,
+    agent: AgentId,
     decide: impl FnOnce(&Presence, i64, EventActor) -> Result<Vec<Event>, Refusal>,
 ) -> ApiResult {
     let actor = event_actor(who);

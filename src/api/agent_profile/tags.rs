@@ -80,7 +80,7 @@ pub async fn tags(state: AppState, who: Principal, body: Body) -> ApiResult {
             }
         })
         .collect();
-    Ok(reply::profile(Tags { agent_id: agent.to_string(), user_id: who.account, from, to: now, tags }))
+    Ok(reply::profile(Tags { agent_id: agent.to_string(), user_id: who.account.to_string(), from, to: now, tags }))
 }
 
 /// The agent's notifications in a window (Unix seconds).

@@ -7,13 +7,14 @@ use serde_json::{Map, Value};
 use crate::AppState;
 use crate::api::error::ApiError;
 use crate::domain::contact::{self, Fields, Values};
+use crate::domain::ids::AccountId;
 use crate::domain::phone::normalize_phone;
 use crate::store::{ContactRow, StoreError};
 use crate::wire::Body;
 use crate::wire::errors::global;
 
 /// The account's contact fields in its order (the standard ones until it arranges them).
-pub async fn account_fields(state: &AppState, account: &str) -> Result<Fields, ApiError> {
+pub async fn account_fields(state: &AppState, account: &AccountId) -> Result<Fields, ApiError> {
     match state.store.contact_fields(account).await? {
         None => Ok(Fields::standard()),
         // Stored lists were checked when set; one that no longer parses is corrupt.

@@ -9,6 +9,7 @@ use jiff::tz::TimeZone;
 
 use crate::AppState;
 use crate::api::error::ApiError;
+use crate::domain::ids::{AccountId, AgentId};
 use crate::domain::presence::Logged;
 use crate::domain::timeline::{self, Change, Interval};
 use crate::store::EventQuery;
@@ -34,15 +35,15 @@ pub struct Day {
     pub upto: i64,
     pub logged: Vec<Logged>,
     /// Each agent's state at `start`, then its changes.
-    agents: BTreeMap<i64, (Change, Vec<Change>)>,
+    agents: BTreeMap<AgentId, (Change, Vec<Change>)>,
 }
 
 impl Day {
     /// `date` (default: today in the account's time zone) for `agents` (default: all).
     pub async fn load(
         state: &AppState,
-        account: &str,
-        agents: Option<Vec<i64>>,
+        account: &AccountId,
+        agents: Option<Vec<AgentId>>,
         date: Option<Date>,
     ) -> Result<Day, ApiError> {
         let settings = state.live.account(account).await?.settings();
@@ -53,7 +54,7 @@ impl Day {
             None => timeline::date_of(now, &tz).ok_or(global::INVALID_DATE_FORMAT)?,
         };
         let (start, end) = timeline::day_bounds(date, &tz).ok_or(global::INVALID_DATE_FORMAT)?;
-        let before: Vec<(i64, Change)> = state
+        let before: Vec<(AgentId, Change)> = state
             .store
             .states_before(account, agents.as_deref(), start)
             .await?
@@ -67,7 +68,7 @@ impl Day {
     }
 
     /// Each agent's state intervals over the day (so far), by agent id.
-    pub fn intervals(&self) -> impl Iterator<Item = (i64, Vec<Interval>)> + '_ {
+    pub fn intervals(&self) -> impl Iterator<Item = (AgentId, Vec<Interval>)> + '_ {
         self.agents
             .iter()
             .filter(|_| self.upto > self.start)

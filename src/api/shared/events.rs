@@ -64,7 +64,7 @@ impl<'a> EventView<'a> {
         let is_break = matches!(e.kind, Kind::BreakStart | Kind::BreakQueued);
         EventView {
             id: logged.seq,
-            agent_id: e.agent,
+            agent_id: e.agent.get(),
             event: e.kind.as_str(),
             time: e.at,
             state: logged.state,

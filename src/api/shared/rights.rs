@@ -3,12 +3,13 @@
 
 use crate::api::auth::{Caller, Principal};
 use crate::api::error::ApiError;
+use crate::domain::ids::AgentId;
 use crate::domain::permission::Permission;
 use crate::wire::errors::global;
 
 /// The agents a reader may see: all of them for an owner or a `VIEW_AGENTS`
 /// role; otherwise only itself (naming another agent → 1015).
-pub fn scope(who: &Principal, named: Option<i64>) -> Result<Option<i64>, ApiError> {
+pub fn scope(who: &Principal, named: Option<AgentId>) -> Result<Option<AgentId>, ApiError> {
     match &who.caller {
         Caller::Agent { id, .. } if who.require(Permission::ViewAgents).is_err() => match named {
             None => Ok(Some(*id)),
