@@ -165,6 +165,8 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
+    // Before opening: a second server on one SQLite file must not even migrate it.
+    let _claim = store::serving::claim(&settings.db.database)?;
     let store = store::open(&settings.db.database).await?;
     tracing::info!(database = %settings.db.redacted(), "store ready");
     let listener = TcpListener::bind(settings.bind).await?;

@@ -176,3 +176,47 @@ async fn a_session_use_not_yet_written_is_written_when_the_server_stops() {
     let (stored,): (i64,) = sqlx::query_as("SELECT expires_at FROM sessions").fetch_one(&mut db).await.unwrap();
     assert!(stored > issued_expiry, "stored {stored}, issued {issued_expiry}");
 }
+
+/// Two servers on one SQLite file would each decide on their own view of
+/// the agents and silently diverge: the second refuses to start, naming the
+/// file, while one-shot commands still run beside the first. Once the first
+/// is gone (even killed), a server starts again.
+#[tokio::test]
+async fn a_second_server_on_one_sqlite_file_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one.db");
+    let database = format!("sqlite://{}", file.display());
+    let (first, _address, _) = serve(&database);
+    let mut first = KillOnDrop(first);
+
+    let mut second = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--database", &database])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = second.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "a second server started and kept running");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(!status.success(), "a second server started");
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut second.0.stderr.take().unwrap(), &mut said).unwrap();
+    assert!(said.contains("another agentdesk server is already serving"), "{said}");
+    assert!(said.contains(&file.display().to_string()), "{said}");
+
+    let created =
+        agentdesk(&["account", "create", "--name", "Beside", "--email", "beside@x.com", "--database", &database]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+    let (again, _, _) = serve(&database);
+    drop(KillOnDrop(again));
+}

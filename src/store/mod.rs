@@ -17,6 +17,7 @@ mod directory_cache;
 mod ids;
 mod live;
 pub mod postgres;
+pub mod serving;
 mod session_uses;
 mod sessions;
 mod sql;

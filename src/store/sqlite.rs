@@ -15,6 +15,17 @@ pub fn handles(url: &str) -> bool {
     url.starts_with("sqlite:")
 }
 
+/// The file a `sqlite:` URL names (`sqlite://FILE`, `sqlite:FILE`, with or
+/// without `?options`); `None` for an in-memory database or another scheme.
+pub fn file_of(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" || url.contains("mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
+}
+
 /// `sqlite://FILE` (relative to the working directory), created if missing.
 fn connect_url(url: &str) -> String {
     if url.contains("mode=") {
