@@ -178,6 +178,8 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let config = ServerConfig {
         session_ttl_secs: settings.session_ttl,
         session_max_secs: settings.session_max,
+        rate_limit: settings.rate_limit,
+        max_in_flight: settings.max_in_flight,
         ..ServerConfig::default()
     };
     let state = AppState::new(store.clone(), config);

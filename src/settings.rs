@@ -82,6 +82,16 @@ pub struct ServeSettings {
     #[arg(long, env = "AGENTDESK_SESSION_MAX", default_value_t = 7 * 86400,
           value_parser = clap::value_parser!(i64).range(SESSION_MAX_RANGE))]
     pub session_max: i64,
+    /// Requests per second one credential may send to ordinary endpoints;
+    /// the telephony, ping and per-account budgets scale from it (README,
+    /// "Limits"). 0 turns budgets off.
+    #[arg(long, env = "AGENTDESK_RATE_LIMIT", default_value_t = 50)]
+    pub rate_limit: u32,
+    /// API requests handled at once; beyond it a request is answered 503
+    /// with `Retry-After` at once instead of queueing.
+    #[arg(long, env = "AGENTDESK_MAX_IN_FLIGHT", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_in_flight: u32,
     /// Load a demo account before serving (prints its credentials).
     #[arg(long)]
     pub demo: bool,

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
-use crate::limits::LoginGuard;
+use crate::limits::{InFlight, LoginGuard, RateLimits};
 use crate::live;
 use crate::store::SharedStore;
 
@@ -20,11 +20,23 @@ pub struct ServerConfig {
     pub login_max_failures: u32,
     /// … for the rest of this window.
     pub login_window_secs: i64,
+    /// Requests per second of one credential to ordinary endpoints; every
+    /// other budget scales from it (`limits::rates`). 0: no budgets.
+    pub rate_limit: u32,
+    /// API requests handled at once before new ones are shed (503).
+    pub max_in_flight: u32,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { session_ttl_secs: 12 * 3600, session_max_secs: 7 * 86400, login_max_failures: 5, login_window_secs: 300 }
+        Self {
+            session_ttl_secs: 12 * 3600,
+            session_max_secs: 7 * 86400,
+            login_max_failures: 5,
+            login_window_secs: 300,
+            rate_limit: 50,
+            max_in_flight: 1024,
+        }
     }
 }
 
@@ -40,6 +52,8 @@ pub struct Shared {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerConfig>,
     pub login_guard: Arc<LoginGuard>,
+    pub rates: Arc<RateLimits>,
+    pub in_flight: Arc<InFlight>,
 }
 
 impl std::ops::Deref for AppState {
@@ -59,6 +73,16 @@ impl AppState {
     pub fn with_clock(store: SharedStore, settings: ServerConfig, clock: Arc<dyn Clock>) -> Self {
         let login_guard = LoginGuard::new(settings.login_max_failures, settings.login_window_secs);
         let live = Arc::new(live::Live::new(store.clone(), clock.clone()));
-        Self(Arc::new(Shared { store, live, clock, settings: Arc::new(settings), login_guard: Arc::new(login_guard) }))
+        let rates = Arc::new(RateLimits::new(settings.rate_limit));
+        let in_flight = Arc::new(InFlight::new(settings.max_in_flight as usize));
+        Self(Arc::new(Shared {
+            store,
+            live,
+            clock,
+            settings: Arc::new(settings),
+            login_guard: Arc::new(login_guard),
+            rates,
+            in_flight,
+        }))
     }
 }

@@ -259,7 +259,7 @@ backend_test!(a_session_past_its_expiry_is_an_invalid_token, |app| {
     // A second server on the same store whose sessions are over when they start.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let config = agentdesk::ServerConfig { session_ttl_secs: -1, ..Default::default() };
+    let config = agentdesk::ServerConfig { session_ttl_secs: -1, ..common::config() };
     let state = agentdesk::AppState::new(app.store.clone(), config);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(agentdesk::launch(state, listener, async {

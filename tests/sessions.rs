@@ -26,7 +26,7 @@ const TTL: i64 = 600;
 const MAX: i64 = 3600;
 
 fn short_sessions() -> agentdesk::ServerConfig {
-    agentdesk::ServerConfig { session_ttl_secs: TTL, session_max_secs: MAX, ..Default::default() }
+    agentdesk::ServerConfig { session_ttl_secs: TTL, session_max_secs: MAX, ..common::config() }
 }
 
 fn with(account: &Account, extra: &str) -> String {

@@ -429,11 +429,72 @@ async fn growth(
     Ok(rows)
 }
 
+/// The server with request budgets off: the bench drives one credential far
+/// past what a client would (the flood scenario starts one with them on).
 fn start_agentdesk(binary: &std::path::Path, url: &str) -> anyhow::Result<Running> {
+    start_agentdesk_with(binary, url, &["--rate-limit", "0"])
+}
+
+fn start_agentdesk_with(binary: &std::path::Path, url: &str, flags: &[&str]) -> anyhow::Result<Running> {
     let port = server::free_port()?;
     let mut command = Command::new(binary);
-    command.args(["serve", "--database", url, "--bind", &format!("127.0.0.1:{port}")]);
+    command.args(["serve", "--database", url, "--bind", &format!("127.0.0.1:{port}")]).args(flags);
     Running::start(command, port)
+}
+
+/// A refusal by a request budget, or a success.
+fn answered_or_refused(body: &[u8]) -> bool {
+    success(body) || contains(body, br#""code":429"#)
+}
+
+/// One abusive credential beside normal traffic, on a server with its
+/// default budgets: agents' `agentOnBreak` at 200/s on their own sessions,
+/// first alone, then while the account's token floods `Agent/list` at
+/// 5,000/s. The two p99s of the normal traffic, side by side, say whether
+/// the flood raised anyone else's latency.
+async fn flood(
+    binary: &std::path::Path,
+    url: &str,
+    data: &Loaded,
+    cli: &Cli,
+    base_rps: f64,
+) -> anyhow::Result<Vec<Row>> {
+    let target = start_agentdesk_with(binary, url, &[])?;
+    let seconds = Duration::from_secs(if cli.smoke { 2 } else { cli.duration });
+    let normal = mixed::Stream {
+        name: "flood: agentOnBreak (200/s, agents' sessions)",
+        path: "/api/v2/agentProfile/agentOnBreak",
+        bodies: bodies(data.ssids.iter().map(|s| json!({"ssid": s}))),
+        good: on_break_answer,
+        rate: 200.0,
+        connections: 8,
+    };
+    let flooding = mixed::Stream {
+        name: "flood: the flooding token (Agent/list, 5000/s; 429 counts as answered)",
+        path: "/api/v2/Agent/list",
+        bodies: reads(data).0,
+        good: answered_or_refused,
+        rate: 5000.0,
+        connections: 16,
+    };
+    eprintln!("flood: normal traffic alone…");
+    let alone = mixed::run(target.addr, std::slice::from_ref(&normal), seconds).await?;
+    eprintln!("flood: normal traffic beside one flooding credential…");
+    let beside = mixed::run(target.addr, &[normal, flooding], seconds).await?;
+    let mut rows = vec![Row::new("flood: agentOnBreak alone (200/s)", 8, &alone[0], base_rps, target.peak_rss_mib())];
+    rows.push(Row::new("flood: agentOnBreak beside the flood", 8, &beside[0], base_rps, target.peak_rss_mib()));
+    rows.push(Row::new(
+        "flood: the flooding token (Agent/list, 5000/s)",
+        16,
+        &beside[1],
+        base_rps,
+        target.peak_rss_mib(),
+    ));
+    for row in &rows {
+        eprintln!("  {}: p99 {:.2} ms, {} errors", row.scenario, row.p99_ms, row.errors);
+    }
+    target.stop();
+    Ok(rows)
 }
 
 /// Warms up (unless every body may be sent only once), then measures.
@@ -510,6 +571,9 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
         }
     }
     agentdesk.stop();
+    if cli.runs("flood") {
+        rows.extend(flood(&binary, &url, &data, &cli, base_rps).await?);
+    }
     if cli.runs("growth curve") {
         rows.extend(growth(&cli, &binary, dir.path(), base_rps, &mut created).await?);
     }

@@ -12,6 +12,7 @@ use crate::domain::ids::{AccountId, AgentId};
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::presence::Actor as EventActor;
 use crate::domain::secret;
+use crate::limits::rates::Spender;
 use crate::store::{AuthRecord, NewSession};
 use crate::wire::errors::{auth as auth_errors, global};
 use crate::wire::{Body, reply};
@@ -35,6 +36,15 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Whose request budgets a request spends (`limits::rates`).
+    pub fn spender(&self) -> Spender {
+        let agent = match &self.caller {
+            Caller::Owner => None,
+            Caller::Agent { id, .. } => Some(id.get()),
+        };
+        (self.account.to_string(), agent)
+    }
+
     pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
         match &self.caller {
             Caller::Owner => Ok(()),

@@ -1,6 +1,7 @@
 //! Prometheus metrics at `GET /metrics`: requests and latency per DeepCall
-//! endpoint, and application errors per code. Labels come from the endpoint
-//! table, never from the request path, so their number is bounded.
+//! endpoint, application errors per code, and requests refused by a limit.
+//! Labels come from the endpoint table, never from the request path, so
+//! their number is bounded.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -75,6 +76,14 @@ pub fn record(endpoint: &Endpoint, result: &ApiResult, started: Instant) {
         Err(ApiError::Unavailable(_)) => 503,
     };
     metrics::counter!("agentdesk_api_errors_total", "code" => code.to_string()).increment(1);
+}
+
+/// Counts a request refused by a limit: `limit` is `rate` (a budget spent,
+/// `scope` credential or account, `budget` callEvent/ping/other) or
+/// `in_flight` (shed at once).
+pub fn limit_hit(limit: &'static str, scope: &'static str, budget: &'static str) {
+    metrics::counter!("agentdesk_limit_refusals_total", "limit" => limit, "scope" => scope, "budget" => budget)
+        .increment(1);
 }
 
 pub async fn serve() -> Response {

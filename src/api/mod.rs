@@ -39,6 +39,7 @@ pub use error::ApiError;
 pub use routes::{ENDPOINTS, Endpoint};
 
 use crate::AppState;
+use crate::limits::rates::Spend;
 use crate::wire::{Body, http, reply};
 
 pub fn router(state: AppState) -> Router {
@@ -138,6 +139,10 @@ async fn dispatch(
     if method != Method::POST {
         return http::method_not_allowed();
     }
+    let Some(_admitted) = state.in_flight.admit() else {
+        metrics::limit_hit("in_flight", "server", "any");
+        return ApiError::Unavailable("too many requests in flight".into()).into_response();
+    };
     let bytes = match http::read_body(&headers, body).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
@@ -150,7 +155,15 @@ async fn dispatch(
     let result = match endpoint.handler {
         routes::Handler::Open(handler) => handler(state, body).await,
         routes::Handler::Authenticated(handler) => match auth::authenticate(&state, &body).await {
-            Ok(who) => handler(state, who, body).await,
+            Ok(who) => {
+                let spend = budget_of(endpoint);
+                if let Err(exhausted) = state.rates.spend(spend, &who.spender()) {
+                    metrics::limit_hit("rate", exhausted.scope.as_str(), spend.as_str());
+                    tracing::info!(budget = spend.as_str(), scope = exhausted.scope.as_str(), "request budget spent");
+                    return http::too_many_requests(exhausted.retry_after_secs);
+                }
+                handler(state, who, body).await
+            }
             Err(refused) => Err(refused),
         },
     };
@@ -171,6 +184,15 @@ async fn dispatch(
     match result {
         Ok(response) => response,
         Err(error) => error.into_response(),
+    }
+}
+
+/// Which request budget an endpoint spends from (`limits::rates`).
+fn budget_of(endpoint: &Endpoint) -> Spend {
+    match (endpoint.section, endpoint.name) {
+        ("", "callEvent") => Spend::CallEvent,
+        ("agentProfile", "setWebPingTime") => Spend::Ping,
+        _ => Spend::Other,
     }
 }
 

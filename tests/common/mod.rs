@@ -115,10 +115,17 @@ async fn postgres_url() -> Option<String> {
     Some(format!("{server}/{name}"))
 }
 
+/// The server's defaults without request budgets: tests send bursts from
+/// one credential that no client would (a simulated day in milliseconds);
+/// the budgets have tests of their own (`tests/limits.rs`).
+pub fn config() -> ServerConfig {
+    ServerConfig { rate_limit: 0, ..ServerConfig::default() }
+}
+
 impl TestApp {
     /// `None` when the backend is PostgreSQL and no server was named.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, ServerConfig::default()).await
+        Self::spawn_with(backend, config()).await
     }
 
     /// As `spawn`, with the server's knobs (session lifetimes, …) given.
@@ -216,7 +223,7 @@ impl TestApp {
 #[macro_export]
 macro_rules! backend_test {
     ($name:ident, |$app:ident| $body:block) => {
-        backend_test!($name, agentdesk::ServerConfig::default(), |$app| $body);
+        backend_test!($name, $crate::common::config(), |$app| $body);
     };
     ($name:ident, $config:expr, |$app:ident| $body:block) => {
         mod $name {
