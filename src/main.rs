@@ -115,59 +115,98 @@ impl AccountCommand {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     // Logs go to stderr so that stdout carries only what commands print for scripts.
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    match Cli::load()?.command {
-        Command::Serve(settings) => serve(settings).await,
-        Command::Migrate(db) => {
-            store::open(&db.database).await?;
-            tracing::info!(database = %db.redacted(), "migrations applied");
-            Ok(())
-        }
-        Command::Account { command: AccountCommand::Create { name, email, password, db } } => {
-            let store = store::open(&db.database).await?;
-            let created = accounts::create_account(&store, &name, &email, password.as_deref()).await?;
-            println!("{}", serde_json::to_string(&created)?);
-            Ok(())
-        }
-        Command::Account { command: AccountCommand::TokenAdd { user_id, db } } => {
-            let store = store::open(&db.database).await?;
-            println!("{}", serde_json::to_string(&accounts::add_token(&store, &user_id).await?)?);
-            Ok(())
-        }
-        Command::Account { command: AccountCommand::TokenRevoke { user_id, token, db } } => {
-            let store = store::open(&db.database).await?;
-            accounts::revoke_token(&store, &user_id, &token).await?;
-            tracing::info!(account = %user_id, "token revoked");
-            Ok(())
-        }
-        Command::Account { command: AccountCommand::Suspend { user_id, db } } => {
-            store::open(&db.database).await?.set_suspended(&user_id, true).await?;
-            tracing::info!(account = %user_id, "account suspended");
-            Ok(())
-        }
-        Command::Account { command: AccountCommand::Reinstate { user_id, db } } => {
-            store::open(&db.database).await?.set_suspended(&user_id, false).await?;
-            tracing::info!(account = %user_id, "account reinstated");
-            Ok(())
-        }
-        Command::Demo(db) => {
-            let store = store::open(&db.database).await?;
-            demo::load(&store, "http://127.0.0.1:8080").await?.print();
-            Ok(())
+    // A refusal is one line an operator can act on (`{:#}`: the cause
+    // chain on that line), never a backtrace.
+    match Cli::load().map(|cli| cli.command) {
+        Ok(command) => match run(command).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
         }
     }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    let (db, action) = match command {
+        Command::Serve(settings) => return serve(settings).await,
+        Command::Migrate(db) => (db, OneShot::Migrate),
+        Command::Demo(db) => (db, OneShot::Demo),
+        Command::Account { command } => account_action(command),
+    };
+    // One-shot commands close the store before they end, so SQLite folds
+    // its WAL back into the file and leaves no -wal/-shm behind.
+    let store = store::open(&db.database).await?;
+    let done = one_shot(&store, &db, action).await;
+    store.close(agentdesk::clock::now()).await;
+    done
+}
+
+/// What a one-shot command does once its store is open.
+enum OneShot {
+    Migrate,
+    Demo,
+    Create { name: String, email: String, password: Option<String> },
+    TokenAdd { user_id: String },
+    TokenRevoke { user_id: String, token: String },
+    Suspend { user_id: String, suspended: bool },
+}
+
+fn account_action(command: AccountCommand) -> (DatabaseSettings, OneShot) {
+    match command {
+        AccountCommand::Create { name, email, password, db } => (db, OneShot::Create { name, email, password }),
+        AccountCommand::TokenAdd { user_id, db } => (db, OneShot::TokenAdd { user_id }),
+        AccountCommand::TokenRevoke { user_id, token, db } => (db, OneShot::TokenRevoke { user_id, token }),
+        AccountCommand::Suspend { user_id, db } => (db, OneShot::Suspend { user_id, suspended: true }),
+        AccountCommand::Reinstate { user_id, db } => (db, OneShot::Suspend { user_id, suspended: false }),
+    }
+}
+
+async fn one_shot(store: &store::SharedStore, db: &DatabaseSettings, action: OneShot) -> anyhow::Result<()> {
+    match action {
+        OneShot::Migrate => tracing::info!(database = %db.redacted(), "migrations applied"),
+        OneShot::Demo => demo::load(store, "http://127.0.0.1:8080").await?.print(),
+        OneShot::Create { name, email, password } => {
+            let created = accounts::create_account(store, &name, &email, password.as_deref()).await?;
+            println!("{}", serde_json::to_string(&created)?);
+        }
+        OneShot::TokenAdd { user_id } => {
+            println!("{}", serde_json::to_string(&accounts::add_token(store, &user_id).await?)?);
+        }
+        OneShot::TokenRevoke { user_id, token } => {
+            accounts::revoke_token(store, &user_id, &token).await?;
+            tracing::info!(account = %user_id, "token revoked");
+        }
+        OneShot::Suspend { user_id, suspended } => {
+            store.set_suspended(&user_id, suspended).await?;
+            tracing::info!(account = %user_id, "account {}", if suspended { "suspended" } else { "reinstated" });
+        }
+    }
+    Ok(())
 }
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let store = store::open(&settings.db.database).await?;
     tracing::info!(database = %settings.db.redacted(), "store ready");
-    let listener = TcpListener::bind(settings.bind).await?;
+    let listener = match TcpListener::bind(settings.bind.as_str()).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            store.close(agentdesk::clock::now()).await;
+            anyhow::bail!("cannot listen on {}: {e}", settings.bind);
+        }
+    };
     let address = listener.local_addr()?;
     if settings.demo {
         demo::load(&store, &format!("http://{address}")).await?.print();

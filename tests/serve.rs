@@ -11,8 +11,14 @@ use std::process::{Child, Command, Stdio};
 // read that fails here means it already exited.
 #[allow(clippy::zombie_processes)]
 fn serve(database: &str) -> (Child, String, String) {
+    serve_at(database, "127.0.0.1:0")
+}
+
+/// As `serve`, listening on `bind`.
+#[allow(clippy::zombie_processes)]
+fn serve_at(database: &str, bind: &str) -> (Child, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", database])
+        .args(["serve", "--bind", bind, "--database", database])
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -175,4 +181,14 @@ async fn a_session_use_not_yet_written_is_written_when_the_server_stops() {
     let mut db = sqlx::AnyConnection::connect(&database).await.unwrap();
     let (stored,): (i64,) = sqlx::query_as("SELECT expires_at FROM sessions").fetch_one(&mut db).await.unwrap();
     assert!(stored > issued_expiry, "stored {stored}, issued {issued_expiry}");
+}
+
+#[tokio::test]
+async fn a_host_name_is_a_bind_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("named.db").display());
+    let (child, address, _) = serve_at(&database, "localhost:0");
+    let _server = KillOnDrop(child);
+    let ready = reqwest::get(format!("http://{address}/healthz")).await.unwrap();
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
 }
