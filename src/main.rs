@@ -34,7 +34,7 @@ impl Cli {
         let leaf: &ArgMatches = sub.subcommand().map(|(_, m)| m).unwrap_or(sub);
         match &mut cli.command {
             Command::Serve(settings) => settings.layer(sub, &file)?,
-            Command::Migrate(db) | Command::Demo(db) => db.layer(sub, &file),
+            Command::Migrate(db) | Command::Demo(db) | Command::Backup { db, .. } => db.layer(sub, &file),
             Command::Account { command } => command.database().layer(leaf, &file),
         }
         Ok(cli)
@@ -54,10 +54,23 @@ enum Command {
     },
     /// Load a demo account and print its credentials.
     Demo(DatabaseSettings),
+    /// Copy a SQLite database to a new file while servers keep running on it.
+    Backup {
+        /// The copy to write; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
+        #[command(flatten)]
+        db: DatabaseSettings,
+    },
 }
 
 #[derive(Subcommand)]
 enum AccountCommand {
+    /// List every account, one JSON line each: userId, name, email, suspended, agents, createdAt.
+    List {
+        #[command(flatten)]
+        db: DatabaseSettings,
+    },
     /// Create an account; prints {"userId":"…","token":"…"} on stdout.
     Create {
         #[arg(long)]
@@ -105,7 +118,8 @@ enum AccountCommand {
 impl AccountCommand {
     fn database(&mut self) -> &mut DatabaseSettings {
         match self {
-            AccountCommand::Create { db, .. }
+            AccountCommand::List { db }
+            | AccountCommand::Create { db, .. }
             | AccountCommand::TokenAdd { db, .. }
             | AccountCommand::TokenRevoke { db, .. }
             | AccountCommand::Suspend { db, .. }
@@ -144,6 +158,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Serve(settings) => return serve(settings).await,
         Command::Migrate(db) => (db, OneShot::Migrate),
         Command::Demo(db) => (db, OneShot::Demo),
+        Command::Backup { to, db } => {
+            store::backup(&db.database, &to).await?;
+            tracing::info!(database = %db.redacted(), to = %to.display(), "backup written");
+            return Ok(());
+        }
         Command::Account { command } => account_action(command),
     };
     // One-shot commands close the store before they end, so SQLite folds
@@ -158,6 +177,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
 enum OneShot {
     Migrate,
     Demo,
+    List,
     Create { name: String, email: String, password: Option<String> },
     TokenAdd { user_id: String },
     TokenRevoke { user_id: String, token: String },
@@ -166,6 +186,7 @@ enum OneShot {
 
 fn account_action(command: AccountCommand) -> (DatabaseSettings, OneShot) {
     match command {
+        AccountCommand::List { db } => (db, OneShot::List),
         AccountCommand::Create { name, email, password, db } => (db, OneShot::Create { name, email, password }),
         AccountCommand::TokenAdd { user_id, db } => (db, OneShot::TokenAdd { user_id }),
         AccountCommand::TokenRevoke { user_id, token, db } => (db, OneShot::TokenRevoke { user_id, token }),
@@ -178,6 +199,11 @@ async fn one_shot(store: &store::SharedStore, db: &DatabaseSettings, action: One
     match action {
         OneShot::Migrate => tracing::info!(database = %db.redacted(), "migrations applied"),
         OneShot::Demo => demo::load(store, "http://127.0.0.1:8080").await?.print(),
+        OneShot::List => {
+            for account in store.list_accounts().await? {
+                println!("{}", serde_json::to_string(&account)?);
+            }
+        }
         OneShot::Create { name, email, password } => {
             let created = accounts::create_account(store, &name, &email, password.as_deref()).await?;
             println!("{}", serde_json::to_string(&created)?);

@@ -192,3 +192,144 @@ async fn a_host_name_is_a_bind_address() {
     let ready = reqwest::get(format!("http://{address}/healthz")).await.unwrap();
     assert_eq!(ready.status(), reqwest::StatusCode::OK);
 }
+
+/// The ids of an account's agents as the server at `address` lists them (up to 500).
+async fn agent_ids(address: &str, user_id: &str, token: &str) -> Vec<i64> {
+    let body = format!(r#"{{"userId":"{user_id}","token":"{token}","limit":500}}"#);
+    let reply = reqwest::Client::new().post(format!("http://{address}/api/v2/Agent/list")).body(body).send().await;
+    let reply: serde_json::Value = reply.unwrap().json().await.unwrap();
+    let agents = reply["response"].as_array().unwrap_or_else(|| panic!("{reply}"));
+    let mut ids: Vec<i64> = agents.iter().map(|a| a["unique_id"].as_i64().unwrap()).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_the_server_writes_restores_with_every_write_before_it() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("live.db").display());
+    let created =
+        agentdesk(&["account", "create", "--name", "Backed", "--email", "backed@x.com", "--database", &database]);
+    let account: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+    let user_id = account["userId"].as_str().unwrap().to_string();
+    let token = account["token"].as_str().unwrap().to_string();
+    let (child, address, _) = serve(&database);
+    let server = KillOnDrop(child);
+
+    // One writer creates agents one after another: what it has seen
+    // acknowledged is always a prefix of the ids 1, 2, 3, …
+    let acknowledged = Arc::new(AtomicI64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (acknowledged, stop, address, creds) =
+            (acknowledged.clone(), stop.clone(), address.clone(), format!(r#""userId":"{user_id}","token":"{token}""#));
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
+                n += 1;
+                let body = format!(r#"{{{creds},"name":"Agent {n}","email":"a{n}@x.com"}}"#);
+                let reply = client.post(format!("http://{address}/api/v2/Agent/create")).body(body).send().await;
+                let reply: serde_json::Value = reply.unwrap().json().await.unwrap();
+                assert_eq!(reply["agentId"].as_i64(), Some(n), "{reply}");
+                acknowledged.store(n, Ordering::SeqCst);
+            }
+        })
+    };
+    while acknowledged.load(Ordering::SeqCst) < 20 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let backup = dir.path().join("backup.db");
+    let before = acknowledged.load(Ordering::SeqCst);
+    let taken = tokio::task::spawn_blocking({
+        let (database, backup) = (database.clone(), backup.to_str().unwrap().to_string());
+        move || agentdesk(&["backup", "--to", &backup, "--database", &database])
+    })
+    .await
+    .unwrap();
+    let after = acknowledged.load(Ordering::SeqCst);
+    assert!(taken.status.success(), "{}", String::from_utf8_lossy(&taken.stderr));
+    // The server kept writing during and after the backup.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    stop.store(true, Ordering::SeqCst);
+    writer.await.unwrap();
+    let written = acknowledged.load(Ordering::SeqCst);
+    assert!(written > after, "writes went on after the backup: {written} vs {after}");
+    drop(server);
+
+    // A second backup never overwrites a file.
+    let again = agentdesk(&["backup", "--to", backup.to_str().unwrap(), "--database", &database]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"), "{again:?}");
+
+    // Restore: the copy is a database of its own; a server on it has the
+    // account and every agent acknowledged before the backup began, as one
+    // consistent prefix.
+    let restored = dir.path().join("restored.db");
+    std::fs::copy(&backup, &restored).unwrap();
+    let restored = format!("sqlite://{}", restored.display());
+    let listed = agentdesk(&["account", "list", "--database", &restored]);
+    let line: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!((line["userId"].as_str(), line["email"].as_str()), (Some(user_id.as_str()), Some("backed@x.com")));
+    let (child, address, _) = serve(&restored);
+    let _restored_server = KillOnDrop(child);
+    let ids = agent_ids(&address, &user_id, &token).await;
+    let count = ids.len() as i64;
+    eprintln!("backup: acknowledged {before} before, {after} after, {count} in the copy, {written} in all");
+    assert!(before <= count && count <= after + 1, "{before} <= {count} <= {after} + 1");
+    assert_eq!(ids, (1..=count).collect::<Vec<_>>());
+}
+
+#[test]
+fn backup_of_postgresql_says_to_use_pg_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("x.dump");
+    let refused = agentdesk(&["backup", "--to", to.to_str().unwrap(), "--database", "postgres://u@127.0.0.1:1/db"]);
+    assert!(!refused.status.success());
+    let text = String::from_utf8_lossy(&refused.stderr);
+    assert!(text.contains("back up PostgreSQL with its own tools: pg_dump --format=custom"), "{text}");
+    assert!(!to.exists());
+}
+
+#[test]
+fn account_list_prints_one_json_line_per_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("list.db").display());
+    assert_eq!(agentdesk(&["account", "list", "--database", &database]).stdout, b"");
+    let mut ids = Vec::new();
+    for (name, email) in [("First", "first@x.com"), ("Second", "second@x.com")] {
+        let created = agentdesk(&["account", "create", "--name", name, "--email", email, "--database", &database]);
+        let created: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+        ids.push(created["userId"].as_str().unwrap().to_string());
+    }
+    assert!(agentdesk(&["account", "suspend", "--user-id", &ids[1], "--database", &database]).status.success());
+    let listed = agentdesk(&["account", "list", "--database", &database]);
+    assert!(listed.status.success());
+    let text = String::from_utf8(listed.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let mut seen: Vec<(String, String, String, bool, i64)> = lines
+        .iter()
+        .map(|l| {
+            let keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, ["userId", "name", "email", "suspended", "agents", "createdAt"]);
+            (
+                l["userId"].as_str().unwrap().into(),
+                l["name"].as_str().unwrap().into(),
+                l["email"].as_str().unwrap().into(),
+                l["suspended"].as_bool().unwrap(),
+                l["agents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    seen.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        seen,
+        [
+            (ids[0].clone(), "First".into(), "first@x.com".into(), false, 0),
+            (ids[1].clone(), "Second".into(), "second@x.com".into(), true, 0)
+        ]
+    );
+}

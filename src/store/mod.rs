@@ -75,6 +75,8 @@ pub trait AccountStore: Send + Sync {
     async fn login_candidates(&self, email: &str) -> StoreResult<Vec<LoginCandidate>>;
     /// Suspends (or reinstates) an account: its credentials answer 1039.
     async fn set_suspended(&self, account: &str, suspended: bool) -> StoreResult<()>;
+    /// Every account, oldest first, with its count of agents not deleted.
+    async fn list_accounts(&self) -> StoreResult<Vec<AccountSummary>>;
 }
 
 /// Login sessions. A session expires when unused for the session lifetime
@@ -226,6 +228,21 @@ pub trait Store: AccountStore + SessionStore + AgentStore + DirectoryStore + Liv
 impl<T: AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore> Store for T {}
 
 pub type SharedStore = Arc<dyn Store>;
+
+/// Writes a consistent copy of the database the URL names to `to`, while
+/// servers keep working on it. SQLite only: PostgreSQL has `pg_dump`.
+pub async fn backup(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
+    if sqlite::handles(url) {
+        sqlite::backup(url, to).await
+    } else if postgres::handles(url) {
+        anyhow::bail!(
+            "agentdesk backup copies SQLite databases; back up PostgreSQL with its own tools: \
+             pg_dump --format=custom --file=FILE DATABASE_URL (restore with pg_restore --dbname=DATABASE_URL FILE)"
+        )
+    } else {
+        anyhow::bail!("unsupported database URL {url:?}: use sqlite://FILE (e.g. sqlite://agentdesk.db)")
+    }
+}
 
 /// Opens (creating if needed) and migrates the store the URL names.
 pub async fn open(url: &str) -> anyhow::Result<SharedStore> {

@@ -90,3 +90,32 @@ async fn ready_to_write(pool: &sqlx::AnyPool, url: &str) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Copies a SQLite database, online, with `VACUUM INTO`: one read
+/// transaction, so the copy is the database as of one instant while
+/// servers keep writing (WAL lets them). It is written beside `to` and
+/// renamed into place once synced, so a file at `to` is always whole.
+pub async fn backup(url: &str, to: &Path) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    check_path(url)?;
+    if to.exists() {
+        anyhow::bail!("{} already exists: a backup is written to a new file", to.display());
+    }
+    let mut partial = to.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let _ = std::fs::remove_file(&partial);
+    sqlx::any::install_default_drivers();
+    // mode=rw: a database that is not there is an error, not a new empty file.
+    let source = if url.contains('?') { format!("{url}&mode=rw") } else { format!("{url}?mode=rw") };
+    let mut conn = sqlx::AnyConnection::connect(&source)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open SQLite database {url}: {e}"))?;
+    conn.execute("PRAGMA busy_timeout = 10000").await?;
+    let copied = sqlx::query("VACUUM INTO $1").bind(partial.to_string_lossy().into_owned()).execute(&mut conn).await;
+    let _ = conn.close().await;
+    copied.map_err(|e| anyhow::anyhow!("backup of {url} to {} failed: {e}", to.display()))?;
+    std::fs::File::open(&partial)?.sync_all()?;
+    std::fs::rename(&partial, to)?;
+    Ok(())
+}

@@ -22,6 +22,20 @@ pub struct Account {
     pub email: String,
 }
 
+/// One account as `account list` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSummary {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub suspended: bool,
+    /// Agents not deleted.
+    pub agents: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
 /// Who a credential belongs to, as the store knows it.
 #[derive(Debug, Clone)]
 pub struct AuthRecord {
