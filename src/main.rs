@@ -207,17 +207,21 @@ async fn one_shot(store: &store::SharedStore, db: &DatabaseSettings, action: One
         OneShot::Create { name, email, password } => {
             let created = accounts::create_account(store, &name, &email, password.as_deref()).await?;
             println!("{}", serde_json::to_string(&created)?);
+            tracing::info!(target: "security", event = "account_created", account = %created.user_id, %email);
         }
+        // Security events name the account, never the token.
         OneShot::TokenAdd { user_id } => {
             println!("{}", serde_json::to_string(&accounts::add_token(store, &user_id).await?)?);
+            tracing::info!(target: "security", event = "token_added", account = %user_id);
         }
         OneShot::TokenRevoke { user_id, token } => {
             accounts::revoke_token(store, &user_id, &token).await?;
-            tracing::info!(account = %user_id, "token revoked");
+            tracing::info!(target: "security", event = "token_revoked", account = %user_id);
         }
         OneShot::Suspend { user_id, suspended } => {
             store.set_suspended(&user_id, suspended).await?;
-            tracing::info!(account = %user_id, "account {}", if suspended { "suspended" } else { "reinstated" });
+            let event = if suspended { "account_suspended" } else { "account_reinstated" };
+            tracing::info!(target: "security", event, account = %user_id);
         }
     }
     Ok(())

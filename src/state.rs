@@ -20,11 +20,20 @@ pub struct ServerConfig {
     pub login_max_failures: u32,
     /// … for the rest of this window.
     pub login_window_secs: i64,
+    /// How long a connection may take to send a request's headers in full
+    /// before it is closed.
+    pub header_read_timeout: std::time::Duration,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { session_ttl_secs: 12 * 3600, session_max_secs: 7 * 86400, login_max_failures: 5, login_window_secs: 300 }
+        Self {
+            session_ttl_secs: 12 * 3600,
+            session_max_secs: 7 * 86400,
+            login_max_failures: 5,
+            login_window_secs: 300,
+            header_read_timeout: std::time::Duration::from_secs(30),
+        }
     }
 }
 

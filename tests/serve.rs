@@ -333,3 +333,125 @@ fn account_list_prints_one_json_line_per_account() {
         ]
     );
 }
+
+/// As `serve`, with `RUST_LOG=debug`, keeping every log line the server writes.
+#[allow(clippy::zombie_processes)]
+fn serve_logged(database: &str) -> (Child, String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", database])
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    loop {
+        let line = lines.next().expect("server exited before listening").unwrap();
+        let listening =
+            line.split_once("listening on http://").map(|(_, r)| r.split_whitespace().next().unwrap().to_string());
+        log.lock().unwrap().push(line);
+        if let Some(address) = listening {
+            let kept = log.clone();
+            std::thread::spawn(move || lines.for_each(|l| kept.lock().unwrap().push(l.unwrap_or_default())));
+            return (child, address, log);
+        }
+    }
+}
+
+/// The security events (`event=…`) among log lines, in order.
+fn security_events(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| l.contains(" security: "))
+        .filter_map(|l| l.split("event=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn security_events_are_logged_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("audited.db").display());
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+            .args(args)
+            .args(["--database", &database])
+            .env("RUST_LOG", "debug")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        (String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    let (created, mut cli_log) =
+        run(&["account", "create", "--name", "Audit", "--email", "boss@x.com", "--password", "admin-secret-1"]);
+    let account: serde_json::Value = serde_json::from_str(&created).unwrap();
+    let user_id = account["userId"].as_str().unwrap().to_string();
+    let token = account["token"].as_str().unwrap().to_string();
+    let (added, log) = run(&["account", "token-add", "--user-id", &user_id]);
+    cli_log += &log;
+    let added: serde_json::Value = serde_json::from_str(&added).unwrap();
+    let second = added["token"].as_str().unwrap().to_string();
+    for args in [
+        &["account", "token-revoke", "--user-id", &user_id, "--token", &second][..],
+        &["account", "suspend", "--user-id", &user_id],
+        &["account", "reinstate", "--user-id", &user_id],
+    ] {
+        cli_log += &run(args).1;
+    }
+    let cli_lines: Vec<String> = cli_log.lines().map(str::to_string).collect();
+    assert_eq!(
+        security_events(&cli_lines),
+        ["account_created", "token_added", "token_revoked", "account_suspended", "account_reinstated"]
+    );
+
+    let (child, address, server_log) = serve_logged(&database);
+    let _server = KillOnDrop(child);
+    let client = reqwest::Client::new();
+    let post = |path: &str, body: String| {
+        let request = client.post(format!("http://{address}/api/v2/{path}")).body(body);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let creds = format!(r#""userId":"{user_id}","token":"{token}""#);
+    let created =
+        post("Agent/create", format!(r#"{{{creds},"name":"Ravi","email":"ravi@x.com","password":"agent-secret-1"}}"#))
+            .await;
+    assert!(created.contains(r#""agentId":1"#), "{created}");
+    for _ in 0..5 {
+        post("auth/login", r#"{"email":"ravi@x.com","password":"wrong-guess-1"}"#.into()).await;
+    }
+    assert!(post("auth/login", r#"{"email":"ravi@x.com","password":"agent-secret-1"}"#.into()).await.contains("429"));
+    let login = post("auth/login", r#"{"email":"boss@x.com","password":"admin-secret-1"}"#.into()).await;
+    let ssid = serde_json::from_str::<serde_json::Value>(&login).unwrap()["ssid"].as_str().unwrap().to_string();
+    let changed = post("Agent/update", format!(r#"{{"ssid":"{ssid}","agentId":1,"password":"agent-secret-2"}}"#)).await;
+    assert!(changed.contains("Agent updated"), "{changed}");
+    post("auth/logout", format!(r#"{{"ssid":"{ssid}"}}"#)).await;
+    // The log is written as it happens; give the last line a moment.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let server_lines = server_log.lock().unwrap().clone();
+    assert_eq!(
+        security_events(&server_lines),
+        [
+            "login_failed",
+            "login_failed",
+            "login_failed",
+            "login_failed",
+            "login_failed",
+            "login_locked_out",
+            "login_refused",
+            "login",
+            "password_changed",
+            "logout"
+        ],
+        "{server_lines:#?}"
+    );
+    let failed = server_lines.iter().find(|l| l.contains("login_failed")).unwrap();
+    assert!(failed.contains("email=ravi@x.com") && failed.contains("source=127.0.0.1"), "{failed}");
+    let refused = server_lines.iter().find(|l| l.contains("login_refused")).unwrap();
+    assert!(refused.contains("reason=\"locked_out\""), "{refused}");
+
+    // No secret anywhere in either log: not a password, a token or a session id.
+    let logs = [cli_lines, server_lines].concat().join("\n");
+    for secret in [&token, &second, &ssid, "admin-secret-1", "agent-secret-1", "agent-secret-2", "wrong-guess-1"] {
+        assert!(!logs.contains(secret), "{secret} is in the log");
+    }
+}

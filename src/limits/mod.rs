@@ -1,5 +1,5 @@
 //! Limits the server keeps in memory, explicit and bounded: failed logins
-//! per email. Handlers consult them through the application state.
+//! per source address and email. Handlers consult them through the application state.
 
 pub mod login_guard;
 

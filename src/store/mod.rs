@@ -115,7 +115,8 @@ pub trait AgentStore: Send + Sync {
     /// Conflict: the email is taken in this account.
     async fn create_agent(&self, account: &str, new: &NewAgent) -> StoreResult<i64>;
     /// NotFound: no such live agent; Conflict: the new email is taken.
-    /// Switching it off (`status` 0) ends its sessions, as `set_agent_status` does.
+    /// Switching it off (`status` 0) ends its sessions, as `set_agent_status` does;
+    /// a new password ends them all but `changes.keep_session`.
     async fn update_agent(&self, account: &str, agent_id: i64, changes: &AgentChanges) -> StoreResult<()>;
     async fn set_agent_status(&self, account: &str, agent_id: i64, status: i64) -> StoreResult<()>;
     /// Soft delete; an agent with a live session is only marked `preDeleted`.

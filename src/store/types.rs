@@ -176,6 +176,9 @@ pub struct AgentChanges {
     /// Replaces every mapping of the agent.
     pub groups: Option<Vec<(i64, ReceiveCall)>>,
     pub working: Option<Vec<WorkingTime>>,
+    /// With a new `password_hash` the agent's sessions end, all but this one
+    /// (the ssid hash of the agent's own session that made the change).
+    pub keep_session: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
