@@ -379,6 +379,14 @@ backend_test!(
             assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "{read:?}");
         }
         assert!(started.elapsed() < std::time::Duration::from_secs(4), "{:?}", started.elapsed());
+        // A kept-alive connection idle after its reply is closed the same way.
+        let mut idle = tokio::net::TcpStream::connect(&address).await.unwrap();
+        idle.write_all(b"POST /api/v2/Agent/list HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}").await.unwrap();
+        let mut reply = Vec::new();
+        // The reply, then the end of the stream once the connection has idled past the bound.
+        let read = tokio::time::timeout(std::time::Duration::from_secs(5), idle.read_to_end(&mut reply)).await;
+        assert!(read.is_ok(), "the idle connection stayed open");
+        assert!(reply.starts_with(b"HTTP/1.1 200 OK"), "{}", String::from_utf8_lossy(&reply));
         // Meanwhile and afterwards, whole requests are served.
         assert_eq!(
             app.post(AGENT_LIST, "{}").await.body,
@@ -386,3 +394,24 @@ backend_test!(
         );
     }
 );
+
+backend_test!(an_agent_changing_its_own_password_stays_logged_in_where_it_did_so, |app| {
+    let account = app.account().await;
+    let role = format!(r#"{{{},"name":"Lead","permissions":["VIEW_AGENTS","EDIT_AGENTS"]}}"#, account.creds());
+    assert!(app.post("/api/v2/Role/add", &role).await.body.contains(r#""roleId":"2""#));
+    let lead = app
+        .agent(&account, r#""name":"Lead One","email":"lead@example.com","password":"lead-pass-1","role":"2""#)
+        .await;
+    let here = app.login("lead@example.com", "lead-pass-1").await;
+    let elsewhere = app.login("lead@example.com", "lead-pass-1").await;
+
+    let change = format!(r#"{{"ssid":"{here}","agentId":{lead},"password":"lead-pass-2"}}"#);
+    app.expect("/api/v2/Agent/update", &change, r#"{"status":"success","code":200,"message":"Agent updated"}"#).await;
+    app.expect_error(AGENT_LIST, &ssid_body(&elsewhere), 1014, "Invalid token").await;
+    let list = app.post(AGENT_LIST, &ssid_body(&here)).await;
+    assert!(list.body.contains(r#""status":"success""#), "{}", list.body);
+    // Still online: the session it kept holds its presence.
+    let live = app.post("/api/v2/Agent/live", &format!(r#"{{{}}}"#, account.creds())).await;
+    assert!(live.body.contains(r#""state":"available""#), "{}", live.body);
+    app.login("lead@example.com", "lead-pass-2").await;
+});
