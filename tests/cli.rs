@@ -414,4 +414,8 @@ fn one_shot_commands_leave_no_wal_or_shm_files_behind() {
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
         assert_eq!(files(), ["a.db"], "after {args:?}");
     }
+    let copy = dir.path().join("copy.db");
+    let backup = agentdesk(&["backup", "--to", copy.to_str().unwrap(), "--database", &database]);
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    assert_eq!(files(), ["a.db", "copy.db"], "after backup");
 }

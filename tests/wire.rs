@@ -411,3 +411,18 @@ backend_test!(a_utf8_byte_order_mark_before_the_json_is_accepted, |app| {
     let reply = app.post("/api/v2/Agent/list", &format!("{{{}}}\u{feff}", account.creds())).await;
     assert_eq!(reply.body, INVALID_REQUEST);
 });
+
+backend_test!(a_body_declared_far_too_large_is_refused_at_once_and_the_connection_closed, |app| {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    // 32 MiB announced, none sent: nothing is worth waiting for.
+    let head = "POST /api/v2/Agent/list HTTP/1.1\r\nHost: x\r\nContent-Length: 33554432\r\n\r\n";
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut reply = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read_to_end(&mut reply)).await;
+    assert!(read.is_ok(), "the connection stayed open");
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 413 Payload Too Large\r\n"), "{reply}");
+    assert!(reply.to_ascii_lowercase().contains("\r\nconnection: close\r\n"), "{reply}");
+    assert!(reply.ends_with(&error_body(413, "Request body too large")), "{reply}");
+});
