@@ -31,7 +31,7 @@ pub use state::{AppState, ServerConfig, Shared};
 /// requests in flight before returning.
 ///
 /// Each connection must send a request's headers in full within
-/// `ServerConfig::header_read_timeout` (counted from its first byte, or
+/// `ServerConfig::header_read_timeout` (counted from when it opens, or
 /// from the end of the previous reply on a kept-alive connection), else
 /// it is closed: a client that opens connections and never finishes a
 /// request cannot hold them (and the server's file descriptors) forever.

@@ -138,14 +138,12 @@ async fn main() -> std::process::ExitCode {
         .init();
     // A refusal is one line an operator can act on (`{:#}`: the cause
     // chain on that line), never a backtrace.
-    match Cli::load().map(|cli| cli.command) {
-        Ok(command) => match run(command).await {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("error: {error:#}");
-                std::process::ExitCode::FAILURE
-            }
-        },
+    let done = match Cli::load() {
+        Ok(cli) => run(cli.command).await,
+        Err(error) => Err(error),
+    };
+    match done {
+        Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             std::process::ExitCode::FAILURE
