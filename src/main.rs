@@ -34,7 +34,7 @@ impl Cli {
         let leaf: &ArgMatches = sub.subcommand().map(|(_, m)| m).unwrap_or(sub);
         match &mut cli.command {
             Command::Serve(settings) => settings.layer(sub, &file)?,
-            Command::Migrate(db) | Command::Demo(db) => db.layer(sub, &file),
+            Command::Migrate(db) | Command::Demo(db) | Command::Backup { db, .. } => db.layer(sub, &file),
             Command::Account { command } => command.database().layer(leaf, &file),
         }
         Ok(cli)
@@ -54,10 +54,23 @@ enum Command {
     },
     /// Load a demo account and print its credentials.
     Demo(DatabaseSettings),
+    /// Copy a SQLite database to a new file while servers keep running on it.
+    Backup {
+        /// The copy to write; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
+        #[command(flatten)]
+        db: DatabaseSettings,
+    },
 }
 
 #[derive(Subcommand)]
 enum AccountCommand {
+    /// List every account, one JSON line each: userId, name, email, suspended, agents, createdAt.
+    List {
+        #[command(flatten)]
+        db: DatabaseSettings,
+    },
     /// Create an account; prints {"userId":"…","token":"…"} on stdout.
     Create {
         #[arg(long)]
@@ -105,7 +118,8 @@ enum AccountCommand {
 impl AccountCommand {
     fn database(&mut self) -> &mut DatabaseSettings {
         match self {
-            AccountCommand::Create { db, .. }
+            AccountCommand::List { db }
+            | AccountCommand::Create { db, .. }
             | AccountCommand::TokenAdd { db, .. }
             | AccountCommand::TokenRevoke { db, .. }
             | AccountCommand::Suspend { db, .. }
@@ -115,53 +129,100 @@ impl AccountCommand {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     // Logs go to stderr so that stdout carries only what commands print for scripts.
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    match Cli::load()?.command {
-        Command::Serve(settings) => serve(settings).await,
-        Command::Migrate(db) => {
-            store::open(&db.database).await?;
-            tracing::info!(database = %db.redacted(), "migrations applied");
-            Ok(())
-        }
-        Command::Account { command: AccountCommand::Create { name, email, password, db } } => {
-            let store = store::open(&db.database).await?;
-            let created = accounts::create_account(&store, &name, &email, password.as_deref()).await?;
-            println!("{}", serde_json::to_string(&created)?);
-            Ok(())
-        }
-        Command::Account { command: AccountCommand::TokenAdd { user_id, db } } => {
-            let store = store::open(&db.database).await?;
-            println!("{}", serde_json::to_string(&accounts::add_token(&store, &user_id).await?)?);
-            Ok(())
-        }
-        Command::Account { command: AccountCommand::TokenRevoke { user_id, token, db } } => {
-            let store = store::open(&db.database).await?;
-            accounts::revoke_token(&store, &user_id, &token).await?;
-            tracing::info!(account = %user_id, "token revoked");
-            Ok(())
-        }
-        Command::Account { command: AccountCommand::Suspend { user_id, db } } => {
-            store::open(&db.database).await?.set_suspended(&store::AccountId::new(user_id.clone()), true).await?;
-            tracing::info!(account = %user_id, "account suspended");
-            Ok(())
-        }
-        Command::Account { command: AccountCommand::Reinstate { user_id, db } } => {
-            store::open(&db.database).await?.set_suspended(&store::AccountId::new(user_id.clone()), false).await?;
-            tracing::info!(account = %user_id, "account reinstated");
-            Ok(())
-        }
-        Command::Demo(db) => {
-            let store = store::open(&db.database).await?;
-            demo::load(&store, "http://127.0.0.1:8080").await?.print();
-            Ok(())
+    // A refusal is one line an operator can act on (`{:#}`: the cause
+    // chain on that line), never a backtrace.
+    let done = match Cli::load() {
+        Ok(cli) => run(cli.command).await,
+        Err(error) => Err(error),
+    };
+    match done {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
         }
     }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    let (db, action) = match command {
+        Command::Serve(settings) => return serve(settings).await,
+        Command::Migrate(db) => (db, OneShot::Migrate),
+        Command::Demo(db) => (db, OneShot::Demo),
+        Command::Backup { to, db } => {
+            store::backup(&db.database, &to).await?;
+            tracing::info!(database = %db.redacted(), to = %to.display(), "backup written");
+            return Ok(());
+        }
+        Command::Account { command } => account_action(command),
+    };
+    // One-shot commands close the store before they end, so SQLite folds
+    // its WAL back into the file and leaves no -wal/-shm behind.
+    let store = store::open(&db.database).await?;
+    let done = one_shot(&store, &db, action).await;
+    store.close(agentdesk::clock::now()).await;
+    done
+}
+
+/// What a one-shot command does once its store is open.
+enum OneShot {
+    Migrate,
+    Demo,
+    List,
+    Create { name: String, email: String, password: Option<String> },
+    TokenAdd { user_id: String },
+    TokenRevoke { user_id: String, token: String },
+    Suspend { user_id: String, suspended: bool },
+}
+
+fn account_action(command: AccountCommand) -> (DatabaseSettings, OneShot) {
+    match command {
+        AccountCommand::List { db } => (db, OneShot::List),
+        AccountCommand::Create { name, email, password, db } => (db, OneShot::Create { name, email, password }),
+        AccountCommand::TokenAdd { user_id, db } => (db, OneShot::TokenAdd { user_id }),
+        AccountCommand::TokenRevoke { user_id, token, db } => (db, OneShot::TokenRevoke { user_id, token }),
+        AccountCommand::Suspend { user_id, db } => (db, OneShot::Suspend { user_id, suspended: true }),
+        AccountCommand::Reinstate { user_id, db } => (db, OneShot::Suspend { user_id, suspended: false }),
+    }
+}
+
+async fn one_shot(store: &store::SharedStore, db: &DatabaseSettings, action: OneShot) -> anyhow::Result<()> {
+    match action {
+        OneShot::Migrate => tracing::info!(database = %db.redacted(), "migrations applied"),
+        OneShot::Demo => demo::load(store, "http://127.0.0.1:8080").await?.print(),
+        OneShot::List => {
+            for account in store.list_accounts().await? {
+                println!("{}", serde_json::to_string(&account)?);
+            }
+        }
+        OneShot::Create { name, email, password } => {
+            let created = accounts::create_account(store, &name, &email, password.as_deref()).await?;
+            println!("{}", serde_json::to_string(&created)?);
+            tracing::info!(target: "security", event = "account_created", account = %created.user_id, %email);
+        }
+        // Security events name the account, never the token.
+        OneShot::TokenAdd { user_id } => {
+            println!("{}", serde_json::to_string(&accounts::add_token(store, &user_id).await?)?);
+            tracing::info!(target: "security", event = "token_added", account = %user_id);
+        }
+        OneShot::TokenRevoke { user_id, token } => {
+            accounts::revoke_token(store, &user_id, &token).await?;
+            tracing::info!(target: "security", event = "token_revoked", account = %user_id);
+        }
+        OneShot::Suspend { user_id, suspended } => {
+            store.set_suspended(&store::AccountId::new(user_id.clone()), suspended).await?;
+            let event = if suspended { "account_suspended" } else { "account_reinstated" };
+            tracing::info!(target: "security", event, account = %user_id);
+        }
+    }
+    Ok(())
 }
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
@@ -169,7 +230,13 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let _claim = store::serving::claim(&settings.db.database)?;
     let store = store::open(&settings.db.database).await?;
     tracing::info!(database = %settings.db.redacted(), "store ready");
-    let listener = TcpListener::bind(settings.bind).await?;
+    let listener = match TcpListener::bind(settings.bind.as_str()).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            store.close(agentdesk::clock::now()).await;
+            anyhow::bail!("cannot listen on {}: {e}", settings.bind);
+        }
+    };
     let address = listener.local_addr()?;
     if settings.demo {
         demo::load(&store, &format!("http://{address}")).await?.print();

@@ -2,7 +2,6 @@
 //! environment < flags.
 
 use std::fmt;
-use std::net::SocketAddr;
 use std::path::Path;
 
 use clap::parser::ValueSource;
@@ -18,7 +17,7 @@ const SESSION_MAX_RANGE: std::ops::RangeInclusive<i64> = 60..=365 * 86400;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSettings {
-    pub bind: Option<SocketAddr>,
+    pub bind: Option<String>,
     pub database: Option<String>,
     pub session_ttl: Option<i64>,
     pub session_max: Option<i64>,
@@ -69,9 +68,9 @@ impl fmt::Debug for DatabaseSettings {
 
 #[derive(Args, Clone, Debug)]
 pub struct ServeSettings {
-    /// Address to listen on.
+    /// Address to listen on: `IP:PORT` or `HOST:PORT` (`localhost:8080`).
     #[arg(long, env = "AGENTDESK_BIND", default_value = "127.0.0.1:8080")]
-    pub bind: SocketAddr,
+    pub bind: String,
     #[command(flatten)]
     pub db: DatabaseSettings,
     /// Lifetime of a login session after its last use, in seconds.
@@ -101,8 +100,8 @@ impl ServeSettings {
     /// Takes the file's values where neither a flag nor the environment set them.
     pub fn layer(&mut self, matches: &ArgMatches, file: &FileSettings) -> anyhow::Result<()> {
         self.db.layer(matches, file);
-        if let Some(bind) = file.bind.filter(|_| defaulted(matches, "bind")) {
-            self.bind = bind;
+        if let Some(bind) = file.bind.as_ref().filter(|_| defaulted(matches, "bind")) {
+            self.bind = bind.clone();
         }
         if let Some(ttl) = file.session_ttl.filter(|_| defaulted(matches, "session_ttl")) {
             anyhow::ensure!(SESSION_TTL_RANGE.contains(&ttl), "config file: session_ttl must be 60..=2592000 seconds");

@@ -25,6 +25,9 @@ pub struct ServerConfig {
     pub rate_limit: u32,
     /// API requests handled at once before new ones are shed (503).
     pub max_in_flight: u32,
+    /// How long a connection may take to send a request's headers in full
+    /// before it is closed.
+    pub header_read_timeout: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -36,6 +39,7 @@ impl Default for ServerConfig {
             login_window_secs: 300,
             rate_limit: 50,
             max_in_flight: 1024,
+            header_read_timeout: std::time::Duration::from_secs(30),
         }
     }
 }

@@ -312,3 +312,106 @@ backend_test!(a_credential_in_use_follows_every_change_to_its_agent_and_account_
     app.expect_error(AGENT_LIST, &token, 1014, "Invalid token").await;
     app.expect(AGENT_LIST, &list, ASHA_QUICK).await;
 });
+
+backend_test!(a_new_password_ends_the_agents_other_sessions, |app| {
+    let account = app.account().await;
+    let ravi = app.agent(&account, r#""name":"Ravi Kumar","email":"ravi@example.com","password":"agent-pass-1""#).await;
+    let desk = app.login("ravi@example.com", "agent-pass-1").await;
+    let phone = app.login("ravi@example.com", "agent-pass-1").await;
+    let other = app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com","password":"agent-pass-2""#).await;
+    let asha = app.login("asha@example.com", "agent-pass-2").await;
+    for ssid in [&desk, &phone, &asha] {
+        assert!(app.post(AGENT_LIST, &ssid_body(ssid)).await.body.contains("1015"), "a session that works");
+    }
+
+    let change = format!(r#"{{{},"agentId":{ravi},"password":"new-pass-123"}}"#, account.creds());
+    app.expect("/api/v2/Agent/update", &change, r#"{"status":"success","code":200,"message":"Agent updated"}"#).await;
+    for ssid in [&desk, &phone] {
+        app.expect_error(AGENT_LIST, &ssid_body(ssid), 1014, "Invalid token").await;
+        app.expect_error(LOGOUT, &ssid_body(ssid), 1014, "Invalid token").await;
+    }
+    // Another agent's session is untouched; the old password no longer works, the new one does.
+    assert!(app.post(AGENT_LIST, &ssid_body(&asha)).await.body.contains("1015"));
+    app.expect_error(LOGIN, &login_body("ravi@example.com", "agent-pass-1"), 1501, "Invalid email or password").await;
+    app.login("ravi@example.com", "new-pass-123").await;
+    let _ = other;
+});
+
+backend_test!(a_stranger_failing_logins_from_elsewhere_does_not_lock_the_agent_out, |app| {
+    let account = app.account().await;
+    app.agent(&account, r#""name":"Ravi Kumar","email":"ravi@example.com","password":"agent-pass-1""#).await;
+    // The stranger comes from another address (127.0.0.2 reaches the server on 127.0.0.1).
+    let stranger =
+        reqwest::Client::builder().local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap()).build().unwrap();
+    let try_login = |password: &'static str| {
+        let stranger = stranger.clone();
+        let url = format!("{}{LOGIN}", app.base);
+        async move {
+            let reply = stranger.post(url).body(login_body("ravi@example.com", password)).send().await.unwrap();
+            (reply.status().as_u16(), reply.text().await.unwrap())
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            try_login("guess-123").await,
+            (200, r#"{"status":"error","message":"Invalid email or password","code":1501}"#.to_string())
+        );
+    }
+    assert_eq!(try_login("agent-pass-1").await.0, 429, "the stranger's address is locked out");
+    // The agent, from its own address, logs in as usual.
+    app.login("ravi@example.com", "agent-pass-1").await;
+});
+
+backend_test!(
+    a_connection_that_never_finishes_its_headers_is_closed,
+    agentdesk::ServerConfig { header_read_timeout: std::time::Duration::from_secs(1), ..Default::default() },
+    |app| {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let address = app.base.trim_start_matches("http://").to_string();
+        let mut silent = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+        slow.write_all(b"POST /api/v2/Agent/list HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        let started = std::time::Instant::now();
+        for socket in [&mut silent, &mut slow] {
+            let mut buffer = [0u8; 256];
+            let read = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut buffer)).await;
+            // Closed: end of stream (or a reset), never a wait past the bound.
+            assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "{read:?}");
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(4), "{:?}", started.elapsed());
+        // A kept-alive connection idle after its reply is closed the same way.
+        let mut idle = tokio::net::TcpStream::connect(&address).await.unwrap();
+        idle.write_all(b"POST /api/v2/Agent/list HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}").await.unwrap();
+        let mut reply = Vec::new();
+        // The reply, then the end of the stream once the connection has idled past the bound.
+        let read = tokio::time::timeout(std::time::Duration::from_secs(5), idle.read_to_end(&mut reply)).await;
+        assert!(read.is_ok(), "the idle connection stayed open");
+        assert!(reply.starts_with(b"HTTP/1.1 200 OK"), "{}", String::from_utf8_lossy(&reply));
+        // Meanwhile and afterwards, whole requests are served.
+        assert_eq!(
+            app.post(AGENT_LIST, "{}").await.body,
+            r#"{"status":"error","message":"Token not found","code":1020}"#
+        );
+    }
+);
+
+backend_test!(an_agent_changing_its_own_password_stays_logged_in_where_it_did_so, |app| {
+    let account = app.account().await;
+    let role = format!(r#"{{{},"name":"Lead","permissions":["VIEW_AGENTS","EDIT_AGENTS"]}}"#, account.creds());
+    assert!(app.post("/api/v2/Role/add", &role).await.body.contains(r#""roleId":"2""#));
+    let lead = app
+        .agent(&account, r#""name":"Lead One","email":"lead@example.com","password":"lead-pass-1","role":"2""#)
+        .await;
+    let here = app.login("lead@example.com", "lead-pass-1").await;
+    let elsewhere = app.login("lead@example.com", "lead-pass-1").await;
+
+    let change = format!(r#"{{"ssid":"{here}","agentId":{lead},"password":"lead-pass-2"}}"#);
+    app.expect("/api/v2/Agent/update", &change, r#"{"status":"success","code":200,"message":"Agent updated"}"#).await;
+    app.expect_error(AGENT_LIST, &ssid_body(&elsewhere), 1014, "Invalid token").await;
+    let list = app.post(AGENT_LIST, &ssid_body(&here)).await;
+    assert!(list.body.contains(r#""status":"success""#), "{}", list.body);
+    // Still online: the session it kept holds its presence.
+    let live = app.post("/api/v2/Agent/live", &format!(r#"{{{}}}"#, account.creds())).await;
+    assert!(live.body.contains(r#""state":"available""#), "{}", live.body);
+    app.login("lead@example.com", "lead-pass-2").await;
+});

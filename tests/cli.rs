@@ -258,10 +258,12 @@ fn a_config_file_sets_what_the_environment_and_flags_leave_unset() {
 fn serve_refused(args: &[&str]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
         .arg("serve")
-        .args(["--bind", "127.0.0.1:0"])
+        .args(if args.contains(&"--bind") { &[][..] } else { &["--bind", "127.0.0.1:0"][..] })
         .args(args)
         .env_remove("AGENTDESK_SESSION_TTL")
         .env_remove("AGENTDESK_SESSION_MAX")
+        // A refusal must not show a backtrace even when they are asked for.
+        .env("RUST_BACKTRACE", "1")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -298,4 +300,122 @@ fn a_session_maximum_out_of_range_or_shorter_than_the_session_lifetime_stops_the
     let from_file = serve_refused(&["--database", &database, "--config", config.to_str().unwrap()]);
     assert_failed_quietly(&from_file);
     assert!(stderr(&from_file).contains("session_max must be 60..=31536000 seconds"), "{}", stderr(&from_file));
+}
+
+/// The lines of stderr that report an error: a refusal is exactly one,
+/// without a backtrace.
+fn the_one_error_line(output: &Output) -> String {
+    let text = stderr(output);
+    let errors: Vec<&str> = text.lines().filter(|l| l.contains("error") || l.contains("ERROR")).collect();
+    assert_eq!(errors.len(), 1, "one error line, not {}: {text}", errors.len());
+    assert!(!text.contains("backtrace") && !text.contains("panicked"), "{text}");
+    errors[0].to_string()
+}
+
+#[test]
+fn an_unreachable_postgresql_is_one_line_naming_its_host_port_and_cause_within_seconds() {
+    let started = std::time::Instant::now();
+    let refused = serve_refused(&["--database", "postgres://postgres@127.0.0.1:1/agentdesk"]);
+    assert_failed_quietly(&refused);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    let line = the_one_error_line(&refused);
+    assert!(line.contains("cannot connect to PostgreSQL at 127.0.0.1:1: Connection refused"), "{line}");
+
+    // A server that accepts the connection and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let started = std::time::Instant::now();
+    let hung = serve_refused(&["--database", &format!("postgres://postgres@127.0.0.1:{port}/agentdesk")]);
+    assert_failed_quietly(&hung);
+    assert!(started.elapsed() < std::time::Duration::from_secs(9), "{:?}", started.elapsed());
+    let line = the_one_error_line(&hung);
+    assert!(
+        line.contains(&format!("cannot connect to PostgreSQL at 127.0.0.1:{port}: no answer within 5 s")),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_port_in_use_is_one_line_naming_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let refused = serve_refused(&["--database", &sqlite_url(dir.path(), "a.db"), "--bind", &address]);
+    assert_failed_quietly(&refused);
+    let line = the_one_error_line(&refused);
+    assert!(line.contains(&format!("cannot listen on {address}: Address already in use")), "{line}");
+}
+
+#[test]
+fn a_missing_or_unwritable_sqlite_database_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let refused = serve_refused(&["--database", &sqlite_url(&missing, "a.db")]);
+    assert_failed_quietly(&refused);
+    let line = the_one_error_line(&refused);
+    assert!(line.contains(&format!("the directory {} does not exist", missing.display())), "{line}");
+
+    // A database the server may read but not write.
+    let database = sqlite_url(dir.path(), "a.db");
+    assert!(agentdesk(&["migrate", "--database", &database]).status.success());
+    let refused = serve_refused(&["--database", &format!("{database}?mode=ro")]);
+    assert_failed_quietly(&refused);
+    let line = the_one_error_line(&refused);
+    assert!(line.contains("cannot be written (is the file or its directory read-only?)"), "{line}");
+    assert!(line.contains("attempt to write a readonly database"), "{line}");
+
+    // A read-only directory (only where permissions bind: not for root).
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    let mut permissions = std::fs::metadata(&locked).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o555);
+    std::fs::set_permissions(&locked, permissions).unwrap();
+    if std::fs::write(locked.join("probe"), b"").is_err() {
+        let refused = serve_refused(&["--database", &sqlite_url(&locked, "a.db")]);
+        assert_failed_quietly(&refused);
+        assert!(the_one_error_line(&refused).contains("read-only"), "{}", stderr(&refused));
+    }
+}
+
+#[test]
+fn a_sqlite_url_without_a_path_is_refused_before_listening() {
+    for url in ["sqlite://", "sqlite:", "sqlite::memory:", "sqlite://?mode=rwc"] {
+        let refused = serve_refused(&["--database", url]);
+        assert_failed_quietly(&refused);
+        assert!(!stderr(&refused).contains("listening"), "{url}: {}", stderr(&refused));
+        let line = the_one_error_line(&refused);
+        assert!(line.contains("names no database file: use sqlite://FILE"), "{url}: {line}");
+    }
+}
+
+#[test]
+fn one_shot_commands_leave_no_wal_or_shm_files_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "a.db");
+    let files = || {
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        names
+    };
+    assert!(agentdesk(&["migrate", "--database", &database]).status.success());
+    assert_eq!(files(), ["a.db"], "after migrate");
+    let (user_id, token) = created_credentials(&create("N", "wal@x.com", None, &database));
+    assert_eq!(files(), ["a.db"], "after account create");
+    let steps: [&[&str]; 5] = [
+        &["account", "token-add", "--user-id", &user_id],
+        &["account", "token-revoke", "--user-id", &user_id, "--token", &token],
+        &["account", "suspend", "--user-id", &user_id],
+        &["account", "reinstate", "--user-id", &user_id],
+        &["demo"],
+    ];
+    for args in steps {
+        let output = agentdesk(&[args, &["--database", &database]].concat());
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        assert_eq!(files(), ["a.db"], "after {args:?}");
+    }
+    let copy = dir.path().join("copy.db");
+    let backup = agentdesk(&["backup", "--to", copy.to_str().unwrap(), "--database", &database]);
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    assert_eq!(files(), ["a.db", "copy.db"], "after backup");
 }

@@ -11,8 +11,14 @@ use std::process::{Child, Command, Stdio};
 // read that fails here means it already exited.
 #[allow(clippy::zombie_processes)]
 fn serve(database: &str) -> (Child, String, String) {
+    serve_at(database, "127.0.0.1:0")
+}
+
+/// As `serve`, listening on `bind`.
+#[allow(clippy::zombie_processes)]
+fn serve_at(database: &str, bind: &str) -> (Child, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", database])
+        .args(["serve", "--bind", bind, "--database", database])
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -219,4 +225,356 @@ async fn a_second_server_on_one_sqlite_file_refuses_to_start() {
     first.0.wait().unwrap();
     let (again, _, _) = serve(&database);
     drop(KillOnDrop(again));
+}
+
+#[tokio::test]
+async fn a_host_name_is_a_bind_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("named.db").display());
+    let (child, address, _) = serve_at(&database, "localhost:0");
+    let _server = KillOnDrop(child);
+    let ready = reqwest::get(format!("http://{address}/healthz")).await.unwrap();
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+}
+
+/// The ids of an account's agents as the server at `address` lists them (up to 500).
+async fn agent_ids(address: &str, user_id: &str, token: &str) -> Vec<i64> {
+    let body = format!(r#"{{"userId":"{user_id}","token":"{token}","limit":500}}"#);
+    let reply = reqwest::Client::new().post(format!("http://{address}/api/v2/Agent/list")).body(body).send().await;
+    let reply: serde_json::Value = reply.unwrap().json().await.unwrap();
+    let agents = reply["response"].as_array().unwrap_or_else(|| panic!("{reply}"));
+    let mut ids: Vec<i64> = agents.iter().map(|a| a["unique_id"].as_i64().unwrap()).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_the_server_writes_restores_with_every_write_before_it() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("live.db").display());
+    let created =
+        agentdesk(&["account", "create", "--name", "Backed", "--email", "backed@x.com", "--database", &database]);
+    let account: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+    let user_id = account["userId"].as_str().unwrap().to_string();
+    let token = account["token"].as_str().unwrap().to_string();
+    let (child, address, _) = serve(&database);
+    let server = KillOnDrop(child);
+
+    // One writer creates agents one after another: what it has seen
+    // acknowledged is always a prefix of the ids 1, 2, 3, …
+    let acknowledged = Arc::new(AtomicI64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (acknowledged, stop, address, creds) =
+            (acknowledged.clone(), stop.clone(), address.clone(), format!(r#""userId":"{user_id}","token":"{token}""#));
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
+                n += 1;
+                let body = format!(r#"{{{creds},"name":"Agent {n}","email":"a{n}@x.com"}}"#);
+                let reply = client.post(format!("http://{address}/api/v2/Agent/create")).body(body).send().await;
+                let reply: serde_json::Value = reply.unwrap().json().await.unwrap();
+                assert_eq!(reply["agentId"].as_i64(), Some(n), "{reply}");
+                acknowledged.store(n, Ordering::SeqCst);
+            }
+        })
+    };
+    while acknowledged.load(Ordering::SeqCst) < 20 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let backup = dir.path().join("backup.db");
+    let before = acknowledged.load(Ordering::SeqCst);
+    let taken = tokio::task::spawn_blocking({
+        let (database, backup) = (database.clone(), backup.to_str().unwrap().to_string());
+        move || agentdesk(&["backup", "--to", &backup, "--database", &database])
+    })
+    .await
+    .unwrap();
+    let after = acknowledged.load(Ordering::SeqCst);
+    assert!(taken.status.success(), "{}", String::from_utf8_lossy(&taken.stderr));
+    // The server kept writing during and after the backup.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    stop.store(true, Ordering::SeqCst);
+    writer.await.unwrap();
+    let written = acknowledged.load(Ordering::SeqCst);
+    assert!(written > after, "writes went on after the backup: {written} vs {after}");
+    drop(server);
+
+    // A second backup never overwrites a file.
+    let again = agentdesk(&["backup", "--to", backup.to_str().unwrap(), "--database", &database]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"), "{again:?}");
+
+    // Restore: the copy is a database of its own; a server on it has the
+    // account and every agent acknowledged before the backup began, as one
+    // consistent prefix.
+    let restored = dir.path().join("restored.db");
+    std::fs::copy(&backup, &restored).unwrap();
+    let restored = format!("sqlite://{}", restored.display());
+    let listed = agentdesk(&["account", "list", "--database", &restored]);
+    let line: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!((line["userId"].as_str(), line["email"].as_str()), (Some(user_id.as_str()), Some("backed@x.com")));
+    let (child, address, _) = serve(&restored);
+    let _restored_server = KillOnDrop(child);
+    let ids = agent_ids(&address, &user_id, &token).await;
+    let count = ids.len() as i64;
+    eprintln!("backup: acknowledged {before} before, {after} after, {count} in the copy, {written} in all");
+    assert!(before <= count && count <= after + 1, "{before} <= {count} <= {after} + 1");
+    assert_eq!(ids, (1..=count).collect::<Vec<_>>());
+}
+
+#[test]
+fn backup_of_postgresql_says_to_use_pg_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("x.dump");
+    let refused = agentdesk(&["backup", "--to", to.to_str().unwrap(), "--database", "postgres://u@127.0.0.1:1/db"]);
+    assert!(!refused.status.success());
+    let text = String::from_utf8_lossy(&refused.stderr);
+    assert!(text.contains("back up PostgreSQL with its own tools: pg_dump --format=custom"), "{text}");
+    assert!(!to.exists());
+}
+
+#[test]
+fn account_list_prints_one_json_line_per_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("list.db").display());
+    assert_eq!(agentdesk(&["account", "list", "--database", &database]).stdout, b"");
+    let mut ids = Vec::new();
+    for (name, email) in [("First", "first@x.com"), ("Second", "second@x.com")] {
+        let created = agentdesk(&["account", "create", "--name", name, "--email", email, "--database", &database]);
+        let created: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+        ids.push(created["userId"].as_str().unwrap().to_string());
+    }
+    assert!(agentdesk(&["account", "suspend", "--user-id", &ids[1], "--database", &database]).status.success());
+    let listed = agentdesk(&["account", "list", "--database", &database]);
+    assert!(listed.status.success());
+    let text = String::from_utf8(listed.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let mut seen: Vec<(String, String, String, bool, i64)> = lines
+        .iter()
+        .map(|l| {
+            let keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, ["userId", "name", "email", "suspended", "agents", "createdAt"]);
+            (
+                l["userId"].as_str().unwrap().into(),
+                l["name"].as_str().unwrap().into(),
+                l["email"].as_str().unwrap().into(),
+                l["suspended"].as_bool().unwrap(),
+                l["agents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    seen.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        seen,
+        [
+            (ids[0].clone(), "First".into(), "first@x.com".into(), false, 0),
+            (ids[1].clone(), "Second".into(), "second@x.com".into(), true, 0)
+        ]
+    );
+}
+
+/// As `serve`, with `RUST_LOG=debug`, keeping every log line the server writes.
+#[allow(clippy::zombie_processes)]
+fn serve_logged(database: &str) -> (Child, String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", database])
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    loop {
+        let line = lines.next().expect("server exited before listening").unwrap();
+        let listening =
+            line.split_once("listening on http://").map(|(_, r)| r.split_whitespace().next().unwrap().to_string());
+        log.lock().unwrap().push(line);
+        if let Some(address) = listening {
+            let kept = log.clone();
+            std::thread::spawn(move || lines.for_each(|l| kept.lock().unwrap().push(l.unwrap_or_default())));
+            return (child, address, log);
+        }
+    }
+}
+
+/// The security events (`event=…`) among log lines, in order.
+fn security_events(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| l.contains(" security: "))
+        .filter_map(|l| l.split("event=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn security_events_are_logged_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("audited.db").display());
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+            .args(args)
+            .args(["--database", &database])
+            .env("RUST_LOG", "debug")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        (String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    let (created, mut cli_log) =
+        run(&["account", "create", "--name", "Audit", "--email", "boss@x.com", "--password", "admin-secret-1"]);
+    let account: serde_json::Value = serde_json::from_str(&created).unwrap();
+    let user_id = account["userId"].as_str().unwrap().to_string();
+    let token = account["token"].as_str().unwrap().to_string();
+    let (added, log) = run(&["account", "token-add", "--user-id", &user_id]);
+    cli_log += &log;
+    let added: serde_json::Value = serde_json::from_str(&added).unwrap();
+    let second = added["token"].as_str().unwrap().to_string();
+    for args in [
+        &["account", "token-revoke", "--user-id", &user_id, "--token", &second][..],
+        &["account", "suspend", "--user-id", &user_id],
+        &["account", "reinstate", "--user-id", &user_id],
+    ] {
+        cli_log += &run(args).1;
+    }
+    let cli_lines: Vec<String> = cli_log.lines().map(str::to_string).collect();
+    assert_eq!(
+        security_events(&cli_lines),
+        ["account_created", "token_added", "token_revoked", "account_suspended", "account_reinstated"]
+    );
+
+    let (child, address, server_log) = serve_logged(&database);
+    let _server = KillOnDrop(child);
+    let client = reqwest::Client::new();
+    let post = |path: &str, body: String| {
+        let request = client.post(format!("http://{address}/api/v2/{path}")).body(body);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let creds = format!(r#""userId":"{user_id}","token":"{token}""#);
+    let created =
+        post("Agent/create", format!(r#"{{{creds},"name":"Ravi","email":"ravi@x.com","password":"agent-secret-1"}}"#))
+            .await;
+    assert!(created.contains(r#""agentId":1"#), "{created}");
+    for _ in 0..5 {
+        post("auth/login", r#"{"email":"ravi@x.com","password":"wrong-guess-1"}"#.into()).await;
+    }
+    assert!(post("auth/login", r#"{"email":"ravi@x.com","password":"agent-secret-1"}"#.into()).await.contains("429"));
+    let login = post("auth/login", r#"{"email":"boss@x.com","password":"admin-secret-1"}"#.into()).await;
+    let ssid = serde_json::from_str::<serde_json::Value>(&login).unwrap()["ssid"].as_str().unwrap().to_string();
+    let changed = post("Agent/update", format!(r#"{{"ssid":"{ssid}","agentId":1,"password":"agent-secret-2"}}"#)).await;
+    assert!(changed.contains("Agent updated"), "{changed}");
+    post("auth/logout", format!(r#"{{"ssid":"{ssid}"}}"#)).await;
+    // The log is written as it happens; give the last line a moment.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let server_lines = server_log.lock().unwrap().clone();
+    assert_eq!(
+        security_events(&server_lines),
+        [
+            "login_failed",
+            "login_failed",
+            "login_failed",
+            "login_failed",
+            "login_failed",
+            "login_locked_out",
+            "login_refused",
+            "login",
+            "password_changed",
+            "logout"
+        ],
+        "{server_lines:#?}"
+    );
+    let failed = server_lines.iter().find(|l| l.contains("login_failed")).unwrap();
+    assert!(failed.contains("email=ravi@x.com") && failed.contains("source=127.0.0.1"), "{failed}");
+    let refused = server_lines.iter().find(|l| l.contains("login_refused")).unwrap();
+    assert!(refused.contains("reason=\"locked_out\""), "{refused}");
+
+    // No secret anywhere in either log: not a password, a token or a session id.
+    let logs = [cli_lines, server_lines].concat().join("\n");
+    for secret in [&token, &second, &ssid, "admin-secret-1", "agent-secret-1", "agent-secret-2", "wrong-guess-1"] {
+        assert!(!logs.contains(secret), "{secret} is in the log");
+    }
+}
+
+/// Two fresh databases on the PostgreSQL server the suite may use, dropped
+/// when the value goes; `None` when no server is named.
+struct PostgresPair {
+    admin: String,
+    names: [String; 2],
+}
+
+impl PostgresPair {
+    async fn create() -> Option<Self> {
+        use sqlx::Connection;
+        let admin = std::env::var("AGENTDESK_TEST_POSTGRES").ok().filter(|v| !v.is_empty())?;
+        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL reachable");
+        let tag = &agentdesk::domain::secret::new_token()[..12];
+        let names = [format!("agentdesk_t_{tag}_src"), format!("agentdesk_t_{tag}_dst")];
+        for name in &names {
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+        }
+        Some(Self { admin, names })
+    }
+
+    fn url(&self, i: usize) -> String {
+        format!("{}/{}", self.admin.rsplit_once('/').unwrap().0, self.names[i])
+    }
+}
+
+impl Drop for PostgresPair {
+    fn drop(&mut self) {
+        let (admin, names) = (self.admin.clone(), self.names.clone());
+        let _ = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+                for name in names {
+                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&mut conn).await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+#[tokio::test]
+async fn postgresql_backs_up_with_pg_dump_and_restores_with_pg_restore_as_the_readme_says() {
+    let Some(pair) = PostgresPair::create().await else {
+        eprintln!("skipped: AGENTDESK_TEST_POSTGRES is not set");
+        return;
+    };
+    let (source, target) = (pair.url(0), pair.url(1));
+    let created =
+        agentdesk(&["account", "create", "--name", "Dumped", "--email", "dumped@x.com", "--database", &source]);
+    let account: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+    let (user_id, token) = (account["userId"].as_str().unwrap(), account["token"].as_str().unwrap());
+    let (child, address, _) = serve(&source);
+    let _server = KillOnDrop(child);
+    let body = format!(r#"{{"userId":"{user_id}","token":"{token}","name":"Kept Agent","email":"kept@x.com"}}"#);
+    let reply = reqwest::Client::new().post(format!("http://{address}/api/v2/Agent/create")).body(body).send().await;
+    assert!(reply.unwrap().text().await.unwrap().contains(r#""agentId":1"#));
+
+    // Online, while the server runs, as the README says.
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("agentdesk.dump");
+    let dumped = Command::new("pg_dump")
+        .args(["--format=custom", &format!("--file={}", dump.display()), &source])
+        .output()
+        .expect("pg_dump is installed with PostgreSQL");
+    assert!(dumped.status.success(), "{}", String::from_utf8_lossy(&dumped.stderr));
+    let restored = Command::new("pg_restore")
+        .args(["--no-owner", &format!("--dbname={target}"), dump.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(restored.status.success(), "{}", String::from_utf8_lossy(&restored.stderr));
+
+    let (child, address, _) = serve(&target);
+    let _restored_server = KillOnDrop(child);
+    assert_eq!(agent_ids(&address, user_id, token).await, [1]);
 }

@@ -346,3 +346,83 @@ backend_test!(a_revoked_token_is_an_invalid_token_and_its_successor_works, |app|
     app.expect_error("/api/v2/Agent/list", &with(&account.token), 1014, "Invalid token").await;
     app.expect("/api/v2/Agent/list", &with(&rotated.token), ok).await;
 });
+
+/// Sends one raw HTTP/1.1 request — headers and the whole body written
+/// before a byte of the reply is read, as simple clients do — and returns
+/// the reply's status line and body.
+async fn raw_post(base: &str, head: &str, body: &[u8]) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://");
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    // A small send buffer, as over a real network: the body is still on its
+    // way when the server has decided, so a server that stops reading and
+    // closes makes the writes fail.
+    socket.set_send_buffer_size(16 * 1024).unwrap();
+    let mut socket = socket.connect(address.parse().unwrap()).await.unwrap();
+    socket.write_all(head.as_bytes()).await.expect("headers written");
+    for piece in body.chunks(16 * 1024) {
+        socket.write_all(piece).await.expect("the whole body written");
+    }
+    let mut reply = Vec::new();
+    socket.read_to_end(&mut reply).await.expect("the reply read, not reset");
+    let reply = String::from_utf8_lossy(&reply).into_owned();
+    let status = reply.lines().next().unwrap_or("").to_string();
+    let body = reply.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+backend_test!(a_two_mebibyte_body_written_in_full_before_reading_is_always_answered_413, |app| {
+    let body = vec![b'x'; 2 * 1024 * 1024];
+    let head = format!(
+        "POST /api/v2/Agent/list HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    for round in 0..50 {
+        let (status, reply) = raw_post(&app.base, &head, &body).await;
+        assert_eq!(status, "HTTP/1.1 413 Payload Too Large", "round {round}");
+        assert_eq!(reply, error_body(413, "Request body too large"), "round {round}");
+    }
+    // A body without a length (chunked) that grows past the limit too.
+    let head = "POST /api/v2/Agent/list HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let mut chunked = Vec::new();
+    for chunk in body.chunks(64 * 1024) {
+        chunked.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        chunked.extend_from_slice(chunk);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    for round in 0..5 {
+        let (status, reply) = raw_post(&app.base, head, &chunked).await;
+        assert_eq!(status, "HTTP/1.1 413 Payload Too Large", "chunked round {round}");
+        assert_eq!(reply, error_body(413, "Request body too large"), "chunked round {round}");
+    }
+});
+
+backend_test!(a_utf8_byte_order_mark_before_the_json_is_accepted, |app| {
+    let account = app.account().await;
+    let body = format!("\u{feff}{{{}}}", account.creds());
+    let reply = app.post("/api/v2/Agent/list", &body).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.body,
+        r#"{"response":[],"agtLimit":50,"currentPage":1,"totalPages":0,"totalRecords":0,"status":"success","code":200}"#
+    );
+    // Only at the start: a mark anywhere else is still broken JSON.
+    let reply = app.post("/api/v2/Agent/list", &format!("{{{}}}\u{feff}", account.creds())).await;
+    assert_eq!(reply.body, INVALID_REQUEST);
+});
+
+backend_test!(a_body_declared_far_too_large_is_refused_at_once_and_the_connection_closed, |app| {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    // 32 MiB announced, none sent: nothing is worth waiting for.
+    let head = "POST /api/v2/Agent/list HTTP/1.1\r\nHost: x\r\nContent-Length: 33554432\r\n\r\n";
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut reply = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read_to_end(&mut reply)).await;
+    assert!(read.is_ok(), "the connection stayed open");
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 413 Payload Too Large\r\n"), "{reply}");
+    assert!(reply.to_ascii_lowercase().contains("\r\nconnection: close\r\n"), "{reply}");
+    assert!(reply.ends_with(&error_body(413, "Request body too large")), "{reply}");
+});

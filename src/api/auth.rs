@@ -1,6 +1,8 @@
 //! Who is calling: `ssid` or `userId` + `token` from the body, resolved to a
 //! principal of exactly one account. Also our `auth/login` and `auth/logout`.
 
+use std::net::IpAddr;
+
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -12,6 +14,7 @@ use crate::domain::ids::{AccountId, AgentId};
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::presence::Actor as EventActor;
 use crate::domain::secret;
+use crate::limits::login_guard::{SLOW_DOWN, Verdict};
 use crate::limits::rates::Spender;
 use crate::store::{AuthRecord, NewSession};
 use crate::wire::errors::{auth as auth_errors, global};
@@ -155,7 +158,10 @@ pub(in crate::api) struct LoginReply {
 }
 
 /// `auth/login` `{email, password[, userId]}` → a session id, shown once.
-pub async fn login(state: AppState, body: Body) -> ApiResult {
+/// Failures count per source address and email (`LoginGuard`); every
+/// outcome is a security event in the log (`security` target), never with
+/// the password.
+pub async fn login(state: AppState, source: Option<IpAddr>, body: Body) -> ApiResult {
     let email = body.text("email").ok().flatten().and_then(valid_email).ok_or(global::INVALID_PARAMETER)?;
     let password = body.text("password").ok().flatten().ok_or(global::INVALID_PARAMETER)?.to_string();
     let only_account = match body.get("userId") {
@@ -164,8 +170,17 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
     };
 
     let now = state.clock.now();
-    if let Err(retry_after) = state.login_guard.check(&email, now) {
-        return Ok(crate::wire::http::too_many_requests(retry_after));
+    let from = source.map_or_else(|| "-".to_string(), |s| s.to_string());
+    match state.login_guard.check(source, &email, now) {
+        Verdict::Proceed => {}
+        Verdict::SlowDown => {
+            tracing::warn!(target: "security", event = "login_slowed", %email, source = %from, "many failed logins for this email");
+            tokio::time::sleep(SLOW_DOWN).await;
+        }
+        Verdict::LockedOut(retry_after) => {
+            tracing::warn!(target: "security", event = "login_refused", reason = "locked_out", %email, source = %from, retry_after);
+            return Ok(crate::wire::http::too_many_requests(retry_after));
+        }
     }
     let mut candidates = state.store.login_candidates(&email).await?;
     candidates.retain(|c| only_account.as_ref().is_none_or(|a| *a == c.account_id.as_str()));
@@ -181,19 +196,21 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
     .map_err(|e| ApiError::Internal(e.into()))?;
     let who = match matches.as_slice() {
         [] => {
-            state.login_guard.failed(&email, now);
+            tracing::warn!(target: "security", event = "login_failed", %email, source = %from);
+            if let Some(seconds) = state.login_guard.failed(source, &email, now) {
+                tracing::warn!(target: "security", event = "login_locked_out", %email, source = %from, seconds);
+            }
             return Err(auth_errors::INVALID_CREDENTIALS.into());
         }
         [one] => one.clone(),
         _ => return Err(auth_errors::AMBIGUOUS_LOGIN.into()),
     };
-    if who.suspended {
-        return Err(global::ACCOUNT_SUSPENDED.into());
+    if who.suspended || !who.active {
+        let reason = if who.suspended { "account_suspended" } else { "agent_switched_off" };
+        tracing::warn!(target: "security", event = "login_refused", reason, %email, source = %from, account = %who.account_id);
+        return Err(if who.suspended { global::ACCOUNT_SUSPENDED } else { global::PERMISSION_DENIED }.into());
     }
-    if !who.active {
-        return Err(global::PERMISSION_DENIED.into());
-    }
-    state.login_guard.succeeded(&email);
+    state.login_guard.succeeded(source, &email);
     let ssid = secret::new_token();
     let ends_at = now + state.settings.session_max_secs;
     let expires_at = (now + state.settings.session_ttl_secs).min(ends_at);
@@ -209,6 +226,8 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
     if let Some(agent) = who.agent_id {
         state.live.login(&who.account_id, agent).await?;
     }
+    let agent = who.agent_id.map_or_else(|| "admin".to_string(), |a| a.to_string());
+    tracing::info!(target: "security", event = "login", %email, source = %from, account = %who.account_id, %agent);
     Ok(reply::listing(LoginReply {
         ssid,
         expires_at,
@@ -219,7 +238,7 @@ pub async fn login(state: AppState, body: Body) -> ApiResult {
 
 /// `auth/logout` `{ssid}`: the session ends at once, and with the agent's
 /// last live session its presence (another tab keeps the agent online).
-pub async fn logout(state: AppState, body: Body) -> ApiResult {
+pub async fn logout(state: AppState, _source: Option<IpAddr>, body: Body) -> ApiResult {
     let ssid = match body.get("ssid") {
         Some(Value::String(ssid)) => ssid,
         Some(_) => return Err(global::INVALID_TOKEN.into()),
@@ -231,5 +250,7 @@ pub async fn logout(state: AppState, body: Body) -> ApiResult {
     if let Some(agent) = ended.agent_id.filter(|_| ended.last_of_agent) {
         state.live.logout(&ended.account_id, agent, EventActor::Agent, "agent").await?;
     }
+    let agent = ended.agent_id.map_or_else(|| "admin".to_string(), |a| a.to_string());
+    tracing::info!(target: "security", event = "logout", account = %ended.account_id, %agent);
     Ok(reply::done("Logged out"))
 }

@@ -25,7 +25,10 @@ mod stream;
 
 use axum::Router;
 use axum::body::Body as HttpBody;
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use axum::routing::{any, get};
@@ -116,16 +119,18 @@ async fn fallback(method: Method, uri: axum::http::Uri) -> Response {
 async fn dispatch_top(
     state: State<AppState>,
     Path(name): Path<String>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     method: Method,
     headers: HeaderMap,
     body: HttpBody,
 ) -> Response {
-    dispatch(state, Path((String::new(), name)), method, headers, body).await
+    dispatch(state, Path((String::new(), name)), peer, method, headers, body).await
 }
 
 async fn dispatch(
     State(state): State<AppState>,
     Path((section, name)): Path<(String, String)>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     method: Method,
     headers: HeaderMap,
     body: HttpBody,
@@ -153,7 +158,10 @@ async fn dispatch(
     };
     let started = std::time::Instant::now();
     let result = match endpoint.handler {
-        routes::Handler::Open(handler) => handler(state, body).await,
+        routes::Handler::Open(handler) => {
+            let source = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
+            handler(state, source, body).await
+        }
         routes::Handler::Authenticated(handler) => match auth::authenticate(&state, &body).await {
             Ok(who) => {
                 let spend = budget_of(endpoint);

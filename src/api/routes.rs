@@ -31,7 +31,8 @@ type Reply = Pin<Box<dyn Future<Output = ApiResult> + Send>>;
 /// handler runs: a handler that needs one cannot be written without it.
 #[derive(Clone, Copy)]
 pub enum Handler {
-    Open(fn(AppState, Body) -> Reply),
+    /// Gets the address the request came from (its connection's peer), if known.
+    Open(fn(AppState, Option<std::net::IpAddr>, Body) -> Reply),
     Authenticated(fn(AppState, Principal, Body) -> Reply),
 }
 
@@ -100,7 +101,7 @@ macro_rules! endpoint {
     ($section:literal / $name:literal, $handler:path, $request:ty => $reply:ty, auth: false, $summary:literal,
      [$($err:expr),* $(,)?]) => {
         endpoint!(@ $section / $name, $request => $reply, false, $summary, [$($err),*],
-            Handler::Open(|state, body| Box::pin($handler(state, body))))
+            Handler::Open(|state, source, body| Box::pin($handler(state, source, body))))
     };
     (@ $section:literal / $name:literal, $request:ty => $reply:ty, $auth:literal, $summary:literal,
      [$($err:expr),*], $handler:expr) => {

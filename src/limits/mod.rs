@@ -1,6 +1,7 @@
 //! Limits the server keeps in memory, explicit and bounded: failed logins
-//! per email, request budgets per credential and account, and requests in
-//! flight. Dispatch and handlers consult them through the application state.
+//! per source address and email, request budgets per credential and
+//! account, and requests in flight. Dispatch and handlers consult them
+//! through the application state.
 
 pub mod in_flight;
 pub mod login_guard;

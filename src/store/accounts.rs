@@ -6,7 +6,9 @@ use sqlx::any::AnyRow;
 
 use super::credentials::Key;
 use super::sql::{SqlStore, id, int, opt_int, opt_text, text};
-use super::{Account, AccountStore, AgentAuth, AuthRecord, LoginCandidate, NewAccount, StoreError, StoreResult};
+use super::{
+    Account, AccountStore, AccountSummary, AgentAuth, AuthRecord, LoginCandidate, NewAccount, StoreError, StoreResult,
+};
 
 /// Tells a running server (maybe another process than this one) that a
 /// remembered credential may have changed; see `credentials.rs`.
@@ -225,5 +227,28 @@ impl AccountStore for SqlStore {
         tx.commit().await?;
         self.credentials.forget_account(account);
         Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_accounts(&self) -> StoreResult<Vec<AccountSummary>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.name, a.email, a.suspended, a.created_at,
+                    (SELECT COUNT(*) FROM agents g WHERE g.account_id = a.id AND g.is_deleted = 0) AS agents
+             FROM accounts a ORDER BY a.created_at, a.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AccountSummary {
+                    user_id: text(row, "id")?,
+                    name: text(row, "name")?,
+                    email: text(row, "email")?,
+                    suspended: int(row, "suspended")? != 0,
+                    agents: int(row, "agents")?,
+                    created_at: int(row, "created_at")?,
+                })
+            })
+            .collect()
     }
 }

@@ -350,6 +350,14 @@ impl AgentStore for SqlStore {
         if changes.status == Some(0) {
             // Switched off, as by `changeStatus`: its sessions end for good.
             end_agent_sessions(&mut tx, account, agent_id).await?;
+        } else if changes.password_hash.is_some() {
+            // Whoever knew the old password is logged out with it.
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND agent_id = $2 AND ssid_hash <> $3")
+                .bind(account)
+                .bind(agent_id)
+                .bind(changes.keep_session.as_deref().unwrap_or(""))
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         // Its role or status may have changed.

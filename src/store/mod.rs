@@ -90,6 +90,8 @@ pub trait AccountStore: Send + Sync {
     /// Suspends (or reinstates) an account: its credentials answer 1039.
     /// NotFound: no such account.
     async fn set_suspended(&self, account: &AccountId, suspended: bool) -> StoreResult<()>;
+    /// Every account, oldest first, with its count of agents not deleted.
+    async fn list_accounts(&self) -> StoreResult<Vec<AccountSummary>>;
 }
 
 /// Login sessions. A session expires when unused for the session lifetime
@@ -133,7 +135,8 @@ pub trait AgentStore: Send + Sync {
     /// The new agent's id. Conflict: the email is taken in this account.
     async fn create_agent(&self, account: &AccountId, new: &NewAgent) -> StoreResult<AgentId>;
     /// NotFound: no such live agent; Conflict: the new email is taken.
-    /// Switching it off (`status` 0) ends its sessions, as `set_agent_status` does.
+    /// Switching it off (`status` 0) ends its sessions, as `set_agent_status` does;
+    /// a new password ends them all but `changes.keep_session`.
     async fn update_agent(&self, account: &AccountId, agent_id: AgentId, changes: &AgentChanges) -> StoreResult<()>;
     /// Switches an agent on (`1`) or off (`0`, which ends its sessions).
     /// NotFound: no such live agent.
@@ -294,6 +297,21 @@ pub trait Store: AccountStore + SessionStore + AgentStore + DirectoryStore + Liv
 impl<T: AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore> Store for T {}
 
 pub type SharedStore = Arc<dyn Store>;
+
+/// Writes a consistent copy of the database the URL names to `to`, while
+/// servers keep working on it. SQLite only: PostgreSQL has `pg_dump`.
+pub async fn backup(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
+    if sqlite::handles(url) {
+        sqlite::backup(url, to).await
+    } else if postgres::handles(url) {
+        anyhow::bail!(
+            "agentdesk backup copies SQLite databases; back up PostgreSQL with its own tools: \
+             pg_dump --format=custom --file=FILE DATABASE_URL (restore with pg_restore --dbname=DATABASE_URL FILE)"
+        )
+    } else {
+        anyhow::bail!("unsupported database URL {url:?}: use sqlite://FILE (e.g. sqlite://agentdesk.db)")
+    }
+}
 
 /// Opens (creating if needed) and migrates the store the URL names.
 pub async fn open(url: &str) -> anyhow::Result<SharedStore> {

@@ -23,6 +23,20 @@ pub struct Account {
     pub email: String,
 }
 
+/// One account as `account list` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSummary {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub suspended: bool,
+    /// Agents not deleted.
+    pub agents: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
 /// Who a credential belongs to, as the store knows it.
 #[derive(Debug, Clone)]
 pub struct AuthRecord {
@@ -162,6 +176,9 @@ pub struct AgentChanges {
     /// Replaces every mapping of the agent.
     pub groups: Option<Vec<Mapping>>,
     pub working: Option<Vec<WorkingTime>>,
+    /// With a new `password_hash` the agent's sessions end, all but this one
+    /// (the ssid hash of the agent's own session that made the change).
+    pub keep_session: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

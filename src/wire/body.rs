@@ -21,8 +21,11 @@ pub struct Body {
 
 impl Body {
     /// Parses bytes as a JSON object whatever the Content-Type said; anything
-    /// else (empty, broken, an array) is 1047 `Invalid request data`.
+    /// else (empty, broken, an array) is 1047 `Invalid request data`. A
+    /// UTF-8 byte-order mark before the text is skipped: Windows tools
+    /// (PowerShell, Notepad) write one, and JSON parsers are allowed to ignore it.
     pub fn parse(bytes: &[u8]) -> Result<Self, ErrorCode> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(fields)) if !fields.iter().any(|(k, v)| has_nul(k) || value_has_nul(v)) => {
                 Ok(Self { fields })

@@ -6,6 +6,7 @@ use std::any::Any;
 use axum::body::Body as HttpBody;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
 
 use super::body::MAX_BODY_BYTES;
 use super::reply;
@@ -70,22 +71,67 @@ pub fn too_many_requests(retry_after_secs: i64) -> Response {
     response
 }
 
+/// How much of a refused body is still read and thrown away. A client that
+/// writes its whole body before reading the reply would otherwise meet a
+/// socket closed under it (a broken pipe or a reset) instead of the 413:
+/// reading the rest lets the reply arrive and the connection live on.
+pub const DRAIN_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// How long the rest of a refused body may take to arrive.
+pub const DRAIN_MAX_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Reads the whole body, refusing more than `MAX_BODY_BYTES` with a 413
-/// envelope (before reading when Content-Length already says so).
-pub async fn read_body(headers: &HeaderMap, body: HttpBody) -> Result<axum::body::Bytes, Response> {
+/// envelope. The rest of a refused body is read and discarded (up to
+/// `DRAIN_MAX_BYTES` within `DRAIN_MAX_TIME`) before the reply; a body
+/// larger or slower than that gets its 413 with `Connection: close`.
+pub async fn read_body(headers: &HeaderMap, mut body: HttpBody) -> Result<axum::body::Bytes, Response> {
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(payload_too_large());
+    if declared.is_some_and(|n| n > DRAIN_MAX_BYTES) {
+        return Err(closing(payload_too_large()));
     }
-    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|err| {
-        if std::error::Error::source(&err).is_some_and(|s| s.is::<http_body_util::LengthLimitError>()) {
-            payload_too_large()
-        } else {
+    let mut kept = Vec::with_capacity(declared.unwrap_or(0).min(MAX_BODY_BYTES));
+    // A length already over the limit skips straight to discarding.
+    let mut seen = if declared.is_some_and(|n| n > MAX_BODY_BYTES) { MAX_BODY_BYTES + 1 } else { 0 };
+    while seen <= MAX_BODY_BYTES {
+        match body.frame().await {
+            None => return Ok(kept.into()),
+            Some(Ok(frame)) => {
+                if let Some(data) = frame.data_ref() {
+                    seen += data.len();
+                    if seen <= MAX_BODY_BYTES {
+                        kept.extend_from_slice(data);
+                    }
+                }
+            }
             // A client that hangs up mid-body gets the same answer as a broken body.
-            reply::error(super::errors::global::INVALID_REQUEST_DATA)
+            Some(Err(_)) => return Err(reply::error(super::errors::global::INVALID_REQUEST_DATA)),
         }
-    })
+    }
+    drop(kept);
+    match tokio::time::timeout(DRAIN_MAX_TIME, drain(body, DRAIN_MAX_BYTES)).await {
+        Ok(true) => Err(payload_too_large()),
+        Ok(false) | Err(_) => Err(closing(payload_too_large())),
+    }
+}
+
+/// Reads and discards the body; true when it ended within `limit` bytes.
+async fn drain(mut body: HttpBody, limit: usize) -> bool {
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { return false };
+        seen += frame.data_ref().map_or(0, |d| d.len());
+        if seen > limit {
+            return false;
+        }
+    }
+    true
+}
+
+/// The reply is the connection's last: the rest of the request is not read.
+fn closing(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// Last resort for a panic in a handler: log it, answer 1032, keep serving.

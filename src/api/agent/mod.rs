@@ -284,8 +284,11 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
         status: input.status,
         groups: input.groups,
         working: input.working,
+        keep_session: own_session(&who, current.id, &body),
     };
     let switched_off = changes.status == Some(0);
+    let new_password = changes.password_hash.is_some();
+    let keeps_a_session = changes.keep_session.is_some();
     state
         .store
         .update_agent(&who.account, current.id, &changes)
@@ -294,8 +297,25 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     if switched_off {
         // Its sessions ended, and so does its presence.
         state.live.logout(&who.account, current.id, EventActor::Admin, "switched_off").await?;
+        tracing::info!(target: "security", event = "agent_switched_off", account = %who.account, agent = %current.id);
+    } else if new_password {
+        // Its other sessions ended; its presence too unless it made the change itself.
+        if !keeps_a_session {
+            state.live.logout(&who.account, current.id, EventActor::Admin, "password_changed").await?;
+        }
+        tracing::info!(target: "security", event = "password_changed", account = %who.account, agent = %current.id,
+            "the agent's other sessions ended");
     }
     Ok(reply::done("Agent updated"))
+}
+
+/// The ssid hash of the request's session when it is `agent`'s own: a
+/// password it changes itself leaves it logged in there.
+fn own_session(who: &Principal, agent: AgentId, body: &Body) -> Option<String> {
+    match (&who.caller, body.text("ssid")) {
+        (Caller::Agent { id, .. }, Ok(Some(ssid))) if *id == agent => Some(crate::domain::secret::token_hash(ssid)),
+        _ => None,
+    }
 }
 
 /// `Agent/delete`: soft; a logged-in agent is only marked `preDeleted`.

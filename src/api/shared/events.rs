@@ -25,7 +25,7 @@ pub struct EventView<'a> {
     /// The break's reason; for `logout`/`offline` how the agent went offline:
     /// `agent` (logged out), `session_expired` (its last session unused for the
     /// session lifetime), `session_max_age` (its last session at the absolute
-    /// maximum), `switched_off`, `deleted`, `ping_lost`.
+    /// maximum), `switched_off`, `password_changed`, `deleted`, `ping_lost`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub reason: Option<&'a str>,
