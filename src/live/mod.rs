@@ -5,6 +5,7 @@
 //! batches by `step`, which also fires timed transitions.
 
 mod batch;
+mod gauges;
 mod sessions;
 mod view;
 
@@ -285,6 +286,11 @@ impl Live {
             }
         }
         report.pings_flushed = self.flush_pings().await?;
+        let mut states = HashMap::new();
+        for (_, live) in &accounts {
+            live.tally(&mut states);
+        }
+        gauges::publish(&states, self.stream.receiver_count());
         Ok(report)
     }
 
@@ -309,6 +315,9 @@ impl Live {
                 }
             }
             return Err(err);
+        }
+        if let Some(oldest) = rows.iter().map(|r| r.last_ping).min() {
+            gauges::pings_flushed(rows.len(), self.clock.now() - oldest);
         }
         Ok(rows.len())
     }
@@ -387,6 +396,7 @@ async fn flush_batch(
                 // Nobody listening is fine.
                 let _ = stream.send(Arc::new(Published { account: account.clone(), logged: l.clone() }));
             }
+            gauges::events_appended(logged.len());
             let _ = batch.outcome.set(Ok(Arc::new(logged)));
         }
         Err(err) => {

@@ -70,6 +70,13 @@ impl AccountLive {
         self.inner.lock().rules()
     }
 
+    /// Adds each agent's state to `counts`.
+    pub(super) fn tally(&self, counts: &mut HashMap<State, usize>) {
+        for agent in self.inner.lock().agents.values() {
+            *counts.entry(agent.presence.state).or_default() += 1;
+        }
+    }
+
     /// An agent never seen is offline.
     pub fn agent(&self, agent: AgentId) -> AgentLive {
         self.inner.lock().agents.get(&agent).cloned().unwrap_or_default()
