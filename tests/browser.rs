@@ -108,7 +108,15 @@ async fn the_board_and_the_console_work_in_chromium_on_demo_data() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     eprintln!("figures: {stdout}");
-    for shot in ["board.png", "board-break.png", "drawer.png", "console-break.png", "console.png"] {
+    for shot in [
+        "board.png",
+        "board-break.png",
+        "drawer.png",
+        "console-break.png",
+        "console.png",
+        "console-logged-out.png",
+        "board-polling.png",
+    ] {
         let size = std::fs::metadata(shots.join(shot)).map(|m| m.len()).unwrap_or(0);
         assert!(size > 1000, "{shot}: {size} bytes");
     }

@@ -12,6 +12,8 @@ const OVERSCAN = 8;
 /** Polling period while the stream cannot be opened, and how often to try it again. */
 const POLL_SECS = 5;
 const STREAM_RETRY_SECS = 30;
+/** A stream not open this long after asking (or after a drop) gives way to polling meanwhile. */
+const OPEN_WAIT_SECS = 3;
 
 export function mountBoard(root, { logout }) {
   document.title = 'agentdesk — board';
@@ -52,6 +54,7 @@ export function mountBoard(root, { logout }) {
   let stream = null;
   let pollTimer = 0;
   let retryTimer = 0;
+  let fallbackTimer = 0;
   let snapshotTaken = false;
   const early = []; // events that arrived before the first snapshot
   let stopped = false;
@@ -330,14 +333,26 @@ export function mountBoard(root, { logout }) {
     invalidate();
   }
 
+  /** Whether two Agent/live items show the same (what ticks — duration, elapsed — left aside). */
+  function sameAgent(a, b) {
+    const shown = (x) =>
+      JSON.stringify([x.state, x.since, x.name, x.status, x.groups, x.breakDetail?.reason, x.breakDetail?.start,
+        x.breakDetail?.maxDuration, x.queuedBreak, x.wrapETime, x.call, x.lastPing]);
+    return shown(a) === shown(b);
+  }
+
   /** Every agent as Agent/live has it now. */
   async function snapshot() {
     try {
       const live = await call('Agent/live');
       syncClock(live.serverTime);
+      const before = new Map(agents);
       agents.clear();
       for (const a of live.response) {
-        a.rev = ++revisions;
+        // A row that did not change keeps its DOM (an open menu stays open while polling).
+        const old = before.get(a.agentId);
+        const same = old && sameAgent(old, a);
+        a.rev = same ? old.rev : ++revisions;
         agents.set(a.agentId, a);
       }
       const waiting = early.splice(0);
@@ -358,7 +373,13 @@ export function mountBoard(root, { logout }) {
     if (!s || stopped) return;
     // `named=0`: every event arrives as a plain `message` (its kind is in the data).
     stream = new EventSource(`/api/v2/stream?ssid=${encodeURIComponent(s.ssid)}&named=0`);
+    const fallBack = () => {
+      if (!fallbackTimer && !pollTimer) fallbackTimer = setTimeout(startPolling, OPEN_WAIT_SECS * 1000);
+    };
+    fallBack();
     stream.onopen = async () => {
+      clearTimeout(fallbackTimer);
+      fallbackTimer = 0;
       stopPolling();
       setConn('live', 'live');
       // After a drop the browser resumes with Last-Event-ID; a first
@@ -377,12 +398,17 @@ export function mountBoard(root, { logout }) {
         startPolling();
         retryTimer = setTimeout(openStream, STREAM_RETRY_SECS * 1000);
       } else {
-        setConn('reconnecting', 'reconnecting…');
+        // The browser tries again by itself (resuming with Last-Event-ID);
+        // if that takes long, poll meanwhile.
+        if (!pollTimer) setConn('reconnecting', 'reconnecting…');
+        fallBack();
       }
     };
   }
 
   function startPolling() {
+    clearTimeout(fallbackTimer);
+    fallbackTimer = 0;
     if (pollTimer || stopped) return;
     setConn('polling', `stream unavailable: polling every ${POLL_SECS} s`);
     snapshotTaken = false;
@@ -429,6 +455,7 @@ export function mountBoard(root, { logout }) {
     clearInterval(ticker);
     stopPolling();
     clearTimeout(retryTimer);
+    clearTimeout(fallbackTimer);
     if (stream) stream.close();
     cancelAnimationFrame(frame);
   };

@@ -219,6 +219,11 @@ export function mountConsole(root, { logout }) {
       refresh();
       if (['ended', 'missed', 'wrap_up_end', 'break_end', 'logout'].includes(e.event)) loadCounters();
     };
+    // A stream the server ended for good (a supervisor logged the agent
+    // out: the session is gone): one request tells, and a 1014 returns to the login.
+    stream.onerror = () => {
+      if (stream.readyState === EventSource.CLOSED && !stopped) refresh();
+    };
   }
 
   const ticker = setInterval(draw, 1000);

@@ -136,6 +136,32 @@ try {
   await agentPage.waitForFunction(() => document.querySelector('#break-now')?.textContent === 'Not on break.');
   check((await live(me)).state === 'available', 'the break ended');
   await agentPage.screenshot({ path: `${SHOTS}/console.png` });
+
+  // The supervisor logs the agent out from the board: its console returns to the login.
+  await board.click('#drawer-close');
+  await board.fill('#f-name', 'Rohan');
+  await board.waitForSelector(`#rows .row[data-agent="${me}"] button[data-act=logout]`);
+  await board.click(`#rows .row[data-agent="${me}"] button[data-act=logout]`);
+  await until('the agent is offline', async () => ((await live(me)).state === 'offline' ? true : null));
+  await agentPage.waitForSelector('#login .notice', { timeout: 5000 });
+  check((await agentPage.textContent('#login .notice')).includes('session has ended'), 'the console says why');
+  await agentPage.screenshot({ path: `${SHOTS}/console-logged-out.png` });
+
+  // A board whose stream cannot be opened polls Agent/live, and says so.
+  const polled = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  polled.on('pageerror', (e) => problems.push(e.message));
+  await polled.route('**/api/v2/stream**', (route) => route.abort());
+  await login(polled, SUPERVISOR);
+  await polled.waitForSelector('#conn.conn-polling', { timeout: 10000 });
+  const polledAt = Date.now();
+  check((await api('agentProfile/breakStart', { agentId: 6, reason: 'Tea' })).status === 'success', 'break for agent 6');
+  await polled.waitForFunction(
+    () => document.querySelector('#rows .row[data-agent="6"] .detail')?.textContent.includes('Tea'),
+    null,
+    { timeout: 7000 },
+  );
+  figures.pollingShownMs = Date.now() - polledAt;
+  await polled.screenshot({ path: `${SHOTS}/board-polling.png` });
   check(problems.length === 0, `page errors: ${problems}`);
   console.log(JSON.stringify(figures));
 } catch (e) {
