@@ -112,6 +112,7 @@ async fn the_board_and_the_console_work_in_chromium_on_demo_data() {
         "board.png",
         "board-break.png",
         "drawer.png",
+        "console-call.png",
         "console-break.png",
         "console.png",
         "console-logged-out.png",

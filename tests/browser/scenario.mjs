@@ -127,6 +127,19 @@ try {
     return a.lastPing !== null && a.micPerm === 0 ? a : null;
   });
   figures.lastPing = pinged.lastPing;
+
+  // A call: the caller's card and a note added; then the wrap-up, ended early.
+  const callEvent = (event) => api('callEvent', { callId: 'browser-1', agentId: me, event, callerNumber: '8302390884' });
+  for (const event of ['offered', 'answered']) check((await callEvent(event)).status === 'success', event);
+  await agentPage.waitForFunction(() => document.querySelector('#contact')?.textContent.includes('Kavya Sethi'), null, { timeout: 5000 });
+  await agentPage.fill('#note-form input[name=content]', 'Wants the Gold plan');
+  await agentPage.click('#note-form button[type=submit]');
+  await agentPage.waitForFunction(() => document.querySelector('#notes')?.textContent.includes('Wants the Gold plan'));
+  await agentPage.screenshot({ path: `${SHOTS}/console-call.png` });
+  check((await callEvent('ended')).status === 'success', 'ended');
+  await agentPage.waitForSelector('#wrap:not([hidden])', { timeout: 5000 });
+  await agentPage.click('#wrap-end');
+  await until('available after the wrap-up', async () => ((await live(me)).state === 'available' ? true : null));
   await agentPage.selectOption('#break-reason', 'Tea');
   await agentPage.click('#break-start');
   await agentPage.waitForFunction(() => document.querySelector('#break-now')?.textContent.includes('Tea'));
