@@ -29,7 +29,8 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 const role = await api('Role/add', { name: 'Board bench', permissions: ['VIEW_AGENTS'] });
 const promoted = await api('Agent/update', { agentId: 1, role: role.roleId });
 if (promoted.status !== 'success') throw new Error(`agent 1 not promoted: ${JSON.stringify(promoted)}`);
-const ids = (await api('Agent/live', {})).response.map((a) => a.agentId);
+const everyone = (await api('Agent/live', {})).response;
+const ids = everyone.map((a) => a.agentId);
 
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
 try {
@@ -51,7 +52,8 @@ try {
   const others = ids.filter((id) => id !== marker);
   let sent = 0;
   let errors = 0;
-  let onBreak = new Set();
+  // Each change toggles an agent's break (the bench puts every tenth on Tea).
+  const onBreak = new Set(everyone.filter((a) => a.state === 'break').map((a) => a.agentId));
   const started = Date.now();
   const load = setInterval(() => {
     const due = Math.floor(((Date.now() - started) / 1000) * RATE);
@@ -65,7 +67,7 @@ try {
     }
   }, 5);
   const lags = [];
-  let markerOnBreak = false;
+  let markerOnBreak = onBreak.has(marker);
   while (Date.now() - started < SECONDS * 1000) {
     markerOnBreak = !markerOnBreak;
     const sentAt = Date.now();
