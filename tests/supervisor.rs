@@ -168,3 +168,22 @@ backend_test!(a_supervisor_logs_an_agent_out_ending_its_sessions, |app| {
     app.expect_error(PING, &session(&asha, r#""mic_perm":1"#), 1014, "Invalid token").await;
     app.expect_error(LOGOUT, &session(&lena, r#""agentId":2"#), 1503, "Agent is not logged in").await;
 });
+
+backend_test!(a_supervisor_may_not_act_on_a_more_privileged_agent, |app| {
+    let (account, lena, _) = floor(&app, r#""SUPERVISE_AGENTS""#).await;
+    let role = app
+        .post("/api/v2/Role/add", &with(&account, r#""name":"Head","permissions":["SUPERVISE_AGENTS","EDIT_AGENTS"]"#))
+        .await;
+    assert_eq!(role.json()["roleId"], "3", "{}", role.body);
+    app.agent(&account, r#""name":"Omar Haddad","email":"omar@example.com","password":"pass-word-1","role":"3""#).await;
+    app.login("omar@example.com", "pass-word-1").await;
+    for (path, extra) in [(BREAK_START, r#""agentId":4,"reason":"Tea""#), (LOGOUT, r#""agentId":4"#)] {
+        app.expect_error(path, &session(&lena, extra), 1015, "Permission denied").await;
+    }
+    assert_eq!(live(&app, &account, 4).await["state"], "available");
+    // A deleted agent is not there for a supervisor either.
+    app.post("/api/v2/Agent/delete", &with(&account, r#""agentId":3"#)).await;
+    app.expect_error(BREAK_START, &session(&lena, r#""agentId":3,"reason":"Tea""#), 1501, "Invalid agentId").await;
+    // The account may.
+    assert_eq!(app.post(LOGOUT, &with(&account, r#""agentId":4"#)).await.json()["state"], "offline");
+});

@@ -12,7 +12,7 @@ use super::error::{ApiError, ApiResult};
 use super::shared::views::BreakDetail;
 use crate::AppState;
 use crate::domain::name::nfc;
-use crate::domain::permission::Permission;
+use crate::domain::permission::{Permission, Permissions};
 use crate::domain::presence::{Actor, Event, Presence, Refusal, State};
 use crate::wire::errors::supervisor as codes;
 use crate::wire::{Body, reply};
@@ -28,13 +28,24 @@ fn actor(who: &Principal) -> (Actor, Option<i64>) {
     }
 }
 
-/// The agent acted on: `agentId` of a (not deleted) agent of the account, else 1501.
+/// The agent acted on: `agentId` of a (not deleted) agent of the account,
+/// else 1501. An agent session acts only on agents whose permissions are
+/// all its own (else 1015), as for `Agent/update`: a supervisor cannot log
+/// out or hold on break someone more privileged.
 async fn target(state: &AppState, who: &Principal, body: &Body) -> Result<i64, ApiError> {
     who.require(Permission::SuperviseAgents)?;
     let id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
-    match state.store.agent_path(&who.account, id).await? {
-        Some(_) => Ok(id),
-        None => Err(codes::INVALID_AGENT_ID.into()),
+    match who.caller {
+        Caller::Owner => match state.store.agent_path(&who.account, id).await? {
+            Some(_) => Ok(id),
+            None => Err(codes::INVALID_AGENT_ID.into()),
+        },
+        Caller::Agent { .. } => {
+            let agent = state.store.agent(&who.account, id).await?.ok_or(codes::INVALID_AGENT_ID)?;
+            let role = state.store.role_permissions(&who.account, agent.role_id).await?.unwrap_or_default();
+            who.may_grant(&Permissions::from_stored(&role))?;
+            Ok(id)
+        }
     }
 }
 
