@@ -1,7 +1,9 @@
 //! A realistic demo account: groups, roles and twenty agents with working
-//! hours, so a newcomer can try every endpoint at once.
+//! hours, so a newcomer can try every endpoint and the pages at once. It is
+//! repeatable: loading it again on the same database reuses the account
+//! and prints the same credentials (fixed, well-known: a demo only).
 
-use crate::accounts::{CreatedAccount, create_account};
+use crate::accounts::{CreatedAccount, create_account, revoke_token};
 use crate::domain::agent::{DestType, ROOT_PATH, ReceiveCall};
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::secret;
@@ -41,22 +43,39 @@ const CONTACTS: [(&str, &str, &str, &str, &str, &str); 3] = [
 /// Every demo agent logs in with this password.
 pub const AGENT_PASSWORD: &str = "agent-demo-1";
 pub const ADMIN_PASSWORD: &str = "admin-demo-1";
+/// The demo account's admin email; agents are `agent<N>@` the same domain.
+pub const ADMIN_EMAIL: &str = "admin@demo.agentdesk.local";
+/// The demo account's API token: fixed so every load prints the same one.
+pub const DEMO_TOKEN: &str = "demo-token-0000000000000000000000000000";
+/// Agents 1 and 2 supervise the floor (role "Supervisor").
+pub const SUPERVISORS: usize = 2;
+
+fn agent_email(n: usize) -> String {
+    format!("agent{n}@demo.agentdesk.local")
+}
 
 pub struct Demo {
     pub account: CreatedAccount,
     pub admin_email: String,
-    pub first_agent_email: String,
+    /// An agent whose role holds `VIEW_AGENTS` and `SUPERVISE_AGENTS`: it lands on the board.
+    pub supervisor_email: String,
+    /// An agent without them: it lands on the agent console.
+    pub agent_email: String,
+    /// Loaded by an earlier run and reused.
+    pub reused: bool,
     base_url: String,
 }
 
 impl Demo {
     /// Credentials and a ready-to-paste request, on stdout.
     pub fn print(&self) {
-        let Demo { account, admin_email, first_agent_email, base_url } = self;
-        println!("Demo account loaded.");
+        let Demo { account, admin_email, supervisor_email, agent_email, reused, base_url } = self;
+        println!("Demo account {}.", if *reused { "reused" } else { "loaded" });
         println!("  userId: {}\n  token:  {}", account.user_id, account.token);
-        println!("  admin login:  {admin_email} / {ADMIN_PASSWORD}");
-        println!("  agent logins: {first_agent_email} / {AGENT_PASSWORD} (agent2… to agent20… alike)");
+        println!("Open {base_url}/ and log in:");
+        println!("  supervisor (the board): {supervisor_email} / {AGENT_PASSWORD}");
+        println!("  agent (the console):    {agent_email} / {AGENT_PASSWORD} (agent3… to agent20… alike)");
+        println!("  admin (the board):      {admin_email} / {ADMIN_PASSWORD}");
         println!(
             "Try:\n  curl -s {base_url}/api/v2/Agent/list --data-raw '{{\"userId\":\"{}\",\"token\":\"{}\",\"limit\":5}}'",
             account.user_id, account.token
@@ -68,27 +87,44 @@ impl Demo {
     }
 }
 
+/// Loads the demo account, or finds the one an earlier run loaded.
 pub async fn load(store: &SharedStore, base_url: &str) -> anyhow::Result<Demo> {
-    let tag = secret::new_token()[..6].to_string();
-    let admin_email = format!("admin.{tag}@demo.agentdesk.local");
-    let account = create_account(store, "Demo Contact Center", &admin_email, Some(ADMIN_PASSWORD)).await?;
+    let existing = store.login_candidates(ADMIN_EMAIL).await?.into_iter().find(|c| c.agent_id.is_none());
+    let reused = existing.is_some();
+    let user_id = match existing {
+        Some(found) => found.account_id.to_string(),
+        None => create(store).await?,
+    };
+    let demo = |user_id: String| Demo {
+        account: CreatedAccount { user_id, token: DEMO_TOKEN.to_string() },
+        admin_email: ADMIN_EMAIL.to_string(),
+        supervisor_email: agent_email(1),
+        agent_email: agent_email(SUPERVISORS + 1),
+        reused,
+        base_url: base_url.to_string(),
+    };
+    Ok(demo(user_id))
+}
+
+/// A new demo account with the fixed token; its id.
+async fn create(store: &SharedStore) -> anyhow::Result<String> {
+    let account = create_account(store, "Demo Contact Center", ADMIN_EMAIL, Some(ADMIN_PASSWORD)).await?;
     let id = &AccountId::new(account.user_id.clone());
+    store.add_token(id, &secret::token_hash(DEMO_TOKEN), crate::clock::now()).await?;
+    revoke_token(store, &account.user_id, &account.token).await?;
     let now = crate::clock::now();
     let mut groups = Vec::new();
     for name in GROUPS {
         groups.push(store.add_group(id, name, 1, now).await?.id);
     }
-    let supervisor = Permissions::new(vec![Permission::ViewAgents, Permission::EditAgents]).to_stored();
+    let supervisor =
+        Permissions::new(vec![Permission::ViewAgents, Permission::EditAgents, Permission::SuperviseAgents]).to_stored();
     let supervisor_role = store.add_role(id, "Supervisor", &supervisor).await?.id;
     let password_hash = secret::hash_password(AGENT_PASSWORD)?;
     let weekdays = WorkingTime { days: vec!["MON", "TUE", "WED", "THU", "FRI"], from: 540, to: 1080 };
     let weekend = WorkingTime { days: vec!["SAT", "SUN"], from: 600, to: 960 };
-    let mut first_agent_email = String::new();
     for (i, (name, mobile)) in AGENTS.iter().enumerate() {
-        let email = format!("agent{}.{tag}@demo.agentdesk.local", i + 1);
-        if i == 0 {
-            first_agent_email = email.clone();
-        }
+        let email = agent_email(i + 1);
         // Everyone takes calls for one team; the first three teams also stand
         // by for escalations without receiving them.
         let team = groups[i % 3];
@@ -101,8 +137,7 @@ pub async fn load(store: &SharedStore, base_url: &str) -> anyhow::Result<Demo> {
             dest_value: mobile.to_string(),
             call_pass_hash: secret::hash_password(&secret::new_call_password())?,
             password_hash: password_hash.clone(),
-            // The first two agents supervise the floor.
-            role_id: if i < 2 { supervisor_role } else { RoleId(1) },
+            role_id: if i < SUPERVISORS { supervisor_role } else { RoleId(1) },
             parent_path: ROOT_PATH.to_string(),
             favorite: String::new(),
             allow_did: Vec::new(),
@@ -119,7 +154,7 @@ pub async fn load(store: &SharedStore, base_url: &str) -> anyhow::Result<Demo> {
         store.create_agent(id, &agent).await?;
     }
     load_contacts(store, id).await?;
-    Ok(Demo { account, admin_email, first_agent_email, base_url: base_url.to_string() })
+    Ok(account.user_id)
 }
 
 /// A few contacts, so `agentDashboard/contactInfo` and `Directory/getInfo` show something.

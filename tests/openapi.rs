@@ -47,6 +47,9 @@ const STORY: &[&str] = &[
     "/api/v2/agentProfile/breakStart",
     "/api/v2/agentProfile/agentOnBreak",
     "/api/v2/agentProfile/breakEnd",
+    "/api/v2/Supervisor/breakStart",
+    "/api/v2/Supervisor/breakEnd",
+    "/api/v2/Supervisor/wrapUpEnd",
     "/api/v2/agentProfile/tags",
     "/api/v2/Agent/live",
     "/api/v2/Agent/timeLine",
@@ -56,6 +59,7 @@ const STORY: &[&str] = &[
     "/api/v2/agentDashboard/notesAdd",
     "/api/v2/agentDashboard/notesList",
     "/api/v2/auth/logout",
+    "/api/v2/Supervisor/logout",
     "/api/v2/Break/delete",
     "/api/v2/Agent/delete",
     "/api/v2/Group/delete",
@@ -232,6 +236,26 @@ backend_test!(every_documented_example_succeeds_and_every_reply_validates_agains
         let success = validator_at(&strict, &format!("{reply_schema}/oneOf/0"));
 
         let body = example(&doc, path, &account, &agent_ssid);
+        match *path {
+            // A second call, so there is a wrap-up to end.
+            "/api/v2/Supervisor/wrapUpEnd" => {
+                let call = |event: &str| {
+                    format!(
+                        r#"{{{},"callId":"story-2","agentId":1,"event":"{event}","callerNumber":"9876543210"}}"#,
+                        account.creds()
+                    )
+                };
+                for event in ["offered", "answered", "ended"] {
+                    assert_eq!(app.post("/api/v2/callEvent", &call(event)).await.json()["status"], "success");
+                }
+            }
+            // The agent logged out of the story's session: log it in again.
+            "/api/v2/Supervisor/logout" => {
+                let login = example(&doc, "/api/v2/auth/login", &account, "");
+                assert_eq!(app.post("/api/v2/auth/login", &login.to_string()).await.json()["status"], "success");
+            }
+            _ => {}
+        }
         let reply = app.post(path, &body.to_string()).await;
         assert_eq!(reply.status, reqwest::StatusCode::OK, "{path}");
         let json = reply.json();

@@ -220,7 +220,7 @@ backend_test!(the_stream_delivers_each_event_as_a_frame_whose_data_is_the_events
     stream.expect_quiet().await;
 });
 
-backend_test!(a_new_connection_first_replays_the_log_then_goes_live, |app| {
+backend_test!(a_new_connection_without_last_event_id_starts_at_the_present, |app| {
     let account = app.account().await;
     let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
     app.clock.set(T);
@@ -228,7 +228,24 @@ backend_test!(a_new_connection_first_replays_the_log_then_goes_live, |app| {
     app.clock.set(T + 60);
     tea_break(&app, &ssid).await;
 
+    // The login and the break are history: a board opening now gets neither.
     let mut stream = EventStream::open(&app, &token_query(&account), None).await;
+    stream.expect_quiet().await;
+    app.clock.set(T + 120);
+    profile(&app, BREAK_END, &ssid, "").await;
+    assert_eq!(summary(&stream.frames(1).await), vec![ev(3, "break_end", asha)]);
+    stream.expect_quiet().await;
+});
+
+backend_test!(last_event_id_zero_replays_the_whole_log_then_goes_live, |app| {
+    let account = app.account().await;
+    let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    app.clock.set(T);
+    let ssid = app.login("asha@example.com", "pass-word-1").await;
+    app.clock.set(T + 60);
+    tea_break(&app, &ssid).await;
+
+    let mut stream = EventStream::open(&app, &token_query(&account), Some("0")).await;
     let replayed = stream.frames(2).await;
     assert_eq!(summary(&replayed), vec![ev(1, "login", asha), ev(2, "break_start", asha)]);
     // The replayed frame is the same JSON as a live one.
@@ -240,6 +257,20 @@ backend_test!(a_new_connection_first_replays_the_log_then_goes_live, |app| {
     let live = stream.frames(1).await;
     assert_eq!(summary(&live), vec![ev(3, "break_end", asha)]);
     stream.expect_quiet().await;
+});
+
+backend_test!(with_named_0_frames_carry_no_event_name_so_onmessage_receives_them, |app| {
+    let account = app.account().await;
+    let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    app.clock.set(T);
+    let mut stream = EventStream::open(&app, &format!("{}&named=0", token_query(&account)), None).await;
+    app.login("asha@example.com", "pass-word-1").await;
+    let frames = stream.frames(1).await;
+    assert_eq!(frames[0].id, Some(1), "{frames:?}");
+    assert_eq!(frames[0].event, None, "{frames:?}");
+    // The kind is still in the data.
+    assert_eq!(frames[0].json()["event"], "login");
+    assert_eq!(frames[0].json()["agentId"], asha);
 });
 
 // ---- resuming ----
@@ -328,7 +359,7 @@ backend_test!(an_agent_session_without_view_agents_sees_only_its_own_events, |ap
     let asha_ssid = app.login("asha@example.com", "pass-word-1").await; // 1
     let ben_ssid = app.login("ben@example.com", "pass-word-1").await; // 2
 
-    let mut stream = EventStream::open(&app, &format!("ssid={asha_ssid}"), None).await;
+    let mut stream = EventStream::open(&app, &format!("ssid={asha_ssid}"), Some("0")).await;
     app.clock.set(T + 30);
     tea_break(&app, &ben_ssid).await; // 3, Ben's
     tea_break(&app, &asha_ssid).await; // 4, Asha's
@@ -339,7 +370,7 @@ backend_test!(an_agent_session_without_view_agents_sees_only_its_own_events, |ap
     assert_eq!(summary(&frames), vec![ev(1, "login", asha), ev(4, "break_start", asha)]);
     stream.expect_quiet().await;
     // Ben's events are there: the account's own stream has all four.
-    let mut all = EventStream::open(&app, &token_query(&account), None).await;
+    let mut all = EventStream::open(&app, &token_query(&account), Some("0")).await;
     assert_eq!(
         summary(&all.frames(4).await),
         vec![ev(1, "login", asha), ev(2, "login", ben), ev(3, "break_start", ben), ev(4, "break_start", asha)]
@@ -358,7 +389,7 @@ backend_test!(an_agent_session_with_view_agents_sees_every_agent, |app| {
     let ben = agent(&app, &account, "Ben Okafor", "ben@example.com").await;
     app.clock.set(T);
     let lead_ssid = app.login("lena@example.com", "pass-word-1").await; // 1
-    let mut stream = EventStream::open(&app, &format!("ssid={lead_ssid}"), None).await;
+    let mut stream = EventStream::open(&app, &format!("ssid={lead_ssid}"), Some("0")).await;
     let ben_ssid = app.login("ben@example.com", "pass-word-1").await; // 2
     tea_break(&app, &ben_ssid).await; // 3
     let frames = stream.frames(3).await;
@@ -376,7 +407,7 @@ backend_test!(another_accounts_events_never_arrive, |app| {
     tea_break(&app, &their_ssid).await;
 
     let mut ours_stream = EventStream::open(&app, &token_query(&ours), None).await;
-    let mut theirs_stream = EventStream::open(&app, &token_query(&theirs), None).await;
+    let mut theirs_stream = EventStream::open(&app, &token_query(&theirs), Some("0")).await;
     assert_eq!(summary(&theirs_stream.frames(2).await).len(), 2);
 
     // Their events 3 and 4, then our event 1: ours sees only its own.

@@ -3,6 +3,7 @@
 //! closed-loop HTTP load and compares it with a bare server measured the
 //! same way in the same run. Prints a Markdown table and writes JSON.
 
+mod board;
 mod dataset;
 mod load;
 mod mixed;
@@ -17,7 +18,7 @@ use bytes::Bytes;
 use clap::{Parser, Subcommand};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use dataset::{Loaded, Size};
 use load::{Plan, contains, success};
@@ -570,6 +571,20 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
             rows.push(row);
         }
     }
+    let mut board_figures = Value::Null;
+    if cli.runs("board (Chromium)") {
+        eprintln!("board (Chromium), {} state changes per second…", board::RATE);
+        let seconds = if cli.smoke { 3 } else { cli.duration };
+        // Figures only: a browser that does not run here costs the row, not the run.
+        match board::measure(agentdesk.addr, &data, seconds) {
+            Ok(Some(figures)) => {
+                eprintln!("  {figures}");
+                board_figures = figures;
+            }
+            Ok(None) => eprintln!("  skipped: no Chromium, or no `npm ci` in tests/browser"),
+            Err(e) => eprintln!("  failed: {e:#}"),
+        }
+    }
     agentdesk.stop();
     if cli.runs("flood") {
         rows.extend(flood(&binary, &url, &data, &cli, base_rps).await?);
@@ -581,7 +596,7 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
 
     println!("{}", report::markdown(&rows));
     let figures = json!({"database": if cli.database.is_some() { "postgres" } else { "sqlite" },
-        "agents": size.agents, "history_events": data.events, "results": rows});
+        "agents": size.agents, "history_events": data.events, "results": rows, "board": board_figures});
     std::fs::write(&cli.out, serde_json::to_string_pretty(&figures)?)?;
     eprintln!("figures written to {}", cli.out);
     Ok(())

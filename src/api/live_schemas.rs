@@ -163,3 +163,23 @@ pub struct AccountSettingsRequest {
     /// Country calling code that completes phone numbers given without one: 1–3 digits (default `91`).
     countryCode: Option<Integer>,
 }
+
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentId": 1})))]
+pub struct SupervisorRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The agent acted on (1501 when missing, unknown or deleted).
+    agentId: Id,
+}
+
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentId": 1, "reason": "Lunch"})))]
+pub struct SupervisorBreakRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The agent acted on (1501 when missing, unknown or deleted).
+    agentId: Id,
+    /// A reason of the account's catalogue (`Break/list`), any case (1502).
+    reason: String,
+}

@@ -17,11 +17,13 @@ mod health;
 mod live_schemas;
 mod metrics;
 pub mod openapi;
+mod pages;
 mod role;
 mod routes;
 mod schemas;
 mod shared;
 mod stream;
+mod supervisor;
 
 use axum::Router;
 use axum::body::Body as HttpBody;
@@ -55,6 +57,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::serve))
         .route("/openapi.json", get(openapi::serve))
         .merge(docs)
+        .route("/", get(pages::index))
+        .route("/web/{*file}", get(pages::asset))
         .route("/api/v2/stream", get(stream::stream))
         .route("/api/v2/{endpoint}", any(dispatch_top))
         .route("/api/v2/{endpoint}/", any(dispatch_top))

@@ -98,8 +98,10 @@ pub fn document() -> Value {
             "/api/v2/stream",
             "Server-Sent Events of the account's event log (`id` = sequence number, `event` = kind, `data` = \
              the event as in `Agent/timeLine`). Credentials in the query string: `?ssid=…` or \
-             `?userId=…&token=…`; an agent session without VIEW_AGENTS sees its own events. Resume with the \
-             `Last-Event-ID` header (or `?lastEventId=`): missed events are replayed from the log first.",
+             `?userId=…&token=…`; an agent session without VIEW_AGENTS sees its own events. It starts at the \
+             present; with the `Last-Event-ID` header (or `?lastEventId=`) the events after that one are \
+             replayed from the log first (`0`: from the start). `?named=0` leaves `event` out, so \
+             `EventSource.onmessage` receives every event (the kind is in the data).",
         ),
     ] {
         paths.insert(

@@ -21,7 +21,7 @@ use crate::wire::{Body, ErrorCode, reply};
 pub(in crate::api) struct RoleItem {
     role_id: String,
     name: String,
-    /// `VIEW_AGENTS`, `EDIT_AGENTS`, `MANAGE_GROUPS`, `MANAGE_ROLES`, `AGENT_TO_AGENT_CALL`.
+    /// `VIEW_AGENTS`, `EDIT_AGENTS`, `MANAGE_GROUPS`, `MANAGE_ROLES`, `AGENT_TO_AGENT_CALL`, `SUPERVISE_AGENTS`.
     permissions: Vec<&'static str>,
 }
 

@@ -14,12 +14,13 @@ use super::error::ApiResult;
 use super::live_schemas as ls;
 use super::{
     account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, directory, group, role, schemas,
+    supervisor,
 };
 use crate::AppState;
 use crate::domain::calls::CallSummary;
 use crate::wire::errors::{
     account as ac, agent as a, agent_dashboard as ad, agent_profile as ap, auth as au, breaks as br, call_event as ce,
-    directory as d, global as g, group as gr, role as r,
+    directory as d, global as g, group as gr, role as r, supervisor as sv,
 };
 use crate::wire::reply::{Dashboard, Done, Listing, Profile};
 use crate::wire::{Body, ErrorCode};
@@ -183,6 +184,18 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("agentProfile" / "tags", agent_profile::tags, cs::TagsRequest => Profile<agent_profile::Tags>, auth: true,
         "The agent's recent call notifications: calls it missed, and whether the caller was reached since",
         [ap::AGENT_MISMATCH, ap::INVALID_AGENT_ID, ap::INVALID_REF]),
+    endpoint!("Supervisor" / "breakStart", supervisor::break_start, ls::SupervisorBreakRequest => Listing<supervisor::Acted>,
+        auth: true, "Start a break for an agent (SUPERVISE_AGENTS), logged with the supervisor as actor",
+        [sv::INVALID_AGENT_ID, sv::INVALID_BREAK_REASON, sv::NOT_LOGGED_IN, sv::ALREADY_ON_BREAK]),
+    endpoint!("Supervisor" / "breakEnd", supervisor::break_end, ls::SupervisorRequest => Listing<supervisor::Acted>,
+        auth: true, "End an agent's break, or cancel one waiting for hang-up (SUPERVISE_AGENTS)",
+        [sv::INVALID_AGENT_ID, sv::NOT_ON_BREAK]),
+    endpoint!("Supervisor" / "wrapUpEnd", supervisor::wrap_up_end, ls::SupervisorRequest => Listing<supervisor::Acted>,
+        auth: true, "End an agent's wrap-up before its time (SUPERVISE_AGENTS)",
+        [sv::INVALID_AGENT_ID, sv::NOT_IN_WRAP_UP]),
+    endpoint!("Supervisor" / "logout", supervisor::logout, ls::SupervisorRequest => Listing<supervisor::Acted>,
+        auth: true, "Log an agent out: its sessions end and it goes offline, reason supervisor (SUPERVISE_AGENTS)",
+        [sv::INVALID_AGENT_ID, sv::NOT_LOGGED_IN]),
     endpoint!("agentDashboard" / "contactInfo", agent_dashboard::contact_info, cs::CallerRequest => Dashboard<agent_dashboard::ContactCard>,
         auth: true, "The caller's contact card (seed 003): mobile, then the account's fields in its order",
         [g::INVALID_PARAMETER, g::INVALID_DATA_TYPE, g::INVALID_CONTACT_NUMBER]),

@@ -317,7 +317,7 @@ pub struct RoleAddRequest {
     #[serde(flatten)]
     credentials: Credentials,
     name: String,
-    /// `VIEW_AGENTS`, `EDIT_AGENTS`, `MANAGE_GROUPS`, `MANAGE_ROLES`, `AGENT_TO_AGENT_CALL`.
+    /// `VIEW_AGENTS`, `EDIT_AGENTS`, `MANAGE_GROUPS`, `MANAGE_ROLES`, `AGENT_TO_AGENT_CALL`, `SUPERVISE_AGENTS`.
     permissions: Option<Vec<String>>,
 }
 

@@ -1,8 +1,11 @@
 //! `GET /api/v2/stream` (ours): the account's events as Server-Sent Events.
 //! Credentials go in the query string (`?ssid=…` or `?userId=…&token=…`),
 //! because a browser's `EventSource` cannot send a body or headers.
-//! Resumable: `Last-Event-ID` (or `?lastEventId=`) replays what was missed
-//! from the log before going live.
+//! Starts at the present: a board opening it does not receive the account's
+//! history. `Last-Event-ID` (or `?lastEventId=`) replays what followed that
+//! event from the log before going live (`0`: from the start). Frames are
+//! named by the event's kind; `?named=0` leaves the name out, so a plain
+//! `EventSource.onmessage` receives every event.
 
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
@@ -46,10 +49,13 @@ struct Cursor {
     /// Live events received and authorised, not yet sent.
     pending: VecDeque<Arc<Published>>,
     last: i64,
+    /// Frames carry `event: <kind>` (else they are all `message`).
+    named: bool,
 }
 
-fn sse(logged: &Logged) -> SseEvent {
-    let event = SseEvent::default().id(logged.seq.to_string()).event(logged.event.kind.as_str());
+fn sse(logged: &Logged, named: bool) -> SseEvent {
+    let event = SseEvent::default().id(logged.seq.to_string());
+    let event = if named { event.event(logged.event.kind.as_str()) } else { event };
     event.json_data(EventView::of(logged)).unwrap_or_else(|_| SseEvent::default().comment("unserialisable event"))
 }
 
@@ -61,7 +67,7 @@ impl Cursor {
     async fn next(mut self) -> Option<(Result<SseEvent, Infallible>, Cursor)> {
         if let Some(logged) = self.backlog.pop_front() {
             self.last = logged.seq;
-            let event = sse(&logged);
+            let event = sse(&logged, self.named);
             return Some((Ok(event), self));
         }
         if self.truncated {
@@ -71,7 +77,7 @@ impl Cursor {
             while let Some(p) = self.pending.pop_front() {
                 if self.wanted(&p) {
                     self.last = p.logged.seq;
-                    let event = sse(&p.logged);
+                    let event = sse(&p.logged, self.named);
                     return Some((Ok(event), self));
                 }
             }
@@ -97,10 +103,12 @@ impl Cursor {
     }
 }
 
-fn last_event_id(headers: &HeaderMap, params: &HashMap<String, String>) -> i64 {
+/// The event the client last saw, when it says: replay what followed it.
+/// None: start at the present.
+fn last_event_id(headers: &HeaderMap, params: &HashMap<String, String>) -> Option<i64> {
     let parse = |v: &str| v.trim().parse::<i64>().ok();
     let header = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(parse);
-    header.or_else(|| params.get("lastEventId").and_then(|v| parse(v))).unwrap_or(0).max(0)
+    header.or_else(|| params.get("lastEventId").and_then(|v| parse(v))).map(|id| id.max(0))
 }
 
 pub async fn stream(
@@ -126,15 +134,22 @@ pub async fn stream(
         Ok(only) => only,
         Err(err) => return err.into_response(),
     };
-    let last = last_event_id(&headers, &params);
+    let resume = last_event_id(&headers, &params);
+    let named = params.get("named").is_none_or(|v| v.trim() != "0");
     // Subscribe before reading the log: nothing falls between the two.
     let live = state.live.subscribe();
-    let query =
-        EventQuery { agents: only.map(|a| vec![a]), from: 0, to: i64::MAX, after_seq: last, limit: Some(REPLAY_MAX) };
-    let backlog = match state.store.events(&who.account, &query).await {
-        Ok(events) => events,
-        Err(err) => return super::ApiError::from(err).into_response(),
+    let backlog = match resume {
+        None => Vec::new(),
+        Some(after_seq) => {
+            let agents = only.map(|a| vec![a]);
+            let query = EventQuery { agents, from: 0, to: i64::MAX, after_seq, limit: Some(REPLAY_MAX) };
+            match state.store.events(&who.account, &query).await {
+                Ok(events) => events,
+                Err(err) => return super::ApiError::from(err).into_response(),
+            }
+        }
     };
+    let last = resume.unwrap_or(0);
     let truncated = backlog.len() as i64 == REPLAY_MAX;
     let closing = state.live.closing();
     let cursor = Cursor {
@@ -148,6 +163,7 @@ pub async fn stream(
         closing,
         pending: VecDeque::new(),
         last,
+        named,
     };
     let events = futures_util::stream::unfold(cursor, Cursor::next);
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()

@@ -114,6 +114,9 @@ impl Kind {
 pub enum Actor {
     Agent,
     Admin,
+    /// An agent whose role holds `SUPERVISE_AGENTS`, acting on another
+    /// agent (the event's `by` says who).
+    Supervisor,
     System,
     Telephony,
 }
@@ -123,13 +126,16 @@ impl Actor {
         match self {
             Actor::Agent => "agent",
             Actor::Admin => "admin",
+            Actor::Supervisor => "supervisor",
             Actor::System => "system",
             Actor::Telephony => "telephony",
         }
     }
 
     pub fn parse(text: &str) -> Option<Actor> {
-        [Actor::Agent, Actor::Admin, Actor::System, Actor::Telephony].into_iter().find(|a| a.as_str() == text)
+        [Actor::Agent, Actor::Admin, Actor::Supervisor, Actor::System, Actor::Telephony]
+            .into_iter()
+            .find(|a| a.as_str() == text)
     }
 }
 
@@ -174,11 +180,13 @@ pub struct Event {
     /// log records it at — an agent's log never goes back in time — while
     /// the call's own figures (talk seconds, wrap-up end) use this one.
     pub reported: Option<i64>,
+    /// Actor `supervisor`: the agent id of the supervisor who acted.
+    pub by: Option<i64>,
 }
 
 impl Event {
     pub fn new(agent: AgentId, at: i64, kind: Kind, actor: Actor) -> Self {
-        Self { agent, at, kind, actor, reason: None, call: None, until: None, reported: None }
+        Self { agent, at, kind, actor, reason: None, call: None, until: None, reported: None, by: None }
     }
 
     /// When it happened, as far as we know: the reported time, else `at`.

@@ -15,15 +15,19 @@ pub enum Permission {
     ManageRoles,
     /// List groups to forward a call to another agent (DeepCall's name).
     AgentToAgentCall,
+    /// Change other agents' presence from the board (ours): start and end
+    /// their breaks, end their wrap-ups, log them out.
+    SuperviseAgents,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 6] = [
         Permission::ViewAgents,
         Permission::EditAgents,
         Permission::ManageGroups,
         Permission::ManageRoles,
         Permission::AgentToAgentCall,
+        Permission::SuperviseAgents,
     ];
 
     pub fn name(self) -> &'static str {
@@ -33,6 +37,7 @@ impl Permission {
             Permission::ManageGroups => "MANAGE_GROUPS",
             Permission::ManageRoles => "MANAGE_ROLES",
             Permission::AgentToAgentCall => "AGENT_TO_AGENT_CALL",
+            Permission::SuperviseAgents => "SUPERVISE_AGENTS",
         }
     }
 

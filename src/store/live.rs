@@ -33,10 +33,13 @@ struct Detail {
     /// The time the telephony reported, when the log records it later.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reported: Option<i64>,
+    /// The supervisor (agent id) behind an event of actor `supervisor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    by: Option<i64>,
 }
 
 fn detail_of(event: &Event) -> Option<String> {
-    let mut detail = Detail { until: event.until, reported: event.reported, ..Detail::default() };
+    let mut detail = Detail { until: event.until, reported: event.reported, by: event.by, ..Detail::default() };
     if let Some(call) = &event.call {
         detail.caller_number = Some(call.caller_number.clone());
         detail.direction = Some(call.direction.clone());
@@ -45,7 +48,8 @@ fn detail_of(event: &Event) -> Option<String> {
             detail.call_id = Some(call.call_id.clone());
         }
     }
-    let empty = detail.until.is_none() && detail.caller_number.is_none() && detail.reported.is_none();
+    let empty =
+        detail.until.is_none() && detail.caller_number.is_none() && detail.reported.is_none() && detail.by.is_none();
     (!empty).then(|| serde_json::to_string(&detail).unwrap_or_default())
 }
 
@@ -89,7 +93,8 @@ fn logged_from(row: EventRow) -> StoreResult<Logged> {
         direction: detail.direction.unwrap_or_default(),
         did: detail.did.unwrap_or_default(),
     });
-    let event = Event { agent, at, kind, actor, reason, call, until: detail.until, reported: detail.reported };
+    let event =
+        Event { agent, at, kind, actor, reason, call, until: detail.until, reported: detail.reported, by: detail.by };
     Ok(Logged { seq, event, state, state_reason })
 }
 

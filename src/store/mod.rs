@@ -114,6 +114,10 @@ pub trait SessionStore: Send + Sync {
     /// due; then the database alone tells which sessions expired) and lists
     /// the sessions expired by `now`.
     async fn expired_sessions(&self, now: i64) -> StoreResult<Vec<ExpiredSession>>;
+    /// Ends every session of the agent at once (a supervisor logged it
+    /// out); an agent whose deletion waited for its last session is deleted
+    /// now. How many sessions there were (expired ones included).
+    async fn end_agent_sessions(&self, account: &AccountId, agent_id: AgentId) -> StoreResult<u64>;
     /// Whether the agent has a session alive at `now` (another tab).
     async fn agent_has_session(&self, account: &AccountId, agent_id: AgentId, now: i64) -> StoreResult<bool>;
     /// Removes the listed sessions that are still expired at `now` (once

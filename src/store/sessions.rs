@@ -183,6 +183,32 @@ impl SessionStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn end_agent_sessions(&self, account: &AccountId, agent_id: AgentId) -> StoreResult<u64> {
+        let mut tx = self.write_tx().await?;
+        let rows = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND agent_id = $2 RETURNING ssid_hash")
+            .bind(account)
+            .bind(agent_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        let deleted = sqlx::query(
+            "UPDATE agents SET is_deleted = 1, pre_deleted = 0 WHERE account_id = $1 AND id = $2 AND pre_deleted = 1",
+        )
+        .bind(account)
+        .bind(agent_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        for row in &rows {
+            self.session_uses.forget(&text(row, "ssid_hash")?);
+        }
+        self.credentials.forget_agent(account, agent_id);
+        if deleted.rows_affected() > 0 {
+            self.directory.forget(account);
+        }
+        Ok(rows.len() as u64)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn agent_has_session(&self, account: &AccountId, agent_id: AgentId, now: i64) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
         let alive = self.logged_in(&mut tx, account, agent_id, now).await?;

@@ -167,6 +167,19 @@ error_table! {
 }
 
 error_table! {
+    /// Section `Supervisor` — ours: a supervisor changing another agent's
+    /// presence (the board's actions); the meanings of `agentProfile`'s.
+    supervisor {
+        INVALID_AGENT_ID = 1501, "Invalid agentId";
+        INVALID_BREAK_REASON = 1502, "Invalid break reason";
+        NOT_LOGGED_IN = 1503, "Agent is not logged in";
+        ALREADY_ON_BREAK = 1504, "Agent already on break";
+        NOT_ON_BREAK = 1505, "Agent not on break";
+        NOT_IN_WRAP_UP = 1506, "Agent not in wrap time";
+    }
+}
+
+error_table! {
     /// `callEvent` — ours: telephony events in.
     call_event {
         INVALID_CALL_ID = 1501, "Invalid callId";

@@ -20,8 +20,12 @@ pub struct EventView<'a> {
     pub time: i64,
     /// The agent's state after the event.
     pub state: State,
-    /// agent, admin, system or telephony.
+    /// agent, admin, supervisor, system or telephony.
     pub actor: &'static str,
+    /// Actor `supervisor`: the supervisor's agent id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub actor_id: Option<i64>,
     /// The break's reason; for `logout`/`offline` how the agent went offline:
     /// `agent` (logged out), `session_expired` (its last session unused for the
     /// session lifetime), `session_max_age` (its last session at the absolute
@@ -69,6 +73,7 @@ impl<'a> EventView<'a> {
             time: e.at,
             state: logged.state,
             actor: e.actor.as_str(),
+            actor_id: e.by,
             reason: e.reason.as_deref(),
             call_id: call.map(|c| c.call_id.as_str()),
             caller_number: call.map(|c| c.caller_number.as_str()),
