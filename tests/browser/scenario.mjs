@@ -131,13 +131,13 @@ try {
   // A call: the caller's card and a note added; then the wrap-up, ended early.
   const callEvent = (event) => api('callEvent', { callId: 'browser-1', agentId: me, event, callerNumber: '8302390884' });
   for (const event of ['offered', 'answered']) check((await callEvent(event)).status === 'success', event);
-  await agentPage.waitForFunction(() => document.querySelector('#contact')?.textContent.includes('Kavya Sethi'), null, { timeout: 5000 });
+  await agentPage.waitForFunction(() => document.querySelector('#contact')?.textContent.includes('Kavya Sethi'), null, { timeout: 15000 });
   await agentPage.fill('#note-form input[name=content]', 'Wants the Gold plan');
   await agentPage.click('#note-form button[type=submit]');
   await agentPage.waitForFunction(() => document.querySelector('#notes')?.textContent.includes('Wants the Gold plan'));
   await agentPage.screenshot({ path: `${SHOTS}/console-call.png` });
   check((await callEvent('ended')).status === 'success', 'ended');
-  await agentPage.waitForSelector('#wrap:not([hidden])', { timeout: 5000 });
+  await agentPage.waitForSelector('#wrap:not([hidden])', { timeout: 15000 });
   await agentPage.click('#wrap-end');
   await until('available after the wrap-up', async () => ((await live(me)).state === 'available' ? true : null));
   await agentPage.selectOption('#break-reason', 'Tea');
@@ -156,7 +156,7 @@ try {
   await board.waitForSelector(`#rows .row[data-agent="${me}"] button[data-act=logout]`);
   await board.click(`#rows .row[data-agent="${me}"] button[data-act=logout]`);
   await until('the agent is offline', async () => ((await live(me)).state === 'offline' ? true : null));
-  await agentPage.waitForSelector('#login .notice', { timeout: 5000 });
+  await agentPage.waitForSelector('#login .notice', { timeout: 15000 });
   check((await agentPage.textContent('#login .notice')).includes('session has ended'), 'the console says why');
   await agentPage.screenshot({ path: `${SHOTS}/console-logged-out.png` });
 
