@@ -25,6 +25,9 @@ pub struct ServingClaim {
 /// message naming the file when another `serve` holds it.
 pub fn claim(url: &str) -> anyhow::Result<ServingClaim> {
     let Some(path) = sqlite::file_of(url) else { return Ok(ServingClaim { _file: None }) };
+    // A missing directory is named as such (the store's own check), not
+    // as a lock file that cannot be created in it.
+    sqlite::check_path(url)?;
     let mut lock_path = path.clone().into_os_string();
     lock_path.push(".serve-lock");
     let lock_path = PathBuf::from(lock_path);
