@@ -25,16 +25,18 @@ pub struct ServingClaim {
 /// message naming the file when another `serve` holds it.
 pub fn claim(url: &str) -> anyhow::Result<ServingClaim> {
     let Some(path) = sqlite::file_of(url) else { return Ok(ServingClaim { _file: None }) };
+    // A missing directory is named as such (the store's own check), not
+    // as a lock file that cannot be created in it.
+    sqlite::check_path(url)?;
     let mut lock_path = path.clone().into_os_string();
     lock_path.push(".serve-lock");
     let lock_path = PathBuf::from(lock_path);
-    let file = match OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path) {
-        Ok(file) => file,
-        // No directory: opening the store says so in its own words, and no
-        // other server can be serving a file there.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ServingClaim { _file: None }),
-        Err(e) => anyhow::bail!("cannot create the lock file {}: {e}", lock_path.display()),
-    };
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| anyhow::anyhow!("cannot create the lock file {}: {e}", lock_path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(ServingClaim { _file: Some(file) }),
         Err(TryLockError::WouldBlock) => anyhow::bail!(

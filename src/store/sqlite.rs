@@ -41,7 +41,7 @@ fn connect_url(url: &str) -> String {
 /// The file a `sqlite:` URL names, refused before SQLite is asked when
 /// there is none (`sqlite://`, or `:memory:`, which each pooled connection
 /// would see as a database of its own) or its directory does not exist.
-fn check_path(url: &str) -> anyhow::Result<()> {
+pub(super) fn check_path(url: &str) -> anyhow::Result<()> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
