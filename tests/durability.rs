@@ -8,6 +8,8 @@
 //! answered must have: the README promises an event is on disk before the
 //! request that caused it is answered, and so every other write.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -487,46 +489,9 @@ async fn sqlite_keeps_every_acknowledged_write_through_a_kill() {
     kill_under_load_loses_no_acknowledged_write(&database).await;
 }
 
-/// A fresh PostgreSQL database, dropped with this.
-struct PostgresDatabase {
-    admin: String,
-    name: String,
-}
-
-impl PostgresDatabase {
-    async fn create() -> Option<Self> {
-        use sqlx::Connection;
-        let admin = std::env::var("AGENTDESK_TEST_POSTGRES").ok().filter(|v| !v.is_empty())?;
-        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL reachable");
-        let name = format!("agentdesk_t_{}", &agentdesk::domain::secret::new_token()[..12]);
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-        Some(Self { admin, name })
-    }
-
-    fn url(&self) -> String {
-        format!("{}/{}", self.admin.rsplit_once('/').unwrap().0, self.name)
-    }
-}
-
-impl Drop for PostgresDatabase {
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            use sqlx::Connection;
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async {
-                let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-                let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                let _ = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&mut conn).await;
-            })
-        })
-        .join();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgresql_keeps_every_acknowledged_write_through_a_kill() {
-    let Some(database) = PostgresDatabase::create().await else {
+    let Some(database) = common::PostgresDatabase::create().await else {
         eprintln!("skipped: AGENTDESK_TEST_POSTGRES is not set");
         return;
     };

@@ -2,6 +2,8 @@
 //! which store it uses, answers HTTP, and stops cleanly on SIGTERM — even
 //! with an event stream open. Operators' command-line changes reach it.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -500,56 +502,15 @@ async fn security_events_are_logged_without_secrets() {
     }
 }
 
-/// Two fresh databases on the PostgreSQL server the suite may use, dropped
-/// when the value goes; `None` when no server is named.
-struct PostgresPair {
-    admin: String,
-    names: [String; 2],
-}
-
-impl PostgresPair {
-    async fn create() -> Option<Self> {
-        use sqlx::Connection;
-        let admin = std::env::var("AGENTDESK_TEST_POSTGRES").ok().filter(|v| !v.is_empty())?;
-        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL reachable");
-        let tag = &agentdesk::domain::secret::new_token()[..12];
-        let names = [format!("agentdesk_t_{tag}_src"), format!("agentdesk_t_{tag}_dst")];
-        for name in &names {
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-        }
-        Some(Self { admin, names })
-    }
-
-    fn url(&self, i: usize) -> String {
-        format!("{}/{}", self.admin.rsplit_once('/').unwrap().0, self.names[i])
-    }
-}
-
-impl Drop for PostgresPair {
-    fn drop(&mut self) {
-        let (admin, names) = (self.admin.clone(), self.names.clone());
-        let _ = std::thread::spawn(move || {
-            use sqlx::Connection;
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async {
-                let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-                for name in names {
-                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&mut conn).await;
-                }
-            })
-        })
-        .join();
-    }
-}
-
 #[tokio::test]
 async fn postgresql_backs_up_with_pg_dump_and_restores_with_pg_restore_as_the_readme_says() {
-    let Some(pair) = PostgresPair::create().await else {
+    let (Some(source), Some(target)) =
+        (common::PostgresDatabase::create().await, common::PostgresDatabase::create().await)
+    else {
         eprintln!("skipped: AGENTDESK_TEST_POSTGRES is not set");
         return;
     };
-    let (source, target) = (pair.url(0), pair.url(1));
+    let (source, target) = (source.url(), target.url());
     let created =
         agentdesk(&["account", "create", "--name", "Dumped", "--email", "dumped@x.com", "--database", &source]);
     let account: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();

@@ -9,10 +9,10 @@ use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult};
+use super::shared::reasons::named_break_reason;
 use super::shared::views::BreakDetail;
 use crate::AppState;
 use crate::domain::ids::AgentId;
-use crate::domain::name::nfc;
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::presence::{Actor, Event, Presence, Refusal, State};
 use crate::wire::errors::supervisor as codes;
@@ -111,10 +111,7 @@ async fn change(
 /// (case-insensitive); during a call the break waits for the hang-up.
 pub async fn break_start(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = target(&state, &who, &body).await?;
-    let asked = body.text("reason").ok().flatten().map(str::trim).ok_or(codes::INVALID_BREAK_REASON)?;
-    let asked = nfc(asked).to_lowercase();
-    let reasons = state.store.break_reasons(&who.account).await?;
-    let reason = reasons.into_iter().find(|r| r.name.to_lowercase() == asked).ok_or(codes::INVALID_BREAK_REASON)?;
+    let reason = named_break_reason(&state, &who.account, &body).await?.ok_or(codes::INVALID_BREAK_REASON)?;
     change(&state, &who, agent, |p, now, actor| p.break_start(agent, now, actor, &reason.name, reason.max_secs)).await
 }
 

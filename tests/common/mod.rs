@@ -248,3 +248,42 @@ macro_rules! backend_test {
         }
     };
 }
+
+/// A fresh PostgreSQL database on the server `AGENTDESK_TEST_POSTGRES`
+/// names, dropped with this (for tests that run the real binary);
+/// `None` when no server is named.
+pub struct PostgresDatabase {
+    admin: String,
+    name: String,
+}
+
+impl PostgresDatabase {
+    pub async fn create() -> Option<Self> {
+        use sqlx::Connection;
+        let admin = std::env::var("AGENTDESK_TEST_POSTGRES").ok().filter(|v| !v.is_empty())?;
+        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL reachable");
+        let name = format!("agentdesk_t_{}", &agentdesk::domain::secret::new_token()[..12]);
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+        Some(Self { admin, name })
+    }
+
+    pub fn url(&self) -> String {
+        format!("{}/{}", self.admin.rsplit_once('/').unwrap().0, self.name)
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+                let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                let _ = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&mut conn).await;
+            })
+        })
+        .join();
+    }
+}
