@@ -227,8 +227,8 @@ async fn one_shot(store: &store::SharedStore, db: &DatabaseSettings, action: One
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     // Before opening: a second server on one SQLite file must not even migrate it.
-    let _claim = store::serving::claim(&settings.db.database)?;
-    let store = store::open(&settings.db.database).await?;
+    let _claim = store::serving::claim(&settings.db.database, settings.cluster).await?;
+    let store = store::open_as(&settings.db.database, settings.cluster).await?;
     tracing::info!(database = %settings.db.redacted(), "store ready");
     let listener = match TcpListener::bind(settings.bind.as_str()).await {
         Ok(listener) => listener,
@@ -247,6 +247,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         session_max_secs: settings.session_max,
         rate_limit: settings.rate_limit,
         max_in_flight: settings.max_in_flight,
+        cluster: settings.cluster,
         ..ServerConfig::default()
     };
     let state = AppState::new(store.clone(), config);
@@ -256,11 +257,24 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let background = tokio::spawn(agentdesk::live::run(state.live.clone(), async {
         let _ = live_stopped.await;
     }));
+    let (stop_following, following_stopped) = tokio::sync::oneshot::channel::<()>();
+    let follower = if settings.cluster {
+        let wakeups = store::cluster::LogWakeups::connect(&settings.db.database).await?;
+        Some(tokio::spawn(agentdesk::live::follow(state.live.clone(), wakeups, async {
+            let _ = following_stopped.await;
+        })))
+    } else {
+        None
+    };
     agentdesk::launch(state, listener, shutdown_signal()).await?;
     // Requests are drained; then the background work stops (flushing the
     // latest pings), and the store closes last.
     let _ = stop_live.send(());
+    let _ = stop_following.send(());
     let _ = background.await;
+    if let Some(follower) = follower {
+        let _ = follower.await;
+    }
     store.close(clock.now()).await;
     tracing::info!("stopped");
     Ok(())

@@ -94,6 +94,10 @@ pub struct ServeSettings {
     /// Load a demo account before serving (prints its credentials).
     #[arg(long)]
     pub demo: bool,
+    /// This server is one of several nodes sharing one PostgreSQL database
+    /// (docs/SCALING.md); every node of it must say so.
+    #[arg(long, env = "AGENTDESK_CLUSTER")]
+    pub cluster: bool,
 }
 
 impl ServeSettings {

@@ -28,6 +28,8 @@ pub struct ServerConfig {
     /// How long a connection may take to send a request's headers in full
     /// before it is closed.
     pub header_read_timeout: std::time::Duration,
+    /// One of several nodes sharing a PostgreSQL database (`--cluster`).
+    pub cluster: bool,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +42,7 @@ impl Default for ServerConfig {
             rate_limit: 50,
             max_in_flight: 1024,
             header_read_timeout: std::time::Duration::from_secs(30),
+            cluster: false,
         }
     }
 }
@@ -76,7 +79,11 @@ impl AppState {
     /// With a clock of the caller's choosing (tests and simulations).
     pub fn with_clock(store: SharedStore, settings: ServerConfig, clock: Arc<dyn Clock>) -> Self {
         let login_guard = LoginGuard::new(settings.login_max_failures, settings.login_window_secs);
-        let live = Arc::new(live::Live::new(store.clone(), clock.clone()));
+        let mut live = live::Live::new(store.clone(), clock.clone());
+        if settings.cluster {
+            live = live.in_cluster(node_name());
+        }
+        let live = Arc::new(live);
         let rates = Arc::new(RateLimits::new(settings.rate_limit));
         let in_flight = Arc::new(InFlight::new(settings.max_in_flight as usize));
         Self(Arc::new(Shared {
@@ -89,4 +96,12 @@ impl AppState {
             in_flight,
         }))
     }
+}
+
+/// This process's name among the nodes of a cluster (in the timers lease):
+/// host, process id and a random part, so a restarted node is a new one.
+fn node_name() -> String {
+    use rand::RngExt;
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".to_string());
+    format!("{host}-{}-{:08x}", std::process::id(), rand::rng().random::<u32>())
 }

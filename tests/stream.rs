@@ -6,15 +6,15 @@ mod common;
 
 use agentdesk::store::AgentId;
 use std::sync::Arc;
-use std::time::Duration;
 
 use agentdesk::clock::ManualClock;
 use agentdesk::domain::presence::State;
 use agentdesk::live::Live;
+use common::sse::{EventStream, Frame, QUIET};
 use common::{Account, TestApp, error_body};
 use reqwest::StatusCode;
 use serde_json::Value;
-use tokio::time::{Instant, timeout_at};
+use tokio::time::Instant;
 
 const BREAK_START: &str = "/api/v2/agentProfile/breakStart";
 const BREAK_END: &str = "/api/v2/agentProfile/breakEnd";
@@ -24,129 +24,9 @@ const ROLE_ADD: &str = "/api/v2/Role/add";
 /// 2026-11-23 12:00:00 UTC: the time the tests start their day at.
 const T: i64 = 1_795_435_200;
 
-/// How long a test waits for frames it expects.
-const WAIT: Duration = Duration::from_secs(5);
-/// How long a test listens to be sure nothing more arrives.
-const QUIET: Duration = Duration::from_millis(400);
-
-/// One Server-Sent Event as it arrived.
-#[derive(Debug, Clone)]
-struct Frame {
-    id: Option<i64>,
-    event: Option<String>,
-    data: Option<String>,
-}
-
-impl Frame {
-    fn id(&self) -> i64 {
-        self.id.unwrap_or_else(|| panic!("frame without id: {self:?}"))
-    }
-
-    fn json(&self) -> Value {
-        let data = self.data.as_deref().unwrap_or_else(|| panic!("frame without data: {self:?}"));
-        serde_json::from_str(data).unwrap_or_else(|e| panic!("data is not JSON ({e}): {data}"))
-    }
-
-    /// Parses one `\n\n`-terminated block; `None` when it held only comments.
-    fn parse(block: &str) -> Option<Frame> {
-        let mut frame = Frame { id: None, event: None, data: None };
-        let mut any = false;
-        for line in block.lines() {
-            if line.is_empty() || line.starts_with(':') {
-                continue;
-            }
-            let (field, value) = line.split_once(':').unwrap_or((line, ""));
-            let value = value.strip_prefix(' ').unwrap_or(value).to_string();
-            any = true;
-            match field {
-                "id" => frame.id = Some(value.parse().unwrap_or_else(|_| panic!("id is not a number: {line}"))),
-                "event" => frame.event = Some(value),
-                "data" => {
-                    // Several `data:` lines join with a newline.
-                    frame.data = Some(match frame.data.take() {
-                        Some(before) => format!("{before}\n{value}"),
-                        None => value,
-                    })
-                }
-                _ => {}
-            }
-        }
-        any.then_some(frame)
-    }
-}
-
-/// An open event stream, read chunk by chunk.
-struct EventStream {
-    response: reqwest::Response,
-    buffer: Vec<u8>,
-    /// The stream's body ended.
-    ended: bool,
-}
-
-impl EventStream {
-    /// Opens `GET /api/v2/stream?<query>` (with `Last-Event-ID` when given)
-    /// and expects a 200 `text/event-stream`.
-    async fn open(app: &TestApp, query: &str, last_event_id: Option<&str>) -> EventStream {
-        let mut request = app.client.get(format!("{}/api/v2/stream?{query}", app.base));
-        if let Some(id) = last_event_id {
-            request = request.header("last-event-id", id);
-        }
-        let response = tokio::time::timeout(WAIT, request.send()).await.expect("stream answers in time").unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
-        assert!(content_type.starts_with("text/event-stream"), "content-type {content_type:?}");
-        EventStream { response, buffer: Vec::new(), ended: false }
-    }
-
-    /// Takes the next complete frame out of the buffer, skipping comment-only ones.
-    fn take_frame(&mut self) -> Option<Frame> {
-        loop {
-            let end = self.buffer.windows(2).position(|w| w == b"\n\n")?;
-            let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
-            let text = String::from_utf8(block).expect("frames are UTF-8").replace('\r', "");
-            if let Some(frame) = Frame::parse(&text) {
-                return Some(frame);
-            }
-        }
-    }
-
-    /// Reads until a frame is complete; `None` at `deadline` or when the body ended.
-    async fn next_until(&mut self, deadline: Instant) -> Option<Frame> {
-        loop {
-            if let Some(frame) = self.take_frame() {
-                return Some(frame);
-            }
-            if self.ended {
-                return None;
-            }
-            match timeout_at(deadline, self.response.chunk()).await {
-                Err(_) => return None,
-                Ok(Ok(Some(chunk))) => self.buffer.extend_from_slice(&chunk),
-                Ok(Ok(None)) => self.ended = true,
-                Ok(Err(e)) => panic!("stream read failed: {e}"),
-            }
-        }
-    }
-
-    /// The next `n` frames, within `WAIT`.
-    async fn frames(&mut self, n: usize) -> Vec<Frame> {
-        let deadline = Instant::now() + WAIT;
-        let mut frames = Vec::new();
-        while frames.len() < n {
-            match self.next_until(deadline).await {
-                Some(frame) => frames.push(frame),
-                None => panic!("expected {n} frames, got {} (ended: {}): {frames:?}", frames.len(), self.ended),
-            }
-        }
-        frames
-    }
-
-    /// Nothing more arrives for a while.
-    async fn expect_quiet(&mut self) {
-        if let Some(frame) = self.next_until(Instant::now() + QUIET).await {
-            panic!("unexpected frame: {frame:?}");
-        }
-    }
+/// Opens the stream of `app` with `query` (see `EventStream::open`).
+async fn open(app: &TestApp, query: &str, last_event_id: Option<&str>) -> EventStream {
+    EventStream::open(&app.client, &app.base, query, last_event_id).await
 }
 
 fn token_query(account: &Account) -> String {
@@ -189,7 +69,7 @@ backend_test!(the_stream_delivers_each_event_as_a_frame_whose_data_is_the_events
     let account = app.account().await;
     let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
     app.clock.set(T);
-    let mut stream = EventStream::open(&app, &token_query(&account), None).await;
+    let mut stream = open(&app, &token_query(&account), None).await;
 
     let ssid = app.login("asha@example.com", "pass-word-1").await;
     app.clock.set(T + 7);
@@ -229,7 +109,7 @@ backend_test!(a_new_connection_without_last_event_id_starts_at_the_present, |app
     tea_break(&app, &ssid).await;
 
     // The login and the break are history: a board opening now gets neither.
-    let mut stream = EventStream::open(&app, &token_query(&account), None).await;
+    let mut stream = open(&app, &token_query(&account), None).await;
     stream.expect_quiet().await;
     app.clock.set(T + 120);
     profile(&app, BREAK_END, &ssid, "").await;
@@ -245,7 +125,7 @@ backend_test!(last_event_id_zero_replays_the_whole_log_then_goes_live, |app| {
     app.clock.set(T + 60);
     tea_break(&app, &ssid).await;
 
-    let mut stream = EventStream::open(&app, &token_query(&account), Some("0")).await;
+    let mut stream = open(&app, &token_query(&account), Some("0")).await;
     let replayed = stream.frames(2).await;
     assert_eq!(summary(&replayed), vec![ev(1, "login", asha), ev(2, "break_start", asha)]);
     // The replayed frame is the same JSON as a live one.
@@ -263,7 +143,7 @@ backend_test!(with_named_0_frames_carry_no_event_name_so_onmessage_receives_them
     let account = app.account().await;
     let asha = agent(&app, &account, "Asha Rao", "asha@example.com").await;
     app.clock.set(T);
-    let mut stream = EventStream::open(&app, &format!("{}&named=0", token_query(&account)), None).await;
+    let mut stream = open(&app, &format!("{}&named=0", token_query(&account)), None).await;
     app.login("asha@example.com", "pass-word-1").await;
     let frames = stream.frames(1).await;
     assert_eq!(frames[0].id, Some(1), "{frames:?}");
@@ -292,7 +172,7 @@ async fn three_events(app: &TestApp) -> (Account, i64, String) {
 async fn resume_after_event_one(app: &TestApp, query_suffix: &str, header: Option<&str>) {
     let (account, asha, ssid) = three_events(app).await;
     let query = format!("{}{query_suffix}", token_query(&account));
-    let mut stream = EventStream::open(app, &query, header).await;
+    let mut stream = open(app, &query, header).await;
     let replayed = stream.frames(2).await;
     assert_eq!(summary(&replayed), vec![ev(2, "break_start", asha), ev(3, "break_end", asha)]);
 
@@ -314,7 +194,7 @@ backend_test!(the_last_event_id_query_parameter_resumes_like_the_header, |app| {
 
 backend_test!(resuming_after_the_latest_event_replays_nothing, |app| {
     let (account, asha, ssid) = three_events(&app).await;
-    let mut stream = EventStream::open(&app, &token_query(&account), Some("3")).await;
+    let mut stream = open(&app, &token_query(&account), Some("3")).await;
     stream.expect_quiet().await;
     app.clock.set(T + 180);
     tea_break(&app, &ssid).await;
@@ -359,7 +239,7 @@ backend_test!(an_agent_session_without_view_agents_sees_only_its_own_events, |ap
     let asha_ssid = app.login("asha@example.com", "pass-word-1").await; // 1
     let ben_ssid = app.login("ben@example.com", "pass-word-1").await; // 2
 
-    let mut stream = EventStream::open(&app, &format!("ssid={asha_ssid}"), Some("0")).await;
+    let mut stream = open(&app, &format!("ssid={asha_ssid}"), Some("0")).await;
     app.clock.set(T + 30);
     tea_break(&app, &ben_ssid).await; // 3, Ben's
     tea_break(&app, &asha_ssid).await; // 4, Asha's
@@ -370,7 +250,7 @@ backend_test!(an_agent_session_without_view_agents_sees_only_its_own_events, |ap
     assert_eq!(summary(&frames), vec![ev(1, "login", asha), ev(4, "break_start", asha)]);
     stream.expect_quiet().await;
     // Ben's events are there: the account's own stream has all four.
-    let mut all = EventStream::open(&app, &token_query(&account), Some("0")).await;
+    let mut all = open(&app, &token_query(&account), Some("0")).await;
     assert_eq!(
         summary(&all.frames(4).await),
         vec![ev(1, "login", asha), ev(2, "login", ben), ev(3, "break_start", ben), ev(4, "break_start", asha)]
@@ -389,7 +269,7 @@ backend_test!(an_agent_session_with_view_agents_sees_every_agent, |app| {
     let ben = agent(&app, &account, "Ben Okafor", "ben@example.com").await;
     app.clock.set(T);
     let lead_ssid = app.login("lena@example.com", "pass-word-1").await; // 1
-    let mut stream = EventStream::open(&app, &format!("ssid={lead_ssid}"), Some("0")).await;
+    let mut stream = open(&app, &format!("ssid={lead_ssid}"), Some("0")).await;
     let ben_ssid = app.login("ben@example.com", "pass-word-1").await; // 2
     tea_break(&app, &ben_ssid).await; // 3
     let frames = stream.frames(3).await;
@@ -406,8 +286,8 @@ backend_test!(another_accounts_events_never_arrive, |app| {
     let their_ssid = app.login("ben@example.com", "pass-word-1").await;
     tea_break(&app, &their_ssid).await;
 
-    let mut ours_stream = EventStream::open(&app, &token_query(&ours), None).await;
-    let mut theirs_stream = EventStream::open(&app, &token_query(&theirs), Some("0")).await;
+    let mut ours_stream = open(&app, &token_query(&ours), None).await;
+    let mut theirs_stream = open(&app, &token_query(&theirs), Some("0")).await;
     assert_eq!(summary(&theirs_stream.frames(2).await).len(), 2);
 
     // Their events 3 and 4, then our event 1: ours sees only its own.
@@ -430,7 +310,7 @@ async fn revoked_token_stream(app: TestApp) {
     let account = app.account().await;
     agent(&app, &account, "Asha Rao", "asha@example.com").await;
     app.clock.set(T);
-    let mut stream = EventStream::open(&app, &token_query(&account), None).await;
+    let mut stream = open(&app, &token_query(&account), None).await;
     let ssid = app.login("asha@example.com", "pass-word-1").await;
     assert_eq!(stream.frames(1).await[0].id(), 1);
 
@@ -483,7 +363,7 @@ backend_test!(pings_are_batched_in_memory_and_written_by_the_flush, |app| {
         let account = account.id();
         async move {
             let rows = store.presence(&account).await.unwrap();
-            let row = rows.into_iter().find(|r| r.agent_id == AgentId(asha)).expect("a presence row");
+            let row = rows.agents.into_iter().find(|r| r.agent_id == AgentId(asha)).expect("a presence row");
             (row.last_ping, row.mic_perm)
         }
     };
@@ -537,6 +417,7 @@ backend_test!(a_large_ping_flush_is_written_whole, |app| {
         .presence(&account.id())
         .await
         .unwrap()
+        .agents
         .into_iter()
         .map(|r| (r.agent_id.get(), r.last_ping, r.mic_perm))
         .collect();

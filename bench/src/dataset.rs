@@ -193,6 +193,8 @@ async fn history(store: &SharedStore, account: &AccountId, size: Size, now: i64)
     let started = Instant::now();
     let mut batch = Vec::new();
     let mut total = 0;
+    // Appended as one writer: each batch continues the log where it ends.
+    let mut next_seq = store.account_versions(account).await?.next_event_seq;
     let days = size.history_days;
     for d in (1..=days).rev() {
         let day_start = today - d * DAY;
@@ -201,7 +203,8 @@ async fn history(store: &SharedStore, account: &AccountId, size: Size, now: i64)
             agent_day(AgentId(agent), day_start, calls, &format!("h{d}"), &mut batch);
             if batch.len() >= 20_000 {
                 total += batch.len();
-                store.append_events(account, &batch, &[]).await?;
+                store.append_events(account, next_seq, None, &batch, &[]).await?;
+                next_seq += batch.len() as i64;
                 batch.clear();
             }
         }
@@ -209,7 +212,7 @@ async fn history(store: &SharedStore, account: &AccountId, size: Size, now: i64)
     }
     total += batch.len();
     if !batch.is_empty() {
-        store.append_events(account, &batch, &[]).await?;
+        store.append_events(account, next_seq, None, &batch, &[]).await?;
     }
     eprintln!("  {total} history events in {:.0} s", started.elapsed().as_secs_f64());
     Ok(total)

@@ -122,8 +122,8 @@ fn principal(record: AuthRecord) -> Result<Principal, ApiError> {
     Ok(Principal { account: record.account_id, country_code: record.country_code, caller })
 }
 
-/// Resolves the body's credentials: 1020, 1002, 1000, 1014 or 1039 when it can't.
-pub async fn authenticate(state: &AppState, body: &Body) -> Result<Principal, ApiError> {
+/// The principal behind the body's credentials, as this node knows it.
+async fn resolve(state: &AppState, body: &Body) -> Result<Principal, ApiError> {
     let record = match credentials(body)? {
         Credentials::Session(ssid) => {
             let (now, ttl) = (state.clock.now(), state.settings.session_ttl_secs);
@@ -133,7 +133,17 @@ pub async fn authenticate(state: &AppState, body: &Body) -> Result<Principal, Ap
             state.store.authenticate_token(&user_id, &secret::token_hash(token)).await?
         }
     };
-    let who = principal(record.ok_or(global::INVALID_TOKEN)?)?;
+    principal(record.ok_or(global::INVALID_TOKEN)?)
+}
+
+/// Resolves the body's credentials: 1020, 1002, 1000, 1014 or 1039 when it can't.
+/// A node of several first brings the account up to the database
+/// (`Live::refresh`) and resolves again when its credentials moved there.
+pub async fn authenticate(state: &AppState, body: &Body) -> Result<Principal, ApiError> {
+    let mut who = resolve(state, body).await?;
+    if state.live.clustered() && state.live.refresh(&who.account).await? {
+        who = resolve(state, body).await?;
+    }
     let span = tracing::Span::current();
     span.record("account", who.account.as_str());
     if let Caller::Agent { id, .. } = who.caller {

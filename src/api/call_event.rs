@@ -167,24 +167,35 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
         return Err(codes::INVALID_AGENT_ID.into());
     }
     let group_wrap_ups = wrap_ups(&state, &who.account, &inputs).await?;
-    let mut draft = state.live.begin(&who.account).await?;
-    // Under the account's writer turn: what is recorded cannot change meanwhile.
+    let inputs = in_time_order(inputs);
     let keys: Vec<RecordedCall> =
         inputs.iter().map(|i| RecordedCall { agent: i.agent, call_id: i.call.call_id.clone(), kind: i.kind }).collect();
-    let mut seen: HashSet<RecordedCall> = state.live.recorded_calls(&draft, &keys).await?.into_iter().collect();
-    let mut duplicates = 0;
-    for input in in_time_order(inputs) {
-        if !seen.insert(RecordedCall { agent: input.agent, call_id: input.call.call_id.clone(), kind: input.kind }) {
-            duplicates += 1;
-            continue;
+    let mut races = 0;
+    let (logged, duplicates) = loop {
+        let mut draft = state.live.begin(&who.account).await?;
+        // Under the account's writer turn: what is recorded cannot change meanwhile.
+        let mut seen: HashSet<RecordedCall> = state.live.recorded_calls(&draft, &keys).await?.into_iter().collect();
+        let mut duplicates = 0;
+        for input in &inputs {
+            if !seen.insert(RecordedCall { agent: input.agent, call_id: input.call.call_id.clone(), kind: input.kind })
+            {
+                duplicates += 1;
+                continue;
+            }
+            let at = input.at.unwrap_or(draft.now);
+            let group_wrap =
+                input.group.and_then(|g| group_wrap_ups.iter().find(|(id, _)| *id == g)).and_then(|(_, w)| *w);
+            let wrap_secs = group_wrap.unwrap_or(draft.wrap_up_secs);
+            let events =
+                draft.presence(input.agent).call_event(input.agent, at, input.kind, input.call.clone(), wrap_secs);
+            draft.apply(events);
         }
-        let at = input.at.unwrap_or(draft.now);
-        let group_wrap = input.group.and_then(|g| group_wrap_ups.iter().find(|(id, _)| *id == g)).and_then(|(_, w)| *w);
-        let wrap_secs = group_wrap.unwrap_or(draft.wrap_up_secs);
-        let events = draft.presence(input.agent).call_event(input.agent, at, input.kind, input.call, wrap_secs);
-        draft.apply(events);
-    }
-    let logged = state.live.commit(draft).await?;
+        // Another node may have recorded some of these calls meanwhile: a
+        // raced batch is decided again, duplicates counted afresh.
+        if let Some(logged) = state.live.commit_or_retake(draft, &mut races).await? {
+            break (logged, duplicates);
+        }
+    };
     let calls = logged.iter().filter(|l| l.event.kind.is_call()).count();
     let lst_sync = logged.last().map(|l| l.seq).unwrap_or(0);
     Ok(reply::listing(Accepted { accepted: calls, duplicates, lst_sync }))

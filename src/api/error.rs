@@ -31,6 +31,8 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::Other(e) => ApiError::Internal(e),
             StoreError::Unavailable(why) => ApiError::Unavailable(why),
+            // Retried already (`live`): other nodes kept changing the account.
+            StoreError::Raced => ApiError::Unavailable("the account kept changing on other nodes".into()),
             StoreError::NotFound => ApiError::Internal(anyhow::anyhow!("unexpected NotFound from the store")),
             StoreError::Conflict => ApiError::Internal(anyhow::anyhow!("unexpected Conflict from the store")),
         }

@@ -82,7 +82,7 @@ async fn change(
     state: &AppState,
     who: &Principal,
     agent: AgentId,
-    decide: impl FnOnce(&Presence, i64, Actor) -> Result<Vec<Event>, Refusal>,
+    decide: impl Fn(&Presence, i64, Actor) -> Result<Vec<Event>, Refusal>,
 ) -> ApiResult {
     let (actor, by) = actor(who);
     let outcome = state

@@ -11,6 +11,11 @@
 //! batch's transaction fails, every change decided on top of it (the next
 //! open batch) fails too, and the overlay is emptied: nothing that failed
 //! is visible or acknowledged.
+//!
+//! Each batch knows the sequence number its first event must get: the
+//! log's end as this node's writers saw it. When another node appended in
+//! between, the store refuses the batch (`Raced`) and its changes are
+//! decided again on the latest state (`Live::record`).
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -19,7 +24,7 @@ use std::sync::{Arc, OnceLock};
 use parking_lot::Mutex;
 
 use crate::domain::presence::{Event, Logged, Presence, Shown};
-use crate::store::{AgentId, RecordedCall, StoreError};
+use crate::store::{AgentId, Fence, RecordedCall, StoreError};
 
 /// How a batch ended: every event it logged, numbered, or why it failed.
 pub(super) type Outcome = OnceLock<Result<Arc<Vec<Logged>>, Failed>>;
@@ -28,23 +33,37 @@ pub(super) type Outcome = OnceLock<Result<Arc<Vec<Logged>>, Failed>>;
 #[derive(Debug, Clone)]
 pub(super) struct Failed {
     pub why: String,
-    /// The database did not answer (worth retrying: 503), rather than
-    /// refusing the write.
-    pub unavailable: bool,
+    pub kind: FailedKind,
+}
+
+/// What a failed batch's changes are told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum FailedKind {
+    /// The database refused the write (1032).
+    Refused,
+    /// The database did not answer (worth retrying: 503).
+    Unavailable,
+    /// Another node appended first: decide again on the latest state.
+    Raced,
 }
 
 impl Failed {
     /// The store's error, told to every change of the batch.
     pub fn from_store(err: &StoreError) -> Self {
         let why = format!("the change could not be made durable: {err}");
-        Self { why, unavailable: matches!(err, StoreError::Unavailable(_)) }
+        let kind = match err {
+            StoreError::Unavailable(_) => FailedKind::Unavailable,
+            StoreError::Raced => FailedKind::Raced,
+            _ => FailedKind::Refused,
+        };
+        Self { why, kind }
     }
 
     pub fn to_store(&self) -> StoreError {
-        if self.unavailable {
-            StoreError::Unavailable(self.why.clone())
-        } else {
-            StoreError::Other(anyhow::anyhow!("{}", self.why))
+        match self.kind {
+            FailedKind::Unavailable => StoreError::Unavailable(self.why.clone()),
+            FailedKind::Raced => StoreError::Raced,
+            FailedKind::Refused => StoreError::Other(anyhow::anyhow!("{}", self.why)),
         }
     }
 }
@@ -60,6 +79,11 @@ pub(super) struct Place {
 #[derive(Default)]
 pub(super) struct Batch {
     pub id: u64,
+    /// The sequence number its first event must get.
+    pub first: i64,
+    /// Set when a change in it is a timed transition (`Live::step`): the
+    /// batch is written only while this node holds the timers lease.
+    pub fence: Option<Fence>,
     pub events: Vec<(Event, Shown)>,
     /// Each touched agent's presence after the batch's last change to it.
     pub agents: HashMap<AgentId, Presence>,
@@ -83,10 +107,12 @@ struct Staged {
     /// before its first copy reaches the log.
     calls: HashSet<RecordedCall>,
     open: Batch,
+    /// The sequence number the next staged event gets: the log's end as
+    /// this node knows it, plus what is staged.
+    next_seq: i64,
 }
 
 /// One account's changes between decision and durability.
-#[derive(Default)]
 pub(super) struct Pending {
     state: Mutex<Staged>,
     /// Held while a batch is written: one flush at a time, in order.
@@ -94,6 +120,11 @@ pub(super) struct Pending {
 }
 
 impl Pending {
+    /// Nothing pending; the log's next sequence number is `next_seq`.
+    pub fn new(next_seq: i64) -> Self {
+        Self { state: Mutex::new(Staged { next_seq, ..Staged::default() }), flush_turn: tokio::sync::Mutex::new(()) }
+    }
+
     fn lock(&self) -> parking_lot::MutexGuard<'_, Staged> {
         self.state.lock()
     }
@@ -110,9 +141,16 @@ impl Pending {
     }
 
     /// Adds a decided change to the open batch (under the writer turn).
-    pub fn stage(&self, agents: Vec<(AgentId, Presence)>, events: Vec<(Event, Shown)>) -> Place {
+    pub fn stage(&self, agents: Vec<(AgentId, Presence)>, events: Vec<(Event, Shown)>, fence: Option<Fence>) -> Place {
         let mut state = self.lock();
         let id = state.open.id;
+        if state.open.events.is_empty() {
+            state.open.first = state.next_seq;
+        }
+        state.next_seq += events.len() as i64;
+        if fence.is_some() {
+            state.open.fence = fence;
+        }
         for (agent, presence) in agents {
             state.overlay.insert(agent, (presence.clone(), id));
             state.open.agents.insert(agent, presence);
@@ -129,6 +167,17 @@ impl Pending {
         let start = state.open.events.len();
         state.open.events.extend(events);
         Place { outcome: state.open.outcome.clone(), events: start..state.open.events.len() }
+    }
+
+    /// Other nodes' events up to `applied` were folded in: with nothing
+    /// staged, the next change continues the log from there (with
+    /// something staged, that was decided on an older state and will be
+    /// refused as `Raced`, which resets this).
+    pub fn followed(&self, applied: i64) {
+        let mut state = self.lock();
+        if state.open.events.is_empty() && state.overlay.is_empty() {
+            state.next_seq = state.next_seq.max(applied + 1);
+        }
     }
 
     /// Closes the open batch for writing; a new one takes further changes.
@@ -150,12 +199,15 @@ impl Pending {
 
     /// The batch failed: forgets everything pending and fails the open
     /// batch too, whose changes were decided on top of the failed one
-    /// (call under the writer turn, so nothing is staged meanwhile).
-    pub fn fail_open(&self, failed: &Failed) {
+    /// (call under the writer turn, so nothing is staged meanwhile); the
+    /// next change continues the log after `applied`, the last event the
+    /// view holds.
+    pub fn fail_open(&self, failed: &Failed, applied: i64) {
         let open = {
             let mut state = self.lock();
             state.overlay.clear();
             state.calls.clear();
+            state.next_seq = applied + 1;
             let next = Batch { id: state.open.id + 1, ..Batch::default() };
             std::mem::replace(&mut state.open, next)
         };
@@ -170,7 +222,7 @@ pub(super) struct Unanswered(pub Arc<Outcome>);
 impl Drop for Unanswered {
     fn drop(&mut self) {
         let why = "the batch's flush was interrupted".to_string();
-        let _ = self.0.set(Err(Failed { why, unavailable: false }));
+        let _ = self.0.set(Err(Failed { why, kind: FailedKind::Refused }));
     }
 }
 
@@ -187,5 +239,7 @@ mod tests {
         assert!(matches!(down.to_store(), StoreError::Unavailable(why) if why.contains("pool timed out")));
         let refused = Failed::from_store(&StoreError::Conflict);
         assert!(matches!(refused.to_store(), StoreError::Other(_)));
+        let raced = Failed::from_store(&StoreError::Raced);
+        assert!(matches!(raced.to_store(), StoreError::Raced), "decided again, never answered 1032");
     }
 }

@@ -3,15 +3,21 @@
 //! memory, then the event stream; changes that queue up meanwhile are made
 //! durable together, see `batch.rs`). Pings stay in memory and are flushed in
 //! batches by `step`, which also fires timed transitions.
+//!
+//! With several nodes on one database (`in_cluster`, docs/SCALING.md) the
+//! view also folds in what other nodes logged (`follow.rs`), a decision
+//! another node raced is taken again on the latest state, and the timed
+//! transitions are one node's work at a time (the timers lease).
 
 mod batch;
+mod follow;
 mod gauges;
 mod sessions;
 mod view;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use parking_lot::Mutex;
 
@@ -20,8 +26,10 @@ use tokio::sync::{OwnedMutexGuard, broadcast, watch};
 use crate::clock::Clock;
 use crate::domain::presence::{Actor, Event, Logged, Presence, Rules, Shown, State};
 use crate::store::{
-    AccountId, AgentId, AgentOf, LiveSettings, PingRow, RecordedCall, SharedStore, Snapshot, StoreError, StoreResult,
+    AccountId, AgentId, AgentOf, Fence, LiveSettings, PingRow, RecordedCall, SharedStore, Snapshot, StoreError,
+    StoreResult,
 };
+pub use follow::follow;
 pub use view::{AccountLive, AgentLive};
 
 /// An event as the stream carries it: the account it belongs to, numbered.
@@ -45,7 +53,20 @@ pub struct Live {
     /// Turns true when the server shuts down: open event streams end, so
     /// draining the connections does not wait for them forever.
     closing: watch::Sender<bool>,
+    /// This node's name among several sharing the database; `None`: the
+    /// only server.
+    node: Option<String>,
+    /// The view has caught up with the log since start (`/readyz`).
+    caught_up: AtomicBool,
 }
+
+/// The lease on timed transitions, session expiries and deletions: one
+/// node does them for all (`ClusterStore::hold_lease`).
+const TIMERS_LEASE: &str = "timers";
+
+/// How long the timers lease lasts unless renewed (every step, once a
+/// second): a node that dies is replaced within this.
+const TIMERS_LEASE_MS: i64 = 5_000;
 
 /// Deletions waiting for a logout are looked for this often (a scan of the
 /// agents table), not at every step.
@@ -70,7 +91,29 @@ impl Live {
             stream,
             deletions_checked: AtomicI64::new(i64::MIN),
             closing: watch::channel(false).0,
+            node: None,
+            caught_up: AtomicBool::new(false),
         }
+    }
+
+    /// This server is one node of several on one PostgreSQL database:
+    /// requests compare the account's versions first (`refresh`), the
+    /// follower folds in other nodes' events, and timed transitions need
+    /// the timers lease. `node` names this node in the lease.
+    pub fn in_cluster(mut self, node: String) -> Self {
+        self.node = Some(node);
+        self
+    }
+
+    /// Whether this server is one node of several.
+    pub fn clustered(&self) -> bool {
+        self.node.is_some()
+    }
+
+    /// The view caught up with the log since start: a node is ready for
+    /// requests only then (`/readyz`).
+    pub fn caught_up(&self) -> bool {
+        self.caught_up.load(Ordering::Relaxed)
     }
 
     pub fn now(&self) -> i64 {
@@ -98,6 +141,11 @@ impl Live {
         for account in self.store.accounts_online().await? {
             self.account(&account).await?;
         }
+        if !self.clustered() {
+            // Alone, the view loaded is the log's latest; a node of several
+            // is caught up by its follower's first pass.
+            self.caught_up.store(true, Ordering::Relaxed);
+        }
         Ok(())
     }
 
@@ -107,17 +155,17 @@ impl Live {
             return Ok(live.clone());
         }
         let settings = self.store.live_settings(account).await?;
-        let rows = self.store.presence(account).await?;
+        let loaded = self.store.presence(account).await?;
         let now = self.clock.now();
         let mut agents = HashMap::new();
-        for row in rows {
+        for row in loaded.agents {
             let presence = serde_json::from_str::<Presence>(&row.snapshot)
                 .map_err(|e| StoreError::Other(anyhow::anyhow!(e)))?
                 .upgrade();
             let last_ping = if presence.logged_in() { row.last_ping.max(now) } else { row.last_ping };
             agents.insert(row.agent_id, AgentLive { presence, last_ping, mic_perm: row.mic_perm, ping_dirty: false });
         }
-        let loaded = Arc::new(AccountLive::new(settings, agents));
+        let loaded = Arc::new(AccountLive::new(settings, agents, loaded.next_seq));
         // Two first requests may load at once; the first one in wins.
         let mut accounts = self.accounts.lock();
         Ok(accounts.entry(account.clone()).or_insert(loaded).clone())
@@ -148,6 +196,7 @@ impl Live {
             wrap_up_secs,
             agents: HashMap::new(),
             events: Vec::new(),
+            fence: None,
         })
     }
 
@@ -155,7 +204,7 @@ impl Live {
     /// returns them numbered. The writer turn is given up as soon as the
     /// change has joined the account's open batch.
     pub async fn commit(&self, draft: Draft) -> StoreResult<Vec<Logged>> {
-        let Draft { account, live, _guard: turn, agents, events, .. } = draft;
+        let Draft { account, live, _guard: turn, agents, events, fence, .. } = draft;
         if events.is_empty() {
             return Ok(Vec::new());
         }
@@ -165,7 +214,7 @@ impl Live {
             ids.dedup();
             ids.into_iter().map(|id| (id, agents[&id].clone())).collect()
         };
-        let ticket = live.pending.stage(touched, events);
+        let ticket = live.pending.stage(touched, events, fence);
         drop(turn);
         // Its own task: a caller that goes away (a client disconnecting, the
         // request deadline) must not stop a flush half-way, which others'
@@ -185,6 +234,21 @@ impl Live {
         }
     }
 
+    /// Commits a draft decided in a loop: `Some(events)` once durable,
+    /// `None` when another node raced it — caught up since (`retake`), so
+    /// the caller decides again. Raced once that happened too often.
+    pub async fn commit_or_retake(&self, draft: Draft, races: &mut u32) -> StoreResult<Option<Vec<Logged>>> {
+        let account = draft.account.clone();
+        match self.commit(draft).await {
+            Ok(events) => Ok(Some(events)),
+            Err(StoreError::Raced) => {
+                self.retake(&account, races).await?;
+                Ok(None)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
     /// Which of `keys` — `(agent, call id, kind)` — are recorded already:
     /// in a batch not yet durable, or in the log (which may also answer
     /// other agents' or kinds' records of the same calls).
@@ -200,12 +264,17 @@ impl Live {
     }
 
     /// Decides and commits one change: `decide` applies events to the draft
-    /// and returns what the caller wants to know about the outcome.
-    pub async fn record<R>(&self, account: &AccountId, decide: impl FnOnce(&mut Draft) -> R) -> StoreResult<R> {
-        let mut draft = self.begin(account).await?;
-        let outcome = decide(&mut draft);
-        self.commit(draft).await?;
-        Ok(outcome)
+    /// and returns what the caller wants to know about the outcome. When
+    /// another node raced it, `decide` runs again on the latest state.
+    pub async fn record<R>(&self, account: &AccountId, mut decide: impl FnMut(&mut Draft) -> R) -> StoreResult<R> {
+        let mut races = 0;
+        loop {
+            let mut draft = self.begin(account).await?;
+            let outcome = decide(&mut draft);
+            if self.commit_or_retake(draft, &mut races).await?.is_some() {
+                return Ok(outcome);
+            }
+        }
     }
 
     /// A session of the agent started.
@@ -239,11 +308,13 @@ impl Live {
         if let Some(state) = live.ping(agent, now, mic_perm) {
             return Ok(state);
         }
-        let mut draft = self.begin(account).await?;
-        let events = draft.presence(agent).ping(agent, now);
-        draft.apply(events);
-        let state = draft.presence(agent).state;
-        self.commit(draft).await?;
+        let state = self
+            .record(account, |d| {
+                let events = d.presence(agent).ping(agent, now);
+                d.apply(events);
+                d.presence(agent).state
+            })
+            .await?;
         live.ping(agent, now, mic_perm);
         Ok(state)
     }
@@ -259,33 +330,26 @@ impl Live {
     pub async fn step(&self) -> StoreResult<StepReport> {
         let mut report = StepReport::default();
         let now = self.clock.now();
-        // Sessions that expired: first, so an agent whose session ended
-        // before its heartbeat was lost goes offline for that reason.
-        report.events += self.end_expired_sessions(now).await?;
-        let accounts: Vec<(AccountId, Arc<AccountLive>)> =
-            self.accounts.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        for (account, live) in &accounts {
-            if live.due_agents(now).is_empty() {
-                continue;
-            }
-            let mut draft = self.begin(account).await?;
-            // Asked again under the writer turn: a change may have landed meanwhile.
-            for agent in live.due_agents(now) {
-                let last_ping = live.agent(agent).last_ping;
-                let rules = draft.rules;
-                let events = draft.presence(agent).due(agent, now, last_ping, &rules);
-                draft.apply(events);
-            }
-            report.events += self.commit(draft).await?.len();
-        }
-        let last = self.deletions_checked.load(Ordering::Relaxed);
-        if now.saturating_sub(last) >= DELETIONS_EVERY {
-            self.deletions_checked.store(now, Ordering::Relaxed);
-            for AgentOf { account, agent } in self.store.finalise_deletions(now).await? {
-                report.events += self.logout(&account, agent, Actor::System, "deleted").await?;
+        let fence = self.timers_fence().await?;
+        if self.clustered() && fence.is_none() {
+            // Another node keeps the time; this one still writes what it
+            // alone knows: session uses and pings.
+            self.store.expired_sessions(now).await?;
+        } else {
+            // Sessions that expired: first, so an agent whose session ended
+            // before its heartbeat was lost goes offline for that reason.
+            report.events += self.end_expired_sessions(now, fence.as_ref()).await?;
+            report.events += self.fire_due(now, fence.as_ref()).await?;
+            let last = self.deletions_checked.load(Ordering::Relaxed);
+            if now.saturating_sub(last) >= DELETIONS_EVERY {
+                self.deletions_checked.store(now, Ordering::Relaxed);
+                for AgentOf { account, agent } in self.store.finalise_deletions(now).await? {
+                    report.events += self.logout(&account, agent, Actor::System, "deleted").await?;
+                }
             }
         }
         report.pings_flushed = self.flush_pings().await?;
+        let accounts = self.loaded();
         let mut states = HashMap::new();
         for (_, live) in &accounts {
             live.tally(&mut states);
@@ -294,10 +358,54 @@ impl Live {
         Ok(report)
     }
 
+    /// The accounts whose live view this node holds.
+    fn loaded(&self) -> Vec<(AccountId, Arc<AccountLive>)> {
+        self.accounts.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    /// Alone: no fence. In a cluster: takes or keeps the timers lease;
+    /// `Some` while this node holds it.
+    async fn timers_fence(&self) -> StoreResult<Option<Fence>> {
+        let Some(node) = &self.node else { return Ok(None) };
+        let epoch = self.store.hold_lease(TIMERS_LEASE, node, TIMERS_LEASE_MS).await?;
+        Ok(epoch.map(|epoch| Fence { lease: TIMERS_LEASE, holder: node.clone(), epoch }))
+    }
+
+    /// Logs the timed transitions due by `now`, each at the second it fell
+    /// due; how many events that logged.
+    async fn fire_due(&self, now: i64, fence: Option<&Fence>) -> StoreResult<usize> {
+        let mut logged = 0;
+        for (account, live) in &self.loaded() {
+            if live.due_agents(now).is_empty() {
+                continue;
+            }
+            if self.clustered() {
+                // The heartbeat is decided on the latest ping any node took.
+                self.take_pings(account, live, now).await?;
+            }
+            let mut races = 0;
+            loop {
+                let mut draft = self.begin(account).await?;
+                draft.fence = fence.cloned();
+                // Asked again under the writer turn: a change may have landed meanwhile.
+                for agent in live.due_agents(now) {
+                    let last_ping = live.agent(agent).last_ping;
+                    let rules = draft.rules;
+                    let events = draft.presence(agent).due(agent, now, last_ping, &rules);
+                    draft.apply(events);
+                }
+                if let Some(events) = self.commit_or_retake(draft, &mut races).await? {
+                    logged += events.len();
+                    break;
+                }
+            }
+        }
+        Ok(logged)
+    }
+
     /// Writes the pings received since the last flush, in one transaction.
     pub async fn flush_pings(&self) -> StoreResult<usize> {
-        let accounts: Vec<(AccountId, Arc<AccountLive>)> =
-            self.accounts.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let accounts = self.loaded();
         let mut rows: Vec<PingRow> = Vec::new();
         for (account, live) in &accounts {
             rows.extend(live.take_dirty_pings().into_iter().map(|(agent_id, last_ping, mic_perm)| PingRow {
@@ -335,6 +443,8 @@ pub struct Draft {
     pub wrap_up_secs: i64,
     agents: HashMap<AgentId, Presence>,
     events: Vec<(Event, Shown)>,
+    /// A timed transition's: written only under the timers lease.
+    fence: Option<Fence>,
 }
 
 impl Draft {
@@ -375,14 +485,14 @@ async fn flush_batch(
                 Ok(Snapshot { agent: *id, state: p.state, presence: json })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        store.append_events(account, &batch.events, &snapshots).await
+        store.append_events(account, batch.first, batch.fence.as_ref(), &batch.events, &snapshots).await
     };
     match written.await {
-        Ok(first) => {
+        Ok(()) => {
             let logged: Vec<Logged> = batch
                 .events
                 .iter()
-                .zip(first..)
+                .zip(batch.first..)
                 .map(|((event, shown), seq)| Logged {
                     seq,
                     event: event.clone(),
@@ -390,7 +500,8 @@ async fn flush_batch(
                     state_reason: shown.reason.clone(),
                 })
                 .collect();
-            live.apply(batch.agents.iter().map(|(id, p)| (*id, p.clone())));
+            let last = batch.first + batch.events.len() as i64 - 1;
+            live.apply(batch.agents.iter().map(|(id, p)| (*id, p.clone())), last);
             live.pending.settle(&batch);
             for l in &logged {
                 // Nobody listening is fine.
@@ -401,9 +512,13 @@ async fn flush_batch(
         }
         Err(err) => {
             let failed = batch::Failed::from_store(&err);
-            tracing::error!(%account, error = %err, events = batch.events.len(), "batch commit failed");
+            if failed.kind == batch::FailedKind::Raced {
+                tracing::debug!(%account, events = batch.events.len(), "another node appended first; deciding again");
+            } else {
+                tracing::error!(%account, error = %err, events = batch.events.len(), "batch commit failed");
+            }
             let _turn = live.writer.clone().lock_owned().await;
-            live.pending.fail_open(&failed);
+            live.pending.fail_open(&failed, live.applied());
             let _ = batch.outcome.set(Err(failed));
         }
     }

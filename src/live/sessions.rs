@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::Live;
 use crate::domain::presence::Actor;
-use crate::store::{AccountId, AgentId, ExpiredSession, StoreResult};
+use crate::store::{AccountId, AgentId, ExpiredSession, Fence, StoreResult};
 
 /// The logout reason of a session that went unused for its lifetime.
 const SESSION_EXPIRED: &str = "session_expired";
@@ -40,31 +40,38 @@ impl Live {
     /// session by `now` go offline at the second their last one expired;
     /// how many events that logged. The expired sessions are removed only
     /// afterwards, so a step that fails half-way is finished by the next.
-    pub(super) async fn end_expired_sessions(&self, now: i64) -> StoreResult<usize> {
+    pub(super) async fn end_expired_sessions(&self, now: i64, fence: Option<&Fence>) -> StoreResult<usize> {
         let expired = self.store.expired_sessions(now).await?;
         if expired.is_empty() {
             return Ok(0);
         }
         let mut logged = 0;
         for (account, agents) in last_ends(&expired) {
-            let mut draft = self.begin(account).await?;
-            for (agent, end) in agents {
-                // Asked under the writer turn: a login that opens another
-                // session now either is seen here or logs in after this.
-                if self.store.agent_has_session(account, agent, now).await? {
-                    continue;
+            let mut races = 0;
+            loop {
+                let mut draft = self.begin(account).await?;
+                draft.fence = fence.cloned();
+                for (&agent, end) in &agents {
+                    // Asked under the writer turn: a login that opens another
+                    // session now either is seen here or logs in after this.
+                    if self.store.agent_has_session(account, agent, now).await? {
+                        continue;
+                    }
+                    // What fell due before the session ended happened first (a
+                    // heartbeat loss, a wrap-up's end), each at its own second.
+                    let last_ping = draft.live.agent(agent).last_ping;
+                    let rules = draft.rules;
+                    let earlier = draft.presence(agent).due(agent, end.at, last_ping, &rules);
+                    draft.apply(earlier);
+                    let reason = if end.reached_max { SESSION_MAX_AGE } else { SESSION_EXPIRED };
+                    let logout = draft.presence(agent).logout(agent, end.at, Actor::System, reason);
+                    draft.apply(logout);
                 }
-                // What fell due before the session ended happened first (a
-                // heartbeat loss, a wrap-up's end), each at its own second.
-                let last_ping = draft.live.agent(agent).last_ping;
-                let rules = draft.rules;
-                let earlier = draft.presence(agent).due(agent, end.at, last_ping, &rules);
-                draft.apply(earlier);
-                let reason = if end.reached_max { SESSION_MAX_AGE } else { SESSION_EXPIRED };
-                let logout = draft.presence(agent).logout(agent, end.at, Actor::System, reason);
-                draft.apply(logout);
+                if let Some(events) = self.commit_or_retake(draft, &mut races).await? {
+                    logged += events.len();
+                    break;
+                }
             }
-            logged += self.commit(draft).await?.len();
         }
         let hashes: Vec<String> = expired.into_iter().map(|s| s.ssid_hash).collect();
         self.store.remove_expired_sessions(&hashes, now).await?;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use super::batch::Pending;
-use crate::domain::presence::{Presence, Rules, State};
-use crate::store::{AgentId, LiveSettings};
+use crate::domain::presence::{Logged, Presence, Rules, State};
+use crate::store::{AccountVersions, AgentId, LiveSettings, PingRow};
 
 #[derive(Debug, Clone, Default)]
 pub struct AgentLive {
@@ -32,6 +32,11 @@ impl AgentLive {
 struct Inner {
     settings: LiveSettings,
     agents: HashMap<AgentId, AgentLive>,
+    /// The sequence number of the last event the agents' presences hold.
+    applied: i64,
+    /// The account's versions when this node last compared them (several
+    /// nodes only).
+    seen: Option<AccountVersions>,
 }
 
 impl Inner {
@@ -50,11 +55,63 @@ pub struct AccountLive {
 }
 
 impl AccountLive {
-    pub(super) fn new(settings: LiveSettings, agents: HashMap<AgentId, AgentLive>) -> Self {
+    /// `next_seq`: the log's next sequence number when `agents` were read.
+    pub(super) fn new(settings: LiveSettings, agents: HashMap<AgentId, AgentLive>, next_seq: i64) -> Self {
         AccountLive {
             writer: Arc::new(tokio::sync::Mutex::new(())),
-            pending: Pending::default(),
-            inner: Mutex::new(Inner { settings, agents }),
+            pending: Pending::new(next_seq),
+            inner: Mutex::new(Inner { settings, agents, applied: next_seq - 1, seen: None }),
+        }
+    }
+
+    /// The sequence number of the last event the view holds.
+    pub fn applied(&self) -> i64 {
+        self.inner.lock().applied
+    }
+
+    /// The account's versions as this node last compared them.
+    pub(super) fn seen(&self) -> Option<AccountVersions> {
+        self.inner.lock().seen
+    }
+
+    /// Records versions compared; each only grows, so a slower request
+    /// that read older ones does not set them back.
+    pub(super) fn saw(&self, versions: AccountVersions) {
+        let mut inner = self.inner.lock();
+        inner.seen = Some(match inner.seen {
+            None => versions,
+            Some(seen) => AccountVersions {
+                next_event_seq: seen.next_event_seq.max(versions.next_event_seq),
+                directory: seen.directory.max(versions.directory),
+                credentials: seen.credentials.max(versions.credentials),
+            },
+        });
+    }
+
+    /// Folds events another node logged (in sequence order, each right
+    /// after the last applied) into the presences: the same `evolve` that
+    /// decided them, so every node's view is the same fold of one log.
+    pub(super) fn fold(&self, logged: &[Logged]) {
+        let mut inner = self.inner.lock();
+        for l in logged {
+            debug_assert_eq!(l.seq, inner.applied + 1, "the log is followed without a gap");
+            let agent = inner.agents.entry(l.event.agent).or_default();
+            let shown = agent.presence.evolve(&l.event);
+            debug_assert_eq!(shown.state, l.state, "the fold agrees with the deciding node");
+            inner.applied = l.seq;
+        }
+    }
+
+    /// Takes pings other nodes stored: an agent's last ping is the latest
+    /// any node took.
+    pub(super) fn merge_pings(&self, rows: &[PingRow]) {
+        let mut inner = self.inner.lock();
+        for row in rows {
+            let agent = inner.agents.entry(row.agent_id).or_default();
+            if row.last_ping > agent.last_ping {
+                agent.last_ping = row.last_ping;
+                agent.mic_perm = row.mic_perm.or(agent.mic_perm);
+            }
         }
     }
 
@@ -110,11 +167,14 @@ impl AccountLive {
         Some(entry.presence.state)
     }
 
-    pub(super) fn apply(&self, presences: impl Iterator<Item = (AgentId, Presence)>) {
+    /// This node's batch is durable: its agents' presences, up to `last`
+    /// (the batch's last sequence number).
+    pub(super) fn apply(&self, presences: impl Iterator<Item = (AgentId, Presence)>, last: i64) {
         let mut inner = self.inner.lock();
         for (id, presence) in presences {
             inner.agents.entry(id).or_default().presence = presence;
         }
+        inner.applied = inner.applied.max(last);
     }
 
     /// Agents with a timed transition due by `now`.

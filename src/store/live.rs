@@ -8,8 +8,8 @@ use sqlx::any::AnyRow;
 
 use super::sql::{Param, SqlStore, Statement, id, int, opt_int, opt_text, text};
 use super::{
-    AgentFilter, AgentOf, BreakReasonRow, EventQuery, LiveSettings, LiveStore, PingRow, PresenceRow, RecordedCall,
-    Roster, Snapshot, StateAt, StoreError, StoreResult,
+    AgentFilter, AgentOf, BreakReasonRow, EventQuery, Fence, LiveSettings, LiveStore, LoadedPresence, PingRow,
+    PresenceRow, RecordedCall, Roster, Snapshot, StateAt, StoreError, StoreResult,
 };
 use crate::domain::name::name_key;
 use crate::domain::presence::{Actor, CallRef, Event, Kind, Logged, Shown, State};
@@ -147,23 +147,38 @@ impl LiveStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn presence(&self, account: &AccountId) -> StoreResult<Vec<PresenceRow>> {
+    async fn presence(&self, account: &AccountId) -> StoreResult<LoadedPresence> {
+        // One statement: the snapshots and the log's end as of one moment,
+        // so a node that follows the log from there misses nothing and
+        // applies nothing twice.
         let rows = sqlx::query(
-            "SELECT agent_id, snapshot, last_ping, mic_perm FROM agent_presence WHERE account_id = $1 ORDER BY agent_id",
+            "SELECT a.next_event_seq, p.agent_id, p.snapshot, p.last_ping, p.mic_perm
+             FROM accounts a LEFT JOIN agent_presence p ON p.account_id = a.id
+             WHERE a.id = $1 ORDER BY p.agent_id",
         )
         .bind(account)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PresenceRow {
-                    agent_id: id(r, "agent_id")?,
-                    snapshot: text(r, "snapshot")?,
-                    last_ping: int(r, "last_ping")?,
-                    mic_perm: opt_int(r, "mic_perm")?,
-                })
+        let next_seq = match rows.first() {
+            Some(row) => int(row, "next_event_seq")?,
+            None => return Err(StoreError::NotFound),
+        };
+        let agents = rows
+            .iter()
+            .filter_map(|r| match id::<Option<AgentId>>(r, "agent_id") {
+                Ok(None) => None,
+                Ok(Some(agent_id)) => Some((|| {
+                    Ok(PresenceRow {
+                        agent_id,
+                        snapshot: text(r, "snapshot")?,
+                        last_ping: int(r, "last_ping")?,
+                        mic_perm: opt_int(r, "mic_perm")?,
+                    })
+                })()),
+                Err(e) => Some(Err(e)),
             })
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(LoadedPresence { agents, next_seq })
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -178,11 +193,17 @@ impl LiveStore for SqlStore {
     async fn append_events(
         &self,
         account: &AccountId,
+        expected_first: i64,
+        fence: Option<&Fence>,
         events: &[(Event, Shown)],
         snapshots: &[Snapshot],
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let n = events.len() as i64;
+        // The account row's lock orders the account's commits: whoever
+        // holds it appends right after the previous commit, so the log is
+        // gapless in commit order and a follower reading by sequence
+        // misses nothing.
         let row = sqlx::query(
             "UPDATE accounts SET next_event_seq = next_event_seq + $2 WHERE id = $1 RETURNING next_event_seq AS next",
         )
@@ -192,6 +213,26 @@ impl LiveStore for SqlStore {
         .await?
         .ok_or(StoreError::NotFound)?;
         let first = int(&row, "next")? - n;
+        if first != expected_first {
+            // Decided on a state another node has moved on from (dropping
+            // the transaction rolls the numbering back).
+            return Err(StoreError::Raced);
+        }
+        if let Some(fence) = fence {
+            let held = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT 1 AS held FROM node_leases
+                 WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > {} FOR SHARE",
+                self.now_ms_sql()
+            )))
+            .bind(fence.lease)
+            .bind(&fence.holder)
+            .bind(fence.epoch)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if held.is_none() {
+                return Err(StoreError::Raced);
+            }
+        }
         // Rows travel as one JSON parameter per statement (see save_pings).
         let rows: Vec<_> = events
             .iter()
@@ -235,8 +276,16 @@ impl LiveStore for SqlStore {
             );
             sqlx::query(sqlx::AssertSqlSafe(upsert)).bind(account).bind(to_json(&rows)?).execute(&mut *tx).await?;
         }
+        if self.clustered {
+            // Delivered at commit, to every node's follower: a wake-up only.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(super::cluster::LOG_CHANNEL)
+                .bind(account)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
-        Ok(first)
+        Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -275,7 +324,10 @@ impl LiveStore for SqlStore {
             pings.iter().map(|p| (p.account.as_str(), p.agent_id, p.last_ping, p.mic_perm)).collect();
         let rows = to_json(&rows)?;
         let sql = format!(
-            "UPDATE agent_presence SET last_ping = CAST(v.value ->> 2 AS BIGINT), mic_perm = CAST(v.value ->> 3 AS BIGINT)
+            "UPDATE agent_presence
+             SET last_ping = CASE WHEN agent_presence.last_ping > CAST(v.value ->> 2 AS BIGINT)
+                                  THEN agent_presence.last_ping ELSE CAST(v.value ->> 2 AS BIGINT) END,
+                 mic_perm = CAST(v.value ->> 3 AS BIGINT)
              FROM {} AS v
              WHERE agent_presence.account_id = v.value ->> 0 AND agent_presence.agent_id = CAST(v.value ->> 1 AS BIGINT)",
             self.json_elements("$1")

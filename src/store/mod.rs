@@ -10,6 +10,7 @@
 
 mod accounts;
 mod agents;
+pub mod cluster;
 mod contacts;
 mod credentials;
 mod directory;
@@ -44,6 +45,11 @@ pub enum StoreError {
     /// or the connection itself failed. Worth retrying later (HTTP 503).
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// Another node appended to the account's event log after this node
+    /// decided (or the timers lease a batch was fenced by moved on): the
+    /// decision is retaken on the latest state (`live`), never answered.
+    #[error("another node changed the account first")]
+    Raced,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -206,23 +212,32 @@ pub trait LiveStore: Send + Sync {
     async fn live_settings(&self, account: &AccountId) -> StoreResult<LiveSettings>;
     /// Replaces them (for an unknown account, nothing changes).
     async fn set_live_settings(&self, account: &AccountId, settings: &LiveSettings) -> StoreResult<()>;
-    /// Every agent of the account that has a presence snapshot.
-    async fn presence(&self, account: &AccountId) -> StoreResult<Vec<PresenceRow>>;
+    /// Every agent of the account that has a presence snapshot, with the
+    /// log's next sequence number read in the same statement. NotFound: no
+    /// such account.
+    async fn presence(&self, account: &AccountId) -> StoreResult<LoadedPresence>;
     /// Accounts with an agent not offline: their live state is loaded at start.
     async fn accounts_online(&self) -> StoreResult<Vec<AccountId>>;
     /// Appends `events` (each with the state it leaves its agent in) and the
-    /// agents' new snapshots in one transaction; returns the first sequence
-    /// number given (the rest follow in order). Conflict: a call event is
-    /// already logged (the unique index on agent, call and kind).
+    /// agents' new snapshots in one transaction, numbering them from
+    /// `expected_first` on (the sequence number the deciding node saw as
+    /// the log's next). Raced: the log had moved past it (another node
+    /// appended first), or `fence`'s lease is no longer held at its epoch;
+    /// nothing is written. Conflict: a call event is already logged (the
+    /// unique index on agent, call and kind). With several nodes, the
+    /// commit notifies `cluster::LOG_CHANNEL`.
     async fn append_events(
         &self,
         account: &AccountId,
+        expected_first: i64,
+        fence: Option<&Fence>,
         events: &[(Event, Shown)],
         snapshots: &[Snapshot],
-    ) -> StoreResult<i64>;
+    ) -> StoreResult<()>;
     /// The call events already logged for any of `call_ids`.
     async fn recorded_calls(&self, account: &AccountId, call_ids: &[String]) -> StoreResult<Vec<RecordedCall>>;
-    /// Latest pings, in one transaction.
+    /// Latest pings, in one transaction; a stored ping that is later (taken
+    /// by another node) stays.
     async fn save_pings(&self, pings: &[PingRow]) -> StoreResult<()>;
     /// The account's events `query` selects, in sequence order.
     async fn events(&self, account: &AccountId, query: &EventQuery) -> StoreResult<Vec<Logged>>;
@@ -263,6 +278,26 @@ pub trait LiveStore: Send + Sync {
     async fn delete_break_reason(&self, account: &AccountId, id: i64) -> StoreResult<()>;
 }
 
+/// What several nodes on one database compare (`cluster.rs`,
+/// docs/SCALING.md).
+#[async_trait]
+pub trait ClusterStore: Send + Sync {
+    /// How far the account's log, directory and credentials have moved.
+    /// NotFound: no such account.
+    async fn account_versions(&self, account: &AccountId) -> StoreResult<AccountVersions>;
+    /// Forgets what this process remembers of the account: its directory,
+    /// its credentials (another node changed them).
+    fn forget_cached(&self, account: &AccountId, directory: bool, credentials: bool);
+    /// The pings of the account's agents not offline stored later than
+    /// `since` (Unix seconds): taken by any node.
+    async fn pings_since(&self, account: &AccountId, since: i64) -> StoreResult<Vec<PingRow>>;
+    /// Takes or keeps the lease `name` for `holder` for `ttl_ms` more
+    /// milliseconds of the database's clock; `Some(epoch)` while `holder`
+    /// has it (the epoch grows at each change of holder), `None` while
+    /// another holder's lease runs.
+    async fn hold_lease(&self, name: &str, holder: &str, ttl_ms: i64) -> StoreResult<Option<i64>>;
+}
+
 /// The Directory's contacts, the account's contact fields, notes on calls,
 /// and a caller's calls from the event log.
 #[async_trait]
@@ -297,8 +332,14 @@ pub trait ContactStore: Send + Sync {
     async fn notes(&self, account: &AccountId, query: &NoteQuery) -> StoreResult<Vec<NoteRow>>;
 }
 
-pub trait Store: AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore {}
-impl<T: AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore> Store for T {}
+pub trait Store:
+    AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore + ClusterStore
+{
+}
+impl<T: AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore + ClusterStore> Store
+    for T
+{
+}
 
 pub type SharedStore = Arc<dyn Store>;
 
@@ -317,12 +358,23 @@ pub async fn backup(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
     }
 }
 
-/// Opens (creating if needed) and migrates the store the URL names.
+/// Opens (creating if needed) and migrates the store the URL names, for
+/// one serving process (or a one-shot command).
 pub async fn open(url: &str) -> anyhow::Result<SharedStore> {
+    open_as(url, false).await
+}
+
+/// Like `open`; `clustered`: this server is one of several nodes sharing a
+/// PostgreSQL database (docs/SCALING.md), refused for SQLite.
+pub async fn open_as(url: &str, clustered: bool) -> anyhow::Result<SharedStore> {
     let store = if sqlite::handles(url) {
+        anyhow::ensure!(
+            !clustered,
+            "--cluster needs PostgreSQL: a SQLite file is served by one process (use postgres://USER@HOST/DB)"
+        );
         sqlite::open(url).await?
     } else if postgres::handles(url) {
-        postgres::open(url).await?
+        postgres::open(url, clustered).await?
     } else {
         anyhow::bail!(
             "unsupported database URL {url:?}: use sqlite://FILE (e.g. sqlite://agentdesk.db) or postgres://USER@HOST/DB"

@@ -1,4 +1,5 @@
-//! PostgreSQL, for several stateless agentdesk nodes sharing one database.
+//! PostgreSQL: one server, or several nodes sharing one database
+//! (docs/SCALING.md).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -19,21 +20,26 @@ pub fn handles(url: &str) -> bool {
 /// How long start-up waits for PostgreSQL's first answer.
 pub const CONNECT_WAIT: Duration = Duration::from_secs(5);
 
-/// Connects and migrates. One connection is tried first, for at most
-/// `CONNECT_WAIT`: a server that is down or unreachable is then one error
-/// naming its host, port and the cause, instead of a pool retrying
-/// silently until its own wait is up.
-pub async fn open(url: &str) -> anyhow::Result<SqlStore> {
+/// One connection, tried for at most `CONNECT_WAIT`: a server that is down
+/// or unreachable is one error naming its host, port and the cause. Also
+/// answers `host:port` for later messages.
+pub(super) async fn connect(url: &str) -> anyhow::Result<(PgConnection, String)> {
     let options = PgConnectOptions::from_str(url).map_err(|e| anyhow::anyhow!("invalid PostgreSQL URL: {e}"))?;
     let at = format!("{}:{}", options.get_host(), options.get_port());
     match tokio::time::timeout(CONNECT_WAIT, PgConnection::connect_with(&options)).await {
         Err(_) => anyhow::bail!("cannot connect to PostgreSQL at {at}: no answer within {} s", CONNECT_WAIT.as_secs()),
         Ok(Err(sqlx::Error::Io(cause))) => anyhow::bail!("cannot connect to PostgreSQL at {at}: {cause}"),
         Ok(Err(cause)) => anyhow::bail!("cannot connect to PostgreSQL at {at}: {cause}"),
-        Ok(Ok(first)) => {
-            let _ = first.close().await;
-        }
+        Ok(Ok(connection)) => Ok((connection, at)),
     }
+}
+
+/// Connects and migrates. One connection is tried first (`connect`), so
+/// a server that is down is one clear error instead of a pool retrying
+/// silently until its own wait is up.
+pub async fn open(url: &str, clustered: bool) -> anyhow::Result<SqlStore> {
+    let (first, at) = connect(url).await?;
+    let _ = first.close().await;
     sqlx::any::install_default_drivers();
     let pool = AnyPoolOptions::new()
         .max_connections(16)
@@ -42,5 +48,7 @@ pub async fn open(url: &str) -> anyhow::Result<SqlStore> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL at {at}: {e}"))?;
     MIGRATOR.run(&pool).await.map_err(|e| anyhow::anyhow!("PostgreSQL migrations failed: {e}"))?;
-    Ok(SqlStore::new(pool, Backend::Postgres))
+    let mut store = SqlStore::new(pool, Backend::Postgres);
+    store.clustered = clustered;
+    Ok(store)
 }

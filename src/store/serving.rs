@@ -5,12 +5,22 @@
 //! …`, `migrate`, `backup`) do not claim the file: they may run beside the
 //! server, as SQLite's own locking makes them safe.
 //!
-//! PostgreSQL needs no claim here: several nodes may share one database.
+//! A PostgreSQL database is served by one server, or by nodes that all
+//! know they share it (`--cluster`, docs/SCALING.md): a server alone takes
+//! an exclusive session-level advisory lock, each node of a cluster a
+//! shared one, so mixing the two (a node started without `--cluster` beside
+//! others, which would decide on its own stale view) refuses to start.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::PathBuf;
 
-use super::sqlite;
+use sqlx::postgres::PgConnection;
+
+use super::{postgres, sqlite};
+
+/// The advisory lock key of a serving claim on a PostgreSQL database
+/// ("agentdsk" in ASCII).
+const SERVING_KEY: i64 = 0x6167_656e_7464_736b;
 
 /// Held for as long as the server runs: the lock is released when it is
 /// dropped, or by the operating system when the process dies (`kill -9`
@@ -18,13 +28,20 @@ use super::sqlite;
 #[derive(Debug)]
 pub struct ServingClaim {
     _file: Option<File>,
+    /// PostgreSQL: the session holding the advisory lock (it ends with the
+    /// connection, a crash included).
+    _session: Option<PgConnection>,
 }
 
 /// Claims the database for a serving process: for a SQLite file, an
-/// exclusive advisory lock on `FILE.serve-lock` beside it. Fails with a
-/// message naming the file when another `serve` holds it.
-pub fn claim(url: &str) -> anyhow::Result<ServingClaim> {
-    let Some(path) = sqlite::file_of(url) else { return Ok(ServingClaim { _file: None }) };
+/// exclusive advisory lock on `FILE.serve-lock` beside it; for PostgreSQL,
+/// the advisory lock described above (`clustered`: a node of several).
+/// Fails with a message saying what holds it.
+pub async fn claim(url: &str, clustered: bool) -> anyhow::Result<ServingClaim> {
+    if postgres::handles(url) {
+        return claim_postgres(url, clustered).await;
+    }
+    let Some(path) = sqlite::file_of(url) else { return Ok(ServingClaim { _file: None, _session: None }) };
     // A missing directory is named as such (the store's own check), not
     // as a lock file that cannot be created in it.
     sqlite::check_path(url)?;
@@ -38,7 +55,7 @@ pub fn claim(url: &str) -> anyhow::Result<ServingClaim> {
         .open(&lock_path)
         .map_err(|e| anyhow::anyhow!("cannot create the lock file {}: {e}", lock_path.display()))?;
     match file.try_lock() {
-        Ok(()) => Ok(ServingClaim { _file: Some(file) }),
+        Ok(()) => Ok(ServingClaim { _file: Some(file), _session: None }),
         Err(TryLockError::WouldBlock) => anyhow::bail!(
             "another agentdesk server is already serving {} (SQLite allows one server per file; \
              to run several nodes, share one PostgreSQL database)",
@@ -46,4 +63,27 @@ pub fn claim(url: &str) -> anyhow::Result<ServingClaim> {
         ),
         Err(TryLockError::Error(e)) => anyhow::bail!("cannot lock {}: {e}", lock_path.display()),
     }
+}
+
+async fn claim_postgres(url: &str, clustered: bool) -> anyhow::Result<ServingClaim> {
+    let (mut session, at) = postgres::connect(url).await?;
+    let lock = if clustered { "SELECT pg_try_advisory_lock_shared($1)" } else { "SELECT pg_try_advisory_lock($1)" };
+    let (taken,): (bool,) = sqlx::query_as(lock)
+        .bind(SERVING_KEY)
+        .fetch_one(&mut session)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot claim the database at {at}: {e}"))?;
+    if !taken && clustered {
+        anyhow::bail!(
+            "an agentdesk server started without --cluster is serving this database; \
+             start every node that shares a database with --cluster"
+        );
+    }
+    if !taken {
+        anyhow::bail!(
+            "another agentdesk server is already serving this database; \
+             to run several nodes on it, start every one with --cluster"
+        );
+    }
+    Ok(ServingClaim { _file: None, _session: Some(session) })
 }

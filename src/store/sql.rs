@@ -26,6 +26,9 @@ pub struct SqlStore {
     pub(super) credentials: Arc<CredentialCache>,
     pub(super) directory: Arc<DirectoryCache>,
     pub(super) session_uses: Arc<SessionUses>,
+    /// Several nodes share the database (PostgreSQL): commits to the event
+    /// log notify the others (`cluster.rs`).
+    pub(super) clustered: bool,
 }
 
 impl SqlStore {
@@ -36,6 +39,7 @@ impl SqlStore {
             credentials: Arc::new(CredentialCache::new()),
             directory: Arc::new(DirectoryCache::new()),
             session_uses: Arc::new(SessionUses::default()),
+            clustered: false,
         }
     }
 

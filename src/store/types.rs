@@ -234,6 +234,36 @@ pub struct PresenceRow {
     pub mic_perm: Option<i64>,
 }
 
+/// Every agent of an account that has a presence snapshot, read in one
+/// statement with the account's next event sequence number: the snapshots
+/// hold every event numbered below it and none after.
+#[derive(Debug, Clone)]
+pub struct LoadedPresence {
+    pub agents: Vec<PresenceRow>,
+    pub next_seq: i64,
+}
+
+/// How far an account has moved, as several nodes compare it
+/// (`ClusterStore::account_versions`): the next event sequence number, and
+/// versions of its directory (agents, groups, roles, hours, live settings)
+/// and of what its credentials resolve to. Each only grows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountVersions {
+    pub next_event_seq: i64,
+    pub directory: i64,
+    pub credentials: i64,
+}
+
+/// Who may decide timed transitions: the holder of the timers lease at
+/// this epoch (`ClusterStore::hold_lease`). A batch carrying a fence is
+/// written only while the lease is still theirs at that epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fence {
+    pub lease: &'static str,
+    pub holder: String,
+    pub epoch: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct PingRow {
     pub account: AccountId,

@@ -16,6 +16,9 @@ use sqlx::Connection;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub mod server;
+pub mod sse;
+
 /// Names the PostgreSQL server (any database on it) the suite may create databases on.
 pub const POSTGRES_ENV: &str = "AGENTDESK_TEST_POSTGRES";
 

@@ -197,7 +197,7 @@ async fn change(
     state: &AppState,
     who: &Principal,
     agent: AgentId,
-    decide: impl FnOnce(&Presence, i64, EventActor) -> Result<Vec<Event>, Refusal>,
+    decide: impl Fn(&Presence, i64, EventActor) -> Result<Vec<Event>, Refusal>,
 ) -> ApiResult {
     let actor = event_actor(who);
     let outcome = state

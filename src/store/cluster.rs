@@ -1,0 +1,138 @@
+//! What several nodes on one PostgreSQL database compare to stay one server
+//! (docs/SCALING.md): the account's versions (how far its event log, its
+//! directory and its credentials have moved), the pings other nodes took,
+//! and the lease on work one node does for all.
+
+use async_trait::async_trait;
+
+use super::sql::{Backend, SqlStore, id, int, opt_int};
+use super::{AccountId, AccountVersions, ClusterStore, PingRow, StoreError, StoreResult};
+
+/// The channel a commit to an account's event log notifies on (payload:
+/// the account id). Notifications only wake followers up; what happened is
+/// always read from the log.
+pub const LOG_CHANNEL: &str = "agentdesk_log";
+
+#[async_trait]
+impl ClusterStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn account_versions(&self, account: &AccountId) -> StoreResult<AccountVersions> {
+        let row =
+            sqlx::query("SELECT next_event_seq, directory_version, credential_version FROM accounts WHERE id = $1")
+                .bind(account)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+        Ok(AccountVersions {
+            next_event_seq: int(&row, "next_event_seq")?,
+            directory: int(&row, "directory_version")?,
+            credentials: int(&row, "credential_version")?,
+        })
+    }
+
+    fn forget_cached(&self, account: &AccountId, directory: bool, credentials: bool) {
+        if directory {
+            self.directory.forget(account);
+        }
+        if credentials {
+            self.credentials.forget_account(account);
+        }
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn pings_since(&self, account: &AccountId, since: i64) -> StoreResult<Vec<PingRow>> {
+        let rows = sqlx::query(
+            "SELECT agent_id, last_ping, mic_perm FROM agent_presence
+             WHERE account_id = $1 AND last_ping > $2 AND state <> 'offline'",
+        )
+        .bind(account)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PingRow {
+                    account: account.clone(),
+                    agent_id: id(r, "agent_id")?,
+                    last_ping: int(r, "last_ping")?,
+                    mic_perm: opt_int(r, "mic_perm")?,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn hold_lease(&self, name: &str, holder: &str, ttl_ms: i64) -> StoreResult<Option<i64>> {
+        // The database's clock decides who holds it: nodes' clocks may differ.
+        let now = self.now_ms_sql();
+        let sql = format!(
+            "INSERT INTO node_leases (name, holder, epoch, expires_at) VALUES ($1, $2, 1, {now} + $3)
+             ON CONFLICT (name) DO UPDATE
+                SET epoch = CASE WHEN node_leases.holder = excluded.holder THEN node_leases.epoch
+                                 ELSE node_leases.epoch + 1 END,
+                    holder = excluded.holder,
+                    expires_at = excluded.expires_at
+              WHERE node_leases.holder = excluded.holder OR node_leases.expires_at < {now}
+             RETURNING epoch"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(name)
+            .bind(holder)
+            .bind(ttl_ms)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| int(&r, "epoch")).transpose()
+    }
+}
+
+impl SqlStore {
+    /// The database's clock in milliseconds since the epoch, as SQL.
+    pub(super) fn now_ms_sql(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+            Backend::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
+        }
+    }
+}
+
+/// Wake-ups of a node's log follower: the accounts whose logs moved, as
+/// PostgreSQL's notifications on [`LOG_CHANNEL`] name them. A dedicated
+/// session-mode connection (a transaction-mode pooler in between would
+/// lose them).
+pub struct LogWakeups {
+    listener: sqlx::postgres::PgListener,
+}
+
+/// What woke the follower.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wakeup {
+    /// This account's log moved.
+    Account(AccountId),
+    /// The connection was lost (and is being made again): notifications
+    /// may have been missed, so every followed log is read again.
+    Lost,
+}
+
+impl LogWakeups {
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let mut listener = sqlx::postgres::PgListener::connect(url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen for other nodes' commits: {e}"))?;
+        listener.listen(LOG_CHANNEL).await.map_err(|e| anyhow::anyhow!("cannot listen on {LOG_CHANNEL}: {e}"))?;
+        Ok(Self { listener })
+    }
+
+    /// The next wake-up. A failed reconnection is `Lost` after a pause, so
+    /// a database that is down is retried once a second, not in a spin.
+    pub async fn next(&mut self) -> Wakeup {
+        match self.listener.try_recv().await {
+            Ok(Some(notification)) => Wakeup::Account(AccountId::new(notification.payload().to_string())),
+            Ok(None) => Wakeup::Lost,
+            Err(err) => {
+                tracing::warn!(error = %err, "lost the connection that hears other nodes' commits; reconnecting");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                Wakeup::Lost
+            }
+        }
+    }
+}
