@@ -43,3 +43,18 @@ impl Clock for ManualClock {
 pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
+
+/// Runs `work` once a second (a late round delays the next instead of
+/// bunching them up) until `stop` resolves; a round under way finishes
+/// first.
+pub async fn each_second<F: Future<Output = ()>>(stop: impl Future<Output = ()>, mut work: impl FnMut() -> F) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tick.tick() => work().await,
+        }
+    }
+}

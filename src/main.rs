@@ -257,23 +257,36 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let background = tokio::spawn(agentdesk::live::run(state.live.clone(), async {
         let _ = live_stopped.await;
     }));
-    let (stop_following, following_stopped) = tokio::sync::oneshot::channel::<()>();
-    let follower = if settings.cluster {
-        let wakeups = store::cluster::LogWakeups::connect(&settings.db.database).await?;
-        Some(tokio::spawn(agentdesk::live::follow(state.live.clone(), wakeups, async {
-            let _ = following_stopped.await;
-        })))
-    } else {
-        None
+    let (stop_following, following_stopped) = tokio::sync::watch::channel(false);
+    let follower = match state.live.node() {
+        Some(node) => {
+            let wakeups = store::cluster::LogWakeups::connect(&settings.db.database).await?;
+            let mut stopped = following_stopped.clone();
+            let follow = agentdesk::live::follow(state.live.clone(), wakeups, async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            });
+            let mut stopped = following_stopped.clone();
+            let share = agentdesk::limits::share::keep_share(
+                store.clone(),
+                state.rates.clone(),
+                node.to_string(),
+                async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                },
+            );
+            Some((tokio::spawn(follow), tokio::spawn(share)))
+        }
+        None => None,
     };
     agentdesk::launch(state, listener, shutdown_signal()).await?;
     // Requests are drained; then the background work stops (flushing the
     // latest pings), and the store closes last.
     let _ = stop_live.send(());
-    let _ = stop_following.send(());
+    let _ = stop_following.send(true);
     let _ = background.await;
-    if let Some(follower) = follower {
+    if let Some((follower, share)) = follower {
         let _ = follower.await;
+        let _ = share.await;
     }
     store.close(clock.now()).await;
     tracing::info!("stopped");

@@ -78,7 +78,12 @@ impl AppState {
 
     /// With a clock of the caller's choosing (tests and simulations).
     pub fn with_clock(store: SharedStore, settings: ServerConfig, clock: Arc<dyn Clock>) -> Self {
-        let login_guard = LoginGuard::new(settings.login_max_failures, settings.login_window_secs);
+        let (max_failures, window) = (settings.login_max_failures, settings.login_window_secs);
+        let login_guard = if settings.cluster {
+            LoginGuard::shared(max_failures, window, store.clone())
+        } else {
+            LoginGuard::new(max_failures, window)
+        };
         let mut live = live::Live::new(store.clone(), clock.clone());
         if settings.cluster {
             live = live.in_cluster(node_name());

@@ -36,7 +36,10 @@ use parking_lot::Mutex;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-const CLUSTER: &[&str] = &["--cluster", "--rate-limit", "0"];
+/// Nodes with the default request budgets, shared among them.
+const CLUSTER: &[&str] = &["--cluster"];
+/// The default `--rate-limit`: a credential's ordinary requests per second.
+const RATE_LIMIT: usize = 50;
 /// Account settings of the scenario: short, so timers fire within it.
 const STALE_AFTER: i64 = 5;
 const OFFLINE_AFTER: i64 = 10;
@@ -493,6 +496,37 @@ async fn three_nodes_on_one_database_answer_as_one_server() {
         let events = events_of(&all, agent(name));
         assert!(events.iter().all(|d| d["event"] != "stale" && d["event"] != "offline"), "{name}: {events:?}");
     }
+
+    // ---- failed logins and request budgets count across the nodes ----
+    let wrong = json!({"email": "eve@example.com", "password": "not-her-password"});
+    for attempt in 0..5 {
+        let refused = floor.send_to(attempt % 3, "auth/login", &wrong).await;
+        let expected = r#"{"status":"error","message":"Invalid email or password","code":1501}"#;
+        assert_eq!(refused, (200, expected.to_string()), "attempt {attempt}");
+    }
+    let right = json!({"email": "eve@example.com", "password": "pass-word-1"});
+    for node in 0..3 {
+        let locked = floor.send_to(node, "auth/login", &right).await;
+        let expected = r#"{"status":"error","message":"Too many requests","code":429}"#;
+        assert_eq!(locked, (429, expected.to_string()), "node {node} after five failures spread over the nodes");
+    }
+    // Dev floods every node at once: one budget (N/s, burst 2N) in all.
+    let asks = session("dev", json!({}));
+    let flood_started = Instant::now();
+    let flood = futures_util::future::join_all(
+        (0..6 * RATE_LIMIT).map(|i| floor.send_to(i % 3, "agentProfile/agentOnBreak", &asks)),
+    )
+    .await;
+    let seconds = flood_started.elapsed().as_secs_f64().ceil() as usize;
+    let answered = flood.iter().filter(|(status, _)| *status == 200).count();
+    let refused = flood.iter().filter(|(status, _)| *status == 429).count();
+    assert_eq!(answered + refused, flood.len(), "{flood:?}");
+    // Each node's share is a third, rounded up: burst ⌈2N/3⌉… plus what
+    // refills meanwhile.
+    let share = RATE_LIMIT.div_ceil(3);
+    let most = 3 * (2 * share + share * seconds);
+    assert!(answered <= most, "{answered} answered of {} in {seconds} s: the budget was not shared", flood.len());
+    assert!(answered >= 2 * share, "{answered} answered");
 
     pinger.0.abort();
     for listener in listeners {

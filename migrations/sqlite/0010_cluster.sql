@@ -13,3 +13,12 @@ CREATE TABLE node_leases (
     epoch       BIGINT NOT NULL,
     expires_at  BIGINT NOT NULL
 );
+
+-- Failed logins counted by every node together (`limits::login_guard`):
+-- per source address and email, and per email.
+CREATE TABLE login_failures (
+    key       TEXT PRIMARY KEY,
+    failures  BIGINT NOT NULL,
+    since     BIGINT NOT NULL
+);
+CREATE INDEX login_failures_by_since ON login_failures(since);

@@ -181,7 +181,7 @@ pub async fn login(state: AppState, source: Option<IpAddr>, body: Body) -> ApiRe
 
     let now = state.clock.now();
     let from = source.map_or_else(|| "-".to_string(), |s| s.to_string());
-    match state.login_guard.check(source, &email, now) {
+    match state.login_guard.check(source, &email, now).await? {
         Verdict::Proceed => {}
         Verdict::SlowDown => {
             tracing::warn!(target: "security", event = "login_slowed", %email, source = %from, "many failed logins for this email");
@@ -207,7 +207,7 @@ pub async fn login(state: AppState, source: Option<IpAddr>, body: Body) -> ApiRe
     let who = match matches.as_slice() {
         [] => {
             tracing::warn!(target: "security", event = "login_failed", %email, source = %from);
-            if let Some(seconds) = state.login_guard.failed(source, &email, now) {
+            if let Some(seconds) = state.login_guard.failed(source, &email, now).await? {
                 tracing::warn!(target: "security", event = "login_locked_out", %email, source = %from, seconds);
             }
             return Err(auth_errors::INVALID_CREDENTIALS.into());
@@ -220,7 +220,7 @@ pub async fn login(state: AppState, source: Option<IpAddr>, body: Body) -> ApiRe
         tracing::warn!(target: "security", event = "login_refused", reason, %email, source = %from, account = %who.account_id);
         return Err(if who.suspended { global::ACCOUNT_SUSPENDED } else { global::PERMISSION_DENIED }.into());
     }
-    state.login_guard.succeeded(source, &email);
+    state.login_guard.succeeded(source, &email).await?;
     let ssid = secret::new_token();
     let ends_at = now + state.settings.session_max_secs;
     let expires_at = (now + state.settings.session_ttl_secs).min(ends_at);

@@ -1,12 +1,15 @@
 //! Online password guessing is slowed down without handing strangers a way
 //! to lock an agent out of work: failures are counted per source address
 //! *and* email, so only the address that failed is locked out for that email.
+//! Several nodes on one database count them there, together.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
 use parking_lot::Mutex;
+
+use crate::store::{SharedStore, StoreResult};
 
 /// Entries tracked (per map) before old ones are swept out.
 const SWEEP_AT: usize = 10_000;
@@ -43,65 +46,113 @@ pub enum Verdict {
 }
 
 /// Failed logins per (source address, email), and per email for the slow-down.
-#[derive(Debug)]
 pub struct LoginGuard {
     max_failures: u32,
     window_secs: i64,
-    per_source: Mutex<HashMap<(Option<IpAddr>, String), Failures>>,
-    per_email: Mutex<HashMap<String, Failures>>,
+    counts: Counts,
 }
 
-/// Counts one failure in `map` under `key`, starting a new window when the
-/// old one is over; returns the count.
-fn count<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Failures>, key: K, now: i64, window: i64) -> u32 {
-    if map.len() >= SWEEP_AT {
-        map.retain(|_, f| f.live(now, window));
+/// Where failures are counted: this process's memory, or the database
+/// several nodes share (a guesser spreading attempts over the nodes is
+/// counted once).
+enum Counts {
+    Memory(Mutex<HashMap<String, Failures>>),
+    Shared(SharedStore),
+}
+
+/// The key of one address's failures on one email.
+fn source_key(source: Option<IpAddr>, email: &str) -> String {
+    let source = source.map_or_else(|| "-".to_string(), |s| s.to_string());
+    format!("source {source} {email}")
+}
+
+/// The key of every address's failures on one email.
+fn email_key(email: &str) -> String {
+    format!("email {email}")
+}
+
+impl Counts {
+    async fn get(&self, key: &str) -> StoreResult<Option<Failures>> {
+        match self {
+            Counts::Memory(map) => Ok(map.lock().get(key).copied()),
+            Counts::Shared(store) => Ok(store
+                .login_failures(key)
+                .await?
+                .map(|(count, since)| Failures { count: u32::try_from(count).unwrap_or(u32::MAX), since })),
+        }
     }
-    let entry = map.entry(key).or_insert(Failures { count: 0, since: now });
-    if !entry.live(now, window) {
-        *entry = Failures { count: 0, since: now };
+
+    /// Counts one failure under `key`, starting a new window when the old
+    /// one is over; returns the count.
+    async fn count(&self, key: String, now: i64, window: i64) -> StoreResult<u32> {
+        match self {
+            Counts::Memory(map) => {
+                let mut map = map.lock();
+                if map.len() >= SWEEP_AT {
+                    map.retain(|_, f| f.live(now, window));
+                }
+                let entry = map.entry(key).or_insert(Failures { count: 0, since: now });
+                if !entry.live(now, window) {
+                    *entry = Failures { count: 0, since: now };
+                }
+                entry.count += 1;
+                Ok(entry.count)
+            }
+            Counts::Shared(store) => {
+                let count = store.count_login_failure(&key, now, window).await?;
+                Ok(u32::try_from(count).unwrap_or(u32::MAX))
+            }
+        }
     }
-    entry.count += 1;
-    entry.count
+
+    async fn clear(&self, key: &str) -> StoreResult<()> {
+        match self {
+            Counts::Memory(map) => {
+                map.lock().remove(key);
+                Ok(())
+            }
+            Counts::Shared(store) => store.clear_login_failures(key).await,
+        }
+    }
 }
 
 impl LoginGuard {
+    /// Failures counted in this process's memory.
     pub fn new(max_failures: u32, window_secs: i64) -> Self {
-        Self {
-            max_failures,
-            window_secs,
-            per_source: Mutex::new(HashMap::new()),
-            per_email: Mutex::new(HashMap::new()),
-        }
+        Self { max_failures, window_secs, counts: Counts::Memory(Mutex::new(HashMap::new())) }
+    }
+
+    /// Failures counted in the database several nodes share.
+    pub fn shared(max_failures: u32, window_secs: i64, store: SharedStore) -> Self {
+        Self { max_failures, window_secs, counts: Counts::Shared(store) }
     }
 
     /// Whether an attempt from `source` on `email` may be checked, and when.
-    pub fn check(&self, source: Option<IpAddr>, email: &str, now: i64) -> Verdict {
-        let key = (source, email.to_string());
-        if let Some(f) = self.per_source.lock().get(&key)
+    pub async fn check(&self, source: Option<IpAddr>, email: &str, now: i64) -> StoreResult<Verdict> {
+        if let Some(f) = self.counts.get(&source_key(source, email)).await?
             && f.count >= self.max_failures
             && f.live(now, self.window_secs)
         {
-            return Verdict::LockedOut(f.since + self.window_secs - now);
+            return Ok(Verdict::LockedOut(f.since + self.window_secs - now));
         }
-        match self.per_email.lock().get(email) {
+        Ok(match self.counts.get(&email_key(email)).await? {
             Some(f) if f.count >= self.max_failures * SLOW_DOWN_AFTER && f.live(now, self.window_secs) => {
                 Verdict::SlowDown
             }
             _ => Verdict::Proceed,
-        }
+        })
     }
 
     /// Counts a failure; `Some(seconds)` when it locks `source` out of `email`.
-    pub fn failed(&self, source: Option<IpAddr>, email: &str, now: i64) -> Option<i64> {
-        count(&mut self.per_email.lock(), email.to_string(), now, self.window_secs);
-        let failures = count(&mut self.per_source.lock(), (source, email.to_string()), now, self.window_secs);
-        (failures == self.max_failures).then_some(self.window_secs)
+    pub async fn failed(&self, source: Option<IpAddr>, email: &str, now: i64) -> StoreResult<Option<i64>> {
+        self.counts.count(email_key(email), now, self.window_secs).await?;
+        let failures = self.counts.count(source_key(source, email), now, self.window_secs).await?;
+        Ok((failures == self.max_failures).then_some(self.window_secs))
     }
 
     /// A right password from `source` clears that address's failures for the email.
-    pub fn succeeded(&self, source: Option<IpAddr>, email: &str) {
-        self.per_source.lock().remove(&(source, email.to_string()));
+    pub async fn succeeded(&self, source: Option<IpAddr>, email: &str) -> StoreResult<()> {
+        self.counts.clear(&source_key(source, email)).await
     }
 }
 
@@ -112,39 +163,43 @@ mod tests {
     const A: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1)));
     const B: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 2)));
 
-    #[test]
-    fn an_address_is_locked_out_of_an_email_after_its_failures_until_the_window_ends() {
+    #[tokio::test]
+    async fn an_address_is_locked_out_of_an_email_after_its_failures_until_the_window_ends() {
         let guard = LoginGuard::new(3, 300);
         for t in 0..3 {
-            assert_eq!(guard.check(A, "a@x.com", 100 + t), Verdict::Proceed);
-            assert_eq!(guard.failed(A, "a@x.com", 100 + t), (t == 2).then_some(300));
+            assert_eq!(guard.check(A, "a@x.com", 100 + t).await.unwrap(), Verdict::Proceed);
+            assert_eq!(guard.failed(A, "a@x.com", 100 + t).await.unwrap(), (t == 2).then_some(300));
         }
-        assert_eq!(guard.check(A, "a@x.com", 110), Verdict::LockedOut(290));
-        assert_eq!(guard.check(A, "b@x.com", 110), Verdict::Proceed, "another email");
-        assert_eq!(guard.check(B, "a@x.com", 110), Verdict::Proceed, "another address");
-        assert_eq!(guard.check(A, "a@x.com", 400), Verdict::Proceed);
-        guard.failed(A, "a@x.com", 400);
-        assert_eq!(guard.check(A, "a@x.com", 401), Verdict::Proceed, "a new window starts after the old one");
+        assert_eq!(guard.check(A, "a@x.com", 110).await.unwrap(), Verdict::LockedOut(290));
+        assert_eq!(guard.check(A, "b@x.com", 110).await.unwrap(), Verdict::Proceed, "another email");
+        assert_eq!(guard.check(B, "a@x.com", 110).await.unwrap(), Verdict::Proceed, "another address");
+        assert_eq!(guard.check(A, "a@x.com", 400).await.unwrap(), Verdict::Proceed);
+        guard.failed(A, "a@x.com", 400).await.unwrap();
+        assert_eq!(
+            guard.check(A, "a@x.com", 401).await.unwrap(),
+            Verdict::Proceed,
+            "a new window starts after the old one"
+        );
     }
 
-    #[test]
-    fn a_success_clears_the_failures_of_its_address() {
+    #[tokio::test]
+    async fn a_success_clears_the_failures_of_its_address() {
         let guard = LoginGuard::new(2, 300);
-        guard.failed(A, "a@x.com", 0);
-        guard.succeeded(A, "a@x.com");
-        guard.failed(A, "a@x.com", 1);
-        assert_eq!(guard.check(A, "a@x.com", 2), Verdict::Proceed);
+        guard.failed(A, "a@x.com", 0).await.unwrap();
+        guard.succeeded(A, "a@x.com").await.unwrap();
+        guard.failed(A, "a@x.com", 1).await.unwrap();
+        assert_eq!(guard.check(A, "a@x.com", 2).await.unwrap(), Verdict::Proceed);
     }
 
-    #[test]
-    fn many_addresses_failing_on_one_email_slow_it_down_without_locking_it() {
+    #[tokio::test]
+    async fn many_addresses_failing_on_one_email_slow_it_down_without_locking_it() {
         let guard = LoginGuard::new(2, 300);
         for i in 0..8u8 {
             let source = Some(IpAddr::V4(std::net::Ipv4Addr::new(10, 1, 0, i)));
-            guard.failed(source, "a@x.com", 10);
+            guard.failed(source, "a@x.com", 10).await.unwrap();
         }
-        assert_eq!(guard.check(A, "a@x.com", 11), Verdict::SlowDown);
-        assert_eq!(guard.check(A, "b@x.com", 11), Verdict::Proceed);
-        assert_eq!(guard.check(A, "a@x.com", 310), Verdict::Proceed, "the window ended");
+        assert_eq!(guard.check(A, "a@x.com", 11).await.unwrap(), Verdict::SlowDown);
+        assert_eq!(guard.check(A, "b@x.com", 11).await.unwrap(), Verdict::Proceed);
+        assert_eq!(guard.check(A, "a@x.com", 310).await.unwrap(), Verdict::Proceed, "the window ended");
     }
 }

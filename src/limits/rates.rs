@@ -15,9 +15,15 @@
 //! N is `--rate-limit` (default 50); bursts are twice the rate unless the
 //! table says otherwise; `--rate-limit 0` turns budgets off. Budgets are a
 //! token bucket (GCRA, the `governor` crate) in the process's memory.
+//!
+//! Several nodes on one database (`--cluster`) share each budget: a node
+//! sizes its buckets to its share, the budget divided by the nodes alive
+//! (rounded up; `share.rs` keeps the count). Behind a balancer that spreads
+//! requests, a credential gets its budget across the nodes together.
 
 use std::hash::Hash;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -101,34 +107,52 @@ struct Kind {
 
 /// Every budget of the server; see the module docs for their sizes.
 pub struct RateLimits {
+    per_credential: u32,
+    /// Among how many nodes the budgets are shared.
+    nodes: std::sync::atomic::AtomicU32,
     /// `None`: budgets are off (`--rate-limit 0`).
-    kinds: Option<[Kind; 3]>,
+    kinds: parking_lot::RwLock<Option<Arc<[Kind; 3]>>>,
 }
 
 impl RateLimits {
     /// Budgets scaled from `per_credential` (N requests per second of one
     /// credential for ordinary endpoints); `0` turns them off.
     pub fn new(per_credential: u32) -> Self {
-        let n = per_credential;
+        Self {
+            per_credential,
+            nodes: std::sync::atomic::AtomicU32::new(1),
+            kinds: parking_lot::RwLock::new(Self::kinds(per_credential).map(Arc::new)),
+        }
+    }
+
+    /// The budgets are shared among `nodes` nodes now: each bucket is sized
+    /// anew to this node's share (a change starts them full).
+    pub fn share_among(&self, nodes: u32) {
+        let nodes = nodes.max(1);
+        if self.nodes.swap(nodes, std::sync::atomic::Ordering::Relaxed) == nodes || self.per_credential == 0 {
+            return;
+        }
+        let share = self.per_credential.div_ceil(nodes);
+        *self.kinds.write() = Self::kinds(share).map(Arc::new);
+    }
+
+    fn kinds(n: u32) -> Option<[Kind; 3]> {
         let kind = |cred: (u32, u32), account: (u32, u32)| -> Option<Kind> {
             Some(Kind { credential: Budget::new(cred.0, cred.1)?, account: Budget::new(account.0, account.1)? })
         };
         let scaled = |k: u32| n.saturating_mul(k);
-        let kinds = (|| {
-            Some([
-                kind((scaled(10), scaled(20)), (scaled(40), scaled(80)))?,
-                kind((1, 10), (scaled(100), scaled(200)))?,
-                kind((n, scaled(2)), (scaled(10), scaled(20)))?,
-            ])
-        })();
-        Self { kinds }
+        Some([
+            kind((scaled(10), scaled(20)), (scaled(40), scaled(80)))?,
+            kind((1, 10), (scaled(100), scaled(200)))?,
+            kind((n, scaled(2)), (scaled(10), scaled(20)))?,
+        ])
     }
 
     /// Spends one request of `spender` from the budgets of `spend`: the
     /// credential's first, then the account's (a credential already over
     /// its own budget does not use up its account's).
     pub fn spend(&self, spend: Spend, spender: &Spender) -> Result<(), Exhausted> {
-        let Some(kinds) = &self.kinds else { return Ok(()) };
+        let Some(kinds) = self.kinds.read().clone() else { return Ok(()) };
         let kind = &kinds[spend as usize];
         kind.credential
             .spend(spender)
@@ -165,6 +189,19 @@ mod tests {
         let refused = limits.spend(Spend::Other, &("7".into(), Some(99))).unwrap_err();
         assert_eq!(refused.scope, Scope::Account);
         assert_eq!(limits.spend(Spend::Other, &("8".into(), None)), Ok(()), "another account is untouched");
+    }
+
+    #[test]
+    fn three_nodes_each_allow_a_third_rounded_up() {
+        let limits = RateLimits::new(3);
+        limits.share_among(3);
+        // A credential's ordinary budget on this node: 1/s, burst 2.
+        let asha: Spender = ("1".into(), Some(1));
+        let spent = (0..10).filter(|_| limits.spend(Spend::Other, &asha).is_ok()).count();
+        assert_eq!(spent, 2);
+        limits.share_among(1);
+        let spent = (0..10).filter(|_| limits.spend(Spend::Other, &asha).is_ok()).count();
+        assert_eq!(spent, 6, "alone again: the whole budget, burst 6");
     }
 
     #[test]

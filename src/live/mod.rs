@@ -110,6 +110,11 @@ impl Live {
         self.node.is_some()
     }
 
+    /// This node's name among several (`None`: the only server).
+    pub fn node(&self) -> Option<&str> {
+        self.node.as_deref()
+    }
+
     /// The view caught up with the log since start: a node is ready for
     /// requests only then (`/readyz`).
     pub fn caught_up(&self) -> bool {
@@ -527,19 +532,12 @@ async fn flush_batch(
 /// The thin loop around `step`: once a second until `stop` resolves, then a
 /// last flush of pings.
 pub async fn run(live: Arc<Live>, stop: impl std::future::Future<Output = ()>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(stop);
-    loop {
-        tokio::select! {
-            _ = &mut stop => break,
-            _ = tick.tick() => {
-                if let Err(err) = live.step().await {
-                    tracing::error!(error = %err, "live step failed; retrying next second");
-                }
-            }
+    crate::clock::each_second(stop, || async {
+        if let Err(err) = live.step().await {
+            tracing::error!(error = %err, "live step failed; retrying next second");
         }
-    }
+    })
+    .await;
     if let Err(err) = live.flush_pings().await {
         tracing::error!(error = %err, "final ping flush failed");
     }

@@ -83,6 +83,50 @@ impl ClusterStore for SqlStore {
             .await?;
         row.map(|r| int(&r, "epoch")).transpose()
     }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn leases_held(&self, prefix: &str) -> StoreResult<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) AS held FROM node_leases WHERE name LIKE $1 || '%' AND expires_at > {}",
+            self.now_ms_sql()
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(prefix).fetch_one(&self.pool).await?;
+        int(&row, "held")
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn login_failures(&self, key: &str) -> StoreResult<Option<(i64, i64)>> {
+        let row = sqlx::query("SELECT failures, since FROM login_failures WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((int(&r, "failures")?, int(&r, "since")?))).transpose()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn count_login_failure(&self, key: &str, now: i64, window: i64) -> StoreResult<i64> {
+        // Failed logins are rare: sweeping on each costs nothing that matters.
+        sqlx::query("DELETE FROM login_failures WHERE since <= $1").bind(now - window).execute(&self.pool).await?;
+        let row = sqlx::query(
+            "INSERT INTO login_failures (key, failures, since) VALUES ($1, 1, $2)
+             ON CONFLICT (key) DO UPDATE
+                SET failures = CASE WHEN login_failures.since + $3 <= $2 THEN 1 ELSE login_failures.failures + 1 END,
+                    since = CASE WHEN login_failures.since + $3 <= $2 THEN $2 ELSE login_failures.since END
+             RETURNING failures",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(window)
+        .fetch_one(&self.pool)
+        .await?;
+        int(&row, "failures")
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
 }
 
 impl SqlStore {

@@ -296,6 +296,17 @@ pub trait ClusterStore: Send + Sync {
     /// has it (the epoch grows at each change of holder), `None` while
     /// another holder's lease runs.
     async fn hold_lease(&self, name: &str, holder: &str, ttl_ms: i64) -> StoreResult<Option<i64>>;
+    /// How many leases named `prefix…` are held now: the nodes alive, when
+    /// each holds `node:<name>`.
+    async fn leases_held(&self, prefix: &str) -> StoreResult<i64>;
+    /// Failed logins counted under `key`: `(count, since)` (Unix seconds).
+    async fn login_failures(&self, key: &str) -> StoreResult<Option<(i64, i64)>>;
+    /// Counts one failed login under `key` at `now`, starting a new window
+    /// of `window` seconds when the last one is over; the count. Rows of
+    /// windows long over are swept out on the way.
+    async fn count_login_failure(&self, key: &str, now: i64, window: i64) -> StoreResult<i64>;
+    /// Forgets the failures under `key` (a right password).
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
 }
 
 /// The Directory's contacts, the account's contact fields, notes on calls,
