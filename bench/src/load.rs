@@ -17,7 +17,8 @@ use tokio::net::TcpStream;
 /// What a scenario sends and how a reply is judged.
 #[derive(Clone)]
 pub struct Plan {
-    pub addr: SocketAddr,
+    /// The nodes the connections spread over (connection i to node i mod n).
+    pub addrs: Vec<SocketAddr>,
     pub path: String,
     /// Sent in turn across all connections (each body once before any repeats).
     pub bodies: Arc<Vec<Bytes>>,
@@ -68,9 +69,10 @@ pub async fn run(plan: &Plan, connections: usize, duration: Duration) -> anyhow:
     let deadline = started + duration;
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::with_capacity(connections);
-    for _ in 0..connections {
+    for c in 0..connections {
         let (plan, next) = (plan.clone(), next.clone());
-        tasks.push(tokio::spawn(async move { connection(plan, next, deadline).await }));
+        let addr = plan.addrs[c % plan.addrs.len()];
+        tasks.push(tokio::spawn(async move { connection(plan, addr, next, deadline).await }));
     }
     let mut total = Outcome { requests: 0, errors: 0, elapsed: Duration::ZERO, latency: histogram() };
     for task in tasks {
@@ -86,13 +88,14 @@ pub async fn run(plan: &Plan, connections: usize, duration: Duration) -> anyhow:
 /// One connection's closed loop; reconnects if the server closes it.
 async fn connection(
     plan: Plan,
+    addr: SocketAddr,
     next: Arc<AtomicUsize>,
     deadline: Instant,
 ) -> anyhow::Result<(u64, u64, Histogram<u64>)> {
     let mut latency = histogram();
     let (mut requests, mut errors) = (0u64, 0u64);
     'connect: while Instant::now() < deadline {
-        let mut sender = connect(plan.addr).await?;
+        let mut sender = connect(addr).await?;
         while Instant::now() < deadline {
             let body = plan.bodies[next.fetch_add(1, Ordering::Relaxed) % plan.bodies.len()].clone();
             let request = request(&plan.path, body)?;

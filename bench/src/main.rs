@@ -7,6 +7,7 @@ mod board;
 mod dataset;
 mod load;
 mod mixed;
+mod nodes;
 mod report;
 mod server;
 
@@ -49,6 +50,11 @@ struct Cli {
     /// ignored), e.g. `--only ping,onBreak` or `--only mixed,growth`; all by default.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Also run the throughput scenarios on this many `--cluster` nodes
+    /// sharing the database, each count in turn (`--nodes 1,3`), with the
+    /// cross-node lag; PostgreSQL only.
+    #[arg(long, value_delimiter = ',')]
+    nodes: Vec<usize>,
     /// Where the JSON figures go.
     #[arg(long, default_value = "bench-results.json")]
     out: String,
@@ -230,7 +236,9 @@ fn reads(data: &Loaded) -> (Bodies, Bodies, Bodies) {
     (lists, live, timeline)
 }
 
-fn scenarios(data: &Loaded, cli: &Cli, size: Size) -> Vec<Scenario> {
+/// The throughput scenarios; `run` names this run's calls apart from
+/// another's on the same database (each call may be recorded once).
+fn scenarios(data: &Loaded, cli: &Cli, size: Size, run: &str) -> Vec<Scenario> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let creds = |extra| credentials(data, extra);
     let pings = ping_bodies(data);
@@ -246,7 +254,7 @@ fn scenarios(data: &Loaded, cli: &Cli, size: Size) -> Vec<Scenario> {
         let events: Vec<serde_json::Value> = (0..50)
             .flat_map(|i| {
                 let agent = available[(b * 50 + i) % available.len()];
-                let call = format!("b{b}-{i}");
+                let call = format!("{run}b{b}-{i}");
                 let number = format!("9197{:08}", b * 50 + i);
                 [
                     json!({"callId": call, "event": "offered", "agentId": agent, "callerNumber": number}),
@@ -508,7 +516,7 @@ async fn measure(
     warm_up: bool,
     cli: &Cli,
 ) -> anyhow::Result<load::Outcome> {
-    let plan = Plan { addr: target.addr, path: path.to_string(), bodies: scenario_bodies, good };
+    let plan = Plan { addrs: vec![target.addr], path: path.to_string(), bodies: scenario_bodies, good };
     let seconds = if cli.smoke { 1 } else { cli.duration };
     if warm_up {
         load::run(&plan, connections, Duration::from_millis(seconds * 200)).await?;
@@ -552,7 +560,7 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
     eprintln!("  {} agents logged in, {} history events", size.agents, data.events);
 
     let agentdesk = start_agentdesk(&binary, &url)?;
-    for s in scenarios(&data, &cli, size).into_iter().filter(|s| cli.runs(s.name)) {
+    for s in scenarios(&data, &cli, size, "").into_iter().filter(|s| cli.runs(s.name)) {
         eprintln!("{}…", s.name);
         let warm_up = s.events_per_request.is_none();
         let outcome = measure(&agentdesk, s.path, s.bodies, s.good, s.connections, warm_up, &cli).await?;
@@ -586,6 +594,13 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
         }
     }
     agentdesk.stop();
+    if !cli.nodes.is_empty() {
+        anyhow::ensure!(
+            cli.database.is_some(),
+            "--nodes needs --database postgres://…: SQLite is served by one process"
+        );
+        rows.extend(nodes::measure(&cli, &binary, &url, &data, size, base_rps).await?);
+    }
     if cli.runs("flood") {
         rows.extend(flood(&binary, &url, &data, &cli, base_rps).await?);
     }

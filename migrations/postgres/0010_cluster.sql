@@ -11,43 +11,64 @@ ALTER TABLE accounts ADD COLUMN directory_version BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE accounts ADD COLUMN credential_version BIGINT NOT NULL DEFAULT 0;
 
 -- Moves the version the trigger names (its argument: `directory_version`
--- or `credential_version`) of the written row's account.
-CREATE FUNCTION agentdesk_version_moved() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    account TEXT;
+-- or `credential_version`) of every account the statement wrote rows of
+-- (its transition table `changed`): once per statement, not per row, so a
+-- mapping of 500 groups writes the account's row once.
+CREATE FUNCTION agentdesk_versions_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' THEN account := OLD.account_id; ELSE account := NEW.account_id; END IF;
-    EXECUTE format('UPDATE accounts SET %I = %I + 1 WHERE id = $1', TG_ARGV[0], TG_ARGV[0]) USING account;
+    EXECUTE format('UPDATE accounts SET %1$I = %1$I + 1 WHERE id IN (SELECT DISTINCT account_id FROM changed)',
+                   TG_ARGV[0]);
     RETURN NULL;
 END $$;
 
--- The directory: the account's agents, their groups and working hours,
--- the groups, the roles.
-CREATE TRIGGER agents_directory AFTER INSERT OR UPDATE OR DELETE ON agents
-    FOR EACH ROW EXECUTE FUNCTION agentdesk_version_moved('directory_version');
-CREATE TRIGGER group_members_directory AFTER INSERT OR UPDATE OR DELETE ON group_members
-    FOR EACH ROW EXECUTE FUNCTION agentdesk_version_moved('directory_version');
-CREATE TRIGGER working_hours_directory AFTER INSERT OR UPDATE OR DELETE ON working_hours
-    FOR EACH ROW EXECUTE FUNCTION agentdesk_version_moved('directory_version');
-CREATE TRIGGER call_groups_directory AFTER INSERT OR UPDATE OR DELETE ON call_groups
-    FOR EACH ROW EXECUTE FUNCTION agentdesk_version_moved('directory_version');
-CREATE TRIGGER roles_directory AFTER INSERT OR UPDATE OR DELETE ON roles
-    FOR EACH ROW EXECUTE FUNCTION agentdesk_version_moved('directory_version');
+-- One statement-level trigger per table, event and version: a transition
+-- table belongs to one event.
+DO $$
+DECLARE
+    t RECORD;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES
+        -- The directory: the account's agents, their groups and working
+        -- hours, the groups, the roles.
+        ('agents', 'INSERT', 'directory_version'), ('agents', 'UPDATE', 'directory_version'),
+        ('agents', 'DELETE', 'directory_version'),
+        ('group_members', 'INSERT', 'directory_version'), ('group_members', 'UPDATE', 'directory_version'),
+        ('group_members', 'DELETE', 'directory_version'),
+        ('working_hours', 'INSERT', 'directory_version'), ('working_hours', 'UPDATE', 'directory_version'),
+        ('working_hours', 'DELETE', 'directory_version'),
+        ('call_groups', 'INSERT', 'directory_version'), ('call_groups', 'UPDATE', 'directory_version'),
+        ('call_groups', 'DELETE', 'directory_version'),
+        ('roles', 'INSERT', 'directory_version'), ('roles', 'UPDATE', 'directory_version'),
+        ('roles', 'DELETE', 'directory_version'),
+        -- What a remembered credential resolves to: sessions ended, tokens
+        -- added or revoked, a role's permissions (agents: below).
+        ('sessions', 'DELETE', 'credential_version'),
+        ('account_tokens', 'INSERT', 'credential_version'), ('account_tokens', 'DELETE', 'credential_version'),
+        ('roles', 'UPDATE', 'credential_version'), ('roles', 'DELETE', 'credential_version')
+    ) AS v(tbl, op, version)
+    LOOP
+        EXECUTE format(
+            'CREATE TRIGGER %I AFTER %s ON %I REFERENCING %s TABLE AS changed
+             FOR EACH STATEMENT EXECUTE FUNCTION agentdesk_versions_moved(%L)',
+            t.tbl || '_' || lower(t.op) || '_' || t.version, t.op, t.tbl,
+            CASE WHEN t.op = 'DELETE' THEN 'OLD' ELSE 'NEW' END, t.version);
+    END LOOP;
+END $$;
 
--- What a remembered credential resolves to: sessions ended, tokens added or
--- revoked, an agent switched off, deleted, given another role or password,
--- a role's permissions.
-CREATE TRIGGER sessions_credentials AFTER DELETE ON sessions
-    FOR EACH ROW EXECUTE FUNCTION agentdesk_version_moved('credential_version');
-CREATE TRIGGER tokens_credentials AFTER INSERT OR DELETE ON account_tokens
-    FOR EACH ROW EXECUTE FUNCTION agentdesk_version_moved('credential_version');
-CREATE TRIGGER agents_credentials AFTER UPDATE ON agents
-    FOR EACH ROW
-    WHEN ((OLD.status, OLD.is_deleted, OLD.pre_deleted, OLD.role_id, OLD.password_hash, OLD.email)
-          IS DISTINCT FROM (NEW.status, NEW.is_deleted, NEW.pre_deleted, NEW.role_id, NEW.password_hash, NEW.email))
-    EXECUTE FUNCTION agentdesk_version_moved('credential_version');
-CREATE TRIGGER roles_credentials AFTER UPDATE OR DELETE ON roles
-    FOR EACH ROW EXECUTE FUNCTION agentdesk_version_moved('credential_version');
+-- An agent switched off, deleted, given another role, password or email
+-- changes what its sessions resolve to; its other columns do not.
+CREATE FUNCTION agentdesk_agent_credentials_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE accounts SET credential_version = credential_version + 1
+    WHERE id IN (SELECT DISTINCT o.account_id FROM before_update o JOIN after_update n USING (account_id, id)
+                 WHERE (o.status, o.is_deleted, o.pre_deleted, o.role_id, o.password_hash, o.email)
+                       IS DISTINCT FROM (n.status, n.is_deleted, n.pre_deleted, n.role_id, n.password_hash, n.email));
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER agents_update_credential_version AFTER UPDATE ON agents
+    REFERENCING OLD TABLE AS before_update NEW TABLE AS after_update
+    FOR EACH STATEMENT EXECUTE FUNCTION agentdesk_agent_credentials_moved();
 
 -- The account's own row: live settings move the directory version (nodes
 -- reload them), suspension and the country code (principals carry it) the
