@@ -404,12 +404,36 @@ async fn three_nodes_on_one_database_answer_as_one_server() {
         .expect("eve's login on the stream");
     let logged_in_at = eve_login["time"].as_i64().unwrap();
     let killed = nodes.iter().position(|n| n.as_ref().is_some_and(|s| s.pid() == first_keeper)).unwrap();
-    let last_heard_on_killed = heard[killed].frames().last().and_then(|f| f.id);
+    // The kill comes under load: call events through every node, the one
+    // about to die included; each one answered must be in the log after.
+    let loading = {
+        let (client, bases, fact_body) = (client.clone(), bases.clone(), fact("", "offered", "dev"));
+        tokio::spawn(async move {
+            let mut acked = Vec::new();
+            let until = Instant::now() + Duration::from_secs(3);
+            let mut i = 0;
+            while Instant::now() < until {
+                let mut body = fact_body.clone();
+                body["callId"] = json!(format!("load-{i}"));
+                let sent = client.post(format!("{}/api/v2/callEvent", bases[i % 3])).body(body.to_string()).send();
+                if let Ok(reply) = sent.await
+                    && let Ok(text) = reply.text().await
+                    && serde_json::from_str::<Value>(&text).is_ok_and(|r| r["accepted"] == 1)
+                {
+                    acked.push(format!("load-{i}"));
+                }
+                i += 1;
+            }
+            acked
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
     nodes[killed].take().unwrap().kill();
     floor.down.lock().push(killed);
     pinger.1.lock().push(killed);
     let survivors: Vec<usize> = (0..3).filter(|n| *n != killed).collect();
-    tokio::time::sleep(Duration::from_secs(OFFLINE_AFTER as u64 + 6)).await;
+    let acked_under_kill = loading.await.unwrap();
+    tokio::time::sleep(Duration::from_secs(OFFLINE_AFTER as u64 + 4)).await;
     let new_keeper = timekeeper(&url).await.expect("another node took the time over");
     assert_ne!(new_keeper, first_keeper);
 
@@ -424,6 +448,7 @@ async fn three_nodes_on_one_database_answer_as_one_server() {
     floor.bases.lock()[killed] = restarted.clone();
     wait_ready(&client, &restarted).await;
     let resumed = Heard::default();
+    let last_heard_on_killed = heard[killed].frames().last().and_then(|f| f.id);
     let resume_at = last_heard_on_killed.map(|id| id.to_string()).unwrap_or_else(|| "0".to_string());
     let stream = EventStream::open(&streaming, &restarted, &floor.stream_query(), Some(&resume_at)).await;
     listeners.push(resumed.listen(stream));
@@ -451,6 +476,13 @@ async fn three_nodes_on_one_database_answer_as_one_server() {
         summary(&all[before_kill.len()..]),
         "the restarted node resumes right after the last event its stream carried"
     );
+
+    // Every call event answered around the kill is in the log, once.
+    assert!(acked_under_kill.len() >= 10, "only {} call events answered around the kill", acked_under_kill.len());
+    for call in &acked_under_kill {
+        let logged = all.iter().map(Frame::json).filter(|d| d["callId"] == call.as_str()).count();
+        assert_eq!(logged, 1, "{call} was answered, then logged {logged} times");
+    }
 
     // Dev's concurrent breaks: one event per acknowledged change, alternating.
     let dev: Vec<String> = events_of(&all, agent("dev"))
