@@ -15,7 +15,8 @@
 //! - pings sent only to nodes that do not keep the time keep an agent
 //!   alive; timed transitions (wrap-up end, stale, offline) happen once, at
 //!   their due second, even when the node keeping the time is killed with
-//!   SIGKILL in the middle (another takes over);
+//!   SIGKILL in the middle (another takes over), and for an account only
+//!   another node ever served;
 //! - event streams open on all three nodes carry the same events in
 //!   sequence order without gap or duplicate, within a second of their
 //!   commit on another node, and a restarted node resumes a stream with
@@ -328,8 +329,8 @@ async fn three_nodes_on_one_database_answer_as_one_server() {
     for (status, text) in &copies {
         assert_eq!(*status, 200, "{text}");
         let reply: Value = serde_json::from_str(text).unwrap();
-        accepted += reply["accepted"].as_i64().unwrap();
-        duplicates += reply["duplicates"].as_i64().unwrap();
+        accepted += reply["accepted"].as_i64().unwrap_or_else(|| panic!("{text}"));
+        duplicates += reply["duplicates"].as_i64().unwrap_or_else(|| panic!("{text}"));
     }
     assert_eq!((accepted, duplicates), (1, 2), "{copies:?}");
     floor.ok("callEvent", &fact("ring-2", "ended", "chen")).await;
@@ -395,6 +396,31 @@ async fn three_nodes_on_one_database_answer_as_one_server() {
     floor.ok("Account/settings", &floor.owner(settings)).await;
     // Ben hangs up: wrap-up, ended by the timer.
     floor.ok("callEvent", &fact("ring-1", "ended", "ben")).await;
+    // An account served by one node only, not the time keeper: its timers
+    // still run there.
+    let keeper_node = nodes.iter().position(|n| n.as_ref().is_some_and(|s| s.pid() == first_keeper)).unwrap();
+    let quiet_node = (keeper_node + 1) % 3;
+    let (quiet_user, quiet_token) = create_account(&url, "Quiet", "quiet@example.com");
+    let quiet = |mut fields: Value| {
+        fields["userId"] = json!(quiet_user);
+        fields["token"] = json!(quiet_token);
+        fields
+    };
+    floor.ok_at(quiet_node, "Account/settings", &quiet(json!({"staleAfter": STALE_AFTER, "offlineAfter": 60}))).await;
+    let fay = json!({"name": "fay", "email": "fay@quiet.example", "password": "pass-word-1"});
+    let fay = floor.ok_at(quiet_node, "Agent/create", &quiet(fay)).await["agentId"].as_i64().unwrap();
+    let login = json!({"email": "fay@quiet.example", "password": "pass-word-1"});
+    floor.ok_at(quiet_node, "auth/login", &login).await;
+    let deadline = Instant::now() + Duration::from_secs(STALE_AFTER as u64 + 5);
+    loop {
+        let live = floor.ok_at(quiet_node, "Agent/live", &quiet(json!({"agentId": fay}))).await;
+        if live["response"][0]["state"] == "stale" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "an account the time keeper never served did not go stale: {live}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
     // Eve logs in and never pings: stale and offline at their due seconds.
     let login = json!({"email": "eve@example.com", "password": "pass-word-1"});
     floor.ok("auth/login", &login).await;
@@ -403,7 +429,7 @@ async fn three_nodes_on_one_database_answer_as_one_server() {
         .await
         .expect("eve's login on the stream");
     let logged_in_at = eve_login["time"].as_i64().unwrap();
-    let killed = nodes.iter().position(|n| n.as_ref().is_some_and(|s| s.pid() == first_keeper)).unwrap();
+    let killed = keeper_node;
     // The kill comes under load: call events through every node, the one
     // about to die included; each one answered must be in the log after.
     let loading = {

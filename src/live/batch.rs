@@ -84,6 +84,10 @@ pub(super) struct Batch {
     /// Set when a change in it is a timed transition (`Live::step`): the
     /// batch is written only while this node holds the timers lease.
     pub fence: Option<Fence>,
+    /// A change in it was decided before other nodes' events were folded
+    /// in (`followed`) and missed them: the batch is `Raced` without being
+    /// written.
+    pub stale: bool,
     pub events: Vec<(Event, Shown)>,
     /// Each touched agent's presence after the batch's last change to it.
     pub agents: HashMap<AgentId, Presence>,
@@ -140,10 +144,26 @@ impl Pending {
         keys.filter(|k| state.calls.contains(k)).collect()
     }
 
-    /// Adds a decided change to the open batch (under the writer turn).
-    pub fn stage(&self, agents: Vec<(AgentId, Presence)>, events: Vec<(Event, Shown)>, fence: Option<Fence>) -> Place {
+    /// The sequence number the next staged event would get: a draft notes
+    /// it when it begins (`stage` compares).
+    pub fn next_seq(&self) -> i64 {
+        self.lock().next_seq
+    }
+
+    /// Adds a decided change to the open batch (under the writer turn);
+    /// `base`: `next_seq` when the change began deciding.
+    pub fn stage(
+        &self,
+        agents: Vec<(AgentId, Presence)>,
+        events: Vec<(Event, Shown)>,
+        fence: Option<Fence>,
+        base: i64,
+    ) -> Place {
         let mut state = self.lock();
         let id = state.open.id;
+        if base != state.next_seq {
+            state.open.stale = true;
+        }
         if state.open.events.is_empty() {
             state.open.first = state.next_seq;
         }
@@ -240,6 +260,22 @@ mod tests {
         let refused = Failed::from_store(&StoreError::Conflict);
         assert!(matches!(refused.to_store(), StoreError::Other(_)));
         let raced = Failed::from_store(&StoreError::Raced);
+        assert_eq!(raced.kind, FailedKind::Raced);
         assert!(matches!(raced.to_store(), StoreError::Raced), "decided again, never answered 1032");
+    }
+
+    /// A change decided while other nodes' events were folded in (the log's
+    /// end moved under it) must not be written as if it had seen them.
+    #[test]
+    fn a_change_that_missed_a_catch_up_makes_its_batch_stale() {
+        let pending = Pending::new(11);
+        let base = pending.next_seq();
+        pending.followed(14);
+        pending.stage(Vec::new(), Vec::new(), None, base);
+        assert!(pending.take_open().stale);
+        let base = pending.next_seq();
+        assert_eq!(base, 15);
+        pending.stage(Vec::new(), Vec::new(), None, base);
+        assert!(!pending.take_open().stale, "decided on the latest: written");
     }
 }

@@ -159,11 +159,15 @@ pub async fn follow(live: Arc<Live>, mut wakeups: LogWakeups, stop: impl std::fu
                     }
                     wake = wakes.try_recv().ok();
                 }
-                let held = live.loaded();
                 let result = if lost {
-                    live.follow_all().await
+                    // Whatever was missed: every account with agents online
+                    // (as at start), then everything held.
+                    match live.start().await {
+                        Ok(()) => live.follow_all().await,
+                        Err(err) => Err(err),
+                    }
                 } else {
-                    follow_some(&live, &held, &accounts).await
+                    follow_some(&live, &accounts).await
                 };
                 if let Err(err) = result {
                     tracing::warn!(error = %err, "following other nodes' commits failed; retrying");
@@ -178,14 +182,20 @@ pub async fn follow(live: Arc<Live>, mut wakeups: LogWakeups, stop: impl std::fu
     listening.abort();
 }
 
-/// Catches up the accounts in `woken` that this node holds.
-async fn follow_some(
-    live: &Live,
-    held: &[(AccountId, Arc<AccountLive>)],
-    woken: &BTreeSet<AccountId>,
-) -> StoreResult<()> {
-    for (account, view) in held.iter().filter(|(a, _)| woken.contains(a)) {
-        live.catch_up(account, view).await?;
+/// Catches up the accounts in `woken`; one this node does not hold yet is
+/// loaded (as it is now): its stream may have subscribers soon, and the
+/// timers run on whichever node keeps the time.
+async fn follow_some(live: &Live, woken: &BTreeSet<AccountId>) -> StoreResult<()> {
+    for account in woken {
+        let held = live.accounts.lock().get(account).cloned();
+        match held {
+            Some(view) => {
+                live.catch_up(account, &view).await?;
+            }
+            None => {
+                live.account(account).await?;
+            }
+        }
     }
     Ok(())
 }

@@ -192,6 +192,7 @@ impl Live {
         let guard = live.writer.clone().lock_owned().await;
         let rules = live.rules();
         let wrap_up_secs = live.settings().wrap_up_secs;
+        let base = live.pending.next_seq();
         Ok(Draft {
             account: account.clone(),
             live,
@@ -202,6 +203,7 @@ impl Live {
             agents: HashMap::new(),
             events: Vec::new(),
             fence: None,
+            base,
         })
     }
 
@@ -209,7 +211,7 @@ impl Live {
     /// returns them numbered. The writer turn is given up as soon as the
     /// change has joined the account's open batch.
     pub async fn commit(&self, draft: Draft) -> StoreResult<Vec<Logged>> {
-        let Draft { account, live, _guard: turn, agents, events, fence, .. } = draft;
+        let Draft { account, live, _guard: turn, agents, events, fence, base, .. } = draft;
         if events.is_empty() {
             return Ok(Vec::new());
         }
@@ -219,7 +221,7 @@ impl Live {
             ids.dedup();
             ids.into_iter().map(|id| (id, agents[&id].clone())).collect()
         };
-        let ticket = live.pending.stage(touched, events, fence);
+        let ticket = live.pending.stage(touched, events, fence, base);
         drop(turn);
         // Its own task: a caller that goes away (a client disconnecting, the
         // request deadline) must not stop a flush half-way, which others'
@@ -450,6 +452,9 @@ pub struct Draft {
     events: Vec<(Event, Shown)>,
     /// A timed transition's: written only under the timers lease.
     fence: Option<Fence>,
+    /// Where the log ended, as this node knew, when the draft began: other
+    /// nodes' events folded in while it decided make it stale (`batch.rs`).
+    base: i64,
 }
 
 impl Draft {
@@ -482,6 +487,9 @@ async fn flush_batch(
     let batch = live.pending.take_open();
     let _settled = batch::Unanswered(batch.outcome.clone());
     let written = async {
+        if batch.stale {
+            return Err(StoreError::Raced);
+        }
         let snapshots = batch
             .agents
             .iter()
