@@ -85,6 +85,21 @@ impl Endpoint {
         codes
     }
 
+    /// The code for a key the request schema does not name (`accepted`):
+    /// Agent's table has its own — 1502 `Invalid filter value` where the
+    /// keys are filters, 1521 `Please Provide Only Valid fields` elsewhere
+    /// (seed 000), except `setCad`/`unsetCad`, which answer every body
+    /// without a good `agentIds` list (`agentId` included) 1509 — other
+    /// sections have none, so 1000 `Invalid parameter`.
+    pub fn unknown_key_code(&self) -> ErrorCode {
+        match (self.section, self.name) {
+            ("Agent", "list" | "live" | "timeLine") => a::INVALID_FILTER_VALUE,
+            ("Agent", "setCad" | "unsetCad") => a::INVALID_AGENT_ID,
+            ("Agent", _) => a::UNKNOWN_FIELDS,
+            _ => g::INVALID_PARAMETER,
+        }
+    }
+
     /// Whether `code` is one this endpoint declares (the document lists it).
     pub fn declares(&self, code: ErrorCode) -> bool {
         BODY_ERRORS.contains(&code)
@@ -129,7 +144,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
         [g::INVALID_PARAMETER, au::INVALID_CREDENTIALS, au::AMBIGUOUS_LOGIN, g::ACCOUNT_SUSPENDED, g::PERMISSION_DENIED]),
     endpoint!("auth" / "logout", auth::logout, schemas::LogoutRequest => Done, auth: false,
         "End a session; the agent goes offline when it was its last (another tab keeps it online)",
-        [g::TOKEN_NOT_FOUND, g::INVALID_TOKEN]),
+        [g::INVALID_PARAMETER, g::TOKEN_NOT_FOUND, g::INVALID_TOKEN]),
     endpoint!("Agent" / "list", agent::list, schemas::AgentListRequest => Listing<agent::ListPayload<agent::AgentListItem>>, auth: true,
         "List agents (seed 002 shape), filtered and paged",
         [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST, a::INVALID_FILTER_VALUE, a::INVALID_STATUS]),
@@ -146,19 +161,20 @@ pub static ENDPOINTS: &[Endpoint] = &[
          a::INVALID_PARENT, a::PARENT_IS_SELF, a::INVALID_GROUP_DATA, a::INVALID_WORKING_TIME, a::INVALID_TIMING,
          a::INVALID_DID, a::INVALID_FAVORITE, a::INVALID_STATUS, a::EMAIL_EXISTS]),
     endpoint!("Agent" / "delete", agent::delete, schemas::AgentIdRequest => Done, auth: true,
-        "Soft-delete an agent (preDeleted while it is logged in); its history stays readable", [a::INVALID_AGENT_ID]),
+        "Soft-delete an agent (preDeleted while it is logged in); its history stays readable",
+        [a::INVALID_AGENT_ID, a::UNKNOWN_FIELDS]),
     endpoint!("Agent" / "changeStatus", agent::change_status, schemas::AgentStatusRequest => Done, auth: true,
-        "Activate (1) or deactivate (0) an agent", [a::INVALID_AGENT_ID, a::INVALID_STATUS]),
+        "Activate (1) or deactivate (0) an agent", [a::INVALID_AGENT_ID, a::INVALID_STATUS, a::UNKNOWN_FIELDS]),
     endpoint!("Agent" / "updateAgentGroupMapping", agent::update_group_mapping, schemas::GroupMappingRequest => Done,
         auth: true, "Upsert or remove (null) an agent's group mappings; all or nothing",
-        [a::INVALID_AGENT_ID, a::INVALID_GROUP_DATA]),
+        [a::INVALID_AGENT_ID, a::INVALID_GROUP_DATA, a::UNKNOWN_FIELDS]),
     endpoint!("Agent" / "setCad", agent::set_cad, schemas::AgentIdsRequest => Done, auth: true,
         "Set the CAD flag of agents; all or nothing", [a::INVALID_AGENT_ID]),
     endpoint!("Agent" / "unsetCad", agent::unset_cad, schemas::AgentIdsRequest => Done, auth: true,
         "Clear the CAD flag of agents; all or nothing", [a::INVALID_AGENT_ID]),
     endpoint!("Agent" / "live", agent::live, ls::AgentLiveRequest => Listing<agent::LivePayload>, auth: true,
         "Every agent's presence now (state, since, break, wrap-up, call, last ping), with counts per state",
-        [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST]),
+        [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST, a::INVALID_FILTER_VALUE]),
     endpoint!("Agent" / "timeLine", agent::timeline, ls::TimelineRequest => agent::TimelineReply, auth: true,
         "A day of agent and call events, each agent's state intervals and the per-window line chart",
         [g::INVALID_DATE_FORMAT, a::INVALID_AGENT_ID, a::INVALID_FILTER_VALUE]),

@@ -200,7 +200,7 @@ pub(in crate::api) struct Created {
 /// call password is generated and returned once.
 pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
-    let mut input = fields::parse(&body, &who.country_code, &[])?;
+    let mut input = fields::parse(&body, &who.country_code)?;
     let name = input.name.take().ok_or(codes::INVALID_NAME)?;
     let email = input.email.take().ok_or(global::INVALID_PARAMETER)?;
     let dest_type = input.dest_type.unwrap_or(DestType::Mobile);
@@ -250,7 +250,7 @@ pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
 pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let current = manageable_agent(&state, &who, &body).await?;
-    let mut input = fields::parse(&body, &who.country_code, &["agentId"])?;
+    let mut input = fields::parse(&body, &who.country_code)?;
     if input.is_empty() {
         return Err(codes::NOT_UPDATED.into());
     }
