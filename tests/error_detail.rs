@@ -271,3 +271,17 @@ backend_test!(transport_refusals_say_why_in_the_header, |app| {
     // Cross-origin pages may read it.
     assert_eq!(reply.header("access-control-expose-headers"), "Agentdesk-Error-Detail, X-Request-Id");
 });
+
+backend_test!(a_value_of_the_wrong_type_names_its_field_and_what_it_must_be, |app| {
+    let account = app.account().await;
+    refused(&app, &account, &[
+        ("/api/v2/Agent/live", r#""agentId":"seven""#.into(), (1509, "Invalid agentId"),
+            r#"code=1509, field="/agentId", reason="agentId must be a positive integer (a JSON number or a string of digits)""#),
+        ("/api/v2/Account/settings", r#""staleAfter":1"#.into(), (1502, "Invalid staleAfter"),
+            r#"code=1502, field="/staleAfter", reason="staleAfter must be an integer from 5 to 3600""#),
+        ("/api/v2/Group/list", r#""quick":"maybe""#.into(), PARAMETER,
+            r#"code=1000, field="/quick", reason="quick must be true/false, 1/0, \"1\"/\"0\" or \"true\"/\"false\"""#),
+        ("/api/v2/agentDashboard/notesList", r#""callerNumber":"9876543210","limit":500"#.into(), PARAMETER,
+            r#"code=1000, field="/limit", reason="limit must be an integer from 1 to 100""#),
+    ]).await;
+});

@@ -6,7 +6,7 @@ use axum::response::Response;
 use std::borrow::Cow;
 
 use crate::store::StoreError;
-use crate::wire::{Detail, ErrorCode, http, reply};
+use crate::wire::{Detail, ErrorCode, Malformed, http, reply};
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -42,6 +42,19 @@ impl Refuse for ErrorCode {
 
     fn because(self, reason: impl Into<Cow<'static, str>>) -> ApiError {
         ApiError::Code(self, Some(Detail::why(reason)))
+    }
+}
+
+/// A field that is there but not of the type its endpoint reads, refused
+/// with the endpoint's `code`, pointing at `key` and saying what it must be:
+/// `body.id("agentId").or_refuse(codes::INVALID_AGENT_ID, "agentId", body::AN_ID)`.
+pub trait OrRefuse<T> {
+    fn or_refuse(self, code: ErrorCode, key: &str, must_be: &str) -> Result<T, ApiError>;
+}
+
+impl<T> OrRefuse<T> for Result<T, Malformed> {
+    fn or_refuse(self, code: ErrorCode, key: &str, must_be: &str) -> Result<T, ApiError> {
+        self.map_err(|Malformed| code.at(&[key], format!("{key} must be {must_be}")))
     }
 }
 

@@ -11,6 +11,15 @@ use super::errors::{ErrorCode, global};
 /// Largest body we read; larger ones get HTTP 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// What `Body::id` / `id_any` read, for a refusal's detail.
+pub const AN_ID: &str = "a positive integer (a JSON number or a string of digits)";
+/// What `Body::int` reads.
+pub const AN_INTEGER: &str = "an integer (a JSON number or a string of digits)";
+/// What `Body::text` reads.
+pub const A_STRING: &str = "a string";
+/// What `Body::flag` reads.
+pub const A_FLAG: &str = "true/false, 1/0, \"1\"/\"0\" or \"true\"/\"false\"";
+
 /// A field was present but not of a usable type or shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Malformed;
