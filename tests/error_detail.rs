@@ -77,8 +77,8 @@ backend_test!(agent_sections_refuse_unknown_fields_and_filter_keys_with_their_co
             (
                 "/api/v2/Agent/delete",
                 format!(r#""agentId":{agent},"hard":1"#),
-                ONLY_VALID,
-                r#"code=1521, field="/hard", reason="unknown key; this takes ssid, userId, token, agentId""#,
+                PARAMETER,
+                r#"code=1000, field="/hard", reason="unknown key; this takes ssid, userId, token, agentId""#,
             ),
             (
                 "/api/v2/Agent/setCad",

@@ -54,4 +54,13 @@ backend_test!(a_refusal_is_logged_with_its_request_id_and_detail, |app| {
     assert!(line.contains(r#"code=1502 field="/groupID" reason=unknown key; did you mean groupid?"#), "{line}");
     assert!(line.contains("path=/api/v2/Agent/live"), "{line}");
     assert!(!line.contains(&account.token), "credentials are never logged: {line}");
+
+    // A key as long as a body may be is logged no longer than the header shows it.
+    let key = "k".repeat(100_000);
+    let reply = app.post("/api/v2/Agent/live", &format!(r#"{{{},"{key}":1}}"#, account.creds())).await;
+    let id = reply.header("x-request-id").to_string();
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let line = text.lines().find(|l| l.contains(&id) && l.contains("request refused")).expect("its line");
+    assert!(line.contains(&format!(r#"field="/{}" reason="#, "k".repeat(127))), "{line}");
+    assert!(line.len() < 600, "{} bytes", line.len());
 });

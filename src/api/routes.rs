@@ -86,16 +86,16 @@ impl Endpoint {
     }
 
     /// The code for a key the request schema does not name (`accepted`):
-    /// Agent's table has its own — 1502 `Invalid filter value` where the
-    /// keys are filters, 1521 `Please Provide Only Valid fields` elsewhere
-    /// (seed 000), except `setCad`/`unsetCad`, which answer every body
-    /// without a good `agentIds` list (`agentId` included) 1509 — other
-    /// sections have none, so 1000 `Invalid parameter`.
+    /// the one the endpoint already answers for a wrong field — Agent's
+    /// `create`/`update` 1521 `Please Provide Only Valid fields` (seed 000),
+    /// its filtered reads 1502 `Invalid filter value`, `setCad`/`unsetCad`
+    /// 1509 (their answer to any body without a good `agentIds` list);
+    /// every other endpoint, whose table has no such code, 1000 `Invalid parameter`.
     pub fn unknown_key_code(&self) -> ErrorCode {
         match (self.section, self.name) {
+            ("Agent", "create" | "update") => a::UNKNOWN_FIELDS,
             ("Agent", "list" | "live" | "timeLine") => a::INVALID_FILTER_VALUE,
             ("Agent", "setCad" | "unsetCad") => a::INVALID_AGENT_ID,
-            ("Agent", _) => a::UNKNOWN_FIELDS,
             _ => g::INVALID_PARAMETER,
         }
     }
@@ -161,13 +161,12 @@ pub static ENDPOINTS: &[Endpoint] = &[
          a::INVALID_PARENT, a::PARENT_IS_SELF, a::INVALID_GROUP_DATA, a::INVALID_WORKING_TIME, a::INVALID_TIMING,
          a::INVALID_DID, a::INVALID_FAVORITE, a::INVALID_STATUS, a::EMAIL_EXISTS]),
     endpoint!("Agent" / "delete", agent::delete, schemas::AgentIdRequest => Done, auth: true,
-        "Soft-delete an agent (preDeleted while it is logged in); its history stays readable",
-        [a::INVALID_AGENT_ID, a::UNKNOWN_FIELDS]),
+        "Soft-delete an agent (preDeleted while it is logged in); its history stays readable", [a::INVALID_AGENT_ID]),
     endpoint!("Agent" / "changeStatus", agent::change_status, schemas::AgentStatusRequest => Done, auth: true,
-        "Activate (1) or deactivate (0) an agent", [a::INVALID_AGENT_ID, a::INVALID_STATUS, a::UNKNOWN_FIELDS]),
+        "Activate (1) or deactivate (0) an agent", [a::INVALID_AGENT_ID, a::INVALID_STATUS]),
     endpoint!("Agent" / "updateAgentGroupMapping", agent::update_group_mapping, schemas::GroupMappingRequest => Done,
         auth: true, "Upsert or remove (null) an agent's group mappings; all or nothing",
-        [a::INVALID_AGENT_ID, a::INVALID_GROUP_DATA, a::UNKNOWN_FIELDS]),
+        [a::INVALID_AGENT_ID, a::INVALID_GROUP_DATA]),
     endpoint!("Agent" / "setCad", agent::set_cad, schemas::AgentIdsRequest => Done, auth: true,
         "Set the CAD flag of agents; all or nothing", [a::INVALID_AGENT_ID]),
     endpoint!("Agent" / "unsetCad", agent::unset_cad, schemas::AgentIdsRequest => Done, auth: true,

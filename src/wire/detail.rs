@@ -110,7 +110,8 @@ pub async fn announce(mut response: Response) -> Response {
     let Some(refusal) = response.extensions_mut().remove::<Refusal>() else { return response };
     tracing::info!(
         code = refusal.code,
-        field = refusal.detail.field.as_deref().unwrap_or("-"),
+        // A client's key may be up to a body long: the log keeps as much as the header.
+        field = refusal.detail.field.as_deref().map(|f| f.char_indices().nth(MAX_FIELD).map_or(f, |(at, _)| &f[..at])),
         reason = %refusal.detail.reason,
         "request refused"
     );
