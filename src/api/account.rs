@@ -5,9 +5,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::ApiResult;
+use super::error::{ApiResult, OrRefuse};
 use crate::AppState;
 use crate::store::LiveSettings;
+use crate::wire::body::A_STRING;
 use crate::wire::errors::{account as codes, global};
 use crate::wire::{Body, reply};
 
@@ -43,10 +44,22 @@ fn country_code(raw: &str) -> Option<String> {
 /// reads the settings; changing one needs the account's own credentials.
 pub async fn settings(state: AppState, who: Principal, body: Body) -> ApiResult {
     let mut s = state.live.account(&who.account).await?.settings();
-    let timezone = body.text("timezone").map_err(|_| codes::INVALID_TIMEZONE)?;
-    let stale = body.int_in("staleAfter", 5..=3600).map_err(|_| codes::INVALID_STALE_AFTER)?;
-    let offline = body.int_in("offlineAfter", 10..=86_400).map_err(|_| codes::INVALID_OFFLINE_AFTER)?;
-    let wrap = body.int_in("wrapUpTime", 0..=3600).map_err(|_| codes::INVALID_WRAP_UP)?;
+    let timezone = body.text("timezone").or_refuse(codes::INVALID_TIMEZONE, "timezone", A_STRING)?;
+    let stale = body.int_in("staleAfter", 5..=3600).or_refuse(
+        codes::INVALID_STALE_AFTER,
+        "staleAfter",
+        "an integer from 5 to 3600",
+    )?;
+    let offline = body.int_in("offlineAfter", 10..=86_400).or_refuse(
+        codes::INVALID_OFFLINE_AFTER,
+        "offlineAfter",
+        "an integer from 10 to 86400",
+    )?;
+    let wrap = body.int_in("wrapUpTime", 0..=3600).or_refuse(
+        codes::INVALID_WRAP_UP,
+        "wrapUpTime",
+        "an integer from 0 to 3600",
+    )?;
     let code = match body.get("countryCode") {
         None => None,
         Some(v) => Some(

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, OrRefuse};
 use super::shared::card::{account_fields, card, phone_number, selected, values_of};
 use super::shared::day::{Day, parse_date};
 use super::shared::views::whole_calls;
@@ -17,7 +17,7 @@ use crate::domain::counters::{self, Counters};
 use crate::domain::ids::AgentId;
 use crate::domain::permission::Permission;
 use crate::store::{NewNote, NoteQuery, NoteRow};
-use crate::wire::body::id_value;
+use crate::wire::body::{AN_ID, id_value};
 use crate::wire::errors::{agent_dashboard as codes, global};
 use crate::wire::{Body, reply};
 
@@ -36,7 +36,10 @@ fn caller(body: &Body, who: &Principal) -> Result<String, ApiError> {
 
 /// A bounded integer option; anything else is 1000.
 fn limit(body: &Body, key: &str, default: i64, max: i64) -> Result<i64, ApiError> {
-    Ok(body.int_in(key, 1..=max).map_err(|_| global::INVALID_PARAMETER)?.unwrap_or(default))
+    Ok(body
+        .int_in(key, 1..=max)
+        .or_refuse(global::INVALID_PARAMETER, key, &format!("an integer from 1 to {max}"))?
+        .unwrap_or(default))
 }
 
 /// `agentDashboard/contactInfo` `{callerNumber, [field]}`: seed 003's card.
@@ -220,7 +223,7 @@ pub async fn notes_list(state: AppState, who: Principal, body: Body) -> ApiResul
     let number = caller(&body, &who)?;
     let call_id = call_id(&body)?;
     let limit = limit(&body, "limit", NOTES_DEFAULT, NOTES_MAX)?;
-    let before_id = body.id("beforeId").map_err(|_| global::INVALID_PARAMETER)?;
+    let before_id = body.id("beforeId").or_refuse(global::INVALID_PARAMETER, "beforeId", AN_ID)?;
     let query = NoteQuery { caller_number: number, call_id, before_id, limit };
     let notes = state.store.notes(&who.account, &query).await?;
     Ok(reply::dashboard(notes.iter().map(note_view).collect::<Vec<_>>()))

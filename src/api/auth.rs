@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, Refuse};
 use crate::AppState;
 use crate::domain::agent::valid_email;
 use crate::domain::ids::{AccountId, AgentId};
@@ -52,7 +52,8 @@ impl Principal {
         match &self.caller {
             Caller::Owner => Ok(()),
             Caller::Agent { permissions, .. } if permissions.allows(permission) => Ok(()),
-            Caller::Agent { .. } => Err(global::PERMISSION_DENIED.into()),
+            Caller::Agent { .. } => Err(global::PERMISSION_DENIED
+                .because(format!("the agent's role lacks the {} permission", permission.name()))),
         }
     }
 
@@ -63,7 +64,8 @@ impl Principal {
         match &self.caller {
             Caller::Owner => Ok(()),
             Caller::Agent { permissions, .. } if permissions.covers(role_permissions) => Ok(()),
-            Caller::Agent { .. } => Err(global::PERMISSION_DENIED.into()),
+            Caller::Agent { .. } => Err(global::PERMISSION_DENIED
+                .because("the role or agent acted on has a permission the caller's own role lacks")),
         }
     }
 
@@ -87,14 +89,18 @@ fn credentials(body: &Body) -> Result<Credentials<'_>, ApiError> {
     let user_id = body.get("userId");
     let token = body.get("token");
     match (ssid, user_id, token) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(global::INVALID_PARAMETER.into()),
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            Err(global::INVALID_PARAMETER.at(&["ssid"], "send either ssid or userId and token, not both"))
+        }
         (Some(Value::String(ssid)), None, None) => Ok(Credentials::Session(ssid)),
-        (Some(_), None, None) => Err(global::INVALID_TOKEN.into()),
-        (None, None, None) | (None, Some(_), None) => Err(global::TOKEN_NOT_FOUND.into()),
-        (None, None, Some(_)) => Err(global::USER_ID_NOT_PROVIDED.into()),
+        (Some(_), None, None) => Err(global::INVALID_TOKEN.at(&["ssid"], "ssid must be a string")),
+        (None, None, None) => Err(global::TOKEN_NOT_FOUND.because("no credentials: send ssid, or userId and token")),
+        (None, Some(_), None) => Err(global::TOKEN_NOT_FOUND.at(&["token"], "userId was sent without its token")),
+        (None, None, Some(_)) => Err(global::USER_ID_NOT_PROVIDED.at(&["userId"], "token was sent without userId")),
         (None, Some(user_id), Some(token)) => {
-            let user_id = account_id(user_id).ok_or(global::INVALID_TOKEN)?;
-            let token = token.as_str().ok_or(global::INVALID_TOKEN)?;
+            let user_id = account_id(user_id)
+                .ok_or_else(|| global::INVALID_TOKEN.at(&["userId"], "userId must be a string or a number"))?;
+            let token = token.as_str().ok_or_else(|| global::INVALID_TOKEN.at(&["token"], "token must be a string"))?;
             Ok(Credentials::Token { user_id, token })
         }
     }
@@ -111,12 +117,14 @@ fn account_id(value: &Value) -> Option<String> {
 
 fn principal(record: AuthRecord) -> Result<Principal, ApiError> {
     if record.suspended {
-        return Err(global::ACCOUNT_SUSPENDED.into());
+        return Err(global::ACCOUNT_SUSPENDED.because("the account is suspended"));
     }
     let caller = match record.agent {
         None => Caller::Owner,
         // An agent switched off or deleted since it logged in loses its session.
-        Some(agent) if !agent.active => return Err(global::INVALID_TOKEN.into()),
+        Some(agent) if !agent.active => {
+            return Err(global::INVALID_TOKEN.at(&["ssid"], "the session's agent was switched off or deleted"));
+        }
         Some(agent) => Caller::Agent { id: agent.agent_id, permissions: Permissions::from_stored(&agent.permissions) },
     };
     Ok(Principal { account: record.account_id, country_code: record.country_code, caller })
@@ -133,7 +141,11 @@ async fn resolve(state: &AppState, body: &Body) -> Result<Principal, ApiError> {
             state.store.authenticate_token(&user_id, &secret::token_hash(token)).await?
         }
     };
-    principal(record.ok_or(global::INVALID_TOKEN)?)
+    let unknown = || {
+        let (field, what) = if body.get("ssid").is_some() { ("ssid", "session") } else { ("token", "token") };
+        global::INVALID_TOKEN.at(&[field], format!("no live {what} matches: it is unknown, expired or revoked"))
+    };
+    principal(record.ok_or_else(unknown)?)
 }
 
 /// Resolves the body's credentials: 1020, 1002, 1000, 1014 or 1039 when it can't.

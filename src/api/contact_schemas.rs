@@ -16,8 +16,10 @@ use super::schemas::{Credentials, Id, Integer, PhoneNumber};
 pub struct ContactRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// The contact's number (`PhoneNumber`: 1005 when it cannot be read). `cn` is accepted too.
+    /// The contact's number (`PhoneNumber`: 1005 when it cannot be read).
     contact: PhoneNumber,
+    /// The same as `contact`.
+    cn: Option<PhoneNumber>,
     /// Field name (any case) → value; `""`/`null` clears. Standard fields are
     /// checked: Name (letters of any script with their combining marks —
     /// Unicode categories L and M — spaces, `.`, `'`, `-`; ≤ 100), Email, DOB
@@ -33,8 +35,10 @@ pub struct ContactRequest {
 pub struct ContactInfoRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// The contact's number (`PhoneNumber`: 1005 when it cannot be read). `contact` is accepted too.
+    /// The contact's number (`PhoneNumber`: 1005 when it cannot be read).
     cn: PhoneNumber,
+    /// The same as `cn`.
+    contact: Option<PhoneNumber>,
     /// One field's name, or `all` (default).
     field: Option<String>,
 }

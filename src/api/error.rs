@@ -3,14 +3,17 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
+use std::borrow::Cow;
+
 use crate::store::StoreError;
-use crate::wire::errors::global;
-use crate::wire::{ErrorCode, reply};
+use crate::wire::{Detail, ErrorCode, Malformed, http, reply};
 
 #[derive(Debug)]
 pub enum ApiError {
-    /// An application error from a section's table, answered as is.
-    Code(ErrorCode),
+    /// An application error from a section's table, answered as is; the
+    /// detail (which field, why), when the handler knows it, goes to the
+    /// `Agentdesk-Error-Detail` header and the log line, never to the body.
+    Code(ErrorCode, Option<Detail>),
     /// Anything we did not expect: logged here, answered as 1032.
     Internal(anyhow::Error),
     /// The database did not answer: HTTP 503 with the transport envelope
@@ -20,7 +23,38 @@ pub enum ApiError {
 
 impl From<ErrorCode> for ApiError {
     fn from(code: ErrorCode) -> Self {
-        ApiError::Code(code)
+        ApiError::Code(code, None)
+    }
+}
+
+/// Says which field made a refusal and why: `code.at(&["filter", "0"], "…")`.
+pub trait Refuse {
+    /// Refused because of the field at `path` (its way down from the body's top).
+    fn at<S: AsRef<str>>(self, path: &[S], reason: impl Into<Cow<'static, str>>) -> ApiError;
+    /// Refused for a reason no single field explains.
+    fn because(self, reason: impl Into<Cow<'static, str>>) -> ApiError;
+}
+
+impl Refuse for ErrorCode {
+    fn at<S: AsRef<str>>(self, path: &[S], reason: impl Into<Cow<'static, str>>) -> ApiError {
+        ApiError::Code(self, Some(Detail::at(path, reason)))
+    }
+
+    fn because(self, reason: impl Into<Cow<'static, str>>) -> ApiError {
+        ApiError::Code(self, Some(Detail::why(reason)))
+    }
+}
+
+/// A field that is there but not of the type its endpoint reads, refused
+/// with the endpoint's `code`, pointing at `key` and saying what it must be:
+/// `body.id("agentId").or_refuse(codes::INVALID_AGENT_ID, "agentId", body::AN_ID)`.
+pub trait OrRefuse<T> {
+    fn or_refuse(self, code: ErrorCode, key: &str, must_be: &str) -> Result<T, ApiError>;
+}
+
+impl<T> OrRefuse<T> for Result<T, Malformed> {
+    fn or_refuse(self, code: ErrorCode, key: &str, must_be: &str) -> Result<T, ApiError> {
+        self.map_err(|Malformed| code.at(&[key], format!("{key} must be {must_be}")))
     }
 }
 
@@ -42,14 +76,19 @@ impl From<StoreError> for ApiError {
 impl ApiError {
     pub fn into_response(self) -> Response {
         match self {
-            ApiError::Code(code) => reply::error(code),
+            ApiError::Code(code, None) => reply::error(code),
+            ApiError::Code(code, Some(detail)) => reply::error_with(code, detail),
             ApiError::Internal(err) => {
                 tracing::error!(error = format!("{err:#}"), "internal error");
-                reply::error(global::INTERNAL)
+                http::internal_error()
             }
             ApiError::Unavailable(why) => {
                 tracing::warn!(error = %why, "database unavailable");
-                let mut response = reply::transport_error(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable");
+                let mut response = reply::transport_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Service unavailable",
+                    "the database did not answer; nothing was applied, retry it",
+                );
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                 response
             }

@@ -6,11 +6,12 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, OneOfBuilder, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::auth::Principal;
-use super::error::{ApiError, ApiResult, StoreOutcome};
+use super::error::{ApiError, ApiResult, OrRefuse, StoreOutcome};
 use crate::AppState;
 use crate::domain::agent::valid_name;
 use crate::domain::permission::Permission;
 use crate::store::{GroupFilter, GroupId, GroupRow};
+use crate::wire::body::{A_FLAG, A_STRING, AN_ID};
 use crate::wire::errors::{global, group as codes};
 use crate::wire::{Body, ErrorCode, reply};
 
@@ -22,8 +23,8 @@ fn group_name(body: &Body) -> Result<String, ErrorCode> {
     body.text("name").ok().flatten().and_then(valid_name).ok_or(codes::NAME_MISSING)
 }
 
-fn group_status(body: &Body) -> Result<i64, ErrorCode> {
-    Ok(body.int_in("status", 0..=1).map_err(|_| codes::INVALID_STATUS)?.unwrap_or(1))
+fn group_status(body: &Body) -> Result<i64, ApiError> {
+    Ok(body.int_in("status", 0..=1).or_refuse(codes::INVALID_STATUS, "status", "an integer from 0 to 1")?.unwrap_or(1))
 }
 
 /// Longest wrap-up a group may set, as for the account.
@@ -120,11 +121,11 @@ pub async fn list(state: AppState, who: Principal, body: Body) -> ApiResult {
     if who.require(Permission::ViewAgents).is_err() {
         who.require(Permission::AgentToAgentCall)?;
     }
-    let quick = body.flag("quick").map_err(|_| global::INVALID_PARAMETER)?.unwrap_or(false);
-    body.flag("forward").map_err(|_| global::INVALID_PARAMETER)?;
+    let quick = body.flag("quick").or_refuse(global::INVALID_PARAMETER, "quick", A_FLAG)?.unwrap_or(false);
+    body.flag("forward").or_refuse(global::INVALID_PARAMETER, "forward", A_FLAG)?;
     let filter = GroupFilter {
-        group_id: body.id_any(&["groupid", "groupId"]).map_err(|_| codes::GROUP_ID_REQUIRED)?,
-        name: body.text("name").map_err(|_| global::INVALID_PARAMETER)?.map(str::to_string),
+        group_id: body.id_any(&["groupid", "groupId"]).or_refuse(codes::GROUP_ID_REQUIRED, "groupid", AN_ID)?,
+        name: body.text("name").or_refuse(global::INVALID_PARAMETER, "name", A_STRING)?.map(str::to_string),
     };
     let groups = state.store.list_groups(&who.account, &filter).await?;
     let entry = |g: &GroupRow| -> Result<Value, ApiError> {

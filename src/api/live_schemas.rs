@@ -15,8 +15,10 @@ pub struct AgentLiveRequest {
     credentials: Credentials,
     /// One agent (1509 when it does not exist).
     agentId: Option<Id>,
-    /// Only agents mapped to this group (1006 when it does not exist); `groupId` is accepted too.
+    /// Only agents mapped to this group (1006 when it does not exist).
     groupid: Option<Id>,
+    /// The same as `groupid`.
+    groupId: Option<Id>,
 }
 
 #[derive(ToSchema)]
@@ -58,6 +60,8 @@ pub struct PingRequest {
     mic_perm: Flag,
     /// The page's clock (numeric, else 1506); liveness uses the server's clock.
     ping_time: Option<Value>,
+    /// The session's own agent, if named (another one: 1501).
+    agentId: Option<Id>,
 }
 
 #[derive(ToSchema)]
@@ -98,7 +102,9 @@ pub struct CallEventItem {
     groupId: Option<Id>,
 }
 
+/// A batch of events, or the fields of one event at the top level.
 #[derive(ToSchema)]
+#[serde(untagged)]
 #[schema(examples(json!({
     "userId": "10000001", "token": "your-api-token",
     "events": [
@@ -107,14 +113,28 @@ pub struct CallEventItem {
         {"callId": "c-1001", "event": "ended", "agentId": 1, "callerNumber": "+91 99887 76655", "direction": "inbound"}
     ]
 })))]
-pub struct CallEventRequest {
+pub enum CallEventRequest {
+    Batch(#[schema(inline)] CallEventBatch),
+    Single(#[schema(inline)] SingleCallEvent),
+}
+
+#[derive(ToSchema)]
+pub struct CallEventBatch {
     #[serde(flatten)]
     credentials: Credentials,
     /// A batch of 1–1000 events, validated all before any is applied, then
     /// applied in the order they happened (`time`; within one second offered,
-    /// answered, missed, ended), so any order of the same facts ends the
-    /// same; or instead the fields of one event at the top level.
-    events: Option<Vec<CallEventItem>>,
+    /// answered, missed, ended), so any order of the same facts ends the same.
+    events: Vec<CallEventItem>,
+}
+
+/// One event, its fields at the top level.
+#[derive(ToSchema)]
+pub struct SingleCallEvent {
+    #[serde(flatten)]
+    credentials: Credentials,
+    #[serde(flatten)]
+    event: CallEventItem,
 }
 
 #[derive(ToSchema)]

@@ -71,7 +71,7 @@ pub fn record(endpoint: &Endpoint, result: &ApiResult, started: Instant) {
     }
     let code = match result {
         Ok(_) => return,
-        Err(ApiError::Code(code)) => code.code,
+        Err(ApiError::Code(code, _)) => code.code,
         Err(ApiError::Internal(_)) => crate::wire::errors::global::INTERNAL.code,
         Err(ApiError::Unavailable(_)) => 503,
     };

@@ -2,6 +2,7 @@
 //! Every API path goes through `dispatch`, which owns the transport rules
 //! (methods, body size, lenient JSON) before a handler sees the request.
 
+mod accepted;
 mod account;
 mod agent;
 mod agent_dashboard;
@@ -45,7 +46,8 @@ pub use routes::{ENDPOINTS, Endpoint};
 
 use crate::AppState;
 use crate::limits::rates::Spend;
-use crate::wire::{Body, http, reply};
+use crate::wire::errors::global;
+use crate::wire::{Body, Detail, detail, http, reply};
 
 pub fn router(state: AppState) -> Router {
     metrics::handle();
@@ -71,6 +73,8 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(http::panic_response))
         .layer(axum::middleware::from_fn(http::deadline))
         .layer(axum::middleware::map_response(http::cors_headers))
+        // Inside the request's span: the refusal's log line carries the request id.
+        .layer(axum::middleware::map_response(detail::announce))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
@@ -156,16 +160,19 @@ async fn dispatch(
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let body = match Body::parse(&bytes) {
+    let body = match Body::parse_or_why(&bytes) {
         Ok(body) => body,
-        Err(code) => return reply::error(code),
+        Err(why) => return reply::error_with(global::INVALID_REQUEST_DATA, Detail::why(why)),
     };
     let started = std::time::Instant::now();
     let result = match endpoint.handler {
-        routes::Handler::Open(handler) => {
-            let source = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
-            handler(state, source, body).await
-        }
+        routes::Handler::Open(handler) => match known_keys(endpoint, &body) {
+            Err(refused) => Err(refused),
+            Ok(()) => {
+                let source = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
+                handler(state, source, body).await
+            }
+        },
         routes::Handler::Authenticated(handler) => match auth::authenticate(&state, &body).await {
             Ok(who) => {
                 let spend = budget_of(endpoint);
@@ -174,14 +181,17 @@ async fn dispatch(
                     tracing::info!(budget = spend.as_str(), scope = exhausted.scope.as_str(), "request budget spent");
                     return http::too_many_requests(exhausted.retry_after_secs);
                 }
-                handler(state, who, body).await
+                match access_first(endpoint, &who, &body).and_then(|()| known_keys(endpoint, &body)) {
+                    Ok(()) => handler(state, who, body).await,
+                    Err(refused) => Err(refused),
+                }
             }
             Err(refused) => Err(refused),
         },
     };
     metrics::record(endpoint, &result, started);
     if cfg!(debug_assertions)
-        && let Err(ApiError::Code(code)) = &result
+        && let Err(ApiError::Code(code, _)) = &result
     {
         // The table is the contract: a code it does not list is a bug in
         // the handler or the table, and debug builds (the tests) say so loudly.
@@ -196,6 +206,25 @@ async fn dispatch(
     match result {
         Ok(response) => response,
         Err(error) => error.into_response(),
+    }
+}
+
+/// Refuses a body with a key the endpoint's request schema does not name,
+/// with the endpoint's code for it. Checked after the credentials, so a
+/// caller without access learns nothing of the schema it could not read anyway.
+fn known_keys(endpoint: &Endpoint, body: &Body) -> Result<(), ApiError> {
+    match accepted::unknown_key(endpoint, body.fields()) {
+        None => Ok(()),
+        Some(detail) => Err(ApiError::Code(endpoint.unknown_key_code(), Some(detail))),
+    }
+}
+
+/// Refusals about who may act that come before the body's keys are looked
+/// at: an agent session naming another agent in `agentProfile` (1501).
+fn access_first(endpoint: &Endpoint, who: &Principal, body: &Body) -> Result<(), ApiError> {
+    match endpoint.section {
+        "agentProfile" => agent_profile::names_another_agent(who, body),
+        _ => Ok(()),
     }
 }
 

@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::routes::{ENDPOINTS, Endpoint};
-use crate::wire::reply;
 use crate::wire::reply::ErrorEnvelope;
+use crate::wire::{detail, reply};
 
 /// Paths that answer 429 (with `Retry-After`) when a client tries too often.
 const RATE_LIMITED: &[&str] = &["/api/v2/auth/login"];
@@ -45,6 +45,7 @@ fn operation(endpoint: &Endpoint) -> Value {
     let mut responses = json!({
         "200": {
             "description": format!("Success envelope, or one of these application errors:\n{}", listed.join("\n")),
+            "headers": {"Agentdesk-Error-Detail": {"$ref": "#/components/headers/ErrorDetail"}},
             "content": {"application/json": {"schema": {"oneOf": [reply, {"$ref": "#/components/schemas/ErrorEnvelope"}]}}}
         },
         "404": {"$ref": "#/components/responses/Transport"},
@@ -59,8 +60,14 @@ fn operation(endpoint: &Endpoint) -> Value {
         "tags": [endpoint.tag()],
         "summary": endpoint.summary,
         "operationId": format!("{}_{}", endpoint.tag(), endpoint.name),
-        "description": "The body is read as JSON whatever the Content-Type says. Application errors answer \
-                        HTTP 200 with `{\"status\":\"error\",\"message\":M,\"code\":C}`.",
+        "description": format!(
+            "The body is read as JSON whatever the Content-Type says. Application errors answer HTTP 200 with \
+             `{{\"status\":\"error\",\"message\":M,\"code\":C}}`; the `Agentdesk-Error-Detail` header says \
+             which field and why. A key the request schema does not name (besides `ssid`, `userId`, `token`) \
+             answers `{}` {}.",
+            endpoint.unknown_key_code().code,
+            endpoint.unknown_key_code().message
+        ),
         "requestBody": {
             "required": true,
             "content": {
@@ -120,19 +127,44 @@ pub fn document() -> Value {
         "paths": paths,
         "components": {
             "schemas": components(),
+            "headers": {"ErrorDetail": error_detail_header()},
             "responses": {
                 "Transport": {
                     "description": "Transport-level outcome (404 unknown path, 405 not POST, 413 body over 1 MiB, \
                                     503 not answered within 30 s); `code` repeats the HTTP status",
+                    "headers": {"Agentdesk-Error-Detail": {"$ref": "#/components/headers/ErrorDetail"}},
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
                 },
                 "RateLimited": {
                     "description": "Too many failed logins for this email: wait the `Retry-After` seconds",
-                    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer", "minimum": 1}}},
+                    "headers": {
+                        "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer", "minimum": 1}},
+                        "Agentdesk-Error-Detail": {"$ref": "#/components/headers/ErrorDetail"}
+                    },
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
                 }
             }
         }
+    })
+}
+
+/// The `Agentdesk-Error-Detail` header as `wire::detail` writes it.
+fn error_detail_header() -> Value {
+    json!({
+        "description": format!(
+            "On every refusal (an error envelope, whatever its HTTP status): which field was refused and why, \
+             for people and programs; the body stays DeepCall's envelope. A Structured Field dictionary \
+             (RFC 8941): `code` (integer, the envelope's code), `field` (string, a JSON Pointer (RFC 6901) into \
+             the request body, as RFC 9457 problem details point at a field; absent when no one field is at \
+             fault) and `reason` (string, plain English). Printable ASCII only: other characters of a key, and \
+             `%`, are percent-encoded as UTF-8; `field` is at most {} characters and `reason` {}, cut with \
+             `...`. The same detail is logged with the request's `X-Request-Id`. Example: \
+             `code=1502, field=\"/groupID\", reason=\"unknown key; did you mean groupid?\"`.",
+            detail::MAX_FIELD,
+            detail::MAX_REASON
+        ),
+        "schema": {"type": "string"},
+        "example": "code=1502, field=\"/groupID\", reason=\"unknown key; did you mean groupid?\""
     })
 }
 

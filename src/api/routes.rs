@@ -85,6 +85,21 @@ impl Endpoint {
         codes
     }
 
+    /// The code for a key the request schema does not name (`accepted`):
+    /// the one the endpoint already answers for a wrong field — Agent's
+    /// `create`/`update` 1521 `Please Provide Only Valid fields` (seed 000),
+    /// its filtered reads 1502 `Invalid filter value`, `setCad`/`unsetCad`
+    /// 1509 (their answer to any body without a good `agentIds` list);
+    /// every other endpoint, whose table has no such code, 1000 `Invalid parameter`.
+    pub fn unknown_key_code(&self) -> ErrorCode {
+        match (self.section, self.name) {
+            ("Agent", "create" | "update") => a::UNKNOWN_FIELDS,
+            ("Agent", "list" | "live" | "timeLine") => a::INVALID_FILTER_VALUE,
+            ("Agent", "setCad" | "unsetCad") => a::INVALID_AGENT_ID,
+            _ => g::INVALID_PARAMETER,
+        }
+    }
+
     /// Whether `code` is one this endpoint declares (the document lists it).
     pub fn declares(&self, code: ErrorCode) -> bool {
         BODY_ERRORS.contains(&code)
@@ -129,7 +144,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
         [g::INVALID_PARAMETER, au::INVALID_CREDENTIALS, au::AMBIGUOUS_LOGIN, g::ACCOUNT_SUSPENDED, g::PERMISSION_DENIED]),
     endpoint!("auth" / "logout", auth::logout, schemas::LogoutRequest => Done, auth: false,
         "End a session; the agent goes offline when it was its last (another tab keeps it online)",
-        [g::TOKEN_NOT_FOUND, g::INVALID_TOKEN]),
+        [g::INVALID_PARAMETER, g::TOKEN_NOT_FOUND, g::INVALID_TOKEN]),
     endpoint!("Agent" / "list", agent::list, schemas::AgentListRequest => Listing<agent::ListPayload<agent::AgentListItem>>, auth: true,
         "List agents (seed 002 shape), filtered and paged",
         [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST, a::INVALID_FILTER_VALUE, a::INVALID_STATUS]),
@@ -158,7 +173,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Clear the CAD flag of agents; all or nothing", [a::INVALID_AGENT_ID]),
     endpoint!("Agent" / "live", agent::live, ls::AgentLiveRequest => Listing<agent::LivePayload>, auth: true,
         "Every agent's presence now (state, since, break, wrap-up, call, last ping), with counts per state",
-        [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST]),
+        [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST, a::INVALID_FILTER_VALUE]),
     endpoint!("Agent" / "timeLine", agent::timeline, ls::TimelineRequest => agent::TimelineReply, auth: true,
         "A day of agent and call events, each agent's state intervals and the per-window line chart",
         [g::INVALID_DATE_FORMAT, a::INVALID_AGENT_ID, a::INVALID_FILTER_VALUE]),

@@ -132,8 +132,10 @@ pub struct AgentListRequest {
     agentId: Option<Id>,
     /// Case-insensitive substring of the name, in either Unicode spelling (it is compared in NFC).
     name: Option<String>,
-    /// Only agents mapped to this group (1006 when it does not exist); `groupId` is accepted too.
+    /// Only agents mapped to this group (1006 when it does not exist).
     groupid: Option<Id>,
+    /// The same as `groupid`.
+    groupId: Option<Id>,
     /// 1 active, 0 inactive (1508).
     status: Option<Integer>,
     /// Minimal items: name, email, unique_id, status, group.
@@ -270,8 +272,9 @@ pub struct GroupAddRequest {
 pub struct GroupUpdateRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// `groupid` is accepted too.
     groupId: Id,
+    /// The same as `groupId`.
+    groupid: Option<Id>,
     name: String,
     /// 1 active (default), 0 inactive.
     status: Option<Integer>,
@@ -284,8 +287,9 @@ pub struct GroupUpdateRequest {
 pub struct GroupIdRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// `groupid` is accepted too.
     groupId: Id,
+    /// The same as `groupId`.
+    groupid: Option<Id>,
 }
 
 #[derive(ToSchema)]
@@ -293,8 +297,10 @@ pub struct GroupIdRequest {
 pub struct GroupListRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// One group; `groupId` is accepted too.
+    /// One group.
     groupid: Option<Id>,
+    /// The same as `groupid`.
+    groupId: Option<Id>,
     /// Case-insensitive substring of the name.
     name: Option<String>,
     /// Only `{"<id>":"<name>"}`.
@@ -328,8 +334,9 @@ pub struct RoleAddRequest {
 pub struct RoleUpdateRequest {
     #[serde(flatten)]
     credentials: Credentials,
-    /// `role` is accepted too.
     roleId: Id,
+    /// The same as `roleId`.
+    role: Option<Id>,
     name: Option<String>,
     permissions: Option<Vec<String>>,
 }

@@ -2,12 +2,23 @@
 //! Content-Type, ids as strings or numbers. Accessors report a wrong type as
 //! `Malformed` so each handler can answer the code its table assigns.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::errors::{ErrorCode, global};
 
 /// Largest body we read; larger ones get HTTP 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What `Body::id` / `id_any` read, for a refusal's detail.
+pub const AN_ID: &str = "a positive integer (a JSON number or a string of digits)";
+/// What `Body::int` reads.
+pub const AN_INTEGER: &str = "an integer (a JSON number or a string of digits)";
+/// What `Body::text` reads.
+pub const A_STRING: &str = "a string";
+/// What `Body::flag` reads.
+pub const A_FLAG: &str = "true/false, 1/0, \"1\"/\"0\" or \"true\"/\"false\"";
 
 /// A field was present but not of a usable type or shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,12 +36,20 @@ impl Body {
     /// UTF-8 byte-order mark before the text is skipped: Windows tools
     /// (PowerShell, Notepad) write one, and JSON parsers are allowed to ignore it.
     pub fn parse(bytes: &[u8]) -> Result<Self, ErrorCode> {
+        Self::parse_or_why(bytes).map_err(|_| global::INVALID_REQUEST_DATA)
+    }
+
+    /// [`Body::parse`], saying in plain English why bytes are not a body.
+    pub fn parse_or_why(bytes: &[u8]) -> Result<Self, Cow<'static, str>> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(fields)) if !fields.iter().any(|(k, v)| has_nul(k) || value_has_nul(v)) => {
                 Ok(Self { fields })
             }
-            _ => Err(global::INVALID_REQUEST_DATA),
+            Ok(Value::Object(_)) => Err("text may not hold the NUL character (\\u0000)".into()),
+            Ok(_) => Err("the body is JSON but not an object: send {\"key\": value, ...}".into()),
+            Err(_) if bytes.trim_ascii().is_empty() => Err("the body is empty: send a JSON object".into()),
+            Err(e) => Err(format!("the body is not JSON: {e}").into()),
         }
     }
 
@@ -45,8 +64,9 @@ impl Body {
         self.fields.get(key).filter(|v| !v.is_null())
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.fields.keys().map(String::as_str)
+    /// Every key and value as sent, in the order sent.
+    pub fn fields(&self) -> &Map<String, Value> {
+        &self.fields
     }
 
     /// The first of several spellings that is present (`groupid` / `groupId`).

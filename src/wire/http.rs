@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
 use super::body::MAX_BODY_BYTES;
+use super::detail::Detail;
 use super::reply;
 
 const ALLOW_METHODS: &str = "POST, GET, OPTIONS, PATCH, DELETE";
@@ -32,17 +33,29 @@ pub fn preflight() -> Response {
 }
 
 pub fn not_found() -> Response {
-    reply::transport_error(StatusCode::NOT_FOUND, "Not found")
+    reply::transport_error(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "no endpoint at this path: API calls are POST /api/v2/<Section>/<endpoint> (see /openapi.json)",
+    )
 }
 
 pub fn method_not_allowed() -> Response {
-    let mut response = reply::transport_error(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed");
+    let mut response = reply::transport_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method not allowed",
+        "an API path answers POST (and OPTIONS) only",
+    );
     response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
     response
 }
 
 pub fn payload_too_large() -> Response {
-    reply::transport_error(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
+    reply::transport_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Request body too large",
+        format!("the body is over {MAX_BODY_BYTES} bytes"),
+    )
 }
 
 /// Longest a request may take before it is answered 503.
@@ -57,15 +70,21 @@ pub async fn deadline(request: axum::extract::Request, next: axum::middleware::N
         Ok(response) => response,
         Err(_) => {
             tracing::warn!("request exceeded its deadline");
-            reply::transport_error(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable")
+            reply::transport_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service unavailable",
+                format!("the request took over {} seconds; it was not applied, retry it", REQUEST_DEADLINE.as_secs()),
+            )
         }
     }
 }
 
 /// Rate limited: 429 with `Retry-After` in seconds.
 pub fn too_many_requests(retry_after_secs: i64) -> Response {
-    let mut response = reply::transport_error(StatusCode::TOO_MANY_REQUESTS, "Too many requests");
-    if let Ok(value) = HeaderValue::from_str(&retry_after_secs.max(1).to_string()) {
+    let wait = retry_after_secs.max(1);
+    let why = format!("the request budget of this credential is spent; retry after {wait} seconds");
+    let mut response = reply::transport_error(StatusCode::TOO_MANY_REQUESTS, "Too many requests", why);
+    if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
@@ -105,7 +124,10 @@ pub async fn read_body(headers: &HeaderMap, mut body: HttpBody) -> Result<axum::
                 }
             }
             // A client that hangs up mid-body gets the same answer as a broken body.
-            Some(Err(_)) => return Err(reply::error(super::errors::global::INVALID_REQUEST_DATA)),
+            Some(Err(_)) => {
+                let why = Detail::why("the body ended before its end (the connection broke while sending it)");
+                return Err(reply::error_with(super::errors::global::INVALID_REQUEST_DATA, why));
+            }
         }
     }
     drop(kept);
@@ -142,7 +164,13 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
     tracing::error!(panic = detail, "handler panicked");
-    reply::error(super::errors::global::INTERNAL)
+    internal_error()
+}
+
+/// 1032: what went wrong is in the server's log, under the request's id.
+pub fn internal_error() -> Response {
+    let why = Detail::why("internal error; the server log has it under this response's X-Request-Id");
+    reply::error_with(super::errors::global::INTERNAL, why)
 }
 
 #[cfg(test)]

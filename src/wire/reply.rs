@@ -10,6 +10,9 @@ use sha1::{Digest, Sha1};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
+use std::borrow::Cow;
+
+use super::detail::{self, Detail};
 use super::errors::ErrorCode;
 
 /// Express's default weak ETag: `W/"<len hex>-<27 chars of base64(sha1)>"`.
@@ -34,7 +37,7 @@ fn json_sized<T: Serialize>(status: StatusCode, value: &T, size_hint: usize) -> 
         // client still gets an envelope.
         Err(err) => {
             tracing::error!(%err, "response serialisation failed");
-            raw_json(StatusCode::OK, error_bytes(crate::wire::errors::global::INTERNAL))
+            error_with(crate::wire::errors::global::INTERNAL, Detail::why("the reply could not be serialised"))
         }
     }
 }
@@ -80,15 +83,27 @@ fn error_bytes(error: ErrorCode) -> Vec<u8> {
     serde_json::to_vec(&ErrorEnvelope { status: "error", message: error.message, code: error.code }).unwrap_or_default()
 }
 
-/// An application error: HTTP 200, as DeepCall clients expect.
+/// An application error: HTTP 200, as DeepCall clients expect. Its detail
+/// header says no more than the message; [`error_with`] says which field and why.
 pub fn error(error: ErrorCode) -> Response {
-    raw_json(StatusCode::OK, error_bytes(error))
+    error_with(error, Detail::why(error.message))
+}
+
+/// [`error`] with the field at fault and why (the `Agentdesk-Error-Detail`
+/// header and the log line); the body is the same envelope.
+pub fn error_with(error: ErrorCode, detail: Detail) -> Response {
+    let mut response = raw_json(StatusCode::OK, error_bytes(error));
+    detail::attach(&mut response, error.code, detail);
+    response
 }
 
 /// A transport-level outcome (404, 405, 413, …): the HTTP status says it, the
-/// body is still an envelope whose `code` repeats the status.
-pub fn transport_error(status: StatusCode, message: &'static str) -> Response {
-    raw_json(status, error_bytes(ErrorCode { code: status.as_u16(), message }))
+/// body is still an envelope whose `code` repeats the status; `why` goes to
+/// the detail header.
+pub fn transport_error(status: StatusCode, message: &'static str, why: impl Into<Cow<'static, str>>) -> Response {
+    let mut response = raw_json(status, error_bytes(ErrorCode { code: status.as_u16(), message }));
+    detail::attach(&mut response, status.as_u16(), Detail::why(why));
+    response
 }
 
 /// The success of `Agent`, `Group`, `Role` and our sections: payload keys,

@@ -8,7 +8,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::super::auth::Principal;
-use super::super::error::ApiResult;
+use super::super::error::{ApiResult, OrRefuse};
 use super::super::shared::rights::scope;
 use super::super::shared::views::BreakDetail;
 use crate::AppState;
@@ -16,6 +16,7 @@ use crate::domain::ids::AgentId;
 use crate::domain::presence::State;
 use crate::live::AgentLive;
 use crate::store::DirectoryAgent;
+use crate::wire::body::AN_ID;
 use crate::wire::errors::{agent as codes, global};
 use crate::wire::{Body, reply};
 
@@ -127,9 +128,9 @@ pub(in crate::api) struct LivePayload<'a> {
 
 /// `Agent/live` `{[agentId], [groupid]}`.
 pub async fn live(state: AppState, who: Principal, body: Body) -> ApiResult {
-    let named = body.id("agentId").map_err(|_| codes::INVALID_AGENT_ID)?;
+    let named = body.id("agentId").or_refuse(codes::INVALID_AGENT_ID, "agentId", AN_ID)?;
     let agent = scope(&who, named)?;
-    let group = body.id_any(&["groupid", "groupId"]).map_err(|_| global::GROUP_ID_DOES_NOT_EXIST)?;
+    let group = body.id_any(&["groupid", "groupId"]).or_refuse(global::GROUP_ID_DOES_NOT_EXIST, "groupid", AN_ID)?;
     if let Some(g) = group
         && !state.store.missing_groups(&who.account, &[g]).await?.is_empty()
     {

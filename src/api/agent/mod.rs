@@ -16,7 +16,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::{ApiError, ApiResult, StoreOutcome};
+use super::error::{ApiError, ApiResult, OrRefuse, StoreOutcome};
 use crate::AppState;
 use crate::domain::agent::{DestType, ROOT_PATH, child_path, path_contains};
 use crate::domain::ids::{AgentId, GroupId, RoleId};
@@ -25,7 +25,7 @@ use crate::domain::permission::{Permission, Permissions};
 use crate::domain::presence::Actor as EventActor;
 use crate::domain::secret;
 use crate::store::{AgentChanges, AgentFilter, AgentRow, Deletion, NewAgent, Page};
-use crate::wire::body::id_value;
+use crate::wire::body::{A_FLAG, A_STRING, AN_ID, id_value};
 use crate::wire::errors::{agent as codes, global};
 use crate::wire::{Body, ErrorCode, reply};
 use fields::{AgentInput, ParentRef, destination};
@@ -73,15 +73,15 @@ fn page_of(body: &Body) -> Result<Page, ErrorCode> {
 }
 
 async fn list_filter(state: &AppState, who: &Principal, body: &Body) -> Result<AgentFilter, ApiError> {
-    let group_id = body.id_any(&["groupid", "groupId"]).map_err(|_| global::GROUP_ID_DOES_NOT_EXIST)?;
+    let group_id = body.id_any(&["groupid", "groupId"]).or_refuse(global::GROUP_ID_DOES_NOT_EXIST, "groupid", AN_ID)?;
     if let Some(group) = group_id
         && !state.store.missing_groups(&who.account, &[group]).await?.is_empty()
     {
         return Err(global::GROUP_ID_DOES_NOT_EXIST.into());
     }
-    let name = body.text("name").map_err(|_| codes::INVALID_FILTER_VALUE)?;
+    let name = body.text("name").or_refuse(codes::INVALID_FILTER_VALUE, "name", A_STRING)?;
     Ok(AgentFilter {
-        agent_id: body.id("agentId").map_err(|_| codes::INVALID_AGENT_ID)?,
+        agent_id: body.id("agentId").or_refuse(codes::INVALID_AGENT_ID, "agentId", AN_ID)?,
         // Names are stored composed; a decomposed filter must find them too.
         name: name.map(str::trim).filter(|n| !n.is_empty()).map(nfc),
         group_id,
@@ -94,7 +94,7 @@ pub async fn list(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::ViewAgents)?;
     let filter = list_filter(&state, &who, &body).await?;
     let page = page_of(&body)?;
-    let quick = body.flag("quick").map_err(|_| codes::INVALID_FILTER_VALUE)?.unwrap_or(false);
+    let quick = body.flag("quick").or_refuse(codes::INVALID_FILTER_VALUE, "quick", A_FLAG)?.unwrap_or(false);
     let found = state.store.list_agents(&who.account, &filter, page).await?;
     if filter.agent_id.is_some() && found.total == 0 {
         return Err(codes::INVALID_AGENT_ID.into());
@@ -200,7 +200,7 @@ pub(in crate::api) struct Created {
 /// call password is generated and returned once.
 pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
-    let mut input = fields::parse(&body, &who.country_code, &[])?;
+    let mut input = fields::parse(&body, &who.country_code)?;
     let name = input.name.take().ok_or(codes::INVALID_NAME)?;
     let email = input.email.take().ok_or(global::INVALID_PARAMETER)?;
     let dest_type = input.dest_type.unwrap_or(DestType::Mobile);
@@ -250,7 +250,7 @@ pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
 pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let current = manageable_agent(&state, &who, &body).await?;
-    let mut input = fields::parse(&body, &who.country_code, &["agentId"])?;
+    let mut input = fields::parse(&body, &who.country_code)?;
     if input.is_empty() {
         return Err(codes::NOT_UPDATED.into());
     }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::super::auth::Principal;
-use super::super::error::{ApiError, ApiResult};
+use super::super::error::{ApiError, ApiResult, Refuse};
 use super::super::shared::day::{Day, parse_date};
 use super::super::shared::events::EventView;
 use super::super::shared::rights::scope;
@@ -36,21 +36,29 @@ fn parse_filter(body: &Body) -> Result<Filter, ApiError> {
     let items = match body.get("filter") {
         None => return Ok(filter),
         Some(Value::Array(items)) => items,
-        Some(_) => return Err(codes::INVALID_FILTER_VALUE.into()),
+        Some(_) => return Err(codes::INVALID_FILTER_VALUE.at(&["filter"], "filter must be a list of {key, value}")),
     };
-    for item in items {
-        let Value::Object(map) = item else { return Err(codes::INVALID_FILTER_VALUE.into()) };
+    for (i, item) in items.iter().enumerate() {
+        let at = |reason: &'static str| codes::INVALID_FILTER_VALUE.at(&["filter".to_string(), i.to_string()], reason);
+        let Value::Object(map) = item else { return Err(at("a filter item must be an object {key, value}")) };
         let (key, value) = match (map.get("key"), map.get("value")) {
             (Some(Value::String(k)), Some(v)) if map.len() == 2 => (k.as_str(), v),
             _ if map.len() == 1 => map.iter().next().map(|(k, v)| (k.as_str(), v)).expect("one entry"),
-            _ => return Err(codes::INVALID_FILTER_VALUE.into()),
+            _ => return Err(at("a filter item is {\"key\":K,\"value\":V} or {K:V}")),
         };
         match key {
             "date" => filter.date = Some(parse_date(value)?),
             "agentId" | "agentid" => {
                 filter.agent = Some(AgentId(id_value(value).map_err(|_| codes::INVALID_AGENT_ID)?))
             }
-            _ => return Err(codes::INVALID_FILTER_VALUE.into()),
+            _ => {
+                // Point at the key itself: `key`'s value, or the `{K:V}` item's K.
+                let field = if map.contains_key("value") { "key".to_string() } else { key.to_string() };
+                return Err(codes::INVALID_FILTER_VALUE.at(
+                    &["filter".to_string(), i.to_string(), field],
+                    "unknown filter key; the keys are date and agentId",
+                ));
+            }
         }
     }
     Ok(filter)

@@ -6,26 +6,35 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, OrRefuse};
 use super::shared::reasons::named_break_reason;
 use super::shared::views::BreakDetail;
 use crate::AppState;
 use crate::domain::ids::AgentId;
 use crate::domain::presence::{Actor as EventActor, Event, Presence, Refusal, State};
 use crate::live::AgentLive;
+use crate::wire::body::AN_ID;
 use crate::wire::errors::{agent_profile as codes, global};
 use crate::wire::{Body, reply};
+
+/// An agent session naming another agent → 1501. Dispatch asks this before
+/// it looks at the body's keys: who may act comes before what the body says.
+pub(super) fn names_another_agent(who: &Principal, body: &Body) -> Result<(), ApiError> {
+    if let Caller::Agent { id, .. } = who.caller
+        && let Ok(Some(named)) = body.id::<AgentId>("agentId")
+        && named != id
+    {
+        return Err(codes::AGENT_MISMATCH.into());
+    }
+    Ok(())
+}
 
 /// The agent a request is about: an agent session's own (naming another →
 /// 1501), or the `agentId` an owner names (unknown → 1507).
 pub(super) async fn target(state: &AppState, who: &Principal, body: &Body) -> Result<AgentId, ApiError> {
-    let named = body.id("agentId").map_err(|_| codes::INVALID_AGENT_ID)?;
+    let named = body.id("agentId").or_refuse(codes::INVALID_AGENT_ID, "agentId", AN_ID)?;
     match who.caller {
-        Caller::Agent { id, .. } => match named {
-            None => Ok(id),
-            Some(n) if n == id => Ok(id),
-            Some(_) => Err(codes::AGENT_MISMATCH.into()),
-        },
+        Caller::Agent { id, .. } => names_another_agent(who, body).map(|()| id),
         Caller::Owner => {
             let id = named.ok_or(codes::INVALID_AGENT_ID)?;
             match state.store.agent_path(&who.account, id).await? {

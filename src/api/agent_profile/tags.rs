@@ -7,12 +7,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::super::auth::Principal;
-use super::super::error::{ApiError, ApiResult};
+use super::super::error::{ApiError, ApiResult, OrRefuse};
 use super::super::shared::views::whole_calls;
 use super::target;
 use crate::AppState;
 use crate::domain::calls::{self, Outcome};
 use crate::store::EventQuery;
+use crate::wire::body::AN_INTEGER;
 use crate::wire::errors::agent_profile as codes;
 use crate::wire::{Body, reply};
 
@@ -41,7 +42,7 @@ struct Tag {
 
 /// `ref`: the Unix time the window starts at (at most 7 days back); 1511 otherwise.
 fn since(body: &Body, now: i64) -> Result<i64, ApiError> {
-    match body.int("ref").map_err(|_| codes::INVALID_REF)? {
+    match body.int("ref").or_refuse(codes::INVALID_REF, "ref", AN_INTEGER)? {
         None => Ok(now - DEFAULT_WINDOW),
         Some(t) if (now - MAX_WINDOW..=now).contains(&t) => Ok(t),
         Some(_) => Err(codes::INVALID_REF.into()),

@@ -1,0 +1,287 @@
+//! Every refusal names the field at fault and why in `Agentdesk-Error-Detail`
+//! while its envelope stays DeepCall's; a key an endpoint's request schema
+//! does not name is refused in every section, with a pointer to it.
+
+mod common;
+
+use common::{Account, TestApp, error_body};
+use reqwest::StatusCode;
+
+const DETAIL: &str = "agentdesk-error-detail";
+
+/// Envelope codes and messages of the refusals below.
+type Code = (u16, &'static str);
+const FILTER: Code = (1502, "Invalid filter value");
+const ONLY_VALID: Code = (1521, "Please Provide Only Valid fields");
+const PARAMETER: Code = (1000, "Invalid parameter");
+
+/// One refused request: path, fields besides the credentials, the
+/// envelope, and exactly the detail header.
+type Case<'a> = (&'a str, String, Code, &'a str);
+
+/// POSTs each case with the account's credentials and expects HTTP 200, its
+/// envelope byte for byte, and its detail header.
+async fn refused(app: &TestApp, account: &Account, cases: &[Case<'_>]) {
+    for (path, fields, (code, message), detail) in cases {
+        let body = format!("{{{},{fields}}}", account.creds());
+        let reply = app.post(path, &body).await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (StatusCode::OK, error_body(*code, message).as_str()),
+            "{path} {body}"
+        );
+        assert_eq!(reply.header(DETAIL), *detail, "{path} {body}");
+    }
+}
+
+backend_test!(a_misspelt_agent_live_filter_is_refused_not_ignored, |app| {
+    let account = app.account().await;
+    let group = app.group(&account, "Sales").await;
+    let cases = [
+        (
+            "/api/v2/Agent/live",
+            format!(r#""groupID":{group}"#),
+            FILTER,
+            r#"code=1502, field="/groupID", reason="unknown key; did you mean groupid?""#,
+        ),
+        (
+            "/api/v2/Agent/live",
+            r#""state":"available""#.into(),
+            FILTER,
+            r#"code=1502, field="/state", reason="unknown key; this takes ssid, userId, token, agentId, groupid, groupId""#,
+        ),
+    ];
+    refused(&app, &account, &cases).await;
+    // Both spellings the document names still filter.
+    for key in ["groupid", "groupId"] {
+        let reply = app.post("/api/v2/Agent/live", &format!(r#"{{{},"{key}":{group}}}"#, account.creds())).await;
+        assert_eq!(reply.json()["status"], "success", "{key}: {}", reply.body);
+        assert_eq!(reply.header(DETAIL), "", "a success has no detail");
+    }
+});
+
+backend_test!(agent_sections_refuse_unknown_fields_and_filter_keys_with_their_codes, |app| {
+    let account = app.account().await;
+    let create = r#""name":"Asha","email":"asha@example.com","mobile":"9876543210""#;
+    refused(&app, &account, &[
+        ("/api/v2/Agent/list", r#""nmae":"Asha""#.into(), FILTER,
+            r#"code=1502, field="/nmae", reason="unknown key; did you mean name?""#),
+        ("/api/v2/Agent/create", create.into(), ONLY_VALID,
+            r#"code=1521, field="/mobile", reason="unknown key; this takes ssid, userId, token, name, email, phone, address, dest_type, dest_value, call_pass, password, role, parent, group, working, allowDid, favorite, status""#),
+    ]).await;
+    let agent = app.agent(&account, r#""name":"Asha","email":"asha@example.com""#).await;
+    refused(
+        &app,
+        &account,
+        &[
+            (
+                "/api/v2/Agent/delete",
+                format!(r#""agentId":{agent},"hard":1"#),
+                PARAMETER,
+                r#"code=1000, field="/hard", reason="unknown key; this takes ssid, userId, token, agentId""#,
+            ),
+            (
+                "/api/v2/Agent/setCad",
+                format!(r#""agentIds":[{agent}],"cad":1"#),
+                (1509, "Invalid agentId"),
+                r#"code=1509, field="/cad", reason="unknown key; this takes ssid, userId, token, agentIds""#,
+            ),
+            (
+                "/api/v2/Agent/timeLine",
+                r#""filter":[{"key":"day","value":"2026-01-05"}]"#.into(),
+                FILTER,
+                r#"code=1502, field="/filter/0/key", reason="unknown filter key; the keys are date and agentId""#,
+            ),
+            (
+                "/api/v2/Agent/timeLine",
+                r#""filter":[{"date":"2026-01-05"},{"agent":"1"}]"#.into(),
+                FILTER,
+                r#"code=1502, field="/filter/1/agent", reason="unknown filter key; the keys are date and agentId""#,
+            ),
+            (
+                "/api/v2/Agent/timeLine",
+                r#""filters":[]"#.into(),
+                FILTER,
+                r#"code=1502, field="/filters", reason="unknown key; did you mean filter?""#,
+            ),
+        ],
+    )
+    .await;
+    // Nothing was created by the refused create, nothing deleted, no CAD set.
+    let listed = app.post("/api/v2/Agent/list", &format!("{{{}}}", account.creds())).await.json();
+    assert_eq!((&listed["totalRecords"], &listed["response"][0]["cad"]), (&1.into(), &0.into()), "{listed}");
+});
+
+backend_test!(contact_fields_at_the_top_of_directory_create_are_refused_and_nothing_is_created, |app| {
+    let account = app.account().await;
+    refused(
+        &app,
+        &account,
+        &[
+            (
+                "/api/v2/Directory/create",
+                r#""contact":"9876543210","Name":"Ravi Kumar""#.into(),
+                PARAMETER,
+                r#"code=1000, field="/Name", reason="unknown key; contact fields go inside contactinfo""#,
+            ),
+            (
+                "/api/v2/Directory/getInfo",
+                r#""cn":"9876543210""#.into(),
+                (1012, "No data found"),
+                r#"code=1012, reason="No data found""#,
+            ),
+            (
+                "/api/v2/Directory/getInfo",
+                r#""cn":"9876543210","fields":"Name""#.into(),
+                PARAMETER,
+                r#"code=1000, field="/fields", reason="unknown key; did you mean field?""#,
+            ),
+        ],
+    )
+    .await;
+    // The documented shape, and the `cn` spelling, still create.
+    let body = format!(r#"{{{},"cn":"9876543210","contactinfo":{{"Name":"Ravi Kumar"}}}}"#, account.creds());
+    let created = app.post("/api/v2/Directory/create", &body).await;
+    assert_eq!(created.json()["contactinfo"]["Name"], "Ravi Kumar", "{}", created.body);
+});
+
+backend_test!(profile_dashboard_and_supervisor_refuse_unknown_keys, |app| {
+    let account = app.account().await;
+    let agent = app.agent(&account, r#""name":"Asha","email":"asha@example.com""#).await;
+    refused(&app, &account, &[
+        ("/api/v2/agentProfile/agentOnBreak", format!(r#""agentId":{agent},"agent_id":{agent}"#), PARAMETER,
+            r#"code=1000, field="/agent_id", reason="unknown key; did you mean agentId?""#),
+        ("/api/v2/agentDashboard/recentCalls", r#""callerNumber":"9876543210","number":"1""#.into(), PARAMETER,
+            r#"code=1000, field="/number", reason="unknown key; this takes ssid, userId, token, callerNumber, field, limit""#),
+        ("/api/v2/agentDashboard/notesList", r#""callerNumber":"9876543210","callID":"c-1""#.into(), PARAMETER,
+            r#"code=1000, field="/callID", reason="unknown key; did you mean callId?""#),
+        ("/api/v2/Supervisor/breakEnd", format!(r#""agentId":{agent},"why":"late""#), PARAMETER,
+            r#"code=1000, field="/why", reason="unknown key; this takes ssid, userId, token, agentId""#),
+    ]).await;
+});
+
+backend_test!(an_agent_session_naming_another_agent_is_refused_before_its_keys, |app| {
+    let account = app.account().await;
+    let other = app.agent(&account, r#""name":"Ben","email":"ben@example.com""#).await;
+    app.agent(&account, r#""name":"Asha","email":"asha@example.com","password":"asha-pass-1""#).await;
+    let ssid = app.login("asha@example.com", "asha-pass-1").await;
+    let reply =
+        app.post("/api/v2/agentProfile/breakEnd", &format!(r#"{{"ssid":"{ssid}","agentId":{other},"x":1}}"#)).await;
+    assert_eq!(reply.body, error_body(1501, "Agent id not match"));
+    assert_eq!(reply.header(DETAIL), r#"code=1501, reason="Agent id not match""#);
+    let reply = app.post("/api/v2/agentProfile/breakEnd", &format!(r#"{{"ssid":"{ssid}","x":1}}"#)).await;
+    assert_eq!(
+        reply.header(DETAIL),
+        r#"code=1000, field="/x", reason="unknown key; this takes ssid, userId, token, agentId""#
+    );
+});
+
+backend_test!(group_role_break_and_account_refuse_unknown_keys, |app| {
+    let account = app.account().await;
+    refused(&app, &account, &[
+        ("/api/v2/Group/list", r#""groupName":"Sales""#.into(), PARAMETER,
+            r#"code=1000, field="/groupName", reason="unknown key; this takes ssid, userId, token, groupid, groupId, name, quick, forward""#),
+        ("/api/v2/Group/add", r#""name":"Sales","wrapup":30"#.into(), PARAMETER,
+            r#"code=1000, field="/wrapup", reason="unknown key; this takes ssid, userId, token, name, status, wrapUpTime""#),
+        ("/api/v2/Role/add", r#""name":"Lead","permission":["VIEW_AGENTS"]"#.into(), PARAMETER,
+            r#"code=1000, field="/permission", reason="unknown key; did you mean permissions?""#),
+        ("/api/v2/Break/add", r#""name":"Nap","max":60"#.into(), PARAMETER,
+            r#"code=1000, field="/max", reason="unknown key; this takes ssid, userId, token, name, maxDuration""#),
+        ("/api/v2/Account/settings", r#""timeZone":"Asia/Kolkata""#.into(), PARAMETER,
+            r#"code=1000, field="/timeZone", reason="unknown key; did you mean timezone?""#),
+    ]).await;
+    // None of the refused writes happened.
+    let groups = app.post("/api/v2/Group/list", &format!("{{{}}}", account.creds())).await.json();
+    assert_eq!(groups["response"], serde_json::json!({}), "{groups}");
+});
+
+backend_test!(call_events_point_at_the_unknown_key_of_a_batch_item, |app| {
+    let account = app.account().await;
+    let agent = app.agent(&account, r#""name":"Asha","email":"asha@example.com""#).await;
+    let offered = format!(r#"{{"callId":"c-1","event":"offered","agentId":{agent},"callerNumber":"9876543210"}}"#);
+    let wrong = format!(r#"{{"callId":"c-1","event":"answered","agentID":{agent},"callerNumber":"9876543210"}}"#);
+    let single = format!(r#""callId":"c-2","evnt":"offered","agentId":{agent},"callerNumber":"9876543210""#);
+    refused(
+        &app,
+        &account,
+        &[
+            (
+                "/api/v2/callEvent",
+                format!(r#""events":[{offered},{wrong}]"#),
+                PARAMETER,
+                r#"code=1000, field="/events/1/agentID", reason="unknown key; did you mean agentId?""#,
+            ),
+            (
+                "/api/v2/callEvent",
+                single,
+                PARAMETER,
+                r#"code=1000, field="/evnt", reason="unknown key; did you mean event?""#,
+            ),
+        ],
+    )
+    .await;
+    // The batch was refused whole: the agent never rang.
+    let live = app.post("/api/v2/Agent/live", &format!("{{{}}}", account.creds())).await.json();
+    assert_eq!(live["counts"]["ringing"], 0, "{live}");
+});
+
+backend_test!(credentials_come_before_keys_and_are_accepted_everywhere, |app| {
+    let account = app.account().await;
+    // No credentials: 1020 whatever else the body holds.
+    let reply = app.post("/api/v2/Agent/live", r#"{"groupID":1}"#).await;
+    assert_eq!(reply.body, error_body(1020, "Token not found"));
+    assert_eq!(reply.header(DETAIL), r#"code=1020, reason="no credentials: send ssid, or userId and token""#);
+    let reply = app.post("/api/v2/Agent/live", &format!(r#"{{"userId":"{}","token":"nope"}}"#, account.user_id)).await;
+    assert_eq!(reply.body, error_body(1014, "Invalid token"));
+    assert_eq!(
+        reply.header(DETAIL),
+        r#"code=1014, field="/token", reason="no live token matches: it is unknown, expired or revoked""#
+    );
+    let reply = app.post("/api/v2/Agent/live", r#"{"token":"t"}"#).await;
+    assert_eq!(reply.header(DETAIL), r#"code=1002, field="/userId", reason="token was sent without userId""#);
+    // An account token on the agent heartbeat is the heartbeat's own refusal, not an unknown key.
+    let ping = ("/api/v2/agentProfile/setWebPingTime", r#""mic_perm":1"#.to_string());
+    let not_agent = (1503, "SSID not valid for setWebPingTime");
+    refused(&app, &account, &[(ping.0, ping.1, not_agent, r#"code=1503, reason="SSID not valid for setWebPingTime""#)])
+        .await;
+});
+
+backend_test!(transport_refusals_say_why_in_the_header, |app| {
+    let reply = app.post("/api/v2/Agent/nope", "{}").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        reply.header(DETAIL),
+        r#"code=404, reason="no endpoint at this path: API calls are POST /api/v2/<Section>/<endpoint> (see /openapi.json)""#
+    );
+    let get = app.client.get(format!("{}/api/v2/Agent/list", app.base)).send().await.unwrap();
+    assert_eq!(get.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(get.headers()[DETAIL], r#"code=405, reason="an API path answers POST (and OPTIONS) only""#);
+    let reply = app.post("/api/v2/Agent/list", &"x".repeat(1024 * 1024 + 1)).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.header(DETAIL), r#"code=413, reason="the body is over 1048576 bytes""#);
+    for (body, why) in [
+        ("", "the body is empty: send a JSON object"),
+        ("[1]", r#"the body is JSON but not an object: send {\"key\": value, ...}"#),
+        ("{\"a\":", "the body is not JSON: EOF while parsing a value at line 1 column 5"),
+    ] {
+        let reply = app.post("/api/v2/Agent/list", body).await;
+        assert_eq!(reply.body, error_body(1047, "Invalid request data"), "{body}");
+        assert_eq!(reply.header(DETAIL), format!(r#"code=1047, reason="{why}""#), "{body}");
+    }
+    // Cross-origin pages may read it.
+    assert_eq!(reply.header("access-control-expose-headers"), "Agentdesk-Error-Detail, X-Request-Id");
+});
+
+backend_test!(a_value_of_the_wrong_type_names_its_field_and_what_it_must_be, |app| {
+    let account = app.account().await;
+    refused(&app, &account, &[
+        ("/api/v2/Agent/live", r#""agentId":"seven""#.into(), (1509, "Invalid agentId"),
+            r#"code=1509, field="/agentId", reason="agentId must be a positive integer (a JSON number or a string of digits)""#),
+        ("/api/v2/Account/settings", r#""staleAfter":1"#.into(), (1502, "Invalid staleAfter"),
+            r#"code=1502, field="/staleAfter", reason="staleAfter must be an integer from 5 to 3600""#),
+        ("/api/v2/Group/list", r#""quick":"maybe""#.into(), PARAMETER,
+            r#"code=1000, field="/quick", reason="quick must be true/false, 1/0, \"1\"/\"0\" or \"true\"/\"false\"""#),
+        ("/api/v2/agentDashboard/notesList", r#""callerNumber":"9876543210","limit":500"#.into(), PARAMETER,
+            r#"code=1000, field="/limit", reason="limit must be an integer from 1 to 100""#),
+    ]).await;
+});
