@@ -92,7 +92,9 @@ impl Live {
             deletions_checked: AtomicI64::new(i64::MIN),
             closing: watch::channel(false).0,
             node: None,
-            caught_up: AtomicBool::new(false),
+            // Alone, the view is read from the database as it is needed: it
+            // is always the log's latest.
+            caught_up: AtomicBool::new(true),
         }
     }
 
@@ -102,6 +104,8 @@ impl Live {
     /// the timers lease. `node` names this node in the lease.
     pub fn in_cluster(mut self, node: String) -> Self {
         self.node = Some(node);
+        // Caught up by the follower's first pass.
+        self.caught_up = AtomicBool::new(false);
         self
     }
 
@@ -140,16 +144,11 @@ impl Live {
     }
 
     /// Loads the accounts that have agents online, so their timers run
-    /// before anyone asks. Pings missed while the server was down are
-    /// forgiven: the heartbeat clock restarts now.
+    /// before anyone asks. Alone, pings missed while the server was down are
+    /// forgiven: the heartbeat clock restarts now (see `account`).
     pub async fn start(&self) -> StoreResult<()> {
         for account in self.store.accounts_online().await? {
             self.account(&account).await?;
-        }
-        if !self.clustered() {
-            // Alone, the view loaded is the log's latest; a node of several
-            // is caught up by its follower's first pass.
-            self.caught_up.store(true, Ordering::Relaxed);
         }
         Ok(())
     }
@@ -167,7 +166,11 @@ impl Live {
             let presence = serde_json::from_str::<Presence>(&row.snapshot)
                 .map_err(|e| StoreError::Other(anyhow::anyhow!(e)))?
                 .upgrade();
-            let last_ping = if presence.logged_in() { row.last_ping.max(now) } else { row.last_ping };
+            // Alone, a load follows a restart: pings missed while the server
+            // was down are forgiven. A node of several loads what the others
+            // kept serving: the stored ping is the latest any node took.
+            let forgive = presence.logged_in() && !self.clustered();
+            let last_ping = if forgive { row.last_ping.max(now) } else { row.last_ping };
             agents.insert(row.agent_id, AgentLive { presence, last_ping, mic_perm: row.mic_perm, ping_dirty: false });
         }
         let loaded = Arc::new(AccountLive::new(settings, agents, loaded.next_seq));
