@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::clock::{Clock, SystemClock};
 use crate::limits::{InFlight, LoginGuard, RateLimits};
 use crate::live;
+use crate::push::{PushConfig, Pusher};
 use crate::store::SharedStore;
 
 /// Server-wide knobs the handlers read.
@@ -28,6 +29,11 @@ pub struct ServerConfig {
     /// How long a connection may take to send a request's headers in full
     /// before it is closed.
     pub header_read_timeout: std::time::Duration,
+    /// Webhooks may target loopback and private addresses (refused otherwise).
+    pub webhook_allow_private: bool,
+    /// Multiplies the webhook retry ladder and switch-off window: 1 in
+    /// production; a test shortens them with a small value.
+    pub webhook_retry_scale: f64,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +46,8 @@ impl Default for ServerConfig {
             rate_limit: 50,
             max_in_flight: 1024,
             header_read_timeout: std::time::Duration::from_secs(30),
+            webhook_allow_private: false,
+            webhook_retry_scale: 1.0,
         }
     }
 }
@@ -58,6 +66,8 @@ pub struct Shared {
     pub login_guard: Arc<LoginGuard>,
     pub rates: Arc<RateLimits>,
     pub in_flight: Arc<InFlight>,
+    /// The webhook delivery worker (its loop runs beside the live one).
+    pub push: Arc<Pusher>,
 }
 
 impl std::ops::Deref for AppState {
@@ -79,6 +89,9 @@ impl AppState {
         let live = Arc::new(live::Live::new(store.clone(), clock.clone()));
         let rates = Arc::new(RateLimits::new(settings.rate_limit));
         let in_flight = Arc::new(InFlight::new(settings.max_in_flight as usize));
+        let push_config =
+            PushConfig { allow_private: settings.webhook_allow_private, retry_scale: settings.webhook_retry_scale };
+        let push = Arc::new(Pusher::new(store.clone(), clock.clone(), push_config));
         Self(Arc::new(Shared {
             store,
             live,
@@ -87,6 +100,7 @@ impl AppState {
             login_guard: Arc::new(login_guard),
             rates,
             in_flight,
+            push,
         }))
     }
 }
