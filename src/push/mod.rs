@@ -43,7 +43,7 @@ pub struct PushConfig {
 pub struct Pusher {
     store: SharedStore,
     clock: Arc<dyn Clock>,
-    client: reqwest::Client,
+    sender: send::Sender,
     config: PushConfig,
     /// Attempts in flight per target host.
     in_flight: Mutex<HashMap<String, usize>>,
@@ -63,7 +63,7 @@ type Send = Pin<Box<dyn Future<Output = bool> + std::marker::Send>>;
 
 /// The host (and port) attempts are counted by.
 fn host_of(url: &str) -> String {
-    reqwest::Url::parse(url)
+    url::Url::parse(url)
         .map(|u| format!("{}:{}", u.host_str().unwrap_or_default(), u.port_or_known_default().unwrap_or(0)))
         .unwrap_or_default()
 }
@@ -74,10 +74,8 @@ fn key(account: &AccountId, id: i64) -> String {
 
 impl Pusher {
     pub fn new(store: SharedStore, clock: Arc<dyn Clock>, config: PushConfig) -> Self {
-        // rustls needs a process-wide crypto provider; a second install is a no-op error.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = send::client(config.allow_private);
-        Pusher { store, clock, client, config, in_flight: Mutex::new(HashMap::new()) }
+        let sender = send::Sender::new(config.allow_private);
+        Pusher { store, clock, sender, config, in_flight: Mutex::new(HashMap::new()) }
     }
 
     pub fn config(&self) -> PushConfig {
@@ -145,7 +143,7 @@ impl Pusher {
             content_type: &delivery.content_type,
             body: &delivery.body,
         };
-        let answer = send::attempt(&self.client, self.config.allow_private, &message).await;
+        let answer = self.sender.attempt(&message).await;
         let now = self.clock.now();
         let outcome = self.outcome(delivery, &answer, now);
         let attempt = Attempt {

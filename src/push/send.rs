@@ -1,18 +1,28 @@
-//! One HTTP attempt of one delivery: Standard Webhooks headers, a timeout,
-//! no redirects, and no private address unless the operator allows them —
-//! checked on the name as written and on every address it resolves to,
-//! at the moment of connecting.
+//! One HTTP attempt of one delivery: Standard Webhooks headers, one
+//! timeout for the whole exchange, no redirects, and no private address
+//! unless the operator allows them — the name is resolved here, checked,
+//! and the connection made to the address that passed, so a second DNS
+//! answer cannot lead it elsewhere.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 use crate::domain::webhook::{ATTEMPT_TIMEOUT, is_private, names_private_host};
 
 /// The answer's first bytes kept in the delivery log.
 pub const EXCERPT_BYTES: usize = 256;
+
+const USER_AGENT: &str = concat!("agentdesk-webhooks/", env!("CARGO_PKG_VERSION"));
 
 /// What one attempt got.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,41 +41,6 @@ impl Answer {
     }
 }
 
-/// Resolves names like the system does, then drops private addresses: a
-/// public name that resolves to the server's own network is refused.
-struct PublicOnly;
-
-impl Resolve for PublicOnly {
-    fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_string();
-        Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let public: Vec<SocketAddr> = found.into_iter().filter(|a| !is_private(a.ip())).collect();
-            if public.is_empty() {
-                return Err(format!("{host} resolves only to private addresses").into());
-            }
-            let addrs: Addrs = Box::new(public.into_iter());
-            Ok(addrs)
-        })
-    }
-}
-
-/// The HTTP client deliveries go out with.
-pub fn client(allow_private: bool) -> reqwest::Client {
-    let mut builder = reqwest::Client::builder()
-        .timeout(ATTEMPT_TIMEOUT)
-        .connect_timeout(ATTEMPT_TIMEOUT)
-        // A redirect could lead anywhere, a private address included: a
-        // 3xx is an answer like any other non-2xx.
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("agentdesk-webhooks/", env!("CARGO_PKG_VERSION")))
-        .pool_max_idle_per_host(4);
-    if !allow_private {
-        builder = builder.dns_resolver(Arc::new(PublicOnly));
-    }
-    builder.build().unwrap_or_else(|_| reqwest::Client::new())
-}
-
 /// The headers and body of one attempt.
 pub struct Message<'a> {
     pub url: &'a str,
@@ -76,59 +51,134 @@ pub struct Message<'a> {
     pub body: &'a str,
 }
 
-/// Sends `message` once.
-pub async fn attempt(client: &reqwest::Client, allow_private: bool, message: &Message<'_>) -> Answer {
-    let started = Instant::now();
-    let refused = |why: String| Answer { status: None, retry_after: None, excerpt: why, latency_ms: 0 };
-    let Ok(url) = reqwest::Url::parse(message.url) else { return refused("invalid url".into()) };
-    if !allow_private && names_private_host(&url) {
-        return refused("refused: the url names a private address".into());
-    }
-    let sent = client
-        .post(url)
-        .header("content-type", message.content_type)
-        .header("webhook-id", message.message_id)
-        .header("webhook-timestamp", message.timestamp.to_string())
-        .header("webhook-signature", message.signature)
-        .body(message.body.to_string())
-        .send()
-        .await;
-    let mut response = match sent {
-        Ok(response) => response,
-        Err(err) => {
-            let mut answer = refused(error_text(&err));
-            answer.latency_ms = started.elapsed().as_millis() as i64;
-            return answer;
-        }
-    };
-    let status = response.status().as_u16();
-    let retry_after =
-        response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-    // Only the first bytes: a receiver answering megabytes costs nothing more.
-    let mut excerpt = Vec::new();
-    while excerpt.len() < EXCERPT_BYTES {
-        match response.chunk().await {
-            Ok(Some(chunk)) => excerpt.extend_from_slice(&chunk[..chunk.len().min(EXCERPT_BYTES - excerpt.len())]),
-            _ => break,
-        }
-    }
-    Answer {
-        status: Some(status),
-        retry_after,
-        excerpt: String::from_utf8_lossy(&excerpt).into_owned(),
-        latency_ms: started.elapsed().as_millis() as i64,
-    }
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// Makes attempts: plain HTTP, or HTTPS checked against Mozilla's roots.
+pub struct Sender {
+    allow_private: bool,
+    tls: TlsConnector,
 }
 
-/// What went wrong, in words for the delivery log (the whole cause chain:
-/// "connection refused" is under reqwest's own "error sending request").
-fn error_text(err: &reqwest::Error) -> String {
-    let mut text = if err.is_timeout() { "timed out".to_string() } else { err.to_string() };
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+impl Sender {
+    pub fn new(allow_private: bool) -> Self {
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        let mut config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map(|b| b.with_root_certificates(roots).with_no_client_auth())
+            .unwrap_or_else(|_| {
+                // ring supports the default versions; this is not reached.
+                ClientConfig::builder().with_root_certificates(RootCertStore::empty()).with_no_client_auth()
+            });
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Sender { allow_private, tls: TlsConnector::from(Arc::new(config)) }
     }
-    text.chars().take(EXCERPT_BYTES).collect()
+
+    /// Sends `message` once, within `ATTEMPT_TIMEOUT`.
+    pub async fn attempt(&self, message: &Message<'_>) -> Answer {
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(ATTEMPT_TIMEOUT, self.exchange(message)).await;
+        let latency_ms = started.elapsed().as_millis() as i64;
+        match outcome {
+            Ok(Ok((status, retry_after, excerpt))) => Answer { status: Some(status), retry_after, excerpt, latency_ms },
+            Ok(Err(why)) => Answer { status: None, retry_after: None, excerpt: why, latency_ms },
+            Err(_) => Answer { status: None, retry_after: None, excerpt: "timed out".into(), latency_ms },
+        }
+    }
+
+    /// The addresses to try: the URL's own, or what its name resolves to,
+    /// private ones left out unless allowed.
+    async fn addresses(&self, url: &url::Url) -> Result<Vec<SocketAddr>, String> {
+        let port = url.port_or_known_default().ok_or("invalid url")?;
+        if !self.allow_private && names_private_host(url) {
+            return Err("refused: the url names a private address".into());
+        }
+        let found: Vec<SocketAddr> = match url.host() {
+            Some(url::Host::Ipv4(ip)) => vec![SocketAddr::new(IpAddr::V4(ip), port)],
+            Some(url::Host::Ipv6(ip)) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
+            Some(url::Host::Domain(name)) => tokio::net::lookup_host((name, port))
+                .await
+                .map_err(|e| format!("cannot resolve {name}: {e}"))?
+                .collect(),
+            None => return Err("invalid url".into()),
+        };
+        let allowed: Vec<SocketAddr> =
+            found.into_iter().filter(|a| self.allow_private || !is_private(a.ip())).collect();
+        if allowed.is_empty() {
+            return Err("refused: the url resolves only to private addresses".into());
+        }
+        Ok(allowed)
+    }
+
+    /// Connects (TLS for `https`) to the first address that answers.
+    async fn connect(&self, url: &url::Url, addresses: &[SocketAddr]) -> Result<Box<dyn Io>, String> {
+        let mut last = String::from("no address");
+        for address in addresses {
+            match TcpStream::connect(address).await {
+                Ok(tcp) => {
+                    let _ = tcp.set_nodelay(true);
+                    if url.scheme() != "https" {
+                        return Ok(Box::new(tcp));
+                    }
+                    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+                    let name = ServerName::try_from(host.to_string()).map_err(|e| format!("tls: {e}"))?;
+                    let tls = self.tls.connect(name, tcp).await.map_err(|e| format!("tls: {e}"))?;
+                    return Ok(Box::new(tls));
+                }
+                Err(e) => last = format!("connecting to {address}: {e}"),
+            }
+        }
+        Err(last)
+    }
+
+    /// One request and the start of its answer: status, `Retry-After`, excerpt.
+    async fn exchange(&self, m: &Message<'_>) -> Result<(u16, Option<u64>, String), String> {
+        let url = url::Url::parse(m.url).map_err(|_| "invalid url".to_string())?;
+        let addresses = self.addresses(&url).await?;
+        let io = self.connect(&url, &addresses).await?;
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(io)).await.map_err(|e| format!("http: {e}"))?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        let host = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_string(),
+        };
+        let target = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        };
+        let request = hyper::Request::post(target)
+            .header("host", host)
+            .header("user-agent", USER_AGENT)
+            .header("content-type", m.content_type)
+            .header("webhook-id", m.message_id)
+            .header("webhook-timestamp", m.timestamp.to_string())
+            .header("webhook-signature", m.signature)
+            .body(Full::new(Bytes::from(m.body.to_string())))
+            .map_err(|e| format!("request: {e}"))?;
+        let response = sender.send_request(request).await.map_err(|e| format!("http: {e}"))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        // Only the first bytes: a receiver answering megabytes costs nothing more.
+        let mut body = response.into_body();
+        let mut excerpt = Vec::new();
+        while excerpt.len() < EXCERPT_BYTES {
+            match body.frame().await {
+                Some(Ok(frame)) => {
+                    if let Some(data) = frame.data_ref() {
+                        excerpt.extend_from_slice(&data[..data.len().min(EXCERPT_BYTES - excerpt.len())]);
+                    }
+                }
+                _ => break,
+            }
+        }
+        Ok((status, retry_after, String::from_utf8_lossy(&excerpt).into_owned()))
+    }
 }

@@ -24,6 +24,8 @@ use tokio::net::TcpListener;
 pub struct Received {
     pub headers: HeaderMap,
     pub body: String,
+    /// The status the receiver answered it with.
+    pub answered: u16,
 }
 
 impl Received {
@@ -64,9 +66,10 @@ pub struct Receiver {
 }
 
 async fn hook(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    shared.received.lock().push(Received { headers, body: String::from_utf8_lossy(&body).into_owned() });
     let answer =
         shared.script.lock().pop_front().unwrap_or(Answer { status: 200, retry_after: None, body: "GODBLESSYOU" });
+    let body = String::from_utf8_lossy(&body).into_owned();
+    shared.received.lock().push(Received { headers, body, answered: answer.status });
     let mut response = (StatusCode::from_u16(answer.status).unwrap(), answer.body).into_response();
     if let Some(secs) = answer.retry_after {
         response.headers_mut().insert("retry-after", secs.to_string().parse().unwrap());
