@@ -11,12 +11,12 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use common::binary::Server;
 use serde_json::{Value, json};
 
 /// How long the writers run before the kill.
@@ -27,52 +27,6 @@ const WRITERS: usize = 2;
 const GROUPS: usize = 4;
 /// The caller whose call the notes are written on.
 const NOTES_CALLER: &str = "9876543210";
-
-/// `agentdesk serve` on port 0 without request budgets (a load test is
-/// what they exist to refuse); killed when dropped.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Server {
-    fn start(database: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--rate-limit", "0", "--database", database])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        loop {
-            let Some(line) = lines.next() else {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the server exited before listening");
-            };
-            if let Some((_, rest)) = line.unwrap().split_once("listening on http://") {
-                let address = rest.split_whitespace().next().unwrap().to_string();
-                // Keep draining the log so the server never blocks writing it.
-                std::thread::spawn(move || lines.for_each(drop));
-                return Server { child, address };
-            }
-        }
-    }
-
-    /// SIGKILL: no shutdown step runs, nothing buffered is flushed.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A client of one server and one account.
 #[derive(Clone)]
@@ -442,7 +396,7 @@ async fn kill_under_load_loses_no_acknowledged_write(database: &str) {
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     let account: Value = serde_json::from_slice(&created.stdout).unwrap();
     let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
-    let server = Server::start(database);
+    let server = Server::start(database, &[]);
     let mut api = Api {
         client,
         address: server.address.clone(),
@@ -474,7 +428,7 @@ async fn kill_under_load_loses_no_acknowledged_write(database: &str) {
         assert!(count >= 3, "only {count} {kind} written: the load proves nothing");
     }
 
-    let restarted = Server::start(database);
+    let restarted = Server::start(database, &[]);
     api.address = restarted.address.clone();
     let mut days = vec![first_day];
     days.push(utc_day());

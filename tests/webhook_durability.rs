@@ -9,58 +9,15 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
+use common::binary::Server;
 use common::receiver::{Answer, Receiver, free_port};
 use serde_json::{Value, json};
 
-/// `agentdesk serve` on port 0 delivering to 127.0.0.1, its ladder a
-/// thousand times shorter; killed when dropped.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Server {
-    fn start(database: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--rate-limit", "0", "--database", database])
-            .args(["--webhook-allow-private", "--webhook-retry-scale", "0.001"])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        loop {
-            let Some(line) = lines.next() else {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the server exited before listening");
-            };
-            if let Some((_, rest)) = line.unwrap().split_once("listening on http://") {
-                let address = rest.split_whitespace().next().unwrap().to_string();
-                std::thread::spawn(move || lines.for_each(drop));
-                return Server { child, address };
-            }
-        }
-    }
-
-    /// SIGKILL: no shutdown step runs.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// Delivering to 127.0.0.1, the retry ladder a thousand times shorter.
+const WEBHOOK_FLAGS: &[&str] = &["--webhook-allow-private", "--webhook-retry-scale", "0.001"];
 
 struct Api {
     client: reqwest::Client,
@@ -95,7 +52,7 @@ async fn kill_between_attempts_loses_no_delivery(database: &str) {
         .unwrap();
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     let account: Value = serde_json::from_slice(&created.stdout).unwrap();
-    let server = Server::start(database);
+    let server = Server::start(database, WEBHOOK_FLAGS);
     let mut api = Api {
         client: reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap(),
         address: server.address.clone(),
@@ -128,7 +85,7 @@ async fn kill_between_attempts_loses_no_delivery(database: &str) {
 
     let receiver = Receiver::start_on(port).await;
     receiver.script([Answer::status(500), Answer { status: 429, retry_after: Some(1), body: "later" }]);
-    let restarted = Server::start(database);
+    let restarted = Server::start(database, WEBHOOK_FLAGS);
     api.address = restarted.address.clone();
     let expected = 3 + 9;
     let mut accepted: Vec<common::receiver::Received> = Vec::new();

@@ -3,6 +3,7 @@
 //! `AGENTDESK_TEST_POSTGRES` names a server), spoken to over HTTP.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod receiver;
 
 use std::sync::Arc;
