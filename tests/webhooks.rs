@@ -495,3 +495,33 @@ backend_test!(a_subscription_failing_for_days_is_switched_off_and_says_so, |app|
     assert_eq!(app.push_step().await.queued, 0, "what happened while off is not sent");
     assert!(receiver.received().is_empty());
 });
+
+backend_test!(two_workers_on_one_database_send_each_delivery_once, |app| {
+    app.clock.set(T);
+    let account = app.account().await;
+    let receiver = Receiver::start().await;
+    subscribe(&app, &account, &receiver.url, json!(["callReport", "offered"]), "json").await;
+    let mut agents = Vec::new();
+    for n in 0..6 {
+        agents.push(app.agent(&account, &format!(r#""name":"Agent {n}","email":"a{n}@x.com""#)).await);
+    }
+    let mut facts = Vec::new();
+    for (n, agent) in agents.iter().enumerate() {
+        for c in 0..3 {
+            let call = format!("call-{n}-{c}");
+            let at = T - 100 + c * 20;
+            facts.extend([fact(&call, "offered", *agent, at), fact(&call, "missed", *agent, at + 5)]);
+        }
+    }
+    call_events(&app, &account, Value::Array(facts)).await;
+    // A second node: its own worker on the same database.
+    let config = agentdesk::push::PushConfig { allow_private: true, retry_scale: 1.0 };
+    let other = std::sync::Arc::new(agentdesk::push::Pusher::new(app.store.clone(), app.clock.clone(), config));
+    let (mine, theirs) = tokio::join!(app.push_step(), other.step());
+    let theirs = theirs.unwrap();
+    assert_eq!(mine.queued + theirs.queued, 36, "each event and report queued once: {mine:?} {theirs:?}");
+    assert_eq!(mine.attempts + theirs.attempts, 36, "{mine:?} {theirs:?}");
+    let got = receiver.received();
+    let ids: std::collections::BTreeSet<&str> = got.iter().map(|r| r.header("webhook-id")).collect();
+    assert_eq!((got.len(), ids.len()), (36, 36), "no duplicates");
+});
