@@ -525,3 +525,30 @@ backend_test!(two_workers_on_one_database_send_each_delivery_once, |app| {
     let ids: std::collections::BTreeSet<&str> = got.iter().map(|r| r.header("webhook-id")).collect();
     assert_eq!((got.len(), ids.len()), (36, 36), "no duplicates");
 });
+
+backend_test!(a_slow_receiver_gets_a_few_attempts_at_once_and_holds_up_no_other, |app| {
+    app.clock.set(T);
+    let account = app.account().await;
+    let a = app.agent(&account, r#""name":"Asha","email":"asha@x.com""#).await;
+    let slow = Receiver::start().await;
+    let fast = Receiver::start().await;
+    slow.slow(std::time::Duration::from_millis(1500));
+    subscribe(&app, &account, &slow.url, json!(["callReport"]), "json").await;
+    subscribe(&app, &account, &fast.url, json!(["callReport"]), "json").await;
+    let facts: Vec<Value> = (0..6)
+        .flat_map(|n| {
+            let call = format!("r{n}");
+            [fact(&call, "offered", a, T - 100 + n * 10), fact(&call, "missed", a, T - 95 + n * 10)]
+        })
+        .collect();
+    call_events(&app, &account, Value::Array(facts)).await;
+    let push = app.push.clone();
+    let step = tokio::spawn(async move { push.step().await.unwrap() });
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert_eq!(fast.received().len(), 6, "the fast receiver does not wait for the slow one");
+    assert_eq!(slow.received().len(), agentdesk::push::PER_HOST, "at most four at once to one host");
+    let report = step.await.unwrap();
+    assert_eq!((report.attempts, report.delivered), (12, 12));
+    assert_eq!(slow.received().len(), 6);
+    assert_eq!(slow.most_at_once(), agentdesk::push::PER_HOST);
+});

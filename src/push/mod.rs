@@ -26,9 +26,8 @@ const CLAIM: i64 = 64;
 /// How long a claim holds a delivery: longer than an attempt can take, so
 /// only a node that died mid-send lets another node retry it.
 const LEASE: i64 = ATTEMPT_TIMEOUT.as_secs() as i64 * 4;
-/// Rounds of claiming within one `step` (each round lets one more delivery
-/// of every agent go, in order).
-const ROUNDS: usize = 50;
+/// Claims within one `step` at most (one after each attempt that ends).
+const MAX_STARTS: usize = 10_000;
 
 /// How the worker behaves (from the server's settings).
 #[derive(Debug, Clone, Copy)]
@@ -187,20 +186,38 @@ impl Pusher {
         }
     }
 
-    /// Turns new events into deliveries and sends what is due, round after
-    /// round until nothing more is due now (so one agent's events go in
-    /// order within one step), awaiting every attempt.
+    /// Turns new events into deliveries and sends what is due, as `run`
+    /// does: whenever an attempt ends, what became due or free (the next of
+    /// an agent's events, a host with room again) starts; it returns when
+    /// nothing is left to send now, every attempt awaited.
     pub async fn step(self: &Arc<Self>) -> StoreResult<PushReport> {
         let mut report = PushReport::default();
-        for _ in 0..ROUNDS {
-            let sends = self.start_due(&mut report).await?;
-            if sends.is_empty() {
-                break;
+        // Spawned, as in `run`: an attempt recording its outcome must not
+        // wait for this task (SQLite's one writer would be held meanwhile).
+        let mut running = tokio::task::JoinSet::new();
+        let mut started = Ok(());
+        for _ in 0..MAX_STARTS {
+            match self.start_due(&mut report).await {
+                Ok(sends) => {
+                    report.attempts += sends.len();
+                    sends.into_iter().for_each(|send| {
+                        running.spawn(send);
+                    });
+                }
+                Err(err) => {
+                    started = Err(err);
+                    break;
+                }
             }
-            report.attempts += sends.len();
-            report.delivered += futures_util::future::join_all(sends).await.into_iter().filter(|ok| *ok).count();
+            match running.join_next().await {
+                Some(accepted) => report.delivered += usize::from(accepted.unwrap_or(false)),
+                None => break,
+            }
         }
-        Ok(report)
+        while let Some(accepted) = running.join_next().await {
+            report.delivered += usize::from(accepted.unwrap_or(false));
+        }
+        started.map(|()| report)
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -56,6 +57,11 @@ impl Answer {
 struct Shared {
     received: Mutex<Vec<Received>>,
     script: Mutex<VecDeque<Answer>>,
+    /// How long each answer takes (a slow receiver).
+    delay: Mutex<Duration>,
+    /// Requests being answered now, and the most there were at once.
+    in_flight: AtomicUsize,
+    most_at_once: AtomicUsize,
 }
 
 pub struct Receiver {
@@ -70,6 +76,11 @@ async fn hook(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
         shared.script.lock().pop_front().unwrap_or(Answer { status: 200, retry_after: None, body: "GODBLESSYOU" });
     let body = String::from_utf8_lossy(&body).into_owned();
     shared.received.lock().push(Received { headers, body, answered: answer.status });
+    let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.most_at_once.fetch_max(now, Ordering::SeqCst);
+    let delay = *shared.delay.lock();
+    tokio::time::sleep(delay).await;
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
     let mut response = (StatusCode::from_u16(answer.status).unwrap(), answer.body).into_response();
     if let Some(secs) = answer.retry_after {
         response.headers_mut().insert("retry-after", secs.to_string().parse().unwrap());
@@ -107,6 +118,16 @@ impl Receiver {
     /// Answers the next requests with these, in order.
     pub fn script(&self, answers: impl IntoIterator<Item = Answer>) {
         self.shared.script.lock().extend(answers);
+    }
+
+    /// Every answer takes `delay` from now on.
+    pub fn slow(&self, delay: Duration) {
+        *self.shared.delay.lock() = delay;
+    }
+
+    /// The most requests it was answering at once.
+    pub fn most_at_once(&self) -> usize {
+        self.shared.most_at_once.load(Ordering::SeqCst)
     }
 
     pub fn received(&self) -> Vec<Received> {
