@@ -552,3 +552,19 @@ backend_test!(a_slow_receiver_gets_a_few_attempts_at_once_and_holds_up_no_other,
     assert_eq!(slow.received().len(), 6);
     assert_eq!(slow.most_at_once(), agentdesk::push::PER_HOST);
 });
+
+backend_test!(an_https_url_is_spoken_to_in_tls_and_a_failed_handshake_is_logged, |app| {
+    app.clock.set(T);
+    let account = app.account().await;
+    // A plain-HTTP receiver behind an https:// URL: the TLS handshake fails.
+    let receiver = Receiver::start().await;
+    let url = receiver.url.replace("http://", "https://");
+    let (id, _) = subscribe(&app, &account, &url, json!(["callReport"]), "json").await;
+    app.post(TEST, &body(&account, json!({"webhookId": id}))).await;
+    assert_eq!(app.push_step().await.delivered, 0);
+    let log = deliveries(&app, &account, id).await;
+    let attempt = &log[0]["log"][0];
+    assert_eq!(attempt["responseCode"], Value::Null);
+    assert!(attempt["excerpt"].as_str().unwrap().starts_with("tls: "), "{attempt}");
+    assert!(receiver.received().is_empty(), "no plain request went out");
+});

@@ -39,6 +39,8 @@ pub struct PushConfig {
     pub retry_scale: f64,
 }
 
+/// The delivery worker of one server process (`AppState::push`): its store,
+/// its clock, the sender and the attempts in flight per target host.
 pub struct Pusher {
     store: SharedStore,
     clock: Arc<dyn Clock>,
@@ -72,11 +74,13 @@ fn key(account: &AccountId, id: i64) -> String {
 }
 
 impl Pusher {
+    /// A worker over `store`, reading time from `clock`.
     pub fn new(store: SharedStore, clock: Arc<dyn Clock>, config: PushConfig) -> Self {
         let sender = send::Sender::new(config.allow_private);
         Pusher { store, clock, sender, config, in_flight: Mutex::new(HashMap::new()) }
     }
 
+    /// How it was configured (the API checks URLs by the same rule).
     pub fn config(&self) -> PushConfig {
         self.config
     }
