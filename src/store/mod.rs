@@ -23,6 +23,7 @@ mod sessions;
 mod sql;
 pub mod sqlite;
 mod types;
+mod webhook_rows;
 mod webhook_types;
 mod webhooks;
 
