@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod limits;
 pub mod live;
+pub mod push;
 pub mod settings;
 pub mod state;
 pub mod store;

@@ -248,6 +248,8 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         rate_limit: settings.rate_limit,
         max_in_flight: settings.max_in_flight,
         cluster: settings.cluster,
+        webhook_allow_private: settings.webhook_allow_private,
+        webhook_retry_scale: settings.webhook_retry_scale,
         ..ServerConfig::default()
     };
     let state = AppState::new(store.clone(), config);
@@ -278,12 +280,18 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let (stop_push, push_stopped) = tokio::sync::oneshot::channel::<()>();
+    let pusher = tokio::spawn(agentdesk::push::run(state.push.clone(), async {
+        let _ = push_stopped.await;
+    }));
     agentdesk::launch(state, listener, shutdown_signal()).await?;
     // Requests are drained; then the background work stops (flushing the
-    // latest pings), and the store closes last.
+    // latest pings; webhook attempts in flight finish), and the store closes last.
     let _ = stop_live.send(());
     let _ = stop_following.send(true);
+    let _ = stop_push.send(());
     let _ = background.await;
+    let _ = pusher.await;
     if let Some((follower, share)) = follower {
         let _ = follower.await;
         let _ = share.await;

@@ -91,6 +91,15 @@ pub struct ServeSettings {
     #[arg(long, env = "AGENTDESK_MAX_IN_FLIGHT", default_value_t = 1024,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_in_flight: u32,
+    /// Let webhooks target loopback and private addresses (refused by
+    /// default: a customer's URL must not reach the server's own network).
+    #[arg(long, env = "AGENTDESK_WEBHOOK_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new(),
+          default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
+    pub webhook_allow_private: bool,
+    /// For testing: multiplies the webhook retry ladder and the switch-off
+    /// window (0.001 turns 5 minutes into 1 second). 1 in production.
+    #[arg(long, env = "AGENTDESK_WEBHOOK_RETRY_SCALE", default_value_t = 1.0, value_parser = retry_scale)]
+    pub webhook_retry_scale: f64,
     /// Load a demo account before serving (prints its credentials).
     #[arg(long)]
     pub demo: bool,
@@ -122,6 +131,14 @@ impl ServeSettings {
             self.session_ttl
         );
         Ok(())
+    }
+}
+
+/// A retry scale: more than 0, at most 1.
+fn retry_scale(raw: &str) -> Result<f64, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
+        _ => Err(format!("{raw:?} is not a number in (0, 1]")),
     }
 }
 

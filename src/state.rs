@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::clock::{Clock, SystemClock};
 use crate::limits::{InFlight, LoginGuard, RateLimits};
 use crate::live;
+use crate::push::{PushConfig, Pusher};
 use crate::store::SharedStore;
 
 /// Server-wide knobs the handlers read.
@@ -30,6 +31,11 @@ pub struct ServerConfig {
     pub header_read_timeout: std::time::Duration,
     /// One of several nodes sharing a PostgreSQL database (`--cluster`).
     pub cluster: bool,
+    /// Webhooks may target loopback and private addresses (refused otherwise).
+    pub webhook_allow_private: bool,
+    /// Multiplies the webhook retry ladder and switch-off window: 1 in
+    /// production; a test shortens them with a small value.
+    pub webhook_retry_scale: f64,
 }
 
 impl Default for ServerConfig {
@@ -43,6 +49,8 @@ impl Default for ServerConfig {
             max_in_flight: 1024,
             header_read_timeout: std::time::Duration::from_secs(30),
             cluster: false,
+            webhook_allow_private: false,
+            webhook_retry_scale: 1.0,
         }
     }
 }
@@ -61,6 +69,8 @@ pub struct Shared {
     pub login_guard: Arc<LoginGuard>,
     pub rates: Arc<RateLimits>,
     pub in_flight: Arc<InFlight>,
+    /// The webhook delivery worker (its loop runs beside the live one).
+    pub push: Arc<Pusher>,
 }
 
 impl std::ops::Deref for AppState {
@@ -91,6 +101,9 @@ impl AppState {
         let live = Arc::new(live);
         let rates = Arc::new(RateLimits::new(settings.rate_limit));
         let in_flight = Arc::new(InFlight::new(settings.max_in_flight as usize));
+        let push_config =
+            PushConfig { allow_private: settings.webhook_allow_private, retry_scale: settings.webhook_retry_scale };
+        let push = Arc::new(Pusher::new(store.clone(), clock.clone(), push_config));
         Self(Arc::new(Shared {
             store,
             live,
@@ -99,6 +112,7 @@ impl AppState {
             login_guard: Arc::new(login_guard),
             rates,
             in_flight,
+            push,
         }))
     }
 }

@@ -63,6 +63,14 @@ const STORY: &[&str] = &[
     "/api/v2/Break/delete",
     "/api/v2/Agent/delete",
     "/api/v2/Group/delete",
+    "/api/v2/Webhook/add",
+    "/api/v2/Webhook/list",
+    "/api/v2/Webhook/update",
+    "/api/v2/Webhook/test",
+    "/api/v2/Webhook/rotateSecret",
+    "/api/v2/Webhook/deliveries",
+    "/api/v2/Webhook/redeliver",
+    "/api/v2/Webhook/delete",
 ];
 
 async fn document(app: &TestApp) -> Value {

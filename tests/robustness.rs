@@ -71,6 +71,13 @@ const KEYS: &[&str] = &[
     "Name",
     "Email",
     "DOB",
+    "url",
+    "format",
+    "active",
+    "webhookId",
+    "deliveryId",
+    "since",
+    "graceSeconds",
 ];
 
 fn scalar(rng: &mut StdRng) -> Value {

@@ -25,6 +25,8 @@ mod schemas;
 mod shared;
 mod stream;
 mod supervisor;
+mod webhook;
+mod webhook_schemas;
 
 use axum::Router;
 use axum::body::Body as HttpBody;

@@ -90,6 +90,56 @@ fn components() -> Map<String, Value> {
     named.into_iter().map(|(name, schema)| (name, serde_json::to_value(schema).unwrap_or(Value::Null))).collect()
 }
 
+/// The Standard Webhooks headers every delivery carries.
+fn webhook_headers() -> Value {
+    json!([
+        {"name": "webhook-id", "in": "header", "required": true, "schema": {"type": "string"},
+         "description": "Stable per delivery (the same on retries and redeliveries): deduplicate on it. \
+                         Events: `evt_<userId>_<event id>`."},
+        {"name": "webhook-timestamp", "in": "header", "required": true, "schema": {"type": "integer"},
+         "description": "Unix seconds of the attempt; reject it when more than 5 minutes off."},
+        {"name": "webhook-signature", "in": "header", "required": true, "schema": {"type": "string"},
+         "description": "`v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\">` keyed with the \
+                         base64-decoded secret after `whsec_`; two, space-separated, during a rotation's grace period."}
+    ])
+}
+
+/// What the server POSTs to subscribed URLs (section `Webhook`).
+fn webhooks() -> Value {
+    let accepted = json!({"2XX": {"description": "Accepted. Anything else, or no answer within 15 s, is retried: \
+        at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (a `Retry-After` on 429/503 replaces the delay, at most 6 h)."}});
+    let report = json!({"type": "object", "required": ["callId", "userId"],
+        "description": "DeepCall's push report of a finished call: the fields agentdesk knows (see the README's \
+                        field-by-field mapping); the others are absent, never invented. Times are local \
+                        `YYYY-MM-DD HH:MM:SS` in the account's time zone, durations seconds."});
+    json!({
+        "callReport": {"post": {
+            "summary": "A finished call, in DeepCall's push-report shape (subscribed with `callReport`)",
+            "parameters": webhook_headers(),
+            "requestBody": {"required": true, "content": {
+                "application/json": {"schema": report},
+                "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["push_report"],
+                    "properties": {"push_report": {"type": "string", "description": "The report's JSON (format `form`)."}}}}
+            }},
+            "responses": accepted.clone()
+        }},
+        "agentEvent": {"post": {
+            "summary": "An agent or call event of the log (subscribed by kind, or `*`), with the stream's id",
+            "parameters": webhook_headers(),
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["type", "timestamp", "userId", "data"],
+                "properties": {
+                    "type": {"type": "string", "description": "The event's kind (`break_start`, `ended`, …); `test` for `Webhook/test`."},
+                    "timestamp": {"type": "string", "description": "When it happened, RFC 3339."},
+                    "userId": {"type": "string"},
+                    "data": {"type": "object", "description": "The event exactly as the stream's `data` (its `id` is the stream's event id)."}
+                }
+            }}}},
+            "responses": accepted
+        }}
+    })
+}
+
 pub fn document() -> Value {
     let mut paths = Map::new();
     for endpoint in ENDPOINTS {
@@ -125,6 +175,7 @@ pub fn document() -> Value {
                             Credentials travel in the body: `ssid`, or `userId` + `token`."
         },
         "paths": paths,
+        "webhooks": webhooks(),
         "components": {
             "schemas": components(),
             "headers": {"ErrorDetail": error_detail_header()},

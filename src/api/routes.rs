@@ -12,15 +12,16 @@ use super::auth::Principal;
 use super::contact_schemas as cs;
 use super::error::ApiResult;
 use super::live_schemas as ls;
+use super::webhook_schemas as ws;
 use super::{
     account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, directory, group, role, schemas,
-    supervisor,
+    supervisor, webhook,
 };
 use crate::AppState;
 use crate::domain::calls::CallSummary;
 use crate::wire::errors::{
     account as ac, agent as a, agent_dashboard as ad, agent_profile as ap, auth as au, breaks as br, call_event as ce,
-    directory as d, global as g, group as gr, role as r, supervisor as sv,
+    directory as d, global as g, group as gr, role as r, supervisor as sv, webhook as wh,
 };
 use crate::wire::reply::{Dashboard, Done, Listing, Profile};
 use crate::wire::{Body, ErrorCode};
@@ -272,6 +273,28 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Add a role with permissions", [r::NAME_MISSING, r::INVALID_PERMISSION]),
     endpoint!("Role" / "update", role::update, schemas::RoleUpdateRequest => Listing<role::RoleItem>, auth: true,
         "Change a role's name or permissions", [r::INVALID_ROLE, r::NAME_MISSING, r::INVALID_PERMISSION]),
+    endpoint!("Webhook" / "add", webhook::add, ws::WebhookAddRequest => Listing<webhook::Added>, auth: true,
+        "Subscribe a URL to call reports (DeepCall's push report) and/or agent and call events; returns the signing secret once",
+        [wh::INVALID_URL, wh::PRIVATE_URL, wh::INVALID_EVENTS, wh::INVALID_FORMAT, wh::INVALID_ACTIVE, wh::TOO_MANY]),
+    endpoint!("Webhook" / "list", webhook::list, schemas::Credentials => Listing<webhook::WebhookList>, auth: true,
+        "The account's webhook subscriptions (never their secrets)", []),
+    endpoint!("Webhook" / "update", webhook::update, ws::WebhookUpdateRequest => Listing<webhook::Updated>, auth: true,
+        "Change a subscription's url, events, format or active flag",
+        [wh::WEBHOOK_NOT_FOUND, wh::INVALID_URL, wh::PRIVATE_URL, wh::INVALID_EVENTS, wh::INVALID_FORMAT,
+         wh::INVALID_ACTIVE]),
+    endpoint!("Webhook" / "delete", webhook::delete, ws::WebhookIdRequest => Done, auth: true,
+        "Delete a subscription with its deliveries and their log", [wh::WEBHOOK_NOT_FOUND]),
+    endpoint!("Webhook" / "test", webhook::test, ws::WebhookIdRequest => Listing<webhook::Queued>, auth: true,
+        "Send a test delivery now (one attempt; its answer shows in the delivery log)", [wh::WEBHOOK_NOT_FOUND]),
+    endpoint!("Webhook" / "rotateSecret", webhook::rotate_secret, ws::WebhookRotateRequest => Listing<webhook::Rotated>,
+        auth: true, "A new signing secret, shown once; the old one keeps signing for the grace period",
+        [wh::WEBHOOK_NOT_FOUND, g::INVALID_PARAMETER]),
+    endpoint!("Webhook" / "deliveries", webhook::deliveries, ws::WebhookDeliveriesRequest => Listing<webhook::DeliveryList>,
+        auth: true, "The delivery log, newest first: each attempt's time, response code, latency and answer excerpt",
+        [wh::WEBHOOK_NOT_FOUND, wh::INVALID_PAGE]),
+    endpoint!("Webhook" / "redeliver", webhook::redeliver, ws::WebhookRedeliverRequest => Listing<webhook::Redelivered>,
+        auth: true, "Send one delivery again, or every failed one since a time, from the start of the retry ladder",
+        [wh::WEBHOOK_NOT_FOUND, wh::DELIVERY_NOT_FOUND, wh::INVALID_SINCE, g::INVALID_PARAMETER]),
 ];
 
 /// The endpoint for `/api/v2/<section>/<name>`; the section ignores case.

@@ -24,6 +24,9 @@ mod sessions;
 mod sql;
 pub mod sqlite;
 mod types;
+mod webhook_rows;
+mod webhook_types;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -33,6 +36,7 @@ pub use crate::domain::ids::{AccountId, AgentId, GroupId, RoleId};
 use crate::domain::presence::{Event, Logged, Shown};
 pub use sql::SqlStore;
 pub use types::*;
+pub use webhook_types::*;
 
 /// The things a handler needs to know about a failed store call.
 #[derive(Debug, thiserror::Error)]
@@ -343,12 +347,75 @@ pub trait ContactStore: Send + Sync {
     async fn notes(&self, account: &AccountId, query: &NoteQuery) -> StoreResult<Vec<NoteRow>>;
 }
 
+/// Push: the account's webhook subscriptions and the deliveries they owe.
+/// The event log is the outbox: a subscription's cursor is the last event
+/// turned into deliveries, moved in the transaction that writes them.
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    /// The new subscription; its cursor is the log's current end (it
+    /// receives what happens from now on). `max` subscriptions per account
+    /// at most: Conflict beyond it.
+    async fn add_webhook(&self, account: &AccountId, new: &WebhookRow, max: i64) -> StoreResult<WebhookRow>;
+    /// The account's subscriptions, by id.
+    async fn webhooks(&self, account: &AccountId) -> StoreResult<Vec<WebhookRow>>;
+    /// Every subscription of every account (the delivery worker's view).
+    async fn all_webhooks(&self) -> StoreResult<Vec<WebhookRow>>;
+    /// Writes url, events, format, active and the secrets. Switched on from
+    /// off (`restart`), it starts again at the log's current end and its
+    /// failure record is cleared. NotFound: no such subscription.
+    async fn update_webhook(&self, row: &WebhookRow, restart: bool) -> StoreResult<()>;
+    /// Removes a subscription with its deliveries and their attempts.
+    /// NotFound: no such subscription.
+    async fn delete_webhook(&self, account: &AccountId, id: i64) -> StoreResult<()>;
+    /// One call's events (every agent's legs), in sequence order.
+    async fn call_events(&self, account: &AccountId, call_id: &str) -> StoreResult<Vec<Logged>>;
+    /// Moves the cursor from `from` to `to` and writes `deliveries` in one
+    /// transaction; how many were written (a delivery whose `dedupe` key
+    /// the subscription already has is skipped), or `None` (and nothing
+    /// written) when the cursor is no longer at `from` (another node moved it).
+    async fn advance(
+        &self,
+        account: &AccountId,
+        id: i64,
+        from: i64,
+        to: i64,
+        deliveries: &[NewDelivery],
+    ) -> StoreResult<Option<usize>>;
+    /// Queues one delivery now (a test). NotFound: no such subscription.
+    async fn enqueue(&self, account: &AccountId, id: i64, delivery: &NewDelivery) -> StoreResult<i64>;
+    /// Claims up to `limit` deliveries due at `now` until `lease_until`:
+    /// pending, not held by a sender, of a subscription that is on (tests
+    /// go anyway), not of `skip` (`"account:id"` of subscriptions whose
+    /// target is busy), and the first pending one of their order key.
+    /// Each is claimed by one caller, whichever node it runs on.
+    async fn claim_due(&self, now: i64, lease_until: i64, limit: i64, skip: &[String])
+    -> StoreResult<Vec<DueDelivery>>;
+    /// Gives claimed deliveries back unsent.
+    async fn release(&self, ids: &[i64]) -> StoreResult<()>;
+    /// Logs an attempt and applies its outcome to the delivery and its
+    /// subscription's failure record; true when the subscription was
+    /// switched off by it.
+    async fn record_attempt(
+        &self,
+        delivery: &DueDelivery,
+        attempt: &Attempt,
+        outcome: AttemptOutcome,
+    ) -> StoreResult<bool>;
+    /// The subscription's deliveries, newest first, at most `limit`, with
+    /// ids below `before` (0: from the newest), each with its attempts.
+    async fn deliveries(&self, account: &AccountId, id: i64, before: i64, limit: i64) -> StoreResult<Vec<DeliveryRow>>;
+    /// Sends deliveries again from the start of the ladder, now; how many.
+    /// NotFound: `One` names no delivery of this subscription.
+    async fn redeliver(&self, account: &AccountId, id: i64, which: Redelivery, now: i64) -> StoreResult<u64>;
+}
+
 pub trait Store:
-    AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore + ClusterStore
+    AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore + ClusterStore + WebhookStore
 {
 }
-impl<T: AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore + ClusterStore> Store
-    for T
+impl<
+    T: AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore + ClusterStore + WebhookStore,
+> Store for T
 {
 }
 

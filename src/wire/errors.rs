@@ -204,3 +204,19 @@ error_table! {
         INVALID_COUNTRY_CODE = 1505, "Invalid countryCode";
     }
 }
+
+error_table! {
+    /// Section `Webhook` — ours: push subscriptions and their delivery log.
+    webhook {
+        INVALID_URL = 1501, "Invalid url";
+        PRIVATE_URL = 1502, "Url names a private address";
+        INVALID_EVENTS = 1503, "Invalid events";
+        INVALID_FORMAT = 1504, "Invalid format";
+        INVALID_ACTIVE = 1505, "Invalid active";
+        WEBHOOK_NOT_FOUND = 1506, "Webhook not found";
+        DELIVERY_NOT_FOUND = 1507, "Delivery not found";
+        INVALID_SINCE = 1508, "Invalid since";
+        TOO_MANY = 1509, "Too many webhooks";
+        INVALID_PAGE = 1510, "Invalid beforeId or limit";
+    }
+}

@@ -3,6 +3,8 @@
 //! `AGENTDESK_TEST_POSTGRES` names a server), spoken to over HTTP.
 #![allow(dead_code)]
 
+pub mod receiver;
+
 use std::sync::Arc;
 
 use agentdesk::clock::ManualClock;
@@ -37,6 +39,8 @@ pub struct TestApp {
     /// The server's clock: it moves only when a test moves it.
     pub clock: Arc<ManualClock>,
     pub live: Arc<Live>,
+    /// The webhook worker: tests run its `step` instead of its loop.
+    pub push: Arc<agentdesk::push::Pusher>,
     _shutdown: oneshot::Sender<()>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -121,8 +125,9 @@ async fn postgres_url() -> Option<String> {
 /// The server's defaults without request budgets: tests send bursts from
 /// one credential that no client would (a simulated day in milliseconds);
 /// the budgets have tests of their own (`tests/limits.rs`).
+/// Webhooks may reach the tests' receivers on 127.0.0.1.
 pub fn config() -> ServerConfig {
-    ServerConfig { rate_limit: 0, ..ServerConfig::default() }
+    ServerConfig { rate_limit: 0, webhook_allow_private: true, ..ServerConfig::default() }
 }
 
 impl TestApp {
@@ -148,15 +153,31 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(agentdesk::clock::now()));
         let state = AppState::with_clock(store.clone(), config, clock.clone());
         let live = state.live.clone();
+        let push = state.push.clone();
         tokio::spawn(agentdesk::launch(state, listener, async {
             let _ = rx.await;
         }));
-        Some(TestApp { base, database, client: reqwest::Client::new(), store, clock, live, _shutdown: tx, _dir: dir })
+        Some(TestApp {
+            base,
+            database,
+            client: reqwest::Client::new(),
+            store,
+            clock,
+            live,
+            push,
+            _shutdown: tx,
+            _dir: dir,
+        })
     }
 
     /// Runs the background step once at the clock's current time.
     pub async fn step(&self) -> agentdesk::live::StepReport {
         self.live.step().await.expect("background step")
+    }
+
+    /// Runs the webhook worker's step once at the clock's current time.
+    pub async fn push_step(&self) -> agentdesk::push::PushReport {
+        self.push.step().await.expect("webhook step")
     }
 
     pub async fn account(&self) -> Account {

@@ -1,0 +1,149 @@
+//! From the event log to deliveries: each subscription's cursor is moved
+//! over the events after it, in one transaction with the deliveries those
+//! events produce (the events it subscribes to, and a call report for each
+//! call they finish). Nothing uncommitted is read; nothing committed is
+//! skipped, whatever stops the server between two steps.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use crate::domain::event_view::EventView;
+use crate::domain::presence::{Kind, Logged};
+use crate::domain::push_report::{self, ReportContext};
+use crate::domain::webhook::{CALL_REPORT, EventFilter, Format, JSON_CONTENT, encode_report};
+use crate::store::{AccountId, EventQuery, NewDelivery, SharedStore, StoreResult, WebhookRow};
+
+/// Events read per account and step; a longer backlog is caught up over
+/// several steps.
+const BATCH: i64 = 500;
+
+/// The `webhook-id` of an agent event: the account and the event's
+/// sequence number, which is the event stream's `id` (and `data.id`).
+pub fn event_message_id(account: &AccountId, seq: i64) -> String {
+    format!("evt_{account}_{seq}")
+}
+
+/// The JSON of one agent or call event: Standard Webhooks' envelope
+/// (`type`, `timestamp`) around the event exactly as the stream sends it.
+fn event_body(account: &AccountId, logged: &Logged) -> String {
+    let timestamp = jiff::Timestamp::from_second(logged.event.at).map(|t| t.to_string()).unwrap_or_default();
+    json!({
+        "type": logged.event.kind.as_str(),
+        "timestamp": timestamp,
+        "userId": account.to_string(),
+        "data": EventView::of(logged),
+    })
+    .to_string()
+}
+
+/// Call reports of the calls `events` finish, by call id, built once per
+/// account and step (every subscription reads the same batch).
+struct Reports<'a> {
+    store: &'a SharedStore,
+    account: &'a AccountId,
+    /// Events after this sequence number are not counted yet.
+    up_to: i64,
+    built: HashMap<String, Option<(String, i64)>>,
+    settings: Option<(jiff::tz::TimeZone, String)>,
+}
+
+impl Reports<'_> {
+    /// The report's JSON and the sequence number of the event that
+    /// finished the call, when `logged` finishes it.
+    async fn of(&mut self, logged: &Logged) -> StoreResult<Option<(String, i64)>> {
+        let Some(call) = logged.event.call.as_ref().filter(|_| matches!(logged.event.kind, Kind::Ended | Kind::Missed))
+        else {
+            return Ok(None);
+        };
+        if let Some(built) = self.built.get(&call.call_id) {
+            return Ok(built.clone());
+        }
+        if self.settings.is_none() {
+            let s = self.store.live_settings(self.account).await?;
+            let tz = jiff::tz::TimeZone::get(&s.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+            self.settings = Some((tz, s.country_code));
+        }
+        let Some((tz, country_code)) = &self.settings else { return Ok(None) };
+        let mut events = self.store.call_events(self.account, &call.call_id).await?;
+        events.retain(|l| l.seq <= self.up_to);
+        let finished_at = events.iter().map(|l| l.seq).max().unwrap_or(logged.seq);
+        let account = self.account.to_string();
+        let ctx = ReportContext { account: &account, tz, country_code };
+        let built = push_report::build(&events, &ctx).map(|report| (report.to_string(), finished_at));
+        self.built.insert(call.call_id.clone(), built.clone());
+        Ok(built)
+    }
+}
+
+/// The deliveries `events` (after the subscription's cursor) owe it.
+async fn deliveries_for(
+    hook: &WebhookRow,
+    events: &[&Logged],
+    reports: &mut Reports<'_>,
+    now: i64,
+) -> StoreResult<Vec<NewDelivery>> {
+    let Some(filter) = EventFilter::parse(hook.events.iter().map(String::as_str)) else { return Ok(Vec::new()) };
+    let format = Format::parse(&hook.format).unwrap_or(Format::Json);
+    let mut out = Vec::new();
+    for logged in events {
+        if filter.wants_kind(logged.event.kind) {
+            out.push(NewDelivery {
+                message_id: event_message_id(&hook.account, logged.seq),
+                kind: logged.event.kind.as_str().to_string(),
+                seq: logged.seq,
+                order_key: Some(format!("agent:{}", logged.event.agent)),
+                dedupe: None,
+                content_type: JSON_CONTENT.to_string(),
+                body: event_body(&hook.account, logged),
+                next_at: now,
+            });
+        }
+        if filter.wants_call_reports()
+            && let Some((report, seq)) = reports.of(logged).await?
+        {
+            let call_id = logged.event.call.as_ref().map(|c| c.call_id.clone()).unwrap_or_default();
+            let (body, content_type) = encode_report(&report, format);
+            out.push(NewDelivery {
+                // Stable for the call and subscription: the call id may hold
+                // characters a header cannot, so it is hashed.
+                message_id: format!("call_{}_{}", hook.account, &crate::domain::secret::token_hash(&call_id)[..24]),
+                kind: CALL_REPORT.to_string(),
+                seq,
+                order_key: None,
+                dedupe: Some(call_id),
+                content_type: content_type.to_string(),
+                body,
+                next_at: now,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One pass over every active subscription: moves each cursor over up to
+/// `BATCH` events with the deliveries they produce. How many deliveries
+/// were written.
+pub async fn fan_out(store: &SharedStore, hooks: &[WebhookRow], now: i64) -> StoreResult<usize> {
+    let mut by_account: HashMap<&AccountId, Vec<&WebhookRow>> = HashMap::new();
+    for hook in hooks.iter().filter(|h| h.active) {
+        by_account.entry(&hook.account).or_default().push(hook);
+    }
+    let mut written = 0;
+    for (account, hooks) in by_account {
+        let after_seq = hooks.iter().map(|h| h.cursor).min().unwrap_or(0);
+        let query = EventQuery { agents: None, from: i64::MIN, to: i64::MAX, after_seq, limit: Some(BATCH) };
+        let events = store.events(account, &query).await?;
+        let Some(last) = events.last().map(|l| l.seq) else { continue };
+        let mut reports = Reports { store, account, up_to: last, built: HashMap::new(), settings: None };
+        for hook in hooks {
+            let mine: Vec<&Logged> = events.iter().filter(|l| l.seq > hook.cursor).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let deliveries = deliveries_for(hook, &mine, &mut reports, now).await?;
+            written += store.advance(account, hook.id, hook.cursor, last, &deliveries).await?.unwrap_or(0);
+        }
+    }
+    Ok(written)
+}
