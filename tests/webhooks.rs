@@ -365,9 +365,19 @@ backend_test!(every_webhook_endpoints_bad_input_gets_the_envelope, |app| {
     // Only the account itself: an agent session, whatever its role, is refused.
     app.agent(&account, r#""name":"Asha","email":"asha@x.com","password":"pass-word-1""#).await;
     let ssid = app.login("asha@x.com", "pass-word-1").await;
-    for path in [ADD, LIST, UPDATE, DELETE, TEST, ROTATE, DELIVERIES, REDELIVER] {
-        let sent = json!({"ssid": ssid, "webhookId": id, "url": url, "events": ["*"]}).to_string();
-        app.expect_error(path, &sent, 1015, "Permission denied").await;
+    // Each with keys its endpoint accepts (an unknown key is refused first).
+    let one = json!({"ssid": ssid, "webhookId": id});
+    for (path, sent) in [
+        (ADD, json!({"ssid": ssid, "url": url, "events": ["*"]})),
+        (LIST, json!({"ssid": ssid})),
+        (UPDATE, json!({"ssid": ssid, "webhookId": id, "url": url, "events": ["*"]})),
+        (DELETE, one.clone()),
+        (TEST, one.clone()),
+        (ROTATE, one.clone()),
+        (DELIVERIES, one.clone()),
+        (REDELIVER, json!({"ssid": ssid, "webhookId": id, "since": 0})),
+    ] {
+        app.expect_error(path, &sent.to_string(), 1015, "Permission denied").await;
     }
     // At most 20 per account.
     for _ in 1..20 {
