@@ -527,13 +527,18 @@ async fn measure(
 
 async fn bench(cli: Cli) -> anyhow::Result<()> {
     let size = size(cli.smoke);
+    let dir = tempfile::tempdir()?;
+    // The baseline runs from a copy of this binary: building the server
+    // below may rebuild the bench too (features unified with the server's),
+    // replacing the file this process was started from.
+    let bench_copy = dir.path().join("agentdesk-bench");
+    std::fs::copy(std::env::current_exe()?, &bench_copy)?;
     eprintln!("building the release server…");
     let binary = server::build_server()?;
-    let dir = tempfile::tempdir()?;
 
     eprintln!("baseline: a bare axum server with a fixed 60-byte JSON body");
     let port = server::free_port()?;
-    let mut command = Command::new(std::env::current_exe()?);
+    let mut command = Command::new(&bench_copy);
     command.args(["baseline", "--port", &port.to_string()]);
     let baseline = Running::start(command, port)?;
     let body = bodies([json!({"ssid": "0123456789abcdef"})]);
