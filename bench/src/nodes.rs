@@ -92,7 +92,7 @@ async fn ready(addr: SocketAddr) -> anyhow::Result<()> {
 
 /// Sends single call events through the first node at `LAG_RATE` for
 /// `seconds` while the last node's stream is read; each event's lag is from
-/// its answer (which carries its sequence number, `lst_sync`) to its frame.
+/// its answer (which carries its sequence number, `lstSync`) to its frame.
 /// Events never heard within a second after the end count as errors.
 async fn cross_node_lag(addrs: &[SocketAddr], data: &Loaded, seconds: f64, run: &str) -> anyhow::Result<Outcome> {
     let (first, last) = (addrs[0], addrs[addrs.len() - 1]);
@@ -114,7 +114,7 @@ async fn cross_node_lag(addrs: &[SocketAddr], data: &Loaded, seconds: f64, run: 
         let at = Instant::now();
         let bytes = reply.into_body().collect().await?.to_bytes();
         let answer: serde_json::Value = serde_json::from_slice(&bytes)?;
-        if let Some(seq) = answer["lst_sync"].as_i64().filter(|s| *s > 0) {
+        if let Some(seq) = answer["lstSync"].as_i64().filter(|s| *s > 0) {
             answered.insert(seq, at);
         }
     }
