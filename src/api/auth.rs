@@ -150,10 +150,12 @@ async fn resolve(state: &AppState, body: &Body) -> Result<Principal, ApiError> {
 
 /// Resolves the body's credentials: 1020, 1002, 1000, 1014 or 1039 when it can't.
 /// A node of several first brings the account up to the database
-/// (`Live::refresh`) and resolves again when its credentials moved there.
+/// (`Live::refresh`) and resolves again when credentials were forgotten
+/// since it resolved them.
 pub async fn authenticate(state: &AppState, body: &Body) -> Result<Principal, ApiError> {
+    let mark = state.live.credentials_mark();
     let mut who = resolve(state, body).await?;
-    if state.live.clustered() && state.live.refresh(&who.account).await? {
+    if state.live.clustered() && state.live.refresh(&who.account, mark).await? {
         who = resolve(state, body).await?;
     }
     let span = tracing::Span::current();

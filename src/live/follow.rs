@@ -32,33 +32,64 @@ const CATCH_UP_PAGE: i64 = 5_000;
 /// to retry later (503).
 const MAX_RACES: u32 = 16;
 
+/// The longest pause, in milliseconds, between two takes of a raced
+/// decision.
+const MAX_PAUSE_MS: u64 = 20;
+
 /// Pings other nodes stored within this many seconds are taken each time
 /// (each node writes its pings once a second).
 const PING_WINDOW: i64 = 3;
 
 impl Live {
     /// Compares the account's versions with what this node holds and
-    /// brings its view up to them (see the module doc). Returns whether
-    /// the account's credentials moved since this node last looked, in
-    /// which case a principal resolved from memory must be resolved again.
-    /// NotFound: no such account.
-    pub async fn refresh(&self, account: &AccountId) -> StoreResult<bool> {
-        let versions = self.store.account_versions(account).await?;
+    /// brings its view up to them (see the module doc), with a read that
+    /// began after this call did: concurrent calls for one account share
+    /// one read (`Refreshes`). Returns whether credentials resolved from
+    /// memory since `mark` (`credentials_mark`) may be stale and must be
+    /// resolved again. NotFound: no such account.
+    pub async fn refresh(&self, account: &AccountId, mark: u64) -> StoreResult<bool> {
         let live = self.account(account).await?;
+        let arrived = live.refreshes.started.load(Ordering::SeqCst);
+        let mut completed = live.refreshes.turn.lock().await;
+        // Any comparison numbered past `arrived` read the versions after
+        // this call began: what it found holds for this call too.
+        if *completed <= arrived {
+            let number = live.refreshes.started.fetch_add(1, Ordering::SeqCst) + 1;
+            self.compare(account, &live).await?;
+            *completed = number;
+        }
+        drop(completed);
+        Ok(self.credentials_forgotten.load(Ordering::SeqCst) != mark)
+    }
+
+    /// Taken before credentials are resolved from this node's memory, and
+    /// given to `refresh`, which says whether they were forgotten since.
+    pub fn credentials_mark(&self) -> u64 {
+        self.credentials_forgotten.load(Ordering::SeqCst)
+    }
+
+    /// One comparison of `refresh`, under the account's refresh turn.
+    async fn compare(&self, account: &AccountId, live: &AccountLive) -> StoreResult<()> {
+        let versions = self.store.account_versions(account).await?;
         let seen = live.seen();
         let directory_moved = seen.is_none_or(|s| s.directory != versions.directory);
         let credentials_moved = seen.is_none_or(|s| s.credentials != versions.credentials);
         // Forgotten before the versions are recorded as seen: a request
         // that finds them seen finds the caches forgotten too.
         self.store.forget_cached(account, directory_moved, credentials_moved);
+        if credentials_moved {
+            // After the forgetting: a caller whose mark is older resolves
+            // again, one whose mark is newer resolved from the database.
+            self.credentials_forgotten.fetch_add(1, Ordering::SeqCst);
+        }
         if directory_moved && seen.is_some() {
             live.set_settings(self.store.live_settings(account).await?);
         }
         live.saw(versions);
         if versions.next_event_seq - 1 > live.applied() {
-            self.catch_up(account, &live).await?;
+            self.catch_up(account, live).await?;
         }
-        Ok(credentials_moved)
+        Ok(())
     }
 
     /// Folds the events the log holds beyond what the view holds, in
@@ -91,21 +122,25 @@ impl Live {
     }
 
     /// After a commit answered `Raced`: catches up with the log so the
-    /// decision can be taken again, pausing a little from the second race
-    /// on (nodes racing for one account spread out). Raced once `races`
-    /// passes the bound: the request is answered 503, worth retrying.
+    /// decision can be taken again, pausing a little first from the second
+    /// race on (nodes racing for one account spread out). The pause comes
+    /// before the catch-up: a decision taken on what the log held before a
+    /// pause would race whatever other nodes appended during it. Raced once
+    /// `races` passes the bound: the request is answered 503, worth
+    /// retrying.
     pub(super) async fn retake(&self, account: &AccountId, races: &mut u32) -> StoreResult<()> {
         *races += 1;
         if *races > MAX_RACES {
             return Err(StoreError::Raced);
         }
-        let live = self.account(account).await?;
-        self.catch_up(account, &live).await?;
         if *races > 1 {
             use rand::RngExt;
-            let pause = rand::rng().random_range(0..u64::from(*races) * 5);
+            let most = (u64::from(*races) * 2).min(MAX_PAUSE_MS);
+            let pause = rand::rng().random_range(0..=most);
             tokio::time::sleep(Duration::from_millis(pause)).await;
         }
+        let live = self.account(account).await?;
+        self.catch_up(account, &live).await?;
         Ok(())
     }
 
@@ -120,7 +155,7 @@ impl Live {
     async fn follow_all(&self) -> StoreResult<()> {
         let now = self.clock.now();
         for (account, live) in self.loaded() {
-            self.refresh(&account).await?;
+            self.refresh(&account, self.credentials_mark()).await?;
             self.take_pings(&account, &live, now).await?;
         }
         Ok(())

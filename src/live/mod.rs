@@ -17,7 +17,7 @@ mod view;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
@@ -58,6 +58,9 @@ pub struct Live {
     node: Option<String>,
     /// The view has caught up with the log since start (`/readyz`).
     caught_up: AtomicBool,
+    /// Counts the times `refresh` found an account's credentials moved
+    /// and forgot them (several nodes only; see `credentials_mark`).
+    credentials_forgotten: AtomicU64,
 }
 
 /// The lease on timed transitions, session expiries and deletions: one
@@ -95,6 +98,7 @@ impl Live {
             // Alone, the view is read from the database as it is needed: it
             // is always the log's latest.
             caught_up: AtomicBool::new(true),
+            credentials_forgotten: AtomicU64::new(0),
         }
     }
 

@@ -51,7 +51,22 @@ pub struct AccountLive {
     pub(super) writer: Arc<tokio::sync::Mutex<()>>,
     /// Changes decided but not yet durable (see `batch.rs`).
     pub(super) pending: Pending,
+    /// Comparisons with the database's versions (several nodes only).
+    pub(super) refreshes: Refreshes,
     inner: Mutex<Inner>,
+}
+
+/// Comparisons of one account's versions, one at a time: requests that
+/// arrive while one is under way wait for the next and share it, so a
+/// busy account costs a node one read per round trip, not one per request.
+#[derive(Default)]
+pub(super) struct Refreshes {
+    /// How many comparisons have started (each counts itself before it
+    /// reads).
+    pub(super) started: std::sync::atomic::AtomicU64,
+    /// Held through a comparison; holds the number of the last one that
+    /// completed.
+    pub(super) turn: tokio::sync::Mutex<u64>,
 }
 
 impl AccountLive {
@@ -60,6 +75,7 @@ impl AccountLive {
         AccountLive {
             writer: Arc::new(tokio::sync::Mutex::new(())),
             pending: Pending::new(next_seq),
+            refreshes: Refreshes::default(),
             inner: Mutex::new(Inner { settings, agents, applied: next_seq - 1, seen: None }),
         }
     }
