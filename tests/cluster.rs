@@ -12,6 +12,8 @@
 //! - concurrent breaks of one agent through all nodes end as if they had
 //!   gone through one: every acknowledged change is one event, and the
 //!   agent's breaks alternate;
+//! - sustained call events into one account through all nodes at once are
+//!   all accepted, though the nodes' batches race;
 //! - pings sent only to nodes that do not keep the time keep an agent
 //!   alive; timed transitions (wrap-up end, stale, offline) happen once, at
 //!   their due second, even when the node keeping the time is killed with
@@ -364,6 +366,61 @@ async fn three_nodes_on_one_database_answer_as_one_server() {
             );
         }
     }
+
+    // ---- sustained call events into one account through every node ----
+    // Each node's batches race the others' for the account's log; every
+    // request is still accepted, as one server would accept it.
+    let (busy_user, busy_token) = create_account(&url, "Busy", "busy@example.com");
+    let busy = |mut fields: Value| {
+        fields["userId"] = json!(busy_user);
+        fields["token"] = json!(busy_token);
+        fields
+    };
+    let mut busy_agents = Vec::new();
+    for i in 0..4 {
+        let fields =
+            json!({"name": format!("busy {i}"), "email": format!("b{i}@busy.example"), "password": "pass-word-1"});
+        busy_agents.push(floor.ok_at(i % 3, "Agent/create", &busy(fields)).await["agentId"].as_i64().unwrap());
+    }
+    let senders = (0..6).map(|sender| {
+        let (client, base, agents) = (client.clone(), bases[sender % 3].clone(), busy_agents.clone());
+        let creds = busy(json!({}));
+        tokio::spawn(async move {
+            let mut replies = Vec::new();
+            let until = Instant::now() + Duration::from_secs(2);
+            let mut batch = 0;
+            while Instant::now() < until {
+                let events: Vec<Value> = (0..10)
+                    .flat_map(|i| {
+                        let (call, agent) = (format!("busy-{sender}-{batch}-{i}"), agents[i % agents.len()]);
+                        ["offered", "missed"].map(|event| {
+                            json!({"callId": call, "event": event, "agentId": agent, "callerNumber": "9876543210"})
+                        })
+                    })
+                    .collect();
+                let mut body = creds.clone();
+                body["events"] = json!(events);
+                let reply =
+                    client.post(format!("{base}/api/v2/callEvent")).body(body.to_string()).send().await.unwrap();
+                replies.push((reply.status().as_u16(), reply.text().await.unwrap()));
+                batch += 1;
+            }
+            replies
+        })
+    });
+    let mut sent = 0;
+    for replies in futures_util::future::join_all(senders).await {
+        for (status, text) in replies.unwrap() {
+            let reply: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status} {text}"));
+            assert_eq!(
+                (status, reply["accepted"].clone(), reply["duplicates"].clone()),
+                (200, json!(20), json!(0)),
+                "{text}"
+            );
+            sent += 1;
+        }
+    }
+    assert!(sent >= 6, "every sender had at least one answer");
 
     // ---- heartbeats and timers, with the time keeper killed midway ----
     let first_keeper = timekeeper(&url).await.expect("a node keeps the time");

@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::domain::agent::{normalize_phone, valid_did};
 use crate::domain::ids::{AccountId, AgentId, GroupId};
 use crate::domain::presence::{CallRef, Kind};
+use crate::live::Races;
 use crate::store::GroupFilter;
 use crate::store::RecordedCall;
 use crate::wire::body::{id_value, int_value};
@@ -170,7 +171,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     let inputs = in_time_order(inputs);
     let keys: Vec<RecordedCall> =
         inputs.iter().map(|i| RecordedCall { agent: i.agent, call_id: i.call.call_id.clone(), kind: i.kind }).collect();
-    let mut races = 0;
+    let mut races = Races::default();
     let (logged, duplicates) = loop {
         let mut draft = state.live.begin(&who.account).await?;
         // Under the account's writer turn: what is recorded cannot change meanwhile.

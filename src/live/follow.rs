@@ -19,7 +19,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{AccountLive, Live, Published};
 use crate::store::cluster::{LogWakeups, Wakeup};
@@ -28,9 +28,21 @@ use crate::store::{AccountId, EventQuery, StoreError, StoreResult};
 /// Events read from the log per query while catching up.
 const CATCH_UP_PAGE: i64 = 5_000;
 
-/// How often a raced decision is taken again before the request is told
-/// to retry later (503).
-const MAX_RACES: u32 = 16;
+/// How long a decision other nodes keep racing is taken again before the
+/// request is told to retry later (503): a third of the request deadline.
+/// Each race means another node's change landed, so the account makes
+/// progress however many nodes write to it; a count of races as the bound
+/// refused requests under sustained writes to one account through three
+/// nodes, where a decision can lose many times in a row.
+const RACING_FOR: Duration = Duration::from_secs(10);
+
+/// How often, and since when, one decision was raced by other nodes'
+/// appends (`Live::commit_or_retake`).
+#[derive(Debug, Default)]
+pub struct Races {
+    count: u32,
+    first: Option<Instant>,
+}
 
 /// The longest pause, in milliseconds, between two takes of a raced
 /// decision.
@@ -125,17 +137,17 @@ impl Live {
     /// decision can be taken again, pausing a little first from the second
     /// race on (nodes racing for one account spread out). The pause comes
     /// before the catch-up: a decision taken on what the log held before a
-    /// pause would race whatever other nodes appended during it. Raced once
-    /// `races` passes the bound: the request is answered 503, worth
-    /// retrying.
-    pub(super) async fn retake(&self, account: &AccountId, races: &mut u32) -> StoreResult<()> {
-        *races += 1;
-        if *races > MAX_RACES {
+    /// pause would race whatever other nodes appended during it. Raced
+    /// once the decision has been racing for `RACING_FOR`: the request is
+    /// answered 503, worth retrying.
+    pub(super) async fn retake(&self, account: &AccountId, races: &mut Races) -> StoreResult<()> {
+        races.count += 1;
+        if races.first.get_or_insert_with(Instant::now).elapsed() > RACING_FOR {
             return Err(StoreError::Raced);
         }
-        if *races > 1 {
+        if races.count > 1 {
             use rand::RngExt;
-            let most = (u64::from(*races) * 2).min(MAX_PAUSE_MS);
+            let most = (u64::from(races.count) * 2).min(MAX_PAUSE_MS);
             let pause = rand::rng().random_range(0..=most);
             tokio::time::sleep(Duration::from_millis(pause)).await;
         }

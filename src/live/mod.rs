@@ -29,7 +29,7 @@ use crate::store::{
     AccountId, AgentId, AgentOf, Fence, LiveSettings, PingRow, RecordedCall, SharedStore, Snapshot, StoreError,
     StoreResult,
 };
-pub use follow::follow;
+pub use follow::{Races, follow};
 pub use view::{AccountLive, AgentLive};
 
 /// An event as the stream carries it: the account it belongs to, numbered.
@@ -251,7 +251,7 @@ impl Live {
     /// Commits a draft decided in a loop: `Some(events)` once durable,
     /// `None` when another node raced it — caught up since (`retake`), so
     /// the caller decides again. Raced once that happened too often.
-    pub async fn commit_or_retake(&self, draft: Draft, races: &mut u32) -> StoreResult<Option<Vec<Logged>>> {
+    pub async fn commit_or_retake(&self, draft: Draft, races: &mut Races) -> StoreResult<Option<Vec<Logged>>> {
         let account = draft.account.clone();
         match self.commit(draft).await {
             Ok(events) => Ok(Some(events)),
@@ -281,7 +281,7 @@ impl Live {
     /// and returns what the caller wants to know about the outcome. When
     /// another node raced it, `decide` runs again on the latest state.
     pub async fn record<R>(&self, account: &AccountId, mut decide: impl FnMut(&mut Draft) -> R) -> StoreResult<R> {
-        let mut races = 0;
+        let mut races = Races::default();
         loop {
             let mut draft = self.begin(account).await?;
             let outcome = decide(&mut draft);
@@ -397,7 +397,7 @@ impl Live {
                 // The heartbeat is decided on the latest ping any node took.
                 self.take_pings(account, live, now).await?;
             }
-            let mut races = 0;
+            let mut races = Races::default();
             loop {
                 let mut draft = self.begin(account).await?;
                 draft.fence = fence.cloned();

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Live;
+use super::{Live, Races};
 use crate::domain::presence::Actor;
 use crate::store::{AccountId, AgentId, ExpiredSession, Fence, StoreResult};
 
@@ -47,7 +47,7 @@ impl Live {
         }
         let mut logged = 0;
         for (account, agents) in last_ends(&expired) {
-            let mut races = 0;
+            let mut races = Races::default();
             loop {
                 let mut draft = self.begin(account).await?;
                 draft.fence = fence.cloned();
