@@ -1,5 +1,6 @@
 //! A refusal's log line carries the request id the client got back and the
-//! same detail as the header, so a report quoting the id finds its cause.
+//! same detail as the header, so a report quoting the id finds its cause;
+//! a "no" to a question about an agent's state is not a refusal worth a line.
 //! Its own test binary: it installs the process's log subscriber.
 
 mod common;
@@ -63,4 +64,14 @@ backend_test!(a_refusal_is_logged_with_its_request_id_and_detail, |app| {
     let line = text.lines().find(|l| l.contains(&id) && l.contains("request refused")).expect("its line");
     assert!(line.contains(&format!(r#"field="/{}" reason="#, "k".repeat(127))), "{line}");
     assert!(line.len() < 600, "{} bytes", line.len());
+
+    // "Not on break" answers a question: the header says so, the log does not.
+    let agent = app.agent(&account, r#""name":"Asha","email":"asha@example.com","password":"pass-word-1""#).await;
+    let reply =
+        app.post("/api/v2/agentProfile/agentOnBreak", &format!(r#"{{{},"agentId":{agent}}}"#, account.creds())).await;
+    assert_eq!(reply.body, error_body(1502, "On break is : 0"));
+    assert_eq!(reply.header("agentdesk-error-detail"), r#"code=1502, reason="On break is : 0""#);
+    let id = reply.header("x-request-id").to_string();
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(!text.lines().any(|l| l.contains(&id)), "no info line for a no:\n{text}");
 });

@@ -26,18 +26,29 @@ pub struct Detail {
     /// JSON Pointer into the body (`/filter/0/key`); `None`: no single field.
     pub field: Option<String>,
     pub reason: Cow<'static, str>,
+    /// A "no" to a question about an agent's state (not on break, not in
+    /// wrap-up), which DeepCall answers in the error envelope: the header
+    /// says why, but the log line is `debug`, not `info`, since boards and
+    /// CRMs ask these all day and every "no" would be a line (at 50,000
+    /// questions a second, 8 % of the server's time).
+    pub answer: bool,
 }
 
 impl Detail {
     /// A refusal no single field explains (a body that is not JSON, a route that does not exist).
     pub fn why(reason: impl Into<Cow<'static, str>>) -> Self {
-        Self { field: None, reason: reason.into() }
+        Self { field: None, reason: reason.into(), answer: false }
+    }
+
+    /// A "no" in the error envelope (see `answer`), for no single field.
+    pub fn answer(reason: impl Into<Cow<'static, str>>) -> Self {
+        Self { answer: true, ..Self::why(reason) }
     }
 
     /// A refusal of one field: `path` is its way down from the body's top
     /// (`["filter", "0", "key"]`), made into a JSON Pointer here.
     pub fn at<S: AsRef<str>>(path: &[S], reason: impl Into<Cow<'static, str>>) -> Self {
-        Self { field: Some(pointer(path)), reason: reason.into() }
+        Self { field: Some(pointer(path)), reason: reason.into(), answer: false }
     }
 }
 
@@ -108,13 +119,14 @@ pub fn attach(response: &mut Response, code: u16, detail: Detail) {
 /// line inside the request's span, which carries the request id.
 pub async fn announce(mut response: Response) -> Response {
     let Some(refusal) = response.extensions_mut().remove::<Refusal>() else { return response };
-    tracing::info!(
-        code = refusal.code,
-        // A client's key may be up to a body long: the log keeps as much as the header.
-        field = refusal.detail.field.as_deref().map(|f| f.char_indices().nth(MAX_FIELD).map_or(f, |(at, _)| &f[..at])),
-        reason = %refusal.detail.reason,
-        "request refused"
-    );
+    let detail = &refusal.detail;
+    // A client's key may be up to a body long: the log keeps as much as the header.
+    let field = detail.field.as_deref().map(|f| f.char_indices().nth(MAX_FIELD).map_or(f, |(at, _)| &f[..at]));
+    if detail.answer {
+        tracing::debug!(code = refusal.code, field, reason = %detail.reason, "request answered no");
+    } else {
+        tracing::info!(code = refusal.code, field, reason = %detail.reason, "request refused");
+    }
     let headers = response.headers_mut();
     headers.insert(HEADER, header_value(&refusal));
     headers.insert(
