@@ -104,8 +104,10 @@ pub struct ServeSettings {
     #[arg(long)]
     pub demo: bool,
     /// This server is one of several nodes sharing one PostgreSQL database
-    /// (docs/SCALING.md); every node of it must say so.
-    #[arg(long, env = "AGENTDESK_CLUSTER")]
+    /// (docs/SCALING.md); every node of it must say so. The variable takes
+    /// `1`/`0` as well as `true`/`false`, `yes`/`no`, `on`/`off`.
+    #[arg(long, env = "AGENTDESK_CLUSTER", value_parser = clap::builder::BoolishValueParser::new(),
+          default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub cluster: bool,
 }
 

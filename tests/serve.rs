@@ -339,6 +339,24 @@ fn backup_of_postgresql_says_to_use_pg_dump() {
     assert!(!to.exists());
 }
 
+/// `AGENTDESK_CLUSTER=1` (as docs/SCALING.md writes it) turns cluster mode
+/// on: on SQLite that is refused with its own line, not a parse error.
+#[test]
+fn agentdesk_cluster_1_means_cluster_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("one.db").display());
+    for on in ["1", "true", "yes"] {
+        let refused = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+            .args(["serve", "--database", &database, "--bind", "127.0.0.1:0"])
+            .env("AGENTDESK_CLUSTER", on)
+            .output()
+            .unwrap();
+        assert!(!refused.status.success());
+        let text = String::from_utf8_lossy(&refused.stderr);
+        assert!(text.contains("--cluster needs PostgreSQL: a SQLite file is served by one process"), "{on}: {text}");
+    }
+}
+
 #[test]
 fn account_list_prints_one_json_line_per_account() {
     let dir = tempfile::tempdir().unwrap();
