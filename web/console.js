@@ -214,6 +214,10 @@ export function mountConsole(root, { logout }) {
   function openStream() {
     // Only this agent's events (its role does not hold VIEW_AGENTS); each one refreshes the console.
     stream = new EventSource(`/api/v2/stream?ssid=${encodeURIComponent(me.ssid)}&named=0`);
+    // The stream starts at the present: what happened before it opened is
+    // read once it is open, so no event between a read and the opening is
+    // missed (a call offered then showed no caller until the next event).
+    stream.onopen = () => refresh();
     stream.onmessage = (m) => {
       const e = JSON.parse(m.data);
       refresh();
@@ -232,9 +236,9 @@ export function mountConsole(root, { logout }) {
     const reasons = await call('Break/list').catch(() => ({ response: [] }));
     $('#break-reason').innerHTML = reasons.response.map((r) => `<option>${esc(r.name)}</option>`).join('');
     await heartbeat();
+    if (!stopped) openStream();
     await refresh();
     await loadCounters();
-    if (!stopped) openStream();
   })();
 
   return () => {

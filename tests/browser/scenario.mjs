@@ -117,6 +117,13 @@ try {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const agentPage = await context.newPage();
   agentPage.on('pageerror', (e) => problems.push(e.message));
+  // The console's stream opens a second late, so the call below is offered
+  // before it is open: the console must still show it (it reads its state
+  // once the stream is open), as on a slow network.
+  await agentPage.route('**/api/v2/stream**', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
   const me = 3;
   check((await live(me)).lastPing === null, 'agent 3 has not pinged yet');
   await login(agentPage, AGENT);
@@ -131,7 +138,9 @@ try {
   // A call: the caller's card and a note added; then the wrap-up, ended early.
   const callEvent = (event) => api('callEvent', { callId: 'browser-1', agentId: me, event, callerNumber: '8302390884' });
   for (const event of ['offered', 'answered']) check((await callEvent(event)).status === 'success', event);
-  await agentPage.waitForFunction(() => document.querySelector('#contact')?.textContent.includes('Kavya Sethi'), null, { timeout: 15000 });
+  // Promptly: within the stream's late opening and a read, well before the
+  // next heartbeat (every 15 s) would show it by the way.
+  await agentPage.waitForFunction(() => document.querySelector('#contact')?.textContent.includes('Kavya Sethi'), null, { timeout: 6000 });
   await agentPage.fill('#note-form input[name=content]', 'Wants the Gold plan');
   await agentPage.click('#note-form button[type=submit]');
   await agentPage.waitForFunction(() => document.querySelector('#notes')?.textContent.includes('Wants the Gold plan'));
