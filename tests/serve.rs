@@ -557,3 +557,48 @@ async fn postgresql_backs_up_with_pg_dump_and_restores_with_pg_restore_as_the_re
     let _restored_server = KillOnDrop(child);
     assert_eq!(agent_ids(&address, user_id, token).await, [1]);
 }
+
+/// A database that refuses connections (not accepting any, as during a
+/// failover or an administrator's maintenance) is the 503 envelope with
+/// `Retry-After`, never a 1032: a balancer passes the request on to another
+/// node, a client retries.
+#[tokio::test]
+async fn a_database_refusing_connections_is_answered_503_not_1032() {
+    use sqlx::Connection;
+    let Some(database) = common::PostgresDatabase::create().await else {
+        eprintln!("skipped: AGENTDESK_TEST_POSTGRES is not set");
+        return;
+    };
+    let url = database.url();
+    let name = url.rsplit('/').next().unwrap().to_string();
+    let (user_id, token) = common::server::create_account(&url, "Refused", "refused@x.com");
+    let (child, address, _) = serve(&url);
+    let _server = KillOnDrop(child);
+    // Ready first: a database lost while the server is still starting
+    // stops the start-up instead.
+    let client = reqwest::Client::new();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while client.get(format!("http://{address}/readyz")).send().await.map(|r| r.status().as_u16()).ok() != Some(200) {
+        assert!(std::time::Instant::now() < until, "the server never became ready");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    let admin = std::env::var("AGENTDESK_TEST_POSTGRES").unwrap();
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    for statement in [
+        format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"),
+        format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut conn).await.unwrap();
+    }
+    let body = format!(r#"{{"userId":"{user_id}","token":"{token}"}}"#);
+    let reply = client.post(format!("http://{address}/api/v2/Agent/list")).body(body).send().await.unwrap();
+    let status = reply.status().as_u16();
+    let retry_after = reply.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(
+        (status, retry_after, reply.text().await.unwrap()),
+        (503, Some("1".to_string()), common::error_body(503, "Service unavailable"))
+    );
+    let allow = format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true");
+    sqlx::query(sqlx::AssertSqlSafe(allow)).execute(&mut conn).await.unwrap();
+}

@@ -66,9 +66,24 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 StoreError::Unavailable(err.to_string())
             }
+            sqlx::Error::Database(ref db) if db.code().is_some_and(|c| not_there_now(&c, db.message())) => {
+                StoreError::Unavailable(err.to_string())
+            }
             other => StoreError::Other(other.into()),
         }
     }
+}
+
+/// PostgreSQL's answers that say the database is not there for now, not
+/// that the request was wrong (SQLSTATE, PostgreSQL docs, appendix A):
+/// connection exceptions (class 08), too many connections (53300), an
+/// administrator or crash shutdown or a server starting up (57P01–57P03),
+/// and a database not accepting connections (55000 with that message).
+/// Nothing was applied and another node or a later try may succeed: 503.
+fn not_there_now(code: &str, message: &str) -> bool {
+    code.starts_with("08")
+        || matches!(code, "53300" | "57P01" | "57P02" | "57P03")
+        || (code == "55000" && message.contains("accepting connections"))
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
