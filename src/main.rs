@@ -227,7 +227,19 @@ async fn one_shot(store: &store::SharedStore, db: &DatabaseSettings, action: One
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     // Before opening: a second server on one SQLite file must not even migrate it.
-    let _claim = store::serving::claim(&settings.db.database, settings.cluster).await?;
+    let claim = store::serving::claim(&settings.db.database, settings.cluster).await?;
+    // The claim is kept by its own task until the store has closed; if
+    // another server took the database while it had lapsed, this one stops.
+    let (claim_lost, lost) = tokio::sync::watch::channel(false);
+    let claim = {
+        let (url, clustered) = (settings.db.database.clone(), settings.cluster);
+        tokio::spawn(async move {
+            let why = claim.keep(&url, clustered).await;
+            tracing::error!(error = %why, "this server lost its claim on the database; stopping");
+            let _ = claim_lost.send(true);
+            std::future::pending::<()>().await
+        })
+    };
     let store = store::open_as(&settings.db.database, settings.cluster).await?;
     tracing::info!(database = %settings.db.redacted(), "store ready");
     let listener = match TcpListener::bind(settings.bind.as_str()).await {
@@ -284,7 +296,14 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let pusher = tokio::spawn(agentdesk::push::run(state.push.clone(), async {
         let _ = push_stopped.await;
     }));
-    agentdesk::launch(state, listener, shutdown_signal()).await?;
+    let mut lapsed = lost.clone();
+    let stop = async move {
+        tokio::select! {
+            () = shutdown_signal() => {},
+            Ok(_) = lapsed.wait_for(|lost| *lost) => {},
+        }
+    };
+    agentdesk::launch(state, listener, stop).await?;
     // Requests are drained; then the background work stops (flushing the
     // latest pings; webhook attempts in flight finish), and the store closes last.
     let _ = stop_live.send(());
@@ -297,6 +316,11 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         let _ = share.await;
     }
     store.close(clock.now()).await;
+    // Released last: no other server starts before this one has closed.
+    claim.abort();
+    if *lost.borrow() {
+        anyhow::bail!("stopped: another agentdesk server took the database while this one's claim had lapsed");
+    }
     tracing::info!("stopped");
     Ok(())
 }

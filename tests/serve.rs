@@ -197,9 +197,26 @@ async fn a_second_server_on_one_sqlite_file_refuses_to_start() {
     let (first, _address, _) = serve(&database);
     let mut first = KillOnDrop(first);
 
+    let said = refused_to_start(&database).await;
+    assert!(said.contains("another agentdesk server is already serving"), "{said}");
+    assert!(said.contains(&file.display().to_string()), "{said}");
+
+    let created =
+        agentdesk(&["account", "create", "--name", "Beside", "--email", "beside@x.com", "--database", &database]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+    let (again, _, _) = serve(&database);
+    drop(KillOnDrop(again));
+}
+
+/// Starts `serve` on `database` and waits (at most 10 s) for it to refuse
+/// to start; what it said.
+async fn refused_to_start(database: &str) -> String {
     let mut second = KillOnDrop(
         Command::new(env!("CARGO_BIN_EXE_agentdesk"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--database", &database])
+            .args(["serve", "--bind", "127.0.0.1:0", "--database", database])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -216,17 +233,43 @@ async fn a_second_server_on_one_sqlite_file_refuses_to_start() {
     assert!(!status.success(), "a second server started");
     let mut said = String::new();
     std::io::Read::read_to_string(&mut second.0.stderr.take().unwrap(), &mut said).unwrap();
-    assert!(said.contains("another agentdesk server is already serving"), "{said}");
-    assert!(said.contains(&file.display().to_string()), "{said}");
+    said
+}
 
-    let created =
-        agentdesk(&["account", "create", "--name", "Beside", "--email", "beside@x.com", "--database", &database]);
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+/// A fresh PostgreSQL database (dropped with the first value), its URL and
+/// its name; `None` (the test is skipped) without `AGENTDESK_TEST_POSTGRES`.
+async fn fresh_postgres() -> Option<(common::PostgresDatabase, String, String)> {
+    let Some(database) = common::PostgresDatabase::create().await else {
+        eprintln!("skipped: AGENTDESK_TEST_POSTGRES is not set");
+        return None;
+    };
+    let url = database.url();
+    let name = url.rsplit('/').next().unwrap().to_string();
+    Some((database, url, name))
+}
 
-    first.0.kill().unwrap();
-    first.0.wait().unwrap();
-    let (again, _, _) = serve(&database);
-    drop(KillOnDrop(again));
+/// Runs `statements` as the test PostgreSQL server's administrator.
+async fn as_admin(statements: &[String]) {
+    use sqlx::Connection;
+    let admin = std::env::var("AGENTDESK_TEST_POSTGRES").unwrap();
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    for statement in statements {
+        sqlx::query(sqlx::AssertSqlSafe(statement.clone())).execute(&mut conn).await.unwrap();
+    }
+}
+
+/// PostgreSQL ends a session's advisory lock with its connection: a server
+/// whose connections were all terminated takes its claim back within a
+/// second or two, so a second server started afterwards is still refused.
+#[tokio::test]
+async fn a_claim_lost_with_its_connection_is_taken_again() {
+    let Some((_database, url, name)) = fresh_postgres().await else { return };
+    let (child, _address, _) = serve(&url);
+    let _first = KillOnDrop(child);
+    as_admin(&[format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")]).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let said = refused_to_start(&url).await;
+    assert!(said.contains("another agentdesk server is already serving this database"), "{said}");
 }
 
 #[tokio::test]
@@ -564,13 +607,7 @@ async fn postgresql_backs_up_with_pg_dump_and_restores_with_pg_restore_as_the_re
 /// node, a client retries.
 #[tokio::test]
 async fn a_database_refusing_connections_is_answered_503_not_1032() {
-    use sqlx::Connection;
-    let Some(database) = common::PostgresDatabase::create().await else {
-        eprintln!("skipped: AGENTDESK_TEST_POSTGRES is not set");
-        return;
-    };
-    let url = database.url();
-    let name = url.rsplit('/').next().unwrap().to_string();
+    let Some((_database, url, name)) = fresh_postgres().await else { return };
     let (user_id, token) = common::server::create_account(&url, "Refused", "refused@x.com");
     let (child, address, _) = serve(&url);
     let _server = KillOnDrop(child);
@@ -583,14 +620,11 @@ async fn a_database_refusing_connections_is_answered_503_not_1032() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 
-    let admin = std::env::var("AGENTDESK_TEST_POSTGRES").unwrap();
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-    for statement in [
+    as_admin(&[
         format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"),
         format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut conn).await.unwrap();
-    }
+    ])
+    .await;
     let body = format!(r#"{{"userId":"{user_id}","token":"{token}"}}"#);
     let reply = client.post(format!("http://{address}/api/v2/Agent/list")).body(body).send().await.unwrap();
     let status = reply.status().as_u16();
@@ -599,6 +633,5 @@ async fn a_database_refusing_connections_is_answered_503_not_1032() {
         (status, retry_after, reply.text().await.unwrap()),
         (503, Some("1".to_string()), common::error_body(503, "Service unavailable"))
     );
-    let allow = format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true");
-    sqlx::query(sqlx::AssertSqlSafe(allow)).execute(&mut conn).await.unwrap();
+    as_admin(&[format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")]).await;
 }

@@ -66,6 +66,26 @@ pub async fn claim(url: &str, clustered: bool) -> anyhow::Result<ServingClaim> {
 }
 
 async fn claim_postgres(url: &str, clustered: bool) -> anyhow::Result<ServingClaim> {
+    match take_postgres(url, clustered).await? {
+        Some(session) => Ok(ServingClaim { _file: None, _session: Some(session) }),
+        None => anyhow::bail!("{}", held_elsewhere(clustered)),
+    }
+}
+
+/// Why a claim was refused: the database is held the other way.
+fn held_elsewhere(clustered: bool) -> &'static str {
+    if clustered {
+        "an agentdesk server started without --cluster is serving this database; \
+         start every node that shares a database with --cluster"
+    } else {
+        "another agentdesk server is already serving this database; \
+         to run several nodes on it, start every one with --cluster"
+    }
+}
+
+/// A new session holding the claim; `None` when another server holds the
+/// database the other way. Err: the database could not be reached.
+async fn take_postgres(url: &str, clustered: bool) -> anyhow::Result<Option<PgConnection>> {
     let (mut session, at) = postgres::connect(url).await?;
     let lock = if clustered { "SELECT pg_try_advisory_lock_shared($1)" } else { "SELECT pg_try_advisory_lock($1)" };
     let (taken,): (bool,) = sqlx::query_as(lock)
@@ -73,17 +93,38 @@ async fn claim_postgres(url: &str, clustered: bool) -> anyhow::Result<ServingCla
         .fetch_one(&mut session)
         .await
         .map_err(|e| anyhow::anyhow!("cannot claim the database at {at}: {e}"))?;
-    if !taken && clustered {
-        anyhow::bail!(
-            "an agentdesk server started without --cluster is serving this database; \
-             start every node that shares a database with --cluster"
-        );
+    Ok(taken.then_some(session))
+}
+
+impl ServingClaim {
+    /// Keeps the claim for as long as the server runs. PostgreSQL ends a
+    /// session's advisory lock with its connection (a restart, an
+    /// administrator's `pg_terminate_backend`), after which a server that
+    /// must be refused could start beside this one: the session is checked
+    /// once a second, and when it is gone the claim is taken again on a
+    /// new one (retried each second while the database is unreachable).
+    /// Returns only when another server took the database in between: this
+    /// one must then stop, not decide beside it. A SQLite file's lock
+    /// cannot lapse (it is the process's own): never returns.
+    pub async fn keep(mut self, url: &str, clustered: bool) -> anyhow::Error {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            let Some(session) = self._session.as_mut() else { return std::future::pending().await };
+            if sqlx::query("SELECT 1").execute(&mut *session).await.is_ok() {
+                continue;
+            }
+            tracing::warn!("lost the database session that holds this server's claim; taking the claim again");
+            self._session = loop {
+                match take_postgres(url, clustered).await {
+                    Ok(Some(session)) => break Some(session),
+                    Ok(None) => return anyhow::anyhow!("{}", held_elsewhere(clustered)),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "cannot take the claim again yet; retrying in a second");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            };
+            tracing::info!("the claim is held again");
+        }
     }
-    if !taken {
-        anyhow::bail!(
-            "another agentdesk server is already serving this database; \
-             to run several nodes on it, start every one with --cluster"
-        );
-    }
-    Ok(ServingClaim { _file: None, _session: Some(session) })
 }
