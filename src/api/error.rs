@@ -33,6 +33,9 @@ pub trait Refuse {
     fn at<S: AsRef<str>>(self, path: &[S], reason: impl Into<Cow<'static, str>>) -> ApiError;
     /// Refused for a reason no single field explains.
     fn because(self, reason: impl Into<Cow<'static, str>>) -> ApiError;
+    /// Not a refusal: DeepCall's "no" to a question about an agent's state,
+    /// in its error envelope (`Detail::answer`: logged at debug).
+    fn answered_no(self) -> ApiError;
 }
 
 impl Refuse for ErrorCode {
@@ -42,6 +45,10 @@ impl Refuse for ErrorCode {
 
     fn because(self, reason: impl Into<Cow<'static, str>>) -> ApiError {
         ApiError::Code(self, Some(Detail::why(reason)))
+    }
+
+    fn answered_no(self) -> ApiError {
+        ApiError::Code(self, Some(Detail::answer(self.message)))
     }
 }
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::{ApiError, ApiResult, OrRefuse};
+use super::error::{ApiError, ApiResult, OrRefuse, Refuse};
 use super::shared::reasons::named_break_reason;
 use super::shared::views::BreakDetail;
 use crate::AppState;
@@ -15,7 +15,7 @@ use crate::domain::presence::{Actor as EventActor, Event, Presence, Refusal, Sta
 use crate::live::AgentLive;
 use crate::wire::body::AN_ID;
 use crate::wire::errors::{agent_profile as codes, global};
-use crate::wire::{Body, Detail, reply};
+use crate::wire::{Body, reply};
 
 /// An agent session naming another agent → 1501. Dispatch asks this before
 /// it looks at the body's keys: who may act comes before what the body says.
@@ -122,8 +122,7 @@ pub(in crate::api) struct Ping {
 pub async fn agent_on_break(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = target(&state, &who, &body).await?;
     let live = state.live.agent(&who.account, agent).await?;
-    let detail = BreakDetail::of(&live.presence, state.clock.now())
-        .ok_or_else(|| ApiError::Code(codes::NOT_ON_BREAK, Some(Detail::answer(codes::NOT_ON_BREAK.message))))?;
+    let detail = BreakDetail::of(&live.presence, state.clock.now()).ok_or_else(|| codes::NOT_ON_BREAK.answered_no())?;
     Ok(reply::profile(OnBreak {
         on_break: 1,
         break_detail: detail,
@@ -148,10 +147,12 @@ pub async fn check_agent_in_wrap_up(state: AppState, who: Principal, body: Body)
     let live = state.live.agent(&who.account, agent).await?;
     let now = state.clock.now();
     // A wrap-up whose end has passed is over, even before the background step logs it.
-    let wrap =
-        live.presence.wrap_up().filter(|w| w.until > now).cloned().ok_or_else(|| {
-            ApiError::Code(codes::NOT_IN_WRAP_UP, Some(Detail::answer(codes::NOT_IN_WRAP_UP.message)))
-        })?;
+    let wrap = live
+        .presence
+        .wrap_up()
+        .filter(|w| w.until > now)
+        .cloned()
+        .ok_or_else(|| codes::NOT_IN_WRAP_UP.answered_no())?;
     Ok(reply::profile(WrapUp {
         response: 1,
         wrap_e_time: wrap.until,
