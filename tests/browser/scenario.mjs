@@ -102,7 +102,10 @@ try {
   check(last.event === 'break_end' && last.actor === 'supervisor' && last.actorId === 1, `last event ${JSON.stringify(last)}`);
   await board.waitForFunction((sel) => document.querySelector(sel)?.querySelector('.state').textContent.includes('Available'), row);
 
-  // The drawer draws the agent's day.
+  // The drawer draws the agent's day (a second after the break's end, so
+  // the available interval since it is at least a second long: the
+  // timeline leaves out intervals of no length).
+  await new Promise((r) => setTimeout(r, 1100));
   await board.click(`${row} button[data-act=drawer]`);
   await board.waitForSelector('#day-chart rect.interval');
   const drawn = await board.$$eval('#day-chart rect.interval', (els) => els.map((e) => e.classList[1]));
