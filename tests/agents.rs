@@ -261,22 +261,23 @@ backend_test!(delete_is_soft_and_waits_for_a_logged_in_agent, |app| {
     // Its email is free again.
     app.agent(&account, r#""name":"New Idle","email":"idle@x.com""#).await;
 
+    // Logged in: deleted at once all the same, its session with it.
     let ssid = app.login("busy@x.com", "busy-pass-1").await;
     app.expect(
         delete,
         &format!(r#"{{{c},"agentId":{busy}}}"#),
-        r#"{"status":"success","code":200,"message":"Agent is logged in: it will be deleted when it goes offline"}"#,
-    )
-    .await;
-    let b = &list(&app, &account, &format!(r#""agentId":{busy}"#)).await["response"][0];
-    assert_eq!((b["isDeleted"].as_i64(), b["preDeleted"].as_i64()), (Some(0), Some(1)));
-    app.expect(
-        "/api/v2/auth/logout",
-        &format!(r#"{{"ssid":"{ssid}"}}"#),
-        r#"{"status":"success","code":200,"message":"Logged out"}"#,
+        r#"{"status":"success","code":200,"message":"Agent deleted"}"#,
     )
     .await;
     app.expect_error(LIST, &format!(r#"{{{c},"agentId":{busy}}}"#), 1509, "Invalid agentId").await;
+    app.expect_error("/api/v2/auth/logout", &format!(r#"{{"ssid":"{ssid}"}}"#), 1014, "Invalid token").await;
+    app.expect_error(
+        "/api/v2/auth/login",
+        r#"{"email":"busy@x.com","password":"busy-pass-1"}"#,
+        1501,
+        "Invalid email or password",
+    )
+    .await;
 });
 
 backend_test!(group_mapping_upserts_listed_groups_and_removes_nulls, |app| {
@@ -632,22 +633,11 @@ backend_test!(list_and_live_board_follow_every_directory_change_at_once, |app| {
     app.expect("/api/v2/Group/delete", &format!(r#"{{{c},"groupId":{sales}}}"#), &ok("Group deleted")).await;
     assert_eq!(seen(&app, &account).await[1], bela("Bela R", "Caller", 1, 0, "[]", "{}"), "group deleted");
 
-    // Deleted while logged in: shown as pre-deleted until the logout.
+    // Deleted while logged in: gone at once, its session with it.
     let ssid = app.login("bela@x.com", "bela-pass-1").await;
-    let waits = ok("Agent is logged in: it will be deleted when it goes offline");
-    app.expect("/api/v2/Agent/delete", &format!(r#"{{{c},"agentId":{b}}}"#), &waits).await;
-    assert_eq!(seen(&app, &account).await[1], bela("Bela R", "Caller", 1, 1, "[]", "{}"), "pre-deleted");
-    app.expect("/api/v2/auth/logout", &format!(r#"{{"ssid":"{ssid}"}}"#), &ok("Logged out")).await;
-    assert_eq!(seen(&app, &account).await.len(), 1, "deleted at its logout");
-
-    // A session that runs out finalises the deletion in the background step.
-    let chet = app.agent(&account, r#""name":"Chet","email":"chet@x.com","password":"chet-pass-1""#).await;
-    app.login("chet@x.com", "chet-pass-1").await;
-    app.expect("/api/v2/Agent/delete", &format!(r#"{{{c},"agentId":{chet}}}"#), &waits).await;
-    assert_eq!(seen(&app, &account).await.len(), 2);
-    app.clock.advance(12 * 3600 + 1);
-    app.step().await;
-    assert_eq!(seen(&app, &account).await.len(), 1, "deleted when its session ran out");
+    app.expect("/api/v2/Agent/delete", &format!(r#"{{{c},"agentId":{b}}}"#), &ok("Agent deleted")).await;
+    assert_eq!(seen(&app, &account).await.len(), 1, "deleted at once");
+    app.expect_error("/api/v2/auth/logout", &format!(r#"{{"ssid":"{ssid}"}}"#), 1014, "Invalid token").await;
 
     app.expect("/api/v2/Agent/delete", &format!(r#"{{{c},"agentId":{a}}}"#), &ok("Agent deleted")).await;
     assert_eq!(seen(&app, &account).await, []);

@@ -41,9 +41,9 @@ async fn call_at(app: &TestApp, account: &Account, at: i64, call_id: &str, event
     assert_eq!(reply["accepted"], 1, "{call_id} {event}: {reply}");
 }
 
-/// Asha (agent 1) answers call c1 and is deleted during it (`preDeleted`);
-/// the call ends, she logs out at T+130 and is deleted. Ben (agent 2) never
-/// logs in. Returns the account.
+/// Asha (agent 1) answers call c1 and is deleted during it, at T+60: her
+/// session and presence end then; the call's end comes later. Ben (agent 2)
+/// never logs in. Returns the account.
 async fn deleted_during_a_call(app: &TestApp) -> Account {
     let account = app.account().await;
     app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com","password":"pass-word-1""#).await;
@@ -53,13 +53,12 @@ async fn deleted_during_a_call(app: &TestApp) -> Account {
     call_at(app, &account, T + 10, "c1", "offered").await;
     call_at(app, &account, T + 15, "c1", "answered").await;
     app.clock.set(T + 60);
-    let waiting =
-        r#"{"status":"success","code":200,"message":"Agent is logged in: it will be deleted when it goes offline"}"#;
-    app.expect("/api/v2/Agent/delete", &with(&account, r#""agentId":1"#), waiting).await;
+    let deleted = r#"{"status":"success","code":200,"message":"Agent deleted"}"#;
+    app.expect("/api/v2/Agent/delete", &with(&account, r#""agentId":1"#), deleted).await;
     call_at(app, &account, T + 120, "c1", "ended").await;
+    // Her session ended with the deletion.
     app.clock.set(T + 130);
-    let logged_out = r#"{"status":"success","code":200,"message":"Logged out"}"#;
-    app.expect("/api/v2/auth/logout", &format!(r#"{{"ssid":"{ssid}"}}"#), logged_out).await;
+    app.expect_error("/api/v2/auth/logout", &format!(r#"{{"ssid":"{ssid}"}}"#), 1014, "Invalid token").await;
     account
 }
 
@@ -97,9 +96,10 @@ backend_test!(the_timeline_of_an_agent_deleted_during_a_call_shows_its_day, |app
             {"state":"offline","start":DAY,"end":T,"duration":T - DAY},
             {"state":"available","start":T,"end":T + 10,"duration":10},
             {"state":"ringing","start":T + 10,"end":T + 15,"duration":5},
-            {"state":"on_call","start":T + 15,"end":T + 120,"duration":105},
-            {"state":"wrap_up","start":T + 120,"end":T + 130,"duration":10},
-            {"state":"offline","start":T + 130,"end":T + 200,"duration":70,"reason":"agent"},
+            // Her presence ended with the deletion, like a logout during a
+            // call; the call's end is kept as a call event.
+            {"state":"on_call","start":T + 15,"end":T + 60,"duration":45},
+            {"state":"offline","start":T + 60,"end":T + 200,"duration":140,"reason":"deleted"},
         ]})
     );
     assert_eq!(calls(&day), vec![c("c1", "offered", T + 10), c("c1", "answered", T + 15), c("c1", "ended", T + 120)]);
@@ -111,7 +111,7 @@ backend_test!(the_counters_of_a_deleted_agent_stay_readable, |app| {
     let account = deleted_during_a_call(&app).await;
     app.clock.set(T + 200);
     let expected = format!(
-        r#"{{"message":{{"agentId":1,"date":"2026-11-23","from":{DAY},"to":{},"calls":1,"answered":1,"missed":0,"loginTime":130,"availableTime":10,"ringTime":5,"talkTime":105,"wrapUpTime":10,"breakTime":0,"staleTime":0}},"status":"success"}}"#,
+        r#"{{"message":{{"agentId":1,"date":"2026-11-23","from":{DAY},"to":{},"calls":1,"answered":1,"missed":0,"loginTime":60,"availableTime":10,"ringTime":5,"talkTime":45,"wrapUpTime":0,"breakTime":0,"staleTime":0}},"status":"success"}}"#,
         T + 200
     );
     app.expect(COUNTERS, &with(&account, r#""agentId":1"#), &expected).await;
@@ -120,7 +120,8 @@ backend_test!(the_counters_of_a_deleted_agent_stay_readable, |app| {
 
 backend_test!(late_call_events_about_a_deleted_agent_are_recorded_and_a_batch_naming_it_is_taken_whole, |app| {
     let account = deleted_during_a_call(&app).await;
-    // A call the switch reports late: offered and missed before the logout.
+    // A call the switch reports late: offered and missed before the
+    // deletion, kept no earlier than the last event she has (c1's end).
     app.clock.set(T + 300);
     let late = [call("c2", "offered", 1, T + 40), call("c2", "missed", 1, T + 45)];
     app.expect(CALL_EVENT, &with(&account, &format!(r#""events":[{}]"#, late.join(","))), &accepted(2, 7)).await;
@@ -144,13 +145,13 @@ backend_test!(late_call_events_about_a_deleted_agent_are_recorded_and_a_batch_na
             c("c1", "offered", T + 10),
             c("c1", "answered", T + 15),
             c("c1", "ended", T + 120),
-            c("c2", "offered", T + 130),
-            c("c2", "missed", T + 130),
+            c("c2", "offered", T + 120),
+            c("c2", "missed", T + 120),
             c("c3", "missed", T + 300),
         ]
     );
-    // Recorded without moving her: she stays offline since her logout.
-    assert_eq!(day["data"]["1"].as_array().unwrap().last().unwrap()["start"], T + 130);
+    // Recorded without moving her: she stays offline since her deletion.
+    assert_eq!(day["data"]["1"].as_array().unwrap().last().unwrap()["start"], T + 60);
 });
 
 backend_test!(a_deleted_agent_is_neither_listed_nor_on_the_board_and_cannot_log_in, |app| {

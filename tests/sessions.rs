@@ -275,19 +275,28 @@ backend_test!(
     }
 );
 
-backend_test!(a_pre_deleted_agent_whose_session_expires_goes_offline_then_and_is_deleted, short_sessions(), |app| {
-    let (account, _ssid) = asha_logged_in(&app).await;
+backend_test!(deleting_a_logged_in_agent_ends_its_session_and_presence_at_once, short_sessions(), |app| {
+    let (account, ssid) = asha_logged_in(&app).await;
     app.clock.set(T + 10);
-    let waiting =
-        r#"{"status":"success","code":200,"message":"Agent is logged in: it will be deleted when it goes offline"}"#;
-    app.expect("/api/v2/Agent/delete", &with(&account, r#""agentId":1"#), waiting).await;
-    step_at(&app, T + TTL + 30).await;
+    let deleted = r#"{"status":"success","code":200,"message":"Agent deleted"}"#;
+    app.expect("/api/v2/Agent/delete", &with(&account, r#""agentId":1"#), deleted).await;
+    // Its console's next ping is refused: the session is gone, not kept
+    // alive by the pings.
+    app.expect_error(PING, &session(&ssid, r#""mic_perm":1"#), 1014, "Invalid token").await;
     app.expect_error("/api/v2/Agent/list", &with(&account, r#""agentId":1"#), 1509, "Invalid agentId").await;
     app.expect_error(LIVE, &with(&account, r#""agentId":1"#), 1509, "Invalid agentId").await;
-    // Its day stays readable.
+    app.expect_error(
+        "/api/v2/auth/login",
+        r#"{"email":"asha@example.com","password":"pass-word-1"}"#,
+        1501,
+        "Invalid email or password",
+    )
+    .await;
+    // Its day stays readable: offline since the deletion, by the admin.
+    step_at(&app, T + 30).await;
     let (data, events) = day(&app, &account).await;
-    assert_eq!(data, online_until(T + TTL, T + TTL + 30, "session_expired"));
-    assert_eq!(events.last(), Some(&event("logout", T + TTL, "system", "session_expired")));
+    assert_eq!(data, online_until(T + 10, T + 30, "deleted"));
+    assert_eq!(events.last(), Some(&event("logout", T + 10, "admin", "deleted")));
 });
 
 backend_test!(deleting_an_agent_whose_session_just_expired_takes_it_offline_at_once, short_sessions(), |app| {

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ApiResult, Refuse};
 use crate::AppState;
 use crate::domain::agent::valid_email;
-use crate::domain::ids::{AccountId, AgentId};
+use crate::domain::ids::{AccountId, AgentId, RoleId};
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::presence::Actor as EventActor;
 use crate::domain::secret;
@@ -26,8 +26,9 @@ use crate::wire::{Body, reply};
 pub enum Caller {
     /// An account token or an admin session: every right on the account.
     Owner,
-    /// An agent session: its own profile, more only through its role.
-    Agent { id: AgentId, permissions: Permissions },
+    /// An agent session: its own profile, more only through its role
+    /// (`role`: `None` only for a row gone since; it then holds nothing).
+    Agent { id: AgentId, role: Option<RoleId>, permissions: Permissions },
 }
 
 #[derive(Debug, Clone)]
@@ -125,7 +126,11 @@ fn principal(record: AuthRecord) -> Result<Principal, ApiError> {
         Some(agent) if !agent.active => {
             return Err(global::INVALID_TOKEN.at(&["ssid"], "the session's agent was switched off or deleted"));
         }
-        Some(agent) => Caller::Agent { id: agent.agent_id, permissions: Permissions::from_stored(&agent.permissions) },
+        Some(agent) => Caller::Agent {
+            id: agent.agent_id,
+            role: agent.role_id,
+            permissions: Permissions::from_stored(&agent.permissions),
+        },
     };
     Ok(Principal { account: record.account_id, country_code: record.country_code, caller })
 }

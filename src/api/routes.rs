@@ -162,7 +162,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
          a::INVALID_PARENT, a::PARENT_IS_SELF, a::INVALID_GROUP_DATA, a::INVALID_WORKING_TIME, a::INVALID_TIMING,
          a::INVALID_DID, a::INVALID_FAVORITE, a::INVALID_STATUS, a::EMAIL_EXISTS]),
     endpoint!("Agent" / "delete", agent::delete, schemas::AgentIdRequest => Done, auth: true,
-        "Soft-delete an agent (preDeleted while it is logged in); its history stays readable", [a::INVALID_AGENT_ID]),
+        "Soft-delete an agent: its sessions and presence end at once; its history stays readable", [a::INVALID_AGENT_ID]),
     endpoint!("Agent" / "changeStatus", agent::change_status, schemas::AgentStatusRequest => Done, auth: true,
         "Activate (1) or deactivate (0) an agent", [a::INVALID_AGENT_ID, a::INVALID_STATUS]),
     endpoint!("Agent" / "updateAgentGroupMapping", agent::update_group_mapping, schemas::GroupMappingRequest => Done,

@@ -62,6 +62,7 @@ pub(super) fn auth_record(row: &AnyRow) -> StoreResult<AuthRecord> {
         Some(agent_id) => Some(AgentAuth {
             agent_id,
             active: opt_int(row, "agent_active")?.unwrap_or(0) == 1,
+            role_id: id(row, "role_id")?,
             permissions: opt_text(row, "permissions")?.unwrap_or_default(),
         }),
     };
@@ -172,7 +173,7 @@ impl AccountStore for SqlStore {
             let row = sqlx::query(
                 "SELECT a.id AS account_id, a.suspended, a.country_code,
                         CAST(NULL AS BIGINT) AS agent_id, CAST(NULL AS BIGINT) AS agent_active,
-                        CAST(NULL AS TEXT) AS permissions
+                        CAST(NULL AS BIGINT) AS role_id, CAST(NULL AS TEXT) AS permissions
                  FROM account_tokens t JOIN accounts a ON a.id = t.account_id
                  WHERE t.token_hash = $1 AND a.id = $2",
             )
@@ -194,7 +195,7 @@ impl AccountStore for SqlStore {
              SELECT g.account_id, g.id AS agent_id, g.password_hash, a.suspended,
                     CASE WHEN g.status = 1 THEN 1 ELSE 0 END AS active
              FROM agents g JOIN accounts a ON a.id = g.account_id
-             WHERE g.email = $1 AND g.is_deleted = 0",
+             WHERE g.email = $1 AND g.is_deleted = 0 AND g.pre_deleted = 0",
         )
         .bind(email)
         .fetch_all(&self.pool)

@@ -9,8 +9,8 @@ use sqlx::{Any, Transaction};
 
 use super::sql::{Param, SqlStore, Statement, id, int, next_id, opt_text, text};
 use super::{
-    AccountDirectory, AgentChanges, AgentFilter, AgentGroup, AgentPage, AgentRow, AgentStore, Deletion, DirectoryAgent,
-    Mapping, MappingChange, NewAgent, Page, StoreError, StoreResult,
+    AccountDirectory, AgentChanges, AgentFilter, AgentGroup, AgentPage, AgentRow, AgentStore, DirectoryAgent, Mapping,
+    MappingChange, NewAgent, Page, StoreError, StoreResult,
 };
 use crate::domain::agent::child_path;
 use crate::domain::name::name_key;
@@ -390,23 +390,20 @@ impl AgentStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn delete_agent(&self, account: &AccountId, agent_id: AgentId, now: i64) -> StoreResult<Deletion> {
+    async fn delete_agent(&self, account: &AccountId, agent_id: AgentId, now: i64) -> StoreResult<bool> {
         let mut tx = self.write_tx().await?;
         live_agent_path(&mut tx, account, agent_id).await?;
         let logged_in = self.logged_in(&mut tx, account, agent_id, now).await?;
-        let deletion = if logged_in { Deletion::PreDeleted } else { Deletion::Deleted };
-        let sql = match deletion {
-            Deletion::PreDeleted => "UPDATE agents SET pre_deleted = 1 WHERE account_id = $1 AND id = $2",
-            Deletion::Deleted => "UPDATE agents SET is_deleted = 1, pre_deleted = 0 WHERE account_id = $1 AND id = $2",
-        };
-        sqlx::query(sql).bind(account).bind(agent_id).execute(&mut *tx).await?;
-        if deletion == Deletion::Deleted {
-            end_agent_sessions(&mut tx, account, agent_id).await?;
-        }
+        sqlx::query("UPDATE agents SET is_deleted = 1, pre_deleted = 0 WHERE account_id = $1 AND id = $2")
+            .bind(account)
+            .bind(agent_id)
+            .execute(&mut *tx)
+            .await?;
+        end_agent_sessions(&mut tx, account, agent_id).await?;
         tx.commit().await?;
         self.credentials.forget_agent(account, agent_id);
         self.directory.forget(account);
-        Ok(deletion)
+        Ok(logged_in)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -170,9 +170,9 @@ pub trait AgentStore: Send + Sync {
     /// Switches an agent on (`1`) or off (`0`, which ends its sessions).
     /// NotFound: no such live agent.
     async fn set_agent_status(&self, account: &AccountId, agent_id: AgentId, status: i64) -> StoreResult<()>;
-    /// Soft delete; an agent with a live session is only marked `preDeleted`.
-    /// NotFound: no such live agent.
-    async fn delete_agent(&self, account: &AccountId, agent_id: AgentId, now: i64) -> StoreResult<Deletion>;
+    /// Soft delete (`isDeleted` 1, history kept) that ends every session of
+    /// the agent with it; whether it had a live one. NotFound: no such live agent.
+    async fn delete_agent(&self, account: &AccountId, agent_id: AgentId, now: i64) -> StoreResult<bool>;
     /// Applies each change (a mapping upserted, or removed), all or
     /// nothing. NotFound: unknown agent.
     async fn update_group_mapping(

@@ -85,8 +85,8 @@ impl SessionStore for SqlStore {
         let ticket = self.credentials.ticket();
         let row = sqlx::query(
             "SELECT a.id AS account_id, a.suspended, a.country_code, s.agent_id, s.expires_at, s.ends_at,
-                    CASE WHEN g.status = 1 AND g.is_deleted = 0 THEN 1 ELSE 0 END AS agent_active,
-                    r.permissions
+                    CASE WHEN g.status = 1 AND g.is_deleted = 0 AND g.pre_deleted = 0 THEN 1 ELSE 0 END AS agent_active,
+                    g.role_id, r.permissions
              FROM sessions s
              JOIN accounts a ON a.id = s.account_id
              LEFT JOIN agents g ON g.account_id = s.account_id AND g.id = s.agent_id

@@ -58,8 +58,10 @@ impl AuthRecord {
 #[derive(Debug, Clone)]
 pub struct AgentAuth {
     pub agent_id: AgentId,
-    /// Active (`status` 1) and not deleted.
+    /// Active (`status` 1) and neither deleted nor waiting to be.
     pub active: bool,
+    /// The agent's role (`None` when its row is gone).
+    pub role_id: Option<RoleId>,
     /// The role's permissions, stored form.
     pub permissions: String,
 }
@@ -179,13 +181,6 @@ pub struct AgentChanges {
     /// With a new `password_hash` the agent's sessions end, all but this one
     /// (the ssid hash of the agent's own session that made the change).
     pub keep_session: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Deletion {
-    Deleted,
-    /// Logged in: deleted when its last session ends.
-    PreDeleted,
 }
 
 #[derive(Debug, Clone, Default)]

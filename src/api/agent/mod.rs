@@ -24,7 +24,7 @@ use crate::domain::name::nfc;
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::presence::Actor as EventActor;
 use crate::domain::secret;
-use crate::store::{AgentChanges, AgentFilter, AgentRow, Deletion, NewAgent, Page};
+use crate::store::{AgentChanges, AgentFilter, AgentRow, NewAgent, Page};
 use crate::wire::body::{A_FLAG, A_STRING, AN_ID, id_value};
 use crate::wire::errors::{agent as codes, global};
 use crate::wire::{Body, ErrorCode, reply};
@@ -129,6 +129,28 @@ async fn manageable_agent(state: &AppState, who: &Principal, body: &Body) -> Res
         who.may_grant(&Permissions::from_stored(&stored))?;
     }
     Ok(agent)
+}
+
+/// For an agent session, every agent of `ids` exists (else 1509) and holds
+/// no permission the session lacks (else 1015); an owner's list is left to
+/// the store, whose NotFound answers 1509.
+async fn manageable_agents(state: &AppState, who: &Principal, ids: &[AgentId]) -> Result<(), ApiError> {
+    if matches!(who.caller, Caller::Owner) {
+        return Ok(());
+    }
+    let roles: std::collections::HashMap<RoleId, Permissions> = state
+        .store
+        .list_roles(&who.account)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, Permissions::from_stored(&r.permissions)))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for &id in ids.iter().filter(|id| seen.insert(**id)) {
+        let agent = state.store.agent(&who.account, id).await?.ok_or(codes::INVALID_AGENT_ID)?;
+        who.may_grant(roles.get(&agent.role_id).unwrap_or(&Permissions::default()))?;
+    }
+    Ok(())
 }
 
 /// The id of the agent an endpoint acts on. Only an agent session needs the
@@ -318,24 +340,27 @@ fn own_session(who: &Principal, agent: AgentId, body: &Body) -> Option<String> {
     }
 }
 
-/// `Agent/delete`: soft; a logged-in agent is only marked `preDeleted`.
+/// `Agent/delete`: soft (history kept). The agent's sessions end with it
+/// and its presence ends like a logout (reason `deleted`), at once: a
+/// deleted agent keeps no access, and a console that pings cannot hold the
+/// deletion off (it could while a logged-in agent was only marked
+/// `preDeleted`). Late call events about it are still recorded.
 pub async fn delete(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let agent_id = manageable_agent_id(&state, &who, &body).await?;
-    match state
+    let was_logged_in = state
         .store
         .delete_agent(&who.account, agent_id, state.clock.now())
         .await
-        .or_codes(codes::INVALID_AGENT_ID, None)?
-    {
-        Deletion::Deleted => {
-            // No live session was left, but the background step may not have
-            // ended the presence of the one that just expired.
-            state.live.logout(&who.account, agent_id, EventActor::Admin, "deleted").await?;
-            Ok(reply::done("Agent deleted"))
-        }
-        Deletion::PreDeleted => Ok(reply::done("Agent is logged in: it will be deleted when it goes offline")),
+        .or_codes(codes::INVALID_AGENT_ID, None)?;
+    // Also when no session was live: the background step may not yet have
+    // ended the presence of the one that just expired.
+    state.live.logout(&who.account, agent_id, EventActor::Admin, "deleted").await?;
+    if was_logged_in {
+        tracing::info!(target: "security", event = "agent_deleted", account = %who.account, agent = %agent_id,
+            "the agent's sessions ended");
     }
+    Ok(reply::done("Agent deleted"))
 }
 
 /// `Agent/changeStatus` `{agentId, status: 0|1}`.
@@ -352,16 +377,19 @@ pub async fn change_status(state: AppState, who: Principal, body: Body) -> ApiRe
 }
 
 /// `Agent/updateAgentGroupMapping`: listed groups upserted, `null` removes,
-/// the rest untouched; any bad part and nothing changes.
+/// the rest untouched; any bad part and nothing changes. An agent session
+/// changes only agents that hold nothing it lacks (1015).
 pub async fn update_group_mapping(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
     let changes = fields::parse_group_mapping(body.get("group").ok_or(codes::INVALID_GROUP_DATA)?)?;
     let ids: Vec<GroupId> = changes.iter().map(|c| c.group).collect();
-    // Existence of the agent is told first: 1509 wins over 1505.
+    // Existence of the agent is told first: 1509 wins over 1505; then
+    // whether an agent session may act on it (1015).
     if state.store.agent_path(&who.account, agent_id).await?.is_none() {
         return Err(codes::INVALID_AGENT_ID.into());
     }
+    manageable_agents(&state, &who, &[agent_id]).await?;
     if !state.store.missing_groups(&who.account, &ids).await?.is_empty() {
         return Err(codes::INVALID_GROUP_DATA.into());
     }
@@ -380,16 +408,18 @@ fn agent_ids(body: &Body) -> Result<Vec<AgentId>, ErrorCode> {
 async fn set_cad_flag(state: AppState, who: Principal, body: Body, on: bool) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let ids = agent_ids(&body)?;
+    manageable_agents(&state, &who, &ids).await?;
     state.store.set_cad(&who.account, &ids, on).await.or_codes(codes::INVALID_AGENT_ID, None)?;
     Ok(reply::done(if on { "CAD set" } else { "CAD unset" }))
 }
 
-/// `Agent/setCad` `{agentIds: [...]}`.
+/// `Agent/setCad` `{agentIds: [...]}`; an agent session names only agents
+/// that hold nothing it lacks (1015, and nothing changes).
 pub async fn set_cad(state: AppState, who: Principal, body: Body) -> ApiResult {
     set_cad_flag(state, who, body, true).await
 }
 
-/// `Agent/unsetCad` `{agentIds: [...]}`.
+/// `Agent/unsetCad` `{agentIds: [...]}`; as `setCad` for agent sessions.
 pub async fn unset_cad(state: AppState, who: Principal, body: Body) -> ApiResult {
     set_cad_flag(state, who, body, false).await
 }
