@@ -259,6 +259,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         session_max_secs: settings.session_max,
         rate_limit: settings.rate_limit,
         max_in_flight: settings.max_in_flight,
+        password_checks: settings.password_checks,
         cluster: settings.cluster,
         webhook_allow_private: settings.webhook_allow_private,
         webhook_retry_scale: settings.webhook_retry_scale,

@@ -91,6 +91,11 @@ pub struct ServeSettings {
     #[arg(long, env = "AGENTDESK_MAX_IN_FLIGHT", default_value_t = 1024,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_in_flight: u32,
+    /// Password checks and hashes (argon2, about 20 ms and 19 MiB each)
+    /// run at once; four times as many may wait, and beyond that a login
+    /// is answered 503 with `Retry-After`. Default: one per core.
+    #[arg(long, env = "AGENTDESK_PASSWORD_CHECKS", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub password_checks: Option<u32>,
     /// Let webhooks target loopback and private addresses (refused by
     /// default: a customer's URL must not reach the server's own network).
     #[arg(long, env = "AGENTDESK_WEBHOOK_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new(),

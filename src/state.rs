@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
-use crate::limits::{InFlight, LoginGuard, RateLimits};
+use crate::limits::{InFlight, LoginGuard, OpenStreams, PasswordChecks, RateLimits};
 use crate::live;
 use crate::push::{PushConfig, Pusher};
 use crate::store::SharedStore;
@@ -26,6 +26,9 @@ pub struct ServerConfig {
     pub rate_limit: u32,
     /// API requests handled at once before new ones are shed (503).
     pub max_in_flight: u32,
+    /// Password checks and hashes (argon2) run at once; `None`: one per
+    /// core. Four times as many may wait; beyond, 503 (`limits::password_checks`).
+    pub password_checks: Option<u32>,
     /// How long a connection may take to send a request's headers in full
     /// before it is closed.
     pub header_read_timeout: std::time::Duration,
@@ -47,6 +50,7 @@ impl Default for ServerConfig {
             login_window_secs: 300,
             rate_limit: 50,
             max_in_flight: 1024,
+            password_checks: None,
             header_read_timeout: std::time::Duration::from_secs(30),
             cluster: false,
             webhook_allow_private: false,
@@ -69,6 +73,9 @@ pub struct Shared {
     pub login_guard: Arc<LoginGuard>,
     pub rates: Arc<RateLimits>,
     pub in_flight: Arc<InFlight>,
+    pub password_checks: Arc<PasswordChecks>,
+    /// Event streams open now (`limits::streams`).
+    pub streams: OpenStreams,
     /// The webhook delivery worker (its loop runs beside the live one).
     pub push: Arc<Pusher>,
 }
@@ -101,6 +108,7 @@ impl AppState {
         let live = Arc::new(live);
         let rates = Arc::new(RateLimits::new(settings.rate_limit));
         let in_flight = Arc::new(InFlight::new(settings.max_in_flight as usize));
+        let password_checks = Arc::new(PasswordChecks::new(settings.password_checks.map(|n| n as usize)));
         let push_config =
             PushConfig { allow_private: settings.webhook_allow_private, retry_scale: settings.webhook_retry_scale };
         let push = Arc::new(Pusher::new(store.clone(), clock.clone(), push_config));
@@ -112,6 +120,8 @@ impl AppState {
             login_guard: Arc::new(login_guard),
             rates,
             in_flight,
+            password_checks,
+            streams: OpenStreams::default(),
             push,
         }))
     }

@@ -483,3 +483,32 @@ backend_test!(a_restart_loaded_on_first_use_also_forgives_the_downtime, |app| {
     restarted.step().await.unwrap();
     assert_eq!(restarted.agent(&account.id(), AgentId(asha)).await.unwrap().presence.state, State::Stale);
 });
+
+backend_test!(one_credential_holds_at_most_eight_streams_and_a_closed_one_frees_its_place, |app| {
+    let account = app.account().await;
+    agent(&app, &account, "Asha Rao", "asha@example.com").await;
+    let ssid = app.login("asha@example.com", "pass-word-1").await;
+    let query = format!("ssid={ssid}");
+    let mut open_streams = Vec::new();
+    for _ in 0..8 {
+        open_streams.push(open(&app, &query, None).await);
+    }
+    let refused = app.client.get(format!("{}/api/v2/stream?{query}", app.base)).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.headers()["retry-after"], "5");
+    assert_eq!(refused.text().await.unwrap(), error_body(429, "Too many requests"));
+    // Another credential of the same account is not held back.
+    let owner = open(&app, &token_query(&account), None).await;
+    // A stream closed by its client frees its place.
+    drop(open_streams.pop());
+    let deadline = Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let again = app.client.get(format!("{}/api/v2/stream?{query}", app.base)).send().await.unwrap();
+        if again.status() == StatusCode::OK {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the closed stream's place never came back");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    drop(owner);
+});

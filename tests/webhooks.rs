@@ -249,6 +249,17 @@ backend_test!(
             "http://192.168.1.10/hook",
             "http://169.254.169.254/latest/meta-data",
             "http://[::ffff:127.0.0.1]/hook",
+            // Special ranges (issue 24): NAT64, IPv4-compatible and 6to4
+            // forms of loopback, site-local, documentation, benchmarking,
+            // IETF protocol assignments, reserved.
+            "http://[64:ff9b::7f00:1]/hook",
+            "http://[::127.0.0.1]/hook",
+            "http://[2002:7f00:1::]/hook",
+            "http://[fec0::1]/hook",
+            "http://[2001:db8::1]/hook",
+            "http://198.18.0.1/hook",
+            "http://192.0.0.170/hook",
+            "http://240.0.0.1/hook",
         ] {
             let sent = body(&account, json!({"url": url, "events": ["callReport"]}));
             app.expect_error(ADD, &sent, 1502, "Url names a private address").await;

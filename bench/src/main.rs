@@ -456,6 +456,11 @@ fn answered_or_refused(body: &[u8]) -> bool {
     success(body) || contains(body, br#""code":429"#)
 }
 
+/// A login refused: wrong credentials, or a budget or bound said "later".
+fn login_refused(body: &[u8]) -> bool {
+    [&br#""code":1501"#[..], br#""code":429"#, br#""code":503"#].iter().any(|code| contains(body, code))
+}
+
 /// One abusive credential beside normal traffic, on a server with its
 /// default budgets: agents' `agentOnBreak` at 200/s on their own sessions,
 /// first alone, then while the account's token floods `Agent/list` at
@@ -486,10 +491,23 @@ async fn flood(
         rate: 5000.0,
         connections: 16,
     };
+    // Unauthenticated password guesses with new emails from one address:
+    // each would cost an argon2 check (issue 24); the source's login budget
+    // and the bound on checks at once keep the rest of the server answering.
+    let logins = mixed::Stream {
+        name: "flood: password guesses (auth/login, 2000/s, one address; refusals count as answered)",
+        path: "/api/v2/auth/login",
+        bodies: bodies((0..10_000).map(|n| json!({"email": format!("guess{n}@flood.example"), "password": "guess"}))),
+        good: login_refused,
+        rate: 2000.0,
+        connections: 64,
+    };
     eprintln!("flood: normal traffic alone…");
     let alone = mixed::run(target.addr, std::slice::from_ref(&normal), seconds).await?;
     eprintln!("flood: normal traffic beside one flooding credential…");
-    let beside = mixed::run(target.addr, &[normal, flooding], seconds).await?;
+    let beside = mixed::run(target.addr, &[normal.clone(), flooding], seconds).await?;
+    eprintln!("flood: normal traffic beside a login flood…");
+    let guessed = mixed::run(target.addr, &[normal, logins], seconds).await?;
     let mut rows = vec![Row::new("flood: agentOnBreak alone (200/s)", 8, &alone[0], base_rps, target.peak_rss_mib())];
     rows.push(Row::new("flood: agentOnBreak beside the flood", 8, &beside[0], base_rps, target.peak_rss_mib()));
     rows.push(Row::new(
@@ -499,6 +517,9 @@ async fn flood(
         base_rps,
         target.peak_rss_mib(),
     ));
+    let rss = target.peak_rss_mib();
+    rows.push(Row::new("flood: agentOnBreak beside a login flood", 8, &guessed[0], base_rps, rss));
+    rows.push(Row::new("flood: password guesses (auth/login, 2000/s, one address)", 64, &guessed[1], base_rps, rss));
     for row in &rows {
         eprintln!("  {}: p99 {:.2} ms, {} errors", row.scenario, row.p99_ms, row.errors);
     }

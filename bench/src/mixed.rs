@@ -21,6 +21,7 @@ use crate::load::{Outcome, connect, histogram, request};
 const GRACE: Duration = Duration::from_secs(10);
 
 /// One kind of traffic of the day.
+#[derive(Clone)]
 pub struct Stream {
     pub name: &'static str,
     pub path: &'static str,

@@ -200,6 +200,11 @@ pub async fn login(state: AppState, source: Option<IpAddr>, body: Body) -> ApiRe
 
     let now = state.clock.now();
     let from = source.map_or_else(|| "-".to_string(), |s| s.to_string());
+    if let Err(spent) = state.rates.spend_login(source) {
+        crate::api::metrics::limit_hit("rate", spent.scope.as_str(), "login");
+        tracing::warn!(target: "security", event = "login_refused", reason = "source_budget", %email, source = %from);
+        return Ok(crate::wire::http::too_many_requests(spent.retry_after_secs));
+    }
     match state.login_guard.check(source, &email, now).await? {
         Verdict::Proceed => {}
         Verdict::SlowDown => {
@@ -213,16 +218,21 @@ pub async fn login(state: AppState, source: Option<IpAddr>, body: Body) -> ApiRe
     }
     let mut candidates = state.store.login_candidates(&email).await?;
     candidates.retain(|c| only_account.as_ref().is_none_or(|a| *a == c.account_id.as_str()));
-    // argon2 is deliberately slow: keep it off the async workers.
-    let matches = tokio::task::spawn_blocking(move || {
-        if candidates.is_empty() {
-            // As slow as a real check, so timing does not tell which emails exist.
-            secret::verify_password(&password, secret::decoy_hash());
-        }
-        candidates.into_iter().filter(|c| secret::verify_password(&password, &c.password_hash)).collect::<Vec<_>>()
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))?;
+    // argon2 is deliberately slow: off the async workers, a few at once.
+    let matches = state
+        .password_checks
+        .run(move || {
+            if candidates.is_empty() {
+                // As slow as a real check, so timing does not tell which emails exist.
+                secret::verify_password(&password, secret::decoy_hash());
+            }
+            candidates.into_iter().filter(|c| secret::verify_password(&password, &c.password_hash)).collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|_| {
+            tracing::warn!(target: "security", event = "login_refused", reason = "password_checks_busy", %email, source = %from);
+            ApiError::Unavailable("every password check place is taken".into())
+        })?;
     let who = match matches.as_slice() {
         [] => {
             tracing::warn!(target: "security", event = "login_failed", %email, source = %from);

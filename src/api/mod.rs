@@ -54,7 +54,8 @@ use crate::wire::{Body, Detail, detail, http, reply};
 pub fn router(state: AppState) -> Router {
     metrics::handle();
     // The docs page is served from the binary (vendored Swagger UI): it works offline.
-    let docs = SwaggerUi::new("/docs").config(Config::new(["/openapi.json"]));
+    let docs = Router::from(SwaggerUi::new("/docs").config(Config::new(["/openapi.json"])))
+        .layer(axum::middleware::map_response(pages::docs_headers));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -80,6 +81,25 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+        .layer(axum::middleware::map_request(bounded_request_id))
+}
+
+/// Longest `x-request-id` a client's own is kept at.
+const MAX_REQUEST_ID: usize = 128;
+
+/// A client's `x-request-id` is logged and echoed only when it is short
+/// printable ASCII without spaces (a UUID, a trace id); any other is
+/// replaced by one of ours, so a client cannot write what it likes into
+/// the log lines of its requests.
+async fn bounded_request_id(mut request: axum::http::Request<HttpBody>) -> axum::http::Request<HttpBody> {
+    let acceptable = |v: &axum::http::HeaderValue| {
+        let bytes = v.as_bytes();
+        !bytes.is_empty() && bytes.len() <= MAX_REQUEST_ID && bytes.iter().all(|b| b.is_ascii_graphic())
+    };
+    if request.headers().get("x-request-id").is_some_and(|v| !acceptable(v)) {
+        request.headers_mut().remove("x-request-id");
+    }
+    request
 }
 
 /// Request ids in UUID v4 form, drawn from the thread's generator: the
@@ -178,7 +198,7 @@ async fn dispatch(
         routes::Handler::Authenticated(handler) => match auth::authenticate(&state, &body).await {
             Ok(who) => {
                 let spend = budget_of(endpoint);
-                if let Err(exhausted) = state.rates.spend(spend, &who.spender()) {
+                if let Err(exhausted) = state.rates.spend_n(spend, &who.spender(), cost_of(spend, &body)) {
                     metrics::limit_hit("rate", exhausted.scope.as_str(), spend.as_str());
                     tracing::info!(budget = spend.as_str(), scope = exhausted.scope.as_str(), "request budget spent");
                     return http::too_many_requests(exhausted.retry_after_secs);
@@ -236,6 +256,15 @@ fn budget_of(endpoint: &Endpoint) -> Spend {
         ("", "callEvent") => Spend::CallEvent,
         ("agentProfile", "setWebPingTime") => Spend::Ping,
         _ => Spend::Other,
+    }
+}
+
+/// What a request costs of its budget: a `callEvent` batch one per event
+/// it carries (its `events` list, else the one event it is), else one.
+fn cost_of(spend: Spend, body: &Body) -> u32 {
+    match (spend, body.get("events")) {
+        (Spend::CallEvent, Some(serde_json::Value::Array(events))) => events.len().clamp(1, u32::MAX as usize) as u32,
+        _ => 1,
     }
 }
 

@@ -5,7 +5,9 @@
 //! history. `Last-Event-ID` (or `?lastEventId=`) replays what followed that
 //! event from the log before going live (`0`: from the start). Frames are
 //! named by the event's kind; `?named=0` leaves the name out, so a plain
-//! `EventSource.onmessage` receives every event.
+//! `EventSource.onmessage` receives every event. A credential holds at
+//! most `limits::streams::PER_CREDENTIAL` streams at once (429 beyond), and
+//! a stream ends within a minute of its credentials ending.
 
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
@@ -25,13 +27,22 @@ use super::shared::rights::scope;
 use crate::AppState;
 use crate::domain::ids::{AccountId, AgentId};
 use crate::domain::presence::Logged;
+use crate::limits::streams::{self, StreamPlace};
 use crate::live::Published;
 use crate::store::EventQuery;
-use crate::wire::{Body, reply};
+use crate::wire::{Body, http, reply};
 
 /// Most events replayed on one connection; past it the stream ends and the
 /// client's automatic reconnect (with `Last-Event-ID`) fetches the rest.
 const REPLAY_MAX: i64 = 10_000;
+
+/// A quiet stream checks its credentials this often (a busy one at every
+/// wake-up): a session that ended, expired or was revoked stops its
+/// streams within this, events or not.
+const RECHECK: Duration = Duration::from_secs(60);
+
+/// Seconds a client over its streams is told to wait (`Retry-After`).
+const STREAMS_RETRY_AFTER: i64 = 5;
 
 struct Cursor {
     state: AppState,
@@ -51,6 +62,8 @@ struct Cursor {
     last: i64,
     /// Frames carry `event: <kind>` (else they are all `message`).
     named: bool,
+    /// This stream's place among the open ones, freed when it ends.
+    _place: StreamPlace,
 }
 
 fn sse(logged: &Logged, named: bool) -> SseEvent {
@@ -84,8 +97,16 @@ impl Cursor {
             // Fell behind, or shutting down: the client reconnects and
             // resumes from the log.
             let first = tokio::select! {
-                received = self.live.recv() => received.ok()?,
+                received = self.live.recv() => Some(received.ok()?),
                 _ = self.closing.wait_for(|closing| *closing) => return None,
+                () = tokio::time::sleep(RECHECK) => None,
+            };
+            let Some(first) = first else {
+                // Quiet for a while: are the credentials still good?
+                if authenticate(&self.state, &self.credentials).await.is_err() {
+                    return None;
+                }
+                continue;
             };
             self.pending.push_back(first);
             loop {
@@ -134,6 +155,11 @@ pub async fn stream(
         Ok(only) => only,
         Err(err) => return err.into_response(),
     };
+    let Some(place) = state.streams.open(who.spender()) else {
+        super::metrics::limit_hit("streams", "credential", "stream");
+        tracing::info!(limit = streams::PER_CREDENTIAL, "too many event streams open");
+        return http::too_many_requests(STREAMS_RETRY_AFTER);
+    };
     let resume = last_event_id(&headers, &params);
     let named = params.get("named").is_none_or(|v| v.trim() != "0");
     // Subscribe before reading the log: nothing falls between the two.
@@ -164,6 +190,7 @@ pub async fn stream(
         pending: VecDeque::new(),
         last,
         named,
+        _place: place,
     };
     let events = futures_util::stream::unfold(cursor, Cursor::next);
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()

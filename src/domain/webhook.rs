@@ -143,11 +143,15 @@ pub fn signature(secrets: &[&str], message_id: &str, timestamp: i64, body: &[u8]
 /// Addresses a webhook may not reach unless the operator allows it:
 /// loopback, private (RFC 1918, unique-local), link-local, unspecified,
 /// carrier-grade NAT, multicast and broadcast — the server's own network,
-/// which a customer's URL must not be a way into.
+/// which a customer's URL must not be a way into — and the special ranges
+/// of IANA's registries that are not the public internet (documentation,
+/// benchmarking, IETF protocol assignments, reserved, site-local). An IPv6
+/// address that carries an IPv4 one (mapped, compatible, NAT64, 6to4) is
+/// judged by the IPv4 it carries; Teredo's is hidden, so Teredo is refused.
 pub fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
+            let [a, b, c, _] = v4.octets();
             v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
@@ -157,18 +161,45 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || v4.is_documentation()
                 || a == 0
                 || (a == 100 && (64..128).contains(&b))
+                // IETF protocol assignments (192.0.0.0/24), benchmarking
+                // (198.18.0.0/15), reserved (240.0.0.0/4).
+                || (a, b, c) == (192, 0, 0)
+                || (a == 198 && (b & 0xfe) == 18)
+                || a >= 240
         }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+        IpAddr::V6(v6) => match carried_v4(v6) {
             Some(v4) => is_private(IpAddr::V4(v4)),
             None => {
-                let first = v6.segments()[0];
+                let [first, second, ..] = v6.segments();
                 v6.is_loopback()
                     || v6.is_unspecified()
                     || v6.is_multicast()
                     || (first & 0xfe00) == 0xfc00
+                    // link-local fe80::/10, site-local fec0::/10
                     || (first & 0xffc0) == 0xfe80
+                    || (first & 0xffc0) == 0xfec0
+                    // documentation 2001:db8::/32, Teredo 2001::/32
+                    || (first, second) == (0x2001, 0x0db8)
+                    || (first, second) == (0x2001, 0x0000)
             }
         },
+    }
+}
+
+/// The IPv4 address an IPv6 one carries: IPv4-mapped `::ffff:a.b.c.d`,
+/// IPv4-compatible `::a.b.c.d` (not `::1`/`::`), NAT64 `64:ff9b::/96` and
+/// `64:ff9b:1::/48`, and 6to4 `2002:AABB:CCDD::/48`.
+fn carried_v4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    let s = v6.segments();
+    let low = |hi: u16, lo: u16| std::net::Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    match s {
+        [0, 0, 0, 0, 0, 0, hi, _] if hi != 0 => Some(low(s[6], s[7])),
+        [0x64, 0xff9b, 0, 0, 0, 0, ..] | [0x64, 0xff9b, 1, ..] => Some(low(s[6], s[7])),
+        [0x2002, hi, lo, ..] => Some(low(hi, lo)),
+        _ => None,
     }
 }
 
@@ -242,10 +273,29 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "100.64.0.1",
+            // The special ranges of issue 24.
+            "198.18.0.1",
+            "198.19.255.255",
+            "192.0.0.8",
+            "240.0.0.1",
+            "255.255.255.254",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::c0a8:1",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "2002:7f00:1::",
+            "2002:c0a8:101::1",
+            "fec0::1",
+            "2001:db8::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
         ] {
             assert!(is_private(private.parse().unwrap()), "{private}");
         }
-        for public in ["8.8.8.8", "93.184.216.34", "2606:4700::1111"] {
+        // A public IPv4 behind NAT64 or 6to4 stays public; 198.20.0.0 is past the benchmarking /15.
+        for public in
+            ["8.8.8.8", "93.184.216.34", "2606:4700::1111", "64:ff9b::808:808", "2002:808:808::1", "198.20.0.1"]
+        {
             assert!(!is_private(public.parse().unwrap()), "{public}");
         }
         assert!(names_private_host(&valid_url("http://LOCALHOST./x").unwrap()));

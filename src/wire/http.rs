@@ -16,13 +16,16 @@ const ALLOW_METHODS: &str = "POST, GET, OPTIONS, PATCH, DELETE";
 // No space after the comma: that is how the captured responses spell it.
 const ALLOW_HEADERS: &str = "X-Requested-With,content-type";
 
-/// Adds the CORS headers of the captured DeepCall responses.
+/// Adds the CORS headers of the captured DeepCall responses, but one: the
+/// captures also say `Access-Control-Allow-Credentials: true`, which beside
+/// `Allow-Origin: *` browsers refuse anyway (so no client can rely on it)
+/// and which invites a reflected origin later; credentials travel in the
+/// body here, never in cookies.
 pub async fn cors_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW_METHODS));
     headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(ALLOW_HEADERS));
-    headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
     headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     response
 }

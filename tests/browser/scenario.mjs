@@ -64,6 +64,9 @@ try {
   const board = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const problems = [];
   board.on('pageerror', (e) => problems.push(e.message));
+  // Anything the Content-Security-Policy blocked is a problem too.
+  const blocked = (m) => m.type() === 'error' && /Content Security Policy/i.test(m.text());
+  board.on('console', (m) => blocked(m) && problems.push(m.text()));
   board.on('dialog', (d) => d.accept());
   await login(board, SUPERVISOR);
   await board.waitForSelector('#conn.conn-live', { timeout: 10000 });
@@ -120,6 +123,7 @@ try {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const agentPage = await context.newPage();
   agentPage.on('pageerror', (e) => problems.push(e.message));
+  agentPage.on('console', (m) => blocked(m) && problems.push(m.text()));
   // The console's stream opens a second late, so the call below is offered
   // before it is open: the console must still show it (it reads its state
   // once the stream is open), as on a slow network.

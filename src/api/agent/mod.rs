@@ -196,11 +196,14 @@ async fn check_references(
     Ok(parent_path)
 }
 
-/// Hashes with argon2 off the async workers.
-async fn hash(secret_text: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || secret::hash_password(&secret_text))
+/// Hashes with argon2 off the async workers, through the server's bound
+/// on password work (503 when every place is taken).
+async fn hash(state: &AppState, secret_text: String) -> Result<String, ApiError> {
+    state
+        .password_checks
+        .run(move || secret::hash_password(&secret_text))
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(|_| ApiError::Unavailable("every password check place is taken".into()))?
         .map_err(ApiError::Internal)
 }
 
@@ -246,8 +249,8 @@ pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
         address: input.address.unwrap_or_default(),
         dest_type,
         dest_value,
-        call_pass_hash: hash(call_pass).await?,
-        password_hash: hash(password).await?,
+        call_pass_hash: hash(&state, call_pass).await?,
+        password_hash: hash(&state, password).await?,
         role_id: input.role.unwrap_or(DEFAULT_ROLE),
         parent_path: parent_path.unwrap_or_else(|| ROOT_PATH.to_string()),
         favorite: input.favorite.unwrap_or_default(),
@@ -292,11 +295,11 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
         dest_type: input.dest_type,
         dest_value,
         call_pass_hash: match input.call_pass.take() {
-            Some(pass) => Some(hash(pass).await?),
+            Some(pass) => Some(hash(&state, pass).await?),
             None => None,
         },
         password_hash: match input.password.take() {
-            Some(password) => Some(hash(password).await?),
+            Some(password) => Some(hash(&state, password).await?),
             None => None,
         },
         role_id: input.role,
