@@ -51,13 +51,32 @@ impl PasswordChecks {
         }
     }
 
-    /// Runs `work` (a hash or a check) on a blocking thread once a place
-    /// is free; `Busy` at once when none is, or will be soon.
+    /// Runs `work` (an unauthenticated login's check) on a blocking thread
+    /// once a place is free; `Busy` at once when none is, or will be soon.
     pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
         let place = Place(self.admitted.clone());
         if self.admitted.fetch_add(1, Ordering::AcqRel) >= self.places {
             return Err(Busy);
         }
+        self.run_in(place, work).await
+    }
+
+    /// Runs `work` for an authenticated request (an agent's new password
+    /// hashed): it waits its turn however many wait, since its credential's
+    /// request budget and the request deadline already bound it, and a
+    /// directory loaded by a script must not be refused halfway. It takes a
+    /// place like any check, so logins see the load.
+    pub async fn run_queued<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
+        let place = Place(self.admitted.clone());
+        self.admitted.fetch_add(1, Ordering::AcqRel);
+        self.run_in(place, work).await
+    }
+
+    async fn run_in<T: Send + 'static>(
+        &self,
+        place: Place,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
         let permit = self.running.clone().acquire_owned().await.map_err(|_| Busy)?;
         let outcome = tokio::task::spawn_blocking(move || {
             let _held = (permit, place);
@@ -103,5 +122,20 @@ mod tests {
         }
         assert_eq!(gate.current(), 0);
         assert_eq!(gate.run(|| 7).await, Ok(7), "places come back");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn authenticated_work_waits_its_turn_however_many_wait() {
+        let gate = Arc::new(PasswordChecks::new(Some(1)));
+        let queued: Vec<_> = (0..20)
+            .map(|i| {
+                let gate = gate.clone();
+                tokio::spawn(async move { gate.run_queued(move || i).await })
+            })
+            .collect();
+        for (i, task) in queued.into_iter().enumerate() {
+            assert_eq!(task.await.unwrap(), Ok(i));
+        }
+        assert_eq!(gate.current(), 0);
     }
 }

@@ -78,11 +78,14 @@ impl From<sqlx::Error> for StoreError {
 /// that the request was wrong (SQLSTATE, PostgreSQL docs, appendix A):
 /// connection exceptions (class 08), too many connections (53300), an
 /// administrator or crash shutdown or a server starting up (57P01–57P03),
-/// and a database not accepting connections (55000 with that message).
+/// a database not accepting connections (55000 with that message), and the
+/// session's own bounds (`postgres::SESSION_BOUNDS`): a lock not had within
+/// `lock_timeout` (55P03), a statement over `statement_timeout` (57014), a
+/// session ended for idling in a transaction (25P03).
 /// Nothing was applied and another node or a later try may succeed: 503.
 fn not_there_now(code: &str, message: &str) -> bool {
     code.starts_with("08")
-        || matches!(code, "53300" | "57P01" | "57P02" | "57P03")
+        || matches!(code, "53300" | "57P01" | "57P02" | "57P03" | "55P03" | "57014" | "25P03")
         || (code == "55000" && message.contains("accepting connections"))
 }
 

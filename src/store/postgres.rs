@@ -34,20 +34,54 @@ pub(super) async fn connect(url: &str) -> anyhow::Result<(PgConnection, String)>
     }
 }
 
+/// What every pooled session of a node is bounded by, so a node that stops
+/// in the middle of a write (SIGSTOP, a paused VM, a partition) cannot hold
+/// an account's rows from the other nodes for longer than a few seconds
+/// (issue 24): PostgreSQL ends a session idle in a transaction after 5 s,
+/// releasing its locks; a lock not had within 8 s and a statement running
+/// for 25 s (under the 30 s request deadline) are given up, and answered
+/// 503 (`not_there_now`). Dead peers are found by TCP keepalives within
+/// about 25 s. `application_name` names the node's process in
+/// `pg_stat_activity`.
+pub const SESSION_BOUNDS: &[(&str, &str)] = &[
+    ("idle_in_transaction_session_timeout", "5s"),
+    ("lock_timeout", "8s"),
+    ("statement_timeout", "25s"),
+    ("tcp_keepalives_idle", "10"),
+    ("tcp_keepalives_interval", "5"),
+    ("tcp_keepalives_count", "3"),
+];
+
+/// This process's name in `pg_stat_activity`.
+pub fn application_name() -> String {
+    format!("agentdesk/{}", std::process::id())
+}
+
 /// Connects and migrates. One connection is tried first (`connect`), so
 /// a server that is down is one clear error instead of a pool retrying
-/// silently until its own wait is up.
+/// silently until its own wait is up; it runs the migrations, unbounded
+/// (a migration of a large table may take longer than a request may).
 pub async fn open(url: &str, clustered: bool) -> anyhow::Result<SqlStore> {
-    let (first, at) = connect(url).await?;
+    let (mut first, at) = connect(url).await?;
+    MIGRATOR.run(&mut first).await.map_err(|e| anyhow::anyhow!("PostgreSQL migrations failed: {e}"))?;
     let _ = first.close().await;
     sqlx::any::install_default_drivers();
     let pool = AnyPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                let mut settings = format!("SET application_name = '{}'", application_name());
+                for (name, value) in SESSION_BOUNDS {
+                    settings.push_str(&format!("; SET {name} = '{value}'"));
+                }
+                sqlx::raw_sql(sqlx::AssertSqlSafe(settings)).execute(connection).await?;
+                Ok(())
+            })
+        })
         .connect(url)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL at {at}: {e}"))?;
-    MIGRATOR.run(&pool).await.map_err(|e| anyhow::anyhow!("PostgreSQL migrations failed: {e}"))?;
     let mut store = SqlStore::new(pool, Backend::Postgres);
     store.clustered = clustered;
     Ok(store)

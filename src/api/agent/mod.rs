@@ -197,11 +197,11 @@ async fn check_references(
 }
 
 /// Hashes with argon2 off the async workers, through the server's bound
-/// on password work (503 when every place is taken).
+/// on password work (waiting its turn: the request is authenticated).
 async fn hash(state: &AppState, secret_text: String) -> Result<String, ApiError> {
     state
         .password_checks
-        .run(move || secret::hash_password(&secret_text))
+        .run_queued(move || secret::hash_password(&secret_text))
         .await
         .map_err(|_| ApiError::Unavailable("every password check place is taken".into()))?
         .map_err(ApiError::Internal)
