@@ -1,4 +1,5 @@
-//! Operator actions on tenants: creating an account with its first API token.
+//! Operator actions on tenants: creating an account with its first API
+//! token, tokens, and the admin password.
 
 use crate::domain::agent::{valid_email, valid_name};
 use crate::domain::secret;
@@ -21,7 +22,9 @@ pub async fn create_account(
     let name = valid_name(name).ok_or_else(|| anyhow::anyhow!("the account name must be 1-100 characters"))?;
     let email = valid_email(email).ok_or_else(|| anyhow::anyhow!("{email:?} is not an email address"))?;
     let password_hash = match password {
-        Some(p) if p.chars().count() < 8 => anyhow::bail!("the password must have at least 8 characters"),
+        Some(p) if p.chars().count() < MIN_PASSWORD_CHARS => {
+            anyhow::bail!("the password must have at least {MIN_PASSWORD_CHARS} characters")
+        }
         Some(p) => Some(secret::hash_password(p)?),
         None => None,
     };
@@ -60,4 +63,27 @@ pub async fn revoke_token(store: &SharedStore, user_id: &str, token: &str) -> an
     } else {
         anyhow::bail!("account {user_id} has no such token")
     }
+}
+
+/// The shortest admin or agent password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Sets (or resets) an account's admin password, for `auth/login` with
+/// the account's email: `password`, or a new random one, returned. Every
+/// admin session of the account ends; a running server learns of it within
+/// a second.
+pub async fn set_admin_password(store: &SharedStore, user_id: &str, password: Option<&str>) -> anyhow::Result<String> {
+    let password = match password {
+        Some(p) if p.chars().count() < MIN_PASSWORD_CHARS => {
+            anyhow::bail!("the password must have at least {MIN_PASSWORD_CHARS} characters")
+        }
+        Some(p) => p.to_string(),
+        None => secret::new_password(),
+    };
+    let hash = secret::hash_password(&password)?;
+    store.set_admin_password(&AccountId::new(user_id), &hash, None).await.map_err(|e| match e {
+        crate::store::StoreError::NotFound => anyhow::anyhow!("no account {user_id}"),
+        other => anyhow::anyhow!(other),
+    })?;
+    Ok(password)
 }

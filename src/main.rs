@@ -99,6 +99,17 @@ enum AccountCommand {
         #[command(flatten)]
         db: DatabaseSettings,
     },
+    /// Set or reset the account's admin password (`auth/login` with its
+    /// email); without `--password` a new one is made and printed as
+    /// {"userId":"…","password":"…"}. Every admin session of the account ends.
+    SetPassword {
+        #[arg(long)]
+        user_id: String,
+        #[arg(long, env = "AGENTDESK_ACCOUNT_PASSWORD")]
+        password: Option<String>,
+        #[command(flatten)]
+        db: DatabaseSettings,
+    },
     /// Suspend an account: its tokens and sessions answer 1039 until reinstated.
     Suspend {
         #[arg(long)]
@@ -122,6 +133,7 @@ impl AccountCommand {
             | AccountCommand::Create { db, .. }
             | AccountCommand::TokenAdd { db, .. }
             | AccountCommand::TokenRevoke { db, .. }
+            | AccountCommand::SetPassword { db, .. }
             | AccountCommand::Suspend { db, .. }
             | AccountCommand::Reinstate { db, .. } => db,
         }
@@ -179,6 +191,7 @@ enum OneShot {
     Create { name: String, email: String, password: Option<String> },
     TokenAdd { user_id: String },
     TokenRevoke { user_id: String, token: String },
+    SetPassword { user_id: String, password: Option<String> },
     Suspend { user_id: String, suspended: bool },
 }
 
@@ -188,6 +201,7 @@ fn account_action(command: AccountCommand) -> (DatabaseSettings, OneShot) {
         AccountCommand::Create { name, email, password, db } => (db, OneShot::Create { name, email, password }),
         AccountCommand::TokenAdd { user_id, db } => (db, OneShot::TokenAdd { user_id }),
         AccountCommand::TokenRevoke { user_id, token, db } => (db, OneShot::TokenRevoke { user_id, token }),
+        AccountCommand::SetPassword { user_id, password, db } => (db, OneShot::SetPassword { user_id, password }),
         AccountCommand::Suspend { user_id, db } => (db, OneShot::Suspend { user_id, suspended: true }),
         AccountCommand::Reinstate { user_id, db } => (db, OneShot::Suspend { user_id, suspended: false }),
     }
@@ -215,6 +229,18 @@ async fn one_shot(store: &store::SharedStore, db: &DatabaseSettings, action: One
         OneShot::TokenRevoke { user_id, token } => {
             accounts::revoke_token(store, &user_id, &token).await?;
             tracing::info!(target: "security", event = "token_revoked", account = %user_id);
+        }
+        OneShot::SetPassword { user_id, password } => {
+            let generated = password.is_none();
+            let set = accounts::set_admin_password(store, &user_id, password.as_deref()).await?;
+            // Printed only when made here: a given password is not echoed.
+            let printed = if generated {
+                serde_json::json!({"userId": user_id, "password": set})
+            } else {
+                serde_json::json!({"userId": user_id})
+            };
+            println!("{printed}");
+            tracing::info!(target: "security", event = "admin_password_set", account = %user_id);
         }
         OneShot::Suspend { user_id, suspended } => {
             store.set_suspended(&store::AccountId::new(user_id.clone()), suspended).await?;

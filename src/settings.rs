@@ -13,7 +13,8 @@ const SESSION_TTL_RANGE: std::ops::RangeInclusive<i64> = 60..=30 * 86400;
 /// Longest and shortest absolute session lifetimes we accept, in seconds.
 const SESSION_MAX_RANGE: std::ops::RangeInclusive<i64> = 60..=365 * 86400;
 
-/// What a `--config` TOML file may set; any other key is an error.
+/// What a `--config` TOML file may set — every setting of `serve`, under
+/// its flag's name with `_` for `-`; any other key is an error.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSettings {
@@ -21,6 +22,12 @@ pub struct FileSettings {
     pub database: Option<String>,
     pub session_ttl: Option<i64>,
     pub session_max: Option<i64>,
+    pub rate_limit: Option<u32>,
+    pub max_in_flight: Option<u32>,
+    pub password_checks: Option<u32>,
+    pub cluster: Option<bool>,
+    pub webhook_allow_private: Option<bool>,
+    pub webhook_retry_scale: Option<f64>,
 }
 
 impl FileSettings {
@@ -34,9 +41,10 @@ impl FileSettings {
     }
 }
 
-/// True when clap fell back to the default: only then may the file decide.
+/// True when neither a flag nor the environment set it (clap fell back to
+/// the default, or it has none): only then may the file decide.
 fn defaulted(matches: &ArgMatches, id: &str) -> bool {
-    matches.value_source(id) == Some(ValueSource::DefaultValue)
+    matches!(matches.value_source(id), None | Some(ValueSource::DefaultValue))
 }
 
 /// Where the data lives: `sqlite://FILE` (default, created on start) or `postgres://…`.
@@ -130,6 +138,27 @@ impl ServeSettings {
         if let Some(max) = file.session_max.filter(|_| defaulted(matches, "session_max")) {
             anyhow::ensure!(SESSION_MAX_RANGE.contains(&max), "config file: session_max must be 60..=31536000 seconds");
             self.session_max = max;
+        }
+        if let Some(n) = file.rate_limit.filter(|_| defaulted(matches, "rate_limit")) {
+            self.rate_limit = n;
+        }
+        if let Some(n) = file.max_in_flight.filter(|_| defaulted(matches, "max_in_flight")) {
+            anyhow::ensure!(n >= 1, "config file: max_in_flight must be at least 1");
+            self.max_in_flight = n;
+        }
+        if let Some(n) = file.password_checks.filter(|_| defaulted(matches, "password_checks")) {
+            anyhow::ensure!((1..=256).contains(&n), "config file: password_checks must be 1..=256");
+            self.password_checks = Some(n);
+        }
+        if let Some(on) = file.cluster.filter(|_| defaulted(matches, "cluster")) {
+            self.cluster = on;
+        }
+        if let Some(on) = file.webhook_allow_private.filter(|_| defaulted(matches, "webhook_allow_private")) {
+            self.webhook_allow_private = on;
+        }
+        if let Some(scale) = file.webhook_retry_scale.filter(|_| defaulted(matches, "webhook_retry_scale")) {
+            self.webhook_retry_scale = retry_scale(&scale.to_string())
+                .map_err(|why| anyhow::anyhow!("config file: webhook_retry_scale: {why}"))?;
         }
         anyhow::ensure!(
             self.session_max >= self.session_ttl,

@@ -415,3 +415,40 @@ backend_test!(an_agent_changing_its_own_password_stays_logged_in_where_it_did_so
     assert!(live.body.contains(r#""state":"available""#), "{}", live.body);
     app.login("lead@example.com", "lead-pass-2").await;
 });
+
+backend_test!(the_admin_password_is_set_by_the_token_or_by_an_admin_session_that_knows_it, |app| {
+    const SET: &str = "/api/v2/Account/setPassword";
+    let updated = r#"{"status":"success","code":200,"message":"Password updated"}"#;
+    // An account made without an admin password gets one through its token.
+    let created = agentdesk::accounts::create_account(&app.store, "Center", "boss@example.com", None).await.unwrap();
+    let account = Account { user_id: created.user_id, token: created.token };
+    app.expect_error(LOGIN, &login_body("boss@example.com", "first-pass-1"), 1501, "Invalid email or password").await;
+    let by_token = |fields: &str| format!("{{{},{fields}}}", account.creds());
+    app.expect_error(SET, &by_token(r#""password":"short""#), 1506, "Invalid password: give 8 to 128 characters").await;
+    app.expect(SET, &by_token(r#""password":"first-pass-1""#), updated).await;
+    let first = app.login("boss@example.com", "first-pass-1").await;
+    let second = app.login("boss@example.com", "first-pass-1").await;
+
+    // Through an admin session it takes the current password.
+    let by_session = |ssid: &str, fields: &str| format!(r#"{{"ssid":"{ssid}",{fields}}}"#);
+    let wrong = "currentPassword does not match";
+    app.expect_error(SET, &by_session(&first, r#""password":"second-pass-2""#), 1507, wrong).await;
+    let guessed = by_session(&first, r#""password":"second-pass-2","currentPassword":"guess-pass-1""#);
+    app.expect_error(SET, &guessed, 1507, wrong).await;
+    let known = by_session(&first, r#""password":"second-pass-2","currentPassword":"first-pass-1""#);
+    app.expect(SET, &known, updated).await;
+    // The session that changed it stays; the admin's other session ended.
+    app.expect(AGENT_LIST, &ssid_body(&first), NO_AGENTS).await;
+    app.expect_error(AGENT_LIST, &ssid_body(&second), 1014, "Invalid token").await;
+    app.expect_error(LOGIN, &login_body("boss@example.com", "first-pass-1"), 1501, "Invalid email or password").await;
+    app.login("boss@example.com", "second-pass-2").await;
+
+    // An agent session may not, whatever its role.
+    let everything = r#""name":"All","permissions":["VIEW_AGENTS","EDIT_AGENTS","MANAGE_GROUPS","MANAGE_ROLES","AGENT_TO_AGENT_CALL","SUPERVISE_AGENTS"]"#;
+    app.post("/api/v2/Role/add", &by_token(everything)).await;
+    app.agent(&account, r#""name":"Asha","email":"asha@example.com","password":"pass-word-1","role":"2""#).await;
+    let asha = app.login("asha@example.com", "pass-word-1").await;
+    let taken = by_session(&asha, r#""password":"taken-over-1","currentPassword":"pass-word-1""#);
+    app.expect_error(SET, &taken, 1015, "Permission denied").await;
+    app.login("boss@example.com", "second-pass-2").await;
+});

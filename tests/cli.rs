@@ -419,3 +419,73 @@ fn one_shot_commands_leave_no_wal_or_shm_files_behind() {
     assert!(backup.status.success(), "{}", stderr(&backup));
     assert_eq!(files(), ["a.db", "copy.db"], "after backup");
 }
+
+#[tokio::test]
+async fn the_admin_password_is_set_or_reset_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "a.db");
+    let (user_id, _) = created_credentials(&create("N", "e@x.com", None, &database));
+    let set = |extra: &[&str]| {
+        let mut args = vec!["account", "set-password", "--user-id", &user_id, "--database", &database];
+        args.extend_from_slice(extra);
+        agentdesk(&args)
+    };
+    // Given: checked like account create's, never echoed.
+    assert_failed_quietly(&set(&["--password", "short"]));
+    let given = set(&["--password", "given-pass-1"]);
+    assert!(given.status.success(), "{}", stderr(&given));
+    assert_eq!(stdout(&given), format!("{{\"userId\":\"{user_id}\"}}\n"));
+    let store = agentdesk::store::open(&database).await.unwrap();
+    let hash = |store: agentdesk::store::SharedStore| async move {
+        store.login_candidates("e@x.com").await.unwrap()[0].password_hash.clone()
+    };
+    assert!(secret::verify_password("given-pass-1", &hash(store.clone()).await));
+    // Not given: a new one is made and printed once.
+    let made = set(&[]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let printed: serde_json::Value = serde_json::from_str(stdout(&made)).unwrap();
+    assert_eq!(printed["userId"], user_id.as_str());
+    let password = printed["password"].as_str().unwrap();
+    assert!(password.len() >= 8, "{password}");
+    assert!(secret::verify_password(password, &hash(store.clone()).await));
+    assert!(stderr(&made).contains("admin_password_set"), "{}", stderr(&made));
+    // An account that does not exist is a clear error.
+    let none = agentdesk(&["account", "set-password", "--user-id", "12345678", "--database", &database]);
+    assert_failed_quietly(&none);
+    assert!(stderr(&none).contains("no account 12345678"), "{}", stderr(&none));
+}
+
+#[test]
+fn the_config_file_takes_every_setting_of_serve_and_checks_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(dir.path(), "a.db");
+    let every = format!(
+        "bind = \"127.0.0.1:0\"\ndatabase = \"{database}\"\nsession_ttl = 3600\nsession_max = 7200\nrate_limit = 7\n\
+         max_in_flight = 64\ncluster = false\nwebhook_allow_private = false\nwebhook_retry_scale = 1.0\n"
+    );
+    let config = dir.path().join("agentdesk.toml");
+    for (last, refusal) in [
+        ("password_checks = 0", "config file: password_checks must be 1..=256"),
+        ("password_checks = 2\nmax_in_flight_typo = 1", "unknown field `max_in_flight_typo`"),
+    ] {
+        std::fs::write(&config, format!("{every}{last}\n")).unwrap();
+        let refused = serve_refused(&["--config", config.to_str().unwrap()]);
+        assert_failed_quietly(&refused);
+        assert!(stderr(&refused).contains(refusal), "{last}: {}", stderr(&refused));
+    }
+    std::fs::write(&config, every.replace("webhook_retry_scale = 1.0", "webhook_retry_scale = 2.0")).unwrap();
+    let refused = serve_refused(&["--config", config.to_str().unwrap()]);
+    assert!(stderr(&refused).contains("config file: webhook_retry_scale"), "{}", stderr(&refused));
+    // A flag still wins over the file's value.
+    std::fs::write(&config, format!("{every}password_checks = 0\n")).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+        .args(["serve", "--config", config.to_str().unwrap(), "--password-checks", "2"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(server.stderr.take().unwrap()));
+    let listening = lines.by_ref().take(50).any(|l| l.is_ok_and(|l| l.contains("listening on")));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(listening, "the flag's --password-checks 2 overrides the file's 0");
+}

@@ -18,6 +18,7 @@ const OPENAPI_3_1_SCHEMA: &str = include_str!("openapi/oas-3.1-schema.json");
 /// on a fresh account: what an example names is made by an earlier one.
 const STORY: &[&str] = &[
     "/api/v2/Account/settings",
+    "/api/v2/Account/setPassword",
     "/api/v2/Role/list",
     "/api/v2/Role/add",
     "/api/v2/Role/update",

@@ -1,12 +1,13 @@
 //! Section `Account` (ours): the account's live-state settings — time zone
-//! of its days, heartbeat limits, default wrap-up.
+//! of its days, heartbeat limits, default wrap-up — and its admin password.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::{ApiResult, OrRefuse};
+use super::error::{ApiError, ApiResult, OrRefuse, Refuse, StoreOutcome};
 use crate::AppState;
+use crate::domain::secret;
 use crate::store::LiveSettings;
 use crate::wire::body::A_STRING;
 use crate::wire::errors::{account as codes, global};
@@ -91,4 +92,54 @@ pub async fn settings(state: AppState, who: Principal, body: Body) -> ApiResult 
     Ok(reply::listing(Settings {
         settings: SettingsView { timezone, stale_after, offline_after, wrap_up_time: wrap_up_secs, country_code },
     }))
+}
+
+/// `Account/setPassword` `{password, [currentPassword]}` (ours): sets the
+/// admin password (`auth/login` with the account's email; an account
+/// created without one gets one). Only the account's own credentials may
+/// (an agent session: 1015); through an admin session `currentPassword`
+/// must match (1507), so a session left open is not a way to take the
+/// account. Every other admin session ends; the caller's own stays.
+/// `password`: 8–128 characters (else 1506).
+pub async fn set_password(state: AppState, who: Principal, body: Body) -> ApiResult {
+    if !matches!(who.caller, Caller::Owner) {
+        return Err(
+            global::PERMISSION_DENIED.because("only the account's token or admin session sets its admin password")
+        );
+    }
+    let password = body
+        .text("password")
+        .ok()
+        .flatten()
+        .filter(|p| (crate::accounts::MIN_PASSWORD_CHARS..=128).contains(&p.chars().count()))
+        .ok_or(codes::INVALID_PASSWORD)?
+        .to_string();
+    let session = body.text("ssid").ok().flatten().map(secret::token_hash);
+    if session.is_some() {
+        let current = body
+            .text("currentPassword")
+            .ok()
+            .flatten()
+            .ok_or_else(|| codes::WRONG_CURRENT_PASSWORD.at(&["currentPassword"], "an admin session must send it"))?
+            .to_string();
+        let stored = state.store.admin_password_hash(&who.account).await?.unwrap_or_default();
+        let matches = state
+            .password_checks
+            .run_queued(move || secret::verify_password(&current, &stored))
+            .await
+            .map_err(|_| ApiError::Unavailable("every password check place is taken".into()))?;
+        if !matches {
+            tracing::warn!(target: "security", event = "admin_password_refused", account = %who.account);
+            return Err(codes::WRONG_CURRENT_PASSWORD.into());
+        }
+    }
+    let hash = state
+        .password_checks
+        .run_queued(move || secret::hash_password(&password))
+        .await
+        .map_err(|_| ApiError::Unavailable("every password check place is taken".into()))?
+        .map_err(ApiError::Internal)?;
+    state.store.set_admin_password(&who.account, &hash, session.as_deref()).await.or_codes(None, None)?;
+    tracing::info!(target: "security", event = "admin_password_set", account = %who.account);
+    Ok(reply::done("Password updated"))
 }

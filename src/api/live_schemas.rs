@@ -185,6 +185,17 @@ pub struct AccountSettingsRequest {
 }
 
 #[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "password": "new-admin-pass-1"})))]
+pub struct AccountPasswordRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The new admin password, 8–128 characters.
+    password: String,
+    /// The password now: required with an admin session (`ssid`), not with the account's token.
+    currentPassword: Option<String>,
+}
+
+#[derive(ToSchema)]
 #[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentId": 1})))]
 pub struct SupervisorRequest {
     #[serde(flatten)]

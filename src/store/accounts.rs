@@ -231,6 +231,45 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn admin_password_hash(&self, account: &AccountId) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        opt_text(&row, "password_hash")
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_admin_password(&self, account: &AccountId, hash: &str, keep_session: Option<&str>) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
+            .bind(account)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let ended = sqlx::query(
+            "DELETE FROM sessions WHERE account_id = $1 AND agent_id IS NULL AND ssid_hash <> $2 RETURNING ssid_hash",
+        )
+        .bind(account)
+        .bind(keep_session.unwrap_or(""))
+        .fetch_all(&mut *tx)
+        .await?;
+        // Also from the command line: a server forgets its remembered
+        // sessions within a second.
+        bump_credential_epoch(&mut tx).await?;
+        tx.commit().await?;
+        for row in &ended {
+            self.session_uses.forget(&text(row, "ssid_hash")?);
+        }
+        self.credentials.forget_account(account);
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_accounts(&self) -> StoreResult<Vec<AccountSummary>> {
         let rows = sqlx::query(
             "SELECT a.id, a.name, a.email, a.suspended, a.created_at,

@@ -120,6 +120,13 @@ pub trait AccountStore: Send + Sync {
     async fn set_suspended(&self, account: &AccountId, suspended: bool) -> StoreResult<()>;
     /// Every account, oldest first, with its count of agents not deleted.
     async fn list_accounts(&self) -> StoreResult<Vec<AccountSummary>>;
+    /// The admin password's hash: `Some(None)` when the account has none
+    /// (no admin login). NotFound: no such account.
+    async fn admin_password_hash(&self, account: &AccountId) -> StoreResult<Option<String>>;
+    /// Sets the admin password (its hash) and ends every admin session of
+    /// the account but `keep_session` (an ssid hash: the session that made
+    /// the change). NotFound: no such account.
+    async fn set_admin_password(&self, account: &AccountId, hash: &str, keep_session: Option<&str>) -> StoreResult<()>;
 }
 
 /// Login sessions. A session expires when unused for the session lifetime

@@ -195,13 +195,16 @@ error_table! {
 }
 
 error_table! {
-    /// Section `Account` — ours: the account's live-state settings.
+    /// Section `Account` — ours: the account's live-state settings and its
+    /// admin password.
     account {
         INVALID_TIMEZONE = 1501, "Invalid timezone";
         INVALID_STALE_AFTER = 1502, "Invalid staleAfter";
         INVALID_OFFLINE_AFTER = 1503, "Invalid offlineAfter";
         INVALID_WRAP_UP = 1504, "Invalid wrapUpTime";
         INVALID_COUNTRY_CODE = 1505, "Invalid countryCode";
+        INVALID_PASSWORD = 1506, "Invalid password: give 8 to 128 characters";
+        WRONG_CURRENT_PASSWORD = 1507, "currentPassword does not match";
     }
 }
 
