@@ -114,6 +114,8 @@ struct Staged {
     /// The sequence number the next staged event gets: the log's end as
     /// this node knows it, plus what is staged.
     next_seq: i64,
+    /// The outcome of the batch staged into last (open or being written).
+    last: Option<Arc<Outcome>>,
 }
 
 /// One account's changes between decision and durability.
@@ -186,7 +188,17 @@ impl Pending {
         }
         let start = state.open.events.len();
         state.open.events.extend(events);
+        state.last = Some(state.open.outcome.clone());
         Place { outcome: state.open.outcome.clone(), events: start..state.open.events.len() }
+    }
+
+    /// The outcome a decision that read the overlay depends on: the batch
+    /// staged into last, while anything staged is not yet durable (each
+    /// batch fails when the one before it did, so the last one's outcome
+    /// answers for all). `None`: everything decided is durable.
+    pub fn last_staged(&self) -> Option<Arc<Outcome>> {
+        let state = self.lock();
+        if state.overlay.is_empty() && state.open.events.is_empty() { None } else { state.last.clone() }
     }
 
     /// Other nodes' events up to `applied` were folded in: with nothing

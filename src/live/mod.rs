@@ -217,10 +217,23 @@ impl Live {
     /// Makes the draft's events durable, then visible (memory, stream), and
     /// returns them numbered. The writer turn is given up as soon as the
     /// change has joined the account's open batch.
+    ///
+    /// A decision that logs nothing (a refusal, or nothing to change) is
+    /// answered once the changes it may have read from the overlay are
+    /// durable: if their batch is raced or fails, the refusal was decided on
+    /// a state that never was, and is taken again (`Raced`) or fails with it
+    /// — a node never refuses on a state it does not then report (issue 24).
     pub async fn commit(&self, draft: Draft) -> StoreResult<Vec<Logged>> {
         let Draft { account, live, _guard: turn, agents, events, fence, base, .. } = draft;
         if events.is_empty() {
-            return Ok(Vec::new());
+            let Some(outcome) = live.pending.last_staged() else { return Ok(Vec::new()) };
+            drop(turn);
+            self.flush_until(&account, &live, &outcome).await?;
+            return match outcome.get() {
+                Some(Ok(_)) => Ok(Vec::new()),
+                Some(Err(failed)) => Err(failed.to_store()),
+                None => Err(StoreError::Other(anyhow::anyhow!("the batch decided on was never written"))),
+            };
         }
         let touched: Vec<(AgentId, Presence)> = {
             let mut ids: Vec<AgentId> = events.iter().map(|(e, _)| e.agent).collect();
@@ -230,22 +243,34 @@ impl Live {
         };
         let ticket = live.pending.stage(touched, events, fence, base);
         drop(turn);
+        self.flush_until(&account, &live, &ticket.outcome).await?;
+        match ticket.outcome.get() {
+            Some(Ok(logged)) => Ok(logged[ticket.events].to_vec()),
+            Some(Err(failed)) => Err(failed.to_store()),
+            None => Err(StoreError::Other(anyhow::anyhow!("the change's batch was never written"))),
+        }
+    }
+
+    /// Waits until `outcome` is set, writing the open batch if nobody has
+    /// (`outcome` is its own or an earlier batch's).
+    async fn flush_until(
+        &self,
+        account: &AccountId,
+        live: &Arc<AccountLive>,
+        outcome: &Arc<batch::Outcome>,
+    ) -> StoreResult<()> {
         // Its own task: a caller that goes away (a client disconnecting, the
         // request deadline) must not stop a flush half-way, which others'
         // answers depend on.
-        let (store, stream, outcome) = (self.store.clone(), self.stream.clone(), ticket.outcome.clone());
+        let (store, stream, outcome) = (self.store.clone(), self.stream.clone(), outcome.clone());
+        let (account, live) = (account.clone(), live.clone());
         let flush = tokio::spawn(async move {
             let _flushing = live.pending.flush_turn.lock().await;
             if outcome.get().is_none() {
                 flush_batch(&store, &stream, &account, &live).await;
             }
         });
-        flush.await.map_err(|e| StoreError::Other(anyhow::anyhow!("batch commit task: {e}")))?;
-        match ticket.outcome.get() {
-            Some(Ok(logged)) => Ok(logged[ticket.events].to_vec()),
-            Some(Err(failed)) => Err(failed.to_store()),
-            None => Err(StoreError::Other(anyhow::anyhow!("the change's batch was never written"))),
-        }
+        flush.await.map_err(|e| StoreError::Other(anyhow::anyhow!("batch commit task: {e}")))
     }
 
     /// Commits a draft decided in a loop: `Some(events)` once durable,
