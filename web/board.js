@@ -138,7 +138,7 @@ export function mountBoard(root, { logout }) {
     if (a.call && (a.state === 'on_call' || a.state === 'ringing')) {
       const arrow = a.call.direction === 'outbound' ? '↗ out' : '↘ in';
       const talk = a.state === 'on_call' ? `talk ${duration(t - a.call.since)}` : `ringing ${duration(t - a.call.since)}`;
-      parts.push(`<span class="call">${arrow} ${esc(a.call.callerNumber)} · ${talk}</span>`);
+      parts.push(`<span class="call">${arrow} ${esc(a.call.callerNumber || 'withheld')} · ${talk}</span>`);
     }
     if (a.queuedBreak) parts.push(`<span class="queued">then break: ${esc(a.queuedBreak)}</span>`);
     if (a.state === 'stale') {
@@ -309,7 +309,9 @@ export function mountBoard(root, { logout }) {
       case 'offered':
       case 'answered':
         if (!a.call || a.call.callId === e.callId || e.event === 'answered') {
-          a.call = { callId: e.callId, callerNumber: e.callerNumber, direction: e.direction, since: e.time };
+          // An event that does not repeat the caller keeps the one known.
+          const known = a.call && a.call.callId === e.callId ? a.call.callerNumber : '';
+          a.call = { callId: e.callId, callerNumber: e.callerNumber || known, direction: e.direction, since: e.time };
         }
         break;
       case 'ended':

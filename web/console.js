@@ -98,7 +98,13 @@ export function mountConsole(root, { logout }) {
       box.innerHTML = '<p class="muted">No call.</p>';
       return;
     }
-    box.innerHTML = `<p><b>${esc(c.callerNumber)}</b> · ${c.direction === 'outbound' ? 'outbound' : 'inbound'}
+    const direction = c.direction === 'outbound' ? 'outbound' : 'inbound';
+    if (!c.callerNumber) {
+      // A withheld caller: no card, no history, nothing to note it against.
+      box.innerHTML = `<p><b>Withheld number</b> · ${direction} · <span id="talk"></span></p>`;
+      return;
+    }
+    box.innerHTML = `<p><b>${esc(c.callerNumber)}</b> · ${direction}
       · <span id="talk"></span></p><div id="contact"></div><h3>Recent calls</h3><ul id="recent" class="events"></ul>
       <h3>Notes</h3><ul id="notes" class="events"></ul>
       <form id="note-form"><input name="content" placeholder="Add a note" aria-label="Note" required>

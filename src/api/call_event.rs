@@ -12,7 +12,8 @@ use utoipa::ToSchema;
 use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult};
 use crate::AppState;
-use crate::domain::agent::{normalize_phone, valid_did};
+use crate::domain::agent::valid_did;
+use crate::domain::caller::CallerId;
 use crate::domain::ids::{AccountId, AgentId, GroupId};
 use crate::domain::presence::{CallRef, Kind};
 use crate::live::Races;
@@ -64,9 +65,16 @@ fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, E
         .get("agentId")
         .ok_or(codes::INVALID_AGENT_ID)
         .and_then(|v| id_value(v).map(AgentId).map_err(|_| codes::INVALID_AGENT_ID))?;
-    let caller_number = number_field(item, "callerNumber")
-        .and_then(|n| normalize_phone(&n, country_code))
-        .ok_or(codes::INVALID_CALLER_NUMBER)?;
+    // A caller id never stops a call's events: withheld, an extension or a
+    // URI is read (`CallerId`); only a value no telephony writes (an object,
+    // a list, a flag) is refused.
+    let caller_number = match item.get("callerNumber") {
+        None | Some(Value::Null) => CallerId::Withheld,
+        Some(Value::String(raw)) => CallerId::read(Some(raw), country_code),
+        Some(Value::Number(n)) if n.is_u64() => CallerId::read(Some(&n.to_string()), country_code),
+        Some(_) => return Err(codes::INVALID_CALLER_NUMBER),
+    }
+    .stored();
     let direction = match item.get("direction") {
         None | Some(Value::Null) => "inbound".to_string(),
         Some(Value::String(d)) if matches!(d.trim(), "inbound" | "outbound") => d.trim().to_string(),

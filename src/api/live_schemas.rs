@@ -90,8 +90,12 @@ pub struct CallEventItem {
     /// deleted agents included (their late events are recorded); an id the
     /// account never had refuses the batch (1503).
     agentId: Id,
-    /// The caller's number (`PhoneNumber`: 1504 when it cannot be read).
-    callerNumber: PhoneNumber,
+    /// The caller id as the PBX has it: a number in any written form, a
+    /// `sip:`/`tel:` URI, an extension (up to 8 plain characters, kept as
+    /// written), or `anonymous`/empty/absent for a withheld caller (kept as
+    /// `""`). Never refused for its content; 1504 only for a value of
+    /// another JSON type.
+    callerNumber: Option<PhoneNumber>,
     /// `inbound` (default) or `outbound`.
     direction: Option<String>,
     /// The number called: 6–15 digits (1506).

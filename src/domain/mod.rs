@@ -3,6 +3,7 @@
 //! timeline folded from its events.
 
 pub mod agent;
+pub mod caller;
 pub mod calls;
 pub mod contact;
 pub mod counters;

@@ -538,6 +538,12 @@ impl Presence {
         };
         let leg = &mut self.legs[index];
         leg.record(event.kind, event.happened());
+        // A later event that does not repeat the caller (withheld there, or
+        // left out) keeps the one the leg knows.
+        let mut call = call.clone();
+        if call.caller_number.is_empty() {
+            call.caller_number = leg.call.caller_number.clone();
+        }
         if leg.active() {
             // Also a leg that comes back (an answer that raced its timeout).
             leg.call = call.clone();
@@ -553,7 +559,7 @@ impl Presence {
             self.wrap = None;
         }
         if let Some(until) = event.until {
-            self.wrap = Some(WrapInfo { call: call.clone(), until });
+            self.wrap = Some(WrapInfo { call, until });
         }
         self.prune_legs();
     }

@@ -57,8 +57,11 @@ pub async fn tags(state: AppState, who: Principal, body: Body) -> ApiResult {
     let from = since(&body, now)?;
     let query = EventQuery { agents: Some(vec![agent]), from, to: now + 1, after_seq: 0, limit: None };
     let events = state.store.events(&who.account, &query).await?;
-    let mut missed: Vec<_> =
-        calls::summarise(&events, now).into_iter().filter(|c| c.status == Outcome::Missed).collect();
+    // A withheld caller (no number) cannot be called back: no tag.
+    let mut missed: Vec<_> = calls::summarise(&events, now)
+        .into_iter()
+        .filter(|c| c.status == Outcome::Missed && !c.caller_number.is_empty())
+        .collect();
     missed.truncate(MAX_TAGS);
     let numbers: Vec<String> =
         missed.iter().map(|c| c.caller_number.clone()).collect::<BTreeSet<_>>().into_iter().collect();

@@ -1,0 +1,108 @@
+//! What a PBX writes as the caller, as it writes it (issue 25, 1–3): a
+//! withheld number (`anonymous`, `Restricted`, empty, or none), an internal
+//! extension, a SIP or tel URI. Every one of them lets the call's events
+//! apply — the agent who answers is `on_call`, not routable — and the
+//! caller is kept as read: withheld is empty and never called back, an
+//! extension as written, a URI by its number. An event that does not repeat
+//! the caller keeps the one its leg knows.
+
+mod common;
+
+use common::{Account, TestApp};
+use serde_json::{Value, json};
+
+const CALL_EVENT: &str = "/api/v2/callEvent";
+
+/// 2026-11-23 10:00 UTC.
+const T: i64 = 1_795_428_000;
+
+async fn event(app: &TestApp, account: &Account, fields: Value) -> Value {
+    let mut body = fields;
+    body["userId"] = json!(account.user_id);
+    body["token"] = json!(account.token);
+    let reply = app.post(CALL_EVENT, &body.to_string()).await.json();
+    assert_eq!(reply["accepted"], 1, "{body}: {reply}");
+    reply
+}
+
+async fn live(app: &TestApp, account: &Account, agent: i64) -> Value {
+    let body = json!({"userId": account.user_id, "token": account.token, "agentId": agent});
+    app.post("/api/v2/Agent/live", &body.to_string()).await.json()["response"][0].clone()
+}
+
+/// `(state, the call's callerNumber)` on the board.
+async fn board(app: &TestApp, account: &Account, agent: i64) -> (String, Value) {
+    let row = live(app, account, agent).await;
+    (row["state"].as_str().unwrap().to_string(), row["call"]["callerNumber"].clone())
+}
+
+async fn asha(app: &TestApp) -> (Account, i64) {
+    app.clock.set(T);
+    let account = app.account().await;
+    let agent = app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com","password":"pass-word-1""#).await;
+    app.login("asha@example.com", "pass-word-1").await;
+    (account, agent)
+}
+
+backend_test!(a_withheld_caller_rings_and_talks_is_counted_and_gets_no_callback_tag, |app| {
+    let (account, a) = asha(&app).await;
+    for (n, withheld) in [json!("anonymous"), json!("Restricted"), json!(""), Value::Null].into_iter().enumerate() {
+        let call = format!("w{n}");
+        app.clock.set(T + 100 * n as i64 + 10);
+        let mut offered = json!({"callId": call, "agentId": a, "event": "offered"});
+        if !withheld.is_null() {
+            offered["callerNumber"] = withheld.clone();
+        }
+        event(&app, &account, offered).await;
+        assert_eq!(board(&app, &account, a).await, ("ringing".into(), json!("")), "{withheld}");
+        // The answer does not repeat it either.
+        app.clock.set(T + 100 * n as i64 + 15);
+        event(&app, &account, json!({"callId": call, "agentId": a, "event": "answered"})).await;
+        assert_eq!(board(&app, &account, a).await, ("on_call".into(), json!("")), "{withheld}");
+        app.clock.set(T + 100 * n as i64 + 45);
+        event(&app, &account, json!({"callId": call, "agentId": a, "event": "ended", "callerNumber": withheld})).await;
+        assert_eq!(board(&app, &account, a).await.0, "wrap_up");
+    }
+    // A withheld caller missed: counted as missed, but nobody can call it back.
+    app.clock.set(T + 1000);
+    event(&app, &account, json!({"callId": "w9", "agentId": a, "event": "offered", "callerNumber": "anonymous"})).await;
+    event(&app, &account, json!({"callId": "w9", "agentId": a, "event": "missed"})).await;
+    let body = json!({"userId": account.user_id, "token": account.token, "agentId": a});
+    let counters = app.post("/api/v2/agentDashboard/counters", &body.to_string()).await.json();
+    let c = &counters["message"];
+    assert_eq!(
+        (c["calls"].clone(), c["answered"].clone(), c["missed"].clone()),
+        (json!(5), json!(4), json!(1)),
+        "{counters}"
+    );
+    assert_eq!(c["talkTime"], 4 * 30, "{counters}");
+    let tags = app.post("/api/v2/agentProfile/tags", &body.to_string()).await.json();
+    assert_eq!(tags["data"]["tags"], json!([]), "{tags}");
+});
+
+backend_test!(an_extension_is_kept_as_written_and_a_uri_gives_its_number, |app| {
+    let (account, a) = asha(&app).await;
+    let cases = [
+        ("1002", "1002"),
+        ("cc800", "cc800"),
+        ("sip:+919876543210@trunk.example.net", "919876543210"),
+        ("tel:+91-98765-43210", "919876543210"),
+        ("sip:09876543210@10.0.0.5;user=phone", "919876543210"),
+    ];
+    for (n, (written, kept)) in cases.iter().enumerate() {
+        let call = format!("x{n}");
+        app.clock.set(T + 100 * n as i64 + 10);
+        event(&app, &account, json!({"callId": call, "agentId": a, "event": "offered", "callerNumber": written})).await;
+        assert_eq!(board(&app, &account, a).await, ("ringing".into(), json!(kept)), "{written}");
+        // An answer without the caller keeps the one the leg knows.
+        event(&app, &account, json!({"callId": call, "agentId": a, "event": "answered"})).await;
+        assert_eq!(board(&app, &account, a).await, ("on_call".into(), json!(kept)), "{written}");
+        app.clock.set(T + 100 * n as i64 + 20);
+        event(&app, &account, json!({"callId": call, "agentId": a, "event": "ended"})).await;
+    }
+    // The number read from a URI finds the caller's calls.
+    let body = json!({"userId": account.user_id, "token": account.token, "callerNumber": "9876543210"});
+    let recent = app.post("/api/v2/agentDashboard/recentCalls", &body.to_string()).await.json();
+    let ids: Vec<&str> = recent["message"].as_array().unwrap().iter().map(|c| c["callId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["x4", "x3", "x2"], "{recent}");
+});
