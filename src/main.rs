@@ -286,6 +286,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         rate_limit: settings.rate_limit,
         max_in_flight: settings.max_in_flight,
         password_checks: settings.password_checks,
+        trusted_proxies: agentdesk::limits::TrustedProxies::new(settings.trusted_proxies.clone()),
         cluster: settings.cluster,
         webhook_allow_private: settings.webhook_allow_private,
         webhook_retry_scale: settings.webhook_retry_scale,

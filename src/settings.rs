@@ -25,6 +25,7 @@ pub struct FileSettings {
     pub rate_limit: Option<u32>,
     pub max_in_flight: Option<u32>,
     pub password_checks: Option<u32>,
+    pub trusted_proxies: Option<Vec<String>>,
     pub cluster: Option<bool>,
     pub webhook_allow_private: Option<bool>,
     pub webhook_retry_scale: Option<f64>,
@@ -104,6 +105,12 @@ pub struct ServeSettings {
     /// is answered 503 with `Retry-After`. Default: one per core.
     #[arg(long, env = "AGENTDESK_PASSWORD_CHECKS", value_parser = clap::value_parser!(u32).range(1..=256))]
     pub password_checks: Option<u32>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client, for the
+    /// per-address login limits and the security log: addresses or CIDR
+    /// ranges, comma-separated (`127.0.0.1,10.0.0.0/8`). None by default:
+    /// the header is ignored.
+    #[arg(long, env = "AGENTDESK_TRUSTED_PROXIES", value_delimiter = ',', value_parser = trusted_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Let webhooks target loopback and private addresses (refused by
     /// default: a customer's URL must not reach the server's own network).
     #[arg(long, env = "AGENTDESK_WEBHOOK_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new(),
@@ -150,6 +157,12 @@ impl ServeSettings {
             anyhow::ensure!((1..=256).contains(&n), "config file: password_checks must be 1..=256");
             self.password_checks = Some(n);
         }
+        if let Some(list) = file.trusted_proxies.as_ref().filter(|_| defaulted(matches, "trusted_proxies")) {
+            self.trusted_proxies = list
+                .iter()
+                .map(|raw| trusted_proxy(raw).map_err(|why| anyhow::anyhow!("config file: trusted_proxies: {why}")))
+                .collect::<anyhow::Result<_>>()?;
+        }
         if let Some(on) = file.cluster.filter(|_| defaulted(matches, "cluster")) {
             self.cluster = on;
         }
@@ -168,6 +181,11 @@ impl ServeSettings {
         );
         Ok(())
     }
+}
+
+/// One trusted proxy: an address or a CIDR range.
+fn trusted_proxy(raw: &str) -> Result<ipnet::IpNet, String> {
+    crate::limits::TrustedProxies::parse_one(raw)
 }
 
 /// A retry scale: more than 0, at most 1.

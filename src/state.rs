@@ -26,6 +26,9 @@ pub struct ServerConfig {
     pub rate_limit: u32,
     /// API requests handled at once before new ones are shed (503).
     pub max_in_flight: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client
+    /// (`limits::client_address`); none by default.
+    pub trusted_proxies: crate::limits::TrustedProxies,
     /// Password checks and hashes (argon2) run at once; `None`: one per
     /// core. Four times as many may wait; beyond, 503 (`limits::password_checks`).
     pub password_checks: Option<u32>,
@@ -50,6 +53,7 @@ impl Default for ServerConfig {
             login_window_secs: 300,
             rate_limit: 50,
             max_in_flight: 1024,
+            trusted_proxies: Default::default(),
             password_checks: None,
             header_read_timeout: std::time::Duration::from_secs(30),
             cluster: false,

@@ -461,7 +461,8 @@ fn the_config_file_takes_every_setting_of_serve_and_checks_each() {
     let database = sqlite_url(dir.path(), "a.db");
     let every = format!(
         "bind = \"127.0.0.1:0\"\ndatabase = \"{database}\"\nsession_ttl = 3600\nsession_max = 7200\nrate_limit = 7\n\
-         max_in_flight = 64\ncluster = false\nwebhook_allow_private = false\nwebhook_retry_scale = 1.0\n"
+         max_in_flight = 64\ncluster = false\nwebhook_allow_private = false\nwebhook_retry_scale = 1.0\n\
+         trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n"
     );
     let config = dir.path().join("agentdesk.toml");
     for (last, refusal) in [
@@ -476,6 +477,9 @@ fn the_config_file_takes_every_setting_of_serve_and_checks_each() {
     std::fs::write(&config, every.replace("webhook_retry_scale = 1.0", "webhook_retry_scale = 2.0")).unwrap();
     let refused = serve_refused(&["--config", config.to_str().unwrap()]);
     assert!(stderr(&refused).contains("config file: webhook_retry_scale"), "{}", stderr(&refused));
+    std::fs::write(&config, format!("database = \"{database}\"\ntrusted_proxies = [\"proxy.local\"]\n")).unwrap();
+    let refused = serve_refused(&["--config", config.to_str().unwrap()]);
+    assert!(stderr(&refused).contains("config file: trusted_proxies"), "{}", stderr(&refused));
     // A flag still wins over the file's value.
     std::fs::write(&config, format!("{every}password_checks = 0\n")).unwrap();
     let mut server = Command::new(env!("CARGO_BIN_EXE_agentdesk"))

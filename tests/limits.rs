@@ -101,6 +101,10 @@ backend_test!(
         // spent before anything is looked up.
         let right = r#"{"email":"asha@x.com","password":"pass-word-1"}"#;
         assert_eq!(app.post(LOGIN, right).await.status, StatusCode::TOO_MANY_REQUESTS);
+        // Naming another client in X-Forwarded-For changes nothing: no proxy is trusted.
+        let spoofed =
+            app.client.post(format!("{}{LOGIN}", app.base)).header("x-forwarded-for", "203.0.113.9").body(right);
+        assert_eq!(spoofed.send().await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
         // Another address logs in; the address's credentials keep their own budgets.
         let elsewhere =
             reqwest::Client::builder().local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap()).build().unwrap();
@@ -186,3 +190,32 @@ backend_test!(a_call_event_batch_spends_one_per_event, one_per_second(), |app| {
     let rest = app.post("/api/v2/callEvent", &batch(30, 5)).await;
     assert_eq!(rest.json()["accepted"], 5, "{}", rest.body);
 });
+
+backend_test!(
+    behind_a_trusted_proxy_each_client_spends_its_own_login_budget,
+    agentdesk::ServerConfig {
+        rate_limit: 5,
+        trusted_proxies: agentdesk::limits::TrustedProxies::new(vec!["127.0.0.1/32".parse().unwrap()]),
+        ..common::config()
+    },
+    |app| {
+        let account = app.account().await;
+        app.agent(&account, r#""name":"Asha Rao","email":"asha@x.com","password":"pass-word-1""#).await;
+        let from = |client: &'static str, body: String| {
+            app.client.post(format!("{}{LOGIN}", app.base)).header("x-forwarded-for", client).body(body).send()
+        };
+        // One guesser behind the proxy spends its own budget (burst 10) …
+        for n in 0..10 {
+            assert_eq!(from("203.0.113.7", unknown_login(n)).await.unwrap().status(), StatusCode::OK);
+        }
+        let refused = from("203.0.113.7", unknown_login(10)).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        // … and a guesser that names someone else in front is still itself.
+        let spoofing = from("198.51.100.1, 203.0.113.7", unknown_login(11)).await.unwrap();
+        assert_eq!(spoofing.status(), StatusCode::TOO_MANY_REQUESTS);
+        // Another client behind the same proxy logs in.
+        let right = r#"{"email":"asha@x.com","password":"pass-word-1"}"#.to_string();
+        let json: serde_json::Value = from("203.0.113.8", right).await.unwrap().json().await.unwrap();
+        assert_eq!(json["status"], "success", "{json}");
+    }
+);

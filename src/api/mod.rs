@@ -191,7 +191,8 @@ async fn dispatch(
         routes::Handler::Open(handler) => match known_keys(endpoint, &body) {
             Err(refused) => Err(refused),
             Ok(()) => {
-                let source = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
+                let source =
+                    peer.map(|Extension(ConnectInfo(peer))| state.settings.trusted_proxies.client(peer.ip(), &headers));
                 handler(state, source, body).await
             }
         },

@@ -4,6 +4,7 @@
 //! through their database). Dispatch and handlers consult them
 //! through the application state.
 
+pub mod client_address;
 pub mod in_flight;
 pub mod login_guard;
 pub mod password_checks;
@@ -11,6 +12,7 @@ pub mod rates;
 pub mod share;
 pub mod streams;
 
+pub use client_address::TrustedProxies;
 pub use in_flight::InFlight;
 pub use login_guard::LoginGuard;
 pub use password_checks::PasswordChecks;
