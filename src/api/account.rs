@@ -123,11 +123,7 @@ pub async fn set_password(state: AppState, who: Principal, body: Body) -> ApiRes
             .ok_or_else(|| codes::WRONG_CURRENT_PASSWORD.at(&["currentPassword"], "an admin session must send it"))?
             .to_string();
         let stored = state.store.admin_password_hash(&who.account).await?.unwrap_or_default();
-        let matches = state
-            .password_checks
-            .run_queued(move || secret::verify_password(&current, &stored))
-            .await
-            .map_err(|_| ApiError::Unavailable("every password check place is taken".into()))?;
+        let matches = state.password_checks.run_queued(move || secret::verify_password(&current, &stored)).await?;
         if !matches {
             tracing::warn!(target: "security", event = "admin_password_refused", account = %who.account);
             return Err(codes::WRONG_CURRENT_PASSWORD.into());
@@ -136,8 +132,7 @@ pub async fn set_password(state: AppState, who: Principal, body: Body) -> ApiRes
     let hash = state
         .password_checks
         .run_queued(move || secret::hash_password(&password))
-        .await
-        .map_err(|_| ApiError::Unavailable("every password check place is taken".into()))?
+        .await?
         .map_err(ApiError::Internal)?;
     state.store.set_admin_password(&who.account, &hash, session.as_deref()).await.or_codes(None, None)?;
     tracing::info!(target: "security", event = "admin_password_set", account = %who.account);

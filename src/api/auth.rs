@@ -229,9 +229,9 @@ pub async fn login(state: AppState, source: Option<IpAddr>, body: Body) -> ApiRe
             candidates.into_iter().filter(|c| secret::verify_password(&password, &c.password_hash)).collect::<Vec<_>>()
         })
         .await
-        .map_err(|_| {
+        .map_err(|busy| {
             tracing::warn!(target: "security", event = "login_refused", reason = "password_checks_busy", %email, source = %from);
-            ApiError::Unavailable("every password check place is taken".into())
+            ApiError::from(busy)
         })?;
     let who = match matches.as_slice() {
         [] => {

@@ -65,6 +65,14 @@ impl<T> OrRefuse<T> for Result<T, Malformed> {
     }
 }
 
+/// Every place at the password gate is taken (`limits::password_checks`):
+/// 503 with `Retry-After`, worth retrying in a moment.
+impl From<crate::limits::password_checks::Busy> for ApiError {
+    fn from(_: crate::limits::password_checks::Busy) -> Self {
+        ApiError::Unavailable("every password check place is taken".into())
+    }
+}
+
 /// Handlers map `NotFound`/`Conflict` to their own codes before using `?`;
 /// reaching this conversion with them means the store broke its contract.
 impl From<StoreError> for ApiError {

@@ -4,6 +4,7 @@
 mod fields;
 mod listing;
 mod live;
+mod reach;
 mod timeline;
 
 pub(in crate::api) use listing::AgentListItem;
@@ -21,14 +22,15 @@ use crate::AppState;
 use crate::domain::agent::{DestType, ROOT_PATH, child_path, path_contains};
 use crate::domain::ids::{AgentId, GroupId, RoleId};
 use crate::domain::name::nfc;
-use crate::domain::permission::{Permission, Permissions};
+use crate::domain::permission::Permission;
 use crate::domain::presence::Actor as EventActor;
 use crate::domain::secret;
-use crate::store::{AgentChanges, AgentFilter, AgentRow, NewAgent, Page};
+use crate::store::{AgentChanges, AgentFilter, NewAgent, Page};
 use crate::wire::body::{A_FLAG, A_STRING, AN_ID, id_value};
 use crate::wire::errors::{agent as codes, global};
 use crate::wire::{Body, ErrorCode, reply};
 use fields::{AgentInput, ParentRef, destination};
+use reach::{grantable_role, manageable_agent, manageable_agent_id, manageable_agents};
 
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 pub const MAX_PAGE_SIZE: i64 = 500;
@@ -107,62 +109,6 @@ pub async fn list(state: AppState, who: Principal, body: Body) -> ApiResult {
     })
 }
 
-/// The agent an endpoint acts on, as it is now; 1509 when it is not an
-/// agent of this account (another account's agents included).
-async fn existing_agent(state: &AppState, who: &Principal, body: &Body) -> Result<AgentRow, ApiError> {
-    let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
-    state.store.agent(&who.account, agent_id).await?.ok_or_else(|| codes::INVALID_AGENT_ID.into())
-}
-
-/// The role exists (else 1503) and the principal may hand it out (else 1015).
-async fn grantable_role(state: &AppState, who: &Principal, role: RoleId) -> Result<(), ApiError> {
-    let stored = state.store.role_permissions(&who.account, role).await?.ok_or(codes::INVALID_ROLE)?;
-    who.may_grant(&Permissions::from_stored(&stored))
-}
-
-/// The agent an endpoint changes, if the principal may act on it: 1509 when
-/// it is not an agent of this account, 1015 when it is more privileged.
-async fn manageable_agent(state: &AppState, who: &Principal, body: &Body) -> Result<AgentRow, ApiError> {
-    let agent = existing_agent(state, who, body).await?;
-    if matches!(who.caller, Caller::Agent { .. }) {
-        let stored = state.store.role_permissions(&who.account, agent.role_id).await?.unwrap_or_default();
-        who.may_grant(&Permissions::from_stored(&stored))?;
-    }
-    Ok(agent)
-}
-
-/// For an agent session, every agent of `ids` exists (else 1509) and holds
-/// no permission the session lacks (else 1015); an owner's list is left to
-/// the store, whose NotFound answers 1509.
-async fn manageable_agents(state: &AppState, who: &Principal, ids: &[AgentId]) -> Result<(), ApiError> {
-    if matches!(who.caller, Caller::Owner) {
-        return Ok(());
-    }
-    let roles: std::collections::HashMap<RoleId, Permissions> = state
-        .store
-        .list_roles(&who.account)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, Permissions::from_stored(&r.permissions)))
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    for &id in ids.iter().filter(|id| seen.insert(**id)) {
-        let agent = state.store.agent(&who.account, id).await?.ok_or(codes::INVALID_AGENT_ID)?;
-        who.may_grant(roles.get(&agent.role_id).unwrap_or(&Permissions::default()))?;
-    }
-    Ok(())
-}
-
-/// The id of the agent an endpoint acts on. Only an agent session needs the
-/// agent read first (for its role); for an owner the store's own NotFound
-/// answers 1509, so nothing is read twice.
-async fn manageable_agent_id(state: &AppState, who: &Principal, body: &Body) -> Result<AgentId, ApiError> {
-    match who.caller {
-        Caller::Owner => body.id("agentId").ok().flatten().ok_or_else(|| codes::INVALID_AGENT_ID.into()),
-        Caller::Agent { .. } => Ok(manageable_agent(state, who, body).await?.id),
-    }
-}
-
 /// Checks what only the store knows: the role, parent and groups exist.
 /// Returns the parent path to store, if the input names a parent.
 async fn check_references(
@@ -199,12 +145,7 @@ async fn check_references(
 /// Hashes with argon2 off the async workers, through the server's bound
 /// on password work (waiting its turn: the request is authenticated).
 async fn hash(state: &AppState, secret_text: String) -> Result<String, ApiError> {
-    state
-        .password_checks
-        .run_queued(move || secret::hash_password(&secret_text))
-        .await
-        .map_err(|_| ApiError::Unavailable("every password check place is taken".into()))?
-        .map_err(ApiError::Internal)
+    state.password_checks.run_queued(move || secret::hash_password(&secret_text)).await?.map_err(ApiError::Internal)
 }
 
 #[derive(Serialize, ToSchema)]
