@@ -269,6 +269,10 @@ backend_test!(notes_add_replies_with_the_note_and_who_wrote_it, |app| {
     let long = "é".repeat(2000);
     let body = with(&account, &format!(r#""callerNumber":"14155550123","content":"{long}","callId":"c2""#));
     app.expect(NOTES_ADD, &body, &dashboard(&note(3, "14155550123", "c2", &long, None, T + 60))).await;
+    // Typed decomposed (e + combining acute), the same 2000 characters: kept composed.
+    let decomposed = "e\u{301}".repeat(2000);
+    let body = with(&account, &add(&decomposed, "c1"));
+    app.expect(NOTES_ADD, &body, &dashboard(&note(4, NUMBER, "c1", &long, None, T + 60))).await;
 });
 
 backend_test!(notes_add_refuses_missing_mistyped_or_bad_content_and_unknown_calls, |app| {

@@ -190,9 +190,11 @@ fn call_id(body: &Body) -> Result<Option<String>, ApiError> {
 /// be one the account's log holds with that caller (else 1502).
 pub async fn notes_add(state: AppState, who: Principal, body: Body) -> ApiResult {
     let number = caller(&body, &who)?;
+    // Composed (NFC) like every other text: `é` typed as `e` + accent is
+    // one character, stored and counted as one (issue 25).
     let content = match body.get("content") {
         None => return Err(global::INVALID_PARAMETER.into()),
-        Some(Value::String(s)) => s.trim(),
+        Some(Value::String(s)) => crate::domain::name::nfc(s.trim()),
         Some(_) => return Err(global::INVALID_DATA_TYPE.into()),
     };
     if content.is_empty() || content.chars().count() > NOTE_MAX_CHARS {
@@ -206,13 +208,7 @@ pub async fn notes_add(state: AppState, who: Principal, body: Body) -> ApiResult
         Caller::Agent { id, .. } => Some(id),
         Caller::Owner => None,
     };
-    let note = NewNote {
-        caller_number: number,
-        call_id,
-        content: content.to_string(),
-        agent_id,
-        created_at: state.clock.now(),
-    };
+    let note = NewNote { caller_number: number, call_id, content, agent_id, created_at: state.clock.now() };
     let row = state.store.add_note(&who.account, &note).await?;
     Ok(reply::dashboard(note_view(&row)))
 }
