@@ -162,7 +162,7 @@ fn six_entries(asha: i64, ben: i64, now: i64) -> Vec<String> {
         entry("c6", "inbound", "8045678901", "missed", ben, T + 550, 0),
         entry("c5", "inbound", "8045678901", "in_progress", asha, T + 500, now - (T + 510)),
         entry("c4", "inbound", "8045678901", "answered", ben, T + 300, 95),
-        entry("c3", "outbound", "123456", "missed", asha, T + 200, 0),
+        entry("c3", "outbound", "123456", "no_answer", asha, T + 200, 0),
         entry("c2", "inbound", "8045678901", "missed", ben, T + 100, 0),
         entry("c1", "inbound", "8045678901", "answered", asha, T, 60),
     ]

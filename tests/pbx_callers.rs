@@ -106,3 +106,33 @@ backend_test!(an_extension_is_kept_as_written_and_a_uri_gives_its_number, |app| 
     let ids: Vec<&str> = recent["message"].as_array().unwrap().iter().map(|c| c["callId"].as_str().unwrap()).collect();
     assert_eq!(ids, ["x4", "x3", "x2"], "{recent}");
 });
+
+backend_test!(an_outbound_dial_nobody_answered_is_no_answer_not_a_missed_call, |app| {
+    let (account, a) = asha(&app).await;
+    let dial = |event: &str| json!({"callId": "o1", "agentId": a, "event": event, "callerNumber": "9811100202", "direction": "outbound"});
+    app.clock.set(T + 10);
+    event(&app, &account, dial("offered")).await;
+    app.clock.set(T + 40);
+    event(&app, &account, dial("ended")).await;
+    let body = json!({"userId": account.user_id, "token": account.token, "agentId": a});
+    let counters = app.post("/api/v2/agentDashboard/counters", &body.to_string()).await.json();
+    let c = &counters["message"];
+    assert_eq!(
+        (c["calls"].clone(), c["answered"].clone(), c["missed"].clone()),
+        (json!(1), json!(0), json!(0)),
+        "{counters}"
+    );
+    let tags = app.post("/api/v2/agentProfile/tags", &body.to_string()).await.json();
+    assert_eq!(tags["data"]["tags"], json!([]), "no callback for a number the agent dialled: {tags}");
+    let asked = json!({"userId": account.user_id, "token": account.token, "callerNumber": "9811100202"});
+    let recent = app.post("/api/v2/agentDashboard/recentCalls", &asked.to_string()).await.json();
+    assert_eq!(recent["message"][0]["status"], "no_answer", "{recent}");
+    assert_eq!(recent["message"][0]["direction"], "outbound", "{recent}");
+    // An inbound call nobody answered is still missed.
+    app.clock.set(T + 60);
+    event(&app, &account, json!({"callId": "i1", "agentId": a, "event": "offered", "callerNumber": "9811100203"}))
+        .await;
+    event(&app, &account, json!({"callId": "i1", "agentId": a, "event": "missed"})).await;
+    let counters = app.post("/api/v2/agentDashboard/counters", &body.to_string()).await.json();
+    assert_eq!(counters["message"]["missed"], 1, "{counters}");
+});

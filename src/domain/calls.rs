@@ -25,6 +25,10 @@ pub enum Outcome {
     /// No leg was ever answered, and none rings for an agent who can be
     /// rung (a leg offered to an offline agent never rings).
     Missed,
+    /// An outbound call nobody answered: the agent dialled and the other end
+    /// did not pick up. Not a missed call — nobody waits to be called back
+    /// (issue 25: it counted as missed and gave a callback tag).
+    NoAnswer,
 }
 
 /// One call, folded from the facts about all its legs.
@@ -91,6 +95,8 @@ fn summary(mut legs: Vec<AgentLeg>, now: i64) -> CallSummary {
         Outcome::Answered
     } else if legs.iter().any(|g| g.reachable && status_of(g) == LegStatus::Ringing) {
         Outcome::Ringing
+    } else if legs[0].leg.call.direction == "outbound" {
+        Outcome::NoAnswer
     } else {
         Outcome::Missed
     };

@@ -33,7 +33,8 @@ pub fn count(intervals: &[Interval], calls: &[CallSummary]) -> Counters {
         match call.status {
             Outcome::Answered | Outcome::InProgress => c.answered += 1,
             Outcome::Missed => c.missed += 1,
-            Outcome::Ringing => {}
+            // Counted as a call, neither answered nor missed.
+            Outcome::Ringing | Outcome::NoAnswer => {}
         }
     }
     for i in intervals {

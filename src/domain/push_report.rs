@@ -32,7 +32,7 @@ pub struct ReportContext<'a> {
 /// who can be rung (`calls::summarise`'s outcomes).
 pub fn finished(events: &[Logged]) -> bool {
     let calls = summarise(events, i64::MAX);
-    calls.len() == 1 && matches!(calls[0].status, Outcome::Answered | Outcome::Missed)
+    calls.len() == 1 && matches!(calls[0].status, Outcome::Answered | Outcome::Missed | Outcome::NoAnswer)
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in the account's zone, as DeepCall writes times.
