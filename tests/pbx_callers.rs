@@ -136,3 +136,40 @@ backend_test!(an_outbound_dial_nobody_answered_is_no_answer_not_a_missed_call, |
     let counters = app.post("/api/v2/agentDashboard/counters", &body.to_string()).await.json();
     assert_eq!(counters["message"]["missed"], 1, "{counters}");
 });
+
+backend_test!(a_leg_keeps_the_group_it_was_offered_for_when_the_hang_up_does_not_name_it, |app| {
+    let (account, a) = asha(&app).await;
+    let ben = app.agent(&account, r#""name":"Ben Okafor","email":"ben@example.com","password":"pass-word-1""#).await;
+    app.login("ben@example.com", "pass-word-1").await;
+    let creds = json!({"userId": account.user_id, "token": account.token});
+    let add = |name: &str, wrap: i64| {
+        let mut body = creds.clone();
+        body["name"] = json!(name);
+        body["wrapUpTime"] = json!(wrap);
+        body.to_string()
+    };
+    let billing = app.post("/api/v2/Group/add", &add("Billing", 5)).await.json()["groupId"].as_i64().unwrap();
+    let support = app.post("/api/v2/Group/add", &add("Support", 20)).await.json()["groupId"].as_i64().unwrap();
+    let leg = |agent: i64, ev: &str, group: Option<i64>| {
+        let mut e = json!({"callId": "g1", "agentId": agent, "event": ev, "callerNumber": "9811100101"});
+        if let Some(g) = group {
+            e["groupId"] = json!(g);
+        }
+        e
+    };
+    // Billing's call: offered and answered naming Billing, ended without it.
+    app.clock.set(T + 10);
+    event(&app, &account, leg(a, "offered", Some(billing))).await;
+    event(&app, &account, leg(a, "answered", Some(billing))).await;
+    // Transferred to Support: Ben's leg is offered for Support …
+    app.clock.set(T + 40);
+    event(&app, &account, leg(a, "ended", None)).await;
+    event(&app, &account, leg(ben, "offered", Some(support))).await;
+    event(&app, &account, leg(ben, "answered", None)).await;
+    app.clock.set(T + 100);
+    event(&app, &account, leg(ben, "ended", None)).await;
+    // … each agent's wrap-up is its leg's group's, not the account's 30 s.
+    assert_eq!(live(&app, &account, a).await["wrapETime"], json!(T + 40 + 5));
+    let row = live(&app, &account, ben).await;
+    assert_eq!((row["state"].clone(), row["wrapETime"].clone()), (json!("wrap_up"), json!(T + 100 + 20)));
+});

@@ -157,6 +157,7 @@ fn agent_day(agent: AgentId, day_start: i64, calls: usize, tag: &str, out: &mut 
             caller_number: format!("9198{:08}", (agent.get() * 7919 + n as i64) % 100_000_000),
             direction: "inbound".to_string(),
             did: String::new(),
+            group: None,
         };
         let mut event = |at: i64, kind: Kind, actor: Actor, state: State| {
             let mut e = Event::new(agent, at, kind, actor);

@@ -95,7 +95,8 @@ fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, E
         None | Some(Value::Null) => None,
         Some(v) => Some(GroupId(id_value(v).map_err(|_| codes::INVALID_GROUP_ID)?)),
     };
-    Ok(CallInput { agent, kind, call: CallRef { call_id, caller_number, direction, did }, at, group })
+    let call = CallRef { call_id, caller_number, direction, did, group: group.map(GroupId::get) };
+    Ok(CallInput { agent, kind, call, at, group })
 }
 
 /// The events of the body: `{"events":[…]}` or one event's fields.
@@ -117,22 +118,35 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Vec<CallInput
     }
 }
 
-/// The own wrap-up time of every group the events name; 1509 for a group
-/// the account does not have.
+/// Every group of the account with its own wrap-up time.
+type GroupWrapUps = Vec<(GroupId, Option<i64>)>;
+
+async fn group_wrap_ups(state: &AppState, account: &AccountId) -> Result<GroupWrapUps, ApiError> {
+    let groups = state.store.list_groups(account, &GroupFilter::default()).await?;
+    Ok(groups.iter().map(|g| (g.id, g.wrap_up_secs)).collect())
+}
+
+/// The groups' wrap-up times when the events name a group (`None`: none
+/// does, read only if a leg's own group needs them); 1509 for a group the
+/// account does not have.
 async fn wrap_ups(
     state: &AppState,
     account: &AccountId,
     inputs: &[CallInput],
-) -> Result<Vec<(GroupId, Option<i64>)>, ApiError> {
+) -> Result<Option<GroupWrapUps>, ApiError> {
     if inputs.iter().all(|i| i.group.is_none()) {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    let groups = state.store.list_groups(account, &GroupFilter::default()).await?;
-    let known: Vec<(GroupId, Option<i64>)> = groups.iter().map(|g| (g.id, g.wrap_up_secs)).collect();
+    let known = group_wrap_ups(state, account).await?;
     if inputs.iter().filter_map(|i| i.group).any(|g| !known.iter().any(|(id, _)| *id == g)) {
         return Err(codes::INVALID_GROUP_ID.into());
     }
-    Ok(known)
+    Ok(Some(known))
+}
+
+/// The group the agent's leg of `call_id` came through, while it is active.
+fn leg_group(presence: &crate::domain::presence::Presence, call_id: &str) -> Option<GroupId> {
+    presence.legs.iter().find(|l| l.call.call_id == call_id && l.active()).and_then(|l| l.call.group).map(GroupId)
 }
 
 /// What a batch did.
@@ -175,7 +189,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     if state.store.existing_agents(&who.account, &agents).await?.len() != agents.len() {
         return Err(codes::INVALID_AGENT_ID.into());
     }
-    let group_wrap_ups = wrap_ups(&state, &who.account, &inputs).await?;
+    let mut known_wrap_ups = wrap_ups(&state, &who.account, &inputs).await?;
     let inputs = in_time_order(inputs);
     let keys: Vec<RecordedCall> =
         inputs.iter().map(|i| RecordedCall { agent: i.agent, call_id: i.call.call_id.clone(), kind: i.kind }).collect();
@@ -192,8 +206,13 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
                 continue;
             }
             let at = input.at.unwrap_or(draft.now);
+            // The group this event names, else the one its leg was offered for.
+            let group = input.group.or_else(|| leg_group(draft.presence(input.agent), &input.call.call_id));
+            if group.is_some() && known_wrap_ups.is_none() {
+                known_wrap_ups = Some(group_wrap_ups(&state, &who.account).await?);
+            }
             let group_wrap =
-                input.group.and_then(|g| group_wrap_ups.iter().find(|(id, _)| *id == g)).and_then(|(_, w)| *w);
+                group.and_then(|g| known_wrap_ups.iter().flatten().find(|(id, _)| *id == g)).and_then(|(_, w)| *w);
             let wrap_secs = group_wrap.unwrap_or(draft.wrap_up_secs);
             let events =
                 draft.presence(input.agent).call_event(input.agent, at, input.kind, input.call.clone(), wrap_secs);

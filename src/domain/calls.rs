@@ -145,6 +145,7 @@ mod tests {
             caller_number: "919876543210".to_string(),
             direction: "inbound".to_string(),
             did: String::new(),
+            group: None,
         });
         Logged { seq, event, state: State::Available, state_reason: None }
     }

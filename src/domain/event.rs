@@ -150,6 +150,11 @@ pub struct CallRef {
     pub direction: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub did: String,
+    /// The group (`groupId`) the call came through for this leg: its
+    /// wrap-up time applies at hang-up, also when the hang-up does not name
+    /// it again (issue 25).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<i64>,
 }
 
 impl CallRef {
@@ -159,6 +164,7 @@ impl CallRef {
         self.caller_number = String::new();
         self.direction = String::new();
         self.did = String::new();
+        self.group = None;
     }
 }
 

@@ -544,6 +544,7 @@ impl Presence {
         if call.caller_number.is_empty() {
             call.caller_number = leg.call.caller_number.clone();
         }
+        call.group = call.group.or(leg.call.group);
         if leg.active() {
             // Also a leg that comes back (an answer that raced its timeout).
             leg.call = call.clone();

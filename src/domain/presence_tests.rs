@@ -15,6 +15,7 @@ fn call(id: &str) -> CallRef {
         caller_number: "+33123456789".into(),
         direction: "inbound".into(),
         did: String::new(),
+        group: None,
     }
 }
 

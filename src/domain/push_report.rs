@@ -146,6 +146,7 @@ mod tests {
             caller_number: "919876543210".into(),
             direction: "inbound".into(),
             did: String::new(),
+            group: None,
         });
         Logged { seq, event, state: State::Available, state_reason: None }
     }

@@ -36,6 +36,9 @@ struct Detail {
     /// The supervisor (agent id) behind an event of actor `supervisor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     by: Option<i64>,
+    /// The group a call event named (`CallRef::group`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group: Option<i64>,
 }
 
 fn detail_of(event: &Event) -> Option<String> {
@@ -44,6 +47,7 @@ fn detail_of(event: &Event) -> Option<String> {
         detail.caller_number = Some(call.caller_number.clone());
         detail.direction = Some(call.direction.clone());
         detail.did = (!call.did.is_empty()).then(|| call.did.clone());
+        detail.group = call.group;
         if !event.kind.is_call() {
             detail.call_id = Some(call.call_id.clone());
         }
@@ -92,6 +96,7 @@ fn logged_from(row: EventRow) -> StoreResult<Logged> {
         caller_number: detail.caller_number.unwrap_or_default(),
         direction: detail.direction.unwrap_or_default(),
         did: detail.did.unwrap_or_default(),
+        group: detail.group,
     });
     let event =
         Event { agent, at, kind, actor, reason, call, until: detail.until, reported: detail.reported, by: detail.by };
