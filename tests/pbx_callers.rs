@@ -173,3 +173,31 @@ backend_test!(a_leg_keeps_the_group_it_was_offered_for_when_the_hang_up_does_not
     let row = live(&app, &account, ben).await;
     assert_eq!((row["state"].clone(), row["wrapETime"].clone()), (json!("wrap_up"), json!(T + 100 + 20)));
 });
+
+backend_test!(a_call_being_transferred_is_in_progress_until_the_next_leg_ends, |app| {
+    let (account, a) = asha(&app).await;
+    let ben = app.agent(&account, r#""name":"Ben Okafor","email":"ben@example.com","password":"pass-word-1""#).await;
+    app.login("ben@example.com", "pass-word-1").await;
+    let leg =
+        |agent: i64, ev: &str| json!({"callId": "c3", "agentId": agent, "event": ev, "callerNumber": "9811100101"});
+    let recent = || async {
+        let asked = json!({"userId": account.user_id, "token": account.token, "callerNumber": "9811100101"});
+        let reply = app.post("/api/v2/agentDashboard/recentCalls", &asked.to_string()).await.json();
+        (reply["message"][0]["status"].clone(), reply["message"][0]["duration"].clone())
+    };
+    app.clock.set(T + 10);
+    event(&app, &account, leg(a, "offered")).await;
+    event(&app, &account, leg(a, "answered")).await;
+    // Two seconds in, Asha transfers: in one batch her leg ends and Ben's rings.
+    app.clock.set(T + 12);
+    let mut batch = json!({"userId": account.user_id, "token": account.token});
+    batch["events"] = json!([leg(a, "ended"), leg(ben, "offered")]);
+    let reply = app.post(CALL_EVENT, &batch.to_string()).await.json();
+    assert_eq!(reply["accepted"], 2, "{reply}");
+    assert_eq!(recent().await, (json!("in_progress"), json!(2)), "the caller waits on the line");
+    app.clock.set(T + 15);
+    event(&app, &account, leg(ben, "answered")).await;
+    app.clock.set(T + 45);
+    event(&app, &account, leg(ben, "ended")).await;
+    assert_eq!(recent().await, (json!("answered"), json!(32)));
+});

@@ -18,7 +18,8 @@ use super::leg::{Leg, LegStatus};
 pub enum Outcome {
     /// A leg still rings for an agent who was online when it was offered.
     Ringing,
-    /// A leg is answered and not ended yet.
+    /// A leg is answered and not ended yet, or one was answered and another
+    /// rings now (a transfer).
     InProgress,
     /// Every leg answered has ended.
     Answered,
@@ -89,11 +90,16 @@ fn summary(mut legs: Vec<AgentLeg>, now: i64) -> CallSummary {
     legs.sort_by_key(|g| (g.leg.since(), g.agent));
     let status_of = |g: &AgentLeg| g.leg.status();
     let answered: Vec<&AgentLeg> = legs.iter().filter(|g| g.leg.answered.is_some()).collect();
+    let ringing = legs.iter().any(|g| g.reachable && status_of(g) == LegStatus::Ringing);
     let status = if answered.iter().any(|g| status_of(g) == LegStatus::Talking) {
+        Outcome::InProgress
+    } else if !answered.is_empty() && ringing {
+        // Answered, and now ringing another agent: a transfer, the caller
+        // still on the line (issue 25: it read as finished).
         Outcome::InProgress
     } else if !answered.is_empty() {
         Outcome::Answered
-    } else if legs.iter().any(|g| g.reachable && status_of(g) == LegStatus::Ringing) {
+    } else if ringing {
         Outcome::Ringing
     } else if legs[0].leg.call.direction == "outbound" {
         Outcome::NoAnswer
