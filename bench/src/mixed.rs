@@ -107,9 +107,10 @@ async fn paced(
         latency.saturating_record(due.elapsed().as_micros() as u64);
         requests += 1;
         match reply {
-            // A 429 counts only where the stream's `good` accepts a refusal
-            // (the flood scenario); every other stream wants a success body.
-            Some((status, bytes)) if (status == 200 || status == 429) && good(&bytes) => {}
+            // A 429 or 503 counts only where the stream's `good` accepts a
+            // refusal (the flood scenarios: a budget spent, the password
+            // gate full); every other stream wants a success body.
+            Some((status, bytes)) if matches!(status.as_u16(), 200 | 429 | 503) && good(&bytes) => {}
             Some(_) => errors += 1,
             None => {
                 errors += 1;
