@@ -425,7 +425,9 @@ backend_test!(another_account_can_neither_see_nor_change_anything, |app| {
         .await
         .json();
     app.post(UPDATE, &format!(r#"{{{},"agentId":1,"role":"{}"}}"#, b.creds(), role["roleId"].as_str().unwrap())).await;
-    let b_session = format!(r#""ssid":"{}""#, app.login("s@x.com", "b-pass-123").await);
+    // The email is A's too: B's agent names its account to log in.
+    let login = format!(r#"{{"email":"s@x.com","password":"b-pass-123","userId":"{}"}}"#, b.user_id);
+    let b_session = format!(r#""ssid":{}"#, app.post("/api/v2/auth/login", &login).await.json()["ssid"]);
 
     for creds in [b.creds(), b_session] {
         let list_b = app.post(LIST, &format!(r#"{{{creds},"agentId":{agent}}}"#)).await.body;

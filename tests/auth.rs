@@ -247,11 +247,49 @@ backend_test!(an_email_that_logs_in_to_several_accounts_needs_the_user_id, |app|
     assert_eq!(reply["agentId"], 1);
     let as_a = format!(r#"{{"email":"asha@example.com","password":"agent-pass-1","userId":{}}}"#, a.user_id);
     assert_eq!(login_reply(&app, &as_a).await["userId"], a.user_id.as_str());
-    // Only the password that matches counts: a different one picks its account.
+    // Whatever the password: which accounts' passwords match must not show.
     let c = app.account().await;
     app.agent(&c, r#""name":"Asha Rao","email":"asha@example.com","password":"other-pass-1""#).await;
-    let reply = login_reply(&app, &login_body("asha@example.com", "other-pass-1")).await;
-    assert_eq!(reply["userId"], c.user_id.as_str());
+    for password in ["other-pass-1", "agent-pass-1", "no-such-pass"] {
+        let refused = login_body("asha@example.com", password);
+        app.expect_error(LOGIN, &refused, 1502, "Email belongs to several accounts: provide userId").await;
+    }
+    let as_c = format!(r#"{{"email":"asha@example.com","password":"other-pass-1","userId":"{}"}}"#, c.user_id);
+    assert_eq!(login_reply(&app, &as_c).await["userId"], c.user_id.as_str());
+});
+
+backend_test!(another_tenant_cannot_learn_or_keep_guessing_a_password_through_an_agent_of_the_same_email, |app| {
+    let victim = app.account().await;
+    let attacker = app.account().await;
+    app.agent(&victim, r#""name":"Asha Rao","email":"asha@example.com","password":"victim-pass-1""#).await;
+    // The attacker's own agent, with the victim's email and a guess as password.
+    let shadow = app.agent(&attacker, r#""name":"Shadow","email":"asha@example.com","password":"guess-pass-1""#).await;
+    let ambiguous = "Email belongs to several accounts: provide userId";
+    for guess in ["guess-pass-1", "victim-pass-1"] {
+        // Right or wrong, the same answer: no oracle.
+        app.expect_error(LOGIN, &login_body("asha@example.com", guess), 1502, ambiguous).await;
+    }
+    let at = |account: &Account, password: &str| {
+        format!(r#"{{"email":"asha@example.com","password":"{password}","userId":"{}"}}"#, account.user_id)
+    };
+    for n in 0..5 {
+        app.expect_error(LOGIN, &at(&victim, &format!("wrong-pass-{n}")), 1501, "Invalid email or password").await;
+    }
+    assert_eq!(app.post(LOGIN, &at(&victim, "wrong-pass-9")).await.status, reqwest::StatusCode::TOO_MANY_REQUESTS);
+    // The shadow's own successful login does not clear the lockout on the victim's email.
+    let update = format!(r#"{{{},"agentId":{shadow},"password":"guess-pass-2"}}"#, attacker.creds());
+    app.expect("/api/v2/Agent/update", &update, r#"{"status":"success","code":200,"message":"Agent updated"}"#).await;
+    assert_eq!(app.post(LOGIN, &at(&attacker, "guess-pass-2")).await.status, reqwest::StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.post(LOGIN, &at(&victim, "wrong-pass-10")).await.status, reqwest::StatusCode::TOO_MANY_REQUESTS);
+    // Within one account, an agent cannot take the admin's email.
+    let admin =
+        agentdesk::accounts::create_account(&app.store, "Own", "own@example.com", Some("own-admin-1")).await.unwrap();
+    let own = Account { user_id: admin.user_id, token: admin.token };
+    let body = format!(r#"{{{},"name":"Shadow","email":"Own@Example.com","password":"guess-pass-1"}}"#, own.creds());
+    app.expect_error("/api/v2/Agent/create", &body, 1512, "Email already exists").await;
+    let plain = app.agent(&own, r#""name":"Plain","email":"plain@example.com""#).await;
+    let body = format!(r#"{{{},"agentId":{plain},"email":"own@example.com"}}"#, own.creds());
+    app.expect_error("/api/v2/Agent/update", &body, 1512, "Email already exists").await;
 });
 
 backend_test!(a_session_past_its_expiry_is_an_invalid_token, |app| {
@@ -437,6 +475,13 @@ backend_test!(the_admin_password_is_set_by_the_token_or_by_an_admin_session_that
     app.expect_error(SET, &guessed, 1507, wrong).await;
     let known = by_session(&first, r#""password":"second-pass-2","currentPassword":"first-pass-1""#);
     app.expect(SET, &known, updated).await;
+    // Guesses at the current password are counted like failed logins.
+    for n in 0..5 {
+        let guess = by_session(&first, &format!(r#""password":"third-pass-3","currentPassword":"guess-{n}-pass""#));
+        app.expect_error(SET, &guess, 1507, wrong).await;
+    }
+    let locked = by_session(&first, r#""password":"third-pass-3","currentPassword":"second-pass-2""#);
+    assert_eq!(app.post(SET, &locked).await.status, reqwest::StatusCode::TOO_MANY_REQUESTS, "five wrong in the window");
     // The session that changed it stays; the admin's other session ended.
     app.expect(AGENT_LIST, &ssid_body(&first), NO_AGENTS).await;
     app.expect_error(AGENT_LIST, &ssid_body(&second), 1014, "Invalid token").await;

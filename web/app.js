@@ -25,6 +25,7 @@ function loginPage(notice = '') {
       ${notice ? `<p class="notice" role="status">${esc(notice)}</p>` : ''}
       <label>Email <input name="email" type="email" autocomplete="username" required autofocus></label>
       <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+      <label id="account-id" hidden>Account id <input name="userId" inputmode="numeric" autocomplete="off"></label>
       <button type="submit">Log in</button>
       <p id="login-error" class="error" role="alert"></p>
     </form>`;
@@ -35,10 +36,15 @@ function loginPage(notice = '') {
     error.textContent = '';
     const email = form.email.value.trim();
     try {
-      const reply = await call('auth/login', { email, password: form.password.value });
+      const body = { email, password: form.password.value };
+      const userId = form.userId.value.trim();
+      if (userId) body.userId = userId;
+      const reply = await call('auth/login', body);
       session.save({ ssid: reply.ssid, userId: reply.userId, agentId: reply.agentId, email });
       await route();
     } catch (e) {
+      // An email several accounts use: the account must be named.
+      if (e.code === 1502) form.querySelector('#account-id').hidden = false;
       error.textContent = e.code === 429 ? 'Too many attempts: wait a few minutes.' : e.message;
     }
   });

@@ -8,6 +8,7 @@ use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult, OrRefuse, Refuse, StoreOutcome};
 use crate::AppState;
 use crate::domain::secret;
+use crate::limits::login_guard::{SLOW_DOWN, Verdict};
 use crate::store::LiveSettings;
 use crate::wire::body::A_STRING;
 use crate::wire::errors::{account as codes, global};
@@ -122,12 +123,22 @@ pub async fn set_password(state: AppState, who: Principal, body: Body) -> ApiRes
             .flatten()
             .ok_or_else(|| codes::WRONG_CURRENT_PASSWORD.at(&["currentPassword"], "an admin session must send it"))?
             .to_string();
+        // Guesses at it are counted like failed logins, per account: a
+        // session left open must not become the password at argon2's pace.
+        let (guard, now) = (format!("admin password of {}", who.account), state.clock.now());
+        match state.login_guard.check(None, &guard, now).await? {
+            Verdict::Proceed => {}
+            Verdict::SlowDown => tokio::time::sleep(SLOW_DOWN).await,
+            Verdict::LockedOut(retry_after) => return Ok(crate::wire::http::too_many_requests(retry_after)),
+        }
         let stored = state.store.admin_password_hash(&who.account).await?.unwrap_or_default();
         let matches = state.password_checks.run_queued(move || secret::verify_password(&current, &stored)).await?;
         if !matches {
             tracing::warn!(target: "security", event = "admin_password_refused", account = %who.account);
+            state.login_guard.failed(None, &guard, now).await?;
             return Err(codes::WRONG_CURRENT_PASSWORD.into());
         }
+        state.login_guard.succeeded(None, &guard).await?;
     }
     let hash = state
         .password_checks

@@ -217,7 +217,14 @@ pub async fn login(state: AppState, source: Option<IpAddr>, body: Body) -> ApiRe
         }
     }
     let mut candidates = state.store.login_candidates(&email).await?;
-    candidates.retain(|c| only_account.as_ref().is_none_or(|a| *a == c.account_id.as_str()));
+    // Emails are unique per account only: anyone who may create an agent can
+    // give it another tenant's admin or agent email. Which of several
+    // accounts' passwords match must then never show (it was an oracle for
+    // another tenant's password, beyond every lockout), so an email of
+    // several accounts is told to name one before any password is checked.
+    let shared = candidates.len() > 1;
+    let ambiguous = shared && only_account.is_none();
+    candidates.retain(|c| !ambiguous && only_account.as_ref().is_none_or(|a| *a == c.account_id.as_str()));
     // argon2 is deliberately slow: off the async workers, a few at once.
     let matches = state
         .password_checks
@@ -233,6 +240,10 @@ pub async fn login(state: AppState, source: Option<IpAddr>, body: Body) -> ApiRe
             tracing::warn!(target: "security", event = "login_refused", reason = "password_checks_busy", %email, source = %from);
             ApiError::from(busy)
         })?;
+    if ambiguous {
+        tracing::warn!(target: "security", event = "login_refused", reason = "ambiguous_email", %email, source = %from);
+        return Err(auth_errors::AMBIGUOUS_LOGIN.into());
+    }
     let who = match matches.as_slice() {
         [] => {
             tracing::warn!(target: "security", event = "login_failed", %email, source = %from);
@@ -249,7 +260,12 @@ pub async fn login(state: AppState, source: Option<IpAddr>, body: Body) -> ApiRe
         tracing::warn!(target: "security", event = "login_refused", reason, %email, source = %from, account = %who.account_id);
         return Err(if who.suspended { global::ACCOUNT_SUSPENDED } else { global::PERMISSION_DENIED }.into());
     }
-    state.login_guard.succeeded(source, &email).await?;
+    // A right password clears this address's failures for the email only
+    // when one account has it: else another tenant's agent with the same
+    // email could reset the lockout on guesses at this one.
+    if !shared {
+        state.login_guard.succeeded(source, &email).await?;
+    }
     let ssid = secret::new_token();
     let ends_at = now + state.settings.session_max_secs;
     let expires_at = (now + state.settings.session_ttl_secs).min(ends_at);

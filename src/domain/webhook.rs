@@ -178,6 +178,8 @@ pub fn is_private(ip: IpAddr) -> bool {
                     // link-local fe80::/10, site-local fec0::/10
                     || (first & 0xffc0) == 0xfe80
                     || (first & 0xffc0) == 0xfec0
+                    // discard-only 100::/64
+                    || v6.segments()[..4] == [0x100, 0, 0, 0]
                     // documentation 2001:db8::/32, Teredo 2001::/32
                     || (first, second) == (0x2001, 0x0db8)
                     || (first, second) == (0x2001, 0x0000)
@@ -187,8 +189,9 @@ pub fn is_private(ip: IpAddr) -> bool {
 }
 
 /// The IPv4 address an IPv6 one carries: IPv4-mapped `::ffff:a.b.c.d`,
-/// IPv4-compatible `::a.b.c.d` (not `::1`/`::`), NAT64 `64:ff9b::/96` and
-/// `64:ff9b:1::/48`, and 6to4 `2002:AABB:CCDD::/48`.
+/// IPv4-compatible `::a.b.c.d` (not `::1`/`::`), IPv4-translated
+/// `::ffff:0:a.b.c.d`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`, and 6to4
+/// `2002:AABB:CCDD::/48`.
 fn carried_v4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
     if let Some(v4) = v6.to_ipv4_mapped() {
         return Some(v4);
@@ -198,6 +201,8 @@ fn carried_v4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
     match s {
         [0, 0, 0, 0, 0, 0, hi, _] if hi != 0 => Some(low(s[6], s[7])),
         [0x64, 0xff9b, 0, 0, 0, 0, ..] | [0x64, 0xff9b, 1, ..] => Some(low(s[6], s[7])),
+        // IPv4-translated (RFC 2765): ::ffff:0:a.b.c.d.
+        [0, 0, 0, 0, 0xffff, 0, ..] => Some(low(s[6], s[7])),
         [0x2002, hi, lo, ..] => Some(low(hi, lo)),
         _ => None,
     }
@@ -289,6 +294,8 @@ mod tests {
             "fec0::1",
             "2001:db8::1",
             "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "::ffff:0:7f00:1",
+            "100::1",
         ] {
             assert!(is_private(private.parse().unwrap()), "{private}");
         }

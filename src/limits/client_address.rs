@@ -34,23 +34,57 @@ impl TrustedProxies {
     }
 
     /// The client of a request from `peer`: `peer` itself unless it is
-    /// trusted; then, of the addresses `X-Forwarded-For` lists (every such
-    /// header, in order), the right-most one that is not a trusted proxy —
-    /// each proxy appends the address it received from, so only the part a
-    /// trusted proxy wrote can be believed. A header that names nothing
-    /// readable leaves `peer`.
+    /// trusted; then, walking the entries of `X-Forwarded-For` (every such
+    /// header, in order) from the right, the first that is not a trusted
+    /// proxy — each proxy appends the address it received from, so only
+    /// what trusted proxies wrote can be believed. An entry that cannot be
+    /// read (`unknown`, an obfuscated name) ends the walk: what is left of
+    /// it was written by someone not trusted, so the request counts as the
+    /// proxy's own (`peer`). `[v6]`, `v4:port` and `[v6]:port` are read.
     pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         if !self.trusts(peer) {
             return peer;
         }
-        let listed: Vec<IpAddr> = headers
+        let entries: Vec<&str> = headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .map(str::trim)
             .collect();
-        listed.iter().rev().find(|a| !self.trusts(**a)).or(listed.first()).copied().unwrap_or(peer)
+        for entry in entries.iter().rev() {
+            match entry_address(entry) {
+                Some(ip) if self.trusts(ip) => continue,
+                Some(ip) => return ip,
+                None => return peer,
+            }
+        }
+        peer
+    }
+}
+
+/// One `X-Forwarded-For` entry's address: `ip`, `[v6]`, `v4:port`, `[v6]:port`.
+fn entry_address(entry: &str) -> Option<IpAddr> {
+    if let Ok(ip) = entry.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = entry.strip_prefix('[') {
+        return rest.split(']').next()?.parse().ok();
+    }
+    entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip())
+}
+
+/// The key an address counts under for the per-address limits: an IPv4
+/// address however it is written (mapped into IPv6 too), an IPv6 one by
+/// its /64 — the block one subscriber is given, which a client can move
+/// around in at will.
+pub fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(bits))
+        }
     }
 }
 
@@ -64,6 +98,15 @@ mod tests {
             h.append("x-forwarded-for", v.parse().unwrap());
         }
         h
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64_and_a_mapped_ipv4_as_itself() {
+        let key = |s: &str| limit_key(s.parse().unwrap());
+        assert_eq!(key("2001:db8:1:1::1"), key("2001:db8:1:1:ffff::e"));
+        assert_ne!(key("2001:db8:1:1::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("::ffff:5.5.6.7"), key("5.5.6.7"));
+        assert_eq!(key("5.5.6.7").to_string(), "5.5.6.7");
     }
 
     #[test]
@@ -83,6 +126,15 @@ mod tests {
         assert_eq!(proxies.client(proxy, &headers(&["garbage"])), proxy);
         // Garbage a client wrote in front does not hide what the proxy appended.
         assert_eq!(proxies.client(proxy, &headers(&["garbage, 203.0.113.7"])), client);
+        // What the proxy could not name ends the walk: the client's own entry is not believed.
+        for unreadable in ["1.1.1.1, unknown", "1.1.1.1, _hidden"] {
+            assert_eq!(proxies.client(proxy, &headers(&[unreadable])), proxy, "{unreadable}");
+        }
+        // Ports and brackets are read.
+        let v6: IpAddr = "2001:db8:2::1".parse().unwrap();
+        assert_eq!(proxies.client(proxy, &headers(&["1.1.1.1, [2001:db8:2::1]"])), v6);
+        assert_eq!(proxies.client(proxy, &headers(&["1.1.1.1, [2001:db8:2::1]:443"])), v6);
+        assert_eq!(proxies.client(proxy, &headers(&["1.1.1.1, 203.0.113.7:5678"])), client);
         assert_eq!(proxies.client("::ffff:127.0.0.1".parse().unwrap(), &headers(&["203.0.113.7"])), client);
         assert!(TrustedProxies::parse_one("10.0.0.0/33").is_err());
         assert!(TrustedProxies::parse_one("proxy.local").is_err());

@@ -60,9 +60,10 @@ enum Counts {
     Shared(SharedStore),
 }
 
-/// The key of one address's failures on one email.
+/// The key of one address's failures on one email (an IPv6 address by its
+/// /64, `client_address::limit_key`).
 fn source_key(source: Option<IpAddr>, email: &str) -> String {
-    let source = source.map_or_else(|| "-".to_string(), |s| s.to_string());
+    let source = source.map_or_else(|| "-".to_string(), |s| super::client_address::limit_key(s).to_string());
     format!("source {source} {email}")
 }
 

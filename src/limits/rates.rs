@@ -201,7 +201,7 @@ impl RateLimits {
     /// address: the unspecified one), before any lookup or password check.
     pub fn spend_login(&self, source: Option<IpAddr>) -> Result<(), Exhausted> {
         let Some(budgets) = self.budgets.read().clone() else { return Ok(()) };
-        let source = source.unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED));
+        let source = source.map_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), super::client_address::limit_key);
         budgets
             .logins
             .spend(&source, 1)

@@ -231,6 +231,16 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn admin_email(&self, account: &AccountId) -> StoreResult<String> {
+        let row = sqlx::query("SELECT email FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        text(&row, "email")
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn admin_password_hash(&self, account: &AccountId) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT password_hash FROM accounts WHERE id = $1")
             .bind(account)

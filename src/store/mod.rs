@@ -120,6 +120,8 @@ pub trait AccountStore: Send + Sync {
     async fn set_suspended(&self, account: &AccountId, suspended: bool) -> StoreResult<()>;
     /// Every account, oldest first, with its count of agents not deleted.
     async fn list_accounts(&self) -> StoreResult<Vec<AccountSummary>>;
+    /// The account's own (admin) email. NotFound: no such account.
+    async fn admin_email(&self, account: &AccountId) -> StoreResult<String>;
     /// The admin password's hash: `Some(None)` when the account has none
     /// (no admin login). NotFound: no such account.
     async fn admin_password_hash(&self, account: &AccountId) -> StoreResult<Option<String>>;

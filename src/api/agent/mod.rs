@@ -17,7 +17,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::{ApiError, ApiResult, OrRefuse, StoreOutcome};
+use super::error::{ApiError, ApiResult, OrRefuse, Refuse, StoreOutcome};
 use crate::AppState;
 use crate::domain::agent::{DestType, ROOT_PATH, child_path, path_contains};
 use crate::domain::ids::{AgentId, GroupId, RoleId};
@@ -142,6 +142,18 @@ async fn check_references(
     Ok(parent_path)
 }
 
+/// An agent's email is not its account's admin email (1512, as a taken
+/// one): an agent with `EDIT_AGENTS` could otherwise give a shadow agent the
+/// admin's email and learn, from which login succeeds, whether a guess is
+/// the admin's password — beyond every lockout.
+async fn not_the_admins(state: &AppState, who: &Principal, email: &str) -> Result<(), ApiError> {
+    let admin = state.store.admin_email(&who.account).await.or_codes(None, None)?;
+    if admin.eq_ignore_ascii_case(email) {
+        return Err(codes::EMAIL_EXISTS.because("the account's admin logs in with this email"));
+    }
+    Ok(())
+}
+
 /// Hashes with argon2 off the async workers, through the server's bound
 /// on password work (waiting its turn: the request is authenticated).
 async fn hash(state: &AppState, secret_text: String) -> Result<String, ApiError> {
@@ -174,6 +186,7 @@ pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
         Some(raw) => destination(dest_type, &raw)?,
         None => String::new(),
     };
+    not_the_admins(&state, &who, &email).await?;
     let parent_path = check_references(&state, &who, &input, None).await?;
     if input.role.is_none() {
         grantable_role(&state, &who, DEFAULT_ROLE).await?;
@@ -228,6 +241,9 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
         None if input.dest_type.is_some() => Some(destination(dest_type, &current.dest_value)?),
         None => None,
     };
+    if let Some(email) = &input.email {
+        not_the_admins(&state, &who, email).await?;
+    }
     let changes = AgentChanges {
         name: input.name,
         email: input.email,
