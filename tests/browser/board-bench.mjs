@@ -63,7 +63,9 @@ try {
       if (onBreak.has(id)) onBreak.delete(id);
       else onBreak.add(id);
       sent += 1;
-      api(path, { agentId: id, reason: 'Tea' }).then((r) => r.status === 'success' || errors++, () => errors++);
+      // breakEnd takes no reason: an unknown key is refused (1000).
+      const body = path === 'agentProfile/breakStart' ? { agentId: id, reason: 'Tea' } : { agentId: id };
+      api(path, body).then((r) => r.status === 'success' || errors++, () => errors++);
     }
   }, 5);
   const lags = [];
@@ -71,7 +73,11 @@ try {
   while (Date.now() - started < SECONDS * 1000) {
     markerOnBreak = !markerOnBreak;
     const sentAt = Date.now();
-    await api(markerOnBreak ? 'agentProfile/breakStart' : 'agentProfile/breakEnd', { agentId: marker, reason: 'Tea' });
+    const change = markerOnBreak
+      ? api('agentProfile/breakStart', { agentId: marker, reason: 'Tea' })
+      : api('agentProfile/breakEnd', { agentId: marker });
+    const changed = await change;
+    if (changed.status !== 'success') throw new Error(`the marker's change was refused: ${JSON.stringify(changed)}`);
     const word = markerOnBreak ? 'Break' : 'Available';
     await page.waitForFunction(
       ([id, w]) => document.querySelector(`#rows .row[data-agent="${id}"] .state`)?.textContent.includes(w),
