@@ -33,7 +33,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::server::{Server, create_account};
+use common::server::{Server, create_account, wait_ready};
 use common::sse::{EventStream, Frame};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
@@ -163,19 +163,6 @@ fn events_of(frames: &[Frame], agent: i64) -> Vec<Value> {
     frames.iter().map(Frame::json).filter(|d| d["agentId"] == agent).collect()
 }
 
-async fn wait_ready(client: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Ok(reply) = client.get(format!("{base}/readyz")).send().await
-            && reply.status() == 200
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{base} never became ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// Runs `serve` without `--cluster` beside the nodes: it must exit at once
 /// with a message, not serve.
 fn a_lone_server_is_refused(database: &str) {
@@ -231,7 +218,7 @@ async fn three_nodes_on_one_database_answer_as_one_server() {
     let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
     let bases: Vec<String> = nodes.iter().map(|n| n.as_ref().unwrap().base()).collect();
     for base in &bases {
-        wait_ready(&client, base).await;
+        wait_ready(base).await;
     }
     let floor = Floor {
         client: client.clone(),
@@ -534,7 +521,7 @@ async fn three_nodes_on_one_database_answer_as_one_server() {
     nodes[killed] = Some(Server::start(&url, CLUSTER));
     let restarted = nodes[killed].as_ref().unwrap().base();
     floor.bases.lock()[killed] = restarted.clone();
-    wait_ready(&client, &restarted).await;
+    wait_ready(&restarted).await;
     let resumed = Heard::default();
     let last_heard_on_killed = heard[killed].frames().last().and_then(|f| f.id);
     let resume_at = last_heard_on_killed.map(|id| id.to_string()).unwrap_or_else(|| "0".to_string());

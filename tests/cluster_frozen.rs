@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::server::{Server, create_account};
+use common::server::{Server, create_account, wait_ready};
 use serde_json::{Value, json};
 use sqlx::Connection;
 use tokio::time::Instant;
@@ -40,14 +40,6 @@ async fn idle_in_transaction(database: &str, pid: u32) -> i64 {
     .await
     .unwrap();
     n
-}
-
-async fn wait_ready(base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !reqwest::get(format!("{base}/readyz")).await.is_ok_and(|r| r.status() == 200) {
-        assert!(Instant::now() < deadline, "{base} never became ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// One `callEvent` batch of `n` calls offered to and missed by `agents`.

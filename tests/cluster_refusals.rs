@@ -16,20 +16,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::server::{Server, create_account};
+use common::server::{Server, create_account, wait_ready};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
 /// How long the rounds run.
 const ROUNDS_FOR: Duration = Duration::from_secs(12);
-
-async fn wait_ready(base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !reqwest::get(format!("{base}/readyz")).await.is_ok_and(|r| r.status() == 200) {
-        assert!(Instant::now() < deadline, "{base} never became ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusal_is_decided_on_the_state_a_success_would_be() {

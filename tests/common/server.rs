@@ -78,3 +78,13 @@ pub fn create_account(database: &str, name: &str, email: &str) -> (String, Strin
     let account: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
     (account["userId"].as_str().unwrap().to_string(), account["token"].as_str().unwrap().to_string())
 }
+
+/// Waits until the server at `base` answers `/readyz` with 200 (a node of
+/// several is ready once it has caught up); panics after 15 s.
+pub async fn wait_ready(base: &str) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !reqwest::get(format!("{base}/readyz")).await.is_ok_and(|r| r.status() == 200) {
+        assert!(tokio::time::Instant::now() < deadline, "{base} never became ready");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
