@@ -1,4 +1,5 @@
-//! A node never refuses on a state it does not then report: with call
+//! A node never refuses on a state it does not then report, and decides
+//! without racing the other: with call
 //! events for the account's agents going through two `--cluster` nodes at
 //! once (so each node's batches race the other's), a supervisor's round of
 //! break start on one node, `agentOnBreak` and break end on the other
@@ -140,4 +141,12 @@ async fn a_refusal_is_decided_on_the_state_a_success_would_be() {
         "{} of {done} break ends refused right after agentOnBreak said on break: {wrong:?}",
         wrong.len()
     );
+    // Nodes queue for an account's writer hold instead of racing: not one
+    // decision was taken again (before the hold, hundreds were here).
+    for base in &bases {
+        let metrics = client.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+        let retaken: Vec<&str> =
+            metrics.lines().filter(|l| l.starts_with("agentdesk_decisions_retaken_total")).collect();
+        assert!(retaken.is_empty() || retaken == ["agentdesk_decisions_retaken_total 0"], "{base}: {retaken:?}");
+    }
 }

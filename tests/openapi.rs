@@ -43,6 +43,7 @@ const STORY: &[&str] = &[
     "/api/v2/Directory/update",
     "/api/v2/Directory/getInfo",
     "/api/v2/callEvent",
+    "/api/v2/callRoute",
     "/api/v2/agentProfile/checkAgentInWrapUp",
     "/api/v2/agentProfile/wrapUpEnd",
     "/api/v2/agentProfile/breakStart",

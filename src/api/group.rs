@@ -8,9 +8,11 @@ use utoipa::{PartialSchema, ToSchema};
 use super::auth::Principal;
 use super::error::{ApiError, ApiResult, OrRefuse, StoreOutcome};
 use crate::AppState;
+use crate::domain::agent::valid_did;
 use crate::domain::agent::valid_name;
 use crate::domain::permission::Permission;
-use crate::store::{GroupFilter, GroupId, GroupRow};
+use crate::domain::routing::Strategy;
+use crate::store::{GroupFilter, GroupId, GroupRow, RoutingChange, StoreError};
 use crate::wire::body::{A_FLAG, A_STRING, AN_ID};
 use crate::wire::errors::{global, group as codes};
 use crate::wire::{Body, ErrorCode, reply};
@@ -44,6 +46,58 @@ fn group_wrap_up(body: &Body) -> Result<Option<Option<i64>>, ErrorCode> {
     }
 }
 
+/// Ring timeouts a group may set, seconds.
+const RING_TIMEOUTS: std::ops::RangeInclusive<i64> = 5..=300;
+
+/// Numbers one group may be reached by.
+const MAX_DIDS: usize = 100;
+
+/// The routing fields of `Group/add` and `Group/update` (ours, for
+/// `callRoute`): `strategy` (`ringall`, `longest_idle`, `round_robin`),
+/// `ringTimeout` (5–300 s) and `dids` (the numbers that reach the group,
+/// 6–15 digits each, replacing its list); `null` restores the default
+/// (ringall, 20 s, no numbers). Absent: left as is.
+fn routing_change(body: &Body) -> Result<RoutingChange, ErrorCode> {
+    let mut change = RoutingChange::default();
+    if body.sent("strategy") {
+        change.strategy = Some(match body.get("strategy") {
+            None => None,
+            Some(Value::String(s)) => Some(Strategy::parse(s).ok_or(codes::INVALID_STRATEGY)?),
+            Some(_) => return Err(codes::INVALID_STRATEGY),
+        });
+    }
+    if body.sent("ringTimeout") {
+        change.ring_timeout = Some(match body.get("ringTimeout") {
+            None => None,
+            Some(v) => match crate::wire::body::int_value(v) {
+                Ok(secs) if RING_TIMEOUTS.contains(&secs) => Some(secs),
+                _ => return Err(codes::INVALID_RING_TIMEOUT),
+            },
+        });
+    }
+    if body.sent("dids") {
+        change.dids = Some(match body.get("dids") {
+            None => Vec::new(),
+            Some(Value::Array(items)) if items.len() <= MAX_DIDS => {
+                let mut dids = Vec::with_capacity(items.len());
+                for item in items {
+                    let raw = match item {
+                        Value::String(s) => s.clone(),
+                        Value::Number(n) if n.is_u64() => n.to_string(),
+                        _ => return Err(codes::INVALID_DIDS),
+                    };
+                    dids.push(valid_did(&raw).ok_or(codes::INVALID_DIDS)?);
+                }
+                dids.sort_unstable();
+                dids.dedup();
+                dids
+            }
+            Some(_) => return Err(codes::INVALID_DIDS),
+        });
+    }
+    Ok(change)
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(in crate::api) struct Added {
@@ -52,32 +106,48 @@ pub(in crate::api) struct Added {
     name: String,
 }
 
-/// `Group/add` `{name[, status][, wrapUpTime]}`.
+/// `Group/add` `{name[, status][, wrapUpTime][, strategy][, ringTimeout][, dids]}`.
 pub async fn add(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::ManageGroups)?;
     let name = group_name(&body)?;
     let status = group_status(&body)?;
     let wrap_up = group_wrap_up(&body)?.flatten();
+    let routing = routing_change(&body)?;
     let group = state.store.add_group(&who.account, &name, status, state.clock.now()).await?;
     if wrap_up.is_some() {
         state.store.set_group_wrap_up(&who.account, group.id, wrap_up).await?;
     }
+    if routing != RoutingChange::default() {
+        set_routing(&state, &who, group.id, &routing).await?;
+    }
     Ok(reply::listing(Added { group_id: group.id.get(), name: group.name }))
 }
 
-/// `Group/update` `{groupId, name[, status][, wrapUpTime]}` (`wrapUpTime`
-/// `null`: the account's applies again).
+/// `Group/update` `{groupId, name[, status][, wrapUpTime][, strategy][,
+/// ringTimeout][, dids]}` (`null`: the default applies again).
 pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::ManageGroups)?;
     let id = group_id(&body)?;
     let name = group_name(&body)?;
     let status = group_status(&body)?;
     let wrap_up = group_wrap_up(&body)?;
+    let routing = routing_change(&body)?;
     state.store.update_group(&who.account, id, &name, status).await.or_codes(codes::GROUP_NOT_FOUND, None)?;
     if let Some(secs) = wrap_up {
         state.store.set_group_wrap_up(&who.account, id, secs).await?;
     }
+    if routing != RoutingChange::default() {
+        set_routing(&state, &who, id, &routing).await?;
+    }
     Ok(reply::done("Group updated"))
+}
+
+async fn set_routing(state: &AppState, who: &Principal, id: GroupId, change: &RoutingChange) -> Result<(), ApiError> {
+    match state.store.set_group_routing(&who.account, id, change).await {
+        Err(StoreError::NotFound) => Err(codes::GROUP_NOT_FOUND.into()),
+        Err(StoreError::Conflict) => Err(codes::DID_TAKEN.into()),
+        other => Ok(other?),
+    }
 }
 
 /// `Group/delete` `{groupId}`: the group and every agent's mapping to it.
@@ -100,6 +170,17 @@ struct GroupItem<'a> {
     #[serde(rename = "wrapUpTime", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     wrap_up_time: Option<i64>,
+    /// Only for a group that set its routing strategy (`callRoute`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    strategy: Option<&'a str>,
+    /// Only for a group that set its ring timeout (seconds).
+    #[serde(rename = "ringTimeout", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    ring_timeout: Option<i64>,
+    /// Only for a group some numbers (DIDs) reach.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    dids: &'a [String],
 }
 
 /// The groups keyed by id: each a `GroupItem`, or with `quick` its name.
@@ -128,6 +209,12 @@ pub async fn list(state: AppState, who: Principal, body: Body) -> ApiResult {
         name: body.text("name").or_refuse(global::INVALID_PARAMETER, "name", A_STRING)?.map(str::to_string),
     };
     let groups = state.store.list_groups(&who.account, &filter).await?;
+    let mut dids: std::collections::HashMap<GroupId, Vec<String>> = std::collections::HashMap::new();
+    if !quick {
+        for (group, did) in state.store.group_dids(&who.account).await? {
+            dids.entry(group).or_default().push(did);
+        }
+    }
     let entry = |g: &GroupRow| -> Result<Value, ApiError> {
         if quick {
             return Ok(Value::String(g.name.clone()));
@@ -137,6 +224,9 @@ pub async fn list(state: AppState, who: Principal, body: Body) -> ApiResult {
             status: g.status,
             agents: g.agents,
             wrap_up_time: g.wrap_up_secs,
+            strategy: g.strategy.as_deref(),
+            ring_timeout: g.ring_timeout,
+            dids: dids.get(&g.id).map(Vec::as_slice).unwrap_or(&[]),
         })
         .map_err(|e| ApiError::Internal(e.into()))
     };

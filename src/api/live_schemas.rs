@@ -106,6 +106,28 @@ pub struct CallEventItem {
     groupId: Option<Id>,
 }
 
+/// `callRoute`: a call that arrived for a group, or for a number (DID)
+/// that reaches one.
+#[derive(ToSchema)]
+#[schema(examples(json!({
+    "userId": "10000001", "token": "your-api-token",
+    "callId": "a84b4c76e66710@pbx", "groupId": 1, "callerNumber": "sip:+919876543210@trunk.example.net"
+})))]
+pub struct CallRouteRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The telephony's call id (string or number, ≤ 128 characters): the
+    /// same one its `callEvent` facts carry.
+    callId: Value,
+    /// The group the call is for; else `did` names it.
+    groupId: Option<Id>,
+    /// The number called (6–15 digits), mapped to a group with `Group/update`
+    /// `dids`; recorded on the offered legs.
+    did: Option<PhoneNumber>,
+    /// The caller id as the PBX has it (read as `callEvent` reads it).
+    callerNumber: Option<PhoneNumber>,
+}
+
 /// A batch of events, or the fields of one event at the top level.
 #[derive(ToSchema)]
 #[serde(untagged)]

@@ -10,6 +10,7 @@ mod agent_profile;
 mod auth;
 mod breaks;
 mod call_event;
+mod call_route;
 mod contact_schemas;
 mod directory;
 mod error;

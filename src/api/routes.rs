@@ -14,14 +14,14 @@ use super::error::ApiResult;
 use super::live_schemas as ls;
 use super::webhook_schemas as ws;
 use super::{
-    account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, directory, group, role, schemas,
-    supervisor, webhook,
+    account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, call_route, directory, group, role,
+    schemas, supervisor, webhook,
 };
 use crate::AppState;
 use crate::domain::calls::CallSummary;
 use crate::wire::errors::{
     account as ac, agent as a, agent_dashboard as ad, agent_profile as ap, auth as au, breaks as br, call_event as ce,
-    directory as d, global as g, group as gr, role as r, supervisor as sv, webhook as wh,
+    call_route as cr, directory as d, global as g, group as gr, role as r, supervisor as sv, webhook as wh,
 };
 use crate::wire::reply::{Dashboard, Done, Listing, Profile};
 use crate::wire::{Body, ErrorCode};
@@ -246,6 +246,10 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Telephony facts in, one leg per agent a call is offered to (one, or a batch of up to 1000 applied in the order they happened); idempotent on callId + event per agent",
         [ce::INVALID_CALL_ID, ce::INVALID_EVENT, ce::INVALID_AGENT_ID, ce::INVALID_CALLER_NUMBER,
          ce::INVALID_DIRECTION, ce::INVALID_DID, ce::INVALID_TIME, ce::INVALID_EVENTS, ce::INVALID_GROUP_ID]),
+    endpoint!("" / "callRoute", call_route::call_route, ls::CallRouteRequest => Listing<call_route::Routed>, auth: true,
+        "Whom to offer a call that arrived for a group (or a number reaching one): the agents to ring, in order, offered in the same decision; asked again for the same call, the agents not offered it yet",
+        [cr::INVALID_CALL_ID, cr::INVALID_GROUP_ID, cr::INVALID_DID, cr::INVALID_CALLER_NUMBER, cr::GROUP_OR_DID_REQUIRED,
+         g::GROUP_ID_DOES_NOT_EXIST, cr::UNKNOWN_DID, cr::GROUP_INACTIVE, cr::ALREADY_ANSWERED]),
     endpoint!("Break" / "list", breaks::list, schemas::Credentials => Listing<breaks::BreakList>, auth: true,
         "The account's break reasons", []),
     endpoint!("Break" / "add", breaks::add, ls::BreakAddRequest => Listing<breaks::Item>, auth: true,
@@ -263,10 +267,13 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Set the admin password (the account's token, or its admin session with currentPassword); other admin sessions end",
         [ac::INVALID_PASSWORD, ac::WRONG_CURRENT_PASSWORD]),
     endpoint!("Group" / "add", group::add, schemas::GroupAddRequest => Listing<group::Added>, auth: true,
-        "Add a group", [gr::NAME_MISSING, gr::INVALID_STATUS, gr::INVALID_WRAP_UP]),
+        "Add a group (with its routing: strategy, ring timeout, the numbers that reach it)",
+        [gr::NAME_MISSING, gr::INVALID_STATUS, gr::INVALID_WRAP_UP, gr::INVALID_STRATEGY, gr::INVALID_RING_TIMEOUT,
+         gr::INVALID_DIDS, gr::DID_TAKEN]),
     endpoint!("Group" / "update", group::update, schemas::GroupUpdateRequest => Done, auth: true,
-        "Rename a group or change its status",
-        [gr::GROUP_ID_REQUIRED, gr::NAME_MISSING, gr::INVALID_STATUS, gr::GROUP_NOT_FOUND, gr::INVALID_WRAP_UP]),
+        "Rename a group, change its status or its routing",
+        [gr::GROUP_ID_REQUIRED, gr::NAME_MISSING, gr::INVALID_STATUS, gr::GROUP_NOT_FOUND, gr::INVALID_WRAP_UP,
+         gr::INVALID_STRATEGY, gr::INVALID_RING_TIMEOUT, gr::INVALID_DIDS, gr::DID_TAKEN]),
     endpoint!("Group" / "delete", group::delete, schemas::GroupIdRequest => Done, auth: true,
         "Delete a group and its agent mappings", [gr::GROUP_ID_REQUIRED, gr::GROUP_NOT_FOUND]),
     endpoint!("Group" / "list", group::list, schemas::GroupListRequest => Listing<group::GroupList>, auth: true,

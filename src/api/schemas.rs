@@ -265,6 +265,13 @@ pub struct GroupAddRequest {
     status: Option<Integer>,
     /// Wrap-up seconds after this group's calls (0–3600); absent: the account's.
     wrapUpTime: Option<Integer>,
+    /// Routing (`callRoute`): `ringall` (default), `longest_idle` or `round_robin`.
+    strategy: Option<String>,
+    /// Seconds an offer rings before the telephony asks again (5–300; default 20).
+    ringTimeout: Option<Integer>,
+    /// The numbers (DIDs, 6–15 digits each, at most 100) whose calls reach
+    /// this group; replaces its list. A number reaches one group (1509).
+    dids: Option<Vec<PhoneNumber>>,
 }
 
 #[derive(ToSchema)]
@@ -280,6 +287,13 @@ pub struct GroupUpdateRequest {
     status: Option<Integer>,
     /// Absent: unchanged; `null`: the account's applies again; 0–3600 seconds.
     wrapUpTime: Option<Integer>,
+    /// Absent: unchanged; `null`: the default again. Routing (`callRoute`): `ringall` (default), `longest_idle` or `round_robin`.
+    strategy: Option<String>,
+    /// Seconds an offer rings before the telephony asks again (5–300; default 20).
+    ringTimeout: Option<Integer>,
+    /// The numbers (DIDs, 6–15 digits each, at most 100) whose calls reach
+    /// this group; replaces its list. A number reaches one group (1509).
+    dids: Option<Vec<PhoneNumber>>,
 }
 
 #[derive(ToSchema)]

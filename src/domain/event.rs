@@ -158,13 +158,13 @@ pub struct CallRef {
 }
 
 impl CallRef {
-    /// Only the id: what a finished leg needs to recognise late facts
-    /// (an agent's snapshot keeps up to 16 of them).
+    /// Only the id and the group: what a finished leg needs to recognise
+    /// late facts (an agent's snapshot keeps up to 16 of them) and round
+    /// robin routing to know where its group left off.
     pub fn id_only(&mut self) {
         self.caller_number = String::new();
         self.direction = String::new();
         self.did = String::new();
-        self.group = None;
     }
 }
 

@@ -16,6 +16,7 @@ pub mod permission;
 pub mod phone;
 pub mod presence;
 pub mod push_report;
+pub mod routing;
 pub mod secret;
 pub mod timeline;
 pub mod webhook;

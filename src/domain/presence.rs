@@ -88,6 +88,11 @@ pub struct Presence {
     pub alive_at: i64,
     /// Time of the latest event: later events never go back before it.
     pub last_event: i64,
+    /// When the agent last finished work on a call: the end of its wrap-up,
+    /// or of the talk when none followed. Longest idle routing counts from
+    /// it (`idle_since`).
+    #[serde(default, rename = "we", skip_serializing_if = "Option::is_none")]
+    pub work_ended: Option<i64>,
     /// Snapshots written before legs existed held one call here.
     #[serde(default, rename = "call", skip_serializing)]
     legacy_call: Option<LegacyCall>,
@@ -113,6 +118,7 @@ impl Default for Presence {
             legs: Vec::new(),
             alive_at: 0,
             last_event: 0,
+            work_ended: None,
             legacy_call: None,
         }
     }
@@ -173,8 +179,37 @@ impl Presence {
             legs: Vec::new(),
             alive_at: self.alive_at,
             last_event: self.last_event,
+            work_ended: self.work_ended,
             legacy_call: None,
         }
+    }
+
+    /// Whether a call may be offered to the agent now: available (not
+    /// ringing, on a call, in wrap-up, on a break, stale or offline) with no
+    /// break asked for.
+    pub fn routable(&self) -> bool {
+        self.shown().state == State::Available && self.queued_break.is_none()
+    }
+
+    /// Since when the agent has been idle (Unix seconds): the end of its
+    /// last talk or wrap-up in this session, else its login. A ring it did
+    /// not answer, or a break, does not make it any less idle (as
+    /// `app_queue`'s last hang-up and `mod_callcenter`'s last bridge end).
+    /// Meaningful while `routable`.
+    pub fn idle_since(&self) -> i64 {
+        let login = self.login_at.unwrap_or(self.since);
+        self.work_ended.filter(|&t| t >= login).unwrap_or(login)
+    }
+
+    /// Whether the call was offered to the agent already (a leg of it is kept).
+    pub fn has_leg(&self, call_id: &str) -> bool {
+        self.legs.iter().any(|l| l.call.call_id == call_id)
+    }
+
+    /// When the agent was last offered a call of `group` (legs keep their
+    /// group): round robin goes on after the latest.
+    pub fn last_offer_in(&self, group: i64) -> Option<i64> {
+        self.legs.iter().filter(|l| l.call.group == Some(group)).filter_map(|l| l.offered).max()
     }
 
     pub fn logged_in(&self) -> bool {
@@ -495,7 +530,9 @@ impl Presence {
             }
             Kind::BreakStart => {
                 self.queued_break = None;
-                self.wrap = None;
+                if self.wrap.take().is_some() {
+                    self.work_ended = Some(at);
+                }
                 self.on_break = Some(BreakInfo {
                     reason: event.reason.clone().unwrap_or_default(),
                     started: at,
@@ -513,7 +550,11 @@ impl Presence {
                     b.overrun = true;
                 }
             }
-            Kind::WrapUpEnd => self.wrap = None,
+            Kind::WrapUpEnd => {
+                if self.wrap.take().is_some() {
+                    self.work_ended = Some(at);
+                }
+            }
             Kind::Offered | Kind::Answered | Kind::Ended | Kind::Missed => self.evolve_call(event),
         }
         let after = self.shown();
@@ -537,6 +578,7 @@ impl Presence {
             }
         };
         let leg = &mut self.legs[index];
+        let ended_before = leg.ended.is_some();
         leg.record(event.kind, event.happened());
         // A later event that does not repeat the caller (withheld there, or
         // left out) keeps the one the leg knows.
@@ -561,6 +603,9 @@ impl Presence {
         }
         if let Some(until) = event.until {
             self.wrap = Some(WrapInfo { call, until });
+        } else if event.kind == Kind::Ended && !ended_before && leg.answered.is_some() && self.wrap.is_none() {
+            // A talk with no wrap-up after it: the work ends with the talk.
+            self.work_ended = Some(event.happened());
         }
         self.prune_legs();
     }

@@ -73,10 +73,29 @@ fn parse_entry(entry: &Value) -> Result<WorkingTime, WorkingError> {
     Ok(WorkingTime { days, from, to })
 }
 
+/// Whether a schedule has the agent working on `day` (`MON`…`SUN`) at
+/// `minute` of the day (0–1439, both in the account's time zone). No
+/// entries: no schedule, always. `to` is the last minute worked; an entry
+/// of `0`–`0` works no minute (seed 002's "no hours that day").
+pub fn works_at(entries: &[WorkingTime], day: &str, minute: i64) -> bool {
+    entries.is_empty()
+        || entries.iter().any(|w| w.to > w.from && w.days.contains(&day) && (w.from..=w.to).contains(&minute))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_schedule_holds_its_days_and_minutes_only() {
+        let w = parse_working(&json!([{"wDays":["MON","TUE"],"from":540,"to":1080}])).unwrap();
+        assert!(works_at(&w, "MON", 540) && works_at(&w, "TUE", 1080));
+        assert!(!works_at(&w, "MON", 539) && !works_at(&w, "MON", 1081) && !works_at(&w, "WED", 600));
+        assert!(works_at(&[], "SUN", 0), "no schedule: always");
+        let none = parse_working(&json!([{"wDays":["MON"],"from":0,"to":0}])).unwrap();
+        assert!(!works_at(&none, "MON", 0));
+    }
 
     #[test]
     fn entries_parse_in_week_order() {

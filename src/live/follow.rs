@@ -13,8 +13,10 @@
 //!   Events reach the stream in sequence order: a node publishes its own
 //!   and others' events under one turn per account, each right after the
 //!   previous one.
-//! - A decision whose batch another node raced (`StoreError::Raced`) is
-//!   taken again after catching up (`retake`).
+//! - Decisions of an account are taken by one node at a time (its writer
+//!   hold, `hold.rs`); one whose batch another node raced all the same (a
+//!   hold lost with its connection) is taken again after catching up
+//!   (`retake`).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -142,6 +144,7 @@ impl Live {
     /// answered 503, worth retrying.
     pub(super) async fn retake(&self, account: &AccountId, races: &mut Races) -> StoreResult<()> {
         races.count += 1;
+        super::gauges::decision_retaken();
         if races.first.get_or_insert_with(Instant::now).elapsed() > RACING_FOR {
             return Err(StoreError::Raced);
         }

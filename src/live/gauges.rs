@@ -5,6 +5,9 @@
 //!   the view holds (every agent that has logged in, of the accounts loaded;
 //!   an agent that never logged in is not counted), set at every step;
 //! - `agentdesk_events_appended_total`: events made durable in the log;
+//! - `agentdesk_decisions_retaken_total`: decisions another node's append
+//!   raced, taken again (several nodes: stays 0 while every node holds an
+//!   account's writer hold to decide, `hold.rs`);
 //! - `agentdesk_ping_flush_lag_seconds`: at the latest ping flush, how old
 //!   the oldest ping it wrote was (pings are kept in memory and written
 //!   once a second; a growing lag means the flush falls behind);
@@ -27,6 +30,11 @@ pub(super) fn publish(states: &HashMap<State, usize>, subscribers: usize) {
 
 pub(super) fn events_appended(n: usize) {
     metrics::counter!("agentdesk_events_appended_total").increment(n as u64);
+}
+
+/// A decision raced by another node's append is taken again.
+pub(super) fn decision_retaken() {
+    metrics::counter!("agentdesk_decisions_retaken_total").increment(1);
 }
 
 /// A ping flush wrote `rows` pings, the oldest received `lag_secs` ago.

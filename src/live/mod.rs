@@ -12,6 +12,7 @@
 mod batch;
 mod follow;
 mod gauges;
+mod hold;
 mod sessions;
 mod view;
 
@@ -196,7 +197,11 @@ impl Live {
     /// serialised, so each decides on the state the previous one left.
     pub async fn begin(&self, account: &AccountId) -> StoreResult<Draft> {
         let live = self.account(account).await?;
-        let guard = live.writer.clone().lock_owned().await;
+        let guard = if self.clustered() {
+            self.held_turn(account, &live).await?
+        } else {
+            live.writer.clone().lock_owned().await
+        };
         let rules = live.rules();
         let wrap_up_secs = live.settings().wrap_up_secs;
         let base = live.pending.next_seq();
@@ -224,6 +229,16 @@ impl Live {
     /// a state that never was, and is taken again (`Raced`) or fails with it
     /// — a node never refuses on a state it does not then report (issue 24).
     pub async fn commit(&self, draft: Draft) -> StoreResult<Vec<Logged>> {
+        let live = draft.live.clone();
+        let committed = self.commit_held(draft).await;
+        if live.holds_writer() {
+            tokio::spawn(live.release_if_idle());
+        }
+        committed
+    }
+
+    /// `commit`, before the writer hold is looked at.
+    async fn commit_held(&self, draft: Draft) -> StoreResult<Vec<Logged>> {
         let Draft { account, live, _guard: turn, agents, events, fence, base, .. } = draft;
         if events.is_empty() {
             let Some(outcome) = live.pending.last_staged() else { return Ok(Vec::new()) };
@@ -389,6 +404,12 @@ impl Live {
         }
         report.pings_flushed = self.flush_pings().await?;
         let accounts = self.loaded();
+        for (_, live) in &accounts {
+            // A change abandoned undecided (an error) looked at no hold.
+            if live.holds_writer() {
+                live.clone().release_if_idle().await;
+            }
+        }
         let mut states = HashMap::new();
         for (_, live) in &accounts {
             live.tally(&mut states);

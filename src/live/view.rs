@@ -53,6 +53,9 @@ pub struct AccountLive {
     pub(super) pending: Pending,
     /// Comparisons with the database's versions (several nodes only).
     pub(super) refreshes: Refreshes,
+    /// The account's writer hold, while this node holds it (several nodes
+    /// only; `hold.rs`).
+    pub(super) held: Mutex<Option<super::hold::Held>>,
     inner: Mutex<Inner>,
 }
 
@@ -76,6 +79,7 @@ impl AccountLive {
             writer: Arc::new(tokio::sync::Mutex::new(())),
             pending: Pending::new(next_seq),
             refreshes: Refreshes::default(),
+            held: Mutex::new(None),
             inner: Mutex::new(Inner { settings, agents, applied: next_seq - 1, seen: None }),
         }
     }

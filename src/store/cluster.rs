@@ -5,6 +5,8 @@
 
 use async_trait::async_trait;
 
+use sqlx::{Any, Transaction};
+
 use super::sql::{Backend, SqlStore, id, int, opt_int};
 use super::{AccountId, AccountVersions, ClusterStore, PingRow, StoreError, StoreResult};
 
@@ -12,6 +14,33 @@ use super::{AccountId, AccountVersions, ClusterStore, PingRow, StoreError, Store
 /// the account id). Notifications only wake followers up; what happened is
 /// always read from the log.
 pub const LOG_CHANNEL: &str = "agentdesk_log";
+
+/// The first key of every writer hold's advisory lock (the second is the
+/// account id's hash): apart from the serving claim's one-key lock, and
+/// from other programs' locks on the same database. Two accounts whose ids
+/// hash alike share a hold, which only makes them wait for each other.
+const WRITER_HOLD_CLASS: i32 = 0x6167_6474;
+
+/// An account's writer hold (`ClusterStore::hold_writer`): a transaction,
+/// on a connection of its own, that took the account's transaction-level
+/// advisory lock. It writes nothing; ending it gives the lock up. Were the
+/// node to stop while holding it, PostgreSQL ends the idle transaction
+/// (`idle_in_transaction_session_timeout`, `postgres::SESSION_BOUNDS`).
+pub struct WriterHold {
+    held: Option<Transaction<'static, Any>>,
+}
+
+impl WriterHold {
+    /// Gives the hold up. A hold whose connection was lost meanwhile is
+    /// given up already (decisions taken on it that raced are taken again).
+    pub async fn release(mut self) {
+        if let Some(tx) = self.held.take()
+            && let Err(err) = tx.commit().await
+        {
+            tracing::debug!(error = %err, "writer hold ended with its connection");
+        }
+    }
+}
 
 #[async_trait]
 impl ClusterStore for SqlStore {
@@ -120,6 +149,20 @@ impl ClusterStore for SqlStore {
         .fetch_one(&self.pool)
         .await?;
         int(&row, "failures")
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn hold_writer(&self, account: &AccountId) -> StoreResult<WriterHold> {
+        let Some(holds) = &self.holds else {
+            return Err(StoreError::Other(anyhow::anyhow!("writer holds are taken by nodes of several only")));
+        };
+        let mut tx = holds.begin().await?;
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1, hashtext($2))) AS held")
+            .bind(WRITER_HOLD_CLASS)
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
+        Ok(WriterHold { held: Some(tx) })
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

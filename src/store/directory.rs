@@ -5,11 +5,13 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
-use super::sql::{Param, SqlStore, Statement, contains_pattern, id, int, lock_account, next_id, opt_int, text};
+use super::sql::{
+    Param, SqlStore, Statement, contains_pattern, id, int, lock_account, next_id, opt_int, opt_text, text,
+};
 use super::{DirectoryStore, GroupFilter, GroupRow, RoleRow, StoreError, StoreResult};
 use crate::domain::name::name_key;
 
-const GROUP_COLUMNS: &str = "g.id, g.name, g.status, g.wrap_up_secs,
+const GROUP_COLUMNS: &str = "g.id, g.name, g.status, g.wrap_up_secs, g.strategy, g.ring_timeout,
     (SELECT COUNT(*) FROM group_members m WHERE m.account_id = g.account_id AND m.group_id = g.id) AS agents";
 
 fn group_row(row: &AnyRow) -> StoreResult<GroupRow> {
@@ -19,6 +21,8 @@ fn group_row(row: &AnyRow) -> StoreResult<GroupRow> {
         status: int(row, "status")?,
         agents: int(row, "agents")?,
         wrap_up_secs: opt_int(row, "wrap_up_secs")?,
+        strategy: opt_text(row, "strategy")?,
+        ring_timeout: opt_int(row, "ring_timeout")?,
     })
 }
 
@@ -103,7 +107,7 @@ impl DirectoryStore for SqlStore {
         .await?;
         tx.commit().await?;
         self.directory.forget(account);
-        Ok(GroupRow { id, name, status, agents: 0, wrap_up_secs: None })
+        Ok(GroupRow { id, name, status, agents: 0, wrap_up_secs: None, strategy: None, ring_timeout: None })
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -18,6 +18,7 @@ mod directory_cache;
 mod ids;
 mod live;
 pub mod postgres;
+mod routing;
 pub mod serving;
 mod session_uses;
 mod sessions;
@@ -236,6 +237,23 @@ pub trait DirectoryStore: Send + Sync {
     ) -> StoreResult<RoleRow>;
 }
 
+/// What the routing decision (`callRoute`) reads, and its configuration.
+#[async_trait]
+pub trait RoutingStore: Send + Sync {
+    /// The group's routing settings; `None`: no such group.
+    async fn route_group(&self, account: &AccountId, group: GroupId) -> StoreResult<Option<RouteGroup>>;
+    /// The group a dialled number (DID, as stored: digits) reaches.
+    async fn did_group(&self, account: &AccountId, did: &str) -> StoreResult<Option<GroupId>>;
+    /// Every group's numbers: `(group, did)` by group, then number.
+    async fn group_dids(&self, account: &AccountId) -> StoreResult<Vec<(GroupId, String)>>;
+    /// The live agents mapped to the group with `receive_call` `Y`, by id
+    /// (switched off ones too: the decision leaves them out).
+    async fn receiving_agents(&self, account: &AccountId, group: GroupId) -> StoreResult<Vec<AgentRow>>;
+    /// Applies the change, all or nothing. NotFound: no such group;
+    /// Conflict: a number reaches another group already.
+    async fn set_group_routing(&self, account: &AccountId, group: GroupId, change: &RoutingChange) -> StoreResult<()>;
+}
+
 /// Live agent state: the event log and what is derived from it durably.
 #[async_trait]
 pub trait LiveStore: Send + Sync {
@@ -338,6 +356,13 @@ pub trait ClusterStore: Send + Sync {
     async fn count_login_failure(&self, key: &str, now: i64, window: i64) -> StoreResult<i64>;
     /// Forgets the failures under `key` (a right password).
     async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
+    /// Waits for the account's writer hold (several nodes only): while a
+    /// node holds it, no other node decides changes of the account's
+    /// agents, so decisions queue instead of racing (issue 24). The hold
+    /// ends with `WriterHold::release`, or with the holder: a node that
+    /// stops holding it loses it within the database's idle bound.
+    /// Unavailable (503) when the hold is not had within the lock bound.
+    async fn hold_writer(&self, account: &AccountId) -> StoreResult<cluster::WriterHold>;
 }
 
 /// The Directory's contacts, the account's contact fields, notes on calls,
@@ -437,11 +462,27 @@ pub trait WebhookStore: Send + Sync {
 }
 
 pub trait Store:
-    AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore + ClusterStore + WebhookStore
+    AccountStore
+    + SessionStore
+    + AgentStore
+    + DirectoryStore
+    + RoutingStore
+    + LiveStore
+    + ContactStore
+    + ClusterStore
+    + WebhookStore
 {
 }
 impl<
-    T: AccountStore + SessionStore + AgentStore + DirectoryStore + LiveStore + ContactStore + ClusterStore + WebhookStore,
+    T: AccountStore
+        + SessionStore
+        + AgentStore
+        + DirectoryStore
+        + RoutingStore
+        + LiveStore
+        + ContactStore
+        + ClusterStore
+        + WebhookStore,
 > Store for T
 {
 }

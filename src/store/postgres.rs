@@ -66,10 +66,25 @@ pub async fn open(url: &str, clustered: bool) -> anyhow::Result<SqlStore> {
     MIGRATOR.run(&mut first).await.map_err(|e| anyhow::anyhow!("PostgreSQL migrations failed: {e}"))?;
     let _ = first.close().await;
     sqlx::any::install_default_drivers();
-    let pool = AnyPoolOptions::new()
-        .max_connections(16)
-        .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|connection, _| {
+    let pool = bounded_pool(16)
+        .connect(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL at {at}: {e}"))?;
+    let holds = if clustered { Some(bounded_pool(WRITER_HOLDS).connect_lazy(url)?) } else { None };
+    let mut store = SqlStore::new(pool, Backend::Postgres);
+    store.clustered = clustered;
+    store.holds = holds;
+    Ok(store)
+}
+
+/// How many accounts' writer holds a node holds or waits for at once
+/// (`ClusterStore::hold_writer`); more wait for a connection.
+const WRITER_HOLDS: u32 = 8;
+
+/// A pool of `size` connections, each named and bounded (`SESSION_BOUNDS`).
+fn bounded_pool(size: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new().max_connections(size).acquire_timeout(Duration::from_secs(10)).after_connect(
+        |connection, _| {
             Box::pin(async move {
                 let mut settings = format!("SET application_name = '{}'", application_name());
                 for (name, value) in SESSION_BOUNDS {
@@ -78,11 +93,6 @@ pub async fn open(url: &str, clustered: bool) -> anyhow::Result<SqlStore> {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(settings)).execute(connection).await?;
                 Ok(())
             })
-        })
-        .connect(url)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL at {at}: {e}"))?;
-    let mut store = SqlStore::new(pool, Backend::Postgres);
-    store.clustered = clustered;
-    Ok(store)
+        },
+    )
 }

@@ -29,6 +29,10 @@ pub struct SqlStore {
     /// Several nodes share the database (PostgreSQL): commits to the event
     /// log notify the others (`cluster.rs`).
     pub(super) clustered: bool,
+    /// Connections that hold accounts' writer holds (several nodes only),
+    /// apart from the pool: a node waiting for holds never takes the
+    /// connections its own writes need.
+    pub(super) holds: Option<AnyPool>,
 }
 
 impl SqlStore {
@@ -40,6 +44,7 @@ impl SqlStore {
             directory: Arc::new(DirectoryCache::new()),
             session_uses: Arc::new(SessionUses::default()),
             clustered: false,
+            holds: None,
         }
     }
 

@@ -197,6 +197,33 @@ pub struct GroupRow {
     pub agents: i64,
     /// The group's own wrap-up seconds; `None`: the account's.
     pub wrap_up_secs: Option<i64>,
+    /// The routing strategy it set (`None`: ringall).
+    pub strategy: Option<String>,
+    /// The ring timeout it set, seconds (`None`: the default).
+    pub ring_timeout: Option<i64>,
+}
+
+/// A group as the routing decision reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteGroup {
+    pub id: GroupId,
+    /// 1 active, 0 inactive (an inactive group is offered no calls).
+    pub status: i64,
+    pub strategy: crate::domain::routing::Strategy,
+    /// Seconds an offer rings before the telephony asks again; `None`: the
+    /// default.
+    pub ring_timeout: Option<i64>,
+    /// The group's own wrap-up seconds; `None`: the account's.
+    pub wrap_up_secs: Option<i64>,
+}
+
+/// A change of a group's routing: each `Some` is set (an inner `None`
+/// clears it back to the default); `dids` replaces the group's numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoutingChange {
+    pub strategy: Option<Option<crate::domain::routing::Strategy>>,
+    pub ring_timeout: Option<Option<i64>>,
+    pub dids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]

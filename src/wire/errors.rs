@@ -87,6 +87,10 @@ error_table! {
         GROUP_NOT_FOUND = 1503, "Group not found or not authorized";
         INVALID_STATUS = 1504, "Invalid status value";
         INVALID_WRAP_UP = 1505, "Invalid wrapUpTime";
+        INVALID_STRATEGY = 1506, "Invalid strategy";
+        INVALID_RING_TIMEOUT = 1507, "Invalid ringTimeout";
+        INVALID_DIDS = 1508, "Invalid dids";
+        DID_TAKEN = 1509, "A did in dids reaches another group";
     }
 }
 
@@ -191,6 +195,20 @@ error_table! {
         INVALID_TIME = 1507, "Invalid time";
         INVALID_EVENTS = 1508, "Invalid events: give 1 to 1000";
         INVALID_GROUP_ID = 1509, "Invalid groupId";
+    }
+}
+
+error_table! {
+    /// `callRoute` — ours: the telephony asks whom to offer a call to.
+    call_route {
+        INVALID_CALL_ID = 1501, "Invalid callId";
+        INVALID_GROUP_ID = 1502, "Invalid groupId";
+        INVALID_DID = 1503, "Invalid did";
+        INVALID_CALLER_NUMBER = 1504, "Invalid callerNumber";
+        GROUP_OR_DID_REQUIRED = 1505, "Give groupId or did";
+        UNKNOWN_DID = 1506, "No group for this did";
+        GROUP_INACTIVE = 1507, "Group is inactive";
+        ALREADY_ANSWERED = 1508, "Call already answered";
     }
 }
 

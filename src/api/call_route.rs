@@ -1,0 +1,187 @@
+//! `POST /api/v2/callRoute` (ours, issue 26): the telephony asks whom to
+//! offer a call that arrived for a group (or a number that reaches one).
+//! The answer is the agents to ring, in order, and the offers are logged in
+//! the same decision (each agent's `offered` leg), so two calls deciding at
+//! once — on one node or on several — are never offered the same agent.
+//! Asking again for the same call (after a ring timeout, a busy or a
+//! declined offer) offers the agents it was not offered yet.
+//!
+//! Eligible: mapped to the group with `receive_call` `Y`, switched on,
+//! `available` with no break asked for, and inside its working hours (in
+//! the account's time zone) when it has any. The group's strategy orders
+//! them (`domain::routing`).
+
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::auth::{Caller, Principal};
+use super::error::{ApiError, ApiResult};
+use crate::AppState;
+use crate::domain::agent::valid_did;
+use crate::domain::caller::CallerId;
+use crate::domain::ids::{AgentId, GroupId};
+use crate::domain::presence::{CallRef, Kind};
+use crate::domain::routing::{Candidate, choose};
+use crate::domain::working::{DAYS, works_at};
+use crate::store::{AgentRow, RouteGroup};
+use crate::wire::body::id_value;
+use crate::wire::errors::{call_route as codes, global};
+use crate::wire::{Body, ErrorCode, reply};
+
+const MAX_CALL_ID: usize = 128;
+
+/// Seconds an offer rings when the group sets no ring timeout.
+pub const DEFAULT_RING_TIMEOUT: i64 = 20;
+
+/// An agent to ring, and where (seed 002's `dest_type`/`dest_value`: `SIP`
+/// and the extension the phone registers as).
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct Offer {
+    #[serde(rename = "agentId")]
+    agent_id: i64,
+    dest_type: String,
+    dest_value: String,
+}
+
+/// The decision.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(in crate::api) struct Routed {
+    call_id: String,
+    group_id: i64,
+    /// `ringall`, `longest_idle` or `round_robin`.
+    strategy: &'static str,
+    /// Seconds to ring the offered agents before asking again.
+    ring_timeout: i64,
+    /// The agents to ring, in order (all at once for `ringall`, else one);
+    /// empty when nobody may take the call now.
+    agents: Vec<Offer>,
+    /// 1 when nobody may take the call now (a queue is not kept yet: the
+    /// telephony asks again or gives up), else 0.
+    queued: i64,
+}
+
+/// The call as asked about.
+struct Ask {
+    call_id: String,
+    group: Option<GroupId>,
+    did: String,
+    caller_number: String,
+}
+
+fn parse(body: &Body, country_code: &str) -> Result<Ask, ErrorCode> {
+    let call_id = match body.get("callId") {
+        Some(Value::String(s)) if !s.trim().is_empty() && s.trim().chars().count() <= MAX_CALL_ID => {
+            s.trim().to_string()
+        }
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err(codes::INVALID_CALL_ID),
+    };
+    let group = match body.get("groupId") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(GroupId(id_value(v).map_err(|_| codes::INVALID_GROUP_ID)?)),
+    };
+    let did = match body.get("did") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => valid_did(s.trim()).ok_or(codes::INVALID_DID)?,
+        Some(Value::Number(n)) if n.is_u64() => valid_did(&n.to_string()).ok_or(codes::INVALID_DID)?,
+        Some(_) => return Err(codes::INVALID_DID),
+    };
+    if group.is_none() && did.is_empty() {
+        return Err(codes::GROUP_OR_DID_REQUIRED);
+    }
+    // As in callEvent: a withheld or unreadable caller id never stops a call.
+    let caller_number = match body.get("callerNumber") {
+        None | Some(Value::Null) => CallerId::Withheld,
+        Some(Value::String(raw)) => CallerId::read(Some(raw), country_code),
+        Some(Value::Number(n)) if n.is_u64() => CallerId::read(Some(&n.to_string()), country_code),
+        Some(_) => return Err(codes::INVALID_CALLER_NUMBER),
+    }
+    .stored();
+    Ok(Ask { call_id, group, did, caller_number })
+}
+
+/// Whether the agent may be offered calls at `now` by its switch and its
+/// working hours (in the account's time zone).
+fn on_duty(agent: &AgentRow, now: &jiff::civil::DateTime) -> bool {
+    let day = DAYS[now.weekday().to_monday_zero_offset() as usize];
+    let minute = i64::from(now.hour()) * 60 + i64::from(now.minute());
+    agent.status == 1 && works_at(&agent.working, day, minute)
+}
+
+/// `callRoute` `{callId, groupId | did, [callerNumber]}`: account
+/// credentials only (the telephony integration).
+pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResult {
+    if !matches!(who.caller, Caller::Owner) {
+        return Err(global::PERMISSION_DENIED.into());
+    }
+    let ask = parse(&body, &who.country_code)?;
+    let group_id = match ask.group {
+        Some(g) => g,
+        None => state.store.did_group(&who.account, &ask.did).await?.ok_or(codes::UNKNOWN_DID)?,
+    };
+    let group: RouteGroup =
+        state.store.route_group(&who.account, group_id).await?.ok_or(global::GROUP_ID_DOES_NOT_EXIST)?;
+    if group.status != 1 {
+        return Err(codes::GROUP_INACTIVE.into());
+    }
+    let timezone = state.live.account(&who.account).await?.settings().timezone;
+    let tz = TimeZone::get(&timezone).unwrap_or(TimeZone::UTC);
+    let now =
+        tz.to_datetime(jiff::Timestamp::from_second(state.clock.now()).map_err(|e| ApiError::Internal(e.into()))?);
+    let agents: Vec<AgentRow> =
+        state.store.receiving_agents(&who.account, group.id).await?.into_iter().filter(|a| on_duty(a, &now)).collect();
+    let call = CallRef {
+        call_id: ask.call_id.clone(),
+        caller_number: ask.caller_number,
+        direction: "inbound".to_string(),
+        did: ask.did,
+        group: Some(group.id.get()),
+    };
+    let decided = state
+        .live
+        .record(&who.account, |draft| -> Result<Vec<AgentId>, ErrorCode> {
+            let answered = agents.iter().any(|a| {
+                draft.presence(a.id).legs.iter().any(|l| l.call.call_id == call.call_id && l.answered.is_some())
+            });
+            if answered {
+                return Err(codes::ALREADY_ANSWERED);
+            }
+            let mut candidates = Vec::new();
+            let mut last: Option<(i64, AgentId)> = None;
+            for a in &agents {
+                let presence = draft.presence(a.id);
+                if let Some(at) = presence.last_offer_in(group.id.get()) {
+                    last = last.max(Some((at, a.id)));
+                }
+                if presence.routable() && !presence.has_leg(&call.call_id) {
+                    candidates.push(Candidate { agent: a.id, idle_since: presence.idle_since() });
+                }
+            }
+            let chosen = choose(group.strategy, candidates, last.map(|(_, a)| a));
+            let wrap_secs = group.wrap_up_secs.unwrap_or(draft.wrap_up_secs);
+            for &agent in &chosen {
+                let now = draft.now;
+                let offered = draft.presence(agent).call_event(agent, now, Kind::Offered, call.clone(), wrap_secs);
+                draft.apply(offered);
+            }
+            Ok(chosen)
+        })
+        .await??;
+    let offers = decided
+        .iter()
+        .filter_map(|id| agents.iter().find(|a| a.id == *id))
+        .map(|a| Offer { agent_id: a.id.get(), dest_type: a.dest_type.clone(), dest_value: a.dest_value.clone() })
+        .collect::<Vec<_>>();
+    let queued = i64::from(offers.is_empty());
+    Ok(reply::listing(Routed {
+        call_id: ask.call_id,
+        group_id: group.id.get(),
+        strategy: group.strategy.as_str(),
+        ring_timeout: group.ring_timeout.unwrap_or(DEFAULT_RING_TIMEOUT),
+        agents: offers,
+        queued,
+    }))
+}

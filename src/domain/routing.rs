@@ -1,0 +1,134 @@
+//! The routing decision (`callRoute`, issue 26): which of a group's agents
+//! a call is offered to, and in which order. Pure: the API gathers the
+//! group's agents with what each one's presence says, this orders them.
+//!
+//! The strategies are the ones contact-center software names, with their
+//! semantics side by side:
+//!
+//! | agentdesk | Asterisk `app_queue` | FreeSWITCH `mod_callcenter` | who is offered |
+//! |---|---|---|---|
+//! | `ringall` | `ringall` | `ring-all` | every eligible agent at once; the first to answer takes it |
+//! | `longest_idle` | `leastrecent` | `longest-idle-agent` | the agent idle longest: since the end of its last talk or wrap-up this session, else since its login (unanswered rings and breaks do not count) |
+//! | `round_robin` | `rrmemory` | `round-robin` | the next agent by id after the one this group offered a call to last |
+//!
+//! Sequential strategies offer one agent per decision; when it does not
+//! answer within the group's ring timeout the telephony asks again and the
+//! next one is offered (agents already offered this call are left out).
+
+use crate::domain::ids::AgentId;
+
+/// How a group orders the agents it offers a call to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strategy {
+    /// Every eligible agent rings at once.
+    #[default]
+    RingAll,
+    /// The agent idle longest rings.
+    LongestIdle,
+    /// Agents ring in turn, by id, from where the group left off.
+    RoundRobin,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 3] = [Strategy::RingAll, Strategy::LongestIdle, Strategy::RoundRobin];
+
+    /// The name on the wire and in the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::RingAll => "ringall",
+            Strategy::LongestIdle => "longest_idle",
+            Strategy::RoundRobin => "round_robin",
+        }
+    }
+
+    /// A name as `as_str` gives it (case ignored); `None` for anything else.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Whether one decision offers the call to every eligible agent.
+    pub fn rings_all(self) -> bool {
+        self == Strategy::RingAll
+    }
+}
+
+/// An agent the call may be offered to now: eligible already (mapped to
+/// the group to receive calls, switched on, available, inside its working
+/// hours, not offered this call before).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub agent: AgentId,
+    /// Unix seconds since when the agent has been idle.
+    pub idle_since: i64,
+}
+
+/// The agents to offer the call to, in order: every candidate for
+/// `ringall` (longest idle first, so a telephony that rings in order rings
+/// fairly), one otherwise. `last_offered`: the agent this group offered a
+/// call to most recently (round robin goes on after it).
+pub fn choose(strategy: Strategy, mut candidates: Vec<Candidate>, last_offered: Option<AgentId>) -> Vec<AgentId> {
+    match strategy {
+        Strategy::RingAll | Strategy::LongestIdle => {
+            candidates.sort_by_key(|c| (c.idle_since, c.agent));
+            let take = if strategy.rings_all() { candidates.len() } else { 1 };
+            candidates.into_iter().take(take).map(|c| c.agent).collect()
+        }
+        Strategy::RoundRobin => {
+            candidates.sort_by_key(|c| c.agent);
+            let next =
+                last_offered.and_then(|last| candidates.iter().find(|c| c.agent > last)).or_else(|| candidates.first());
+            next.map(|c| c.agent).into_iter().collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: i64) -> AgentId {
+        AgentId(n)
+    }
+
+    fn candidates(idle: &[(i64, i64)]) -> Vec<Candidate> {
+        idle.iter().map(|&(agent, idle_since)| Candidate { agent: id(agent), idle_since }).collect()
+    }
+
+    #[test]
+    fn names_round_trip_and_unknown_ones_are_refused() {
+        for s in Strategy::ALL {
+            assert_eq!(Strategy::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Strategy::parse(" RingAll "), Some(Strategy::RingAll));
+        assert_eq!(Strategy::parse("random"), None);
+        assert_eq!(Strategy::parse(""), None);
+    }
+
+    #[test]
+    fn ring_all_offers_everyone_longest_idle_first() {
+        let got = choose(Strategy::RingAll, candidates(&[(3, 50), (1, 70), (2, 50)]), None);
+        assert_eq!(got, vec![id(2), id(3), id(1)]);
+    }
+
+    #[test]
+    fn longest_idle_offers_one_agent() {
+        let got = choose(Strategy::LongestIdle, candidates(&[(3, 50), (1, 70), (2, 40)]), None);
+        assert_eq!(got, vec![id(2)]);
+    }
+
+    #[test]
+    fn round_robin_goes_on_after_the_last_offered_and_wraps() {
+        let all = candidates(&[(5, 0), (2, 0), (9, 0)]);
+        assert_eq!(choose(Strategy::RoundRobin, all.clone(), None), vec![id(2)]);
+        assert_eq!(choose(Strategy::RoundRobin, all.clone(), Some(id(2))), vec![id(5)]);
+        assert_eq!(choose(Strategy::RoundRobin, all.clone(), Some(id(6))), vec![id(9)]);
+        assert_eq!(choose(Strategy::RoundRobin, all, Some(id(9))), vec![id(2)]);
+    }
+
+    #[test]
+    fn nobody_eligible_is_nobody_offered() {
+        for s in Strategy::ALL {
+            assert!(choose(s, Vec::new(), Some(id(1))).is_empty());
+        }
+    }
+}

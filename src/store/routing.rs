@@ -1,0 +1,119 @@
+//! What the routing decision reads and what configures it: a group's
+//! strategy and ring timeout, the numbers (DIDs) that reach each group, and
+//! the agents mapped to a group to receive its calls.
+
+use async_trait::async_trait;
+
+use super::sql::{SqlStore, id, int, opt_int, opt_text, text};
+use super::{AccountId, AgentRow, GroupId, RouteGroup, RoutingChange, RoutingStore, StoreError, StoreResult};
+use crate::domain::routing::Strategy;
+
+#[async_trait]
+impl RoutingStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn route_group(&self, account: &AccountId, group: GroupId) -> StoreResult<Option<RouteGroup>> {
+        let row = sqlx::query(
+            "SELECT id, status, strategy, ring_timeout, wrap_up_secs FROM call_groups WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account)
+        .bind(group)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let strategy = opt_text(&r, "strategy")?;
+            Ok(RouteGroup {
+                id: id(&r, "id")?,
+                status: int(&r, "status")?,
+                strategy: strategy.as_deref().and_then(Strategy::parse).unwrap_or_default(),
+                ring_timeout: opt_int(&r, "ring_timeout")?,
+                wrap_up_secs: opt_int(&r, "wrap_up_secs")?,
+            })
+        })
+        .transpose()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn did_group(&self, account: &AccountId, did: &str) -> StoreResult<Option<GroupId>> {
+        let row = sqlx::query("SELECT group_id FROM group_dids WHERE account_id = $1 AND did = $2")
+            .bind(account)
+            .bind(did)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| id(&r, "group_id")).transpose()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn group_dids(&self, account: &AccountId) -> StoreResult<Vec<(GroupId, String)>> {
+        let rows = sqlx::query("SELECT group_id, did FROM group_dids WHERE account_id = $1 ORDER BY group_id, did")
+            .bind(account)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((id(r, "group_id")?, text(r, "did")?))).collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn receiving_agents(&self, account: &AccountId, group: GroupId) -> StoreResult<Vec<AgentRow>> {
+        let directory = self.directory(account).await?;
+        Ok(directory
+            .agents
+            .iter()
+            .filter(|a| a.receiving().any(|(g, rc)| g == group && rc == "Y"))
+            .map(|a| a.row.clone())
+            .collect())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_group_routing(&self, account: &AccountId, group: GroupId, change: &RoutingChange) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let exists = sqlx::query("SELECT 1 AS found FROM call_groups WHERE account_id = $1 AND id = $2")
+            .bind(account)
+            .bind(group)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        if let Some(strategy) = change.strategy {
+            sqlx::query("UPDATE call_groups SET strategy = $3 WHERE account_id = $1 AND id = $2")
+                .bind(account)
+                .bind(group)
+                .bind(strategy.map(Strategy::as_str))
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(secs) = change.ring_timeout {
+            sqlx::query("UPDATE call_groups SET ring_timeout = $3 WHERE account_id = $1 AND id = $2")
+                .bind(account)
+                .bind(group)
+                .bind(secs)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(dids) = &change.dids {
+            sqlx::query("DELETE FROM group_dids WHERE account_id = $1 AND group_id = $2")
+                .bind(account)
+                .bind(group)
+                .execute(&mut *tx)
+                .await?;
+            for did in dids {
+                let taken = sqlx::query("SELECT group_id FROM group_dids WHERE account_id = $1 AND did = $2")
+                    .bind(account)
+                    .bind(did)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    return Err(StoreError::Conflict);
+                }
+                sqlx::query("INSERT INTO group_dids (account_id, did, group_id) VALUES ($1, $2, $3)")
+                    .bind(account)
+                    .bind(did)
+                    .bind(group)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        self.directory.forget(account);
+        Ok(())
+    }
+}

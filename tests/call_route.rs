@@ -1,0 +1,255 @@
+//! The routing decision (`callRoute`, issue 26): whom the telephony offers
+//! a call to. Only eligible agents (mapped to receive the group's calls,
+//! switched on, available with no break asked for, inside their working
+//! hours), in the group's order, each offered in the same decision (its
+//! `offered` leg rings), so two calls never get the same agent; asked again
+//! for the same call, the agents it was not offered yet.
+
+mod common;
+
+use common::{Account, TestApp};
+use serde_json::{Value, json};
+
+const ROUTE: &str = "/api/v2/callRoute";
+
+/// 2026-11-23 (a Monday) 10:00 UTC.
+const T: i64 = 1_795_428_000;
+
+fn with_creds(account: &Account, mut body: Value) -> String {
+    body["userId"] = json!(account.user_id);
+    body["token"] = json!(account.token);
+    body.to_string()
+}
+
+async fn route(app: &TestApp, account: &Account, fields: Value) -> Value {
+    app.post(ROUTE, &with_creds(account, fields)).await.json()
+}
+
+/// The agent ids a decision offered.
+fn offered(reply: &Value) -> Vec<i64> {
+    reply["agents"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{reply}"))
+        .iter()
+        .map(|a| a["agentId"].as_i64().unwrap())
+        .collect()
+}
+
+async fn call(app: &TestApp, account: &Account, call: &str, agent: i64, event: &str) {
+    let body =
+        with_creds(account, json!({"callId": call, "agentId": agent, "event": event, "callerNumber": "9811100101"}));
+    let reply = app.post("/api/v2/callEvent", &body).await.json();
+    assert_eq!(reply["accepted"], 1, "{call} {event}: {reply}");
+}
+
+async fn state(app: &TestApp, account: &Account, agent: i64) -> String {
+    let body = with_creds(account, json!({"agentId": agent}));
+    let live = app.post("/api/v2/Agent/live", &body).await.json();
+    live["response"][0]["state"].as_str().unwrap_or_else(|| panic!("{live}")).to_string()
+}
+
+/// A group "Sales" reached by 8001234567 with `strategy`, and agents
+/// 1001–1003 mapped to it, each logged in at `T + n` (1001 first).
+async fn floor(app: &TestApp, strategy: &str) -> (Account, i64, Vec<i64>) {
+    app.clock.set(T);
+    let account = app.account().await;
+    // The tests' agents send no heartbeat: they stay online for hours.
+    let settings = with_creds(&account, json!({"staleAfter": 3600, "offlineAfter": 86400}));
+    assert_eq!(app.post("/api/v2/Account/settings", &settings).await.json()["status"], "success");
+    let group = app.group(&account, "Sales").await;
+    let update =
+        json!({"groupId": group, "name": "Sales", "strategy": strategy, "ringTimeout": 15, "dids": ["8001234567"]});
+    let reply = app.post("/api/v2/Group/update", &with_creds(&account, update)).await.json();
+    assert_eq!(reply["status"], "success", "{reply}");
+    let mut agents = Vec::new();
+    for n in 1..=3 {
+        let fields = format!(
+            r#""name":"Agent {n}","email":"a{n}@example.com","password":"pass-word-1","dest_type":"SIP","dest_value":"100{n}","group":{{"{group}":{{"receive_call":"Y"}}}}"#
+        );
+        agents.push(app.agent(&account, &fields).await);
+    }
+    for n in 1..=3 {
+        app.clock.set(T + n);
+        app.login(&format!("a{n}@example.com"), "pass-word-1").await;
+    }
+    app.clock.set(T + 10);
+    (account, group, agents)
+}
+
+backend_test!(ring_all_offers_every_available_agent_once_and_they_ring, |app| {
+    let (account, group, agents) = floor(&app, "ringall").await;
+    let reply =
+        route(&app, &account, json!({"callId": "c1", "did": "800-123-4567", "callerNumber": "anonymous"})).await;
+    let expected = json!({
+        "callId": "c1", "groupId": group, "strategy": "ringall", "ringTimeout": 15,
+        "agents": [
+            {"agentId": agents[0], "dest_type": "SIP", "dest_value": "1001"},
+            {"agentId": agents[1], "dest_type": "SIP", "dest_value": "1002"},
+            {"agentId": agents[2], "dest_type": "SIP", "dest_value": "1003"}
+        ],
+        "queued": 0, "status": "success", "code": 200
+    });
+    assert_eq!(reply, expected);
+    for &a in &agents {
+        assert_eq!(state(&app, &account, a).await, "ringing");
+    }
+    // A second call meanwhile finds nobody: every agent rings for the first.
+    let second = route(&app, &account, json!({"callId": "c2", "groupId": group})).await;
+    assert_eq!((offered(&second), second["queued"].clone()), (vec![], json!(1)), "{second}");
+    // Agent 2 answers; the others' legs are missed (cancelled), and they
+    // are offered the second call, which agent 2 is not.
+    call(&app, &account, "c1", agents[1], "answered").await;
+    call(&app, &account, "c1", agents[0], "missed").await;
+    call(&app, &account, "c1", agents[2], "missed").await;
+    assert_eq!(state(&app, &account, agents[0]).await, "available", "a cancelled leg gives no wrap-up");
+    let again = route(&app, &account, json!({"callId": "c2", "groupId": group})).await;
+    assert_eq!(offered(&again), vec![agents[0], agents[2]], "{again}");
+    // Asking for a call already answered is refused.
+    app.expect_error(
+        ROUTE,
+        &with_creds(&account, json!({"callId": "c1", "groupId": group})),
+        1508,
+        "Call already answered",
+    )
+    .await;
+});
+
+backend_test!(longest_idle_offers_one_agent_at_a_time_and_the_next_on_asking_again, |app| {
+    let (account, group, agents) = floor(&app, "longest_idle").await;
+    // Agent 1 has been available longest (logged in first).
+    let first = route(&app, &account, json!({"callId": "c1", "groupId": group})).await;
+    assert_eq!(offered(&first), vec![agents[0]], "{first}");
+    // It does not answer: the telephony reports the miss and asks again.
+    app.clock.set(T + 30);
+    call(&app, &account, "c1", agents[0], "missed").await;
+    let next = route(&app, &account, json!({"callId": "c1", "groupId": group})).await;
+    assert_eq!(offered(&next), vec![agents[1]], "agent 1 was offered this call already: {next}");
+    call(&app, &account, "c1", agents[1], "answered").await;
+    app.clock.set(T + 90);
+    call(&app, &account, "c1", agents[1], "ended").await;
+    // Agent 2 talked last: idle the shortest once its wrap-up (30 s) ends;
+    // agent 1's missed ring does not reset its idle time.
+    app.clock.set(T + 200);
+    app.step().await;
+    assert_eq!(state(&app, &account, agents[1]).await, "available");
+    let order: Vec<i64> = {
+        let mut got = Vec::new();
+        for n in 0..3 {
+            let reply = route(&app, &account, json!({"callId": format!("d{n}"), "groupId": group})).await;
+            got.extend(offered(&reply));
+        }
+        got
+    };
+    assert_eq!(order, vec![agents[0], agents[2], agents[1]]);
+});
+
+backend_test!(round_robin_goes_on_from_where_the_group_left_off, |app| {
+    let (account, group, agents) = floor(&app, "round_robin").await;
+    let mut order = Vec::new();
+    for n in 0..4 {
+        app.clock.set(T + 20 + 20 * n);
+        let id = format!("r{n}");
+        let reply = route(&app, &account, json!({"callId": id, "groupId": group})).await;
+        let got = offered(&reply);
+        assert_eq!(got.len(), 1, "{reply}");
+        order.push(got[0]);
+        call(&app, &account, &id, got[0], "missed").await;
+    }
+    assert_eq!(order, vec![agents[0], agents[1], agents[2], agents[0]]);
+});
+
+backend_test!(agents_on_a_break_in_wrap_up_not_receiving_or_off_hours_are_never_offered, |app| {
+    let (account, group, agents) = floor(&app, "ringall").await;
+    // Agent 1 on a break; agent 2 in wrap-up after a call.
+    let body = with_creds(&account, json!({"agentId": agents[0], "reason": "Tea"}));
+    assert_eq!(app.post("/api/v2/Supervisor/breakStart", &body).await.json()["status"], "success");
+    call(&app, &account, "x", agents[1], "offered").await;
+    call(&app, &account, "x", agents[1], "answered").await;
+    call(&app, &account, "x", agents[1], "ended").await;
+    assert_eq!(state(&app, &account, agents[1]).await, "wrap_up");
+    let reply = route(&app, &account, json!({"callId": "c1", "groupId": group})).await;
+    assert_eq!(offered(&reply), vec![agents[2]], "{reply}");
+    call(&app, &account, "c1", agents[2], "missed").await;
+    // Agent 3 mapped with receive_call N, then out of its working hours.
+    let mapping =
+        with_creds(&account, json!({"agentId": agents[2], "group": {group.to_string(): {"receive_call": "N"}}}));
+    assert_eq!(app.post("/api/v2/Agent/updateAgentGroupMapping", &mapping).await.json()["status"], "success");
+    let reply = route(&app, &account, json!({"callId": "c2", "groupId": group})).await;
+    assert_eq!(offered(&reply), Vec::<i64>::new(), "{reply}");
+    let mapping =
+        with_creds(&account, json!({"agentId": agents[2], "group": {group.to_string(): {"receive_call": "Y"}}}));
+    app.post("/api/v2/Agent/updateAgentGroupMapping", &mapping).await;
+    // Monday 10:00 UTC is outside 11:00–18:00.
+    let hours = with_creds(
+        &account,
+        json!({"agentId": agents[2], "working": [{"wDays": ["MON", "TUE"], "from": 660, "to": 1080}]}),
+    );
+    assert_eq!(app.post("/api/v2/Agent/update", &hours).await.json()["status"], "success", "working hours");
+    let reply = route(&app, &account, json!({"callId": "c3", "groupId": group})).await;
+    assert_eq!(offered(&reply), Vec::<i64>::new(), "out of hours: {reply}");
+    app.clock.set(T + 3600 + 60);
+    let reply = route(&app, &account, json!({"callId": "c4", "groupId": group})).await;
+    assert!(offered(&reply).contains(&agents[2]), "in hours at 11:01: {reply}");
+});
+
+backend_test!(bad_asks_get_the_envelope, |app| {
+    let (account, group, _) = floor(&app, "ringall").await;
+    let cases = [
+        (json!({"groupId": group}), 1501, "Invalid callId"),
+        (json!({"callId": "", "groupId": group}), 1501, "Invalid callId"),
+        (json!({"callId": "c", "groupId": "x"}), 1502, "Invalid groupId"),
+        (json!({"callId": "c", "did": "12"}), 1503, "Invalid did"),
+        (json!({"callId": "c", "groupId": group, "callerNumber": {}}), 1504, "Invalid callerNumber"),
+        (json!({"callId": "c"}), 1505, "Give groupId or did"),
+        (json!({"callId": "c", "did": "8009999999"}), 1506, "No group for this did"),
+        (json!({"callId": "c", "groupId": 999}), 1006, "GroupId does not exist"),
+    ];
+    for (body, code, message) in cases {
+        app.expect_error(ROUTE, &with_creds(&account, body), code, message).await;
+    }
+    let off = json!({"groupId": group, "name": "Sales", "status": 0});
+    app.post("/api/v2/Group/update", &with_creds(&account, off)).await;
+    app.expect_error(ROUTE, &with_creds(&account, json!({"callId": "c", "groupId": group})), 1507, "Group is inactive")
+        .await;
+    // Another tenant's group is not there; an agent's session may not ask.
+    let other = app.account().await;
+    app.expect_error(
+        ROUTE,
+        &with_creds(&other, json!({"callId": "c", "groupId": group})),
+        1006,
+        "GroupId does not exist",
+    )
+    .await;
+    let ssid = app.login("a1@example.com", "pass-word-1").await;
+    let body = json!({"ssid": ssid, "callId": "c", "groupId": group}).to_string();
+    app.expect_error(ROUTE, &body, 1015, "Permission denied").await;
+});
+
+backend_test!(a_group_shows_its_routing_and_a_number_reaches_one_group, |app| {
+    let (account, group, _) = floor(&app, "longest_idle").await;
+    let list = app.post("/api/v2/Group/list", &with_creds(&account, json!({}))).await.json();
+    let item = &list["response"][group.to_string()];
+    assert_eq!(
+        (item["strategy"].clone(), item["ringTimeout"].clone(), item["dids"].clone()),
+        (json!("longest_idle"), json!(15), json!(["8001234567"])),
+        "{list}"
+    );
+    let other = app.group(&account, "Support").await;
+    let cases = [
+        (json!({"strategy": "random"}), 1506, "Invalid strategy"),
+        (json!({"ringTimeout": 2}), 1507, "Invalid ringTimeout"),
+        (json!({"dids": "8001234567"}), 1508, "Invalid dids"),
+        (json!({"dids": ["12"]}), 1508, "Invalid dids"),
+        (json!({"dids": ["+91 8001234567", "8001234567"]}), 1509, "A did in dids reaches another group"),
+    ];
+    for (mut body, code, message) in cases {
+        body["groupId"] = json!(other);
+        body["name"] = json!("Support");
+        app.expect_error("/api/v2/Group/update", &with_creds(&account, body), code, message).await;
+    }
+    // Back to the defaults: nothing extra is listed.
+    let reset = json!({"groupId": group, "name": "Sales", "strategy": null, "ringTimeout": null, "dids": null});
+    app.post("/api/v2/Group/update", &with_creds(&account, reset)).await;
+    let list = app.post("/api/v2/Group/list", &with_creds(&account, json!({}))).await.json();
+    assert_eq!(list["response"][group.to_string()], json!({"name": "Sales", "status": 1, "agents": 3}), "{list}");
+});
