@@ -335,10 +335,32 @@ impl Orders {
 
 /// One morning's facts for agents a, b, c (all times given): a ring-all
 /// call c1 that b answers (a's leg missed, c's cancelled); an answer of a's
-/// call c2 that raced its ring timeout; b's outbound consult out-1 while on c1.
+/// call c2 that raced its ring timeout; b's outbound consult out-1 while on
+/// c1; a queue's call c3 that rings c, is missed, rings c again and is
+/// answered; and c4, which c transfers to a (who misses it) and takes back.
+/// The rings of c3 and c4 are numbered (`attempt`), so they join their
+/// rings in any order.
 fn morning(a: i64, b: i64, c: i64) -> Vec<Value> {
     let t = |s: i64| Some(T0 + s);
+    let ring = |call: &str, event: &str, agent: i64, at: i64, attempt: u32| {
+        let mut f = fact(call, event, agent, t(at));
+        f["attempt"] = json!(attempt);
+        f
+    };
     vec![
+        ring("c3", "offered", c, 110, 0),
+        ring("c3", "missed", c, 120, 0),
+        ring("c3", "offered", c, 125, 1),
+        ring("c3", "answered", c, 126, 1),
+        ring("c3", "ended", c, 140, 1),
+        ring("c4", "offered", c, 141, 0),
+        ring("c4", "answered", c, 141, 0),
+        ring("c4", "ended", c, 143, 0),
+        ring("c4", "offered", a, 143, 0),
+        ring("c4", "missed", a, 150, 0),
+        ring("c4", "offered", c, 150, 1),
+        ring("c4", "answered", c, 151, 1),
+        ring("c4", "ended", c, 154, 1),
         fact("c1", "offered", a, t(10)),
         fact("c1", "offered", b, t(10)),
         fact("c1", "offered", c, t(10)),
@@ -404,10 +426,11 @@ backend_test!(the_same_facts_in_any_order_end_the_same_in_every_view, |app| {
         let got = outcome(&app, &account, &agents).await;
         let expected = json!({
             "agents":[
-                {"state":"available","call":null,"wrapETime":null,"calls":2,"answered":1,"missed":1},
+                {"state":"available","call":null,"wrapETime":null,"calls":3,"answered":1,"missed":2},
                 {"state":"available","call":null,"wrapETime":null,"calls":2,"answered":2,"missed":0},
-                {"state":"available","call":null,"wrapETime":null,"calls":1,"answered":0,"missed":1}],
-            "recentCalls":[["out-1","answered",T0 + 30,20],["c2","answered",T0 + 20,61],["c1","answered",T0 + 10,60]]});
+                {"state":"available","call":null,"wrapETime":null,"calls":3,"answered":2,"missed":1}],
+            "recentCalls":[["c4","answered",T0 + 141,5],["c3","answered",T0 + 110,14],["out-1","answered",T0 + 30,20],
+                ["c2","answered",T0 + 20,61],["c1","answered",T0 + 10,60]]});
         assert_eq!(got, expected, "round {round}, seed {seed}: {facts:?}");
     }
 });

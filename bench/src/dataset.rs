@@ -158,6 +158,7 @@ fn agent_day(agent: AgentId, day_start: i64, calls: usize, tag: &str, out: &mut 
             direction: "inbound".to_string(),
             did: String::new(),
             group: None,
+            attempt: 0,
         };
         let mut event = |at: i64, kind: Kind, actor: Actor, state: State| {
             let mut e = Event::new(agent, at, kind, actor);

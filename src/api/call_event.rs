@@ -1,9 +1,10 @@
 //! `POST /api/v2/callEvent` (ours): telephony events in, one or a batch of
 //! up to 1000, all validated before any is applied, all durable before the
-//! reply. Idempotent on (`callId`, `event`) per agent: a retry is counted as
-//! a duplicate, not applied twice.
+//! reply. Idempotent on (`callId`, `event`) per agent and attempt (each ring
+//! of an agent for a call, `Presence::attempt_for`): a retry is counted as
+//! a duplicate, not applied twice; a new ring is applied.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -27,6 +28,8 @@ pub const MAX_BATCH: usize = 1000;
 const MAX_CALL_ID: usize = 128;
 /// Telephony clocks drift; an event from further ahead than this is refused.
 const MAX_CLOCK_AHEAD: i64 = 300;
+/// Rings of one agent for one call a telephony may number.
+const MAX_ATTEMPT: i64 = 1000;
 
 struct CallInput {
     agent: AgentId,
@@ -36,6 +39,9 @@ struct CallInput {
     at: Option<i64>,
     /// The group the call came through: its wrap-up time applies, if it sets one.
     group: Option<GroupId>,
+    /// Which ring of the agent this is, when the telephony numbers them
+    /// (`attempt`); else inferred (`Presence::attempt_for`).
+    attempt: Option<u32>,
 }
 
 fn text_field<'a>(item: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
@@ -95,8 +101,15 @@ fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, E
         None | Some(Value::Null) => None,
         Some(v) => Some(GroupId(id_value(v).map_err(|_| codes::INVALID_GROUP_ID)?)),
     };
-    let call = CallRef { call_id, caller_number, direction, did, group: group.map(GroupId::get) };
-    Ok(CallInput { agent, kind, call, at, group })
+    let attempt = match item.get("attempt") {
+        None | Some(Value::Null) => None,
+        Some(v) => match int_value(v) {
+            Ok(n) if (0..=MAX_ATTEMPT).contains(&n) => Some(n as u32),
+            _ => return Err(codes::INVALID_ATTEMPT),
+        },
+    };
+    let call = CallRef { call_id, caller_number, direction, did, group: group.map(GroupId::get), attempt: 0 };
+    Ok(CallInput { agent, kind, call, at, group, attempt })
 }
 
 /// The events of the body: `{"events":[…]}` or one event's fields.
@@ -108,7 +121,8 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Vec<CallInput
         Some(_) => Err(codes::INVALID_EVENTS.into()),
         None => {
             let mut single = Map::new();
-            for key in ["callId", "event", "agentId", "callerNumber", "direction", "did", "time", "groupId"] {
+            for key in ["callId", "event", "agentId", "callerNumber", "direction", "did", "time", "groupId", "attempt"]
+            {
                 if let Some(v) = body.get(key) {
                     single.insert(key.to_string(), v.clone());
                 }
@@ -144,9 +158,36 @@ async fn wrap_ups(
     Ok(Some(known))
 }
 
-/// The group the agent's leg of `call_id` came through, while it is active.
-fn leg_group(presence: &crate::domain::presence::Presence, call_id: &str) -> Option<GroupId> {
-    presence.legs.iter().find(|l| l.call.call_id == call_id && l.active()).and_then(|l| l.call.group).map(GroupId)
+/// The group the agent's leg of the call came through (while it is active;
+/// else the one its latest leg of the call came through: a call ringing the
+/// agent again comes through the same group).
+fn leg_group(presence: &crate::domain::presence::Presence, call: &CallRef) -> Option<GroupId> {
+    let this = presence.legs.iter().find(|l| l.call.same_leg(call) && l.active()).and_then(|l| l.call.group);
+    this.or_else(|| presence.latest_leg(&call.call_id).and_then(|l| l.call.group)).map(GroupId)
+}
+
+/// The legs a batch repeats whole: when every fact a batch holds of an
+/// agent's leg of a call — two or more, the offer among them — is recorded
+/// for that leg's latest attempt, the batch is a retry of it (a telephony
+/// resending a request whose answer it lost), not a new ring: its facts are
+/// duplicates of that attempt. A lone `offered` after the leg finished
+/// rings again (`Presence::attempt_for`).
+fn retried_legs<'a>(inputs: &'a [CallInput], seen: &HashSet<RecordedCall>) -> HashMap<(AgentId, &'a str), u32> {
+    let mut kinds: HashMap<(AgentId, &'a str), Vec<Kind>> = HashMap::new();
+    for input in inputs {
+        kinds.entry((input.agent, input.call.call_id.as_str())).or_default().push(input.kind);
+    }
+    kinds
+        .into_iter()
+        .filter(|(_, kinds)| kinds.len() > 1 && kinds.contains(&Kind::Offered))
+        .filter_map(|((agent, call_id), kinds)| {
+            let latest = seen.iter().filter(|k| k.agent == agent && k.call_id == call_id).map(|k| k.attempt).max()?;
+            let whole = kinds.iter().all(|&kind| {
+                seen.contains(&RecordedCall { agent, call_id: call_id.to_string(), kind, attempt: latest })
+            });
+            whole.then_some(((agent, call_id), latest))
+        })
+        .collect()
 }
 
 /// What a batch did.
@@ -191,31 +232,47 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     }
     let mut known_wrap_ups = wrap_ups(&state, &who.account, &inputs).await?;
     let inputs = in_time_order(inputs);
-    let keys: Vec<RecordedCall> =
-        inputs.iter().map(|i| RecordedCall { agent: i.agent, call_id: i.call.call_id.clone(), kind: i.kind }).collect();
+    let mut call_ids: Vec<String> = inputs.iter().map(|i| i.call.call_id.clone()).collect();
+    call_ids.sort_unstable();
+    call_ids.dedup();
     let mut races = Races::default();
     let (logged, duplicates) = loop {
         let mut draft = state.live.begin(&who.account).await?;
         // Under the account's writer turn: what is recorded cannot change meanwhile.
-        let mut seen: HashSet<RecordedCall> = state.live.recorded_calls(&draft, &keys).await?.into_iter().collect();
+        let mut seen: HashSet<RecordedCall> = state.live.recorded_calls(&draft, &call_ids).await?.into_iter().collect();
+        let retried = retried_legs(&inputs, &seen);
         let mut duplicates = 0;
         for input in &inputs {
-            if !seen.insert(RecordedCall { agent: input.agent, call_id: input.call.call_id.clone(), kind: input.kind })
-            {
+            // Which ring of this agent the fact is about (a call may ring it
+            // again); then whether that fact is recorded already.
+            let recorded: Vec<(u32, Kind)> = seen
+                .iter()
+                .filter(|k| k.agent == input.agent && k.call_id == input.call.call_id)
+                .map(|k| (k.attempt, k.kind))
+                .collect();
+            let attempt = match (input.attempt, retried.get(&(input.agent, input.call.call_id.as_str()))) {
+                (Some(n), _) | (None, Some(&n)) => n,
+                (None, None) => {
+                    draft.presence(input.agent).attempt_for(&input.call.call_id, input.kind, input.at, &recorded)
+                }
+            };
+            let mut call = input.call.clone();
+            call.attempt = attempt;
+            let key = RecordedCall { agent: input.agent, call_id: call.call_id.clone(), kind: input.kind, attempt };
+            if !seen.insert(key) {
                 duplicates += 1;
                 continue;
             }
             let at = input.at.unwrap_or(draft.now);
             // The group this event names, else the one its leg was offered for.
-            let group = input.group.or_else(|| leg_group(draft.presence(input.agent), &input.call.call_id));
+            let group = input.group.or_else(|| leg_group(draft.presence(input.agent), &call));
             if group.is_some() && known_wrap_ups.is_none() {
                 known_wrap_ups = Some(group_wrap_ups(&state, &who.account).await?);
             }
             let group_wrap =
                 group.and_then(|g| known_wrap_ups.iter().flatten().find(|(id, _)| *id == g)).and_then(|(_, w)| *w);
             let wrap_secs = group_wrap.unwrap_or(draft.wrap_up_secs);
-            let events =
-                draft.presence(input.agent).call_event(input.agent, at, input.kind, input.call.clone(), wrap_secs);
+            let events = draft.presence(input.agent).call_event(input.agent, at, input.kind, call, wrap_secs);
             draft.apply(events);
         }
         // Another node may have recorded some of these calls meanwhile: a

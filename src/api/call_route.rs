@@ -4,7 +4,8 @@
 //! the same decision (each agent's `offered` leg), so two calls deciding at
 //! once — on one node or on several — are never offered the same agent.
 //! Asking again for the same call (after a ring timeout, a busy or a
-//! declined offer) offers the agents it was not offered yet.
+//! declined offer) offers the agents it was not offered yet, and once every
+//! eligible agent was, offers it to them again (each ring an attempt).
 //!
 //! Eligible: mapped to the group with `receive_call` `Y`, switched on,
 //! `available` with no break asked for, and inside its working hours (in
@@ -139,32 +140,53 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
         direction: "inbound".to_string(),
         did: ask.did,
         group: Some(group.id.get()),
+        attempt: 0,
     };
+    // Rings of this call the agents' snapshots no longer keep (a call id
+    // used again days later): the log knows their attempts.
+    let recorded = state.store.recorded_calls(&who.account, std::slice::from_ref(&call.call_id)).await?;
     let decided = state
         .live
         .record(&who.account, |draft| -> Result<Vec<AgentId>, ErrorCode> {
+            // Talked on right now: nothing to route (a call that comes back
+            // later, after a transfer or under a reused id, is routed anew).
             let answered = agents.iter().any(|a| {
-                draft.presence(a.id).legs.iter().any(|l| l.call.call_id == call.call_id && l.answered.is_some())
+                draft
+                    .presence(a.id)
+                    .legs
+                    .iter()
+                    .any(|l| l.call.call_id == call.call_id && l.active() && l.answered.is_some())
             });
             if answered {
                 return Err(codes::ALREADY_ANSWERED);
             }
-            let mut candidates = Vec::new();
+            // Agents not offered this call yet come first; once every
+            // eligible agent was, they are offered it again (as app_queue
+            // goes round its members), each ring a new attempt.
+            let (mut untried, mut tried) = (Vec::new(), Vec::new());
             let mut last: Option<(i64, AgentId)> = None;
             for a in &agents {
                 let presence = draft.presence(a.id);
                 if let Some(at) = presence.last_offer_in(group.id.get()) {
                     last = last.max(Some((at, a.id)));
                 }
-                if presence.routable() && !presence.has_leg(&call.call_id) {
-                    candidates.push(Candidate { agent: a.id, idle_since: presence.idle_since() });
+                if presence.routable() {
+                    let candidate = Candidate { agent: a.id, idle_since: presence.idle_since() };
+                    let rang = presence.latest_leg(&call.call_id).is_some()
+                        || recorded.iter().any(|r| r.agent == a.id && r.kind == Kind::Offered);
+                    if rang { tried.push(candidate) } else { untried.push(candidate) }
                 }
             }
+            let candidates = if untried.is_empty() { tried } else { untried };
             let chosen = choose(group.strategy, candidates, last.map(|(_, a)| a));
             let wrap_secs = group.wrap_up_secs.unwrap_or(draft.wrap_up_secs);
             for &agent in &chosen {
                 let now = draft.now;
-                let offered = draft.presence(agent).call_event(agent, now, Kind::Offered, call.clone(), wrap_secs);
+                let earlier: Vec<(u32, Kind)> =
+                    recorded.iter().filter(|r| r.agent == agent).map(|r| (r.attempt, r.kind)).collect();
+                let mut ring = call.clone();
+                ring.attempt = draft.presence(agent).attempt_for(&call.call_id, Kind::Offered, None, &earlier);
+                let offered = draft.presence(agent).call_event(agent, now, Kind::Offered, ring, wrap_secs);
                 draft.apply(offered);
             }
             Ok(chosen)

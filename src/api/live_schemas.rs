@@ -104,6 +104,11 @@ pub struct CallEventItem {
     time: Option<Integer>,
     /// The group the call came through (1509 if unknown): its `wrapUpTime` applies, if it sets one.
     groupId: Option<Id>,
+    /// Which ring of this agent for this call (0 the first, up to 1000),
+    /// when the telephony numbers them: facts then join their ring in any
+    /// order. Absent: inferred (an `offered` after the agent's leg ended
+    /// rings again). 1510 if not such a number.
+    attempt: Option<Integer>,
 }
 
 /// `callRoute`: a call that arrived for a group, or for a number (DID)

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::event::{Kind, Logged, State};
+use super::event::{CallRef, Kind, Logged, State};
 use super::ids::AgentId;
 use super::leg::{Leg, LegStatus};
 
@@ -61,28 +61,74 @@ struct AgentLeg {
 /// each agent's facts make its leg (`leg.rs`), the legs make the call.
 /// `now` measures a call still in progress.
 pub fn summarise<'a>(events: impl IntoIterator<Item = &'a Logged>, now: i64) -> Vec<CallSummary> {
-    let mut calls: HashMap<&'a str, Vec<AgentLeg>> = HashMap::new();
+    let mut summaries: Vec<CallSummary> = calls_of(events).into_iter().map(|call| summary(call.legs, now)).collect();
+    summaries.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| b.call_id.cmp(&a.call_id)));
+    summaries
+}
+
+/// One call: each agent's legs (one per attempt) and the facts they fold.
+pub struct Call<'a> {
+    legs: Vec<AgentLeg>,
+    /// The call's facts, oldest first.
+    pub facts: Vec<&'a Logged>,
+}
+
+/// The calls `events` (any order, any agents) hold, each with its facts: an
+/// id used again for a new call (`starts_another`) is another call. Each
+/// call's first fact comes first, and so does the first call of an id.
+pub fn calls_of<'a>(events: impl IntoIterator<Item = &'a Logged>) -> Vec<Call<'a>> {
+    let mut calls: HashMap<&'a str, Vec<Call<'a>>> = HashMap::new();
     // Oldest first: a call's number, direction and DID are those of its first fact.
     let mut ordered: Vec<&'a Logged> = events.into_iter().filter(|l| l.event.kind.is_call()).collect();
     ordered.sort_by_key(|l| (l.event.happened(), l.seq));
+    let same = |g: &AgentLeg, l: &Logged, call: &CallRef| g.agent == l.event.agent && g.leg.call.same_leg(call);
     for l in ordered {
         let Some(call) = &l.event.call else { continue };
-        let legs = calls.entry(call.call_id.as_str()).or_default();
-        let index = match legs.iter().position(|g| g.agent == l.event.agent) {
+        let instances = calls.entry(call.call_id.as_str()).or_default();
+        let found = instances.iter().rposition(|c| c.legs.iter().any(|g| same(g, l, call)));
+        let at = match found {
             Some(i) => i,
             None => {
-                legs.push(AgentLeg { agent: l.event.agent, leg: Leg::new(call.clone()), reachable: false });
-                legs.len() - 1
+                if instances.last().is_none_or(|c| starts_another(&c.legs, l)) {
+                    instances.push(Call { legs: Vec::new(), facts: Vec::new() });
+                }
+                instances.len() - 1
             }
         };
-        let g = &mut legs[index];
+        let this = &mut instances[at];
+        this.facts.push(l);
+        let index = match this.legs.iter().position(|g| same(g, l, call)) {
+            Some(i) => i,
+            None => {
+                this.legs.push(AgentLeg { agent: l.event.agent, leg: Leg::new(call.clone()), reachable: false });
+                this.legs.len() - 1
+            }
+        };
+        let g = &mut this.legs[index];
         g.leg.record(l.event.kind, l.event.happened());
         // An offer logged while the agent was offline did not ring it.
         g.reachable |= l.event.kind == Kind::Offered && l.state != State::Offline;
     }
-    let mut summaries: Vec<CallSummary> = calls.into_values().map(|legs| summary(legs, now)).collect();
-    summaries.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| b.call_id.cmp(&a.call_id)));
-    summaries
+    calls.into_values().flatten().collect()
+}
+
+/// How long after its last fact a call's id may ring again as the same
+/// call (a queue's retry, a transfer that comes back); later, it is a new
+/// call under a reused id (a PBX restart).
+const SAME_CALL_WITHIN: i64 = 3600;
+
+/// Whether a fact that opens a leg the call does not have yet (`l`) is a
+/// new call under the same id: every leg so far is over, and the caller is
+/// another or the last fact is long past (issue 25).
+fn starts_another(legs: &[AgentLeg], l: &Logged) -> bool {
+    let (Some(call), Some(first)) = (&l.event.call, legs.first()) else { return false };
+    if legs.iter().any(|g| g.leg.active()) {
+        return false;
+    }
+    let last = legs.iter().filter_map(|g| g.leg.last_fact()).max().unwrap_or(i64::MIN);
+    let caller = &first.leg.call.caller_number;
+    let other_caller = !caller.is_empty() && !call.caller_number.is_empty() && *caller != call.caller_number;
+    other_caller || l.event.happened() > last.saturating_add(SAME_CALL_WITHIN)
 }
 
 fn summary(mut legs: Vec<AgentLeg>, now: i64) -> CallSummary {
@@ -152,6 +198,7 @@ mod tests {
             direction: "inbound".to_string(),
             did: String::new(),
             group: None,
+            attempt: 0,
         });
         Logged { seq, event, state: State::Available, state_reason: None }
     }

@@ -155,9 +155,24 @@ pub struct CallRef {
     /// it again (issue 25).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<i64>,
+    /// Which ring of this agent for this call, from 0: a call offered to
+    /// the same agent again (a queue's retry, a transfer that comes back)
+    /// or a call id used again for a new call rings a new attempt (issue
+    /// 25). Part of a telephony fact's idempotency key.
+    #[serde(default, rename = "n", skip_serializing_if = "is_first")]
+    pub attempt: u32,
+}
+
+fn is_first(attempt: &u32) -> bool {
+    *attempt == 0
 }
 
 impl CallRef {
+    /// Whether both name the same leg: the same call and attempt.
+    pub fn same_leg(&self, other: &CallRef) -> bool {
+        self.call_id == other.call_id && self.attempt == other.attempt
+    }
+
     /// Only the id and the group: what a finished leg needs to recognise
     /// late facts (an agent's snapshot keeps up to 16 of them) and round
     /// robin routing to know where its group left off.

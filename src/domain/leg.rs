@@ -82,6 +82,11 @@ impl Leg {
             .unwrap_or_default()
     }
 
+    /// The time of its latest fact.
+    pub fn last_fact(&self) -> Option<i64> {
+        [self.offered, self.answered, self.ended, self.missed].into_iter().flatten().max()
+    }
+
     /// `[answer, hang-up)` of a leg that was talked on; a leg still talking
     /// ends at `now`.
     pub fn talk(&self, now: i64) -> Option<(i64, i64)> {

@@ -201,9 +201,45 @@ impl Presence {
         self.work_ended.filter(|&t| t >= login).unwrap_or(login)
     }
 
-    /// Whether the call was offered to the agent already (a leg of it is kept).
-    pub fn has_leg(&self, call_id: &str) -> bool {
-        self.legs.iter().any(|l| l.call.call_id == call_id)
+    /// Which attempt of the agent's legs of the call a telephony fact is
+    /// about (issue 25): the latest one, except that an `offered` after it
+    /// finished rings a new attempt — a queue's retry, a transfer that comes
+    /// back, a call id used again — unless the telephony's own time for it
+    /// is no later than that attempt's end (a late copy of its offer). A
+    /// fact with a time before the latest attempt's offer belongs to the
+    /// attempt ringing then. `recorded`: the attempts and kinds the log
+    /// holds of these legs, for legs no longer kept here. Without a `time`,
+    /// a copy of an offer sent again after its leg finished rings anew:
+    /// telephony that retries should send `time`.
+    pub fn attempt_for(&self, call_id: &str, kind: Kind, told_at: Option<i64>, recorded: &[(u32, Kind)]) -> u32 {
+        let kept = || self.legs.iter().filter(|l| l.call.call_id == call_id);
+        let latest = kept().map(|l| l.call.attempt).chain(recorded.iter().map(|(a, _)| *a)).max();
+        let Some(n) = latest else { return 0 };
+        let leg = kept().find(|l| l.call.attempt == n);
+        if kind != Kind::Offered {
+            let earlier = told_at
+                .and_then(|t| kept().filter(|l| l.offered.is_some_and(|o| o <= t)).map(|l| l.call.attempt).max());
+            let rang_later = leg.and_then(|l| l.offered).zip(told_at).is_some_and(|(o, t)| t < o);
+            return if rang_later { earlier.unwrap_or(n) } else { n };
+        }
+        let offered = leg.is_some_and(|l| l.offered.is_some()) || recorded.contains(&(n, Kind::Offered));
+        let finished = match leg {
+            Some(l) => !l.active(),
+            None => recorded.iter().any(|&(a, k)| a == n && matches!(k, Kind::Missed | Kind::Ended)),
+        };
+        if !offered || !finished {
+            return n;
+        }
+        let end = leg.and_then(|l| l.ended.into_iter().chain(l.missed).max());
+        match (told_at, end) {
+            (Some(t), Some(end)) if t <= end => n,
+            _ => n + 1,
+        }
+    }
+
+    /// The agent's newest leg (latest attempt) of the call, if one is kept.
+    pub fn latest_leg(&self, call_id: &str) -> Option<&Leg> {
+        self.legs.iter().filter(|l| l.call.call_id == call_id).max_by_key(|l| l.call.attempt)
     }
 
     /// When the agent was last offered a call of `group` (legs keep their
@@ -258,8 +294,9 @@ impl Presence {
         at.max(self.last_event)
     }
 
-    fn leg(&self, call_id: &str) -> Option<&Leg> {
-        self.legs.iter().find(|l| l.call.call_id == call_id)
+    /// The leg of this attempt of the call, if one is kept.
+    fn leg(&self, call: &CallRef) -> Option<&Leg> {
+        self.legs.iter().find(|l| l.call.same_leg(call))
     }
 
     // ---- decide: requests to events ----
@@ -363,12 +400,12 @@ impl Presence {
             event.call = Some(call);
             return vec![event];
         }
-        let mut leg = self.leg(&call.call_id).cloned().unwrap_or_else(|| Leg::new(call.clone()));
+        let mut leg = self.leg(&call).cloned().unwrap_or_else(|| Leg::new(call.clone()));
         let was = leg.status();
         leg.record(kind, at);
         // While another leg is talked on, its own hang-up gives the wrap-up.
         let talking_elsewhere =
-            self.legs.iter().any(|l| l.call.call_id != call.call_id && l.active() && l.status() == LegStatus::Talking);
+            self.legs.iter().any(|l| !l.call.same_leg(&call) && l.active() && l.status() == LegStatus::Talking);
         if was != LegStatus::Talked
             && leg.status() == LegStatus::Talked
             && !leg.closed
@@ -381,7 +418,7 @@ impl Presence {
             let until = leg.ended.unwrap_or(at) + wrap_secs;
             event.until = (until > logged_at).then_some(until);
         }
-        let on_the_phone_after = leg.active() || self.legs.iter().any(|l| l.call.call_id != call.call_id && l.active());
+        let on_the_phone_after = leg.active() || self.legs.iter().any(|l| !l.call.same_leg(&call) && l.active());
         event.call = Some(call);
         let mut events = vec![event];
         if self.on_the_phone()
@@ -570,7 +607,7 @@ impl Presence {
         if !self.logged_in() {
             return; // recorded only: an offline agent cannot be rung
         }
-        let index = match self.legs.iter().position(|l| l.call.call_id == call.call_id) {
+        let index = match self.legs.iter().position(|l| l.call.same_leg(call)) {
             Some(i) => i,
             None => {
                 self.legs.push(Leg::new(call.clone()));

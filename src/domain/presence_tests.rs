@@ -16,6 +16,7 @@ fn call(id: &str) -> CallRef {
         direction: "inbound".into(),
         did: String::new(),
         group: None,
+        attempt: 0,
     }
 }
 

@@ -56,12 +56,15 @@ fn national(number: &str, country_code: &str) -> String {
 fn legs(events: &[Logged]) -> Vec<(AgentId, Leg)> {
     let mut ordered: Vec<&Logged> = events.iter().filter(|l| l.event.kind.is_call()).collect();
     ordered.sort_by_key(|l| (l.event.happened(), l.seq));
-    let mut legs: BTreeMap<AgentId, Leg> = BTreeMap::new();
+    // One leg per agent and attempt (a call may ring an agent again).
+    let mut legs: BTreeMap<(AgentId, u32), Leg> = BTreeMap::new();
     for l in ordered {
         let Some(call) = &l.event.call else { continue };
-        legs.entry(l.event.agent).or_insert_with(|| Leg::new(call.clone())).record(l.event.kind, l.event.happened());
+        legs.entry((l.event.agent, call.attempt))
+            .or_insert_with(|| Leg::new(call.clone()))
+            .record(l.event.kind, l.event.happened());
     }
-    let mut legs: Vec<(AgentId, Leg)> = legs.into_iter().collect();
+    let mut legs: Vec<(AgentId, Leg)> = legs.into_iter().map(|((agent, _), leg)| (agent, leg)).collect();
     legs.sort_by_key(|(agent, leg)| (leg.since(), *agent));
     legs
 }
@@ -147,6 +150,7 @@ mod tests {
             direction: "inbound".into(),
             did: String::new(),
             group: None,
+            attempt: 0,
         });
         Logged { seq, event, state: State::Available, state_reason: None }
     }

@@ -98,7 +98,12 @@ impl Batch {
     /// The calls the batch records.
     pub fn calls(&self) -> impl Iterator<Item = RecordedCall> + '_ {
         self.events.iter().filter(|(e, _)| e.kind.is_call()).filter_map(|(e, _)| {
-            e.call.as_ref().map(|c| RecordedCall { agent: e.agent, call_id: c.call_id.clone(), kind: e.kind })
+            e.call.as_ref().map(|c| RecordedCall {
+                agent: e.agent,
+                call_id: c.call_id.clone(),
+                kind: e.kind,
+                attempt: c.attempt,
+            })
         })
     }
 }
@@ -140,10 +145,11 @@ impl Pending {
         self.lock().overlay.get(&agent).map(|(p, _)| p.clone())
     }
 
-    /// Which of `keys` batches not yet durable already record.
-    pub fn recorded(&self, keys: impl Iterator<Item = RecordedCall>) -> Vec<RecordedCall> {
+    /// What batches not yet durable record of these calls (every agent,
+    /// kind and attempt).
+    pub fn recorded(&self, call_ids: &[String]) -> Vec<RecordedCall> {
         let state = self.lock();
-        keys.filter(|k| state.calls.contains(k)).collect()
+        state.calls.iter().filter(|k| call_ids.contains(&k.call_id)).cloned().collect()
     }
 
     /// The sequence number the next staged event would get: a draft notes
@@ -183,6 +189,7 @@ impl Pending {
                     agent: event.agent,
                     call_id: call.call_id.clone(),
                     kind: event.kind,
+                    attempt: call.attempt,
                 });
             }
         }

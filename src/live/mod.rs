@@ -303,17 +303,13 @@ impl Live {
         }
     }
 
-    /// Which of `keys` — `(agent, call id, kind)` — are recorded already:
-    /// in a batch not yet durable, or in the log (which may also answer
-    /// other agents' or kinds' records of the same calls).
-    /// Pending batches are asked first: a batch that becomes durable in
-    /// between is then found in the log.
-    pub async fn recorded_calls(&self, draft: &Draft, keys: &[RecordedCall]) -> StoreResult<Vec<RecordedCall>> {
-        let mut found = draft.live.pending.recorded(keys.iter().cloned());
-        let mut call_ids: Vec<String> = keys.iter().map(|k| k.call_id.clone()).collect();
-        call_ids.sort_unstable();
-        call_ids.dedup();
-        found.extend(self.store.recorded_calls(&draft.account, &call_ids).await?);
+    /// What is recorded already of these calls — every `(agent, call id,
+    /// kind, attempt)` — in a batch not yet durable, or in the log. Pending
+    /// batches are asked first: a batch that becomes durable in between is
+    /// then found in the log.
+    pub async fn recorded_calls(&self, draft: &Draft, call_ids: &[String]) -> StoreResult<Vec<RecordedCall>> {
+        let mut found = draft.live.pending.recorded(call_ids);
+        found.extend(self.store.recorded_calls(&draft.account, call_ids).await?);
         Ok(found)
     }
 

@@ -44,20 +44,42 @@ struct Reports<'a> {
     account: &'a AccountId,
     /// Events after this sequence number are not counted yet.
     up_to: i64,
+    /// Each call's report and the sequence number that finished it, by the
+    /// call's key (`of`).
     built: HashMap<String, Option<(String, i64)>>,
+    /// The facts of each call id read so far (every call under the id).
+    facts: HashMap<String, Vec<Logged>>,
     settings: Option<(jiff::tz::TimeZone, String)>,
 }
 
 impl Reports<'_> {
-    /// The report's JSON and the sequence number of the event that
-    /// finished the call, when `logged` finishes it.
-    async fn of(&mut self, logged: &Logged) -> StoreResult<Option<(String, i64)>> {
+    /// The report's JSON, the sequence number of the event that finished
+    /// the call and the call's key (its id, or for a later call under the
+    /// same id, `id#first-sequence`), when `logged` finishes it.
+    async fn of(&mut self, logged: &Logged) -> StoreResult<Option<(String, i64, String)>> {
         let Some(call) = logged.event.call.as_ref().filter(|_| matches!(logged.event.kind, Kind::Ended | Kind::Missed))
         else {
             return Ok(None);
         };
-        if let Some(built) = self.built.get(&call.call_id) {
-            return Ok(built.clone());
+        if !self.facts.contains_key(&call.call_id) {
+            let mut events = self.store.call_events(self.account, &call.call_id).await?;
+            events.retain(|l| l.seq <= self.up_to);
+            self.facts.insert(call.call_id.clone(), events);
+        }
+        let events = &self.facts[&call.call_id];
+        // The call this event belongs to: an id used again is another call,
+        // with its own report (named after its first fact after the first).
+        let calls = crate::domain::calls::calls_of(events);
+        let first_seq = |c: &crate::domain::calls::Call| c.facts.iter().map(|l| l.seq).min().unwrap_or(0);
+        let Some(this) = calls.iter().find(|c| c.facts.iter().any(|l| l.seq == logged.seq)) else { return Ok(None) };
+        let earliest = calls.iter().map(first_seq).min().unwrap_or(0);
+        let key = if first_seq(this) == earliest {
+            call.call_id.clone()
+        } else {
+            format!("{}#{}", call.call_id, first_seq(this))
+        };
+        if let Some(built) = self.built.get(&key) {
+            return Ok(built.clone().map(|(report, seq)| (report, seq, key)));
         }
         if self.settings.is_none() {
             let s = self.store.live_settings(self.account).await?;
@@ -65,14 +87,13 @@ impl Reports<'_> {
             self.settings = Some((tz, s.country_code));
         }
         let Some((tz, country_code)) = &self.settings else { return Ok(None) };
-        let mut events = self.store.call_events(self.account, &call.call_id).await?;
-        events.retain(|l| l.seq <= self.up_to);
+        let events: Vec<Logged> = this.facts.iter().map(|l| (*l).clone()).collect();
         let finished_at = events.iter().map(|l| l.seq).max().unwrap_or(logged.seq);
         let account = self.account.to_string();
         let ctx = ReportContext { account: &account, tz, country_code };
         let built = push_report::build(&events, &ctx).map(|report| (report.to_string(), finished_at));
-        self.built.insert(call.call_id.clone(), built.clone());
-        Ok(built)
+        self.built.insert(key.clone(), built.clone());
+        Ok(built.map(|(report, seq)| (report, seq, key)))
     }
 }
 
@@ -100,9 +121,8 @@ async fn deliveries_for(
             });
         }
         if filter.wants_call_reports()
-            && let Some((report, seq)) = reports.of(logged).await?
+            && let Some((report, seq, call_id)) = reports.of(logged).await?
         {
-            let call_id = logged.event.call.as_ref().map(|c| c.call_id.clone()).unwrap_or_default();
             let (body, content_type) = encode_report(&report, format);
             out.push(NewDelivery {
                 // Stable for the call and subscription: the call id may hold
@@ -135,7 +155,8 @@ pub async fn fan_out(store: &SharedStore, hooks: &[WebhookRow], now: i64) -> Sto
         let query = EventQuery { agents: None, from: i64::MIN, to: i64::MAX, after_seq, limit: Some(BATCH) };
         let events = store.events(account, &query).await?;
         let Some(last) = events.last().map(|l| l.seq) else { continue };
-        let mut reports = Reports { store, account, up_to: last, built: HashMap::new(), settings: None };
+        let mut reports =
+            Reports { store, account, up_to: last, built: HashMap::new(), facts: HashMap::new(), settings: None };
         for hook in hooks {
             let mine: Vec<&Logged> = events.iter().filter(|l| l.seq > hook.cursor).collect();
             if mine.is_empty() {

@@ -39,6 +39,10 @@ struct Detail {
     /// The group a call event named (`CallRef::group`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     group: Option<i64>,
+    /// Which ring of the agent for the call (`CallRef::attempt`; also the
+    /// `attempt` column of the idempotency key); absent: the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    attempt: Option<u32>,
 }
 
 fn detail_of(event: &Event) -> Option<String> {
@@ -48,6 +52,7 @@ fn detail_of(event: &Event) -> Option<String> {
         detail.direction = Some(call.direction.clone());
         detail.did = (!call.did.is_empty()).then(|| call.did.clone());
         detail.group = call.group;
+        detail.attempt = (call.attempt > 0).then_some(call.attempt);
         if !event.kind.is_call() {
             detail.call_id = Some(call.call_id.clone());
         }
@@ -97,6 +102,7 @@ fn logged_from(row: EventRow) -> StoreResult<Logged> {
         direction: detail.direction.unwrap_or_default(),
         did: detail.did.unwrap_or_default(),
         group: detail.group,
+        attempt: detail.attempt.unwrap_or(0),
     });
     let event =
         Event { agent, at, kind, actor, reason, call, until: detail.until, reported: detail.reported, by: detail.by };
@@ -256,15 +262,17 @@ impl LiveStore for SqlStore {
                     detail_of(event),
                     shown.state.as_str(),
                     shown.reason.as_deref(),
+                    call.map_or(0, |c| c.attempt),
                 )
             })
             .collect();
         let insert = format!(
             "INSERT INTO agent_events
-                 (account_id, seq, agent_id, at, kind, actor, reason, call_id, caller_number, detail, state, state_reason)
+                 (account_id, seq, agent_id, at, kind, actor, reason, call_id, caller_number, detail, state, state_reason,
+                  attempt)
              SELECT $1, CAST(v.value ->> 0 AS BIGINT), CAST(v.value ->> 1 AS BIGINT), CAST(v.value ->> 2 AS BIGINT),
                     v.value ->> 3, v.value ->> 4, v.value ->> 5, v.value ->> 6, v.value ->> 7, v.value ->> 8, v.value ->> 9,
-                    v.value ->> 10
+                    v.value ->> 10, CAST(v.value ->> 11 AS BIGINT)
              FROM {} AS v",
             self.json_elements("$2")
         );
@@ -300,16 +308,17 @@ impl LiveStore for SqlStore {
         }
         let ids: Vec<[&String; 1]> = call_ids.iter().map(|id| [id]).collect();
         let mut select = Statement::new(&format!(
-            "SELECT agent_id, call_id, kind FROM agent_events
+            "SELECT agent_id, call_id, kind, attempt FROM agent_events
              WHERE account_id = $1 AND call_id IN (SELECT v.value ->> 0 FROM {} AS v)",
             self.json_elements("$2")
         ));
         select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&ids)?));
-        let rows: Vec<(AgentId, String, String)> = self.json_rows(select, "agent_id, call_id, kind").await?;
+        let rows: Vec<(AgentId, String, String, u32)> =
+            self.json_rows(select, "agent_id, call_id, kind, attempt").await?;
         rows.into_iter()
-            .map(|(agent, call_id, kind_text)| {
+            .map(|(agent, call_id, kind_text, attempt)| {
                 let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
-                Ok(RecordedCall { agent, call_id, kind })
+                Ok(RecordedCall { agent, call_id, kind, attempt })
             })
             .collect()
     }

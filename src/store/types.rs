@@ -503,12 +503,14 @@ pub struct Snapshot {
     pub presence: String,
 }
 
-/// A call event already in the log (one per agent, call and kind).
+/// A call event already in the log (one per agent, call, kind and attempt).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RecordedCall {
     pub agent: AgentId,
     pub call_id: String,
     pub kind: Kind,
+    /// Which ring of the agent for the call (`CallRef::attempt`).
+    pub attempt: u32,
 }
 
 /// An agent named across accounts.

@@ -195,6 +195,7 @@ error_table! {
         INVALID_TIME = 1507, "Invalid time";
         INVALID_EVENTS = 1508, "Invalid events: give 1 to 1000";
         INVALID_GROUP_ID = 1509, "Invalid groupId";
+        INVALID_ATTEMPT = 1510, "Invalid attempt";
     }
 }
 
