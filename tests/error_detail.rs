@@ -182,7 +182,7 @@ backend_test!(group_role_break_and_account_refuse_unknown_keys, |app| {
         ("/api/v2/Group/list", r#""groupName":"Sales""#.into(), PARAMETER,
             r#"code=1000, field="/groupName", reason="unknown key; this takes ssid, userId, token, groupid, groupId, name, quick, forward""#),
         ("/api/v2/Group/add", r#""name":"Sales","wrapup":30"#.into(), PARAMETER,
-            r#"code=1000, field="/wrapup", reason="unknown key; this takes ssid, userId, token, name, status, wrapUpTime""#),
+            r#"code=1000, field="/wrapup", reason="unknown key; this takes ssid, userId, token, name, status, wrapUpTime, strategy, ringTimeout, dids""#),
         ("/api/v2/Role/add", r#""name":"Lead","permission":["VIEW_AGENTS"]"#.into(), PARAMETER,
             r#"code=1000, field="/permission", reason="unknown key; did you mean permissions?""#),
         ("/api/v2/Break/add", r#""name":"Nap","max":60"#.into(), PARAMETER,

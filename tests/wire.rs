@@ -77,16 +77,25 @@ backend_test!(transport_errors_are_json_envelopes_with_their_status, |app| {
     assert_eq!(too_big.body, error_body(413, "Request body too large"));
 });
 
-backend_test!(section_casing_and_a_trailing_slash_reach_the_same_endpoint, |app| {
+backend_test!(paths_in_any_case_and_a_trailing_slash_reach_the_same_endpoint, |app| {
     let account = app.account().await;
     let body = format!("{{{}}}", account.creds());
     let canonical = app.post("/api/v2/Agent/list", &body).await.body;
     assert!(canonical.contains(r#""status":"success""#));
-    for path in ["/api/v2/agent/list", "/api/v2/AGENT/list/", "/api/v2/Agent/list/"] {
+    // As DeepCall's Express routing: the section and the name in any case.
+    for path in [
+        "/api/v2/agent/list",
+        "/api/v2/AGENT/list/",
+        "/api/v2/Agent/list/",
+        "/api/v2/Agent/List",
+        "/api/v2/agent/LIST/",
+    ] {
         assert_eq!(app.post(path, &body).await.body, canonical, "{path}");
     }
-    // The endpoint name keeps its documented casing.
-    assert_eq!(app.post("/api/v2/Agent/List", &body).await.status, StatusCode::NOT_FOUND);
+    let events = format!(r#"{{{},"callId":"c1","agentId":1,"event":"offered"}}"#, account.creds());
+    assert_eq!(app.post("/api/v2/CALLEVENT", &events).await.json()["code"], 1503, "callEvent in capitals");
+    app.expect_error("/api/v2/agentprofile/AGENTONBREAK", r#"{"ssid":"not-a-session"}"#, 1014, "Invalid token").await;
+    assert_eq!(app.post("/api/v2/Agent/lists", &body).await.status, StatusCode::NOT_FOUND);
 });
 
 backend_test!(credentials_are_checked_with_the_documented_codes, |app| {
@@ -104,6 +113,19 @@ backend_test!(credentials_are_checked_with_the_documented_codes, |app| {
     // A numeric userId is the same account.
     let numeric = format!(r#"{{"userId":{},"token":"{}","quick":1}}"#, account.user_id, account.token);
     assert!(app.post(path, &numeric).await.body.ends_with(r#""status":"success","code":200}"#));
+    // A session with the account's userId beside it (as a CRM sends it):
+    // the session decides; another account's userId is refused.
+    let agent = r#""name":"Asha Rao","email":"asha@example.com","password":"pass-word-1""#;
+    app.agent(&account, agent).await;
+    let ssid = app.login("asha@example.com", "pass-word-1").await;
+    let profile = "/api/v2/agentProfile/agentOnBreak";
+    let with_own = format!(r#"{{"ssid":"{ssid}","userId":"{}"}}"#, account.user_id);
+    let alone = format!(r#"{{"ssid":"{ssid}"}}"#);
+    assert_eq!(app.post(profile, &with_own).await.body, app.post(profile, &alone).await.body);
+    let other = app.account().await;
+    let with_other = format!(r#"{{"ssid":"{ssid}","userId":{}}}"#, other.user_id);
+    app.expect_error(profile, &with_other, 1014, "Invalid token").await;
+    app.expect_error(profile, &format!(r#"{{"ssid":"{ssid}","userId":[1]}}"#), 1014, "Invalid token").await;
 });
 
 backend_test!(a_suspended_account_is_refused_with_1039, |app| {

@@ -28,6 +28,7 @@ pub struct Size {
 }
 
 /// What the scenarios need to address the data.
+#[derive(Clone)]
 pub struct Loaded {
     pub user_id: String,
     pub token: String,

@@ -9,6 +9,7 @@ mod load;
 mod mixed;
 mod nodes;
 mod report;
+mod routing;
 mod server;
 
 use std::process::Command;
@@ -317,6 +318,11 @@ fn scenarios(data: &Loaded, cli: &Cli, size: Size, run: &str) -> Vec<Scenario> {
     ]
 }
 
+/// Callers asking `callRoute` at once.
+const ROUTE_CALLERS: usize = 8;
+const ROUTE_ALONE: &str = "callRoute (longest idle; + its missed report)";
+const ROUTE_BESIDE: &str = "mixed day: callRoute beside it";
+
 /// How often an agent's page pings in the mixed day (the smoke's day is shorter).
 fn ping_every(cli: &Cli) -> f64 {
     if cli.smoke { 3.0 } else { 15.0 }
@@ -595,13 +601,40 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
         eprintln!("  {:.0} req/s, p99 {:.2} ms, {} errors", row.requests_per_second, row.p99_ms, row.errors);
         rows.push(row);
     }
+    let route_for = Duration::from_secs(if cli.smoke { 1 } else { cli.duration });
+    if cli.runs("callRoute") {
+        eprintln!("callRoute (longest idle, {} groups)…", data.groups.len());
+        routing::prepare(agentdesk.addr, &data).await?;
+        let outcome = routing::measure(agentdesk.addr, &data, ROUTE_CALLERS, route_for, "alone").await?;
+        let row = Row::new(ROUTE_ALONE, ROUTE_CALLERS, &outcome, base_rps, agentdesk.peak_rss_mib());
+        eprintln!(
+            "  {:.0} decisions/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
+            row.requests_per_second, row.p50_ms, row.p99_ms, row.errors
+        );
+        rows.push(row);
+    }
     if cli.runs("mixed day") {
+        // The routing decision beside the day, when both run.
+        let beside = cli.runs("callRoute").then(|| {
+            let (addr, data) = (agentdesk.addr, data.clone());
+            tokio::spawn(async move {
+                // After the day's first ping round.
+                tokio::time::sleep(route_for).await;
+                routing::measure(addr, &data, ROUTE_CALLERS, route_for, "mixed").await
+            })
+        });
         for (name, connections, outcome) in mixed_day(&agentdesk, &data, size.agents, &cli).await? {
             let row = Row::new(name, connections, &outcome, base_rps, agentdesk.peak_rss_mib());
             eprintln!(
                 "  {name}: {:.0} req/s, p99 {:.2} ms, {} errors",
                 row.requests_per_second, row.p99_ms, row.errors
             );
+            rows.push(row);
+        }
+        if let Some(beside) = beside {
+            let outcome = beside.await??;
+            let row = Row::new(ROUTE_BESIDE, ROUTE_CALLERS, &outcome, base_rps, agentdesk.peak_rss_mib());
+            eprintln!("  {ROUTE_BESIDE}: p50 {:.2} ms, p99 {:.2} ms, {} errors", row.p50_ms, row.p99_ms, row.errors);
             rows.push(row);
         }
     }

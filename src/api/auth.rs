@@ -81,8 +81,13 @@ impl Principal {
 
 /// Credentials of a request, checked for shape before any lookup.
 enum Credentials<'a> {
-    Session(&'a str),
-    Token { user_id: String, token: &'a str },
+    /// A session, and the account it must belong to when the client also
+    /// named one (`userId`).
+    Session(&'a str, Option<String>),
+    Token {
+        user_id: String,
+        token: &'a str,
+    },
 }
 
 fn credentials(body: &Body) -> Result<Credentials<'_>, ApiError> {
@@ -90,11 +95,19 @@ fn credentials(body: &Body) -> Result<Credentials<'_>, ApiError> {
     let user_id = body.get("userId");
     let token = body.get("token");
     match (ssid, user_id, token) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+        (Some(_), _, Some(_)) => {
             Err(global::INVALID_PARAMETER.at(&["ssid"], "send either ssid or userId and token, not both"))
         }
-        (Some(Value::String(ssid)), None, None) => Ok(Credentials::Session(ssid)),
-        (Some(_), None, None) => Err(global::INVALID_TOKEN.at(&["ssid"], "ssid must be a string")),
+        // A CRM in production sends its session with the account's id on
+        // every request (issue 27): the session decides, and must belong
+        // to that account.
+        (Some(Value::String(ssid)), Some(user_id), None) => {
+            let user_id = account_id(user_id)
+                .ok_or_else(|| global::INVALID_TOKEN.at(&["userId"], "userId must be a string or a number"))?;
+            Ok(Credentials::Session(ssid, Some(user_id)))
+        }
+        (Some(Value::String(ssid)), None, None) => Ok(Credentials::Session(ssid, None)),
+        (Some(_), _, None) => Err(global::INVALID_TOKEN.at(&["ssid"], "ssid must be a string")),
         (None, None, None) => Err(global::TOKEN_NOT_FOUND.because("no credentials: send ssid, or userId and token")),
         (None, Some(_), None) => Err(global::TOKEN_NOT_FOUND.at(&["token"], "userId was sent without its token")),
         (None, None, Some(_)) => Err(global::USER_ID_NOT_PROVIDED.at(&["userId"], "token was sent without userId")),
@@ -138,9 +151,15 @@ fn principal(record: AuthRecord) -> Result<Principal, ApiError> {
 /// The principal behind the body's credentials, as this node knows it.
 async fn resolve(state: &AppState, body: &Body) -> Result<Principal, ApiError> {
     let record = match credentials(body)? {
-        Credentials::Session(ssid) => {
+        Credentials::Session(ssid, user_id) => {
             let (now, ttl) = (state.clock.now(), state.settings.session_ttl_secs);
-            state.store.authenticate_session(&secret::token_hash(ssid), now, ttl).await?
+            let record = state.store.authenticate_session(&secret::token_hash(ssid), now, ttl).await?;
+            if let (Some(record), Some(user_id)) = (&record, user_id)
+                && record.account_id.as_str() != user_id
+            {
+                return Err(global::INVALID_TOKEN.at(&["userId"], "the session belongs to another account"));
+            }
+            record
         }
         Credentials::Token { user_id, token } => {
             state.store.authenticate_token(&user_id, &secret::token_hash(token)).await?

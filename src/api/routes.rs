@@ -308,9 +308,11 @@ pub static ENDPOINTS: &[Endpoint] = &[
         [wh::WEBHOOK_NOT_FOUND, wh::DELIVERY_NOT_FOUND, wh::INVALID_SINCE, g::INVALID_PARAMETER]),
 ];
 
-/// The endpoint for `/api/v2/<section>/<name>`; the section ignores case.
+/// The endpoint for `/api/v2/<section>/<name>`, in any case: DeepCall is an
+/// Express service, whose routing ignores case, and clients rely on it
+/// (Sarv's own hub calls `Employee/List`; issue 27).
 pub fn find(section: &str, name: &str) -> Option<&'static Endpoint> {
-    ENDPOINTS.iter().find(|e| e.name == name && e.section.eq_ignore_ascii_case(section))
+    ENDPOINTS.iter().find(|e| e.name.eq_ignore_ascii_case(name) && e.section.eq_ignore_ascii_case(section))
 }
 
 /// Credential errors every authenticated endpoint can answer.
