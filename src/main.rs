@@ -15,7 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "agentdesk", version, about = "Call-center agent management speaking the DeepCall API v2")]
 struct Cli {
-    /// A TOML file with `bind`, `database`, `session_ttl`, `session_max`; the environment and flags override it.
+    /// A TOML file with any of the settings below, named as the flags with `_` for `-` (README, "Configuration"); the environment and flags override it.
     #[arg(long, global = true, env = "AGENTDESK_CONFIG")]
     config: Option<std::path::PathBuf>,
     #[command(subcommand)]

@@ -201,3 +201,69 @@ backend_test!(a_call_being_transferred_is_in_progress_until_the_next_leg_ends, |
     event(&app, &account, leg(ben, "ended")).await;
     assert_eq!(recent().await, (json!("answered"), json!(32)));
 });
+
+backend_test!(a_logout_during_a_talk_waits_for_the_hang_up_and_every_view_gives_the_same_talk, |app| {
+    app.clock.set(T);
+    let account = app.account().await;
+    let a = app.agent(&account, r#""name":"Asha Rao","email":"asha@example.com","password":"pass-word-1""#).await;
+    let ben = app.agent(&account, r#""name":"Ben Okafor","email":"ben@example.com","password":"pass-word-1""#).await;
+    let ben_ssid = app.login("ben@example.com", "pass-word-1").await;
+    let leg = |agent: i64, call: &str, ev: &str| json!({"callId": call, "agentId": agent, "event": ev, "callerNumber": "9811100101"});
+    // Asha (two tabs) answers; two seconds in she logs out of both.
+    let tabs = [app.login("asha@example.com", "pass-word-1").await, app.login("asha@example.com", "pass-word-1").await];
+    app.clock.set(T + 10);
+    event(&app, &account, leg(a, "c9", "offered")).await;
+    event(&app, &account, leg(a, "c9", "answered")).await;
+    app.clock.set(T + 12);
+    for s in tabs {
+        let out = app.post("/api/v2/auth/logout", &json!({"ssid": s}).to_string()).await.json();
+        assert_eq!(out["status"], "success", "{out}");
+    }
+    // She is still on the phone: on_call, not routable, until the hang-up.
+    assert_eq!(board(&app, &account, a).await.0, "on_call");
+    app.clock.set(T + 14);
+    event(&app, &account, leg(a, "c9", "ended")).await;
+    let row = live(&app, &account, a).await;
+    assert_eq!((row["state"].clone(), row["wrapETime"].clone()), (json!("offline"), Value::Null), "{row}");
+    // Every view: 4 seconds of talk.
+    let asked = json!({"userId": account.user_id, "token": account.token, "callerNumber": "9811100101"});
+    let recent = app.post("/api/v2/agentDashboard/recentCalls", &asked.to_string()).await.json();
+    assert_eq!(
+        (recent["message"][0]["callId"].clone(), recent["message"][0]["duration"].clone()),
+        (json!("c9"), json!(4))
+    );
+    let body = json!({"userId": account.user_id, "token": account.token, "agentId": a});
+    let counters = app.post("/api/v2/agentDashboard/counters", &body.to_string()).await.json();
+    assert_eq!(counters["message"]["talkTime"], 4, "{counters}");
+    let asked = json!({"userId": account.user_id, "token": account.token, "filter": [{"key": "agentId", "value": a.to_string()}]});
+    let timeline = app.post("/api/v2/Agent/timeLine", &asked.to_string()).await.json();
+    let kinds: Vec<&Value> = timeline["agEvent"].as_array().unwrap().iter().map(|e| &e["event"]).collect();
+    assert!(kinds.ends_with(&[&json!("logout_queued"), &json!("logout")]), "{timeline}");
+    // A supervisor's logout of Ben while he talks waits the same way; a
+    // leg ringing for him meanwhile is missed at once.
+    app.clock.set(T + 20);
+    event(&app, &account, leg(ben, "c10", "offered")).await;
+    event(&app, &account, leg(ben, "c10", "answered")).await;
+    event(&app, &account, leg(ben, "c11", "offered")).await;
+    let out = app.post("/api/v2/Supervisor/logout", &body_for(&account, ben)).await.json();
+    assert_eq!(out["status"], "success", "{out}");
+    assert_eq!(board(&app, &account, ben).await.0, "on_call");
+    let gone = app.post("/api/v2/agentProfile/agentOnBreak", &json!({"ssid": ben_ssid}).to_string()).await.json();
+    assert_eq!(gone["code"], 1014, "his sessions end at once: {gone}");
+    app.clock.set(T + 30);
+    event(&app, &account, leg(ben, "c10", "ended")).await;
+    assert_eq!(board(&app, &account, ben).await.0, "offline");
+    let missed = event_raw(&app, &account, leg(ben, "c11", "missed")).await;
+    assert_eq!(missed["duplicates"], 1, "the ringing leg was missed when he left: {missed}");
+});
+
+fn body_for(account: &Account, agent: i64) -> String {
+    json!({"userId": account.user_id, "token": account.token, "agentId": agent}).to_string()
+}
+
+async fn event_raw(app: &TestApp, account: &Account, fields: Value) -> Value {
+    let mut body = fields;
+    body["userId"] = json!(account.user_id);
+    body["token"] = json!(account.token);
+    app.post(CALL_EVENT, &body.to_string()).await.json()
+}

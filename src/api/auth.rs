@@ -322,7 +322,7 @@ pub async fn logout(state: AppState, _source: Option<IpAddr>, body: Body) -> Api
         return Err(global::INVALID_TOKEN.into());
     };
     if let Some(agent) = ended.agent_id.filter(|_| ended.last_of_agent) {
-        state.live.logout(&ended.account_id, agent, EventActor::Agent, "agent").await?;
+        state.live.leave(&ended.account_id, agent, EventActor::Agent, "agent").await?;
     }
     let agent = ended.agent_id.map_or_else(|| "admin".to_string(), |a| a.to_string());
     tracing::info!(target: "security", event = "logout", account = %ended.account_id, %agent);

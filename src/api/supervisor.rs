@@ -133,7 +133,7 @@ pub async fn logout(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = target(&state, &who, &body).await?;
     state.store.end_agent_sessions(&who.account, agent).await?;
     change(&state, &who, agent, |p, now, actor| {
-        let events = p.logout(agent, now, actor, LOGGED_OUT_BY_SUPERVISOR);
+        let events = p.leave(agent, now, actor, LOGGED_OUT_BY_SUPERVISOR);
         if events.is_empty() { Err(Refusal::NotAvailable) } else { Ok(events) }
     })
     .await

@@ -20,7 +20,7 @@ pub struct WebhookAddRequest {
     /// `--webhook-allow-private`.
     url: String,
     /// `callReport` (DeepCall's push report after every finished call),
-    /// event kinds of the event stream (`login`, `logout`, `heartbeat`,
+    /// event kinds of the event stream (`login`, `logout`, `logout_queued`, `heartbeat`,
     /// `stale`, `offline`, `break_queued`, `break_start`, `break_end`,
     /// `break_overrun`, `wrap_up_end`, `offered`, `answered`, `ended`,
     /// `missed`), or `["*"]` for all of them.

@@ -46,6 +46,8 @@ impl State {
 pub enum Kind {
     Login,
     Logout,
+    /// A logout asked for during a talk: the agent leaves when it ends.
+    LogoutQueued,
     /// Heartbeat came back after `stale` or `offline`.
     Heartbeat,
     Stale,
@@ -62,9 +64,10 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Login,
         Kind::Logout,
+        Kind::LogoutQueued,
         Kind::Heartbeat,
         Kind::Stale,
         Kind::Offline,
@@ -83,6 +86,7 @@ impl Kind {
         match self {
             Kind::Login => "login",
             Kind::Logout => "logout",
+            Kind::LogoutQueued => "logout_queued",
             Kind::Heartbeat => "heartbeat",
             Kind::Stale => "stale",
             Kind::Offline => "offline",

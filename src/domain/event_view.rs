@@ -13,7 +13,7 @@ pub struct EventView<'a> {
     /// The event's sequence number in the account's log (`lstSync`, `Last-Event-ID`).
     pub id: i64,
     pub agent_id: i64,
-    /// login, logout, heartbeat, stale, offline, break_queued, break_start,
+    /// login, logout, logout_queued, heartbeat, stale, offline, break_queued, break_start,
     /// break_end, break_overrun, wrap_up_end; calls: offered, answered, ended, missed.
     pub event: &'static str,
     /// Unix seconds.

@@ -37,6 +37,14 @@ pub struct QueuedBreak {
     pub max: Option<i64>,
 }
 
+/// A logout asked for during a talk (issue 25): the agent stays `on_call`
+/// and leaves when the talk ends, so every view says the same talk time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedLogout {
+    pub actor: Actor,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WrapInfo {
     pub call: CallRef,
@@ -79,6 +87,8 @@ pub struct Presence {
     #[serde(rename = "brk")]
     pub on_break: Option<BreakInfo>,
     pub queued_break: Option<QueuedBreak>,
+    #[serde(default, rename = "ql", skip_serializing_if = "Option::is_none")]
+    pub queued_logout: Option<QueuedLogout>,
     pub wrap: Option<WrapInfo>,
     /// The agent's legs, oldest first: the active ones and the last
     /// finished ones.
@@ -114,6 +124,7 @@ impl Default for Presence {
             offline_reason: None,
             on_break: None,
             queued_break: None,
+            queued_logout: None,
             wrap: None,
             legs: Vec::new(),
             alive_at: 0,
@@ -175,6 +186,7 @@ impl Presence {
             offline_reason: self.offline_reason.clone(),
             on_break: self.on_break.clone(),
             queued_break: self.queued_break.clone(),
+            queued_logout: self.queued_logout.clone(),
             wrap: self.wrap.clone(),
             legs: Vec::new(),
             alive_at: self.alive_at,
@@ -323,8 +335,33 @@ impl Presence {
             return Vec::new();
         }
         let at = self.clamp(at);
-        let mut events: Vec<Event> = self
-            .legs
+        let mut events = self.missed_for_leaving(agent, at);
+        events.push(Event::new(agent, at, Kind::Logout, actor).with_reason(reason));
+        events
+    }
+
+    /// A logout the agent or a supervisor asked for: during a talk it waits
+    /// for the talk to end (`logout_queued`; legs still ringing are missed
+    /// at once), so live state, timeline, counters and the call's own
+    /// duration agree on the talk (issue 25); otherwise `logout`.
+    pub fn leave(&self, agent: AgentId, at: i64, actor: Actor, reason: &str) -> Vec<Event> {
+        let talking = self.legs.iter().any(|l| l.active() && l.status() == LegStatus::Talking);
+        if !self.logged_in() || !talking {
+            return self.logout(agent, at, actor, reason);
+        }
+        if self.queued_logout.is_some() {
+            return Vec::new();
+        }
+        let at = self.clamp(at);
+        let mut events = self.missed_for_leaving(agent, at);
+        events.push(Event::new(agent, at, Kind::LogoutQueued, actor).with_reason(reason));
+        events
+    }
+
+    /// A leg still ringing for an agent who leaves is missed (actor
+    /// `system`, reason `agent_left`).
+    fn missed_for_leaving(&self, agent: AgentId, at: i64) -> Vec<Event> {
+        self.legs
             .iter()
             .filter(|l| l.active() && l.status() == LegStatus::Ringing)
             .map(|l| {
@@ -332,9 +369,7 @@ impl Presence {
                 missed.call = Some(l.call.clone());
                 missed
             })
-            .collect();
-        events.push(Event::new(agent, at, Kind::Logout, actor).with_reason(reason));
-        events
+            .collect()
     }
 
     /// A ping: only a way back from `stale`/`offline` is an event; an ordinary
@@ -412,6 +447,7 @@ impl Presence {
             && !talking_elsewhere
             && self.on_break.is_none()
             && self.queued_break.is_none()
+            && self.queued_logout.is_none()
             && wrap_secs > 0
         {
             // From the hang-up the telephony reported, however late it came.
@@ -421,6 +457,14 @@ impl Presence {
         let on_the_phone_after = leg.active() || self.legs.iter().any(|l| !l.call.same_leg(&call) && l.active());
         event.call = Some(call);
         let mut events = vec![event];
+        if self.on_the_phone()
+            && !on_the_phone_after
+            && let Some(q) = &self.queued_logout
+        {
+            // The logout asked for during the talk happens now.
+            events.push(Event::new(agent, logged_at, Kind::Logout, q.actor).with_reason(&q.reason));
+            return events;
+        }
         if self.on_the_phone()
             && !on_the_phone_after
             && let Some(q) = &self.queued_break
@@ -524,7 +568,12 @@ impl Presence {
         let before = self.shown();
         self.last_event = self.last_event.max(at);
         match event.kind {
+            Kind::LogoutQueued => {
+                self.queued_logout =
+                    Some(QueuedLogout { actor: event.actor, reason: event.reason.clone().unwrap_or_default() });
+            }
             Kind::Login => {
+                self.queued_logout = None;
                 if self.heartbeat != Heartbeat::Lost {
                     self.on_break = None;
                     self.queued_break = None;
@@ -536,6 +585,7 @@ impl Presence {
                 self.alive_at = at;
             }
             Kind::Logout | Kind::Offline => {
+                self.queued_logout = None;
                 self.close_legs();
                 if event.kind == Kind::Logout {
                     self.on_break = None;

@@ -102,6 +102,11 @@ impl Desk {
         self.apply(events)
     }
 
+    fn leave(&mut self, at: i64) -> Vec<Event> {
+        let events = self.p.leave(AGENT, at, Actor::Agent, "agent");
+        self.apply(events)
+    }
+
     fn ping(&mut self, at: i64) -> Vec<Event> {
         let events = self.p.ping(AGENT, at);
         self.apply(events)
@@ -1296,7 +1301,31 @@ fn long_day() -> Desk {
     d.break_start(T + 2010, "training", Some(30)).unwrap();
     d.due(T + 2100, T + 2100);
     d.logout(T + 2200);
+    d.login(T + 3000);
+    d.call(T + 3010, Kind::Offered, "c5", 20);
+    d.call(T + 3011, Kind::Answered, "c5", 20);
+    d.leave(T + 3020); // waits for the talk
+    d.call(T + 3040, Kind::Ended, "c5", 20); // → offline, no wrap-up
     d
+}
+
+#[test]
+fn a_logout_during_a_talk_waits_for_the_hang_up() {
+    let mut d = Desk::logged_in(T);
+    d.call(T + 10, Kind::Offered, "c1", 30);
+    d.call(T + 12, Kind::Answered, "c1", 30);
+    d.call(T + 13, Kind::Offered, "c2", 30);
+    let queued = d.leave(T + 20);
+    assert_eq!(kinds(&queued), vec![Kind::Missed, Kind::LogoutQueued], "the ringing leg is missed at once");
+    assert_eq!(d.p.state, State::OnCall);
+    assert!(d.leave(T + 21).is_empty(), "asked twice: queued once");
+    let ended = d.call(T + 30, Kind::Ended, "c1", 30);
+    assert_eq!(kinds(&ended), vec![Kind::Ended, Kind::Logout]);
+    assert_eq!(ended[0].until, None, "no wrap-up for an agent who left");
+    assert_eq!((d.p.state, d.p.offline_reason.as_deref()), (State::Offline, Some("agent")));
+    // Not talking: a logout at once.
+    let mut d = Desk::logged_in(T);
+    assert_eq!(kinds(&d.leave(T + 5)), vec![Kind::Logout]);
 }
 
 #[test]

@@ -337,6 +337,20 @@ impl Live {
         .await
     }
 
+    /// The agent left (its last session ended by its own logout): during a
+    /// talk the logout waits for the talk to end (`Presence::leave`); how
+    /// many events that logged.
+    pub async fn leave(&self, account: &AccountId, agent: AgentId, actor: Actor, reason: &str) -> StoreResult<usize> {
+        self.record(account, |d| {
+            let now = d.now;
+            let events = d.presence(agent).leave(agent, now, actor, reason);
+            let n = events.len();
+            d.apply(events);
+            n
+        })
+        .await
+    }
+
     /// The agent's session ended (`reason`: `agent`, `switched_off`, …);
     /// how many events that logged (0 when the agent was offline already).
     pub async fn logout(&self, account: &AccountId, agent: AgentId, actor: Actor, reason: &str) -> StoreResult<usize> {
