@@ -189,12 +189,22 @@ backend_test!(routing_offers_a_call_again_to_the_agent_who_missed_it_once_nobody
     assert_eq!(offered(&app.post("/api/v2/callRoute", &ask).await.json()), vec![json!(a)]);
     app.clock.set(T + 30);
     send(&app, &account, fact("q1", a, "missed", "9811100101")).await;
-    // Nobody else in the group: the caller waits for Asha, who rings again.
+    // Not rung again at once (app_queue's retry: 5 s)…
+    app.clock.set(T + 31);
+    let resting = app.post("/api/v2/callRoute", &ask).await.json();
+    assert_eq!((offered(&resting), resting["queued"].clone()), (vec![], json!(1)), "{resting}");
+    // … but nobody else is in the group: the caller waits for Asha, who rings again.
     app.clock.set(T + 35);
     let again = app.post("/api/v2/callRoute", &ask).await.json();
     assert_eq!(offered(&again), vec![json!(a)], "{again}");
     assert_eq!(state(&app, &account, a).await, "ringing");
+    // The telephony's facts need not repeat the caller: the call is found
+    // by its number with all of them.
     app.clock.set(T + 36);
-    assert_eq!(send(&app, &account, fact("q1", a, "answered", "9811100101")).await, (1, 0));
+    let answered = json!({"callId": "q1", "agentId": a, "event": "answered"});
+    assert_eq!(send(&app, &account, answered).await, (1, 0));
     assert_eq!(state(&app, &account, a).await, "on_call");
+    app.clock.set(T + 46);
+    assert_eq!(send(&app, &account, json!({"callId": "q1", "agentId": a, "event": "ended"})).await, (1, 0));
+    assert_eq!(calls_of(&app, &account, "9811100101").await, vec![("q1".into(), "answered".into(), 10)]);
 });

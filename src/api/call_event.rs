@@ -258,6 +258,17 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
             };
             let mut call = input.call.clone();
             call.attempt = attempt;
+            // A fact that does not repeat the caller (or the DID) is logged
+            // with the one its leg knows, so the call's every fact finds it
+            // (a caller's recentCalls reads the log by number).
+            if let Some(leg) = draft.presence(input.agent).latest_leg(&call.call_id) {
+                if call.caller_number.is_empty() {
+                    call.caller_number = leg.call.caller_number.clone();
+                }
+                if call.did.is_empty() {
+                    call.did = leg.call.did.clone();
+                }
+            }
             let key = RecordedCall { agent: input.agent, call_id: call.call_id.clone(), kind: input.kind, attempt };
             if !seen.insert(key) {
                 duplicates += 1;

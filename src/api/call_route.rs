@@ -33,6 +33,11 @@ use crate::wire::{Body, ErrorCode, reply};
 
 const MAX_CALL_ID: usize = 128;
 
+/// Seconds after an agent let a call go (missed it) before the same call
+/// may ring it again: app_queue's `retry` (default 5 s), so a one-agent
+/// queue with a busy phone does not ring it in a loop.
+pub const RETRY_AFTER: i64 = 5;
+
 /// Seconds an offer rings when the group sets no ring timeout.
 pub const DEFAULT_RING_TIMEOUT: i64 = 20;
 
@@ -172,9 +177,16 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
                 }
                 if presence.routable() {
                     let candidate = Candidate { agent: a.id, idle_since: presence.idle_since() };
-                    let rang = presence.latest_leg(&call.call_id).is_some()
-                        || recorded.iter().any(|r| r.agent == a.id && r.kind == Kind::Offered);
-                    if rang { tried.push(candidate) } else { untried.push(candidate) }
+                    let leg = presence.latest_leg(&call.call_id);
+                    let rang = leg.is_some() || recorded.iter().any(|r| r.agent == a.id && r.kind == Kind::Offered);
+                    // An agent who just let this call go is not rung again
+                    // at once (app_queue's `retry`).
+                    let resting = leg.and_then(|l| l.last_fact()).is_some_and(|t| draft.now < t + RETRY_AFTER);
+                    if !rang {
+                        untried.push(candidate)
+                    } else if !resting {
+                        tried.push(candidate)
+                    }
                 }
             }
             let candidates = if untried.is_empty() { tried } else { untried };
