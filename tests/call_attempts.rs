@@ -208,3 +208,59 @@ backend_test!(routing_offers_a_call_again_to_the_agent_who_missed_it_once_nobody
     assert_eq!(send(&app, &account, json!({"callId": "q1", "agentId": a, "event": "ended"})).await, (1, 0));
     assert_eq!(calls_of(&app, &account, "9811100101").await, vec![("q1".into(), "answered".into(), 10)]);
 });
+
+backend_test!(rings_told_in_batches_with_their_times_are_rings_and_a_clock_a_little_behind_is_not_a_late_fact, |app| {
+    let (account, a, _) = floor(&app).await;
+    let timed = |call: &str, event: &str, at: i64| json!({"callId": call, "agentId": a, "event": event, "callerNumber": "9811100101", "time": at});
+    let batch = |events: Vec<Value>| {
+        let mut body = json!({"events": events});
+        body["userId"] = json!(account.user_id);
+        body["token"] = json!(account.token);
+        body.to_string()
+    };
+    app.clock.set(T + 200);
+    let first = app
+        .post(CALL_EVENT, &batch(vec![timed("b1", "offered", T + 100), timed("b1", "missed", T + 120)]))
+        .await
+        .json();
+    assert_eq!(first["accepted"], 2, "{first}");
+    // The queue rings Asha again; the telephony tells the ring in one batch.
+    let again = app
+        .post(CALL_EVENT, &batch(vec![timed("b1", "offered", T + 130), timed("b1", "answered", T + 131)]))
+        .await
+        .json();
+    assert_eq!(again["accepted"], 2, "a new ring, not a retry: {again}");
+    assert_eq!(state(&app, &account, a).await, "on_call");
+    // The same batch sent again is a retry.
+    let retry = app
+        .post(CALL_EVENT, &batch(vec![timed("b1", "offered", T + 130), timed("b1", "answered", T + 131)]))
+        .await
+        .json();
+    assert_eq!(retry["duplicates"], 2, "{retry}");
+    // A hang-up the telephony times a second before the ring it ends (its
+    // clock a little behind ours) ends that ring, not the earlier one.
+    let ended = app.post(CALL_EVENT, &batch(vec![timed("b1", "ended", T + 129)])).await.json();
+    assert_eq!(ended["accepted"], 1, "{ended}");
+    assert_eq!(state(&app, &account, a).await, "wrap_up");
+});
+
+backend_test!(a_call_missed_while_the_agent_was_offline_can_still_be_routed_to_it, |app| {
+    let (account, a, _) = floor(&app).await;
+    // A PBX reports a miss for Asha while agentdesk has her offline.
+    let out = app.post("/api/v2/Supervisor/logout", &creds(&account, json!({"agentId": a}))).await.json();
+    assert_eq!(out["status"], "success", "{out}");
+    app.clock.set(T + 10);
+    assert_eq!(send(&app, &account, fact("m1", a, "missed", "9811100101")).await, (1, 0));
+    app.login("asha@example.com", "pass-word-1").await;
+    let group = app.group(&account, "Solo").await;
+    let mapping = creds(&account, json!({"agentId": a, "group": {group.to_string(): {"receive_call": "Y"}}}));
+    app.post("/api/v2/Agent/updateAgentGroupMapping", &mapping).await;
+    app.clock.set(T + 20);
+    let ask = creds(&account, json!({"callId": "m1", "groupId": group}));
+    let reply = app.post("/api/v2/callRoute", &ask).await.json();
+    assert_eq!(reply["agents"][0]["agentId"], a, "{reply}");
+    assert_eq!(state(&app, &account, a).await, "ringing");
+    // Her leaving now misses the ring without a clash in the log.
+    let out = app.post("/api/v2/Supervisor/logout", &creds(&account, json!({"agentId": a}))).await.json();
+    assert_eq!(out["status"], "success", "{out}");
+});

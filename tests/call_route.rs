@@ -253,3 +253,36 @@ backend_test!(a_group_shows_its_routing_and_a_number_reaches_one_group, |app| {
     let list = app.post("/api/v2/Group/list", &with_creds(&account, json!({}))).await.json();
     assert_eq!(list["response"][group.to_string()], json!({"name": "Sales", "status": 1, "agents": 3}), "{list}");
 });
+
+backend_test!(an_offer_the_telephony_never_reports_on_stops_ringing_after_the_ring_timeout, |app| {
+    let (account, group, agents) = floor(&app, "longest_idle").await;
+    let reply = route(&app, &account, json!({"callId": "lost", "groupId": group})).await;
+    assert_eq!(offered(&reply), vec![agents[0]]);
+    // The proxy's answer was lost: no fact ever comes. Ring timeout 15 s,
+    // and a 10 s margin for the telephony's own report.
+    app.clock.set(T + 10 + 24);
+    app.step().await;
+    assert_eq!(state(&app, &account, agents[0]).await, "ringing");
+    app.clock.set(T + 10 + 25);
+    app.step().await;
+    assert_eq!(state(&app, &account, agents[0]).await, "available");
+    // Logged as missed by the system, and the telephony's late word on it is a duplicate.
+    let late = with_creds(&account, json!({"callId": "lost", "agentId": agents[0], "event": "missed"}));
+    assert_eq!(app.post("/api/v2/callEvent", &late).await.json()["duplicates"], 1);
+});
+
+backend_test!(a_deleted_groups_numbers_reach_nothing_and_are_free_again, |app| {
+    let (account, group, _) = floor(&app, "ringall").await;
+    let deleted = app.post("/api/v2/Group/delete", &with_creds(&account, json!({"groupId": group}))).await.json();
+    assert_eq!(deleted["status"], "success", "{deleted}");
+    app.expect_error(
+        ROUTE,
+        &with_creds(&account, json!({"callId": "c", "did": "8001234567"})),
+        1506,
+        "No group for this did",
+    )
+    .await;
+    let other = app.group(&account, "Support").await;
+    let take = json!({"groupId": other, "name": "Support", "dids": ["8001234567"]});
+    assert_eq!(app.post("/api/v2/Group/update", &with_creds(&account, take)).await.json()["status"], "success");
+});

@@ -168,18 +168,31 @@ fn leg_group(presence: &crate::domain::presence::Presence, call: &CallRef) -> Op
 
 /// The legs a batch repeats whole: when every fact a batch holds of an
 /// agent's leg of a call — two or more, the offer among them — is recorded
-/// for that leg's latest attempt, the batch is a retry of it (a telephony
-/// resending a request whose answer it lost), not a new ring: its facts are
-/// duplicates of that attempt. A lone `offered` after the leg finished
-/// rings again (`Presence::attempt_for`).
-fn retried_legs<'a>(inputs: &'a [CallInput], seen: &HashSet<RecordedCall>) -> HashMap<(AgentId, &'a str), u32> {
+/// for that leg's latest attempt, and the offer is not told as happening
+/// after that attempt ended (`ends`), the batch is a retry of it (a
+/// telephony resending a request whose answer it lost), not a new ring: its
+/// facts are duplicates of that attempt. A lone `offered` after the leg
+/// finished rings again (`Presence::attempt_for`).
+fn retried_legs<'a>(
+    inputs: &'a [CallInput],
+    seen: &HashSet<RecordedCall>,
+    ends: &HashMap<(AgentId, &'a str), i64>,
+) -> HashMap<(AgentId, &'a str), u32> {
     let mut kinds: HashMap<(AgentId, &'a str), Vec<Kind>> = HashMap::new();
+    let mut rang_after_end = HashSet::new();
     for input in inputs {
-        kinds.entry((input.agent, input.call.call_id.as_str())).or_default().push(input.kind);
+        let leg = (input.agent, input.call.call_id.as_str());
+        kinds.entry(leg).or_default().push(input.kind);
+        if input.kind == Kind::Offered
+            && let (Some(t), Some(end)) = (input.at, ends.get(&leg))
+            && t > *end
+        {
+            rang_after_end.insert(leg);
+        }
     }
     kinds
         .into_iter()
-        .filter(|(_, kinds)| kinds.len() > 1 && kinds.contains(&Kind::Offered))
+        .filter(|(leg, kinds)| kinds.len() > 1 && kinds.contains(&Kind::Offered) && !rang_after_end.contains(leg))
         .filter_map(|((agent, call_id), kinds)| {
             let latest = seen.iter().filter(|k| k.agent == agent && k.call_id == call_id).map(|k| k.attempt).max()?;
             let whole = kinds.iter().all(|&kind| {
@@ -240,7 +253,15 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
         let mut draft = state.live.begin(&who.account).await?;
         // Under the account's writer turn: what is recorded cannot change meanwhile.
         let mut seen: HashSet<RecordedCall> = state.live.recorded_calls(&draft, &call_ids).await?.into_iter().collect();
-        let retried = retried_legs(&inputs, &seen);
+        // When each leg the batch names ended, as the agent's snapshot keeps it.
+        let mut ends: HashMap<(AgentId, &str), i64> = HashMap::new();
+        for input in &inputs {
+            let leg = draft.presence(input.agent).latest_leg(&input.call.call_id);
+            if let Some(end) = leg.and_then(|l| l.ended.into_iter().chain(l.missed).max()) {
+                ends.insert((input.agent, input.call.call_id.as_str()), end);
+            }
+        }
+        let retried = retried_legs(&inputs, &seen, &ends);
         let mut duplicates = 0;
         for input in &inputs {
             // Which ring of this agent the fact is about (a call may ring it

@@ -38,6 +38,11 @@ const MAX_CALL_ID: usize = 128;
 /// queue with a busy phone does not ring it in a loop.
 pub const RETRY_AFTER: i64 = 5;
 
+/// Seconds past a ring timeout before agentdesk takes an offer the
+/// telephony never reported on as missed: the telephony's own report comes
+/// first.
+pub const RING_MARGIN: i64 = 10;
+
 /// Seconds an offer rings when the group sets no ring timeout.
 pub const DEFAULT_RING_TIMEOUT: i64 = 20;
 
@@ -150,14 +155,21 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
     // Rings of this call the agents' snapshots no longer keep (a call id
     // used again days later): the log knows their attempts.
     let recorded = state.store.recorded_calls(&who.account, std::slice::from_ref(&call.call_id)).await?;
+    let ring_timeout = group.ring_timeout.unwrap_or(DEFAULT_RING_TIMEOUT);
     let decided = state
         .live
         .record(&who.account, |draft| -> Result<Vec<AgentId>, ErrorCode> {
             // Talked on right now: nothing to route (a call that comes back
             // later, after a transfer or under a reused id, is routed anew).
-            let answered = agents.iter().any(|a| {
+            // Any agent who had a leg of it: one who left the group meanwhile
+            // may still be talking on it.
+            let mut had_legs: Vec<AgentId> =
+                agents.iter().map(|a| a.id).chain(recorded.iter().map(|r| r.agent)).collect();
+            had_legs.sort_unstable();
+            had_legs.dedup();
+            let answered = had_legs.iter().any(|&a| {
                 draft
-                    .presence(a.id)
+                    .presence(a)
                     .legs
                     .iter()
                     .any(|l| l.call.call_id == call.call_id && l.active() && l.answered.is_some())
@@ -198,7 +210,12 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
                     recorded.iter().filter(|r| r.agent == agent).map(|r| (r.attempt, r.kind)).collect();
                 let mut ring = call.clone();
                 ring.attempt = draft.presence(agent).attempt_for(&call.call_id, Kind::Offered, None, &earlier);
-                let offered = draft.presence(agent).call_event(agent, now, Kind::Offered, ring, wrap_secs);
+                let mut offered = draft.presence(agent).call_event(agent, now, Kind::Offered, ring, wrap_secs);
+                // If the telephony never reports on this ring, it stops at
+                // the ring timeout and a margin (missed, `ring_timeout`).
+                if let Some(offer) = offered.iter_mut().find(|e| e.kind == Kind::Offered) {
+                    offer.until = Some(now + ring_timeout + RING_MARGIN);
+                }
                 draft.apply(offered);
             }
             Ok(chosen)
@@ -214,7 +231,7 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
         call_id: ask.call_id,
         group_id: group.id.get(),
         strategy: group.strategy.as_str(),
-        ring_timeout: group.ring_timeout.unwrap_or(DEFAULT_RING_TIMEOUT),
+        ring_timeout,
         agents: offers,
         queued,
     }))

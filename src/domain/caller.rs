@@ -66,7 +66,9 @@ fn user_part(raw: &str) -> String {
         s = s[open + 1..close].trim();
     }
     for scheme in ["sips:", "sip:", "tel:"] {
-        if s.len() >= scheme.len() && s[..scheme.len()].eq_ignore_ascii_case(scheme) {
+        // By `get`: a caller id may hold any character, and a byte index
+        // inside one would panic.
+        if s.get(..scheme.len()).is_some_and(|head| head.eq_ignore_ascii_case(scheme)) {
             s = &s[scheme.len()..];
             break;
         }
@@ -81,6 +83,13 @@ mod tests {
 
     fn read(raw: &str) -> CallerId {
         CallerId::read(Some(raw), "91")
+    }
+
+    #[test]
+    fn any_characters_are_read_without_a_panic() {
+        for raw in ["abcdé", "é", "日本語の番号", "sip:日本@x", "<tél:1>", "ab\u{301}cd"] {
+            let _ = read(raw);
+        }
     }
 
     #[test]

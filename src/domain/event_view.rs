@@ -80,7 +80,7 @@ impl<'a> EventView<'a> {
             direction: call.map(|c| c.direction.as_str()),
             did: call.map(|c| c.did.as_str()).filter(|d| !d.is_empty()),
             max_duration: e.until.filter(|_| is_break),
-            wrap_e_time: e.until.filter(|_| e.kind.is_call()),
+            wrap_e_time: e.until.filter(|_| e.kind.is_call() && e.kind != Kind::Offered),
             reported_time: e.reported,
         }
     }

@@ -41,11 +41,15 @@ pub struct Leg {
     /// is kept to recognise late facts but no longer holds the agent.
     #[serde(rename = "x", default, skip_serializing_if = "std::ops::Not::not")]
     pub closed: bool,
+    /// Offered by the routing decision: when it stops ringing if the
+    /// telephony never says (`callRoute`'s ring timeout and a margin).
+    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
+    pub ring_until: Option<i64>,
 }
 
 impl Leg {
     pub fn new(call: CallRef) -> Self {
-        Leg { call, offered: None, answered: None, ended: None, missed: None, closed: false }
+        Leg { call, offered: None, answered: None, ended: None, missed: None, closed: false, ring_until: None }
     }
 
     /// Records one fact (`offered`, `answered`, `ended`, `missed`) at `at`.
@@ -80,6 +84,17 @@ impl Leg {
         self.offered
             .or_else(|| [self.answered, self.ended, self.missed].into_iter().flatten().min())
             .unwrap_or_default()
+    }
+
+    /// Whether it holds a fact of this kind.
+    pub fn has(&self, kind: Kind) -> bool {
+        match kind {
+            Kind::Offered => self.offered.is_some(),
+            Kind::Answered => self.answered.is_some(),
+            Kind::Ended => self.ended.is_some(),
+            Kind::Missed => self.missed.is_some(),
+            _ => false,
+        }
     }
 
     /// The time of its latest fact.

@@ -71,6 +71,11 @@ const FINISHED_LEGS: usize = 16;
 /// that never ends its legs must not grow a snapshot without bound).
 const ACTIVE_LEGS: usize = 16;
 
+/// Seconds a telephony's clock may run behind agentdesk's before a fact it
+/// times before the agent's latest ring counts as a late fact of an earlier
+/// ring (`Presence::attempt_for`).
+pub const CLOCK_SLACK: i64 = 2;
+
 /// Everything known about an agent right now; the fold of its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Presence {
@@ -217,34 +222,44 @@ impl Presence {
     /// about (issue 25): the latest one, except that an `offered` after it
     /// finished rings a new attempt — a queue's retry, a transfer that comes
     /// back, a call id used again — unless the telephony's own time for it
-    /// is no later than that attempt's end (a late copy of its offer). A
-    /// fact with a time before the latest attempt's offer belongs to the
-    /// attempt ringing then. `recorded`: the attempts and kinds the log
-    /// holds of these legs, for legs no longer kept here. Without a `time`,
-    /// a copy of an offer sent again after its leg finished rings anew:
-    /// telephony that retries should send `time`.
+    /// is no later than that attempt's end (a late copy of its offer, or the
+    /// offer of a leg whose other facts came first). A fact told as
+    /// happening well before the latest ring (by more than `CLOCK_SLACK`: a
+    /// telephony clock a little behind ours is not a late fact) belongs to
+    /// the ring of then, unless that ring has it already. `recorded`: the
+    /// attempts and kinds the log holds of these legs, for legs no longer
+    /// kept here (or never: facts about an agent offline). Without a
+    /// `time`, a copy of an offer sent again after its leg finished rings
+    /// anew: telephony that retries should send `time`.
     pub fn attempt_for(&self, call_id: &str, kind: Kind, told_at: Option<i64>, recorded: &[(u32, Kind)]) -> u32 {
         let kept = || self.legs.iter().filter(|l| l.call.call_id == call_id);
         let latest = kept().map(|l| l.call.attempt).chain(recorded.iter().map(|(a, _)| *a)).max();
         let Some(n) = latest else { return 0 };
         let leg = kept().find(|l| l.call.attempt == n);
+        let has = |attempt: u32, kind: Kind| {
+            recorded.contains(&(attempt, kind)) || kept().any(|l| l.call.attempt == attempt && l.has(kind))
+        };
         if kind != Kind::Offered {
-            let earlier = told_at
-                .and_then(|t| kept().filter(|l| l.offered.is_some_and(|o| o <= t)).map(|l| l.call.attempt).max());
-            let rang_later = leg.and_then(|l| l.offered).zip(told_at).is_some_and(|(o, t)| t < o);
-            return if rang_later { earlier.unwrap_or(n) } else { n };
+            if let (Some(t), Some(rang)) = (told_at, leg.and_then(|l| l.offered))
+                && t + CLOCK_SLACK < rang
+                && let Some(then) = kept().filter(|l| l.offered.is_some_and(|o| o <= t)).map(|l| l.call.attempt).max()
+                && !has(then, kind)
+            {
+                return then;
+            }
+            return n;
         }
-        let offered = leg.is_some_and(|l| l.offered.is_some()) || recorded.contains(&(n, Kind::Offered));
         let finished = match leg {
             Some(l) => !l.active(),
             None => recorded.iter().any(|&(a, k)| a == n && matches!(k, Kind::Missed | Kind::Ended)),
         };
-        if !offered || !finished {
+        if !finished {
             return n;
         }
         let end = leg.and_then(|l| l.ended.into_iter().chain(l.missed).max());
         match (told_at, end) {
             (Some(t), Some(end)) if t <= end => n,
+            (None, _) if leg.is_some() && !has(n, Kind::Offered) => n,
             _ => n + 1,
         }
     }
@@ -318,7 +333,9 @@ impl Presence {
         let at = self.clamp(at);
         if !self.logged_in() {
             vec![Event::new(agent, at, Kind::Login, Actor::Agent)]
-        } else if self.heartbeat == Heartbeat::Stale {
+        } else if self.heartbeat == Heartbeat::Stale || self.queued_logout.is_some() {
+            // Also back before a logout queued during a talk happened: it
+            // is called off.
             vec![Event::new(agent, at, Kind::Heartbeat, Actor::Agent).with_reason("login")]
         } else {
             Vec::new()
@@ -343,14 +360,17 @@ impl Presence {
     /// A logout the agent or a supervisor asked for: during a talk it waits
     /// for the talk to end (`logout_queued`; legs still ringing are missed
     /// at once), so live state, timeline, counters and the call's own
-    /// duration agree on the talk (issue 25); otherwise `logout`.
+    /// duration agree on the talk (issue 25); otherwise — or asked again
+    /// while one waits, as the hang-up may never come — `logout`. A login
+    /// meanwhile calls it off.
     pub fn leave(&self, agent: AgentId, at: i64, actor: Actor, reason: &str) -> Vec<Event> {
         let talking = self.legs.iter().any(|l| l.active() && l.status() == LegStatus::Talking);
         if !self.logged_in() || !talking {
             return self.logout(agent, at, actor, reason);
         }
         if self.queued_logout.is_some() {
-            return Vec::new();
+            // Asked again while it waits (the hang-up may never come): now.
+            return self.logout(agent, at, actor, reason);
         }
         let at = self.clamp(at);
         let mut events = self.missed_for_leaving(agent, at);
@@ -522,6 +542,16 @@ impl Presence {
                 );
             }
         }
+        // A leg the routing decision offered and the telephony never
+        // reported on (its answer was lost, the proxy restarted) stops
+        // ringing at its deadline.
+        for leg in self.legs.iter().filter(|l| l.active() && l.status() == LegStatus::Ringing) {
+            if let Some(until) = leg.ring_until {
+                let mut e = Event::new(agent, until, Kind::Missed, Actor::System).with_reason("ring_timeout");
+                e.call = Some(leg.call.clone());
+                candidates.push(e);
+            }
+        }
         let mut next = candidates.into_iter().filter(|e| e.at <= now).min_by_key(|e| e.at)?;
         next.at = self.clamp(next.at);
         Some(next)
@@ -604,6 +634,8 @@ impl Presence {
                 }
             }
             Kind::Heartbeat => {
+                // A live session again: a logout queued during a talk is off.
+                self.queued_logout = None;
                 if !self.logged_in() {
                     self.login_at = Some(at);
                     self.offline_reason = None;
@@ -688,7 +720,12 @@ impl Presence {
             // Talking again: the after-call work of an earlier call is over.
             self.wrap = None;
         }
-        if let Some(until) = event.until {
+        if event.kind == Kind::Offered {
+            // An offer the routing decision made rings until its deadline.
+            if let Some(until) = event.until {
+                self.legs[index].ring_until = Some(until);
+            }
+        } else if let Some(until) = event.until {
             self.wrap = Some(WrapInfo { call, until });
         } else if event.kind == Kind::Ended && !ended_before && leg.answered.is_some() && self.wrap.is_none() {
             // A talk with no wrap-up after it: the work ends with the talk.

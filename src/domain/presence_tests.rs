@@ -1318,7 +1318,6 @@ fn a_logout_during_a_talk_waits_for_the_hang_up() {
     let queued = d.leave(T + 20);
     assert_eq!(kinds(&queued), vec![Kind::Missed, Kind::LogoutQueued], "the ringing leg is missed at once");
     assert_eq!(d.p.state, State::OnCall);
-    assert!(d.leave(T + 21).is_empty(), "asked twice: queued once");
     let ended = d.call(T + 30, Kind::Ended, "c1", 30);
     assert_eq!(kinds(&ended), vec![Kind::Ended, Kind::Logout]);
     assert_eq!(ended[0].until, None, "no wrap-up for an agent who left");
@@ -1326,6 +1325,22 @@ fn a_logout_during_a_talk_waits_for_the_hang_up() {
     // Not talking: a logout at once.
     let mut d = Desk::logged_in(T);
     assert_eq!(kinds(&d.leave(T + 5)), vec![Kind::Logout]);
+    // Asked again while it waits (the hang-up was lost): at once.
+    let mut d = Desk::logged_in(T);
+    d.call(T + 10, Kind::Offered, "c1", 30);
+    d.call(T + 12, Kind::Answered, "c1", 30);
+    assert_eq!(kinds(&d.leave(T + 20)), vec![Kind::LogoutQueued]);
+    assert_eq!(kinds(&d.leave(T + 600)), vec![Kind::Logout]);
+    assert_eq!(d.p.state, State::Offline);
+    // Logged in again meanwhile: called off, the agent stays after the talk.
+    let mut d = Desk::logged_in(T);
+    d.call(T + 10, Kind::Offered, "c1", 30);
+    d.call(T + 12, Kind::Answered, "c1", 30);
+    d.leave(T + 20);
+    assert_eq!(kinds(&d.login(T + 25)), vec![Kind::Heartbeat]);
+    let ended = d.call(T + 30, Kind::Ended, "c1", 30);
+    assert_eq!(kinds(&ended), vec![Kind::Ended]);
+    assert_eq!(d.p.state, State::WrapUp);
 }
 
 #[test]

@@ -63,7 +63,12 @@ impl Live {
                 None => {}
             }
             let hold = self.store.hold_writer(account).await?;
-            // What other nodes logged before this node's turn.
+            // What other nodes logged before this node's turn. The catch-up
+            // takes the flush turn under the writer turn, the reverse of a
+            // failing flush (which takes the writer turn under the flush
+            // turn): safe because nothing is staged here — not holding the
+            // hold, this node staged nothing since it gave the hold up.
+            debug_assert!(live.pending.last_staged().is_none(), "staged without the writer hold");
             self.catch_up(account, live).await?;
             *live.held.lock() = Some(Held { hold, since: Instant::now() });
             return Ok(turn);

@@ -394,6 +394,13 @@ impl Live {
     pub async fn step(&self) -> StoreResult<StepReport> {
         let mut report = StepReport::default();
         let now = self.clock.now();
+        // First, whatever fails below: a change abandoned undecided (an
+        // error) looked at no hold.
+        for (_, live) in self.loaded() {
+            if live.holds_writer() {
+                live.release_if_idle().await;
+            }
+        }
         let fence = self.timers_fence().await?;
         if self.clustered() && fence.is_none() {
             // Another node keeps the time; this one still writes what it
@@ -414,12 +421,6 @@ impl Live {
         }
         report.pings_flushed = self.flush_pings().await?;
         let accounts = self.loaded();
-        for (_, live) in &accounts {
-            // A change abandoned undecided (an error) looked at no hold.
-            if live.holds_writer() {
-                live.clone().release_if_idle().await;
-            }
-        }
         let mut states = HashMap::new();
         for (_, live) in &accounts {
             live.tally(&mut states);
@@ -449,28 +450,44 @@ impl Live {
             if live.due_agents(now).is_empty() {
                 continue;
             }
-            if self.clustered() {
-                // The heartbeat is decided on the latest ping any node took.
-                self.take_pings(account, live, now).await?;
-            }
-            let mut races = Races::default();
-            loop {
-                let mut draft = self.begin(account).await?;
-                draft.fence = fence.cloned();
-                // Asked again under the writer turn: a change may have landed meanwhile.
-                for agent in live.due_agents(now) {
-                    let last_ping = live.agent(agent).last_ping;
-                    let rules = draft.rules;
-                    let events = draft.presence(agent).due(agent, now, last_ping, &rules);
-                    draft.apply(events);
-                }
-                if let Some(events) = self.commit_or_retake(draft, &mut races).await? {
-                    logged += events.len();
-                    break;
-                }
+            // One account's failure (its hold not had, a refused write) must
+            // not stop every other account's timers: it is taken again next
+            // second.
+            match self.fire_due_in(account, live, now, fence).await {
+                Ok(n) => logged += n,
+                Err(err) => tracing::error!(%account, error = %err, "timed transitions failed; retrying next second"),
             }
         }
         Ok(logged)
+    }
+
+    /// `fire_due` for one account.
+    async fn fire_due_in(
+        &self,
+        account: &AccountId,
+        live: &Arc<AccountLive>,
+        now: i64,
+        fence: Option<&Fence>,
+    ) -> StoreResult<usize> {
+        if self.clustered() {
+            // The heartbeat is decided on the latest ping any node took.
+            self.take_pings(account, live, now).await?;
+        }
+        let mut races = Races::default();
+        loop {
+            let mut draft = self.begin(account).await?;
+            draft.fence = fence.cloned();
+            // Asked again under the writer turn: a change may have landed meanwhile.
+            for agent in live.due_agents(now) {
+                let last_ping = live.agent(agent).last_ping;
+                let rules = draft.rules;
+                let events = draft.presence(agent).due(agent, now, last_ping, &rules);
+                draft.apply(events);
+            }
+            if let Some(events) = self.commit_or_retake(draft, &mut races).await? {
+                return Ok(events.len());
+            }
+        }
     }
 
     /// Writes the pings received since the last flush, in one transaction.

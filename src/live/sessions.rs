@@ -46,35 +46,56 @@ impl Live {
             return Ok(0);
         }
         let mut logged = 0;
+        let mut failed = Vec::new();
         for (account, agents) in last_ends(&expired) {
-            let mut races = Races::default();
-            loop {
-                let mut draft = self.begin(account).await?;
-                draft.fence = fence.cloned();
-                for (&agent, end) in &agents {
-                    // Asked under the writer turn: a login that opens another
-                    // session now either is seen here or logs in after this.
-                    if self.store.agent_has_session(account, agent, now).await? {
-                        continue;
-                    }
-                    // What fell due before the session ended happened first (a
-                    // heartbeat loss, a wrap-up's end), each at its own second.
-                    let last_ping = draft.live.agent(agent).last_ping;
-                    let rules = draft.rules;
-                    let earlier = draft.presence(agent).due(agent, end.at, last_ping, &rules);
-                    draft.apply(earlier);
-                    let reason = if end.reached_max { SESSION_MAX_AGE } else { SESSION_EXPIRED };
-                    let logout = draft.presence(agent).logout(agent, end.at, Actor::System, reason);
-                    draft.apply(logout);
-                }
-                if let Some(events) = self.commit_or_retake(draft, &mut races).await? {
-                    logged += events.len();
-                    break;
+            // One account's failure must not keep every other account's
+            // sessions (and timers) waiting: its sessions stay expired and
+            // are taken again next second.
+            match self.end_sessions_in(account, &agents, now, fence).await {
+                Ok(n) => logged += n,
+                Err(err) => {
+                    tracing::error!(%account, error = %err, "ending expired sessions failed; retrying next second");
+                    failed.push(account.clone());
                 }
             }
         }
-        let hashes: Vec<String> = expired.into_iter().map(|s| s.ssid_hash).collect();
+        let hashes: Vec<String> =
+            expired.into_iter().filter(|s| !failed.contains(&s.account_id)).map(|s| s.ssid_hash).collect();
         self.store.remove_expired_sessions(&hashes, now).await?;
         Ok(logged)
+    }
+
+    /// `end_expired_sessions` for one account: its agents' last session ends.
+    async fn end_sessions_in(
+        &self,
+        account: &AccountId,
+        agents: &BTreeMap<AgentId, LastEnd>,
+        now: i64,
+        fence: Option<&Fence>,
+    ) -> StoreResult<usize> {
+        let mut races = Races::default();
+        loop {
+            let mut draft = self.begin(account).await?;
+            draft.fence = fence.cloned();
+            for (&agent, end) in agents {
+                // Asked under the writer turn: a login that opens another
+                // session now either is seen here or logs in after this.
+                if self.store.agent_has_session(account, agent, now).await? {
+                    continue;
+                }
+                // What fell due before the session ended happened first (a
+                // heartbeat loss, a wrap-up's end), each at its own second.
+                let last_ping = draft.live.agent(agent).last_ping;
+                let rules = draft.rules;
+                let earlier = draft.presence(agent).due(agent, end.at, last_ping, &rules);
+                draft.apply(earlier);
+                let reason = if end.reached_max { SESSION_MAX_AGE } else { SESSION_EXPIRED };
+                let logout = draft.presence(agent).logout(agent, end.at, Actor::System, reason);
+                draft.apply(logout);
+            }
+            if let Some(events) = self.commit_or_retake(draft, &mut races).await? {
+                return Ok(events.len());
+            }
+        }
     }
 }

@@ -152,6 +152,12 @@ impl DirectoryStore for SqlStore {
             .bind(group_id)
             .execute(&mut *tx)
             .await?;
+        // Its numbers reach no group any more: free for another.
+        sqlx::query("DELETE FROM group_dids WHERE account_id = $1 AND group_id = $2")
+            .bind(account)
+            .bind(group_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         self.directory.forget(account);
         Ok(())

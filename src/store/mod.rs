@@ -215,7 +215,8 @@ pub trait DirectoryStore: Send + Sync {
         name: &str,
         status: i64,
     ) -> StoreResult<GroupRow>;
-    /// Deletes a group and every agent's mapping to it. NotFound: no such group.
+    /// Deletes a group, every agent's mapping to it and the numbers (DIDs) that
+    /// reached it. NotFound: no such group.
     async fn delete_group(&self, account: &AccountId, group_id: GroupId) -> StoreResult<()>;
     /// The account's groups matching `filter`, by id (empty when none).
     async fn list_groups(&self, account: &AccountId, filter: &GroupFilter) -> StoreResult<Vec<GroupRow>>;
