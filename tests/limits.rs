@@ -175,20 +175,29 @@ backend_test!(
 backend_test!(a_call_event_batch_spends_one_per_event, one_per_second(), |app| {
     let account = app.account().await;
     let asha = app.agent(&account, r#""name":"Asha Rao","email":"asha@x.com""#).await;
+    // The ordinary budget (1 a second, burst 2) is spent with this.
+    let group = app.group(&account, "Sales").await;
     let batch = |from: usize, n: usize| {
         let events: Vec<String> = (from..from + n)
             .map(|i| format!(r#"{{"callId":"c{i}","event":"offered","agentId":{asha},"callerNumber":"9876543210"}}"#))
             .collect();
         format!(r#"{{{},"events":[{}]}}"#, account.creds(), events.join(","))
     };
-    // The telephony's budget with N = 1: 10 events a second, burst 20.
+    // The telephony's budget with N = 1: 10 events a second, burst 20; the
+    // routing decision spends from it too (one per decision), not from the
+    // ordinary budget spent above.
+    let ask = format!(r#"{{{},"callId":"r1","groupId":{group}}}"#, account.creds());
+    let routed = app.post("/api/v2/callRoute", &ask).await;
+    assert_eq!(routed.status, StatusCode::OK, "{}", routed.body);
     let first = app.post("/api/v2/callEvent", &batch(0, 15)).await;
     assert_eq!(first.json()["accepted"], 15, "{}", first.body);
     let second = app.post("/api/v2/callEvent", &batch(15, 15)).await;
-    assert_eq!(second.status, StatusCode::TOO_MANY_REQUESTS, "15 more events than the 5 left: {}", second.body);
-    assert_eq!(second.header("retry-after"), "1");
-    let rest = app.post("/api/v2/callEvent", &batch(30, 5)).await;
-    assert_eq!(rest.json()["accepted"], 5, "{}", rest.body);
+    assert_eq!(second.status, StatusCode::TOO_MANY_REQUESTS, "15 more events than the 4 left: {}", second.body);
+    // The 11 missing events come back in 1.1 s at 10 a second: rounded up.
+    assert_eq!(second.header("retry-after"), "2");
+    let rest = app.post("/api/v2/callEvent", &batch(30, 4)).await;
+    assert_eq!(rest.json()["accepted"], 4, "{}", rest.body);
+    assert_eq!(app.post("/api/v2/callRoute", &ask).await.status, StatusCode::TOO_MANY_REQUESTS);
 });
 
 backend_test!(

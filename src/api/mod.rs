@@ -252,10 +252,12 @@ fn access_first(endpoint: &Endpoint, who: &Principal, body: &Body) -> Result<(),
     }
 }
 
-/// Which request budget an endpoint spends from (`limits::rates`).
+/// Which request budget an endpoint spends from (`limits::rates`). The
+/// routing decision is the telephony's, like its call events: a proxy asks
+/// again every second for each waiting call.
 fn budget_of(endpoint: &Endpoint) -> Spend {
     match (endpoint.section, endpoint.name) {
-        ("", "callEvent") => Spend::CallEvent,
+        ("", "callEvent" | "callRoute") => Spend::CallEvent,
         ("agentProfile", "setWebPingTime") => Spend::Ping,
         _ => Spend::Other,
     }
