@@ -291,18 +291,27 @@ backend_test!(a_call_offered_to_an_agent_who_cannot_be_rung_never_shows_as_ringi
     send(&app, &account, &[fact("c1", "offered", ben, None)]).await;
     assert_eq!(where_is(&app, &account, ben).await.0, "offline");
     assert_eq!(recent(&app, &account).await, vec![call("c1", "missed", ben, T0, 0)]);
-    // Asha leaves while c2 rings for her: her leg is missed when she goes.
+    // Asha logs out while c2 rings for her: she may be picking up, so the
+    // ring goes on (at most 60 s); nobody answering, her leg is missed and
+    // she goes.
     app.clock.advance(10);
     send(&app, &account, &[fact("c2", "offered", asha, None)]).await;
     assert_eq!(recent(&app, &account).await[0], call("c2", "ringing", asha, T0 + 10, 0));
     app.clock.advance(2);
     app.post("/api/v2/auth/logout", &format!(r#"{{"ssid":"{ssid}"}}"#)).await;
+    assert_eq!(where_is(&app, &account, asha).await.0, "ringing");
+    app.clock.advance(59);
+    app.step().await;
+    assert_eq!(recent(&app, &account).await[0], call("c2", "ringing", asha, T0 + 10, 0));
+    app.clock.advance(1);
+    app.step().await;
+    assert_eq!(where_is(&app, &account, asha).await.0, "offline");
     assert_eq!(recent(&app, &account).await[0], call("c2", "missed", asha, T0 + 10, 0));
     let events = app.post(TIMELINE, &format!("{{{}}}", account.creds())).await.json()["event"].clone();
     let left = events.as_array().unwrap().iter().find(|e| e["event"] == "missed").unwrap().clone();
     assert_eq!(
         (left["actor"].clone(), left["reason"].clone(), left["time"].clone()),
-        (json!("system"), json!("agent_left"), json!(T0 + 12))
+        (json!("system"), json!("agent_left"), json!(T0 + 72))
     );
     assert_eq!(call_counts(&app, &account, asha).await, (json!(1), json!(0), json!(1)));
     // The telephony's own `missed`, arriving later, is a duplicate of that fact.
@@ -339,7 +348,8 @@ impl Orders {
 /// c1; a queue's call c3 that rings c, is missed, rings c again and is
 /// answered; and c4, which c transfers to a (who misses it) and takes back.
 /// The rings of c3 and c4 are numbered (`attempt`), so they join their
-/// rings in any order.
+/// rings in any order. Then c5, a withheld caller (`anonymous` on the
+/// offer, nothing on the rest) b answers.
 fn morning(a: i64, b: i64, c: i64) -> Vec<Value> {
     let t = |s: i64| Some(T0 + s);
     let ring = |call: &str, event: &str, agent: i64, at: i64, attempt: u32| {
@@ -374,7 +384,21 @@ fn morning(a: i64, b: i64, c: i64) -> Vec<Value> {
         fact("c2", "ended", a, t(100)),
         fact("out-1", "answered", b, t(30)),
         fact("out-1", "ended", b, t(50)),
+        withheld(fact("c5", "offered", b, t(160)), Some("anonymous")),
+        withheld(fact("c5", "answered", b, t(162)), None),
+        withheld(fact("c5", "ended", b, t(169)), None),
     ]
+}
+
+/// The fact with the caller withheld as a PBX writes it (`anonymous`), or left out.
+fn withheld(mut fact: Value, written: Option<&str>) -> Value {
+    match written {
+        Some(w) => fact["callerNumber"] = json!(w),
+        None => {
+            fact.as_object_mut().unwrap().remove("callerNumber");
+        }
+    }
+    fact
 }
 
 /// A fresh account whose agents a, b, c logged in at `T0`, and their morning's facts.
@@ -427,7 +451,7 @@ backend_test!(the_same_facts_in_any_order_end_the_same_in_every_view, |app| {
         let expected = json!({
             "agents":[
                 {"state":"available","call":null,"wrapETime":null,"calls":3,"answered":1,"missed":2},
-                {"state":"available","call":null,"wrapETime":null,"calls":2,"answered":2,"missed":0},
+                {"state":"available","call":null,"wrapETime":null,"calls":3,"answered":3,"missed":0},
                 {"state":"available","call":null,"wrapETime":null,"calls":3,"answered":2,"missed":1}],
             "recentCalls":[["c4","answered",T0 + 141,5],["c3","answered",T0 + 110,14],["out-1","answered",T0 + 30,20],
                 ["c2","answered",T0 + 20,61],["c1","answered",T0 + 10,60]]});
@@ -456,7 +480,10 @@ backend_test!(a_batch_is_a_set_of_facts_applied_in_the_order_they_happened, |app
         }
     }
     let days = first.unwrap();
-    // Agent b: ringing from 10, on c1 from 15 (and out-1 30–50), c1 ends at 75: wrap-up to 105.
+    // Agent b: ringing from 10, on c1 from 15 (and out-1 30–50), c1 ends at
+    // 75: wrap-up to 105 — ended between the batch's facts, at its own
+    // second, not when the next call (c5 at 160) came — then c5 until 169
+    // and its wrap-up to 199.
     assert_eq!(
         days[2],
         json!([
@@ -465,7 +492,11 @@ backend_test!(a_batch_is_a_set_of_facts_applied_in_the_order_they_happened, |app
             ["ringing", T0 + 10, T0 + 15, null],
             ["on_call", T0 + 15, T0 + 75, null],
             ["wrap_up", T0 + 75, T0 + 105, null],
-            ["available", T0 + 105, T0 + 200, null],
+            ["available", T0 + 105, T0 + 160, null],
+            ["ringing", T0 + 160, T0 + 162, null],
+            ["on_call", T0 + 162, T0 + 169, null],
+            ["wrap_up", T0 + 169, T0 + 199, null],
+            ["available", T0 + 199, T0 + 200, null],
         ])
     );
 });

@@ -119,13 +119,16 @@ async fn counted_agent(state: &AppState, who: &Principal, body: &Body) -> Result
 
 /// `agentDashboard/counters` `{[agentId], [date]}`: the agent's totals for
 /// the day (today in the account's time zone, up to now), from the same
-/// intervals and call events as its timeline.
+/// intervals and call events as its timeline. A call is counted on the
+/// day it rang; its talk, ring and wrap-up seconds on the days they fall in.
 pub async fn counters(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = counted_agent(&state, &who, &body).await?;
     let date = body.get("date").map(parse_date).transpose()?;
     let day = Day::load(&state, &who.account, Some(vec![agent]), date).await?;
     let intervals = day.intervals().find(|(id, _)| *id == agent).map(|(_, i)| i).unwrap_or_default();
-    let calls = calls::summarise(&day.logged, state.clock.now());
+    let carried = day.carried_calls(agent);
+    let mut calls = calls::summarise(&day.logged, state.clock.now());
+    calls.retain(|c| !carried.contains(c.call_id.as_str()));
     Ok(reply::dashboard(DayCounters {
         agent_id: agent.get(),
         date: day.date.to_string(),

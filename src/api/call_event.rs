@@ -1,8 +1,11 @@
 //! `POST /api/v2/callEvent` (ours): telephony events in, one or a batch of
-//! up to 1000, all validated before any is applied, all durable before the
-//! reply. Idempotent on (`callId`, `event`) per agent and attempt (each ring
-//! of an agent for a call, `Presence::attempt_for`): a retry is counted as
-//! a duplicate, not applied twice; a new ring is applied.
+//! up to 1000, all durable before the reply. A fact that is wrong is refused
+//! on its own and named in the answer (`refused`); the batch's other facts
+//! apply (a connector's batch loses only what is wrong: issue 25). A request
+//! none of whose facts can be taken is refused as a whole, with the first
+//! refusal's code. Idempotent on (`callId`, `event`) per agent and attempt
+//! (each ring of an agent for a call, `Presence::attempt_for`): a retry is
+//! counted as a duplicate, not applied twice; a new ring is applied.
 
 use std::collections::{HashMap, HashSet};
 
@@ -26,16 +29,20 @@ use crate::wire::{Body, ErrorCode, reply};
 
 pub const MAX_BATCH: usize = 1000;
 const MAX_CALL_ID: usize = 128;
-/// Telephony clocks drift; an event from further ahead than this is refused.
-const MAX_CLOCK_AHEAD: i64 = 300;
+/// A `time` further ahead of ours than this (seconds) is not a clock running
+/// fast but a wrong value: that fact is refused (1507).
+const MAX_CLOCK_AHEAD: i64 = 86_400;
 /// Rings of one agent for one call a telephony may number.
 const MAX_ATTEMPT: i64 = 1000;
 
 struct CallInput {
+    /// Its place in the request's `events` (0 for a single event).
+    index: usize,
     agent: AgentId,
     kind: Kind,
     call: CallRef,
-    /// When it happened, if the telephony said so (never after now).
+    /// When it happened, if the telephony said so, on our clock (`sentAt`
+    /// corrected; never after now once the batch is read, `in_our_time`).
     at: Option<i64>,
     /// The group the call came through: its wrap-up time applies, if it sets one.
     group: Option<GroupId>,
@@ -57,8 +64,15 @@ fn number_field(item: &Map<String, Value>, key: &str) -> Option<String> {
     }
 }
 
-fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, ErrorCode> {
-    let Value::Object(item) = item else { return Err(codes::INVALID_EVENTS) };
+/// One fact. `offset`: seconds to add to its `time` to read it on our clock
+/// (`sentAt`'s correction, else 0).
+fn parse_item(
+    index: usize,
+    item: &Map<String, Value>,
+    country_code: &str,
+    now: i64,
+    offset: i64,
+) -> Result<CallInput, ErrorCode> {
     let call_id = match item.get("callId") {
         Some(Value::String(s)) if !s.trim().is_empty() && s.trim().chars().count() <= MAX_CALL_ID => {
             s.trim().to_string()
@@ -92,8 +106,8 @@ fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, E
     };
     let at = match item.get("time") {
         None | Some(Value::Null) => None,
-        Some(v) => match int_value(v) {
-            Ok(t) if t > 0 && t <= now + MAX_CLOCK_AHEAD => Some(t.min(now)),
+        Some(v) => match int_value(v).map(|t| (t, t.saturating_add(offset))) {
+            Ok((t, ours)) if t > 0 && ours > 0 && ours <= now + MAX_CLOCK_AHEAD => Some(ours),
             _ => return Err(codes::INVALID_TIME),
         },
     };
@@ -109,16 +123,50 @@ fn parse_item(item: &Value, country_code: &str, now: i64) -> Result<CallInput, E
         },
     };
     let call = CallRef { call_id, caller_number, direction, did, group: group.map(GroupId::get), attempt: 0 };
-    Ok(CallInput { agent, kind, call, at, group, attempt })
+    Ok(CallInput { index, agent, kind, call, at, group, attempt })
 }
 
-/// The events of the body: `{"events":[…]}` or one event's fields.
-fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Vec<CallInput>, ApiError> {
-    match body.get("events") {
+/// A fact refused on its own, named in the answer; the others apply.
+#[derive(Debug, Serialize, ToSchema)]
+pub(in crate::api) struct Refused {
+    /// Its place in `events` (from 0).
+    index: usize,
+    /// Its `callId`, when one could be read.
+    #[serde(rename = "callId", skip_serializing_if = "Option::is_none")]
+    call_id: Option<String>,
+    /// The code it would get alone (`1501`–`1510`).
+    code: u16,
+    message: &'static str,
+}
+
+/// The request's facts, read.
+struct Facts {
+    inputs: Vec<CallInput>,
+    refused: Vec<Refused>,
+}
+
+impl Facts {
+    fn refuse(&mut self, index: usize, call_id: Option<String>, error: ErrorCode) {
+        self.refused.push(Refused { index, call_id, code: error.code, message: error.message });
+    }
+}
+
+/// The events of the body: `{"events":[…]}` or one event's fields, each
+/// read on its own. Refused as a whole: `events` that is not a list of 1–1000
+/// objects (1508), a `sentAt` that is not Unix seconds (1511), one event
+/// that is wrong.
+fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Facts, ApiError> {
+    let sent_at = match body.get("sentAt") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(int_value(v).ok().filter(|&t| t > 0).ok_or(codes::INVALID_SENT_AT)?),
+    };
+    // The telephony's clock read on ours: every `time` moves by its offset.
+    let offset = sent_at.map_or(0, |t| now - t);
+    let items: Vec<Map<String, Value>> = match body.get("events") {
         Some(Value::Array(items)) if (1..=MAX_BATCH).contains(&items.len()) => {
-            items.iter().map(|i| parse_item(i, country_code, now).map_err(ApiError::from)).collect()
+            items.iter().map(|i| i.as_object().cloned().ok_or(codes::INVALID_EVENTS)).collect::<Result<_, _>>()?
         }
-        Some(_) => Err(codes::INVALID_EVENTS.into()),
+        Some(_) => return Err(codes::INVALID_EVENTS.into()),
         None => {
             let mut single = Map::new();
             for key in ["callId", "event", "agentId", "callerNumber", "direction", "did", "time", "groupId", "attempt"]
@@ -127,8 +175,42 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Vec<CallInput
                     single.insert(key.to_string(), v.clone());
                 }
             }
-            Ok(vec![parse_item(&Value::Object(single), country_code, now)?])
+            let one = parse_item(0, &single, country_code, now, offset)?;
+            let mut facts = Facts { inputs: vec![one], refused: Vec::new() };
+            in_our_time(&mut facts.inputs, now, sent_at.is_some());
+            return Ok(facts);
         }
+    };
+    let mut facts = Facts { inputs: Vec::with_capacity(items.len()), refused: Vec::new() };
+    for (index, item) in items.iter().enumerate() {
+        match parse_item(index, item, country_code, now, offset) {
+            Ok(input) => facts.inputs.push(input),
+            Err(error) => {
+                let call_id = match item.get("callId") {
+                    Some(Value::String(s)) => Some(s.trim().chars().take(MAX_CALL_ID).collect()),
+                    Some(Value::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                };
+                facts.refuse(index, call_id, error);
+            }
+        }
+    }
+    in_our_time(&mut facts.inputs, now, sent_at.is_some());
+    Ok(facts)
+}
+
+/// Times read on our clock. Without `sentAt`, a batch told as happening
+/// after now comes from a clock running fast: the whole batch moves back
+/// so its latest fact is now (the spans between its facts — a talk, a ring
+/// — are kept; before, each was cut to now and a talk reported in one
+/// batch lasted 0 s). A clock running slow cannot be told from late facts
+/// without `sentAt`. What is still after now (network delay after the
+/// `sentAt` correction) is now.
+fn in_our_time(inputs: &mut [CallInput], now: i64, corrected: bool) {
+    let ahead = inputs.iter().filter_map(|i| i.at).max().map_or(0, |latest| latest - now);
+    let shift = if corrected { 0 } else { ahead.max(0) };
+    for input in inputs.iter_mut() {
+        input.at = input.at.map(|t| (t - shift).clamp(1, now));
     }
 }
 
@@ -141,8 +223,7 @@ async fn group_wrap_ups(state: &AppState, account: &AccountId) -> Result<GroupWr
 }
 
 /// The groups' wrap-up times when the events name a group (`None`: none
-/// does, read only if a leg's own group needs them); 1509 for a group the
-/// account does not have.
+/// does, read only if a leg's own group needs them).
 async fn wrap_ups(
     state: &AppState,
     account: &AccountId,
@@ -151,11 +232,7 @@ async fn wrap_ups(
     if inputs.iter().all(|i| i.group.is_none()) {
         return Ok(None);
     }
-    let known = group_wrap_ups(state, account).await?;
-    if inputs.iter().filter_map(|i| i.group).any(|g| !known.iter().any(|(id, _)| *id == g)) {
-        return Err(codes::INVALID_GROUP_ID.into());
-    }
-    Ok(Some(known))
+    Ok(Some(group_wrap_ups(state, account).await?))
 }
 
 /// The group the agent's leg of the call came through (while it is active;
@@ -213,6 +290,10 @@ pub(in crate::api) struct Accepted {
     /// The last sequence number given, for `lstSync` / `Last-Event-ID`; 0 when nothing new was logged.
     #[serde(rename = "lstSync")]
     lst_sync: i64,
+    /// The facts refused on their own (only when there are any): the rest
+    /// of the batch was taken.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    refused: Vec<Refused>,
 }
 
 /// A batch is a set of facts: applied in the order they happened (facts
@@ -236,20 +317,31 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
         return Err(global::PERMISSION_DENIED.into());
     }
     let now = state.clock.now();
-    let inputs = parse_body(&body, &who.country_code, now)?;
-    let mut agents: Vec<AgentId> = inputs.iter().map(|i| i.agent).collect();
+    let mut facts = parse_body(&body, &who.country_code, now)?;
+    let mut agents: Vec<AgentId> = facts.inputs.iter().map(|i| i.agent).collect();
     agents.sort_unstable();
     agents.dedup();
-    if state.store.existing_agents(&who.account, &agents).await?.len() != agents.len() {
-        return Err(codes::INVALID_AGENT_ID.into());
+    let existing = state.store.existing_agents(&who.account, &agents).await?;
+    if existing.len() != agents.len() {
+        let (known, unknown): (Vec<CallInput>, Vec<CallInput>) =
+            facts.inputs.into_iter().partition(|i| existing.contains(&i.agent));
+        facts.inputs = known;
+        for input in unknown {
+            facts.refuse(input.index, Some(input.call.call_id), codes::INVALID_AGENT_ID);
+        }
     }
-    let mut known_wrap_ups = wrap_ups(&state, &who.account, &inputs).await?;
-    let inputs = in_time_order(inputs);
+    if facts.inputs.is_empty()
+        && let Some(first) = facts.refused.iter().min_by_key(|r| r.index)
+    {
+        return Err(ErrorCode { code: first.code, message: first.message }.into());
+    }
+    let mut known_wrap_ups = wrap_ups(&state, &who.account, &facts.inputs).await?;
+    let inputs = in_time_order(std::mem::take(&mut facts.inputs));
     let mut call_ids: Vec<String> = inputs.iter().map(|i| i.call.call_id.clone()).collect();
     call_ids.sort_unstable();
     call_ids.dedup();
     let mut races = Races::default();
-    let (logged, duplicates) = loop {
+    let (logged, duplicates, refused_here) = loop {
         let mut draft = state.live.begin(&who.account).await?;
         // Under the account's writer turn: what is recorded cannot change meanwhile.
         let mut seen: HashSet<RecordedCall> = state.live.recorded_calls(&draft, &call_ids).await?.into_iter().collect();
@@ -263,7 +355,22 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
         }
         let retried = retried_legs(&inputs, &seen, &ends);
         let mut duplicates = 0;
+        let mut refused_here: Vec<&CallInput> = Vec::new();
         for input in &inputs {
+            // The group this event names, else the one its leg was offered
+            // for. A group the account no longer has is taken only from a
+            // leg that came through it (deleted during the call: its
+            // wrap-up is gone with it, the account's applies).
+            let leg_group = leg_group(draft.presence(input.agent), &input.call);
+            let group = input.group.or(leg_group);
+            if group.is_some() && known_wrap_ups.is_none() {
+                known_wrap_ups = Some(group_wrap_ups(&state, &who.account).await?);
+            }
+            let group_known = group.and_then(|g| known_wrap_ups.iter().flatten().find(|(id, _)| *id == g));
+            if input.group.is_some() && group_known.is_none() && input.group != leg_group {
+                refused_here.push(input);
+                continue;
+            }
             // Which ring of this agent the fact is about (a call may ring it
             // again); then whether that fact is recorded already.
             let recorded: Vec<(u32, Kind)> = seen
@@ -296,24 +403,29 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
                 continue;
             }
             let at = input.at.unwrap_or(draft.now);
-            // The group this event names, else the one its leg was offered for.
-            let group = input.group.or_else(|| leg_group(draft.presence(input.agent), &call));
-            if group.is_some() && known_wrap_ups.is_none() {
-                known_wrap_ups = Some(group_wrap_ups(&state, &who.account).await?);
-            }
-            let group_wrap =
-                group.and_then(|g| known_wrap_ups.iter().flatten().find(|(id, _)| *id == g)).and_then(|(_, w)| *w);
-            let wrap_secs = group_wrap.unwrap_or(draft.wrap_up_secs);
+            let wrap_secs = group_known.and_then(|(_, w)| *w).unwrap_or(draft.wrap_up_secs);
             let events = draft.presence(input.agent).call_event(input.agent, at, input.kind, call, wrap_secs);
             draft.apply(events);
         }
         // Another node may have recorded some of these calls meanwhile: a
         // raced batch is decided again, duplicates counted afresh.
         if let Some(logged) = state.live.commit_or_retake(draft, &mut races).await? {
-            break (logged, duplicates);
+            break (logged, duplicates, refused_here);
         }
     };
+    let taken = inputs.len() - refused_here.len();
+    for input in refused_here {
+        facts.refuse(input.index, Some(input.call.call_id.clone()), codes::INVALID_GROUP_ID);
+    }
+    facts.refused.sort_by_key(|r| r.index);
+    // A request none of whose facts could be taken is refused whole, with
+    // the first refusal's code (a single event's is its own).
+    if taken == 0
+        && let Some(first) = facts.refused.first()
+    {
+        return Err(ErrorCode { code: first.code, message: first.message }.into());
+    }
     let calls = logged.iter().filter(|l| l.event.kind.is_call()).count();
     let lst_sync = logged.last().map(|l| l.seq).unwrap_or(0);
-    Ok(reply::listing(Accepted { accepted: calls, duplicates, lst_sync }))
+    Ok(reply::listing(Accepted { accepted: calls, duplicates, lst_sync, refused: facts.refused }))
 }

@@ -100,9 +100,14 @@ pub struct CallEventItem {
     direction: Option<String>,
     /// The number called: 6–15 digits (1506).
     did: Option<PhoneNumber>,
-    /// Unix seconds; default now; at most 5 minutes ahead (later than now counts as now).
+    /// Unix seconds, on the telephony's clock (see `sentAt`); default now.
+    /// Without `sentAt`, a batch timed after now moves back whole so its
+    /// latest fact is now (a clock running fast); more than a day ahead is
+    /// 1507.
     time: Option<Integer>,
-    /// The group the call came through (1509 if unknown): its `wrapUpTime` applies, if it sets one.
+    /// The group the call came through (1509 if the account has no such
+    /// group, unless the agent's leg came through it: deleted during the
+    /// call): its `wrapUpTime` applies, if it sets one.
     groupId: Option<Id>,
     /// Which ring of this agent for this call (0 the first, up to 1000),
     /// when the telephony numbers them: facts then join their ring in any
@@ -153,10 +158,16 @@ pub enum CallEventRequest {
 pub struct CallEventBatch {
     #[serde(flatten)]
     credentials: Credentials,
-    /// A batch of 1–1000 events, validated all before any is applied, then
-    /// applied in the order they happened (`time`; within one second offered,
-    /// answered, missed, ended), so any order of the same facts ends the same.
+    /// A batch of 1–1000 events, applied in the order they happened
+    /// (`time`; within one second offered, answered, missed, ended), so any
+    /// order of the same facts ends the same. A wrong event is refused on
+    /// its own and named in the answer's `refused`; the others apply.
     events: Vec<CallEventItem>,
+    /// The telephony's clock when it sent the request (Unix seconds; 1511
+    /// if not): every `time` is read on agentdesk's clock by the difference,
+    /// so a PBX whose clock runs minutes fast or slow still gives true
+    /// durations (as Segment's tracking API corrects `timestamp` by `sentAt`).
+    sentAt: Option<Integer>,
 }
 
 /// One event, its fields at the top level.
@@ -166,6 +177,9 @@ pub struct SingleCallEvent {
     credentials: Credentials,
     #[serde(flatten)]
     event: CallEventItem,
+    /// The telephony's clock when it sent the request (Unix seconds; 1511
+    /// if not): `time` is read on agentdesk's clock by the difference.
+    sentAt: Option<Integer>,
 }
 
 #[derive(ToSchema)]

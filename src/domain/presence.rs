@@ -37,13 +37,25 @@ pub struct QueuedBreak {
     pub max: Option<i64>,
 }
 
-/// A logout asked for during a talk (issue 25): the agent stays `on_call`
-/// and leaves when the talk ends, so every view says the same talk time.
+/// A logout asked for during a talk or a ring (issue 25): the agent stays
+/// `on_call` (or ringing) and leaves when the call ends, so every view says
+/// the same talk time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuedLogout {
     pub actor: Actor,
     pub reason: String,
+    /// Asked while the phone only rang: the logout happens at this time
+    /// (Unix seconds) unless the agent answered by then, as the telephony
+    /// may never report the ring's end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<i64>,
 }
+
+/// How long a logout asked while the agent's phone rings waits for the
+/// answer (seconds), when the ring has no deadline of its own: a
+/// telephony's longest usual ring timeout (app_queue's and mod_callcenter's
+/// defaults are 15 and 60 s).
+pub const LEAVE_RING_WAIT: i64 = 60;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WrapInfo {
@@ -360,12 +372,15 @@ impl Presence {
     /// A logout the agent or a supervisor asked for: during a talk it waits
     /// for the talk to end (`logout_queued`; legs still ringing are missed
     /// at once), so live state, timeline, counters and the call's own
-    /// duration agree on the talk (issue 25); otherwise — or asked again
-    /// while one waits, as the hang-up may never come — `logout`. A login
-    /// meanwhile calls it off.
+    /// duration agree on the talk (issue 25). While the phone only rings it
+    /// waits for that ring (the agent may be picking up: an answer then is
+    /// a talk like any other), at most until the ring's deadline or
+    /// `LEAVE_RING_WAIT` (the logout queued carries it as `until`).
+    /// Otherwise — or asked again while one waits, as the hang-up may never
+    /// come — `logout`. A login meanwhile calls it off.
     pub fn leave(&self, agent: AgentId, at: i64, actor: Actor, reason: &str) -> Vec<Event> {
         let talking = self.legs.iter().any(|l| l.active() && l.status() == LegStatus::Talking);
-        if !self.logged_in() || !talking {
+        if !self.logged_in() || !self.on_the_phone() {
             return self.logout(agent, at, actor, reason);
         }
         if self.queued_logout.is_some() {
@@ -373,6 +388,12 @@ impl Presence {
             return self.logout(agent, at, actor, reason);
         }
         let at = self.clamp(at);
+        if !talking {
+            let deadline = self.legs.iter().filter(|l| l.active()).filter_map(|l| l.ring_until).max();
+            let mut queued = Event::new(agent, at, Kind::LogoutQueued, actor).with_reason(reason);
+            queued.until = Some(deadline.unwrap_or(at + LEAVE_RING_WAIT).max(at));
+            return vec![queued];
+        }
         let mut events = self.missed_for_leaving(agent, at);
         events.push(Event::new(agent, at, Kind::LogoutQueued, actor).with_reason(reason));
         events
@@ -448,6 +469,16 @@ impl Presence {
     /// agent cannot be rung). `wrap_secs` is the wrap-up after this call,
     /// which follows once the leg was talked on and has ended.
     pub fn call_event(&self, agent: AgentId, at: i64, kind: Kind, call: CallRef, wrap_secs: i64) -> Vec<Event> {
+        // A wrap-up that ended before this fact happened (facts told late,
+        // in one batch: the timer has not run between them) ends first, at
+        // its own second, so the fact does not find the agent in it.
+        if let Some(end) = self.wrap_end_by(agent, at) {
+            let mut after = self.clone();
+            after.evolve(&end);
+            let mut events = vec![end];
+            events.extend(after.call_event(agent, at, kind, call, wrap_secs));
+            return events;
+        }
         let logged_at = self.clamp(at);
         let mut event = Event::new(agent, logged_at, kind, Actor::Telephony);
         event.reported = (at < logged_at).then_some(at);
@@ -497,6 +528,14 @@ impl Presence {
         events
     }
 
+    /// The end of the agent's wrap-up when it fell due by `at`.
+    fn wrap_end_by(&self, agent: AgentId, at: i64) -> Option<Event> {
+        let wrap = self.wrap.as_ref().filter(|w| w.until <= at)?;
+        let mut end = Event::new(agent, self.clamp(wrap.until), Kind::WrapUpEnd, Actor::System);
+        end.call = Some(wrap.call.clone());
+        Some(end)
+    }
+
     /// Timed transitions due by `now`, each at the second it fell due:
     /// wrap-up end, break overrun, heartbeat loss (`stale`, then `offline`).
     pub fn due(&self, agent: AgentId, now: i64, last_ping: i64, rules: &Rules) -> Vec<Event> {
@@ -541,6 +580,19 @@ impl Presence {
                         .with_reason("ping_lost"),
                 );
             }
+        }
+        // A logout asked while the phone rang, and nobody answered by its
+        // deadline: the rings left are missed, then the agent leaves.
+        let talking = self.legs.iter().any(|l| l.active() && l.status() == LegStatus::Talking);
+        if let Some(q) = &self.queued_logout
+            && let Some(until) = q.until
+            && !talking
+        {
+            let leaving = match self.missed_for_leaving(agent, until).into_iter().next() {
+                Some(missed) => missed,
+                None => Event::new(agent, until, Kind::Logout, q.actor).with_reason(&q.reason),
+            };
+            candidates.push(leaving);
         }
         // A leg the routing decision offered and the telephony never
         // reported on (its answer was lost, the proxy restarted) stops
@@ -599,8 +651,11 @@ impl Presence {
         self.last_event = self.last_event.max(at);
         match event.kind {
             Kind::LogoutQueued => {
-                self.queued_logout =
-                    Some(QueuedLogout { actor: event.actor, reason: event.reason.clone().unwrap_or_default() });
+                self.queued_logout = Some(QueuedLogout {
+                    actor: event.actor,
+                    reason: event.reason.clone().unwrap_or_default(),
+                    until: event.until,
+                });
             }
             Kind::Login => {
                 self.queued_logout = None;

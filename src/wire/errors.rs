@@ -196,6 +196,7 @@ error_table! {
         INVALID_EVENTS = 1508, "Invalid events: give 1 to 1000";
         INVALID_GROUP_ID = 1509, "Invalid groupId";
         INVALID_ATTEMPT = 1510, "Invalid attempt";
+        INVALID_SENT_AT = 1511, "Invalid sentAt";
     }
 }
 

@@ -2,13 +2,14 @@
 //! it: the day's bounds in the account's time zone, each agent's state when
 //! it began, and the day's events.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::AppState;
 use crate::api::error::ApiError;
+use crate::domain::event::{Kind, State};
 use crate::domain::ids::{AccountId, AgentId};
 use crate::domain::presence::Logged;
 use crate::domain::timeline::{self, Change, Interval};
@@ -65,6 +66,25 @@ impl Day {
         let logged = state.store.events(account, &query).await?;
         let agents = timeline::days(start, &before, &logged);
         Ok(Day { date, start, end, upto: end.min(now), logged, agents })
+    }
+
+    /// The calls of the day's facts that began the day before: the agent
+    /// was ringing or talking when the day began and the day holds no offer
+    /// of them. A call is counted on the day it rang (its talk seconds on
+    /// each day they fall in), so a call answered before midnight and ended
+    /// after it is not a second call, nor a missed one, the next day (issue
+    /// 25).
+    pub fn carried_calls(&self, agent: AgentId) -> HashSet<&str> {
+        let on_the_phone =
+            self.agents.get(&agent).is_some_and(|(first, _)| matches!(first.state, State::Ringing | State::OnCall));
+        if !on_the_phone {
+            return HashSet::new();
+        }
+        let facts =
+            || self.logged.iter().filter(|l| l.event.agent == agent).filter_map(|l| Some((l, l.event.call.as_ref()?)));
+        let offered: HashSet<&str> =
+            facts().filter(|(l, _)| l.event.kind == Kind::Offered).map(|(_, c)| c.call_id.as_str()).collect();
+        facts().map(|(_, c)| c.call_id.as_str()).filter(|id| !offered.contains(id)).collect()
     }
 
     /// Each agent's state intervals over the day (so far), by agent id.
