@@ -201,3 +201,55 @@ backend_test!(a_pbx_clock_minutes_slow_or_fast_gives_true_times_when_it_sends_se
         assert_eq!(reply.to_string(), error_body(1511, "Invalid sentAt"), "{wrong}");
     }
 });
+
+backend_test!(a_call_ringing_two_devices_of_one_agent_ends_with_the_device_that_answered, |app| {
+    let (account, a, _) = asha(&app, T).await;
+    let on = |kind: &str, device: &str| {
+        let mut f = fact("c1", a, kind);
+        f["device"] = json!(device);
+        f
+    };
+    // The registrar forks to her desk phone and her softphone.
+    app.clock.set(T + 10);
+    let both =
+        post(&app, &account, CALL_EVENT, json!({"events": [on("offered", "desk"), on("offered", "soft")]})).await;
+    assert_eq!(both["accepted"], 2, "each device's ring is a fact: {both}");
+    // The desk phone gives up (busy): the softphone still rings.
+    event(&app, &account, on("missed", "desk")).await;
+    assert_eq!(live(&app, &account, a).await["state"], "ringing");
+    // She answers on the softphone; the desk phone's cancellation arrives as
+    // `ended` (it put her in wrap-up while she talked).
+    app.clock.set(T + 15);
+    event(&app, &account, on("answered", "soft")).await;
+    event(&app, &account, on("ended", "desk")).await;
+    assert_eq!(live(&app, &account, a).await["state"], "on_call");
+    app.clock.set(T + 75);
+    event(&app, &account, on("ended", "soft")).await;
+    let row = live(&app, &account, a).await;
+    assert_eq!((row["state"].clone(), row["wrapETime"].clone()), (json!("wrap_up"), json!(T + 105)), "{row}");
+    assert_eq!(recent(&app, &account).await, (json!("answered"), json!(60)));
+    assert_eq!(counted(&app, &account, a, Value::Null).await, (json!(1), json!(1), json!(0), json!(60)));
+    // Each device's fact is kept once: the same again are duplicates.
+    let again = post(&app, &account, CALL_EVENT, json!({"events": [on("ended", "desk"), on("ended", "soft")]})).await;
+    assert_eq!((again["accepted"].clone(), again["duplicates"].clone()), (json!(0), json!(2)), "{again}");
+    // Unanswered on both: missed when the last one stops ringing.
+    app.clock.set(T + 200);
+    let ring = |kind: &str, device: &str| {
+        let mut f = fact("c2", a, kind);
+        f["device"] = json!(device);
+        f
+    };
+    post(&app, &account, CALL_EVENT, json!({"events": [ring("offered", "desk"), ring("offered", "soft")]})).await;
+    event(&app, &account, ring("missed", "soft")).await;
+    assert_eq!(live(&app, &account, a).await["state"], "ringing");
+    event(&app, &account, ring("missed", "desk")).await;
+    assert_eq!(live(&app, &account, a).await["state"], "available");
+    assert_eq!(counted(&app, &account, a, Value::Null).await, (json!(2), json!(1), json!(1), json!(60)));
+    // A device that is not a short text is refused.
+    for wrong in [json!(""), json!({}), json!(true), json!("x".repeat(129))] {
+        let mut f = fact("c3", a, "offered");
+        f["device"] = wrong.clone();
+        let reply = post(&app, &account, CALL_EVENT, f).await;
+        assert_eq!(reply.to_string(), error_body(1512, "Invalid device"), "{wrong}");
+    }
+});

@@ -160,6 +160,7 @@ fn agent_day(agent: AgentId, day_start: i64, calls: usize, tag: &str, out: &mut 
             did: String::new(),
             group: None,
             attempt: 0,
+            device: String::new(),
         };
         let mut event = |at: i64, kind: Kind, actor: Actor, state: State| {
             let mut e = Event::new(agent, at, kind, actor);

@@ -122,7 +122,15 @@ fn parse_item(
             _ => return Err(codes::INVALID_ATTEMPT),
         },
     };
-    let call = CallRef { call_id, caller_number, direction, did, group: group.map(GroupId::get), attempt: 0 };
+    let device = match item.get("device") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) if !s.trim().is_empty() && s.trim().chars().count() <= MAX_CALL_ID => {
+            s.trim().to_string()
+        }
+        Some(Value::Number(n)) if n.is_u64() => n.to_string(),
+        Some(_) => return Err(codes::INVALID_DEVICE),
+    };
+    let call = CallRef { call_id, caller_number, direction, did, group: group.map(GroupId::get), attempt: 0, device };
     Ok(CallInput { index, agent, kind, call, at, group, attempt })
 }
 
@@ -169,8 +177,18 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Facts, ApiErr
         Some(_) => return Err(codes::INVALID_EVENTS.into()),
         None => {
             let mut single = Map::new();
-            for key in ["callId", "event", "agentId", "callerNumber", "direction", "did", "time", "groupId", "attempt"]
-            {
+            for key in [
+                "callId",
+                "event",
+                "agentId",
+                "callerNumber",
+                "direction",
+                "did",
+                "time",
+                "groupId",
+                "attempt",
+                "device",
+            ] {
                 if let Some(v) = body.get(key) {
                     single.insert(key.to_string(), v.clone());
                 }
@@ -255,11 +273,11 @@ fn retried_legs<'a>(
     seen: &HashSet<RecordedCall>,
     ends: &HashMap<(AgentId, &'a str), i64>,
 ) -> HashMap<(AgentId, &'a str), u32> {
-    let mut kinds: HashMap<(AgentId, &'a str), Vec<Kind>> = HashMap::new();
+    let mut kinds: HashMap<(AgentId, &'a str), Vec<(Kind, &'a str)>> = HashMap::new();
     let mut rang_after_end = HashSet::new();
     for input in inputs {
         let leg = (input.agent, input.call.call_id.as_str());
-        kinds.entry(leg).or_default().push(input.kind);
+        kinds.entry(leg).or_default().push((input.kind, input.call.device.as_str()));
         if input.kind == Kind::Offered
             && let (Some(t), Some(end)) = (input.at, ends.get(&leg))
             && t > *end
@@ -269,11 +287,20 @@ fn retried_legs<'a>(
     }
     kinds
         .into_iter()
-        .filter(|(leg, kinds)| kinds.len() > 1 && kinds.contains(&Kind::Offered) && !rang_after_end.contains(leg))
+        .filter(|(leg, kinds)| {
+            kinds.len() > 1 && kinds.iter().any(|(k, _)| *k == Kind::Offered) && !rang_after_end.contains(leg)
+        })
         .filter_map(|((agent, call_id), kinds)| {
             let latest = seen.iter().filter(|k| k.agent == agent && k.call_id == call_id).map(|k| k.attempt).max()?;
-            let whole = kinds.iter().all(|&kind| {
-                seen.contains(&RecordedCall { agent, call_id: call_id.to_string(), kind, attempt: latest })
+            let whole = kinds.iter().all(|&(kind, device)| {
+                let key = RecordedCall {
+                    agent,
+                    call_id: call_id.to_string(),
+                    kind,
+                    attempt: latest,
+                    device: device.to_string(),
+                };
+                seen.contains(&key)
             });
             whole.then_some(((agent, call_id), latest))
         })
@@ -397,7 +424,13 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
                     call.did = leg.call.did.clone();
                 }
             }
-            let key = RecordedCall { agent: input.agent, call_id: call.call_id.clone(), kind: input.kind, attempt };
+            let key = RecordedCall {
+                agent: input.agent,
+                call_id: call.call_id.clone(),
+                kind: input.kind,
+                attempt,
+                device: call.device.clone(),
+            };
             if !seen.insert(key) {
                 duplicates += 1;
                 continue;

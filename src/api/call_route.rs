@@ -148,6 +148,7 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
         call_id: ask.call_id.clone(),
         caller_number: ask.caller_number,
         direction: "inbound".to_string(),
+        device: String::new(),
         did: ask.did,
         group: Some(group.id.get()),
         attempt: 0,

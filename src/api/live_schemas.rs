@@ -114,6 +114,13 @@ pub struct CallEventItem {
     /// order. Absent: inferred (an `offered` after the agent's leg ended
     /// rings again). 1510 if not such a number.
     attempt: Option<Integer>,
+    /// Which of the agent's devices the fact is about (≤ 128 characters;
+    /// 1512 if not), when its phones ring at once (a registrar forking to
+    /// a desk phone and a softphone): the leg is answered when one device
+    /// answers, ends when that device ends (the others' cancellation is not
+    /// a hang-up: no wrap-up while the agent talks), and is missed when
+    /// every device stopped ringing unanswered.
+    device: Option<String>,
 }
 
 /// `callRoute`: a call that arrived for a group, or for a number (DID)

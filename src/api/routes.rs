@@ -246,7 +246,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Telephony facts in, one leg per agent a call is offered to (one, or a batch of up to 1000 applied in the order they happened; a wrong fact of a batch is refused alone and named in `refused`); idempotent on callId + event per agent",
         [ce::INVALID_CALL_ID, ce::INVALID_EVENT, ce::INVALID_AGENT_ID, ce::INVALID_CALLER_NUMBER,
          ce::INVALID_DIRECTION, ce::INVALID_DID, ce::INVALID_TIME, ce::INVALID_EVENTS, ce::INVALID_GROUP_ID,
-         ce::INVALID_ATTEMPT, ce::INVALID_SENT_AT]),
+         ce::INVALID_ATTEMPT, ce::INVALID_SENT_AT, ce::INVALID_DEVICE]),
     endpoint!("" / "callRoute", call_route::call_route, ls::CallRouteRequest => Listing<call_route::Routed>, auth: true,
         "Whom to offer a call that arrived for a group (or a number reaching one): the agents to ring, in order, offered in the same decision; asked again for the same call, the agents not offered it yet",
         [cr::INVALID_CALL_ID, cr::INVALID_GROUP_ID, cr::INVALID_DID, cr::INVALID_CALLER_NUMBER, cr::GROUP_OR_DID_REQUIRED,

@@ -105,7 +105,7 @@ pub fn calls_of<'a>(events: impl IntoIterator<Item = &'a Logged>) -> Vec<Call<'a
             }
         };
         let g = &mut this.legs[index];
-        g.leg.record(l.event.kind, l.event.happened());
+        g.leg.record_on(l.event.kind, l.event.happened(), &call.device);
         // An offer logged while the agent was offline did not ring it.
         g.reachable |= l.event.kind == Kind::Offered && l.state != State::Offline;
     }
@@ -199,6 +199,7 @@ mod tests {
             did: String::new(),
             group: None,
             attempt: 0,
+            device: String::new(),
         });
         Logged { seq, event, state: State::Available, state_reason: None }
     }

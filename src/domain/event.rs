@@ -165,6 +165,11 @@ pub struct CallRef {
     /// 25). Part of a telephony fact's idempotency key.
     #[serde(default, rename = "n", skip_serializing_if = "is_first")]
     pub attempt: u32,
+    /// Which of the agent's devices the fact is about, when the telephony
+    /// says (a registrar forking to a desk phone and a softphone): part of
+    /// a fact's idempotency key; not of the leg's (`leg::Device`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub device: String,
 }
 
 fn is_first(attempt: &u32) -> bool {

@@ -45,6 +45,10 @@ pub struct EventView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub did: Option<&'a str>,
+    /// A call event about one of the agent's devices (`callEvent`'s `device`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub device: Option<&'a str>,
     /// `break_start` / `break_queued`: the reason's limit in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -79,6 +83,7 @@ impl<'a> EventView<'a> {
             caller_number: call.map(|c| c.caller_number.as_str()),
             direction: call.map(|c| c.direction.as_str()),
             did: call.map(|c| c.did.as_str()).filter(|d| !d.is_empty()),
+            device: call.map(|c| c.device.as_str()).filter(|d| !d.is_empty()),
             max_duration: e.until.filter(|_| is_break),
             wrap_e_time: e.until.filter(|_| e.kind.is_call() && e.kind != Kind::Offered),
             reported_time: e.reported,

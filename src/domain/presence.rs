@@ -488,7 +488,7 @@ impl Presence {
         }
         let mut leg = self.leg(&call).cloned().unwrap_or_else(|| Leg::new(call.clone()));
         let was = leg.status();
-        leg.record(kind, at);
+        leg.record_on(kind, at, &call.device);
         // While another leg is talked on, its own hang-up gives the wrap-up.
         let talking_elsewhere =
             self.legs.iter().any(|l| !l.call.same_leg(&call) && l.active() && l.status() == LegStatus::Talking);
@@ -753,7 +753,7 @@ impl Presence {
         };
         let leg = &mut self.legs[index];
         let ended_before = leg.ended.is_some();
-        leg.record(event.kind, event.happened());
+        leg.record_on(event.kind, event.happened(), &call.device);
         // A later event that does not repeat the caller (withheld there, or
         // left out) keeps the one the leg knows.
         let mut call = call.clone();
@@ -761,6 +761,8 @@ impl Presence {
             call.caller_number = leg.call.caller_number.clone();
         }
         call.group = call.group.or(leg.call.group);
+        // The device is the fact's, not the leg's.
+        call.device = String::new();
         if leg.active() {
             // Also a leg that comes back (an answer that raced its timeout).
             leg.call = call.clone();

@@ -17,6 +17,7 @@ fn call(id: &str) -> CallRef {
         did: String::new(),
         group: None,
         attempt: 0,
+        device: String::new(),
     }
 }
 

@@ -60,9 +60,11 @@ fn legs(events: &[Logged]) -> Vec<(AgentId, Leg)> {
     let mut legs: BTreeMap<(AgentId, u32), Leg> = BTreeMap::new();
     for l in ordered {
         let Some(call) = &l.event.call else { continue };
-        legs.entry((l.event.agent, call.attempt))
-            .or_insert_with(|| Leg::new(call.clone()))
-            .record(l.event.kind, l.event.happened());
+        legs.entry((l.event.agent, call.attempt)).or_insert_with(|| Leg::new(call.clone())).record_on(
+            l.event.kind,
+            l.event.happened(),
+            &call.device,
+        );
     }
     let mut legs: Vec<(AgentId, Leg)> = legs.into_iter().map(|((agent, _), leg)| (agent, leg)).collect();
     legs.sort_by_key(|(agent, leg)| (leg.since(), *agent));
@@ -151,6 +153,7 @@ mod tests {
             did: String::new(),
             group: None,
             attempt: 0,
+            device: String::new(),
         });
         Logged { seq, event, state: State::Available, state_reason: None }
     }

@@ -103,6 +103,7 @@ impl Batch {
                 call_id: c.call_id.clone(),
                 kind: e.kind,
                 attempt: c.attempt,
+                device: c.device.clone(),
             })
         })
     }
@@ -190,6 +191,7 @@ impl Pending {
                     call_id: call.call_id.clone(),
                     kind: event.kind,
                     attempt: call.attempt,
+                    device: call.device.clone(),
                 });
             }
         }

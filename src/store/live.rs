@@ -43,6 +43,10 @@ struct Detail {
     /// `attempt` column of the idempotency key); absent: the first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     attempt: Option<u32>,
+    /// Which device of the agent (`CallRef::device`; also the `device`
+    /// column of the idempotency key); absent: not said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    device: Option<String>,
 }
 
 fn detail_of(event: &Event) -> Option<String> {
@@ -53,6 +57,7 @@ fn detail_of(event: &Event) -> Option<String> {
         detail.did = (!call.did.is_empty()).then(|| call.did.clone());
         detail.group = call.group;
         detail.attempt = (call.attempt > 0).then_some(call.attempt);
+        detail.device = (!call.device.is_empty()).then(|| call.device.clone());
         if !event.kind.is_call() {
             detail.call_id = Some(call.call_id.clone());
         }
@@ -103,6 +108,7 @@ fn logged_from(row: EventRow) -> StoreResult<Logged> {
         did: detail.did.unwrap_or_default(),
         group: detail.group,
         attempt: detail.attempt.unwrap_or(0),
+        device: detail.device.unwrap_or_default(),
     });
     let event =
         Event { agent, at, kind, actor, reason, call, until: detail.until, reported: detail.reported, by: detail.by };
@@ -263,16 +269,17 @@ impl LiveStore for SqlStore {
                     shown.state.as_str(),
                     shown.reason.as_deref(),
                     call.map_or(0, |c| c.attempt),
+                    call.map_or("", |c| c.device.as_str()),
                 )
             })
             .collect();
         let insert = format!(
             "INSERT INTO agent_events
                  (account_id, seq, agent_id, at, kind, actor, reason, call_id, caller_number, detail, state, state_reason,
-                  attempt)
+                  attempt, device)
              SELECT $1, CAST(v.value ->> 0 AS BIGINT), CAST(v.value ->> 1 AS BIGINT), CAST(v.value ->> 2 AS BIGINT),
                     v.value ->> 3, v.value ->> 4, v.value ->> 5, v.value ->> 6, v.value ->> 7, v.value ->> 8, v.value ->> 9,
-                    v.value ->> 10, CAST(v.value ->> 11 AS BIGINT)
+                    v.value ->> 10, CAST(v.value ->> 11 AS BIGINT), v.value ->> 12
              FROM {} AS v",
             self.json_elements("$2")
         );
@@ -308,17 +315,17 @@ impl LiveStore for SqlStore {
         }
         let ids: Vec<[&String; 1]> = call_ids.iter().map(|id| [id]).collect();
         let mut select = Statement::new(&format!(
-            "SELECT agent_id, call_id, kind, attempt FROM agent_events
+            "SELECT agent_id, call_id, kind, attempt, device FROM agent_events
              WHERE account_id = $1 AND call_id IN (SELECT v.value ->> 0 FROM {} AS v)",
             self.json_elements("$2")
         ));
         select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&ids)?));
-        let rows: Vec<(AgentId, String, String, u32)> =
-            self.json_rows(select, "agent_id, call_id, kind, attempt").await?;
+        let rows: Vec<(AgentId, String, String, u32, String)> =
+            self.json_rows(select, "agent_id, call_id, kind, attempt, device").await?;
         rows.into_iter()
-            .map(|(agent, call_id, kind_text, attempt)| {
+            .map(|(agent, call_id, kind_text, attempt, device)| {
                 let kind = Kind::parse(&kind_text).ok_or_else(|| corrupt("kind", &kind_text))?;
-                Ok(RecordedCall { agent, call_id, kind, attempt })
+                Ok(RecordedCall { agent, call_id, kind, attempt, device })
             })
             .collect()
     }

@@ -511,6 +511,8 @@ pub struct RecordedCall {
     pub kind: Kind,
     /// Which ring of the agent for the call (`CallRef::attempt`).
     pub attempt: u32,
+    /// Which of its devices (`CallRef::device`; `""`: not said).
+    pub device: String,
 }
 
 /// An agent named across accounts.

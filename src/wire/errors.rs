@@ -197,6 +197,7 @@ error_table! {
         INVALID_GROUP_ID = 1509, "Invalid groupId";
         INVALID_ATTEMPT = 1510, "Invalid attempt";
         INVALID_SENT_AT = 1511, "Invalid sentAt";
+        INVALID_DEVICE = 1512, "Invalid device";
     }
 }
 
