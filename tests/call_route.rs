@@ -158,6 +158,42 @@ backend_test!(round_robin_goes_on_from_where_the_group_left_off, |app| {
     assert_eq!(order, vec![agents[0], agents[1], agents[2], agents[0]]);
 });
 
+/// A call `id` the agent answers at `at` and hangs up 20 s later.
+async fn talk(app: &TestApp, account: &Account, id: &str, agent: i64, at: i64) {
+    app.clock.set(at);
+    call(app, account, id, agent, "offered").await;
+    call(app, account, id, agent, "answered").await;
+    app.clock.set(at + 20);
+    call(app, account, id, agent, "ended").await;
+}
+
+backend_test!(fewest_calls_offers_whoever_answered_fewest_today_then_the_longest_idle, |app| {
+    let (account, group, agents) = floor(&app, "fewest_calls").await;
+    // Agents 1 and 2 took two calls each, agent 3 one, and last: the
+    // longest idle is agent 1, the least busy agent 3.
+    talk(&app, &account, "a1", agents[0], T + 100).await;
+    talk(&app, &account, "a2", agents[0], T + 200).await;
+    talk(&app, &account, "b1", agents[1], T + 300).await;
+    talk(&app, &account, "b2", agents[1], T + 400).await;
+    talk(&app, &account, "c1", agents[2], T + 500).await;
+    app.clock.set(T + 600);
+    app.step().await;
+    let reply = route(&app, &account, json!({"callId": "n1", "groupId": group})).await;
+    assert_eq!((offered(&reply), reply["strategy"].clone()), (vec![agents[2]], json!("fewest_calls")), "{reply}");
+    // A missed ring is no call taken: agent 3 is still the least busy,
+    // but it is not rung again for the same call; of the others (two calls
+    // each) agent 1 has been idle longest.
+    call(&app, &account, "n1", agents[2], "missed").await;
+    let reply = route(&app, &account, json!({"callId": "n1", "groupId": group})).await;
+    assert_eq!(offered(&reply), vec![agents[0]], "{reply}");
+    call(&app, &account, "n1", agents[0], "missed").await;
+    // The next day (00:30 UTC, the account's zone) nobody has a call yet:
+    // the longest idle first.
+    app.clock.set(T + 14 * 3600 + 1800);
+    let reply = route(&app, &account, json!({"callId": "n2", "groupId": group})).await;
+    assert_eq!(offered(&reply), vec![agents[0]], "agent 1's last wrap-up ended first: {reply}");
+});
+
 backend_test!(agents_on_a_break_in_wrap_up_not_receiving_or_off_hours_are_never_offered, |app| {
     let (account, group, agents) = floor(&app, "ringall").await;
     // Agent 1 on a break; agent 2 in wrap-up after a call.

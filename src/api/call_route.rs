@@ -24,7 +24,8 @@ use crate::domain::agent::valid_did;
 use crate::domain::caller::CallerId;
 use crate::domain::ids::{AgentId, GroupId};
 use crate::domain::presence::{CallRef, Kind};
-use crate::domain::routing::{Candidate, choose};
+use crate::domain::routing::{Candidate, Strategy, choose};
+use crate::domain::timeline::day_bounds;
 use crate::domain::working::{DAYS, works_at};
 use crate::store::{AgentRow, RouteGroup};
 use crate::wire::body::id_value;
@@ -62,7 +63,7 @@ pub(in crate::api) struct Offer {
 pub(in crate::api) struct Routed {
     call_id: String,
     group_id: i64,
-    /// `ringall`, `longest_idle` or `round_robin`.
+    /// `ringall`, `longest_idle`, `round_robin` or `fewest_calls`.
     strategy: &'static str,
     /// Seconds to ring the offered agents before asking again.
     ring_timeout: i64,
@@ -144,6 +145,15 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
         tz.to_datetime(jiff::Timestamp::from_second(state.clock.now()).map_err(|e| ApiError::Internal(e.into()))?);
     let agents: Vec<AgentRow> =
         state.store.receiving_agents(&who.account, group.id).await?.into_iter().filter(|a| on_duty(a, &now)).collect();
+    // Only `fewest_calls` orders by today's calls (since midnight in the
+    // account's time zone).
+    let calls_today: Vec<(AgentId, u32)> = if group.strategy == Strategy::FewestCalls {
+        let ids: Vec<AgentId> = agents.iter().map(|a| a.id).collect();
+        let midnight = day_bounds(now.date(), &tz).map_or(0, |(start, _)| start);
+        state.store.answered_calls_since(&who.account, &ids, midnight).await?
+    } else {
+        Vec::new()
+    };
     let call = CallRef {
         call_id: ask.call_id.clone(),
         caller_number: ask.caller_number,
@@ -189,7 +199,8 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
                     last = last.max(Some((at, a.id)));
                 }
                 if presence.routable() {
-                    let candidate = Candidate { agent: a.id, idle_since: presence.idle_since() };
+                    let calls = calls_today.iter().find(|(id, _)| *id == a.id).map_or(0, |(_, n)| *n);
+                    let candidate = Candidate { agent: a.id, idle_since: presence.idle_since(), calls_today: calls };
                     let leg = presence.latest_leg(&call.call_id);
                     let rang = leg.is_some() || recorded.iter().any(|r| r.agent == a.id && r.kind == Kind::Offered);
                     // An agent who just let this call go is not rung again

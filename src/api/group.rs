@@ -53,7 +53,7 @@ const RING_TIMEOUTS: std::ops::RangeInclusive<i64> = 5..=300;
 const MAX_DIDS: usize = 100;
 
 /// The routing fields of `Group/add` and `Group/update` (ours, for
-/// `callRoute`): `strategy` (`ringall`, `longest_idle`, `round_robin`),
+/// `callRoute`): `strategy` (`ringall`, `longest_idle`, `round_robin`, `fewest_calls`),
 /// `ringTimeout` (5–300 s) and `dids` (the numbers that reach the group,
 /// 6–15 digits each, replacing its list); `null` restores the default
 /// (ringall, 20 s, no numbers). Absent: left as is.

@@ -265,7 +265,7 @@ pub struct GroupAddRequest {
     status: Option<Integer>,
     /// Wrap-up seconds after this group's calls (0–3600); absent: the account's.
     wrapUpTime: Option<Integer>,
-    /// Routing (`callRoute`): `ringall` (default), `longest_idle` or `round_robin`.
+    /// Routing (`callRoute`): `ringall` (default), `longest_idle`, `round_robin` or `fewest_calls`.
     strategy: Option<String>,
     /// Seconds an offer rings before the telephony asks again (5–300; default 20).
     ringTimeout: Option<Integer>,
@@ -287,7 +287,7 @@ pub struct GroupUpdateRequest {
     status: Option<Integer>,
     /// Absent: unchanged; `null`: the account's applies again; 0–3600 seconds.
     wrapUpTime: Option<Integer>,
-    /// Absent: unchanged; `null`: the default again. Routing (`callRoute`): `ringall` (default), `longest_idle` or `round_robin`.
+    /// Absent: unchanged; `null`: the default again. Routing (`callRoute`): `ringall` (default), `longest_idle`, `round_robin` or `fewest_calls`.
     strategy: Option<String>,
     /// Seconds an offer rings before the telephony asks again (5–300; default 20).
     ringTimeout: Option<Integer>,

@@ -10,6 +10,12 @@
 //! | `ringall` | `ringall` | `ring-all` | every eligible agent at once; the first to answer takes it |
 //! | `longest_idle` | `leastrecent` | `longest-idle-agent` | the agent idle longest: since the end of its last talk or wrap-up this session, else since its login (unanswered rings and breaks do not count) |
 //! | `round_robin` | `rrmemory` | `round-robin` | the next agent by id after the one this group offered a call to last |
+//! | `fewest_calls` | `fewestcalls` | `agent-with-fewest-calls` | the agent who answered the fewest calls today (the account's day), the longest idle of those |
+//!
+//! app_queue and mod_callcenter count a member's calls since it was added
+//! or its figures were reset; agentdesk counts the calls the agent answered
+//! since midnight in the account's time zone, from the event log, so a
+//! restart or a second login the same day changes nothing.
 //!
 //! Sequential strategies offer one agent per decision; when it does not
 //! answer within the group's ring timeout the telephony asks again and the
@@ -27,10 +33,13 @@ pub enum Strategy {
     LongestIdle,
     /// Agents ring in turn, by id, from where the group left off.
     RoundRobin,
+    /// The agent with the fewest answered calls today rings.
+    FewestCalls,
 }
 
 impl Strategy {
-    pub const ALL: [Strategy; 3] = [Strategy::RingAll, Strategy::LongestIdle, Strategy::RoundRobin];
+    pub const ALL: [Strategy; 4] =
+        [Strategy::RingAll, Strategy::LongestIdle, Strategy::RoundRobin, Strategy::FewestCalls];
 
     /// The name on the wire and in the store.
     pub fn as_str(self) -> &'static str {
@@ -38,6 +47,7 @@ impl Strategy {
             Strategy::RingAll => "ringall",
             Strategy::LongestIdle => "longest_idle",
             Strategy::RoundRobin => "round_robin",
+            Strategy::FewestCalls => "fewest_calls",
         }
     }
 
@@ -60,6 +70,8 @@ pub struct Candidate {
     pub agent: AgentId,
     /// Unix seconds since when the agent has been idle.
     pub idle_since: i64,
+    /// Calls the agent answered today (only `fewest_calls` reads it).
+    pub calls_today: u32,
 }
 
 /// The agents to offer the call to, in order: every candidate for
@@ -79,6 +91,12 @@ pub fn choose(strategy: Strategy, mut candidates: Vec<Candidate>, last_offered: 
                 last_offered.and_then(|last| candidates.iter().find(|c| c.agent > last)).or_else(|| candidates.first());
             next.map(|c| c.agent).into_iter().collect()
         }
+        Strategy::FewestCalls => candidates
+            .into_iter()
+            .min_by_key(|c| (c.calls_today, c.idle_since, c.agent))
+            .map(|c| c.agent)
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -91,7 +109,7 @@ mod tests {
     }
 
     fn candidates(idle: &[(i64, i64)]) -> Vec<Candidate> {
-        idle.iter().map(|&(agent, idle_since)| Candidate { agent: id(agent), idle_since }).collect()
+        idle.iter().map(|&(agent, idle_since)| Candidate { agent: id(agent), idle_since, calls_today: 0 }).collect()
     }
 
     #[test]
@@ -123,6 +141,19 @@ mod tests {
         assert_eq!(choose(Strategy::RoundRobin, all.clone(), Some(id(2))), vec![id(5)]);
         assert_eq!(choose(Strategy::RoundRobin, all.clone(), Some(id(6))), vec![id(9)]);
         assert_eq!(choose(Strategy::RoundRobin, all, Some(id(9))), vec![id(2)]);
+    }
+
+    #[test]
+    fn fewest_calls_offers_the_least_busy_then_the_longest_idle() {
+        let with = |calls: &[(i64, i64, u32)]| -> Vec<Candidate> {
+            calls
+                .iter()
+                .map(|&(a, idle_since, calls_today)| Candidate { agent: id(a), idle_since, calls_today })
+                .collect()
+        };
+        assert_eq!(choose(Strategy::FewestCalls, with(&[(1, 10, 4), (2, 90, 1), (3, 50, 2)]), None), vec![id(2)]);
+        assert_eq!(choose(Strategy::FewestCalls, with(&[(1, 10, 4), (2, 90, 1), (3, 50, 1)]), None), vec![id(3)]);
+        assert_eq!(choose(Strategy::FewestCalls, with(&[(7, 50, 0), (3, 50, 0)]), Some(id(3))), vec![id(3)]);
     }
 
     #[test]

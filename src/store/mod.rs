@@ -250,6 +250,16 @@ pub trait RoutingStore: Send + Sync {
     /// The live agents mapped to the group with `receive_call` `Y`, by id
     /// (switched off ones too: the decision leaves them out).
     async fn receiving_agents(&self, account: &AccountId, group: GroupId) -> StoreResult<Vec<AgentRow>>;
+    /// How many calls each of `agents` answered at or after `since` (Unix
+    /// seconds), a call answered on several attempts once; agents without
+    /// any are left out. What is durable: a call answered within the last
+    /// moment may not be counted yet (`fewest_calls` orders by it).
+    async fn answered_calls_since(
+        &self,
+        account: &AccountId,
+        agents: &[AgentId],
+        since: i64,
+    ) -> StoreResult<Vec<(AgentId, u32)>>;
     /// Applies the change, all or nothing. NotFound: no such group;
     /// Conflict: a number reaches another group already.
     async fn set_group_routing(&self, account: &AccountId, group: GroupId, change: &RoutingChange) -> StoreResult<()>;

@@ -4,8 +4,8 @@
 
 use async_trait::async_trait;
 
-use super::sql::{SqlStore, id, int, opt_int, opt_text, text};
-use super::{AccountId, AgentRow, GroupId, RouteGroup, RoutingChange, RoutingStore, StoreError, StoreResult};
+use super::sql::{Param, SqlStore, Statement, id, int, opt_int, opt_text, text};
+use super::{AccountId, AgentId, AgentRow, GroupId, RouteGroup, RoutingChange, RoutingStore, StoreError, StoreResult};
 use crate::domain::routing::Strategy;
 
 #[async_trait]
@@ -60,6 +60,34 @@ impl RoutingStore for SqlStore {
             .filter(|a| a.receiving().any(|(g, rc)| g == group && rc == "Y"))
             .map(|a| a.row.clone())
             .collect())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn answered_calls_since(
+        &self,
+        account: &AccountId,
+        agents: &[AgentId],
+        since: i64,
+    ) -> StoreResult<Vec<(AgentId, u32)>> {
+        if agents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted: Vec<[AgentId; 1]> = agents.iter().map(|a| [*a]).collect();
+        let wanted = serde_json::to_string(&wanted).map_err(|e| StoreError::Other(e.into()))?;
+        // One range of the (account, agent, at) index per agent, as in
+        // `existing_agents`: never the account's whole day.
+        let mut select = Statement::new(&format!(
+            "SELECT e.agent_id, COUNT(DISTINCT e.call_id) AS calls FROM {} AS v CROSS JOIN agent_events e
+             WHERE e.account_id = $1 AND e.agent_id = CAST(v.value ->> 0 AS BIGINT) AND e.at >= $3
+               AND e.kind = 'answered'
+             GROUP BY e.agent_id",
+            self.json_elements("$2")
+        ));
+        select
+            .bind_first(Param::Text(account.to_string()))
+            .bind_first(Param::Text(wanted))
+            .bind_first(Param::Int(since));
+        self.json_rows(select, "agent_id, calls").await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
