@@ -322,3 +322,168 @@ backend_test!(a_deleted_groups_numbers_reach_nothing_and_are_free_again, |app| {
     let take = json!({"groupId": other, "name": "Support", "dids": ["8001234567"]});
     assert_eq!(app.post("/api/v2/Group/update", &with_creds(&account, take)).await.json()["status"], "success");
 });
+
+const SET_STICKY: &str = "/api/v2/Directory/setSticky";
+
+async fn sticky(app: &TestApp, account: &Account, path: &str, fields: Value) -> Value {
+    app.post(&format!("/api/v2/Directory/{path}"), &with_creds(account, fields)).await.json()
+}
+
+backend_test!(a_sticky_caller_rings_its_agent_alone_first_then_the_group, |app| {
+    let (account, group, agents) = floor(&app, "ringall").await;
+    // The caller as a CRM writes it; the telephony sends it without the
+    // country code.
+    let set =
+        sticky(&app, &account, "setSticky", json!({"contact": "+91 98111 00101", "agentId": agents[2], "type": "all"}))
+            .await;
+    let expected = json!({
+        "contact": "919811100101",
+        "sticky": [{"agentId": agents[2], "type": "all", "cli": "", "groupid": null, "expiry": -1}],
+        "status": "success", "code": 200
+    });
+    assert_eq!(set, expected);
+    let ask = json!({"callId": "s1", "did": "8001234567", "callerNumber": "9811100101"});
+    let first = route(&app, &account, ask.clone()).await;
+    assert_eq!(offered(&first), vec![agents[2]], "the pinned agent alone: {first}");
+    // It does not answer: the group's order, without it.
+    app.clock.set(T + 30);
+    call(&app, &account, "s1", agents[2], "missed").await;
+    let next = route(&app, &account, ask).await;
+    assert_eq!(offered(&next), vec![agents[0], agents[1]], "{next}");
+    call(&app, &account, "s1", agents[0], "missed").await;
+    call(&app, &account, "s1", agents[1], "missed").await;
+    // Another caller: the whole group. A withheld one too.
+    app.clock.set(T + 60);
+    let other = route(&app, &account, json!({"callId": "s2", "groupId": group, "callerNumber": "9811100199"})).await;
+    assert_eq!(offered(&other).len(), 3, "{other}");
+    for &a in &agents {
+        call(&app, &account, "s2", a, "missed").await;
+    }
+    // The pinned agent on a break: the caller goes to the group at once.
+    let body = with_creds(&account, json!({"agentId": agents[2], "reason": "Tea"}));
+    assert_eq!(app.post("/api/v2/Supervisor/breakStart", &body).await.json()["status"], "success");
+    let busy = route(&app, &account, json!({"callId": "s3", "groupId": group, "callerNumber": "9811100101"})).await;
+    assert_eq!(offered(&busy), vec![agents[0], agents[1]], "{busy}");
+});
+
+backend_test!(the_narrowest_sticky_in_force_wins_and_pins_are_read_and_removed, |app| {
+    let (account, group, agents) = floor(&app, "longest_idle").await;
+    let caller = "9811100101";
+    let all = json!({"contact": caller, "agentId": agents[2], "type": "all"});
+    assert_eq!(sticky(&app, &account, "setSticky", all).await["status"], "success");
+    let narrow = json!({"contact": caller, "agentId": agents[1], "type": "CLI_GROUP", "cli": "800-123-4567",
+        "groupid": group.to_string(), "expiry": T + 100});
+    assert_eq!(sticky(&app, &account, "setSticky", narrow).await["status"], "success");
+    let pins = sticky(&app, &account, "getSticky", json!({"cn": caller})).await;
+    let expected = json!({
+        "contact": "919811100101",
+        "sticky": [
+            {"agentId": agents[1], "type": "cli_group", "cli": "8001234567", "groupid": group, "expiry": T + 100},
+            {"agentId": agents[2], "type": "all", "cli": "", "groupid": null, "expiry": -1}
+        ],
+        "status": "success", "code": 200
+    });
+    assert_eq!(pins, expected);
+    // The call to the number, for the group: the narrow pin.
+    let reply = route(&app, &account, json!({"callId": "p1", "did": "8001234567", "callerNumber": caller})).await;
+    assert_eq!(offered(&reply), vec![agents[1]], "{reply}");
+    call(&app, &account, "p1", agents[1], "missed").await;
+    // Asked by group alone (no number): only `all` covers it.
+    let reply = route(&app, &account, json!({"callId": "p2", "groupId": group, "callerNumber": caller})).await;
+    assert_eq!(offered(&reply), vec![agents[2]], "{reply}");
+    call(&app, &account, "p2", agents[2], "missed").await;
+    // At its expiry the narrow pin is gone: `all` again, and not listed.
+    app.clock.set(T + 100);
+    let reply = route(&app, &account, json!({"callId": "p3", "did": "8001234567", "callerNumber": caller})).await;
+    assert_eq!(offered(&reply), vec![agents[2]], "{reply}");
+    let pins = sticky(&app, &account, "getSticky", json!({"contact": caller})).await;
+    assert_eq!(pins["sticky"].as_array().map(Vec::len), Some(1), "{pins}");
+    // Setting a scope again replaces its pin.
+    let again = json!({"contact": caller, "agentId": agents[0], "type": "all", "expiry": "-1"});
+    assert_eq!(sticky(&app, &account, "setSticky", again).await["sticky"][0]["agentId"], agents[0]);
+    // An agent without EDIT_AGENTS pins callers to itself only, and removes
+    // only its own pins.
+    let ssid = app.login("a2@example.com", "pass-word-1").await;
+    let mine = json!({"ssid": ssid, "contact": "9811100555", "agentId": agents[1], "type": "all"});
+    assert_eq!(app.post(SET_STICKY, &mine.to_string()).await.json()["status"], "success");
+    let theirs = json!({"ssid": ssid, "contact": "9811100555", "agentId": agents[0], "type": "all"});
+    app.expect_error(SET_STICKY, &theirs.to_string(), 1015, "Permission denied").await;
+    let remove = json!({"ssid": ssid, "contact": caller, "type": "all"});
+    app.expect_error("/api/v2/Directory/removeSticky", &remove.to_string(), 1012, "No data found").await;
+    let removed = sticky(&app, &account, "removeSticky", json!({"contact": caller, "type": "all"})).await;
+    assert_eq!(removed, json!({"contact": "919811100101", "removed": 1, "status": "success", "code": 200}));
+    let removed = sticky(&app, &account, "removeSticky", json!({"contact": caller})).await;
+    assert_eq!(removed["removed"], 1, "the expired narrow pin: {removed}");
+    let pins = sticky(&app, &account, "getSticky", json!({"contact": caller})).await;
+    assert_eq!(pins["sticky"], json!([]));
+    // Deleting the agent unpins its callers.
+    let body = with_creds(&account, json!({"agentId": agents[1]}));
+    assert_eq!(app.post("/api/v2/Agent/delete", &body).await.json()["status"], "success");
+    let pins = sticky(&app, &account, "getSticky", json!({"contact": "9811100555"})).await;
+    assert_eq!(pins["sticky"], json!([]));
+});
+
+backend_test!(bad_pins_get_the_directory_codes, |app| {
+    let (account, group, agents) = floor(&app, "ringall").await;
+    let other = app.group(&account, "Billing").await;
+    let c = "9811100101";
+    let cases = [
+        (json!({"contact": c, "type": "all"}), 1501, "Sticky agent error"),
+        (json!({"contact": c, "agentId": 999, "type": "all"}), 1501, "Sticky agent error"),
+        (json!({"contact": c, "agentId": "x", "type": "all"}), 1501, "Sticky agent error"),
+        (json!({"contact": c, "agentId": agents[0]}), 1502, "Type is not valid"),
+        (json!({"contact": c, "agentId": agents[0], "type": "group"}), 1502, "Type is not valid"),
+        (json!({"contact": c, "agentId": agents[0], "type": "cli"}), 1505, "CLI does not exist"),
+        (json!({"contact": c, "agentId": agents[0], "type": "cli", "cli": "8009999999"}), 1505, "CLI does not exist"),
+        (
+            json!({"contact": c, "agentId": agents[0], "type": "cli_group", "cli": "8001234567"}),
+            1506,
+            "Group ID does not exist",
+        ),
+        (
+            json!({"contact": c, "agentId": agents[0], "type": "cli_group", "cli": "8001234567", "groupid": 999}),
+            1506,
+            "Group ID does not exist",
+        ),
+        (
+            json!({"contact": c, "agentId": agents[0], "type": "cli_group", "cli": "8001234567", "groupid": other}),
+            1507,
+            "Agent does not exist in the given group ID",
+        ),
+        (
+            json!({"contact": c, "agentId": agents[0], "type": "all", "expiry": -2}),
+            1508,
+            "Expiry must be greater than or equal to -1",
+        ),
+        (
+            json!({"contact": c, "agentId": agents[0], "type": "all", "expiry": T}),
+            1508,
+            "Expiry must be greater than or equal to -1",
+        ),
+        (
+            json!({"contact": c, "agentId": agents[0], "type": "all", "expiry": "soon"}),
+            1509,
+            "Expiry must be integer value",
+        ),
+        (
+            json!({"contact": c, "agentId": agents[0], "type": "all", "expiry": 1.5}),
+            1509,
+            "Expiry must be integer value",
+        ),
+        (json!({"contact": "abc", "agentId": agents[0], "type": "all"}), 1005, "Invalid contact number"),
+        (json!({"agentId": agents[0], "type": "all"}), 1000, "Invalid parameter"),
+    ];
+    for (body, code, message) in cases {
+        app.expect_error(SET_STICKY, &with_creds(&account, body), code, message).await;
+    }
+    app.expect_error(
+        "/api/v2/Directory/removeSticky",
+        &with_creds(&account, json!({"contact": c, "type": "x"})),
+        1502,
+        "Type is not valid",
+    )
+    .await;
+    let pins = sticky(&app, &account, "getSticky", json!({"contact": c})).await;
+    assert_eq!(pins["sticky"], json!([]), "nothing was pinned");
+    let _ = group;
+});

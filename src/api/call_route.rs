@@ -10,7 +10,9 @@
 //! Eligible: mapped to the group with `receive_call` `Y`, switched on,
 //! `available` with no break asked for, and inside its working hours (in
 //! the account's time zone) when it has any. The group's strategy orders
-//! them (`domain::routing`).
+//! them (`domain::routing`); a caller pinned to one of them
+//! (`Directory/setSticky`, `domain::sticky`) is offered to that agent alone
+//! first.
 
 use jiff::tz::TimeZone;
 use serde::Serialize;
@@ -25,6 +27,7 @@ use crate::domain::caller::CallerId;
 use crate::domain::ids::{AgentId, GroupId};
 use crate::domain::presence::{CallRef, Kind};
 use crate::domain::routing::{Candidate, Strategy, choose};
+use crate::domain::sticky::pinned_agent;
 use crate::domain::timeline::day_bounds;
 use crate::domain::working::{DAYS, works_at};
 use crate::store::{AgentRow, RouteGroup};
@@ -154,6 +157,15 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
     } else {
         Vec::new()
     };
+    // The agent the caller is pinned to (`Directory/setSticky`) rings
+    // first, alone, when it may take the call and was not rung for it yet.
+    // A withheld caller (stored as "") has no pins.
+    let pinned = if !ask.caller_number.is_empty() {
+        let pins = state.store.stickies(&who.account, &ask.caller_number).await?;
+        pinned_agent(&pins, &ask.did, group.id, state.clock.now())
+    } else {
+        None
+    };
     let call = CallRef {
         call_id: ask.call_id.clone(),
         caller_number: ask.caller_number,
@@ -213,8 +225,13 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
                     }
                 }
             }
-            let candidates = if untried.is_empty() { tried } else { untried };
-            let chosen = choose(group.strategy, candidates, last.map(|(_, a)| a));
+            let chosen = match pinned.filter(|p| untried.iter().any(|c| c.agent == *p)) {
+                Some(agent) => vec![agent],
+                None => {
+                    let candidates = if untried.is_empty() { tried } else { untried };
+                    choose(group.strategy, candidates, last.map(|(_, a)| a))
+                }
+            };
             let wrap_secs = group.wrap_up_secs.unwrap_or(draft.wrap_up_secs);
             for &agent in &chosen {
                 let now = draft.now;

@@ -121,3 +121,60 @@ pub struct TagsRequest {
     /// Unix time the window starts at, at most 7 days back (default: 24 hours ago; 1511).
     r#ref: Option<Integer>,
 }
+
+/// `Directory/setSticky`: pin a caller to an agent.
+#[derive(ToSchema)]
+#[schema(examples(json!({
+    "userId": "10000001", "token": "your-api-token", "contact": "+91 99887 76655",
+    "agentId": 1, "type": "cli_group", "cli": "8001234567", "groupid": 1, "expiry": -1
+})))]
+pub struct SetStickyRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The caller (`PhoneNumber`: 1005 when it cannot be read).
+    contact: PhoneNumber,
+    /// The same as `contact`.
+    cn: Option<PhoneNumber>,
+    /// The agent calls are offered to first (1501 when it is not a live agent of the account).
+    agentId: Id,
+    /// `all` (every call of the caller), `cli` (calls to the number `cli`) or
+    /// `cli_group` (calls to `cli` routed to `groupid`); 1502 otherwise.
+    #[schema(example = "all")]
+    r#type: String,
+    /// One of the account's numbers (a group's `dids`): needed by `cli` and `cli_group` (1505).
+    cli: Option<PhoneNumber>,
+    /// A group the agent is mapped to: needed by `cli_group` (1506, 1507). `groupId` is read too.
+    groupid: Option<Id>,
+    /// Unix seconds when the pin ends, ahead of now; `-1` or absent: never (1508, 1509).
+    expiry: Option<Integer>,
+}
+
+/// `Directory/getSticky`: a caller's pins.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "contact": "+91 99887 76655"})))]
+pub struct GetStickyRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The caller (`PhoneNumber`: 1005 when it cannot be read).
+    contact: PhoneNumber,
+    /// The same as `contact`.
+    cn: Option<PhoneNumber>,
+}
+
+/// `Directory/removeSticky`: unpin a caller.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "contact": "+91 99887 76655", "type": "cli_group"})))]
+pub struct RemoveStickyRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The caller (`PhoneNumber`: 1005 when it cannot be read).
+    contact: PhoneNumber,
+    /// The same as `contact`.
+    cn: Option<PhoneNumber>,
+    /// Only pins of this scope (`all`, `cli`, `cli_group`; 1502 otherwise); absent: every scope.
+    r#type: Option<String>,
+    /// Only pins of this number.
+    cli: Option<PhoneNumber>,
+    /// Only pins of this group. `groupId` is read too.
+    groupid: Option<Id>,
+}

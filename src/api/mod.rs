@@ -24,6 +24,7 @@ mod role;
 mod routes;
 mod schemas;
 mod shared;
+mod sticky;
 mod stream;
 mod supervisor;
 mod webhook;

@@ -15,7 +15,7 @@ use super::live_schemas as ls;
 use super::webhook_schemas as ws;
 use super::{
     account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, call_route, directory, group, role,
-    schemas, supervisor, webhook,
+    schemas, sticky, supervisor, webhook,
 };
 use crate::AppState;
 use crate::domain::calls::CallSummary;
@@ -242,6 +242,18 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "The account's contact fields in its order", []),
     endpoint!("Directory" / "setFields", directory::set_fields, cs::SetFieldsRequest => Listing<directory::FieldList>, auth: true,
         "Arrange the account's contact fields (account credentials)", [d::INVALID_FIELDS]),
+    endpoint!("Directory" / "setSticky", sticky::set_sticky, cs::SetStickyRequest => Listing<sticky::StickyList>, auth: true,
+        "Pin a caller to an agent: callRoute offers the caller's calls to it first when it may take them (account credentials, EDIT_AGENTS, or an agent pinning to itself)",
+        [g::INVALID_PARAMETER, g::INVALID_DATA_TYPE, g::INVALID_CONTACT_NUMBER, g::PERMISSION_DENIED, d::STICKY_AGENT_ERROR,
+         d::INVALID_TYPE, d::CLI_DOES_NOT_EXIST, d::GROUP_ID_DOES_NOT_EXIST, d::AGENT_NOT_IN_GROUP, d::EXPIRY_TOO_SMALL,
+         d::EXPIRY_NOT_INTEGER]),
+    endpoint!("Directory" / "getSticky", sticky::get_sticky, cs::GetStickyRequest => Listing<sticky::StickyList>, auth: true,
+        "A caller's pins still in force, narrowest first",
+        [g::INVALID_PARAMETER, g::INVALID_DATA_TYPE, g::INVALID_CONTACT_NUMBER]),
+    endpoint!("Directory" / "removeSticky", sticky::remove_sticky, cs::RemoveStickyRequest => Listing<sticky::StickyRemoved>, auth: true,
+        "Unpin a caller (every pin, or those of a type, number, group)",
+        [g::INVALID_PARAMETER, g::INVALID_DATA_TYPE, g::INVALID_CONTACT_NUMBER, g::NO_DATA_FOUND, d::INVALID_TYPE,
+         d::CLI_DOES_NOT_EXIST, d::GROUP_ID_DOES_NOT_EXIST]),
     endpoint!("" / "callEvent", call_event::call_event, ls::CallEventRequest => Listing<call_event::Accepted>, auth: true,
         "Telephony facts in, one leg per agent a call is offered to (one, or a batch of up to 1000 applied in the order they happened; a wrong fact of a batch is refused alone and named in `refused`); idempotent on callId + event per agent",
         [ce::INVALID_CALL_ID, ce::INVALID_EVENT, ce::INVALID_AGENT_ID, ce::INVALID_CALLER_NUMBER,

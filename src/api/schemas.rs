@@ -275,7 +275,10 @@ pub struct GroupAddRequest {
 }
 
 #[derive(ToSchema)]
-#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "groupId": 1, "name": "Sales India", "status": 1})))]
+#[schema(examples(json!({
+    "userId": "10000001", "token": "your-api-token", "groupId": 1, "name": "Sales India", "status": 1,
+    "dids": ["8001234567"]
+})))]
 pub struct GroupUpdateRequest {
     #[serde(flatten)]
     credentials: Credentials,

@@ -18,6 +18,7 @@ pub mod presence;
 pub mod push_report;
 pub mod routing;
 pub mod secret;
+pub mod sticky;
 pub mod timeline;
 pub mod webhook;
 pub mod working;

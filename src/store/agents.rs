@@ -400,6 +400,12 @@ impl AgentStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         end_agent_sessions(&mut tx, account, agent_id).await?;
+        // Its callers are no longer pinned to it.
+        sqlx::query("DELETE FROM sticky_agents WHERE account_id = $1 AND agent_id = $2")
+            .bind(account)
+            .bind(agent_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         self.credentials.forget_agent(account, agent_id);
         self.directory.forget(account);

@@ -158,6 +158,12 @@ impl DirectoryStore for SqlStore {
             .bind(group_id)
             .execute(&mut *tx)
             .await?;
+        // Pins to calls routed to it cover nothing any more.
+        sqlx::query("DELETE FROM sticky_agents WHERE account_id = $1 AND scope = 'cli_group' AND group_id = $2")
+            .bind(account)
+            .bind(group_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         self.directory.forget(account);
         Ok(())

@@ -35,6 +35,7 @@ use async_trait::async_trait;
 
 pub use crate::domain::ids::{AccountId, AgentId, GroupId, RoleId};
 use crate::domain::presence::{Event, Logged, Shown};
+use crate::domain::sticky::{Scope, Sticky};
 pub use sql::SqlStore;
 pub use types::*;
 pub use webhook_types::*;
@@ -260,6 +261,23 @@ pub trait RoutingStore: Send + Sync {
         agents: &[AgentId],
         since: i64,
     ) -> StoreResult<Vec<(AgentId, u32)>>;
+    /// The caller's pins (`contact`: digits as stored), expired ones too,
+    /// narrowest scope first.
+    async fn stickies(&self, account: &AccountId, contact: &str) -> StoreResult<Vec<Sticky>>;
+    /// Pins the caller for the pin's scope (`cli`, group): a pin of the same
+    /// scope is replaced. `now`: Unix seconds, kept as its time.
+    async fn set_sticky(&self, account: &AccountId, contact: &str, pin: &Sticky, now: i64) -> StoreResult<()>;
+    /// Removes the caller's pins of `scope` (every scope when `None`; with
+    /// `cli`/`group`/`agent` only those of that number/group/agent); how many.
+    async fn remove_stickies(
+        &self,
+        account: &AccountId,
+        contact: &str,
+        scope: Option<Scope>,
+        cli: Option<&str>,
+        group: Option<GroupId>,
+        agent: Option<AgentId>,
+    ) -> StoreResult<u64>;
     /// Applies the change, all or nothing. NotFound: no such group;
     /// Conflict: a number reaches another group already.
     async fn set_group_routing(&self, account: &AccountId, group: GroupId, change: &RoutingChange) -> StoreResult<()>;

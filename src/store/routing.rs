@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use super::sql::{Param, SqlStore, Statement, id, int, opt_int, opt_text, text};
 use super::{AccountId, AgentId, AgentRow, GroupId, RouteGroup, RoutingChange, RoutingStore, StoreError, StoreResult};
 use crate::domain::routing::Strategy;
+use crate::domain::sticky::{Scope, Sticky};
 
 #[async_trait]
 impl RoutingStore for SqlStore {
@@ -88,6 +89,83 @@ impl RoutingStore for SqlStore {
             .bind_first(Param::Text(wanted))
             .bind_first(Param::Int(since));
         self.json_rows(select, "agent_id, calls").await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn stickies(&self, account: &AccountId, contact: &str) -> StoreResult<Vec<Sticky>> {
+        let rows = sqlx::query(
+            "SELECT scope, cli, group_id, agent_id, expiry FROM sticky_agents WHERE account_id = $1 AND contact = $2",
+        )
+        .bind(account)
+        .bind(contact)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut pins = rows
+            .iter()
+            .map(|r| {
+                let scope = text(r, "scope")?;
+                let scope = Scope::parse(&scope)
+                    .ok_or_else(|| StoreError::Other(anyhow::anyhow!("unknown sticky scope {scope}")))?;
+                let group = int(r, "group_id")?;
+                Ok(Sticky {
+                    agent: id(r, "agent_id")?,
+                    scope,
+                    cli: text(r, "cli")?,
+                    group: (group != 0).then_some(GroupId(group)),
+                    expiry: opt_int(r, "expiry")?,
+                })
+            })
+            .collect::<StoreResult<Vec<Sticky>>>()?;
+        pins.sort_by(|a, b| (a.scope, &a.cli, a.group).cmp(&(b.scope, &b.cli, b.group)));
+        Ok(pins)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_sticky(&self, account: &AccountId, contact: &str, pin: &Sticky, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sticky_agents (account_id, contact, scope, cli, group_id, agent_id, expiry, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (account_id, contact, scope, cli, group_id)
+             DO UPDATE SET agent_id = excluded.agent_id, expiry = excluded.expiry, updated_at = excluded.updated_at",
+        )
+        .bind(account)
+        .bind(contact)
+        .bind(pin.scope.as_str())
+        .bind(&pin.cli)
+        .bind(pin.group.map_or(0, GroupId::get))
+        .bind(pin.agent)
+        .bind(pin.expiry)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn remove_stickies(
+        &self,
+        account: &AccountId,
+        contact: &str,
+        scope: Option<Scope>,
+        cli: Option<&str>,
+        group: Option<GroupId>,
+        agent: Option<AgentId>,
+    ) -> StoreResult<u64> {
+        let mut delete = Statement::new("DELETE FROM sticky_agents WHERE account_id = $1 AND contact = $2");
+        delete.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(contact.to_string()));
+        if let Some(scope) = scope {
+            delete.push(" AND scope = ?", Param::Text(scope.as_str().to_string()));
+        }
+        if let Some(cli) = cli {
+            delete.push(" AND cli = ?", Param::Text(cli.to_string()));
+        }
+        if let Some(group) = group {
+            delete.push(" AND group_id = ?", Param::Int(group.get()));
+        }
+        if let Some(agent) = agent {
+            delete.push(" AND agent_id = ?", Param::Int(agent.get()));
+        }
+        Ok(delete.query().execute(&self.pool).await?.rows_affected())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

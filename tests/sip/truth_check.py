@@ -303,8 +303,8 @@ class Truth:
         self.numbers += 1
         return "98%02d%06d" % (self.index, self.numbers)
 
-    def call(self, scenario, **vars_):
-        c = Call(self, "caller%d" % (len(self.calls) + 1), scenario, self.number(), **vars_)
+    def call(self, scenario, number=None, **vars_):
+        c = Call(self, "caller%d" % (len(self.calls) + 1), scenario, number or self.number(), **vars_)
         self.calls.append(c)
         return c
 
@@ -397,9 +397,24 @@ def settle_events(t, seconds=0.6):
     time.sleep(seconds)
 
 
+def wait_hangup_reported(t, call, timeout=5.0):
+    """A talked call: wait until Kamailio's async worker has had agentdesk's
+    answer to the call's `ended` (the caller's SIPp ends at the 200 OK to
+    its BYE, which can be before the worker posts)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if any(call.cid in ln and '"event":"ended"' in ln and "-> 200" in ln
+               for ln in t.kam.lines("agentdesk: callEvent")):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def compare_call(t, call, wrap=True):
     """agentdesk's views of one call against SIPp's log of it."""
     names = {a.id: a.name for a in t.agents}
+    if call.winner:
+        wait_hangup_reported(t, call)
     # callRoute's offers are exactly the rings: one INVITE per offer
     offered = sorted(x for o in t.offers(call) if isinstance(o, list) for x in o)
     rings = sorted(a.id for a in t.agents if a.phone for cid in a.phone.invites() if cid == call.cid)
@@ -985,6 +1000,37 @@ def scenario_l(t):
     compare_totals(t)
 
 
+def scenario_m(t):
+    """a sticky caller reaches the sticky agent first: ring-all of A, B, C;
+    the caller is pinned to C for the group's number (Directory/setSticky,
+    type cli). C alone rings first; its phone is busy (486); then A and B
+    ring together and A answers."""
+    t.make_group("ringall")
+    A, B, C = t.make_agents("A", "B", "C")
+    for a in (A, B, C):
+        a.login()
+    t.phone(A, "answer", ring_ms=300)
+    t.phone(B, "answer", ring_ms=3000)
+    t.phone(C, "busy")
+    register_all([A.phone, B.phone, C.phone])
+    number = t.number()
+    t.api.ok("Directory/setSticky", {"contact": number, "agentId": C.id, "type": "cli", "cli": t.did})
+    call = t.call("caller_talk.xml", number=number, talk_ms=1500)
+    call.wait()
+    t.wait_all(("available",))
+    call.learn(t.agents)
+    t.check("sip", "SIPp: C answered 486, then A and B rang and A answered",
+            call.rc == 0 and C.phone.step("busy") and call.winner is A
+            and call.phone_invite_at.get(C.id, 1e18) < call.phone_invite_at.get(A.id, 0),
+            "rc=%s A=%s B=%s C=%s" % (call.rc, A.phone.steps(), B.phone.steps(), C.phone.steps()))
+    offers = t.offers(call)
+    t.check("sticky", "callRoute offered [C] alone, then A and B",
+            len(offers) == 2 and offers[0] == [C.id] and sorted(offers[1]) == sorted([A.id, B.id]),
+            "offers %s (A=%s B=%s C=%s)" % (offers, A.id, B.id, C.id))
+    compare_call(t, call)
+    compare_totals(t)
+
+
 SCENARIOS = [
     ("a", "ring-all: one winner, the others cancelled (no wrap-up)", scenario_a),
     ("b", "longest idle across three calls (603 decline, agent hangs up first)", scenario_b),
@@ -998,6 +1044,7 @@ SCENARIOS = [
     ("j", "callRoute refusals: 404, 480, 482 to the caller", scenario_j),
     ("k", "a phone that stays busy: rung again after a pause, caller waits", scenario_k),
     ("l", "ring-all of 7 busy phones: tm branches run out -> 480, nobody left ringing", scenario_l),
+    ("m", "sticky caller -> the pinned agent alone first (busy), then the group", scenario_m),
 ]
 
 
