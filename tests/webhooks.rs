@@ -54,10 +54,11 @@ async fn deliveries(app: &TestApp, account: &Account, webhook: i64) -> Vec<Value
 }
 
 /// The report of the ring-all call `ring_all` makes: offered to both
-/// agents at T-100, answered by `b` at T-93 (missed by `a`), ended at T-33.
-fn expected_report(account: &Account, a: i64, b: i64) -> String {
+/// agents at T-100 for group `g`, answered by `b` (Bilal, whose phone is
+/// 98111 00102) at T-93 (missed by `a`), ended at T-33.
+fn expected_report(account: &Account, a: i64, b: i64, g: i64) -> String {
     format!(
-        r#"{{"callId":"call-1","userId":"{u}","cType":"inbound","did":null,"cNumber":"919876543210","cNumber10":"9876543210","masterAgent":"{b}","callStatus":3,"firstAttended":"{b}","firstAnswerTime":"2026-11-23 11:58:27","lastHangupTime":"2026-11-23 11:59:27","lastFirstDuration":60,"talkDuration":60,"agentOnCallDuration":60,"nHDetail":[{{"agentId":"{a}","status":"missed","totalRingDuration":7}},{{"agentId":"{b}","status":"answered","talkDuration":60,"talkSTime":"2026-11-23 11:58:27","talkETime":"2026-11-23 11:59:27","totalRingDuration":7}}],"callOutcome":"answered","callStartTime":"2026-11-23 11:58:20"}}"#,
+        r#"{{"callId":"call-1","userId":"{u}","cType":"inbound","did":null,"cNumber":"919876543210","cNumber10":"9876543210","masterAgent":"Bilal","masterAgentNumber":"919811100102","masterGroupId":{g},"callStatus":3,"firstAttended":"{b}","firstAnswerTime":"2026-11-23 11:58:27","lastHangupTime":"2026-11-23 11:59:27","lastFirstDuration":60,"talkDuration":60,"agentOnCallDuration":60,"nHDetail":[{{"agentId":"{a}","status":"missed","totalRingDuration":7}},{{"agentId":"{b}","status":"answered","talkDuration":60,"talkSTime":"2026-11-23 11:58:27","talkETime":"2026-11-23 11:59:27","totalRingDuration":7}}],"callOutcome":"answered","callStartTime":"2026-11-23 11:58:20"}}"#,
         u = account.user_id
     )
 }
@@ -76,20 +77,25 @@ backend_test!(a_call_report_arrives_once_the_call_ends_signed_as_json_and_as_for
     app.clock.set(T);
     let account = app.account().await;
     let a = app.agent(&account, r#""name":"Asha","email":"asha@x.com""#).await;
-    let b = app.agent(&account, r#""name":"Bilal","email":"bilal@x.com""#).await;
+    let b = app.agent(&account, r#""name":"Bilal","email":"bilal@x.com","phone":"98111 00102""#).await;
+    let group = app.group(&account, "Support").await;
     let json_receiver = Receiver::start().await;
     let form_receiver = Receiver::start().await;
     let (_, json_secret) = subscribe(&app, &account, &json_receiver.url, json!(["callReport"]), "json").await;
     let (_, form_secret) = subscribe(&app, &account, &form_receiver.url, json!(["callReport"]), "form").await;
 
-    call_events(&app, &account, ring_all(a, b)).await;
+    let mut facts = ring_all(a, b);
+    for f in facts.as_array_mut().unwrap().iter_mut().filter(|f| f["event"] == "offered") {
+        f["groupId"] = json!(group);
+    }
+    call_events(&app, &account, facts).await;
     let report = app.push_step().await;
     assert_eq!((report.queued, report.attempts), (0, 0), "the call is not over: Bilal still talks");
     call_events(&app, &account, json!([fact("call-1", "ended", b, T - 33)])).await;
     let report = app.push_step().await;
     assert_eq!((report.queued, report.attempts, report.delivered), (2, 2, 2));
 
-    let expected = expected_report(&account, a, b);
+    let expected = expected_report(&account, a, b, group);
     let got = json_receiver.received();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].body, expected);
@@ -111,6 +117,19 @@ backend_test!(a_call_report_arrives_once_the_call_ends_signed_as_json_and_as_for
     let report = app.push_step().await;
     assert_eq!((report.queued, report.attempts), (0, 0));
     assert_eq!((json_receiver.received().len(), form_receiver.received().len()), (1, 1));
+
+    // A call nobody answered: callStatus 2 (receivers read anything but 3
+    // as not connected), and no agent to file it under.
+    call_events(&app, &account, json!([fact("call-2", "offered", a, T - 20), fact("call-2", "missed", a, T - 5)]))
+        .await;
+    app.push_step().await;
+    let got = json_receiver.received();
+    let missed: Value = serde_json::from_str(&got.last().unwrap().body).unwrap();
+    assert_eq!(
+        (missed["callId"].clone(), missed["callStatus"].clone(), missed["callOutcome"].clone()),
+        (json!("call-2"), json!(2), json!("missed"))
+    );
+    assert!(missed.get("masterAgent").is_none() && missed.get("masterAgentNumber").is_none(), "{missed}");
 });
 
 backend_test!(a_report_refused_then_failing_then_throttled_arrives_once_accepted_with_every_attempt_logged, |app| {

@@ -4,7 +4,7 @@
 //! the rest of DeepCall's fields (IVR, hold, recordings, numbers dialled)
 //! are left out rather than invented.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
@@ -25,7 +25,25 @@ pub struct ReportContext<'a> {
     pub tz: &'a TimeZone,
     /// The account's country calling code (`cNumber10` drops it).
     pub country_code: &'a str,
+    /// The agents of the call's legs that still exist (a deleted agent is
+    /// missing: its id stands in for its name).
+    pub agents: &'a HashMap<AgentId, ReportAgent>,
 }
+
+/// An agent as a report names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportAgent {
+    pub name: String,
+    /// Digits with the country code; empty when the agent has none.
+    pub phone: String,
+}
+
+/// `callStatus` of an answered call: DeepCall's answered sample, and what
+/// receivers test for (`status == 3` answered, anything else not connected).
+pub const STATUS_ANSWERED: i64 = 3;
+/// `callStatus` of a call nobody answered (ours: DeepCall's value for it is
+/// not known; receivers read any value but 3 as not connected).
+pub const STATUS_NOT_ANSWERED: i64 = 2;
 
 /// Whether the call these events are about is over: answered and every
 /// answered leg ended, or missed with no leg still ringing for an agent
@@ -114,18 +132,29 @@ pub fn build(events: &[Logged], ctx: &ReportContext<'_>) -> Option<Value> {
     report.insert("cNumber".into(), json!(call.caller_number));
     report.insert("cNumber10".into(), json!(national(&call.caller_number, ctx.country_code)));
     if let Some((answered_at, agent)) = first_answer {
-        report.insert("masterAgent".into(), json!(agent.to_string()));
-        // DeepCall's sample answered call: `callStatus` 3. Its other values
-        // are not known, so a missed call carries none (see `callOutcome`).
-        report.insert("callStatus".into(), json!(3));
+        // Receivers file the call under the agent who took it: its name and
+        // number (a CRM matches its user by `masterAgentNumber`).
+        let known = ctx.agents.get(&agent);
+        report.insert("masterAgent".into(), json!(known.map_or_else(|| agent.to_string(), |a| a.name.clone())));
+        if let Some(a) = known.filter(|a| !a.phone.is_empty()) {
+            report.insert("masterAgentNumber".into(), json!(a.phone));
+        }
+        let group = talked.iter().filter(|(a, _)| *a == agent).find_map(|(_, l)| l.call.group);
+        if let Some(group) = group {
+            report.insert("masterGroupId".into(), json!(group));
+        }
+        report.insert("callStatus".into(), json!(STATUS_ANSWERED));
         report.insert("firstAttended".into(), json!(agent.to_string()));
         report.insert("firstAnswerTime".into(), json!(local(answered_at, ctx.tz)));
         if let Some(last) = legs.iter().filter_map(|(_, l)| hangup(l)).max() {
             report.insert("lastHangupTime".into(), json!(local(last, ctx.tz)));
             report.insert("lastFirstDuration".into(), json!((last - answered_at).max(0)));
         }
-    } else if let Some(last) = legs.iter().filter_map(|(_, l)| hangup(l)).max() {
-        report.insert("lastHangupTime".into(), json!(local(last, ctx.tz)));
+    } else {
+        report.insert("callStatus".into(), json!(STATUS_NOT_ANSWERED));
+        if let Some(last) = legs.iter().filter_map(|(_, l)| hangup(l)).max() {
+            report.insert("lastHangupTime".into(), json!(local(last, ctx.tz)));
+        }
     }
     report.insert("talkDuration".into(), json!(summary.duration));
     let on_call: i64 = talked.iter().filter_map(|(_, l)| l.talk(i64::MAX)).map(|(s, e)| e - s).sum();
@@ -151,7 +180,7 @@ mod tests {
             caller_number: "919876543210".into(),
             direction: "inbound".into(),
             did: String::new(),
-            group: None,
+            group: Some(7),
             attempt: 0,
             device: String::new(),
         });
@@ -161,7 +190,8 @@ mod tests {
     #[test]
     fn a_ring_all_answered_by_the_second_agent_is_reported_with_both_legs() {
         let tz = TimeZone::get("Asia/Kolkata").unwrap();
-        let ctx = ReportContext { account: "100", tz: &tz, country_code: "91" };
+        let agents = HashMap::from([(AgentId(2), ReportAgent { name: "Bilal".into(), phone: "919811100102".into() })]);
+        let ctx = ReportContext { account: "100", tz: &tz, country_code: "91", agents: &agents };
         // 2025-11-30 10:00:00 IST = 1764477000.
         let t = 1_764_477_000;
         let mut events = vec![
@@ -175,18 +205,30 @@ mod tests {
         let report = build(&events, &ctx).unwrap();
         assert_eq!(
             report.to_string(),
-            r#"{"callId":"c-9","userId":"100","cType":"inbound","did":null,"cNumber":"919876543210","cNumber10":"9876543210","masterAgent":"2","callStatus":3,"firstAttended":"2","firstAnswerTime":"2025-11-30 10:00:07","lastHangupTime":"2025-11-30 10:01:07","lastFirstDuration":60,"talkDuration":60,"agentOnCallDuration":60,"nHDetail":[{"agentId":"1","status":"missed","totalRingDuration":7},{"agentId":"2","status":"answered","talkDuration":60,"talkSTime":"2025-11-30 10:00:07","talkETime":"2025-11-30 10:01:07","totalRingDuration":7}],"callOutcome":"answered","callStartTime":"2025-11-30 10:00:00"}"#
+            r#"{"callId":"c-9","userId":"100","cType":"inbound","did":null,"cNumber":"919876543210","cNumber10":"9876543210","masterAgent":"Bilal","masterAgentNumber":"919811100102","masterGroupId":7,"callStatus":3,"firstAttended":"2","firstAnswerTime":"2025-11-30 10:00:07","lastHangupTime":"2025-11-30 10:01:07","lastFirstDuration":60,"talkDuration":60,"agentOnCallDuration":60,"nHDetail":[{"agentId":"1","status":"missed","totalRingDuration":7},{"agentId":"2","status":"answered","talkDuration":60,"talkSTime":"2025-11-30 10:00:07","talkETime":"2025-11-30 10:01:07","totalRingDuration":7}],"callOutcome":"answered","callStartTime":"2025-11-30 10:00:00"}"#
         );
+    }
+
+    #[test]
+    fn a_deleted_agent_is_named_by_its_id_without_a_number() {
+        let tz = TimeZone::UTC;
+        let agents = HashMap::new();
+        let ctx = ReportContext { account: "100", tz: &tz, country_code: "91", agents: &agents };
+        let events = [ev(1, 4, 100, Kind::Offered), ev(2, 4, 103, Kind::Answered), ev(3, 4, 130, Kind::Ended)];
+        let report = build(&events, &ctx).unwrap();
+        assert_eq!((report["masterAgent"].clone(), report["callStatus"].clone()), (json!("4"), json!(3)));
+        assert!(report.get("masterAgentNumber").is_none());
     }
 
     #[test]
     fn a_missed_call_has_no_answer_fields() {
         let tz = TimeZone::UTC;
-        let ctx = ReportContext { account: "100", tz: &tz, country_code: "91" };
+        let agents = HashMap::new();
+        let ctx = ReportContext { account: "100", tz: &tz, country_code: "91", agents: &agents };
         let events = [ev(1, 1, 100, Kind::Offered), ev(2, 1, 130, Kind::Missed)];
         let report = build(&events, &ctx).unwrap();
-        assert_eq!(report["callOutcome"], "missed");
-        assert!(report.get("callStatus").is_none() && report.get("firstAnswerTime").is_none());
+        assert_eq!((report["callOutcome"].clone(), report["callStatus"].clone()), (json!("missed"), json!(2)));
+        assert!(report.get("masterAgent").is_none() && report.get("firstAnswerTime").is_none());
         assert_eq!(report["nHDetail"][0]["totalRingDuration"], 30);
         assert_eq!(national("14155550100", "91"), "4155550100");
     }

@@ -10,9 +10,9 @@ use serde_json::json;
 
 use crate::domain::event_view::EventView;
 use crate::domain::presence::{Kind, Logged};
-use crate::domain::push_report::{self, ReportContext};
+use crate::domain::push_report::{self, ReportAgent, ReportContext};
 use crate::domain::webhook::{CALL_REPORT, EventFilter, Format, JSON_CONTENT, encode_report};
-use crate::store::{AccountId, EventQuery, NewDelivery, SharedStore, StoreResult, WebhookRow};
+use crate::store::{AccountId, AgentId, EventQuery, NewDelivery, SharedStore, StoreResult, WebhookRow};
 
 /// Events read per account and step; a longer backlog is caught up over
 /// several steps.
@@ -89,8 +89,20 @@ impl Reports<'_> {
         let Some((tz, country_code)) = &self.settings else { return Ok(None) };
         let events: Vec<Logged> = this.facts.iter().map(|l| (*l).clone()).collect();
         let finished_at = events.iter().map(|l| l.seq).max().unwrap_or(logged.seq);
+        // The agents a report names (the one who took the call): a call
+        // rings a few, so one lookup each.
+        let mut ids: Vec<AgentId> =
+            events.iter().filter(|l| l.event.kind == Kind::Answered).map(|l| l.event.agent).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut agents = HashMap::new();
+        for id in ids {
+            if let Some(row) = self.store.agent(self.account, id).await? {
+                agents.insert(id, ReportAgent { name: row.name, phone: row.phone });
+            }
+        }
         let account = self.account.to_string();
-        let ctx = ReportContext { account: &account, tz, country_code };
+        let ctx = ReportContext { account: &account, tz, country_code, agents: &agents };
         let built = push_report::build(&events, &ctx).map(|report| (report.to_string(), finished_at));
         self.built.insert(key.clone(), built.clone());
         Ok(built.map(|(report, seq)| (report, seq, key)))
