@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Account, TestApp, error_body};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const LIST: &str = "/api/v2/Agent/list";
 const CREATE: &str = "/api/v2/Agent/create";
@@ -643,4 +643,44 @@ backend_test!(list_and_live_board_follow_every_directory_change_at_once, |app| {
 
     app.expect("/api/v2/Agent/delete", &format!(r#"{{{c},"agentId":{a}}}"#), &ok("Agent deleted")).await;
     assert_eq!(seen(&app, &account).await, []);
+});
+
+backend_test!(the_employee_section_is_the_same_agents_as_agent, |app| {
+    let account = app.account().await;
+    let asha = app.agent(&account, r#""name":"Asha","email":"asha@x.com","password":"pass-word-1""#).await;
+    let bilal = app.agent(&account, r#""name":"Bilal","email":"bilal@x.com","password":"pass-word-1""#).await;
+    // Sarv's hub lists employees a page at a time, spelling the path its way.
+    let page = format!(r#"{{{},"page":1,"limit":1}}"#, account.creds());
+    let employees = app.post("/api/v2/Employee/List", &page).await;
+    assert_eq!(employees.body, app.post("/api/v2/Agent/list", &page).await.body);
+    let listed = employees.json();
+    assert_eq!(
+        (listed["response"][0]["unique_id"].clone(), listed["response"][0]["name"].clone()),
+        (json!(asha), json!("Asha"))
+    );
+    assert_eq!((listed["totalRecords"].clone(), listed["response"][0]["roleName"].is_string()), (json!(2), true));
+    // A profile is the agent as the list shows it.
+    let all = app.post("/api/v2/Agent/list", &format!("{{{}}}", account.creds())).await.json();
+    let profile =
+        app.post("/api/v2/Employee/profile", &format!(r#"{{{},"empId":"{bilal}"}}"#, account.creds())).await.json();
+    assert_eq!(profile, json!({"response": all["response"][1], "status": "success", "code": 200}));
+    app.expect_error(
+        "/api/v2/Employee/profile",
+        &format!(r#"{{{},"empId":999}}"#, account.creds()),
+        1509,
+        "Invalid agentId",
+    )
+    .await;
+    app.expect_error("/api/v2/Employee/profile", &format!("{{{}}}", account.creds()), 1509, "Invalid agentId").await;
+    // An agent reads its own profile; another's needs VIEW_AGENTS.
+    let ssid = app.login("asha@x.com", "pass-word-1").await;
+    let own = app.post("/api/v2/employee/profile", &format!(r#"{{"ssid":"{ssid}","empId":{asha}}}"#)).await.json();
+    assert_eq!(own["response"]["email"], "asha@x.com", "{own}");
+    app.expect_error(
+        "/api/v2/Employee/profile",
+        &format!(r#"{{"ssid":"{ssid}","empId":{bilal}}}"#),
+        1015,
+        "Permission denied",
+    )
+    .await;
 });

@@ -27,6 +27,8 @@ const STORY: &[&str] = &[
     "/api/v2/Group/list",
     "/api/v2/Agent/create",
     "/api/v2/Agent/list",
+    "/api/v2/Employee/list",
+    "/api/v2/Employee/profile",
     "/api/v2/Agent/update",
     "/api/v2/Agent/changeStatus",
     "/api/v2/Agent/updateAgentGroupMapping",

@@ -172,6 +172,14 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Set the CAD flag of agents; all or nothing", [a::INVALID_AGENT_ID]),
     endpoint!("Agent" / "unsetCad", agent::unset_cad, schemas::AgentIdsRequest => Done, auth: true,
         "Clear the CAD flag of agents; all or nothing", [a::INVALID_AGENT_ID]),
+    // DeepCall's Employee section, the successor of Agent (Sarv's own hub
+    // calls Employee/List): the same agents, rules and codes.
+    endpoint!("Employee" / "list", agent::list, schemas::AgentListRequest => Listing<agent::ListPayload<agent::AgentListItem>>, auth: true,
+        "List agents as Agent/list does (DeepCall's Employee section)",
+        [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST, a::INVALID_FILTER_VALUE, a::INVALID_STATUS]),
+    endpoint!("Employee" / "profile", agent::profile, schemas::EmployeeProfileRequest => Listing<agent::ProfilePayload>, auth: true,
+        "One agent by empId, in Agent/list's shape (its own, or anyone's with VIEW_AGENTS)",
+        [a::INVALID_AGENT_ID, g::PERMISSION_DENIED]),
     endpoint!("Agent" / "live", agent::live, ls::AgentLiveRequest => Listing<agent::LivePayload>, auth: true,
         "Every agent's presence now (state, since, break, wrap-up, call, last ping), with counts per state",
         [a::INVALID_AGENT_ID, g::GROUP_ID_DOES_NOT_EXIST, a::INVALID_FILTER_VALUE]),

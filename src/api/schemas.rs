@@ -223,6 +223,16 @@ pub struct AgentIdRequest {
     agentId: Id,
 }
 
+/// `Employee/profile`: one agent by its id.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "empId": 1})))]
+pub struct EmployeeProfileRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The agent's id (`unique_id`); 1509 when it is not a live agent of the account. `agentId` is read too.
+    empId: Id,
+}
+
 #[derive(ToSchema)]
 #[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "agentId": 1, "status": 1})))]
 pub struct AgentStatusRequest {

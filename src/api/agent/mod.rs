@@ -7,6 +7,8 @@ mod live;
 mod reach;
 mod timeline;
 
+use listing::AgentItem;
+
 pub(in crate::api) use listing::AgentListItem;
 pub(in crate::api) use live::LivePayload;
 pub use live::live;
@@ -107,6 +109,29 @@ pub async fn list(state: AppState, who: Principal, body: Body) -> ApiResult {
         let items = found.agents.iter().map(|a| listing::item(a, &who.account)).collect();
         reply::listing(ListPayload::new(items, page, found.total))
     })
+}
+
+/// One agent as `Employee/profile` shows it.
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct ProfilePayload<'a> {
+    /// The agent in `Agent/list`'s shape (seed 002's keys).
+    response: AgentItem<'a>,
+}
+
+/// `Employee/profile` `{empId}` (DeepCall's Employee section, the successor
+/// of `Agent`, which Sarv's own hub calls): one live agent in
+/// `Agent/list`'s shape. An agent session reads its own profile, anyone
+/// else's with `VIEW_AGENTS`; 1509 when there is no such live agent.
+pub async fn profile(state: AppState, who: Principal, body: Body) -> ApiResult {
+    let id = body
+        .id_any(&["empId", "agentId"])
+        .or_refuse(codes::INVALID_AGENT_ID, "empId", AN_ID)?
+        .ok_or(codes::INVALID_AGENT_ID)?;
+    if !matches!(&who.caller, Caller::Agent { id: me, .. } if *me == id) {
+        who.require(Permission::ViewAgents)?;
+    }
+    let row = state.store.agent(&who.account, id).await?.ok_or(codes::INVALID_AGENT_ID)?;
+    Ok(reply::listing(ProfilePayload { response: listing::item(&row, &who.account) }))
 }
 
 /// Checks what only the store knows: the role, parent and groups exist.
