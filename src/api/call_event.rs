@@ -20,7 +20,6 @@ use crate::domain::agent::valid_did;
 use crate::domain::caller::CallerId;
 use crate::domain::ids::{AccountId, AgentId, GroupId};
 use crate::domain::presence::{CallRef, Kind};
-use crate::live::Races;
 use crate::store::GroupFilter;
 use crate::store::RecordedCall;
 use crate::wire::body::{id_value, int_value};
@@ -362,90 +361,99 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     {
         return Err(ErrorCode { code: first.code, message: first.message }.into());
     }
-    let mut known_wrap_ups = wrap_ups(&state, &who.account, &facts.inputs).await?;
+    // The groups' wrap-ups as known before deciding; a run reads them
+    // itself when a leg's group needs them.
+    let known_at_start = wrap_ups(&state, &who.account, &facts.inputs).await?;
     let inputs = in_time_order(std::mem::take(&mut facts.inputs));
     let mut call_ids: Vec<String> = inputs.iter().map(|i| i.call.call_id.clone()).collect();
     call_ids.sort_unstable();
     call_ids.dedup();
-    let mut races = Races::default();
-    let (logged, duplicates, refused_here) = loop {
-        let mut draft = state.live.begin(&who.account).await?;
-        // Under the account's writer turn: what is recorded cannot change meanwhile.
-        let mut seen: HashSet<RecordedCall> = state.live.recorded_calls(&draft, &call_ids).await?.into_iter().collect();
-        // When each leg the batch names ended, as the agent's snapshot keeps it.
-        let mut ends: HashMap<(AgentId, &str), i64> = HashMap::new();
-        for input in &inputs {
-            let leg = draft.presence(input.agent).latest_leg(&input.call.call_id);
-            if let Some(end) = leg.and_then(|l| l.ended.into_iter().chain(l.missed).max()) {
-                ends.insert((input.agent, input.call.call_id.as_str()), end);
-            }
-        }
-        let retried = retried_legs(&inputs, &seen, &ends);
-        let mut duplicates = 0;
-        let mut refused_here: Vec<&CallInput> = Vec::new();
-        for input in &inputs {
-            // The group this event names, else the one its leg was offered
-            // for. A group the account no longer has is taken only from a
-            // leg that came through it (deleted during the call: its
-            // wrap-up is gone with it, the account's applies).
-            let leg_group = leg_group(draft.presence(input.agent), &input.call);
-            let group = input.group.or(leg_group);
-            if group.is_some() && known_wrap_ups.is_none() {
-                known_wrap_ups = Some(group_wrap_ups(&state, &who.account).await?);
-            }
-            let group_known = group.and_then(|g| known_wrap_ups.iter().flatten().find(|(id, _)| *id == g));
-            if input.group.is_some() && group_known.is_none() && input.group != leg_group {
-                refused_here.push(input);
-                continue;
-            }
-            // Which ring of this agent the fact is about (a call may ring it
-            // again); then whether that fact is recorded already.
-            let recorded: Vec<(u32, Kind)> = seen
-                .iter()
-                .filter(|k| k.agent == input.agent && k.call_id == input.call.call_id)
-                .map(|k| (k.attempt, k.kind))
-                .collect();
-            let attempt = match (input.attempt, retried.get(&(input.agent, input.call.call_id.as_str()))) {
-                (Some(n), _) | (None, Some(&n)) => n,
-                (None, None) => {
-                    draft.presence(input.agent).attempt_for(&input.call.call_id, input.kind, input.at, &recorded)
+    // Another node may have recorded some of these calls meanwhile: a
+    // raced batch is decided again, duplicates counted afresh.
+    let ((duplicates, refused_here), logged) = state
+        .live
+        .decide(&who.account, |mut draft| {
+            let (state, who, inputs, call_ids) = (&state, &who, &inputs, &call_ids);
+            let mut known_wrap_ups = known_at_start.clone();
+            Box::pin(async move {
+                // Under the account's writer turn: what is recorded cannot change meanwhile.
+                let mut seen: HashSet<RecordedCall> =
+                    state.live.recorded_calls(&draft, call_ids).await?.into_iter().collect();
+                // When each leg the batch names ended, as the agent's snapshot keeps it.
+                let mut ends: HashMap<(AgentId, &str), i64> = HashMap::new();
+                for input in inputs {
+                    let leg = draft.presence(input.agent).latest_leg(&input.call.call_id);
+                    if let Some(end) = leg.and_then(|l| l.ended.into_iter().chain(l.missed).max()) {
+                        ends.insert((input.agent, input.call.call_id.as_str()), end);
+                    }
                 }
-            };
-            let mut call = input.call.clone();
-            call.attempt = attempt;
-            // A fact that does not repeat the caller (or the DID) is logged
-            // with the one its leg knows, so the call's every fact finds it
-            // (a caller's recentCalls reads the log by number).
-            if let Some(leg) = draft.presence(input.agent).latest_leg(&call.call_id) {
-                if call.caller_number.is_empty() {
-                    call.caller_number = leg.call.caller_number.clone();
+                let retried = retried_legs(inputs, &seen, &ends);
+                let mut duplicates = 0;
+                let mut refused_here: Vec<&CallInput> = Vec::new();
+                for input in inputs {
+                    // The group this event names, else the one its leg was offered
+                    // for. A group the account no longer has is taken only from a
+                    // leg that came through it (deleted during the call: its
+                    // wrap-up is gone with it, the account's applies).
+                    let leg_group = leg_group(draft.presence(input.agent), &input.call);
+                    let group = input.group.or(leg_group);
+                    if group.is_some() && known_wrap_ups.is_none() {
+                        known_wrap_ups = Some(group_wrap_ups(state, &who.account).await?);
+                    }
+                    let group_known = group.and_then(|g| known_wrap_ups.iter().flatten().find(|(id, _)| *id == g));
+                    if input.group.is_some() && group_known.is_none() && input.group != leg_group {
+                        refused_here.push(input);
+                        continue;
+                    }
+                    // Which ring of this agent the fact is about (a call may ring it
+                    // again); then whether that fact is recorded already.
+                    let recorded: Vec<(u32, Kind)> = seen
+                        .iter()
+                        .filter(|k| k.agent == input.agent && k.call_id == input.call.call_id)
+                        .map(|k| (k.attempt, k.kind))
+                        .collect();
+                    let attempt = match (input.attempt, retried.get(&(input.agent, input.call.call_id.as_str()))) {
+                        (Some(n), _) | (None, Some(&n)) => n,
+                        (None, None) => draft.presence(input.agent).attempt_for(
+                            &input.call.call_id,
+                            input.kind,
+                            input.at,
+                            &recorded,
+                        ),
+                    };
+                    let mut call = input.call.clone();
+                    call.attempt = attempt;
+                    // A fact that does not repeat the caller (or the DID) is logged
+                    // with the one its leg knows, so the call's every fact finds it
+                    // (a caller's recentCalls reads the log by number).
+                    if let Some(leg) = draft.presence(input.agent).latest_leg(&call.call_id) {
+                        if call.caller_number.is_empty() {
+                            call.caller_number = leg.call.caller_number.clone();
+                        }
+                        if call.did.is_empty() {
+                            call.did = leg.call.did.clone();
+                        }
+                    }
+                    let key = RecordedCall {
+                        agent: input.agent,
+                        call_id: call.call_id.clone(),
+                        kind: input.kind,
+                        attempt,
+                        device: call.device.clone(),
+                    };
+                    if !seen.insert(key) {
+                        duplicates += 1;
+                        continue;
+                    }
+                    let at = input.at.unwrap_or(draft.now);
+                    let wrap_secs = group_known.and_then(|(_, w)| *w).unwrap_or(draft.wrap_up_secs);
+                    let events = draft.presence(input.agent).call_event(input.agent, at, input.kind, call, wrap_secs);
+                    draft.apply(events);
                 }
-                if call.did.is_empty() {
-                    call.did = leg.call.did.clone();
-                }
-            }
-            let key = RecordedCall {
-                agent: input.agent,
-                call_id: call.call_id.clone(),
-                kind: input.kind,
-                attempt,
-                device: call.device.clone(),
-            };
-            if !seen.insert(key) {
-                duplicates += 1;
-                continue;
-            }
-            let at = input.at.unwrap_or(draft.now);
-            let wrap_secs = group_known.and_then(|(_, w)| *w).unwrap_or(draft.wrap_up_secs);
-            let events = draft.presence(input.agent).call_event(input.agent, at, input.kind, call, wrap_secs);
-            draft.apply(events);
-        }
-        // Another node may have recorded some of these calls meanwhile: a
-        // raced batch is decided again, duplicates counted afresh.
-        if let Some(logged) = state.live.commit_or_retake(draft, &mut races).await? {
-            break (logged, duplicates, refused_here);
-        }
-    };
+                Ok::<_, ApiError>((draft, (duplicates, refused_here)))
+            })
+        })
+        .await?;
     let taken = inputs.len() - refused_here.len();
     for input in refused_here {
         facts.refuse(input.index, Some(input.call.call_id.clone()), codes::INVALID_GROUP_ID);

@@ -39,9 +39,9 @@ const CATCH_UP_PAGE: i64 = 5_000;
 const RACING_FOR: Duration = Duration::from_secs(10);
 
 /// How often, and since when, one decision was raced by other nodes'
-/// appends (`Live::commit_or_retake`).
+/// appends (`Live::decide`).
 #[derive(Debug, Default)]
-pub struct Races {
+pub(super) struct Races {
     count: u32,
     first: Option<Instant>,
 }

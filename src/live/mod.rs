@@ -17,6 +17,8 @@ mod sessions;
 mod view;
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
@@ -30,7 +32,8 @@ use crate::store::{
     AccountId, AgentId, AgentOf, Fence, LiveSettings, PingRow, RecordedCall, SharedStore, Snapshot, StoreError,
     StoreResult,
 };
-pub use follow::{Races, follow};
+use follow::Races;
+pub use follow::follow;
 pub use view::{AccountLive, AgentLive};
 
 /// An event as the stream carries it: the account it belongs to, numbered.
@@ -195,7 +198,7 @@ impl Live {
 
     /// Starts a change of the account's agents: changes of one account are
     /// serialised, so each decides on the state the previous one left.
-    pub async fn begin(&self, account: &AccountId) -> StoreResult<Draft> {
+    async fn begin(&self, account: &AccountId) -> StoreResult<Draft> {
         let live = self.account(account).await?;
         let guard = if self.clustered() {
             self.held_turn(account, &live).await?
@@ -228,7 +231,7 @@ impl Live {
     /// durable: if their batch is raced or fails, the refusal was decided on
     /// a state that never was, and is taken again (`Raced`) or fails with it
     /// — a node never refuses on a state it does not then report (issue 24).
-    pub async fn commit(&self, draft: Draft) -> StoreResult<Vec<Logged>> {
+    async fn commit(&self, draft: Draft) -> StoreResult<Vec<Logged>> {
         let live = draft.live.clone();
         let committed = self.commit_held(draft).await;
         if live.holds_writer() {
@@ -291,7 +294,7 @@ impl Live {
     /// Commits a draft decided in a loop: `Some(events)` once durable,
     /// `None` when another node raced it — caught up since (`retake`), so
     /// the caller decides again. Raced once that happened too often.
-    pub async fn commit_or_retake(&self, draft: Draft, races: &mut Races) -> StoreResult<Option<Vec<Logged>>> {
+    async fn commit_or_retake(&self, draft: Draft, races: &mut Races) -> StoreResult<Option<Vec<Logged>>> {
         let account = draft.account.clone();
         match self.commit(draft).await {
             Ok(events) => Ok(Some(events)),
@@ -313,18 +316,52 @@ impl Live {
         Ok(found)
     }
 
-    /// Decides and commits one change: `decide` applies events to the draft
-    /// and returns what the caller wants to know about the outcome. When
-    /// another node raced it, `decide` runs again on the latest state.
-    pub async fn record<R>(&self, account: &AccountId, mut decide: impl FnMut(&mut Draft) -> R) -> StoreResult<R> {
+    /// Decides and commits one change of the account's agents: the one way
+    /// every change of presence is made (an API request, a timed
+    /// transition, a session's end, a routing decision).
+    ///
+    /// `decide` gets the draft under the account's writer turn, on the
+    /// state the previous change left: it reads it, applies the change's
+    /// events and hands it back with what its caller wants to know (a
+    /// refusal included). Its error drops the draft with nothing logged.
+    /// The events are then made durable and visible (`commit`); when another
+    /// node raced them, `decide` runs again on the latest state (each run
+    /// starts afresh, so it must not keep what an earlier run counted).
+    /// Returns its answer and the events as logged.
+    ///
+    /// The draft goes in and out by value, as a boxed future: an async
+    /// closure borrowing it could not be shown to be `Send`.
+    pub async fn decide<'env, R, E: From<StoreError>>(
+        &self,
+        account: &AccountId,
+        mut decide: impl FnMut(Draft) -> Deciding<'env, R, E>,
+    ) -> Result<(R, Vec<Logged>), E> {
         let mut races = Races::default();
         loop {
-            let mut draft = self.begin(account).await?;
-            let outcome = decide(&mut draft);
-            if self.commit_or_retake(draft, &mut races).await?.is_some() {
-                return Ok(outcome);
+            let draft = self.begin(account).await?;
+            let (draft, answer) = decide(draft).await?;
+            if let Some(events) = self.commit_or_retake(draft, &mut races).await? {
+                return Ok((answer, events));
             }
         }
+    }
+
+    /// `decide` for a change decided without waiting on anything.
+    pub async fn record<R: Send>(&self, account: &AccountId, decide: impl FnMut(&mut Draft) -> R) -> StoreResult<R> {
+        Ok(self.record_and_log(account, decide).await?.0)
+    }
+
+    /// `record`, with the events as logged.
+    async fn record_and_log<R: Send>(
+        &self,
+        account: &AccountId,
+        mut decide: impl FnMut(&mut Draft) -> R,
+    ) -> StoreResult<(R, Vec<Logged>)> {
+        self.decide(account, |mut draft| {
+            let answer = decide(&mut draft);
+            Box::pin(std::future::ready(Ok::<_, StoreError>((draft, answer))))
+        })
+        .await
     }
 
     /// A session of the agent started.
@@ -473,21 +510,19 @@ impl Live {
             // The heartbeat is decided on the latest ping any node took.
             self.take_pings(account, live, now).await?;
         }
-        let mut races = Races::default();
-        loop {
-            let mut draft = self.begin(account).await?;
-            draft.fence = fence.cloned();
-            // Asked again under the writer turn: a change may have landed meanwhile.
-            for agent in live.due_agents(now) {
-                let last_ping = live.agent(agent).last_ping;
-                let rules = draft.rules;
-                let events = draft.presence(agent).due(agent, now, last_ping, &rules);
-                draft.apply(events);
-            }
-            if let Some(events) = self.commit_or_retake(draft, &mut races).await? {
-                return Ok(events.len());
-            }
-        }
+        let ((), events) = self
+            .record_and_log(account, |draft| {
+                draft.fence = fence.cloned();
+                // Asked again under the writer turn: a change may have landed meanwhile.
+                for agent in live.due_agents(now) {
+                    let last_ping = live.agent(agent).last_ping;
+                    let rules = draft.rules;
+                    let events = draft.presence(agent).due(agent, now, last_ping, &rules);
+                    draft.apply(events);
+                }
+            })
+            .await?;
+        Ok(events.len())
     }
 
     /// Writes the pings received since the last flush, in one transaction.
@@ -517,6 +552,9 @@ impl Live {
         Ok(rows.len())
     }
 }
+
+/// One run of a `Live::decide`: the draft handed back with the answer.
+pub type Deciding<'env, R, E> = Pin<Box<dyn Future<Output = Result<(Draft, R), E>> + Send + 'env>>;
 
 /// A pending change of one account's agents, holding the account's writer
 /// turn until it is committed or dropped.

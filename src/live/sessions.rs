@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{Live, Races};
+use super::Live;
 use crate::domain::presence::Actor;
+use crate::store::StoreError;
 use crate::store::{AccountId, AgentId, ExpiredSession, Fence, StoreResult};
 
 /// The logout reason of a session that went unused for its lifetime.
@@ -73,29 +74,30 @@ impl Live {
         now: i64,
         fence: Option<&Fence>,
     ) -> StoreResult<usize> {
-        let mut races = Races::default();
-        loop {
-            let mut draft = self.begin(account).await?;
-            draft.fence = fence.cloned();
-            for (&agent, end) in agents {
-                // Asked under the writer turn: a login that opens another
-                // session now either is seen here or logs in after this.
-                if self.store.agent_has_session(account, agent, now).await? {
-                    continue;
-                }
-                // What fell due before the session ended happened first (a
-                // heartbeat loss, a wrap-up's end), each at its own second.
-                let last_ping = draft.live.agent(agent).last_ping;
-                let rules = draft.rules;
-                let earlier = draft.presence(agent).due(agent, end.at, last_ping, &rules);
-                draft.apply(earlier);
-                let reason = if end.reached_max { SESSION_MAX_AGE } else { SESSION_EXPIRED };
-                let logout = draft.presence(agent).logout(agent, end.at, Actor::System, reason);
-                draft.apply(logout);
-            }
-            if let Some(events) = self.commit_or_retake(draft, &mut races).await? {
-                return Ok(events.len());
-            }
-        }
+        let ((), events) = self
+            .decide(account, |mut draft| {
+                Box::pin(async move {
+                    draft.fence = fence.cloned();
+                    for (&agent, end) in agents {
+                        // Asked under the writer turn: a login that opens another
+                        // session now either is seen here or logs in after this.
+                        if self.store.agent_has_session(account, agent, now).await? {
+                            continue;
+                        }
+                        // What fell due before the session ended happened first (a
+                        // heartbeat loss, a wrap-up's end), each at its own second.
+                        let last_ping = draft.live.agent(agent).last_ping;
+                        let rules = draft.rules;
+                        let earlier = draft.presence(agent).due(agent, end.at, last_ping, &rules);
+                        draft.apply(earlier);
+                        let reason = if end.reached_max { SESSION_MAX_AGE } else { SESSION_EXPIRED };
+                        let logout = draft.presence(agent).logout(agent, end.at, Actor::System, reason);
+                        draft.apply(logout);
+                    }
+                    Ok::<_, StoreError>((draft, ()))
+                })
+            })
+            .await?;
+        Ok(events.len())
     }
 }
