@@ -503,9 +503,12 @@ def scenario_k(ctx):
     evs = events_for(ctx.mock, cid)
     expect_events(ctx, evs, [("answered", 1101), ("ended", 1101)], {1101: "A", 1102: "B"})
     refused = [r for r in ctx.mock.get("/_rejected") if cid in json.dumps(r["body"])]
-    ctx.check("the batch, then missed(B) alone, were refused (2 refusals)",
-              len(refused) == 2 and len(refused[0]["body"]["events"]) == 2 and len(refused[1]["body"]["events"]) == 1,
-              str([(len(r["body"]["events"]), r["why"]) for r in refused]))
+    sizes = [len(r["body"]["events"]) for r in refused]
+    # The 200 OK and B's CANCEL usually land in one batch; when the async
+    # worker posts answered(A) before the CANCEL, missed(B) goes alone and
+    # there is no batch to resend (seen once in CI).
+    ctx.check("the batch, then missed(B) alone, were refused (or missed(B) alone when not batched)",
+              sizes in ([2, 1], [1]), str([(n, r["why"]) for n, r in zip(sizes, refused)]))
     ctx.expect_refusals = True
     return evs, routes_for(ctx.mock, cid), caller, phones
 
