@@ -285,3 +285,47 @@ backend_test!(a_value_of_the_wrong_type_names_its_field_and_what_it_must_be, |ap
             r#"code=1000, field="/limit", reason="limit must be an integer from 1 to 100""#),
     ]).await;
 });
+
+backend_test!(refused_values_name_their_field_and_what_it_takes, |app| {
+    let account = app.account().await;
+    let agent = app.agent(&account, r#""name":"Asha","email":"asha@x.com""#).await;
+    let cases = [
+        (
+            "/api/v2/callEvent",
+            format!(r#""callId":"c1","agentId":{agent},"event":"hangup""#),
+            (1502, "Invalid event"),
+            r#"code=1502, field="/event", reason="event must be offered, answered, ended or missed""#,
+        ),
+        (
+            "/api/v2/callEvent",
+            format!(r#""events":[{{"callId":"c1","agentId":{agent},"event":"ringing"}}]"#),
+            (1502, "Invalid event"),
+            r#"code=1502, field="/events/0/event", reason="event must be offered, answered, ended or missed""#,
+        ),
+        (
+            "/api/v2/callEvent",
+            format!(r#""callId":"c1","agentId":{agent},"event":"offered","direction":"sideways""#),
+            (1505, "Invalid direction"),
+            r#"code=1505, field="/direction", reason="direction must be inbound or outbound""#,
+        ),
+        (
+            "/api/v2/Agent/updateAgentGroupMapping",
+            format!(r#""agentId":{agent},"group":{{"998":{{"receive_call":"Y"}},"999":null}}"#),
+            (1505, "Invalid group data"),
+            r#"code=1505, field="/group", reason="the account has no group 998, 999""#,
+        ),
+        (
+            "/api/v2/Supervisor/breakStart",
+            format!(r#""agentId":{agent},"reason":"Nap""#),
+            (1502, "Invalid break reason"),
+            r#"code=1502, field="/reason", reason="not a break reason of the account; one of Lunch, Tea, Training""#,
+        ),
+        (
+            "/api/v2/Supervisor/breakStart",
+            format!(r#""agentId":{agent}"#),
+            (1502, "Invalid break reason"),
+            r#"code=1502, field="/reason", reason="reason is required: one of Lunch, Tea, Training""#,
+        ),
+    ];
+    refused(&app, &account, &cases).await;
+});

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, Refuse};
 use crate::AppState;
 use crate::domain::agent::valid_did;
 use crate::domain::caller::CallerId;
@@ -192,7 +192,7 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Facts, ApiErr
                     single.insert(key.to_string(), v.clone());
                 }
             }
-            let one = parse_item(0, &single, country_code, now, offset)?;
+            let one = parse_item(0, &single, country_code, now, offset).map_err(|e| explained(e, None))?;
             let mut facts = Facts { inputs: vec![one], refused: Vec::new() };
             in_our_time(&mut facts.inputs, now, sent_at.is_some());
             return Ok(facts);
@@ -214,6 +214,21 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Facts, ApiErr
     }
     in_our_time(&mut facts.inputs, now, sent_at.is_some());
     Ok(facts)
+}
+
+/// A fact's refusal with the field at fault and what it takes, where the
+/// code alone does not say (issue 27): `index` is the fact's place in
+/// `events`, `None` for a body that is one event.
+fn explained(code: ErrorCode, index: Option<usize>) -> ApiError {
+    let (key, takes) = match code.code {
+        c if c == codes::INVALID_EVENT.code => ("event", "event must be offered, answered, ended or missed"),
+        c if c == codes::INVALID_DIRECTION.code => ("direction", "direction must be inbound or outbound"),
+        _ => return code.into(),
+    };
+    match index {
+        Some(i) => code.at(&["events", &i.to_string(), key], takes),
+        None => code.at(&[key], takes),
+    }
 }
 
 /// Times read on our clock. Without `sentAt`, a batch told as happening
@@ -343,6 +358,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
         return Err(global::PERMISSION_DENIED.into());
     }
     let now = state.clock.now();
+    let batched = body.get("events").is_some();
     let mut facts = parse_body(&body, &who.country_code, now)?;
     let mut agents: Vec<AgentId> = facts.inputs.iter().map(|i| i.agent).collect();
     agents.sort_unstable();
@@ -359,7 +375,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     if facts.inputs.is_empty()
         && let Some(first) = facts.refused.iter().min_by_key(|r| r.index)
     {
-        return Err(ErrorCode { code: first.code, message: first.message }.into());
+        return Err(explained(ErrorCode { code: first.code, message: first.message }, batched.then_some(first.index)));
     }
     // The groups' wrap-ups as known before deciding; a run reads them
     // itself when a leg's group needs them.
@@ -464,7 +480,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     if taken == 0
         && let Some(first) = facts.refused.first()
     {
-        return Err(ErrorCode { code: first.code, message: first.message }.into());
+        return Err(explained(ErrorCode { code: first.code, message: first.message }, batched.then_some(first.index)));
     }
     let calls = logged.iter().filter(|l| l.event.kind.is_call()).count();
     let lst_sync = logged.last().map(|l| l.seq).unwrap_or(0);

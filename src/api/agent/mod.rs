@@ -160,11 +160,19 @@ async fn check_references(
     };
     if let Some(groups) = &input.groups {
         let ids: Vec<GroupId> = groups.iter().map(|m| m.group).collect();
-        if !state.store.missing_groups(&who.account, &ids).await?.is_empty() {
-            return Err(codes::INVALID_GROUP_DATA.into());
-        }
+        known_groups(state, who, &ids).await?;
     }
     Ok(parent_path)
+}
+
+/// 1505 when the account has no group of some of `ids`, naming them.
+async fn known_groups(state: &AppState, who: &Principal, ids: &[GroupId]) -> Result<(), ApiError> {
+    let missing = state.store.missing_groups(&who.account, ids).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = missing.iter().map(|g| g.get().to_string()).collect();
+    Err(codes::INVALID_GROUP_DATA.at(&["group"], format!("the account has no group {}", names.join(", "))))
 }
 
 /// An agent's email is not its account's admin email (1512, as a taken
@@ -375,9 +383,7 @@ pub async fn update_group_mapping(state: AppState, who: Principal, body: Body) -
         return Err(codes::INVALID_AGENT_ID.into());
     }
     manageable_agents(&state, &who, &[agent_id]).await?;
-    if !state.store.missing_groups(&who.account, &ids).await?.is_empty() {
-        return Err(codes::INVALID_GROUP_DATA.into());
-    }
+    known_groups(&state, &who, &ids).await?;
     state.store.update_group_mapping(&who.account, agent_id, &changes).await.or_codes(codes::INVALID_AGENT_ID, None)?;
     Ok(reply::done("Agent group mapping updated"))
 }

@@ -230,7 +230,7 @@ async fn change(
 /// (case-insensitive); during a call the break waits for the hang-up.
 pub async fn break_start(state: AppState, who: Principal, body: Body) -> ApiResult {
     let agent = target(&state, &who, &body).await?;
-    let reason = named_break_reason(&state, &who.account, &body).await?.ok_or(codes::INVALID_BREAK_REASON)?;
+    let reason = named_break_reason(&state, &who.account, &body, codes::INVALID_BREAK_REASON).await?;
     change(&state, &who, agent, |p, now, actor| p.break_start(agent, now, actor, &reason.name, reason.max_secs)).await
 }
 
