@@ -119,10 +119,13 @@ backend_test!(a_call_report_arrives_once_the_call_ends_signed_as_json_and_as_for
     assert_eq!((json_receiver.received().len(), form_receiver.received().len()), (1, 1));
 
     // A call nobody answered: callStatus 2 (receivers read anything but 3
-    // as not connected), and no agent to file it under.
+    // as not connected), and no agent to file it under. Its report waits
+    // 15 s after the miss for a next ring, then goes.
     call_events(&app, &account, json!([fact("call-2", "offered", a, T - 20), fact("call-2", "missed", a, T - 5)]))
         .await;
-    app.push_step().await;
+    assert_eq!(app.push_step().await.attempts, 0, "held for a next ring until T+10");
+    app.clock.set(T + 10);
+    assert_eq!(app.push_step().await.delivered, 2);
     let got = json_receiver.received();
     let missed: Value = serde_json::from_str(&got.last().unwrap().body).unwrap();
     assert_eq!(
@@ -607,4 +610,41 @@ backend_test!(an_https_url_is_spoken_to_in_tls_and_a_failed_handshake_is_logged,
     assert_eq!(attempt["responseCode"], Value::Null);
     assert!(attempt["excerpt"].as_str().unwrap().starts_with("tls: "), "{attempt}");
     assert!(receiver.received().is_empty(), "no plain request went out");
+});
+
+backend_test!(a_sequential_hunt_is_reported_once_when_the_call_ends_not_at_its_first_miss, |app| {
+    app.clock.set(T);
+    let account = app.account().await;
+    let a = app.agent(&account, r#""name":"Asha","email":"asha@x.com""#).await;
+    let b = app.agent(&account, r#""name":"Bilal","email":"bilal@x.com""#).await;
+    let receiver = Receiver::start().await;
+    subscribe(&app, &account, &receiver.url, json!(["callReport"]), "json").await;
+    // Asha's ring times out; the telephony asks again and rings Bilal a
+    // few seconds later, each fact reported as it happens.
+    app.clock.set(T + 20);
+    call_events(&app, &account, json!([fact("h1", "offered", a, T), fact("h1", "missed", a, T + 20)])).await;
+    assert_eq!(app.push_step().await.attempts, 0, "a miss may be followed by a next ring");
+    app.clock.set(T + 22);
+    call_events(&app, &account, json!([fact("h1", "offered", b, T + 22)])).await;
+    app.push_step().await;
+    app.clock.set(T + 25);
+    call_events(&app, &account, json!([fact("h1", "answered", b, T + 25)])).await;
+    app.clock.set(T + 40);
+    assert_eq!(app.push_step().await.attempts, 0, "past the settling time, but the call rings on: held");
+    app.clock.set(T + 85);
+    call_events(&app, &account, json!([fact("h1", "ended", b, T + 85)])).await;
+    let step = app.push_step().await;
+    assert_eq!((step.attempts, step.delivered), (1, 1));
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "one report for the call");
+    let report: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(
+        (report["callStatus"].clone(), report["firstAttended"].clone(), report["talkDuration"].clone()),
+        (json!(3), json!(b.to_string()), json!(60)),
+        "{report}"
+    );
+    assert_eq!(report["nHDetail"].as_array().map(Vec::len), Some(2), "both legs: {report}");
+    // Nothing more goes later.
+    app.clock.set(T + 86_400 * 2);
+    assert_eq!(app.push_step().await.attempts, 0);
 });

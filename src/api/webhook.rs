@@ -250,6 +250,7 @@ pub async fn test(state: AppState, who: Principal, body: Body) -> ApiResult {
         content_type: content_type.to_string(),
         body: body_text,
         next_at: now,
+        created_at: now,
     };
     let delivery_id =
         state.store.enqueue(&who.account, row.id, &delivery).await.or_codes(codes::WEBHOOK_NOT_FOUND, None)?;

@@ -12,11 +12,38 @@ use crate::domain::event_view::EventView;
 use crate::domain::presence::{Kind, Logged};
 use crate::domain::push_report::{self, ReportAgent, ReportContext};
 use crate::domain::webhook::{CALL_REPORT, EventFilter, Format, JSON_CONTENT, encode_report};
-use crate::store::{AccountId, AgentId, EventQuery, NewDelivery, SharedStore, StoreResult, WebhookRow};
+use crate::store::{AccountId, AgentId, EventQuery, Held, NewDelivery, SharedStore, StoreResult, WebhookRow};
 
 /// Events read per account and step; a longer backlog is caught up over
 /// several steps.
 const BATCH: i64 = 500;
+
+/// Seconds after its last fact a report of a call nobody answered waits
+/// before it is sent: a sequential hunt (`callRoute`'s next agent after a
+/// ring timeout or a busy phone, app_queue's retry of 5 s) rings on within
+/// them, and the report then covers the whole call, not its first miss.
+pub const REPORT_SETTLE: i64 = 15;
+
+/// How long a report waits at most once the call rings again after it was
+/// queued (its end replaces it): a call whose end never comes is still
+/// reported, as it stood.
+pub const REPORT_HELD_MAX: i64 = 86_400;
+
+/// A call report, ready to queue.
+#[derive(Clone)]
+struct BuiltReport {
+    /// The report's JSON.
+    json: String,
+    /// The sequence number of the event that finished the call.
+    seq: i64,
+    /// The call's key (its id, or for a later call under the same id,
+    /// `id#first-sequence`).
+    key: String,
+    /// Whether an agent answered it.
+    answered: bool,
+    /// When the call's last fact happened (Unix seconds).
+    last_fact: i64,
+}
 
 /// The `webhook-id` of an agent event: the account and the event's
 /// sequence number, which is the event stream's `id` (and `data.id`).
@@ -44,19 +71,16 @@ struct Reports<'a> {
     account: &'a AccountId,
     /// Events after this sequence number are not counted yet.
     up_to: i64,
-    /// Each call's report and the sequence number that finished it, by the
-    /// call's key (`of`).
-    built: HashMap<String, Option<(String, i64)>>,
+    /// Each call's report, by the call's key (`of`).
+    built: HashMap<String, Option<BuiltReport>>,
     /// The facts of each call id read so far (every call under the id).
     facts: HashMap<String, Vec<Logged>>,
     settings: Option<(jiff::tz::TimeZone, String)>,
 }
 
 impl Reports<'_> {
-    /// The report's JSON, the sequence number of the event that finished
-    /// the call and the call's key (its id, or for a later call under the
-    /// same id, `id#first-sequence`), when `logged` finishes it.
-    async fn of(&mut self, logged: &Logged) -> StoreResult<Option<(String, i64, String)>> {
+    /// The call's report, when `logged` finishes it.
+    async fn of(&mut self, logged: &Logged) -> StoreResult<Option<BuiltReport>> {
         let Some(call) = logged.event.call.as_ref().filter(|_| matches!(logged.event.kind, Kind::Ended | Kind::Missed))
         else {
             return Ok(None);
@@ -79,7 +103,7 @@ impl Reports<'_> {
             format!("{}#{}", call.call_id, first_seq(this))
         };
         if let Some(built) = self.built.get(&key) {
-            return Ok(built.clone().map(|(report, seq)| (report, seq, key)));
+            return Ok(built.clone());
         }
         if self.settings.is_none() {
             let s = self.store.live_settings(self.account).await?;
@@ -103,9 +127,16 @@ impl Reports<'_> {
         }
         let account = self.account.to_string();
         let ctx = ReportContext { account: &account, tz, country_code, agents: &agents };
-        let built = push_report::build(&events, &ctx).map(|report| (report.to_string(), finished_at));
-        self.built.insert(key.clone(), built.clone());
-        Ok(built.map(|(report, seq)| (report, seq, key)))
+        let last_fact = events.iter().map(|l| l.event.happened()).max().unwrap_or(logged.event.at);
+        let built = push_report::build(&events, &ctx).map(|report| BuiltReport {
+            answered: report.get("callStatus") == Some(&json!(push_report::STATUS_ANSWERED)),
+            json: report.to_string(),
+            seq: finished_at,
+            key: key.clone(),
+            last_fact,
+        });
+        self.built.insert(key, built.clone());
+        Ok(built)
     }
 }
 
@@ -130,23 +161,28 @@ async fn deliveries_for(
                 content_type: JSON_CONTENT.to_string(),
                 body: event_body(&hook.account, logged),
                 next_at: now,
+                created_at: now,
             });
         }
         if filter.wants_call_reports()
-            && let Some((report, seq, call_id)) = reports.of(logged).await?
+            && let Some(report) = reports.of(logged).await?
         {
-            let (body, content_type) = encode_report(&report, format);
+            let (body, content_type) = encode_report(&report.json, format);
+            // A call nobody answered may still ring someone else (a
+            // sequential hunt): its report waits a little for that.
+            let next_at = if report.answered { now } else { now.max(report.last_fact + REPORT_SETTLE) };
             out.push(NewDelivery {
                 // Stable for the call and subscription: the call id may hold
                 // characters a header cannot, so it is hashed.
-                message_id: format!("call_{}_{}", hook.account, &crate::domain::secret::token_hash(&call_id)[..24]),
+                message_id: format!("call_{}_{}", hook.account, &crate::domain::secret::token_hash(&report.key)[..24]),
                 kind: CALL_REPORT.to_string(),
-                seq,
+                seq: report.seq,
                 order_key: None,
-                dedupe: Some(call_id),
+                dedupe: Some(report.key),
                 content_type: content_type.to_string(),
                 body,
-                next_at: now,
+                next_at,
+                created_at: now,
             });
         }
     }
@@ -175,7 +211,17 @@ pub async fn fan_out(store: &SharedStore, hooks: &[WebhookRow], now: i64) -> Sto
                 continue;
             }
             let deliveries = deliveries_for(hook, &mine, &mut reports, now).await?;
-            written += store.advance(account, hook.id, hook.cursor, last, &deliveries).await?.unwrap_or(0);
+            // A call offered again: a report queued for it waits for its
+            // end, which replaces it (unless it was tried already).
+            let mut held: Vec<String> = mine
+                .iter()
+                .filter(|l| l.event.kind == Kind::Offered)
+                .filter_map(|l| l.event.call.as_ref().map(|c| c.call_id.clone()))
+                .collect();
+            held.sort_unstable();
+            held.dedup();
+            let held = Held { keys: &held, until: now + REPORT_HELD_MAX };
+            written += store.advance(account, hook.id, (hook.cursor, last), &deliveries, held).await?.unwrap_or(0);
         }
     }
     Ok(written)

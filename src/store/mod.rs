@@ -450,17 +450,20 @@ pub trait WebhookStore: Send + Sync {
     async fn delete_webhook(&self, account: &AccountId, id: i64) -> StoreResult<()>;
     /// One call's events (every agent's legs), in sequence order.
     async fn call_events(&self, account: &AccountId, call_id: &str) -> StoreResult<Vec<Logged>>;
-    /// Moves the cursor from `from` to `to` and writes `deliveries` in one
-    /// transaction; how many were written (a delivery whose `dedupe` key
-    /// the subscription already has is skipped), or `None` (and nothing
-    /// written) when the cursor is no longer at `from` (another node moved it).
+    /// Moves the cursor from `cursor.0` to `cursor.1` and writes `deliveries` in one
+    /// transaction; how many were written, or `None` (and nothing written)
+    /// when the cursor is no longer at `cursor.0` (another node moved it). A
+    /// delivery whose `dedupe` key the subscription already has replaces it
+    /// while nobody has tried to send it, else is skipped. First, the
+    /// `held` reports wait (a call that rings on: its report waits for its
+    /// end).
     async fn advance(
         &self,
         account: &AccountId,
         id: i64,
-        from: i64,
-        to: i64,
+        cursor: (i64, i64),
         deliveries: &[NewDelivery],
+        held: Held<'_>,
     ) -> StoreResult<Option<usize>>;
     /// Queues one delivery now (a test). NotFound: no such subscription.
     async fn enqueue(&self, account: &AccountId, id: i64, delivery: &NewDelivery) -> StoreResult<i64>;

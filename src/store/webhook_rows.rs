@@ -64,12 +64,20 @@ pub(super) async fn insert_delivery(
     d: &NewDelivery,
 ) -> StoreResult<Option<i64>> {
     // `WHERE true`: SQLite's parser needs it to read ON CONFLICT as the upsert's.
+    // A call report queued again for the same call (it finished again: a
+    // sequential hunt rang on after a miss) replaces one nobody has tried
+    // to send yet; one already tried stays as it was.
     let row = sqlx::query(
         "INSERT INTO webhook_deliveries
              (account_id, webhook_id, message_id, kind, seq, order_key, dedupe, content_type, body, status, next_at,
               created_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10 WHERE true
-         ON CONFLICT DO NOTHING RETURNING id",
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11 WHERE true
+         ON CONFLICT (account_id, webhook_id, dedupe) WHERE dedupe IS NOT NULL
+         DO UPDATE SET seq = excluded.seq, content_type = excluded.content_type, body = excluded.body,
+                       next_at = excluded.next_at
+         WHERE webhook_deliveries.status = 'pending' AND webhook_deliveries.attempts = 0
+           AND webhook_deliveries.lease_until <= excluded.created_at
+         RETURNING id",
     )
     .bind(account)
     .bind(webhook_id)
@@ -81,6 +89,7 @@ pub(super) async fn insert_delivery(
     .bind(&d.content_type)
     .bind(&d.body)
     .bind(d.next_at)
+    .bind(d.created_at)
     .fetch_optional(&mut **tx)
     .await?;
     row.map(|r| int(&r, "id")).transpose()

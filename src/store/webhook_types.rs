@@ -59,6 +59,16 @@ pub struct NewDelivery {
     pub body: String,
     /// First attempt due (Unix seconds).
     pub next_at: i64,
+    /// When it was queued (Unix seconds).
+    pub created_at: i64,
+}
+
+/// Call reports that wait again because their call rings on: the untried
+/// deliveries of these `dedupe` keys wait until `until` (Unix seconds).
+#[derive(Debug, Clone, Copy)]
+pub struct Held<'a> {
+    pub keys: &'a [String],
+    pub until: i64,
 }
 
 /// A delivery claimed for sending.

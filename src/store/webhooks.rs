@@ -9,8 +9,8 @@ use super::live::EVENT_COLUMNS;
 use super::sql::{Backend, Param, SqlStore, Statement, int, opt_int, text};
 use super::webhook_rows::{WEBHOOK_COLUMNS, due, insert_delivery, log_end, to_json, webhook};
 use super::{
-    AccountId, Attempt, AttemptOutcome, DeliveryRow, DueDelivery, NewDelivery, Redelivery, StoreError, StoreResult,
-    WebhookRow, WebhookStore,
+    AccountId, Attempt, AttemptOutcome, DeliveryRow, DueDelivery, Held, NewDelivery, Redelivery, StoreError,
+    StoreResult, WebhookRow, WebhookStore,
 };
 use crate::domain::presence::Logged;
 
@@ -141,9 +141,9 @@ impl WebhookStore for SqlStore {
         &self,
         account: &AccountId,
         id: i64,
-        from: i64,
-        to: i64,
+        (from, to): (i64, i64),
         deliveries: &[NewDelivery],
+        held: Held<'_>,
     ) -> StoreResult<Option<usize>> {
         let mut tx = self.write_tx().await?;
         // First, so the row lock orders the movers: a second one waits here,
@@ -157,6 +157,18 @@ impl WebhookStore for SqlStore {
             .await?;
         if moved.rows_affected() == 0 {
             return Ok(None);
+        }
+        for key in held.keys {
+            sqlx::query(
+                "UPDATE webhook_deliveries SET next_at = $4
+                 WHERE account_id = $1 AND webhook_id = $2 AND dedupe = $3 AND status = 'pending' AND attempts = 0",
+            )
+            .bind(account)
+            .bind(id)
+            .bind(key)
+            .bind(held.until)
+            .execute(&mut *tx)
+            .await?;
         }
         let mut written = 0;
         for delivery in deliveries {
