@@ -25,8 +25,8 @@ import tempfile
 import time
 import urllib.request
 
-from sipfloor import (HERE, IP, Ctx as FloorCtx, Kamailio, Phone, free_port, log, near, need_tools, on_signals,
-                      start, stop_all)
+from sipfloor import (HERE, IP, Ctx as FloorCtx, Kamailio, Phone, at_second, free_port, log, near, need_tools,
+                      on_signals, start, stop_all)
 
 USER_ID = "4711"
 TOKEN = "test-token-" + str(os.getpid())
@@ -171,9 +171,9 @@ def scenario_a(ctx):
         talk_sipp = t_bye["t"] - t_ans["t"]
         talk_ev = end["time"] - ans["time"]
         ctx.check("talk seconds: events %d s vs SIPp %.2f s (±1)" % (talk_ev, talk_sipp), near(talk_ev, talk_sipp))
-        ctx.check("answered time matches SIPp's 200 OK", near(ans["time"], t_ans["t"]),
+        ctx.check("answered time matches SIPp's 200 OK", at_second(ans["time"], t_ans["t"]),
                   "event %s sipp %.2f" % (ans["time"], t_ans["t"]))
-        ctx.check("ended time matches SIPp's BYE", near(end["time"], t_bye["t"]),
+        ctx.check("ended time matches SIPp's BYE", at_second(end["time"], t_bye["t"]),
                   "event %s sipp %.2f" % (end["time"], t_bye["t"]))
     else:
         ctx.check("talk seconds measurable", False, "missing answered/ended event or SIPp log step")
@@ -234,7 +234,7 @@ def scenario_c(ctx, ring_timeout=2):
         ctx.check("A rang %.2f s = ringTimeout %d s (±1)" % (canc["t"] - inv["t"], ring_timeout),
                   near(canc["t"] - inv["t"], ring_timeout))
     m = ev(evs, "missed", 301)
-    ctx.check("missed(A) time = A's CANCEL time (±1)", m and canc and near(m["time"], canc["t"]),
+    ctx.check("missed(A) time = A's CANCEL time (±1)", m and canc and at_second(m["time"], canc["t"]),
               "event %s sipp %s" % (m and m["time"], canc and canc["t"]))
     rt = routes_for(ctx.mock, cid)
     ctx.check("asked twice", len(rt) == 2, "%d asks" % len(rt))
@@ -259,7 +259,7 @@ def scenario_d(ctx):
     expect_events(ctx, evs, [("answered", 401), ("ended", 401)], names)
     check_bodies(ctx, evs, cid)
     end, bye = ev(evs, "ended", 401), A.uas.step("bye_sent")
-    ctx.check("ended time = agent's BYE (±1)", end and bye and near(end["time"], bye["t"]),
+    ctx.check("ended time = agent's BYE (±1)", end and bye and at_second(end["time"], bye["t"]),
               "event %s sipp %s" % (end and end["time"], bye and bye["t"]))
     ans, t_ans = ev(evs, "answered", 401), A.uas.step("answered")
     if ans and end and t_ans and bye:
@@ -288,7 +288,7 @@ def scenario_e(ctx):
     expect_events(ctx, evs, [("missed", 501), ("missed", 502)], names)
     check_bodies(ctx, evs, cid)
     c = caller.step("cancel_sent")
-    ctx.check("missed times = the caller's CANCEL (±1)", c and all(near(e["time"], c["t"]) for e in evs),
+    ctx.check("missed times = the caller's CANCEL (±1)", c and all(at_second(e["time"], c["t"]) for e in evs),
               "cancel %s events %s" % (c and c["t"], [e["time"] for e in evs]))
     rt = routes_for(ctx.mock, cid)
     ctx.check("no re-ask after the caller left", len(rt) == 1, "%d asks" % len(rt))
@@ -419,7 +419,7 @@ def scenario_h(ctx):
     expect_events(ctx, evs, [("missed", 801), ("answered", 802), ("ended", 802)], names)
     check_bodies(ctx, evs, cid)
     m, d = ev(evs, "missed", 801), A.uas.step("declined")
-    ctx.check("missed(A) at the decline (±1)", m and d and near(m["time"], d["t"]),
+    ctx.check("missed(A) at the decline (±1)", m and d and at_second(m["time"], d["t"]),
               "event %s sipp %s" % (m and m["time"], d and d["t"]))
     return evs, routes_for(ctx.mock, cid), caller, phones
 

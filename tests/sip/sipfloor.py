@@ -42,6 +42,14 @@ def near(a, b, slack=TIME_SLACK):
     return a is not None and b is not None and abs(a - b) <= slack + 1e-6
 
 
+def at_second(sec, t, slack=TIME_SLACK):
+    """An event's whole Unix second `sec` (its moment truncated) against the
+    moment `t` SIPp logged: `slack` before the second, or inside it, or a
+    quarter second after it (the SIP message on its way to SIPp). Plain
+    `near` refused 467 against 468.01, a 200 OK Kamailio saw at 467.99."""
+    return sec is not None and t is not None and sec - slack - 1e-6 <= t <= sec + 1.25
+
+
 # -- ports and processes -----------------------------------------------------
 def free_port():
     """A port free for both UDP and TCP on 127.0.0.1, not handed out before

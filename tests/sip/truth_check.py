@@ -40,7 +40,7 @@ import time
 import urllib.error
 import urllib.request
 
-from sipfloor import (IP, REPO, Ctx, Kamailio, Phone, log, near, need_tools, on_signals, register_all, start,
+from sipfloor import (IP, REPO, Ctx, Kamailio, Phone, log, near, at_second, need_tools, on_signals, register_all, start,
                       stop_all)
 
 # (scenario, check key, reason): checks expected to fail against the server
@@ -463,7 +463,7 @@ def compare_call(t, call, wrap=True):
             sipp = sorted(r["t"] or call.answered_at or call.cancel_at or 0 for r in fails)
             t.check("missed_time", "%s: %s's missed at %s (SIPp %s, ±1)" % (
                 call.label, a.name, got, ["%.2f" % x for x in sipp]),
-                all(near(g, x) for g, x in zip(got, sipp)), "")
+                all(at_second(g, x) for g, x in zip(got, sipp)), "")
             t.check("no_wrap_for_missed", "%s: missed ring(s) give %s no wrap-up" % (call.label, a.name),
                     all("wrapETime" not in e for e in evs if e["event"] == "missed"),
                     json.dumps([e for e in evs if e["event"] == "missed"]))
