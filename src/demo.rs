@@ -8,7 +8,7 @@ use crate::domain::agent::{DestType, ROOT_PATH, ReceiveCall};
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::secret;
 use crate::domain::working::WorkingTime;
-use crate::store::{AccountId, ContactRow, Mapping, NewAgent, RoleId, SharedStore};
+use crate::store::{AccountId, ContactRow, Mapping, NewAgent, RoleId, RoutingChange, SharedStore};
 
 const AGENTS: [(&str, &str); 20] = [
     ("Aarav Sharma", "9829012301"),
@@ -115,7 +115,7 @@ async fn create(store: &SharedStore) -> anyhow::Result<String> {
     let now = crate::clock::now();
     let mut groups = Vec::new();
     for name in GROUPS {
-        groups.push(store.add_group(id, name, 1, now).await?.id);
+        groups.push(store.add_group(id, name, 1, (None, &RoutingChange::default()), now).await?.id);
     }
     let supervisor =
         Permissions::new(vec![Permission::ViewAgents, Permission::EditAgents, Permission::SuperviseAgents]).to_stored();

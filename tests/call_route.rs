@@ -283,6 +283,22 @@ backend_test!(a_group_shows_its_routing_and_a_number_reaches_one_group, |app| {
         body["name"] = json!("Support");
         app.expect_error("/api/v2/Group/update", &with_creds(&account, body), code, message).await;
     }
+    // A group added with a number another group has is not added at all
+    // (it was, without its routing, before the add became one transaction).
+    let taken = json!({"name": "Billing", "wrapUpTime": 10, "strategy": "round_robin", "dids": ["8001234567"]});
+    app.expect_error("/api/v2/Group/add", &with_creds(&account, taken), 1509, "A did in dids reaches another group")
+        .await;
+    let list = app.post("/api/v2/Group/list", &with_creds(&account, json!({}))).await.json();
+    assert!(!list.to_string().contains("Billing"), "{list}");
+    let added = json!({"name": "Billing", "wrapUpTime": 10, "strategy": "round_robin", "dids": ["8009990000"]});
+    let billing = app.post("/api/v2/Group/add", &with_creds(&account, added)).await.json();
+    let id = billing["groupId"].to_string();
+    let list = app.post("/api/v2/Group/list", &with_creds(&account, json!({}))).await.json();
+    assert_eq!(
+        list["response"][id.as_str()],
+        json!({"name": "Billing", "status": 1, "agents": 0, "wrapUpTime": 10, "strategy": "round_robin", "dids": ["8009990000"]}),
+        "{list}"
+    );
     // Back to the defaults: nothing extra is listed.
     let reset = json!({"groupId": group, "name": "Sales", "strategy": null, "ringTimeout": null, "dids": null});
     app.post("/api/v2/Group/update", &with_creds(&account, reset)).await;

@@ -11,7 +11,7 @@ use agentdesk::domain::agent::{DestType, ROOT_PATH, ReceiveCall};
 use agentdesk::domain::presence::{Actor, CallRef, Event, Kind, Shown, State};
 use agentdesk::domain::secret;
 use agentdesk::live::Live;
-use agentdesk::store::{AccountId, AgentId, Mapping, NewAgent, NewSession, RoleId, SharedStore};
+use agentdesk::store::{AccountId, AgentId, Mapping, NewAgent, NewSession, RoleId, RoutingChange, SharedStore};
 
 /// The size of the contact center.
 #[derive(Debug, Clone, Copy)]
@@ -56,7 +56,7 @@ pub async fn load(store: &SharedStore, size: Size) -> anyhow::Result<Loaded> {
     let id = &AccountId::new(account.user_id.clone());
     let mut groups = Vec::new();
     for g in 0..size.groups {
-        groups.push(store.add_group(id, &format!("Team {g:02}"), 1, now).await?.id);
+        groups.push(store.add_group(id, &format!("Team {g:02}"), 1, (None, &RoutingChange::default()), now).await?.id);
     }
     // One hash for every agent: hashing is what the dataset need not measure.
     let password_hash = secret::hash_password("bench-agent-pw")?;

@@ -113,13 +113,11 @@ pub async fn add(state: AppState, who: Principal, body: Body) -> ApiResult {
     let status = group_status(&body)?;
     let wrap_up = group_wrap_up(&body)?.flatten();
     let routing = routing_change(&body)?;
-    let group = state.store.add_group(&who.account, &name, status, state.clock.now()).await?;
-    if wrap_up.is_some() {
-        state.store.set_group_wrap_up(&who.account, group.id, wrap_up).await?;
-    }
-    if routing != RoutingChange::default() {
-        set_routing(&state, &who, group.id, &routing).await?;
-    }
+    let group = state
+        .store
+        .add_group(&who.account, &name, status, (wrap_up, &routing), state.clock.now())
+        .await
+        .or_codes(None, codes::DID_TAKEN)?;
     Ok(reply::listing(Added { group_id: group.id.get(), name: group.name }))
 }
 

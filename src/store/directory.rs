@@ -5,10 +5,11 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
+use super::routing::apply_routing;
 use super::sql::{
     Param, SqlStore, Statement, contains_pattern, id, int, lock_account, next_id, opt_int, opt_text, text,
 };
-use super::{DirectoryStore, GroupFilter, GroupRow, RoleRow, StoreError, StoreResult};
+use super::{DirectoryStore, GroupFilter, GroupRow, RoleRow, RoutingChange, StoreError, StoreResult};
 use crate::domain::name::name_key;
 
 const GROUP_COLUMNS: &str = "g.id, g.name, g.status, g.wrap_up_secs, g.strategy, g.ring_timeout,
@@ -87,15 +88,22 @@ impl DirectoryStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn add_group(&self, account: &AccountId, name: &str, status: i64, now: i64) -> StoreResult<GroupRow> {
+    async fn add_group(
+        &self,
+        account: &AccountId,
+        name: &str,
+        status: i64,
+        (wrap_up_secs, routing): (Option<i64>, &RoutingChange),
+        now: i64,
+    ) -> StoreResult<GroupRow> {
         let mut tx = self.write_tx().await?;
         // Taking the id first locks the account row, so two adds of one name
         // cannot both find it free.
         let id = GroupId(next_id(&mut tx, account, "next_group_id").await?);
         let name = free_group_name(&mut tx, account, name, None).await?;
         sqlx::query(
-            "INSERT INTO call_groups (account_id, id, name, name_key, status, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO call_groups (account_id, id, name, name_key, status, created_at, wrap_up_secs)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(account)
         .bind(id)
@@ -103,11 +111,17 @@ impl DirectoryStore for SqlStore {
         .bind(name_key(&name))
         .bind(status)
         .bind(now)
+        .bind(wrap_up_secs)
         .execute(&mut *tx)
         .await?;
+        // In the same transaction: a group deleted or a number taken by
+        // another request meanwhile cannot leave half of it behind.
+        apply_routing(&mut tx, account, id, routing).await?;
         tx.commit().await?;
         self.directory.forget(account);
-        Ok(GroupRow { id, name, status, agents: 0, wrap_up_secs: None, strategy: None, ring_timeout: None })
+        let strategy = routing.strategy.flatten().map(|s| s.as_str().to_string());
+        let ring_timeout = routing.ring_timeout.flatten();
+        Ok(GroupRow { id, name, status, agents: 0, wrap_up_secs, strategy, ring_timeout })
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

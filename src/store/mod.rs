@@ -205,8 +205,17 @@ pub trait AgentStore: Send + Sync {
 pub trait DirectoryStore: Send + Sync {
     /// Which of `group_ids` do not exist in the account.
     async fn missing_groups(&self, account: &AccountId, group_ids: &[GroupId]) -> StoreResult<Vec<GroupId>>;
-    /// Adds a group; a taken name gets a numeric suffix (`Sales 2`).
-    async fn add_group(&self, account: &AccountId, name: &str, status: i64, now: i64) -> StoreResult<GroupRow>;
+    /// Adds a group with its wrap-up time and routing, all or nothing; a
+    /// taken name gets a numeric suffix (`Sales 2`). Conflict: one of
+    /// `routing.dids` reaches another group already (nothing is added).
+    async fn add_group(
+        &self,
+        account: &AccountId,
+        name: &str,
+        status: i64,
+        settings: (Option<i64>, &RoutingChange),
+        now: i64,
+    ) -> StoreResult<GroupRow>;
     /// Renames and switches a group; the row as it now is (a taken name
     /// gets a numeric suffix). NotFound: no such group.
     async fn update_group(

@@ -179,47 +179,59 @@ impl RoutingStore for SqlStore {
         if exists.is_none() {
             return Err(StoreError::NotFound);
         }
-        if let Some(strategy) = change.strategy {
-            sqlx::query("UPDATE call_groups SET strategy = $3 WHERE account_id = $1 AND id = $2")
-                .bind(account)
-                .bind(group)
-                .bind(strategy.map(Strategy::as_str))
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some(secs) = change.ring_timeout {
-            sqlx::query("UPDATE call_groups SET ring_timeout = $3 WHERE account_id = $1 AND id = $2")
-                .bind(account)
-                .bind(group)
-                .bind(secs)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some(dids) = &change.dids {
-            sqlx::query("DELETE FROM group_dids WHERE account_id = $1 AND group_id = $2")
-                .bind(account)
-                .bind(group)
-                .execute(&mut *tx)
-                .await?;
-            for did in dids {
-                let taken = sqlx::query("SELECT group_id FROM group_dids WHERE account_id = $1 AND did = $2")
-                    .bind(account)
-                    .bind(did)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if taken.is_some() {
-                    return Err(StoreError::Conflict);
-                }
-                sqlx::query("INSERT INTO group_dids (account_id, did, group_id) VALUES ($1, $2, $3)")
-                    .bind(account)
-                    .bind(did)
-                    .bind(group)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
+        apply_routing(&mut tx, account, group, change).await?;
         tx.commit().await?;
         self.directory.forget(account);
         Ok(())
     }
+}
+
+/// Applies a routing change to a group inside `tx` (the group exists).
+/// Conflict: a number reaches another group already.
+pub(super) async fn apply_routing(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    account: &AccountId,
+    group: GroupId,
+    change: &RoutingChange,
+) -> StoreResult<()> {
+    if let Some(strategy) = change.strategy {
+        sqlx::query("UPDATE call_groups SET strategy = $3 WHERE account_id = $1 AND id = $2")
+            .bind(account)
+            .bind(group)
+            .bind(strategy.map(Strategy::as_str))
+            .execute(&mut **tx)
+            .await?;
+    }
+    if let Some(secs) = change.ring_timeout {
+        sqlx::query("UPDATE call_groups SET ring_timeout = $3 WHERE account_id = $1 AND id = $2")
+            .bind(account)
+            .bind(group)
+            .bind(secs)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if let Some(dids) = &change.dids {
+        sqlx::query("DELETE FROM group_dids WHERE account_id = $1 AND group_id = $2")
+            .bind(account)
+            .bind(group)
+            .execute(&mut **tx)
+            .await?;
+        for did in dids {
+            let taken = sqlx::query("SELECT group_id FROM group_dids WHERE account_id = $1 AND did = $2")
+                .bind(account)
+                .bind(did)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict);
+            }
+            sqlx::query("INSERT INTO group_dids (account_id, did, group_id) VALUES ($1, $2, $3)")
+                .bind(account)
+                .bind(did)
+                .bind(group)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
 }
