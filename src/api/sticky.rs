@@ -87,15 +87,20 @@ fn group_of(body: &Body) -> Result<Option<GroupId>, ErrorCode> {
     }
 }
 
-/// `cli` as the account's number (digits); 1505 when it is not one.
-async fn account_number(state: &AppState, who: &Principal, body: &Body) -> Result<Option<String>, ApiError> {
+/// `cli` read as a number (digits); 1505 when it cannot be one.
+fn cli_of(body: &Body) -> Result<Option<String>, ErrorCode> {
     let raw = match body.get("cli") {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::String(s)) => valid_did(s.trim()),
         Some(Value::Number(n)) if n.is_u64() => valid_did(&n.to_string()),
         Some(_) => None,
     };
-    let did = raw.ok_or(codes::CLI_DOES_NOT_EXIST)?;
+    raw.map(Some).ok_or(codes::CLI_DOES_NOT_EXIST)
+}
+
+/// `cli` as the account's number (digits); 1505 when it is not one.
+async fn account_number(state: &AppState, who: &Principal, body: &Body) -> Result<Option<String>, ApiError> {
+    let Some(did) = cli_of(body)? else { return Ok(None) };
     match state.store.did_group(&who.account, &did).await? {
         Some(_) => Ok(Some(did)),
         None => Err(codes::CLI_DOES_NOT_EXIST.into()),
@@ -171,12 +176,7 @@ pub async fn get_sticky(state: AppState, who: Principal, body: Body) -> ApiResul
 pub async fn remove_sticky(state: AppState, who: Principal, body: Body) -> ApiResult {
     let contact = phone_number(&body, &["contact", "cn"], &who.country_code)?;
     let scope = scope_of(&body, false)?;
-    let cli = match body.get("cli") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(valid_did(s.trim()).ok_or(codes::CLI_DOES_NOT_EXIST)?),
-        Some(Value::Number(n)) if n.is_u64() => Some(valid_did(&n.to_string()).ok_or(codes::CLI_DOES_NOT_EXIST)?),
-        Some(_) => return Err(codes::CLI_DOES_NOT_EXIST.into()),
-    };
+    let cli = cli_of(&body)?;
     let group = group_of(&body)?;
     let own = match &who.caller {
         Caller::Agent { id, permissions, .. } if !permissions.allows(Permission::EditAgents) => Some(*id),
