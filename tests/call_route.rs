@@ -87,7 +87,7 @@ backend_test!(ring_all_offers_every_available_agent_once_and_they_ring, |app| {
             {"agentId": agents[1], "dest_type": "SIP", "dest_value": "1002"},
             {"agentId": agents[2], "dest_type": "SIP", "dest_value": "1003"}
         ],
-        "queued": 0, "status": "success", "code": 200
+        "queued": 0, "position": 0, "status": "success", "code": 200
     });
     assert_eq!(reply, expected);
     for &a in &agents {

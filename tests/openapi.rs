@@ -49,6 +49,7 @@ const STORY: &[&str] = &[
     "/api/v2/Directory/removeSticky",
     "/api/v2/callEvent",
     "/api/v2/callRoute",
+    "/api/v2/Group/queue",
     "/api/v2/agentProfile/checkAgentInWrapUp",
     "/api/v2/agentProfile/wrapUpEnd",
     "/api/v2/agentProfile/breakStart",

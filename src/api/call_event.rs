@@ -19,7 +19,9 @@ use crate::AppState;
 use crate::domain::agent::valid_did;
 use crate::domain::caller::CallerId;
 use crate::domain::ids::{AccountId, AgentId, GroupId};
-use crate::domain::presence::{CallRef, Kind};
+use crate::domain::presence::{CallRef, Event, Kind};
+use crate::domain::queue::{QUEUE, Queue};
+use crate::live::Draft;
 use crate::store::GroupFilter;
 use crate::store::RecordedCall;
 use crate::wire::body::{id_value, int_value};
@@ -48,7 +50,13 @@ struct CallInput {
     /// Which ring of the agent this is, when the telephony numbers them
     /// (`attempt`); else inferred (`Presence::attempt_for`).
     attempt: Option<u32>,
+    /// `abandoned`: `caller` (hung up before an answer) or `timeout` (the
+    /// telephony stopped waiting for an agent).
+    reason: Option<&'static str>,
 }
+
+/// Why a call was abandoned, as `callEvent`'s `reason` takes it.
+const ABANDON_REASONS: [&str; 2] = ["caller", "timeout"];
 
 fn text_field<'a>(item: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     item.get(key).and_then(Value::as_str).map(str::trim)
@@ -79,11 +87,26 @@ fn parse_item(
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err(codes::INVALID_CALL_ID),
     };
-    let kind = text_field(item, "event").and_then(Kind::parse).filter(|k| k.is_call()).ok_or(codes::INVALID_EVENT)?;
-    let agent = item
-        .get("agentId")
-        .ok_or(codes::INVALID_AGENT_ID)
-        .and_then(|v| id_value(v).map(AgentId).map_err(|_| codes::INVALID_AGENT_ID))?;
+    let kind = text_field(item, "event")
+        .and_then(Kind::parse)
+        .filter(|k| k.is_call() || *k == Kind::Abandoned)
+        .ok_or(codes::INVALID_EVENT)?;
+    // An abandoned call is the queue's fact: no agent (absent, null or 0).
+    let agent = match (kind, item.get("agentId")) {
+        (Kind::Abandoned, None | Some(Value::Null)) => QUEUE,
+        (Kind::Abandoned, Some(v)) if int_value(v) == Ok(0) => QUEUE,
+        (Kind::Abandoned, Some(_)) => return Err(codes::INVALID_AGENT_ID),
+        (_, v) => v
+            .ok_or(codes::INVALID_AGENT_ID)
+            .and_then(|v| id_value(v).map(AgentId).map_err(|_| codes::INVALID_AGENT_ID))?,
+    };
+    let reason = match (kind, item.get("reason")) {
+        (_, None | Some(Value::Null)) => None,
+        (Kind::Abandoned, Some(Value::String(r))) => {
+            Some(ABANDON_REASONS.into_iter().find(|k| *k == r.trim()).ok_or(codes::INVALID_REASON)?)
+        }
+        (_, Some(_)) => return Err(codes::INVALID_REASON),
+    };
     // A caller id never stops a call's events: withheld, an extension or a
     // URI is read (`CallerId`); only a value no telephony writes (an object,
     // a list, a flag) is refused.
@@ -130,7 +153,7 @@ fn parse_item(
         Some(_) => return Err(codes::INVALID_DEVICE),
     };
     let call = CallRef { call_id, caller_number, direction, did, group: group.map(GroupId::get), attempt: 0, device };
-    Ok(CallInput { index, agent, kind, call, at, group, attempt })
+    Ok(CallInput { index, agent, kind, call, at, group, attempt, reason })
 }
 
 /// A fact refused on its own, named in the answer; the others apply.
@@ -187,6 +210,7 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Facts, ApiErr
                 "groupId",
                 "attempt",
                 "device",
+                "reason",
             ] {
                 if let Some(v) = body.get(key) {
                     single.insert(key.to_string(), v.clone());
@@ -221,7 +245,10 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Facts, ApiErr
 /// `events`, `None` for a body that is one event.
 fn explained(code: ErrorCode, index: Option<usize>) -> ApiError {
     let (key, takes) = match code.code {
-        c if c == codes::INVALID_EVENT.code => ("event", "event must be offered, answered, ended or missed"),
+        c if c == codes::INVALID_EVENT.code => ("event", "event must be offered, answered, ended, missed or abandoned"),
+        c if c == codes::INVALID_REASON.code => {
+            ("reason", "reason is only for abandoned, and must be caller or timeout")
+        }
         c if c == codes::INVALID_DIRECTION.code => ("direction", "direction must be inbound or outbound"),
         _ => return code.into(),
     };
@@ -321,6 +348,45 @@ fn retried_legs<'a>(
         .collect()
 }
 
+/// The queue's `abandoned` fact of `input` (the caller left before anyone
+/// answered), with its idempotency key; `None` when it is recorded already.
+/// The group is the one the fact names, else the one the call waits (or
+/// waited) for, else the one its latest leg came through.
+fn abandoned(draft: &mut Draft, input: &CallInput, seen: &HashSet<RecordedCall>) -> Option<(RecordedCall, Event)> {
+    let queue = draft.presence(QUEUE).queue.clone();
+    let id = input.call.call_id.as_str();
+    let entry = queue.entry(id);
+    let known = queue.waiting.iter().find(|w| w.call.call_id == id).map(|w| w.call.clone());
+    let recorded_before = seen.iter().any(|k| k.agent == QUEUE && k.call_id == id && k.kind == Kind::Abandoned);
+    // Not in the queue any more but abandoned before: a retry (a call id
+    // used again, abandoned while ringing, is taken for one).
+    if entry.is_none() && recorded_before {
+        return None;
+    }
+    let key = RecordedCall {
+        agent: QUEUE,
+        call_id: id.to_string(),
+        kind: Kind::Abandoned,
+        attempt: entry.unwrap_or(0),
+        device: String::new(),
+    };
+    if seen.contains(&key) {
+        return None;
+    }
+    let mut call = input.call.clone();
+    let rung: Vec<AgentId> = seen.iter().filter(|k| k.call_id == id && k.agent != QUEUE).map(|k| k.agent).collect();
+    let leg_group = rung.into_iter().find_map(|a| draft.presence(a).latest_leg(id).and_then(|l| l.call.group));
+    call.group = input.group.map(GroupId::get).or(known.as_ref().and_then(|c| c.group)).or(leg_group);
+    if call.caller_number.is_empty() {
+        call.caller_number = known.map(|c| c.caller_number).unwrap_or_default();
+    }
+    let now = draft.now;
+    let at = draft.presence(QUEUE).last_event.max(now);
+    let mut event = Queue::fact(Kind::Abandoned, at, &call, key.attempt, Some(input.reason.unwrap_or("caller")));
+    event.reported = input.at.filter(|t| *t < at);
+    Some((key, event))
+}
+
 /// What a batch did.
 #[derive(Serialize, ToSchema)]
 pub(in crate::api) struct Accepted {
@@ -360,13 +426,13 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     let now = state.clock.now();
     let batched = body.get("events").is_some();
     let mut facts = parse_body(&body, &who.country_code, now)?;
-    let mut agents: Vec<AgentId> = facts.inputs.iter().map(|i| i.agent).collect();
+    let mut agents: Vec<AgentId> = facts.inputs.iter().map(|i| i.agent).filter(|a| *a != QUEUE).collect();
     agents.sort_unstable();
     agents.dedup();
     let existing = state.store.existing_agents(&who.account, &agents).await?;
     if existing.len() != agents.len() {
         let (known, unknown): (Vec<CallInput>, Vec<CallInput>) =
-            facts.inputs.into_iter().partition(|i| existing.contains(&i.agent));
+            facts.inputs.into_iter().partition(|i| i.agent == QUEUE || existing.contains(&i.agent));
         facts.inputs = known;
         for input in unknown {
             facts.refuse(input.index, Some(input.call.call_id), codes::INVALID_AGENT_ID);
@@ -407,6 +473,25 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
                 let mut duplicates = 0;
                 let mut refused_here: Vec<&CallInput> = Vec::new();
                 for input in inputs {
+                    if input.agent == QUEUE {
+                        if let Some(g) = input.group {
+                            if known_wrap_ups.is_none() {
+                                known_wrap_ups = Some(group_wrap_ups(state, &who.account).await?);
+                            }
+                            if !known_wrap_ups.iter().flatten().any(|(id, _)| *id == g) {
+                                refused_here.push(input);
+                                continue;
+                            }
+                        }
+                        match abandoned(&mut draft, input, &seen) {
+                            Some((key, event)) => {
+                                seen.insert(key);
+                                draft.apply(vec![event]);
+                            }
+                            None => duplicates += 1,
+                        }
+                        continue;
+                    }
                     // The group this event names, else the one its leg was offered
                     // for. A group the account no longer has is taken only from a
                     // leg that came through it (deleted during the call: its
@@ -482,7 +567,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     {
         return Err(explained(ErrorCode { code: first.code, message: first.message }, batched.then_some(first.index)));
     }
-    let calls = logged.iter().filter(|l| l.event.kind.is_call()).count();
+    let calls = logged.iter().filter(|l| l.event.kind.names_call()).count();
     let lst_sync = logged.last().map(|l| l.seq).unwrap_or(0);
     Ok(reply::listing(Accepted { accepted: calls, duplicates, lst_sync, refused: facts.refused }))
 }

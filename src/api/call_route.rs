@@ -13,6 +13,15 @@
 //! them (`domain::routing`); a caller pinned to one of them
 //! (`Directory/setSticky`, `domain::sticky`) is offered to that agent alone
 //! first.
+//!
+//! Nobody free: the call waits in its group's queue (`domain::queue`; the
+//! `queued` fact is logged by the same decision) and is told its place.
+//! Calls that waited longer come first: a call behind others is offered the
+//! agent after theirs (or, ringall, nobody until none is ahead), and an
+//! agent of several groups is kept for a call waiting longer in another of
+//! them. A waiting call that gets agents leaves the queue (`dequeued`).
+
+use std::collections::HashMap;
 
 use jiff::tz::TimeZone;
 use serde::Serialize;
@@ -26,7 +35,8 @@ use crate::domain::agent::valid_did;
 use crate::domain::caller::CallerId;
 use crate::domain::ids::{AgentId, GroupId};
 use crate::domain::presence::{CallRef, Kind};
-use crate::domain::routing::{Candidate, Strategy, choose};
+use crate::domain::queue::{QUEUE, QUEUE_SILENCE, Queue, Waiting, still_waiting};
+use crate::domain::routing::{Candidate, Strategy, choose_behind};
 use crate::domain::sticky::pinned_agent;
 use crate::domain::timeline::day_bounds;
 use crate::domain::working::{DAYS, works_at};
@@ -73,9 +83,21 @@ pub(in crate::api) struct Routed {
     /// The agents to ring, in order (all at once for `ringall`, else one);
     /// empty when nobody may take the call now.
     agents: Vec<Offer>,
-    /// 1 when nobody may take the call now (a queue is not kept yet: the
-    /// telephony asks again or gives up), else 0.
+    /// 1 when nobody may take the call now: it waits for the group (the
+    /// telephony asks again about every second, or reports `abandoned`),
+    /// else 0.
     queued: i64,
+    /// Queued: the call's place among the calls waiting for the group,
+    /// from 1 (longest waiting); else 0.
+    position: i64,
+}
+
+/// What one decision chose.
+struct Decision {
+    /// The agents offered the call (logged), in order.
+    chosen: Vec<AgentId>,
+    /// Nobody: the call's place in the group's queue, from 1; else 0.
+    position: usize,
 }
 
 /// The call as asked about.
@@ -142,12 +164,32 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
     if group.status != 1 {
         return Err(codes::GROUP_INACTIVE.into());
     }
-    let timezone = state.live.account(&who.account).await?.settings().timezone;
+    let account_live = state.live.account(&who.account).await?;
+    let timezone = account_live.settings().timezone;
     let tz = TimeZone::get(&timezone).unwrap_or(TimeZone::UTC);
     let now =
         tz.to_datetime(jiff::Timestamp::from_second(state.clock.now()).map_err(|e| ApiError::Internal(e.into()))?);
-    let agents: Vec<AgentRow> =
-        state.store.receiving_agents(&who.account, group.id).await?.into_iter().filter(|a| on_duty(a, &now)).collect();
+    let receiving = state.store.receiving_agents(&who.account, group.id).await?;
+    if receiving.is_empty() {
+        // Nobody could ever take it: the telephony's own fallback, not a
+        // queue that waits for nobody.
+        return Err(codes::NO_AGENTS.into());
+    }
+    let agents: Vec<AgentRow> = receiving.into_iter().filter(|a| on_duty(a, &now)).collect();
+    account_live.asked(&ask.call_id, state.clock.now(), QUEUE_SILENCE);
+    // The agents of the other groups calls wait for: an agent the call
+    // could take is kept for a call that waited longer in another of its
+    // groups (read here; a group whose first call queues meanwhile is
+    // looked at on the next ask).
+    let mut other_groups: Vec<i64> =
+        account_live.agent(QUEUE).presence.queue.waiting.iter().filter_map(|w| w.group()).collect();
+    other_groups.sort_unstable();
+    other_groups.dedup();
+    let mut agents_of: HashMap<i64, Vec<AgentId>> = HashMap::new();
+    for g in other_groups.into_iter().filter(|g| *g != group.id.get()) {
+        let ids = state.store.receiving_agents(&who.account, GroupId(g)).await?.iter().map(|a| a.id).collect();
+        agents_of.insert(g, ids);
+    }
     // Only `fewest_calls` orders by today's calls (since midnight in the
     // account's time zone).
     let calls_today: Vec<(AgentId, u32)> = if group.strategy == Strategy::FewestCalls {
@@ -181,7 +223,7 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
     let ring_timeout = group.ring_timeout.unwrap_or(DEFAULT_RING_TIMEOUT);
     let decided = state
         .live
-        .record(&who.account, |draft| -> Result<Vec<AgentId>, ErrorCode> {
+        .record(&who.account, |draft| -> Result<Decision, ErrorCode> {
             // Talked on right now: nothing to route (a call that comes back
             // later, after a transfer or under a reused id, is routed anew).
             // Any agent who had a leg of it: one who left the group meanwhile
@@ -200,6 +242,21 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
             if answered {
                 return Err(codes::ALREADY_ANSWERED);
             }
+            // The calls waiting longer than this one (all that wait, for a
+            // call not queued yet) and still asked about are served first.
+            let queue = draft.presence(QUEUE).queue.clone();
+            let decided_at = draft.now;
+            let alive = |w: &Waiting| still_waiting(w, account_live.last_ask(&w.call.call_id), decided_at);
+            let mine = queue.waiting.iter().position(|w| w.call.call_id == call.call_id);
+            let since = queue.waits_since(&call.call_id, group.id.get(), decided_at);
+            let longer: Vec<&Waiting> = match mine {
+                // Waiting already: those before it (the queue's order).
+                Some(i) => queue.waiting[..i].iter().filter(|w| alive(w)).collect(),
+                None => queue.ahead_of(&call.call_id, since).filter(|w| alive(w)).collect(),
+            };
+            let ahead = longer.iter().filter(|w| w.group() == Some(group.id.get())).count();
+            let kept: Vec<AgentId> =
+                longer.iter().filter_map(|w| w.group().and_then(|g| agents_of.get(&g))).flatten().copied().collect();
             // Agents not offered this call yet come first; once every
             // eligible agent was, they are offered it again (as app_queue
             // goes round its members), each ring a new attempt.
@@ -210,7 +267,7 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
                 if let Some(at) = presence.last_offer_in(group.id.get()) {
                     last = last.max(Some((at, a.id)));
                 }
-                if presence.routable() {
+                if presence.routable() && !kept.contains(&a.id) {
                     let calls = calls_today.iter().find(|(id, _)| *id == a.id).map_or(0, |(_, n)| *n);
                     let candidate = Candidate { agent: a.id, idle_since: presence.idle_since(), calls_today: calls };
                     let leg = presence.latest_leg(&call.call_id);
@@ -225,16 +282,29 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
                     }
                 }
             }
-            let chosen = match pinned.filter(|p| untried.iter().any(|c| c.agent == *p)) {
+            let chosen = match pinned.filter(|p| ahead == 0 && untried.iter().any(|c| c.agent == *p)) {
                 Some(agent) => vec![agent],
                 None => {
                     let candidates = if untried.is_empty() { tried } else { untried };
-                    choose(group.strategy, candidates, last.map(|(_, a)| a))
+                    choose_behind(group.strategy, candidates, last.map(|(_, a)| a), ahead)
                 }
             };
+            let now = draft.now;
+            if chosen.is_empty() {
+                if mine.is_none() {
+                    // Entries of the call the queue no longer knows are in
+                    // the log.
+                    let logged = recorded.iter().filter(|r| r.agent == QUEUE && r.kind == Kind::Queued).count();
+                    let entry = queue.entry(&call.call_id).map_or(0, |e| e + 1).max(logged as u32);
+                    draft.apply(vec![Queue::fact(Kind::Queued, now, &call, entry, None)]);
+                }
+                return Ok(Decision { chosen, position: ahead + 1 });
+            }
+            if let Some(waiting) = mine.map(|i| &queue.waiting[i]) {
+                draft.apply(vec![Queue::fact(Kind::Dequeued, now, &waiting.call, waiting.call.attempt, None)]);
+            }
             let wrap_secs = group.wrap_up_secs.unwrap_or(draft.wrap_up_secs);
             for &agent in &chosen {
-                let now = draft.now;
                 let earlier: Vec<(u32, Kind)> =
                     recorded.iter().filter(|r| r.agent == agent).map(|r| (r.attempt, r.kind)).collect();
                 let mut ring = call.clone();
@@ -247,10 +317,11 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
                 }
                 draft.apply(offered);
             }
-            Ok(chosen)
+            Ok(Decision { chosen, position: 0 })
         })
         .await??;
     let offers = decided
+        .chosen
         .iter()
         .filter_map(|id| agents.iter().find(|a| a.id == *id))
         .map(|a| Offer { agent_id: a.id.get(), dest_type: a.dest_type.clone(), dest_value: a.dest_value.clone() })
@@ -263,5 +334,6 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
         ring_timeout,
         agents: offers,
         queued,
+        position: decided.position as i64,
     }))
 }

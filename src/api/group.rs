@@ -49,14 +49,19 @@ fn group_wrap_up(body: &Body) -> Result<Option<Option<i64>>, ErrorCode> {
 /// Ring timeouts a group may set, seconds.
 const RING_TIMEOUTS: std::ops::RangeInclusive<i64> = 5..=300;
 
+/// Service level thresholds a group may set, seconds.
+const SERVICE_LEVELS: std::ops::RangeInclusive<i64> = 1..=3600;
+
 /// Numbers one group may be reached by.
 const MAX_DIDS: usize = 100;
 
 /// The routing fields of `Group/add` and `Group/update` (ours, for
 /// `callRoute`): `strategy` (`ringall`, `longest_idle`, `round_robin`, `fewest_calls`),
-/// `ringTimeout` (5–300 s) and `dids` (the numbers that reach the group,
-/// 6–15 digits each, replacing its list); `null` restores the default
-/// (ringall, 20 s, no numbers). Absent: left as is.
+/// `ringTimeout` (5–300 s), `serviceLevel` (1–3600 s: its queue figures
+/// count the calls answered within it, `Group/queue`) and `dids` (the
+/// numbers that reach the group, 6–15 digits each, replacing its list);
+/// `null` restores the default (ringall, 20 s, 20 s, no numbers). Absent:
+/// left as is.
 fn routing_change(body: &Body) -> Result<RoutingChange, ErrorCode> {
     let mut change = RoutingChange::default();
     if body.sent("strategy") {
@@ -72,6 +77,15 @@ fn routing_change(body: &Body) -> Result<RoutingChange, ErrorCode> {
             Some(v) => match crate::wire::body::int_value(v) {
                 Ok(secs) if RING_TIMEOUTS.contains(&secs) => Some(secs),
                 _ => return Err(codes::INVALID_RING_TIMEOUT),
+            },
+        });
+    }
+    if body.sent("serviceLevel") {
+        change.service_level = Some(match body.get("serviceLevel") {
+            None => None,
+            Some(v) => match crate::wire::body::int_value(v) {
+                Ok(secs) if SERVICE_LEVELS.contains(&secs) => Some(secs),
+                _ => return Err(codes::INVALID_SERVICE_LEVEL),
             },
         });
     }
@@ -176,6 +190,10 @@ struct GroupItem<'a> {
     #[serde(rename = "ringTimeout", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     ring_timeout: Option<i64>,
+    /// Only for a group that set its service level threshold (seconds).
+    #[serde(rename = "serviceLevel", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    service_level: Option<i64>,
     /// Only for a group some numbers (DIDs) reach.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     dids: &'a [String],
@@ -224,6 +242,7 @@ pub async fn list(state: AppState, who: Principal, body: Body) -> ApiResult {
             wrap_up_time: g.wrap_up_secs,
             strategy: g.strategy.as_deref(),
             ring_timeout: g.ring_timeout,
+            service_level: g.service_level,
             dids: dids.get(&g.id).map(Vec::as_slice).unwrap_or(&[]),
         })
         .map_err(|e| ApiError::Internal(e.into()))

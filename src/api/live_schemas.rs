@@ -85,11 +85,23 @@ pub struct CallEventItem {
     /// answer it is a missed leg (no wrap-up); answered then ended it gives
     /// the wrap-up. An `answered` after a `missed` wins (it raced the ring
     /// timeout). A leg offered to an offline agent does not ring.
+    ///
+    /// `abandoned`: the call's, not a leg's (no `agentId`, or 0): the caller
+    /// left before anyone answered, while the call waited in its group's
+    /// queue or while agents rang (their legs' `missed` are reported
+    /// besides). It leaves the queue and counts as abandoned in the group's
+    /// figures (`Group/queue`); its group is `groupId`, else the one the
+    /// call waited for or rang through.
     event: String,
     /// The agent this leg is offered to (an agent may hold several legs);
     /// deleted agents included (their late events are recorded); an id the
-    /// account never had refuses the batch (1503).
-    agentId: Id,
+    /// account never had refuses the batch (1503). Absent (or 0) for
+    /// `abandoned`, and only then.
+    agentId: Option<Id>,
+    /// `abandoned` only (1513 otherwise): `caller` (default: the caller
+    /// hung up) or `timeout` (the telephony stopped waiting for an agent,
+    /// app_queue's `EXITWITHTIMEOUT`).
+    reason: Option<String>,
     /// The caller id as the PBX has it: a number in any written form, a
     /// `sip:`/`tel:` URI, an extension (up to 8 plain characters, kept as
     /// written), or `anonymous`/empty/absent for a withheld caller (kept as
@@ -121,6 +133,18 @@ pub struct CallEventItem {
     /// a hang-up: no wrap-up while the agent talks), and is missed when
     /// every device stopped ringing unanswered.
     device: Option<String>,
+}
+
+/// `Group/queue`: every group, or one.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "groupId": 1})))]
+pub struct GroupQueueRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// One group (1006 if the account has no such group); absent: all.
+    groupId: Option<Id>,
+    /// The same as `groupId`.
+    groupid: Option<Id>,
 }
 
 /// `callRoute`: a call that arrived for a group, or for a number (DID)

@@ -15,6 +15,7 @@ mod contact_schemas;
 mod directory;
 mod error;
 mod group;
+mod group_queue;
 mod health;
 mod live_schemas;
 mod metrics;

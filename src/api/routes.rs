@@ -14,8 +14,8 @@ use super::error::ApiResult;
 use super::live_schemas as ls;
 use super::webhook_schemas as ws;
 use super::{
-    account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, call_route, directory, group, role,
-    schemas, sticky, supervisor, webhook,
+    account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, call_route, directory, group,
+    group_queue, role, schemas, sticky, supervisor, webhook,
 };
 use crate::AppState;
 use crate::domain::calls::CallSummary;
@@ -266,11 +266,11 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Telephony facts in, one leg per agent a call is offered to (one, or a batch of up to 1000 applied in the order they happened; a wrong fact of a batch is refused alone and named in `refused`); idempotent on callId + event per agent",
         [ce::INVALID_CALL_ID, ce::INVALID_EVENT, ce::INVALID_AGENT_ID, ce::INVALID_CALLER_NUMBER,
          ce::INVALID_DIRECTION, ce::INVALID_DID, ce::INVALID_TIME, ce::INVALID_EVENTS, ce::INVALID_GROUP_ID,
-         ce::INVALID_ATTEMPT, ce::INVALID_SENT_AT, ce::INVALID_DEVICE]),
+         ce::INVALID_ATTEMPT, ce::INVALID_SENT_AT, ce::INVALID_DEVICE, ce::INVALID_REASON]),
     endpoint!("" / "callRoute", call_route::call_route, ls::CallRouteRequest => Listing<call_route::Routed>, auth: true,
-        "Whom to offer a call that arrived for a group (or a number reaching one): the agents to ring, in order, offered in the same decision; asked again for the same call, the agents not offered it yet",
+        "Whom to offer a call that arrived for a group (or a number reaching one): the agents to ring, in order, offered in the same decision; asked again for the same call, the agents not offered it yet; nobody free, the call waits in the group's queue (longest-waiting first) and its place is answered",
         [cr::INVALID_CALL_ID, cr::INVALID_GROUP_ID, cr::INVALID_DID, cr::INVALID_CALLER_NUMBER, cr::GROUP_OR_DID_REQUIRED,
-         g::GROUP_ID_DOES_NOT_EXIST, cr::UNKNOWN_DID, cr::GROUP_INACTIVE, cr::ALREADY_ANSWERED]),
+         g::GROUP_ID_DOES_NOT_EXIST, cr::UNKNOWN_DID, cr::GROUP_INACTIVE, cr::ALREADY_ANSWERED, cr::NO_AGENTS]),
     endpoint!("Break" / "list", breaks::list, schemas::Credentials => Listing<breaks::BreakList>, auth: true,
         "The account's break reasons", []),
     endpoint!("Break" / "add", breaks::add, ls::BreakAddRequest => Listing<breaks::Item>, auth: true,
@@ -290,13 +290,16 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("Group" / "add", group::add, schemas::GroupAddRequest => Listing<group::Added>, auth: true,
         "Add a group (with its routing: strategy, ring timeout, the numbers that reach it)",
         [gr::NAME_MISSING, gr::INVALID_STATUS, gr::INVALID_WRAP_UP, gr::INVALID_STRATEGY, gr::INVALID_RING_TIMEOUT,
-         gr::INVALID_DIDS, gr::DID_TAKEN]),
+         gr::INVALID_DIDS, gr::DID_TAKEN, gr::INVALID_SERVICE_LEVEL]),
     endpoint!("Group" / "update", group::update, schemas::GroupUpdateRequest => Done, auth: true,
         "Rename a group, change its status or its routing",
         [gr::GROUP_ID_REQUIRED, gr::NAME_MISSING, gr::INVALID_STATUS, gr::GROUP_NOT_FOUND, gr::INVALID_WRAP_UP,
-         gr::INVALID_STRATEGY, gr::INVALID_RING_TIMEOUT, gr::INVALID_DIDS, gr::DID_TAKEN]),
+         gr::INVALID_STRATEGY, gr::INVALID_RING_TIMEOUT, gr::INVALID_DIDS, gr::DID_TAKEN, gr::INVALID_SERVICE_LEVEL]),
     endpoint!("Group" / "delete", group::delete, schemas::GroupIdRequest => Done, auth: true,
         "Delete a group and its agent mappings", [gr::GROUP_ID_REQUIRED, gr::GROUP_NOT_FOUND]),
+    endpoint!("Group" / "queue", group_queue::queue, ls::GroupQueueRequest => Listing<group_queue::QueueList>, auth: true,
+        "Each group's queue now (the calls waiting, longest first) and its day so far: calls offered, answered, abandoned, service level (account credentials or VIEW_AGENTS)",
+        [g::GROUP_ID_DOES_NOT_EXIST]),
     endpoint!("Group" / "list", group::list, schemas::GroupListRequest => Listing<group::GroupList>, auth: true,
         "List groups keyed by id", [gr::GROUP_ID_REQUIRED, g::INVALID_PARAMETER]),
     endpoint!("Role" / "list", role::list, schemas::RoleListRequest => Listing<role::RoleList>, auth: true, "List roles", []),

@@ -245,7 +245,7 @@ pub struct AgentStatusRequest {
 
 #[derive(ToSchema)]
 #[schema(examples(json!({
-    "userId": "10000001", "token": "your-api-token", "agentId": 1, "group": {"1": {"receive_call": "N"}}
+    "userId": "10000001", "token": "your-api-token", "agentId": 1, "group": {"1": {"receive_call": "Y"}}
 })))]
 pub struct GroupMappingRequest {
     #[serde(flatten)]
@@ -279,6 +279,9 @@ pub struct GroupAddRequest {
     strategy: Option<String>,
     /// Seconds an offer rings before the telephony asks again (5–300; default 20).
     ringTimeout: Option<Integer>,
+    /// The service level threshold (1–3600 s; default 20): `Group/queue`
+    /// counts the calls answered within it of arriving.
+    serviceLevel: Option<Integer>,
     /// The numbers (DIDs, 6–15 digits each, at most 100) whose calls reach
     /// this group; replaces its list. A number reaches one group (1509).
     dids: Option<Vec<PhoneNumber>>,
@@ -304,6 +307,9 @@ pub struct GroupUpdateRequest {
     strategy: Option<String>,
     /// Seconds an offer rings before the telephony asks again (5–300; default 20).
     ringTimeout: Option<Integer>,
+    /// The service level threshold (1–3600 s; default 20): `Group/queue`
+    /// counts the calls answered within it of arriving.
+    serviceLevel: Option<Integer>,
     /// The numbers (DIDs, 6–15 digits each, at most 100) whose calls reach
     /// this group; replaces its list. A number reaches one group (1509).
     dids: Option<Vec<PhoneNumber>>,

@@ -23,7 +23,8 @@ pub struct WebhookAddRequest {
     /// event kinds of the event stream (`login`, `logout`, `logout_queued`, `heartbeat`,
     /// `stale`, `offline`, `break_queued`, `break_start`, `break_end`,
     /// `break_overrun`, `wrap_up_end`, `offered`, `answered`, `ended`,
-    /// `missed`), or `["*"]` for all of them.
+    /// `missed`; the queue's `queued`, `dequeued`, `abandoned`), or `["*"]`
+    /// for all of them.
     events: Vec<String>,
     /// How call reports are sent: `json` (the report is the body; default)
     /// or `form` (`push_report=<the report>` form-encoded). Events are JSON.

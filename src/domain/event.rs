@@ -61,10 +61,17 @@ pub enum Kind {
     Answered,
     Ended,
     Missed,
+    /// The queue's facts (`domain::queue`), logged under agent 0: the call
+    /// waits for its group.
+    Queued,
+    /// An agent was offered a waiting call.
+    Dequeued,
+    /// The caller left before anyone answered.
+    Abandoned,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Login,
         Kind::Logout,
         Kind::LogoutQueued,
@@ -80,6 +87,9 @@ impl Kind {
         Kind::Answered,
         Kind::Ended,
         Kind::Missed,
+        Kind::Queued,
+        Kind::Dequeued,
+        Kind::Abandoned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +109,9 @@ impl Kind {
             Kind::Answered => "answered",
             Kind::Ended => "ended",
             Kind::Missed => "missed",
+            Kind::Queued => "queued",
+            Kind::Dequeued => "dequeued",
+            Kind::Abandoned => "abandoned",
         }
     }
 
@@ -109,6 +122,18 @@ impl Kind {
     /// Telephony events (`event` in the timeline); the rest are agent events (`agEvent`).
     pub fn is_call(self) -> bool {
         matches!(self, Kind::Offered | Kind::Answered | Kind::Ended | Kind::Missed)
+    }
+
+    /// The queue's facts (`domain::queue`), logged under agent 0.
+    pub fn is_queue(self) -> bool {
+        matches!(self, Kind::Queued | Kind::Dequeued | Kind::Abandoned)
+    }
+
+    /// Facts about one call, kept with its id (the log's `call_id`
+    /// column, part of a telephony fact's idempotency key): an agent's leg
+    /// facts and the queue's.
+    pub fn names_call(self) -> bool {
+        self.is_call() || self.is_queue()
     }
 }
 

@@ -12,21 +12,30 @@ use super::event::{Kind, Logged, State};
 pub struct EventView<'a> {
     /// The event's sequence number in the account's log (`lstSync`, `Last-Event-ID`).
     pub id: i64,
+    /// 0 for the queue's facts (`queued`, `dequeued`, `abandoned`: no agent).
     pub agent_id: i64,
     /// login, logout, logout_queued, heartbeat, stale, offline, break_queued, break_start,
-    /// break_end, break_overrun, wrap_up_end; calls: offered, answered, ended, missed.
+    /// break_end, break_overrun, wrap_up_end; calls: offered, answered, ended, missed;
+    /// the queue's: queued, dequeued, abandoned.
     pub event: &'static str,
     /// Unix seconds.
     pub time: i64,
-    /// The agent's state after the event.
-    pub state: State,
+    /// The agent's state after the event (absent for the queue's facts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub state: Option<State>,
+    /// The queue's facts: the group the call waits for (or left).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub group_id: Option<i64>,
     /// agent, admin, supervisor, system or telephony.
     pub actor: &'static str,
     /// Actor `supervisor`: the supervisor's agent id.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub actor_id: Option<i64>,
-    /// The break's reason; for `logout`/`offline` how the agent went offline:
+    /// The break's reason; `abandoned`: `caller` (hung up) or `timeout` (the
+    /// telephony stopped waiting); for `logout`/`offline` how the agent went offline:
     /// `agent` (logged out), `session_expired` (its last session unused for the
     /// session lifetime), `session_max_age` (its last session at the absolute
     /// maximum), `switched_off`, `password_changed`, `deleted`, `ping_lost`.
@@ -75,7 +84,8 @@ impl<'a> EventView<'a> {
             agent_id: e.agent.get(),
             event: e.kind.as_str(),
             time: e.at,
-            state: logged.state,
+            state: (!e.kind.is_queue()).then_some(logged.state),
+            group_id: call.and_then(|c| c.group).filter(|_| e.kind.is_queue()),
             actor: e.actor.as_str(),
             actor_id: e.by,
             reason: e.reason.as_deref(),

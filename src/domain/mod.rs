@@ -16,6 +16,8 @@ pub mod permission;
 pub mod phone;
 pub mod presence;
 pub mod push_report;
+pub mod queue;
+pub mod queue_figures;
 pub mod routing;
 pub mod secret;
 pub mod sticky;

@@ -11,6 +11,7 @@
 //! that is not answered.
 
 use super::ids::AgentId;
+use super::queue::Queue;
 use serde::{Deserialize, Serialize};
 
 pub use super::event::{Actor, CallRef, Event, Kind, Logged, Shown, State};
@@ -120,6 +121,10 @@ pub struct Presence {
     /// it (`idle_since`).
     #[serde(default, rename = "we", skip_serializing_if = "Option::is_none")]
     pub work_ended: Option<i64>,
+    /// Agent 0's presence only (it is no agent): the account's call queue
+    /// (`domain::queue`).
+    #[serde(default, rename = "q", skip_serializing_if = "Queue::is_empty")]
+    pub queue: Queue,
     /// Snapshots written before legs existed held one call here.
     #[serde(default, rename = "call", skip_serializing)]
     legacy_call: Option<LegacyCall>,
@@ -147,6 +152,7 @@ impl Default for Presence {
             alive_at: 0,
             last_event: 0,
             work_ended: None,
+            queue: Queue::default(),
             legacy_call: None,
         }
     }
@@ -209,6 +215,7 @@ impl Presence {
             alive_at: self.alive_at,
             last_event: self.last_event,
             work_ended: self.work_ended,
+            queue: self.queue.clone(),
             legacy_call: None,
         }
     }
@@ -730,6 +737,7 @@ impl Presence {
                 }
             }
             Kind::Offered | Kind::Answered | Kind::Ended | Kind::Missed => self.evolve_call(event),
+            Kind::Queued | Kind::Dequeued | Kind::Abandoned => self.queue.evolve(event),
         }
         let after = self.shown();
         if after != before {

@@ -78,26 +78,40 @@ pub struct Candidate {
 /// `ringall` (longest idle first, so a telephony that rings in order rings
 /// fairly), one otherwise. `last_offered`: the agent this group offered a
 /// call to most recently (round robin goes on after it).
-pub fn choose(strategy: Strategy, mut candidates: Vec<Candidate>, last_offered: Option<AgentId>) -> Vec<AgentId> {
-    match strategy {
-        Strategy::RingAll | Strategy::LongestIdle => {
-            candidates.sort_by_key(|c| (c.idle_since, c.agent));
-            let take = if strategy.rings_all() { candidates.len() } else { 1 };
-            candidates.into_iter().take(take).map(|c| c.agent).collect()
-        }
-        Strategy::RoundRobin => {
-            candidates.sort_by_key(|c| c.agent);
-            let next =
-                last_offered.and_then(|last| candidates.iter().find(|c| c.agent > last)).or_else(|| candidates.first());
-            next.map(|c| c.agent).into_iter().collect()
-        }
-        Strategy::FewestCalls => candidates
-            .into_iter()
-            .min_by_key(|c| (c.calls_today, c.idle_since, c.agent))
-            .map(|c| c.agent)
-            .into_iter()
-            .collect(),
+pub fn choose(strategy: Strategy, candidates: Vec<Candidate>, last_offered: Option<AgentId>) -> Vec<AgentId> {
+    choose_behind(strategy, candidates, last_offered, 0)
+}
+
+/// `choose` for a call with `ahead` calls waiting longer for the group
+/// (the queue, `domain::queue`): they are served first, each by the next
+/// agent in the strategy's order, so this call is offered the agent after
+/// theirs; with `ringall` (the first call takes everyone) it waits until
+/// none is ahead.
+pub fn choose_behind(
+    strategy: Strategy,
+    candidates: Vec<Candidate>,
+    last_offered: Option<AgentId>,
+    ahead: usize,
+) -> Vec<AgentId> {
+    let ordered = order(strategy, candidates, last_offered);
+    if strategy.rings_all() {
+        return if ahead == 0 { ordered } else { Vec::new() };
     }
+    ordered.into_iter().skip(ahead).take(1).collect()
+}
+
+/// Every candidate in the strategy's order.
+fn order(strategy: Strategy, mut candidates: Vec<Candidate>, last_offered: Option<AgentId>) -> Vec<AgentId> {
+    match strategy {
+        Strategy::RingAll | Strategy::LongestIdle => candidates.sort_by_key(|c| (c.idle_since, c.agent)),
+        Strategy::RoundRobin => {
+            // By id, starting after the agent offered a call last.
+            let after = last_offered.unwrap_or(AgentId(i64::MIN));
+            candidates.sort_by_key(|c| (c.agent <= after, c.agent));
+        }
+        Strategy::FewestCalls => candidates.sort_by_key(|c| (c.calls_today, c.idle_since, c.agent)),
+    }
+    candidates.into_iter().map(|c| c.agent).collect()
 }
 
 #[cfg(test)]
@@ -154,6 +168,16 @@ mod tests {
         assert_eq!(choose(Strategy::FewestCalls, with(&[(1, 10, 4), (2, 90, 1), (3, 50, 2)]), None), vec![id(2)]);
         assert_eq!(choose(Strategy::FewestCalls, with(&[(1, 10, 4), (2, 90, 1), (3, 50, 1)]), None), vec![id(3)]);
         assert_eq!(choose(Strategy::FewestCalls, with(&[(7, 50, 0), (3, 50, 0)]), Some(id(3))), vec![id(3)]);
+    }
+
+    #[test]
+    fn a_call_behind_others_gets_the_agent_after_theirs() {
+        let all = candidates(&[(3, 50), (1, 70), (2, 40)]);
+        assert_eq!(choose_behind(Strategy::LongestIdle, all.clone(), None, 1), vec![id(3)]);
+        assert_eq!(choose_behind(Strategy::LongestIdle, all.clone(), None, 3), vec![]);
+        assert_eq!(choose_behind(Strategy::RoundRobin, all.clone(), Some(id(2)), 1), vec![id(1)]);
+        assert_eq!(choose_behind(Strategy::RingAll, all.clone(), None, 1), vec![]);
+        assert_eq!(choose_behind(Strategy::RingAll, all, None, 0), vec![id(2), id(3), id(1)]);
     }
 
     #[test]

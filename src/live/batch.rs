@@ -97,7 +97,7 @@ pub(super) struct Batch {
 impl Batch {
     /// The calls the batch records.
     pub fn calls(&self) -> impl Iterator<Item = RecordedCall> + '_ {
-        self.events.iter().filter(|(e, _)| e.kind.is_call()).filter_map(|(e, _)| {
+        self.events.iter().filter(|(e, _)| e.kind.names_call()).filter_map(|(e, _)| {
             e.call.as_ref().map(|c| RecordedCall {
                 agent: e.agent,
                 call_id: c.call_id.clone(),
@@ -185,7 +185,7 @@ impl Pending {
             state.open.agents.insert(agent, presence);
         }
         for (event, _) in &events {
-            if let (true, Some(call)) = (event.kind.is_call(), &event.call) {
+            if let (true, Some(call)) = (event.kind.names_call(), &event.call) {
                 state.calls.insert(RecordedCall {
                     agent: event.agent,
                     call_id: call.call_id.clone(),

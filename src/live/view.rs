@@ -8,6 +8,7 @@ use parking_lot::Mutex;
 
 use super::batch::Pending;
 use crate::domain::presence::{Logged, Presence, Rules, State};
+use crate::domain::queue::QUEUE;
 use crate::store::{AccountVersions, AgentId, LiveSettings, PingRow};
 
 #[derive(Debug, Clone, Default)]
@@ -45,6 +46,9 @@ impl Inner {
     }
 }
 
+/// Asks remembered before old ones are looked for and forgotten.
+const ASKS_PRUNE_AT: usize = 4_096;
+
 pub struct AccountLive {
     /// Held by a `Draft` from decision until it joins a batch: one decision
     /// at a time.
@@ -57,6 +61,11 @@ pub struct AccountLive {
     /// only; `hold.rs`).
     pub(super) held: Mutex<Option<super::hold::Held>>,
     inner: Mutex<Inner>,
+    /// When this node was last asked about each waiting call (`callRoute`),
+    /// by call id: the telephony asks about a queued call every second or
+    /// so, and one it stopped asking about no longer holds its place
+    /// (`asked_since`). This node's memory only, not the log's.
+    asks: Mutex<HashMap<String, i64>>,
 }
 
 /// Comparisons of one account's versions, one at a time: requests that
@@ -81,12 +90,28 @@ impl AccountLive {
             refreshes: Refreshes::default(),
             held: Mutex::new(None),
             inner: Mutex::new(Inner { settings, agents, applied: next_seq - 1, seen: None }),
+            asks: Mutex::new(HashMap::new()),
         }
     }
 
     /// The sequence number of the last event the view holds.
     pub fn applied(&self) -> i64 {
         self.inner.lock().applied
+    }
+
+    /// Notes that the telephony asked about `call_id` at `now`; forgets
+    /// asks older than `keep` seconds.
+    pub fn asked(&self, call_id: &str, now: i64, keep: i64) {
+        let mut asks = self.asks.lock();
+        if asks.len() >= ASKS_PRUNE_AT {
+            asks.retain(|_, at| *at >= now - keep);
+        }
+        asks.insert(call_id.to_string(), now);
+    }
+
+    /// When this node was last asked about `call_id`, if it kept it.
+    pub fn last_ask(&self, call_id: &str) -> Option<i64> {
+        self.asks.lock().get(call_id).copied()
     }
 
     /// The account's versions as this node last compared them.
@@ -149,7 +174,8 @@ impl AccountLive {
 
     /// Adds each agent's state to `counts`.
     pub(super) fn tally(&self, counts: &mut HashMap<State, usize>) {
-        for agent in self.inner.lock().agents.values() {
+        // Agent 0 is the queue (`domain::queue`), no agent.
+        for (_, agent) in self.inner.lock().agents.iter().filter(|(id, _)| **id != QUEUE) {
             *counts.entry(agent.presence.state).or_default() += 1;
         }
     }

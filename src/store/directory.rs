@@ -12,7 +12,7 @@ use super::sql::{
 use super::{DirectoryStore, GroupFilter, GroupRow, RoleRow, RoutingChange, StoreError, StoreResult};
 use crate::domain::name::name_key;
 
-const GROUP_COLUMNS: &str = "g.id, g.name, g.status, g.wrap_up_secs, g.strategy, g.ring_timeout,
+const GROUP_COLUMNS: &str = "g.id, g.name, g.status, g.wrap_up_secs, g.strategy, g.ring_timeout, g.service_level,
     (SELECT COUNT(*) FROM group_members m WHERE m.account_id = g.account_id AND m.group_id = g.id) AS agents";
 
 fn group_row(row: &AnyRow) -> StoreResult<GroupRow> {
@@ -24,6 +24,7 @@ fn group_row(row: &AnyRow) -> StoreResult<GroupRow> {
         wrap_up_secs: opt_int(row, "wrap_up_secs")?,
         strategy: opt_text(row, "strategy")?,
         ring_timeout: opt_int(row, "ring_timeout")?,
+        service_level: opt_int(row, "service_level")?,
     })
 }
 
@@ -121,7 +122,8 @@ impl DirectoryStore for SqlStore {
         self.directory.forget(account);
         let strategy = routing.strategy.flatten().map(|s| s.as_str().to_string());
         let ring_timeout = routing.ring_timeout.flatten();
-        Ok(GroupRow { id, name, status, agents: 0, wrap_up_secs, strategy, ring_timeout })
+        let service_level = routing.service_level.flatten();
+        Ok(GroupRow { id, name, status, agents: 0, wrap_up_secs, strategy, ring_timeout, service_level })
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

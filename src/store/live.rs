@@ -58,7 +58,7 @@ fn detail_of(event: &Event) -> Option<String> {
         detail.group = call.group;
         detail.attempt = (call.attempt > 0).then_some(call.attempt);
         detail.device = (!call.device.is_empty()).then(|| call.device.clone());
-        if !event.kind.is_call() {
+        if !event.kind.names_call() {
             detail.call_id = Some(call.call_id.clone());
         }
     }
@@ -255,7 +255,7 @@ impl LiveStore for SqlStore {
             .iter()
             .zip(first..)
             .map(|((event, shown), seq)| {
-                let call = event.call.as_ref().filter(|_| event.kind.is_call());
+                let call = event.call.as_ref().filter(|_| event.kind.names_call());
                 (
                     seq,
                     event.agent,

@@ -270,6 +270,10 @@ pub trait RoutingStore: Send + Sync {
         agents: &[AgentId],
         since: i64,
     ) -> StoreResult<Vec<(AgentId, u32)>>;
+    /// The facts a group's day figures are folded from (`domain::
+    /// queue_figures`): every `queued`, `offered`, `answered` and
+    /// `abandoned` logged at or after `since` (Unix seconds).
+    async fn queue_facts_since(&self, account: &AccountId, since: i64) -> StoreResult<Vec<Logged>>;
     /// The caller's pins (`contact`: digits as stored), expired ones too,
     /// narrowest scope first.
     async fn stickies(&self, account: &AccountId, contact: &str) -> StoreResult<Vec<Sticky>>;

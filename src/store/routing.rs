@@ -4,8 +4,10 @@
 
 use async_trait::async_trait;
 
+use super::live::EVENT_COLUMNS;
 use super::sql::{Param, SqlStore, Statement, id, int, opt_int, opt_text, text};
 use super::{AccountId, AgentId, AgentRow, GroupId, RouteGroup, RoutingChange, RoutingStore, StoreError, StoreResult};
+use crate::domain::presence::Logged;
 use crate::domain::routing::Strategy;
 use crate::domain::sticky::{Scope, Sticky};
 
@@ -89,6 +91,17 @@ impl RoutingStore for SqlStore {
             .bind_first(Param::Text(wanted))
             .bind_first(Param::Int(since));
         self.json_rows(select, "agent_id, calls").await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn queue_facts_since(&self, account: &AccountId, since: i64) -> StoreResult<Vec<Logged>> {
+        // The (account, at) index: the account's day, its call facts only.
+        let mut select = Statement::new(&format!(
+            "SELECT {EVENT_COLUMNS} FROM agent_events
+             WHERE account_id = $1 AND at >= $2 AND kind IN ('queued', 'offered', 'answered', 'abandoned')"
+        ));
+        select.bind_first(Param::Text(account.to_string())).bind_first(Param::Int(since));
+        self.fetch_events(select, false).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -204,6 +217,14 @@ pub(super) async fn apply_routing(
     }
     if let Some(secs) = change.ring_timeout {
         sqlx::query("UPDATE call_groups SET ring_timeout = $3 WHERE account_id = $1 AND id = $2")
+            .bind(account)
+            .bind(group)
+            .bind(secs)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if let Some(secs) = change.service_level {
+        sqlx::query("UPDATE call_groups SET service_level = $3 WHERE account_id = $1 AND id = $2")
             .bind(account)
             .bind(group)
             .bind(secs)

@@ -201,6 +201,8 @@ pub struct GroupRow {
     pub strategy: Option<String>,
     /// The ring timeout it set, seconds (`None`: the default).
     pub ring_timeout: Option<i64>,
+    /// The service level threshold it set, seconds (`None`: the default).
+    pub service_level: Option<i64>,
 }
 
 /// A group as the routing decision reads it.
@@ -223,6 +225,7 @@ pub struct RouteGroup {
 pub struct RoutingChange {
     pub strategy: Option<Option<crate::domain::routing::Strategy>>,
     pub ring_timeout: Option<Option<i64>>,
+    pub service_level: Option<Option<i64>>,
     pub dids: Option<Vec<String>>,
 }
 

@@ -91,6 +91,7 @@ error_table! {
         INVALID_RING_TIMEOUT = 1507, "Invalid ringTimeout";
         INVALID_DIDS = 1508, "Invalid dids";
         DID_TAKEN = 1509, "A did in dids reaches another group";
+        INVALID_SERVICE_LEVEL = 1510, "Invalid serviceLevel";
     }
 }
 
@@ -198,6 +199,7 @@ error_table! {
         INVALID_ATTEMPT = 1510, "Invalid attempt";
         INVALID_SENT_AT = 1511, "Invalid sentAt";
         INVALID_DEVICE = 1512, "Invalid device";
+        INVALID_REASON = 1513, "Invalid reason";
     }
 }
 
@@ -212,6 +214,7 @@ error_table! {
         UNKNOWN_DID = 1506, "No group for this did";
         GROUP_INACTIVE = 1507, "Group is inactive";
         ALREADY_ANSWERED = 1508, "Call already answered";
+        NO_AGENTS = 1509, "No agent of the group receives calls";
     }
 }
 

@@ -54,7 +54,7 @@ class Mock:
         ringTimeout            seconds (3)
         agents                 [{"agentId":5,"extension":"1001","state":"available"}, ...]
         dids                   {"5000": 3}  DID -> groupId (every agent is in every group)
-        acceptAbandoned        accept {"event":"abandoned"} without agentId (False, like the server today)
+        acceptAbandoned        accept {"event":"abandoned"} without agentId (True, as the server does)
         routeDelayMs           sleep this long before answering callRoute (0)
         """
         with self.lock:
@@ -63,7 +63,7 @@ class Mock:
             self.strategy = cfg.get("strategy", "ringall")
             self.ring_timeout = int(cfg.get("ringTimeout", 3))
             self.dids = {str(k): int(v) for k, v in cfg.get("dids", {"5000": 3}).items()}
-            self.accept_abandoned = bool(cfg.get("acceptAbandoned", False))
+            self.accept_abandoned = bool(cfg.get("acceptAbandoned", True))
             self.route_delay = float(cfg.get("routeDelayMs", 0)) / 1000.0
             now = time.time()
             self.agents = {}
@@ -168,6 +168,10 @@ class Mock:
             return 1501, "invalid callId"
         ev = item.get("event")
         if ev == "abandoned" and self.accept_abandoned:
+            if "agentId" in item:
+                return 1503, "abandoned names no agent"
+            if item.get("reason", "caller") not in ("caller", "timeout"):
+                return 1513, "invalid reason %r" % (item.get("reason"),)
             return None
         if ev not in EVENTS:
             return 1502, "invalid event %r" % (ev,)
