@@ -5,7 +5,8 @@
 //! scenarios a floor sees every day (ring-all with one winner, longest idle
 //! in turn, agents on a break or in wrap-up never rung, a busy phone, a
 //! caller hanging up while it rings, a caller waiting until an agent is
-//! free, a caller giving up while waiting) and compares agentdesk's views
+//! free, a caller giving up while waiting, two callers served in the order they
+//! came) and compares agentdesk's views
 //! with what SIPp logged per call. Any disagreement fails.
 //!
 //! `tests/sip/config_check.py` runs the same configuration against a

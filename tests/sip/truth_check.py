@@ -1034,6 +1034,58 @@ def scenario_m(t):
     compare_totals(t)
 
 
+def scenario_n(t):
+    """two callers wait while the only agent talks: when it frees up, the
+    caller that waited longer rings first (whichever asks first), the other
+    after that call's wrap-up; Group/queue lists both in arrival order while
+    they wait, and the day's figures match SIPp's three answered calls."""
+    t.make_group("longest_idle", wrap_up=3)
+    (A,) = t.make_agents("A")
+    A.login()
+    t.phone(A, "answer", ring_ms=500)
+    register_all([A.phone])
+    t.start_sampling()
+    c0 = t.call("caller_talk.xml", talk_ms=5000)
+    time.sleep(1.5)
+    c1 = t.call("caller_talk.xml", talk_ms=1500)
+    time.sleep(1.0)
+    c2 = t.call("caller_talk.xml", talk_ms=1500)
+    time.sleep(1.0)
+    waiting, ex = t.api.post("Group/queue", {"groupId": t.group})
+    t.views.setdefault("groupQueue", {})["while waiting"] = waiting.get("response")
+    c0.wait()
+    A.phone.uas.wait(3)
+    A.phone.answer_next("answer", ring_ms=500)
+    c1.wait(30)
+    A.phone.uas.wait(3)
+    A.phone.answer_next("answer", ring_ms=500)
+    c2.wait(30)
+    A.phone.uas.wait(3)
+    t.wait_all(("available",))
+    for c in (c0, c1, c2):
+        c.learn(t.agents)
+    t.finish_sampling(c2)
+    t.check("sip", "SIPp: the three calls answered by A; calls 1 and 2 got 182 Queued",
+            [c.rc for c in (c0, c1, c2)] == [0, 0, 0] and all(c.winner is A for c in (c0, c1, c2))
+            and c1.queued_at and c2.queued_at,
+            "rc=%s callers=%s" % ([c.rc for c in (c0, c1, c2)], [c.sipp.steps() for c in (c1, c2)]))
+    listed = [(c.get("callId"), c.get("position")) for c in ((waiting.get("response") or [{}])[0].get("calls") or [])]
+    t.check("queue_order", "Group/queue while both waited: call 1 at position 1, call 2 at position 2",
+            listed == [(c1.cid, 1), (c2.cid, 2)], "listed %s" % listed, evidence=[ex])
+    r1, r2 = c1.phone_invite_at.get(A.id), c2.phone_invite_at.get(A.id)
+    t.check("longest_waiting_first", "A rang for call 1 (waited longer) before call 2",
+            r1 and r2 and r1 < r2, "call 1 rang %.2f, call 2 rang %.2f" % (r1 or 0, r2 or 0))
+    wait_hangup_reported(t, c2)
+    day, ex2 = t.api.post("Group/queue", {"groupId": t.group})
+    got = (day.get("response") or [{}])[0]
+    figures = {k: got.get(k) for k in ("waiting", "offered", "answered", "abandoned")}
+    t.check("queue_figures", "Group/queue after: waiting 0, offered 3, answered 3, abandoned 0 (as SIPp)",
+            figures == {"waiting": 0, "offered": 3, "answered": 3, "abandoned": 0}, str(figures), evidence=[ex2])
+    for c in (c0, c1, c2):
+        compare_call(t, c)
+    compare_totals(t)
+
+
 SCENARIOS = [
     ("a", "ring-all: one winner, the others cancelled (no wrap-up)", scenario_a),
     ("b", "longest idle across three calls (603 decline, agent hangs up first)", scenario_b),
@@ -1048,6 +1100,7 @@ SCENARIOS = [
     ("k", "a phone that stays busy: rung again after a pause, caller waits", scenario_k),
     ("l", "ring-all of 7 busy phones: tm branches run out -> 480, nobody left ringing", scenario_l),
     ("m", "sticky caller -> the pinned agent alone first (busy), then the group", scenario_m),
+    ("n", "two callers queued: the longer-waiting one rings first; Group/queue order and figures", scenario_n),
 ]
 
 
