@@ -262,3 +262,24 @@ backend_test!(a_group_sets_its_service_level_threshold, |app| {
         "{figures}"
     );
 });
+
+backend_test!(one_accounts_queue_holds_at_most_a_thousand_calls, |app| {
+    let account = app.account().await;
+    let (group, _) = one_agent_talking(&app, &account).await;
+    for n in 1..=1000 {
+        let reply = route(&app, &account, T + 12, &format!("w{n}"), group).await;
+        assert_eq!(reply["position"], n, "{reply}");
+    }
+    app.expect_error(
+        ROUTE,
+        &with_creds(&account, json!({"callId": "one-too-many", "groupId": group})),
+        1510,
+        "Too many calls waiting",
+    )
+    .await;
+    // A call that leaves makes room; one already waiting still asks.
+    let gone = fact(&app, &account, T + 13, json!({"callId": "w1", "event": "abandoned"})).await;
+    assert_eq!(gone["accepted"], 1, "{gone}");
+    assert_eq!(decided(&route(&app, &account, T + 13, "w2", group).await), (vec![], 1, 1));
+    assert_eq!(decided(&route(&app, &account, T + 13, "one-too-many", group).await), (vec![], 1, 1000));
+});

@@ -291,6 +291,9 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
             };
             let now = draft.now;
             if chosen.is_empty() {
+                if mine.is_none() && queue.is_full() {
+                    return Err(codes::QUEUE_FULL);
+                }
                 if mine.is_none() {
                     // Entries of the call the queue no longer knows are in
                     // the log.

@@ -28,8 +28,15 @@ use super::ids::AgentId;
 pub const QUEUE: AgentId = AgentId(0);
 
 /// Seconds a call may wait before the queue forgets it as lost (a
-/// telephony that never said the caller left): a day.
-pub const WAIT_LIMIT: i64 = 86_400;
+/// telephony that never said the caller left): an hour, twelve times the
+/// shipped Kamailio configuration's longest wait.
+pub const WAIT_LIMIT: i64 = 3_600;
+
+/// Calls that may wait in one account's queues at once: the queue is part
+/// of a snapshot written with every change to it, so it is bounded; a call
+/// beyond is refused (`callRoute` 1510) and the telephony answers the
+/// caller itself.
+pub const MAX_WAITING: usize = 1_000;
 
 /// Seconds a waiting call may go without the telephony asking about it
 /// (`callRoute`) before it no longer holds its place or counts as waiting:
@@ -80,6 +87,11 @@ impl Waiting {
 }
 
 impl Queue {
+    /// Whether another call may start waiting.
+    pub fn is_full(&self) -> bool {
+        self.waiting.len() >= MAX_WAITING
+    }
+
     pub fn is_empty(&self) -> bool {
         self.waiting.is_empty() && self.left.is_empty()
     }

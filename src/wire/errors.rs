@@ -215,6 +215,7 @@ error_table! {
         GROUP_INACTIVE = 1507, "Group is inactive";
         ALREADY_ANSWERED = 1508, "Call already answered";
         NO_AGENTS = 1509, "No agent of the group receives calls";
+        QUEUE_FULL = 1510, "Too many calls waiting";
     }
 }
 
