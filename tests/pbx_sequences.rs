@@ -175,6 +175,20 @@ backend_test!(a_pbx_clock_minutes_slow_or_fast_gives_true_times_when_it_sends_se
         app.step().await;
     }
     assert_eq!(counted(&app, &account, a, Value::Null).await, (json!(2), json!(2), json!(0), json!(60)));
+    // A clock in step, its requests read a second apart by rounding (built
+    // at x.99, taken at x+1.01): no correction, the talk is the PBX's 31 s.
+    let base = T + 4000;
+    for (now, at, kind) in [(base, base, "offered"), (base + 10, base + 9, "answered"), (base + 40, base + 40, "ended")]
+    {
+        app.clock.set(now);
+        let mut f = fact("c8", a, kind);
+        f["time"] = json!(at);
+        f["sentAt"] = json!(at);
+        event(&app, &account, f).await;
+    }
+    assert_eq!(recent(&app, &account).await, (json!("answered"), json!(31)));
+    app.clock.set(base + 100);
+    app.step().await;
     // Without `sentAt`, a batch timed ahead moves back whole: its talk stays 30 s.
     app.clock.set(T + 5000);
     let ahead = T + 5000 + 600;

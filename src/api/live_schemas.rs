@@ -198,6 +198,7 @@ pub struct CallEventBatch {
     /// if not): every `time` is read on agentdesk's clock by the difference,
     /// so a PBX whose clock runs minutes fast or slow still gives true
     /// durations (as Segment's tracking API corrects `timestamp` by `sentAt`).
+    /// A difference of one second is whole-second rounding: no correction.
     sentAt: Option<Integer>,
 }
 
@@ -209,7 +210,8 @@ pub struct SingleCallEvent {
     #[serde(flatten)]
     event: CallEventItem,
     /// The telephony's clock when it sent the request (Unix seconds; 1511
-    /// if not): `time` is read on agentdesk's clock by the difference.
+    /// if not): `time` is read on agentdesk's clock by the difference
+    /// (more than one second: less is rounding).
     sentAt: Option<Integer>,
 }
 

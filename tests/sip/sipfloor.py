@@ -152,9 +152,10 @@ def sip_options_ok(port, timeout=0.3):
 class Kamailio:
     """agentdesk.cfg, copied into `work/name` with an agentdesk-local.cfg
     naming a fresh SIP port and the given agentdesk URL and credentials;
-    checked (`kamailio -c`) and run in the foreground."""
+    checked (`kamailio -c`) and run in the foreground. `workers`: SIP
+    children and callRoute workers each."""
 
-    def __init__(self, work, name, url, user_id, token, defines=(), generated_by="sipfloor"):
+    def __init__(self, work, name, url, user_id, token, defines=(), generated_by="sipfloor", workers=2):
         self.dir = os.path.join(work, name)
         os.makedirs(self.dir)
         self.port = free_port()
@@ -169,8 +170,8 @@ class Kamailio:
             '#!substdef "!AD_USER_ID!%s!g"' % user_id,
             '#!substdef "!AD_TOKEN!%s!g"' % token,
             '#!substdef "!AD_HTTP_TIMEOUT!2!g"',
-            '#!substdef "!AD_CHILDREN!2!g"',
-            '#!substdef "!AD_ROUTE_WORKERS!2!g"',
+            '#!substdef "!AD_CHILDREN!%d!g"' % workers,
+            '#!substdef "!AD_ROUTE_WORKERS!%d!g"' % workers,
         ] + ["#!define %s" % x for x in defines]
         with open(os.path.join(self.dir, "agentdesk-local.cfg"), "w") as f:
             f.write("\n".join(local) + "\n")
@@ -186,11 +187,12 @@ class Kamailio:
             time.sleep(0.1)
         raise RuntimeError("kamailio did not answer OPTIONS: see %s" % self.logfile)
 
-    ROUTE_LINE = re.compile(r"agentdesk: callRoute (\S+) -> (-?\d+) (.*)$")
+    ROUTE_LINE = re.compile(r"agentdesk: callRoute (\S+) \((-?\d+) us\) -> (-?\d+) (.*)$")
 
     def route_answers(self, call_id=None):
         """callRoute answers as Kamailio logged them, oldest first:
-        [{"callId", "rc", "answer" (parsed JSON or the raw text)}]."""
+        [{"callId", "rc", "answer" (parsed JSON or the raw text), "us" (how
+        long the proxy waited for it, microseconds)}]."""
         import json
         out = []
         try:
@@ -200,10 +202,11 @@ class Kamailio:
                     if not m or (call_id and m.group(1) != call_id):
                         continue
                     try:
-                        answer = json.loads(m.group(3))
+                        answer = json.loads(m.group(4))
                     except ValueError:
-                        answer = m.group(3)
-                    out.append({"callId": m.group(1), "rc": int(m.group(2)), "answer": answer})
+                        answer = m.group(4)
+                    out.append({"callId": m.group(1), "rc": int(m.group(3)), "answer": answer,
+                                "us": int(m.group(2))})
         except FileNotFoundError:
             pass
         return out
@@ -217,6 +220,24 @@ class Kamailio:
 
 
 # -- SIPp --------------------------------------------------------------------
+def read_outcomes(path):
+    """The "OUTCOME k=v ... t=<timestamp>" lines of a SIPp log as dicts (t
+    in Unix seconds); SIPp writes them as they happen."""
+    out = []
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                if not line.startswith("OUTCOME "):
+                    continue
+                head, _, ts = line.strip().partition(" t=")
+                item = dict(kv.split("=", 1) for kv in head.split()[1:] if "=" in kv)
+                item["t"] = float(ts.split()[-1]) if ts else None
+                out.append(item)
+    except FileNotFoundError:
+        pass
+    return out
+
+
 class Sipp:
     """One SIPp instance; its <log> lines "OUTCOME k=v ... t=<timestamp>"
     become dicts in .outcomes (t as Unix seconds). SIPp writes them as they
@@ -251,19 +272,7 @@ class Sipp:
 
     @property
     def outcomes(self):
-        out = []
-        try:
-            with open(self.logfile) as f:
-                for line in f:
-                    if not line.startswith("OUTCOME "):
-                        continue
-                    head, _, ts = line.strip().partition(" t=")
-                    item = dict(kv.split("=", 1) for kv in head.split()[1:] if "=" in kv)
-                    item["t"] = float(ts.split()[-1]) if ts else None
-                    out.append(item)
-        except FileNotFoundError:
-            pass
-        return out
+        return read_outcomes(self.logfile)
 
     def step(self, name, call=None):
         for o in self.outcomes:
