@@ -361,10 +361,11 @@ fn retried_legs<'a>(
 /// The group is the one the fact names, else the one the call waits (or
 /// waited) for, else the one its latest leg came through.
 fn abandoned(draft: &mut Draft, input: &CallInput, seen: &HashSet<RecordedCall>) -> Option<(RecordedCall, Event)> {
-    let queue = draft.presence(QUEUE).queue.clone();
     let id = input.call.call_id.as_str();
-    let entry = queue.entry(id);
-    let known = queue.waiting.iter().find(|w| w.call.call_id == id).map(|w| w.call.clone());
+    let (entry, known) = {
+        let queue = &draft.presence(QUEUE).queue;
+        (queue.entry(id), queue.find(id).map(|w| w.call.clone()))
+    };
     let recorded_before = seen.iter().any(|k| k.agent == QUEUE && k.call_id == id && k.kind == Kind::Abandoned);
     // Not in the queue any more but abandoned before: a retry (a call id
     // used again, abandoned while ringing, is taken for one).
