@@ -683,4 +683,38 @@ backend_test!(the_employee_section_is_the_same_agents_as_agent, |app| {
         "Permission denied",
     )
     .await;
+    // Create and Update are Agent's, the same rules and codes; the Employee
+    // docs say `parent` may be "root".
+    let created = app
+        .post(
+            "/api/v2/Employee/Create",
+            &format!(
+                r#"{{{},"name":"Chen","email":"chen@x.com","password":"pass-word-1","parent":"root"}}"#,
+                account.creds()
+            ),
+        )
+        .await
+        .json();
+    let chen = created["agentId"].as_i64().unwrap_or_else(|| panic!("{created}"));
+    app.expect(
+        "/api/v2/Employee/Update",
+        &format!(r#"{{{},"agentId":{chen},"name":"Chen Li"}}"#, account.creds()),
+        r#"{"status":"success","code":200,"message":"Agent updated"}"#,
+    )
+    .await;
+    let profile =
+        app.post("/api/v2/Employee/profile", &format!(r#"{{{},"empId":{chen}}}"#, account.creds())).await.json();
+    assert_eq!(
+        (profile["response"]["name"].clone(), profile["response"]["parent"].clone()),
+        (json!("Chen Li"), json!(",START,"))
+    );
+    app.expect_error(
+        "/api/v2/Employee/create",
+        &format!(r#"{{{},"name":"Dup","email":"chen@x.com","password":"pass-word-1"}}"#, account.creds()),
+        1512,
+        "Email already exists",
+    )
+    .await;
+    let as_agent = format!(r#"{{"ssid":"{ssid}","name":"Eve","email":"eve@x.com","password":"pass-word-1"}}"#);
+    app.expect_error("/api/v2/Employee/create", &as_agent, 1015, "Permission denied").await;
 });

@@ -64,7 +64,7 @@ fn card(fields: &[&str], values: &[(&str, &str)]) -> String {
 fn contact(number: &str, card: &str, created: i64, updated: i64, last: Option<i64>, total: i64) -> String {
     let last = last.map_or("null".to_string(), |t| t.to_string());
     format!(
-        r#"{{"contact":"{number}","contactinfo":{card},"other":{{"createtime":{created},"updatetime":{updated},"lastcalltime":{last},"totalcalls":{total}}},"status":"success","code":200}}"#
+        r#"{{"contact":"{number}","contactinfo":{card},"other":{{"createtime":{created},"updatetime":{updated},"lastcalltime":{last},"totalcalls":{total},"AcManId":null,"dnc":0,"blacklist":[]}},"status":"success","code":200}}"#
     )
 }
 

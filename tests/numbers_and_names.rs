@@ -67,7 +67,7 @@ async fn recorded_callers(app: &TestApp, account: &Account) -> Vec<(String, Stri
 /// changed at `T`, without calls, holding only a Name.
 fn contact(number: &str, name: &str) -> String {
     format!(
-        r#"{{"contact":"{number}","contactinfo":{{"Name":{},"Email":"","Address":"","Company":"","Designation":"","DOB":""}},"other":{{"createtime":{T},"updatetime":{T},"lastcalltime":null,"totalcalls":0}},"status":"success","code":200}}"#,
+        r#"{{"contact":"{number}","contactinfo":{{"Name":{},"Email":"","Address":"","Company":"","Designation":"","DOB":""}},"other":{{"createtime":{T},"updatetime":{T},"lastcalltime":null,"totalcalls":0,"AcManId":null,"dnc":0,"blacklist":[]}},"status":"success","code":200}}"#,
         quote(name)
     )
 }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
+use super::caller_marks::{MarksView, marks_of};
 use super::error::{ApiError, ApiResult, OrRefuse};
 use super::shared::card::{account_fields, card, phone_number, selected, values_of};
 use super::shared::day::{Day, parse_date};
@@ -58,7 +59,15 @@ pub async fn contact_info(state: AppState, who: Principal, body: Body) -> ApiRes
     let mobile = number.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(number.clone()));
     cu.insert("mobile".to_string(), mobile);
     cu.extend(card(&shown, &values));
-    Ok(reply::dashboard(ContactCard { Cu: cu }))
+    // The number's marks beside the card, only where it has one: seed
+    // 003's card stays byte for byte what DeepCall answers.
+    let marks = MarksView::of(&marks_of(&state, &who.account, &number).await?, state.clock.now());
+    Ok(reply::dashboard(ContactCard {
+        Cu: cu,
+        AcManId: marks.account_manager,
+        dnc: (marks.dnc != 0).then_some(marks.dnc),
+        blacklist: (!marks.blacklist.is_empty()).then_some(marks.blacklist),
+    }))
 }
 
 /// Seed 003's card: `{"Cu":{"mobile":918302390884,"Name":"",…}}`.
@@ -69,6 +78,15 @@ pub(in crate::api) struct ContactCard {
     /// its order, `""` where unset; an unknown number has every field empty.
     #[schema(schema_with = card_schema)]
     Cu: Map<String, Value>,
+    /// The number's account manager (`Directory/setAM`); only when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    AcManId: Option<i64>,
+    /// On the do-not-call list: `-1` for ever, or the Unix time it ends; only when on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dnc: Option<i64>,
+    /// The account's numbers it is blacklisted on (`["all"]`: every one); only when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blacklist: Option<Vec<String>>,
 }
 
 fn card_schema() -> utoipa::openapi::schema::Object {

@@ -18,6 +18,7 @@ use super::error::{ApiError, ApiResult, Refuse};
 use crate::AppState;
 use crate::domain::agent::valid_did;
 use crate::domain::caller::CallerId;
+use crate::domain::caller_marks::CallerMarks;
 use crate::domain::ids::{AccountId, AgentId, GroupId};
 use crate::domain::presence::{CallRef, Event, Kind};
 use crate::domain::queue::{QUEUE, Queue};
@@ -427,6 +428,26 @@ fn in_time_order(mut inputs: Vec<CallInput>) -> Vec<CallInput> {
     inputs
 }
 
+/// The numbers outbound facts of the batch call that are on the DNC list
+/// or blacklisted (on any number: which one is the fact's to say), with
+/// their marks. One read, and none when the batch dials nobody.
+async fn barred_numbers(
+    state: &AppState,
+    account: &AccountId,
+    inputs: &[CallInput],
+) -> Result<HashMap<String, CallerMarks>, ApiError> {
+    let mut numbers: Vec<String> = inputs
+        .iter()
+        .filter(|i| i.agent != QUEUE && i.call.direction == "outbound" && !i.call.caller_number.is_empty())
+        .map(|i| i.call.caller_number.clone())
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let now = state.clock.now();
+    let marks = state.store.caller_marks(account, &numbers).await?;
+    Ok(marks.into_iter().filter(|(_, m)| m.on_dnc(now) || !m.blocked.is_empty()).collect())
+}
+
 /// `callEvent`: account credentials only (the telephony integration).
 pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResult {
     if !matches!(who.caller, Caller::Owner) {
@@ -456,6 +477,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     // itself when a leg's group needs them.
     let known_at_start = wrap_ups(&state, &who.account, &facts.inputs).await?;
     let inputs = in_time_order(std::mem::take(&mut facts.inputs));
+    let barred = barred_numbers(&state, &who.account, &inputs).await?;
     let mut call_ids: Vec<String> = inputs.iter().map(|i| i.call.call_id.clone()).collect();
     call_ids.sort_unstable();
     call_ids.dedup();
@@ -464,7 +486,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     let ((duplicates, refused_here), logged) = state
         .live
         .decide(&who.account, |mut draft| {
-            let (state, who, inputs, call_ids) = (&state, &who, &inputs, &call_ids);
+            let (state, who, inputs, call_ids, barred) = (&state, &who, &inputs, &call_ids, &barred);
             let mut known_wrap_ups = known_at_start.clone();
             Box::pin(async move {
                 // Under the account's writer turn: what is recorded cannot change meanwhile.
@@ -480,7 +502,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
                 }
                 let retried = retried_legs(inputs, &seen, &ends);
                 let mut duplicates = 0;
-                let mut refused_here: Vec<&CallInput> = Vec::new();
+                let mut refused_here: Vec<(&CallInput, ErrorCode)> = Vec::new();
                 for input in inputs {
                     if input.agent == QUEUE {
                         if let Some(g) = input.group {
@@ -488,7 +510,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
                                 known_wrap_ups = Some(group_wrap_ups(state, &who.account).await?);
                             }
                             if !known_wrap_ups.iter().flatten().any(|(id, _)| *id == g) {
-                                refused_here.push(input);
+                                refused_here.push((input, codes::INVALID_GROUP_ID));
                                 continue;
                             }
                         }
@@ -512,8 +534,24 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
                     }
                     let group_known = group.and_then(|g| known_wrap_ups.iter().flatten().find(|(id, _)| *id == g));
                     if input.group.is_some() && group_known.is_none() && input.group != leg_group {
-                        refused_here.push(input);
+                        refused_here.push((input, codes::INVALID_GROUP_ID));
                         continue;
+                    }
+                    // An outbound call to a number on the DNC list or the
+                    // blacklist is refused when it would begin a leg: the
+                    // telephony reports the dial before placing it and does
+                    // not place a refused one. A leg already under way (the
+                    // number marked during the call) goes on being told.
+                    if let Some(marks) = barred.get(input.call.caller_number.as_str())
+                        && draft.presence(input.agent).latest_leg(&input.call.call_id).is_none()
+                        && !seen.iter().any(|k| k.agent == input.agent && k.call_id == input.call.call_id)
+                    {
+                        let dnc = marks.on_dnc(draft.now);
+                        if dnc || marks.blocked_on(&input.call.did) {
+                            let code = if dnc { codes::NUMBER_ON_DNC } else { codes::NUMBER_BLACKLISTED };
+                            refused_here.push((input, code));
+                            continue;
+                        }
                     }
                     // Which ring of this agent the fact is about (a call may ring it
                     // again); then whether that fact is recorded already.
@@ -565,8 +603,8 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
         })
         .await?;
     let taken = inputs.len() - refused_here.len();
-    for input in refused_here {
-        facts.refuse(input.index, Some(input.call.call_id.clone()), codes::INVALID_GROUP_ID);
+    for (input, code) in refused_here {
+        facts.refuse(input.index, Some(input.call.call_id.clone()), code);
     }
     facts.refused.sort_by_key(|r| r.index);
     // A request none of whose facts could be taken is refused whole, with

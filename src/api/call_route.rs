@@ -11,8 +11,10 @@
 //! `available` with no break asked for, and inside its working hours (in
 //! the account's time zone) when it has any. The group's strategy orders
 //! them (`domain::routing`); a caller pinned to one of them
-//! (`Directory/setSticky`, `domain::sticky`) is offered to that agent alone
-//! first.
+//! (`Directory/setSticky`, `domain::sticky`), or failing a pin whose account
+//! manager one is (`Directory/setAM`), is offered to that agent alone
+//! first. A caller blacklisted on the number it called (`Directory/
+//! Blacklist`) is offered to nobody (1511).
 //!
 //! Nobody free: the call waits in its group's queue (`domain::queue`; the
 //! `queued` fact is logged by the same decision) and is told its place.
@@ -29,10 +31,12 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
+use super::caller_marks::marks_of;
 use super::error::{ApiError, ApiResult};
 use crate::AppState;
 use crate::domain::agent::valid_did;
 use crate::domain::caller::CallerId;
+use crate::domain::caller_marks::CallerMarks;
 use crate::domain::ids::{AgentId, GroupId};
 use crate::domain::presence::{CallRef, Kind};
 use crate::domain::queue::{QUEUE, QUEUE_SILENCE, Queue, Waiting, still_waiting};
@@ -164,6 +168,16 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
     if group.status != 1 {
         return Err(codes::GROUP_INACTIVE.into());
     }
+    // A caller blacklisted on this number (or every one) is offered to
+    // nobody (`Directory/Blacklist`); a withheld caller has no marks.
+    let marks = if ask.caller_number.is_empty() {
+        CallerMarks::default()
+    } else {
+        marks_of(&state, &who.account, &ask.caller_number).await?
+    };
+    if marks.blocked_on(&ask.did) {
+        return Err(codes::CALLER_BLACKLISTED.into());
+    }
     let account_live = state.live.account(&who.account).await?;
     let timezone = account_live.settings().timezone;
     let tz = TimeZone::get(&timezone).unwrap_or(TimeZone::UTC);
@@ -202,9 +216,10 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
     // The agent the caller is pinned to (`Directory/setSticky`) rings
     // first, alone, when it may take the call and was not rung for it yet.
     // A withheld caller (stored as "") has no pins.
+    // Failing a pin, the caller's account manager (`Directory/setAM`).
     let pinned = if !ask.caller_number.is_empty() {
         let pins = state.store.stickies(&who.account, &ask.caller_number).await?;
-        pinned_agent(&pins, &ask.did, group.id, state.clock.now())
+        pinned_agent(&pins, &ask.did, group.id, state.clock.now()).or(marks.account_manager)
     } else {
         None
     };

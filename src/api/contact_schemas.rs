@@ -178,3 +178,97 @@ pub struct RemoveStickyRequest {
     /// Only pins of this group. `groupId` is read too.
     groupid: Option<Id>,
 }
+
+/// `Directory/getFields`: the account's fields, or one contact's values of some.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "contact": "+91 99887 76655", "project": "Name,Email"})))]
+pub struct GetFieldsRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// A contact (`PhoneNumber`: 1005; 1012 when it is none); absent: the account's field list.
+    contact: Option<PhoneNumber>,
+    /// The same as `contact`.
+    cn: Option<PhoneNumber>,
+    /// With `contact`: field names separated by commas (any case), or `all` (the default); 1512 for a name the account has no field for.
+    project: Option<String>,
+}
+
+/// `Directory/search`: contacts by the digits of their number.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "contact": "98877", "project": "all", "page": 1, "limit": 20})))]
+pub struct SearchRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// 3 to 15 digits found anywhere in the number (spaces, `+`, `-`, brackets dropped); 1005 otherwise.
+    contact: String,
+    /// The same as `contact`.
+    cn: Option<String>,
+    /// Field names separated by commas (any case), or `all` (the default); 1512 for an unknown one.
+    project: Option<String>,
+    /// From 1 (default 1).
+    page: Option<Integer>,
+    /// 1–100 (default 20).
+    limit: Option<Integer>,
+}
+
+/// `Directory/setAM`: give a number an account manager.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "contact": "+91 99887 76655", "AcManId": 1})))]
+pub struct SetAccountManagerRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The number (`PhoneNumber`: 1005 when it cannot be read); it need not be a contact.
+    contact: PhoneNumber,
+    /// The same as `contact`.
+    cn: Option<PhoneNumber>,
+    /// The agent (1503 when it is not a live agent of the account). `acManId` is read too.
+    AcManId: Id,
+    /// The same as `AcManId`.
+    acManId: Option<Id>,
+}
+
+/// `Directory/unsetAm`, `getDnc`: one number.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "contact": "+91 99887 76655"})))]
+pub struct NumberRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The number (`PhoneNumber`: 1005 when it cannot be read).
+    contact: PhoneNumber,
+    /// The same as `contact`.
+    cn: Option<PhoneNumber>,
+}
+
+/// `setDnc`: put a number on the do-not-call list, or take it off.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "contact": "+91 99000 00002", "dnc": -1})))]
+pub struct SetDncRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The number (`PhoneNumber`: 1005 when it cannot be read); it need not be a contact.
+    contact: PhoneNumber,
+    /// The same as `contact`.
+    cn: Option<PhoneNumber>,
+    /// `0` off the list, `-1` for ever, or a Unix time ahead of now (1508 below -1 or past, 1509 not an integer, 1510 missing).
+    dnc: Integer,
+}
+
+/// `Directory/Blacklist`: bar a caller on the account's numbers, or lift it.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "contact": "+91 99000 00001", "DID": ["8001234567"], "RESET": false})))]
+pub struct BlacklistRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The caller (`PhoneNumber`: 1005 when it cannot be read); it need not be a contact.
+    contact: PhoneNumber,
+    /// The same as `contact`.
+    cn: Option<PhoneNumber>,
+    /// The account's numbers (a group's `dids`; 1505 otherwise), or `["all"]`; absent or `[]`: every number.
+    DID: Option<Vec<String>>,
+    /// The same as `DID`.
+    did: Option<Vec<String>>,
+    /// `true` (or 1): take the caller off those numbers (every one when `DID` is absent) instead.
+    RESET: Option<bool>,
+    /// The same as `RESET`.
+    reset: Option<bool>,
+}

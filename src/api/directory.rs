@@ -6,7 +6,8 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::{ApiError, ApiResult, StoreOutcome};
+use super::caller_marks::{MarksView, marks_of};
+use super::error::{ApiError, ApiResult, OrRefuse, Refuse, StoreOutcome};
 use super::shared::card::{account_fields, card, phone_number, selected, values_of};
 use crate::AppState;
 use crate::domain::contact::{self, BadValue, Fields, Values};
@@ -57,6 +58,7 @@ async fn contact_reply(
     shown: &[&contact::Field],
 ) -> ApiResult {
     let stats = state.store.caller_stats(account, &row.number).await?;
+    let marks = marks_of(state, account, &row.number).await?;
     Ok(reply::listing(ContactView {
         contact: &row.number,
         contactinfo: card(shown, &values_of(row)?),
@@ -65,6 +67,7 @@ async fn contact_reply(
             updatetime: row.updated_at,
             lastcalltime: stats.last_call_at,
             totalcalls: stats.calls,
+            marks: MarksView::of(&marks, state.clock.now()),
         },
     }))
 }
@@ -89,6 +92,9 @@ struct Other {
     /// When the number last called or was called; `null`: never.
     lastcalltime: Option<i64>,
     totalcalls: i64,
+    /// Its account manager, DNC entry and blacklist (`setAM`, `setDnc`, `Blacklist`).
+    #[serde(flatten)]
+    marks: MarksView,
 }
 
 /// `Directory/create` `{contact, [contactinfo]}`: any principal of the account.
@@ -159,12 +165,128 @@ pub(in crate::api) struct FieldList {
 
 fn fields_reply(fields: &Fields) -> ApiResult {
     let fields = fields.iter().map(|f| FieldView { name: f.name.clone(), kind: f.kind() }).collect();
-    Ok(reply::listing(FieldList { fields }))
+    Ok(reply::listing(FieldsReply::List(FieldList { fields })))
 }
 
-/// `Directory/getFields`: the account's contact fields in its order.
-pub async fn get_fields(state: AppState, who: Principal, _body: Body) -> ApiResult {
-    fields_reply(&account_fields(&state, &who.account).await?)
+/// `getFields`' reply: the account's field list, or (asked with `contact`)
+/// that contact's values.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub(in crate::api) enum FieldsReply {
+    List(FieldList),
+    Contact(ContactFields),
+}
+
+/// `project`: the fields to show — comma-separated names (or a list of
+/// them), `all` or absent for every field. An unknown name → 1512 naming it.
+fn projected<'a>(fields: &'a Fields, body: &Body) -> Result<Vec<&'a contact::Field>, ApiError> {
+    let names: Vec<String> = match body.get("project") {
+        None | Some(Value::Null) => return Ok(fields.iter().collect()),
+        Some(Value::String(s)) => s.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect(),
+        Some(Value::Array(items)) => items.iter().map(|v| v.as_str().unwrap_or("").trim().to_string()).collect(),
+        Some(_) => return Err(global::INVALID_DATA_TYPE.at(&["project"], PROJECT_TAKES)),
+    };
+    if names.is_empty() || names.iter().any(|n| n.eq_ignore_ascii_case("all")) {
+        return Ok(fields.iter().collect());
+    }
+    let mut named: Vec<&str> = Vec::with_capacity(names.len());
+    for name in &names {
+        let field = fields.find(name).ok_or_else(|| {
+            let known: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+            codes::UNKNOWN_FIELD
+                .at(&["project"], format!("no contact field {name:?}; the account has {}", known.join(", ")))
+        })?;
+        named.push(&field.name);
+    }
+    // In the account's order, as every card is.
+    Ok(fields.iter().filter(|f| named.contains(&f.name.as_str())).collect())
+}
+
+const PROJECT_TAKES: &str = "project takes field names separated by commas, or all";
+
+/// A contact as `search` and `getFields` show it.
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct ContactFields {
+    /// Digits with the country code.
+    contact: String,
+    /// The fields `project` names, in the account's order, `""` where unset.
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    contactinfo: Map<String, Value>,
+}
+
+/// `Directory/getFields` (also `getFields`): without `contact`, the
+/// account's contact fields in its order; with `contact` (and `project`),
+/// that contact's values of those fields (1012: not a contact).
+pub async fn get_fields(state: AppState, who: Principal, body: Body) -> ApiResult {
+    let fields = account_fields(&state, &who.account).await?;
+    if body.get_any(&["contact", "cn"]).is_none() {
+        return fields_reply(&fields);
+    }
+    let number = phone_number(&body, &["contact", "cn"], &who.country_code)?;
+    let shown = projected(&fields, &body)?;
+    let row = state.store.contact(&who.account, &number).await?.ok_or(global::NO_DATA_FOUND)?;
+    Ok(reply::listing(FieldsReply::Contact(ContactFields {
+        contactinfo: card(&shown, &values_of(&row)?),
+        contact: row.number,
+    })))
+}
+
+/// Digits a search needs at least, and may have at most (a whole number).
+const SEARCH_DIGITS: std::ops::RangeInclusive<usize> = 3..=15;
+/// `search`'s page size when none is asked for, and its most.
+const SEARCH_LIMIT: i64 = 20;
+const SEARCH_LIMIT_MAX: i64 = 100;
+
+/// One page of `search`.
+#[derive(Serialize, ToSchema)]
+pub(in crate::api) struct SearchPage {
+    /// By number.
+    contacts: Vec<ContactFields>,
+    limit: i64,
+    #[serde(rename = "currentPage")]
+    current_page: i64,
+    #[serde(rename = "totalPages")]
+    total_pages: i64,
+    #[serde(rename = "totalRecords")]
+    total_records: i64,
+}
+
+/// `Directory/search` `{contact, [project], [page], [limit]}`: the
+/// account's contacts whose number holds the digits of `contact` (3 to 15;
+/// spaces, `+`, `-` and brackets are dropped; else 1005), by number, with
+/// the fields `project` names. `page` from 1, `limit` 1–100 (default 20).
+pub async fn search(state: AppState, who: Principal, body: Body) -> ApiResult {
+    const DIGITS_TAKE: &str = "contact takes 3 to 15 digits of a number (spaces, +, - and brackets are dropped)";
+    let digits = match body.get_any(&["contact", "cn"]) {
+        Some(Value::String(s)) => s.chars().filter(|c| !matches!(c, ' ' | '+' | '-' | '(' | ')')).collect(),
+        Some(Value::Number(n)) if n.is_u64() => n.to_string(),
+        None => return Err(global::INVALID_PARAMETER.at(&["contact"], "contact is required; it takes 3 to 15 digits")),
+        Some(_) => return Err(global::INVALID_CONTACT_NUMBER.at(&["contact"], DIGITS_TAKE)),
+    };
+    let digits: String = digits;
+    if !SEARCH_DIGITS.contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(global::INVALID_CONTACT_NUMBER.at(&["contact"], DIGITS_TAKE));
+    }
+    let page = body.int_in("page", 1..=1_000_000).or_refuse(global::INVALID_PARAMETER, "page", "an integer from 1")?;
+    let limit = body
+        .int_in("limit", 1..=SEARCH_LIMIT_MAX)
+        .or_refuse(global::INVALID_PARAMETER, "limit", "an integer from 1 to 100")?
+        .unwrap_or(SEARCH_LIMIT);
+    let page = page.unwrap_or(1);
+    let fields = account_fields(&state, &who.account).await?;
+    let shown = projected(&fields, &body)?;
+    let (rows, total) = state.store.search_contacts(&who.account, &digits, (page - 1) * limit, limit).await?;
+    let contacts = rows
+        .iter()
+        .map(|row| Ok(ContactFields { contact: row.number.clone(), contactinfo: card(&shown, &values_of(row)?) }))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(reply::listing(SearchPage {
+        contacts,
+        limit,
+        current_page: page,
+        total_pages: (total + limit - 1) / limit,
+        total_records: total,
+    }))
 }
 
 /// `Directory/setFields` `{fields:[name, …]}`: the whole list, in order

@@ -11,6 +11,7 @@ mod auth;
 mod breaks;
 mod call_event;
 mod call_route;
+mod caller_marks;
 mod contact_schemas;
 mod directory;
 mod error;

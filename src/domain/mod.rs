@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod caller;
+pub mod caller_marks;
 pub mod calls;
 pub mod contact;
 pub mod counters;

@@ -406,6 +406,12 @@ impl AgentStore for SqlStore {
             .bind(agent_id)
             .execute(&mut *tx)
             .await?;
+        // Nor is it their account manager any more.
+        sqlx::query("UPDATE contact_marks SET account_manager = NULL WHERE account_id = $1 AND account_manager = $2")
+            .bind(account)
+            .bind(agent_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         self.credentials.forget_agent(account, agent_id);
         self.directory.forget(account);

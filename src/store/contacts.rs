@@ -124,6 +124,34 @@ impl ContactStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn search_contacts(
+        &self,
+        account: &AccountId,
+        digits: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<ContactRow>, i64)> {
+        // Digits only (the caller checks): no LIKE wildcard to escape.
+        let pattern = format!("%{digits}%");
+        let total = sqlx::query("SELECT COUNT(*) AS n FROM contacts WHERE account_id = $1 AND number LIKE $2")
+            .bind(account)
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT number, info, created_at, updated_at, version FROM contacts
+             WHERE account_id = $1 AND number LIKE $2 ORDER BY number LIMIT $3 OFFSET $4",
+        )
+        .bind(account)
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((rows.iter().map(contact_row).collect::<StoreResult<_>>()?, int(&total, "n")?))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn caller_stats(&self, account: &AccountId, number: &str) -> StoreResult<CallerStats> {
         let row = sqlx::query(
             "SELECT COUNT(DISTINCT call_id) AS calls, MAX(at) AS last_at FROM agent_events

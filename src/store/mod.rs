@@ -10,6 +10,7 @@
 
 mod accounts;
 mod agents;
+mod caller_marks;
 pub mod cluster;
 mod contacts;
 mod credentials;
@@ -33,6 +34,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::domain::caller_marks::CallerMarks;
 pub use crate::domain::ids::{AccountId, AgentId, GroupId, RoleId};
 use crate::domain::presence::{Event, Logged, Shown};
 use crate::domain::sticky::{Scope, Sticky};
@@ -435,10 +437,45 @@ pub trait ContactStore: Send + Sync {
     async fn caller_stats(&self, account: &AccountId, number: &str) -> StoreResult<CallerStats>;
     /// Whether the log holds call `call_id` with `number` as caller.
     async fn call_with_caller(&self, account: &AccountId, call_id: &str, number: &str) -> StoreResult<bool>;
+    /// The contacts whose number holds `digits`, by number: at most `limit`
+    /// from `offset`, and how many there are in all.
+    async fn search_contacts(
+        &self,
+        account: &AccountId,
+        digits: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<ContactRow>, i64)>;
     /// The note as stored, with its id.
     async fn add_note(&self, account: &AccountId, note: &NewNote) -> StoreResult<NoteRow>;
     /// The notes `query` selects, newest first (empty when none).
     async fn notes(&self, account: &AccountId, query: &NoteQuery) -> StoreResult<Vec<NoteRow>>;
+}
+
+/// What the account says about numbers beyond their cards
+/// (`domain::caller_marks`): account managers, the do-not-call list and the
+/// blacklist. `contact`: digits as the number rule stores them.
+#[async_trait]
+pub trait CallerMarkStore: Send + Sync {
+    /// The marks of each of `contacts` that has any (others are left out).
+    async fn caller_marks(&self, account: &AccountId, contacts: &[String]) -> StoreResult<Vec<(String, CallerMarks)>>;
+    /// Sets (or, `None`, clears) the number's account manager; whether it
+    /// had one before. `now`: Unix seconds.
+    async fn set_account_manager(
+        &self,
+        account: &AccountId,
+        contact: &str,
+        agent: Option<AgentId>,
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// Sets (or, `None`, clears) the number's DNC entry: `-1` or a Unix time.
+    async fn set_dnc(&self, account: &AccountId, contact: &str, dnc: Option<i64>, now: i64) -> StoreResult<()>;
+    /// Blacklists the number on `dids` (`""`: every number, which replaces
+    /// the others; a number while every number is barred changes nothing).
+    async fn block_caller(&self, account: &AccountId, contact: &str, dids: &[String], now: i64) -> StoreResult<()>;
+    /// Takes the number off the blacklist for `dids` (every entry when
+    /// `None`); how many entries went.
+    async fn unblock_caller(&self, account: &AccountId, contact: &str, dids: Option<&[String]>) -> StoreResult<u64>;
 }
 
 /// Push: the account's webhook subscriptions and the deliveries they owe.
@@ -514,6 +551,7 @@ pub trait Store:
     + RoutingStore
     + LiveStore
     + ContactStore
+    + CallerMarkStore
     + ClusterStore
     + WebhookStore
 {
@@ -526,6 +564,7 @@ impl<
         + RoutingStore
         + LiveStore
         + ContactStore
+        + CallerMarkStore
         + ClusterStore
         + WebhookStore,
 > Store for T

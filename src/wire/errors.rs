@@ -142,7 +142,7 @@ error_table! {
 
 error_table! {
     /// Section `Directory`: 1501–1510 from the DeepCall docs (sticky agents,
-    /// account managers, DNC — not served yet), 1511 and up ours.
+    /// account managers, DNC, the account's numbers), 1511 and up ours.
     directory {
         STICKY_AGENT_ERROR = 1501, "Sticky agent error";
         INVALID_TYPE = 1502, "Type is not valid";
@@ -200,6 +200,8 @@ error_table! {
         INVALID_SENT_AT = 1511, "Invalid sentAt";
         INVALID_DEVICE = 1512, "Invalid device";
         INVALID_REASON = 1513, "Invalid reason";
+        NUMBER_ON_DNC = 1514, "Number is on the DNC list";
+        NUMBER_BLACKLISTED = 1515, "Number is blacklisted";
     }
 }
 
@@ -216,6 +218,7 @@ error_table! {
         ALREADY_ANSWERED = 1508, "Call already answered";
         NO_AGENTS = 1509, "No agent of the group receives calls";
         QUEUE_FULL = 1510, "Too many calls waiting";
+        CALLER_BLACKLISTED = 1511, "Caller is blacklisted";
     }
 }
 

@@ -916,7 +916,7 @@ def scenario_j(t):
     """callRoute's refusals as the caller hears them: a DID no group has
     (1506) and one that is not a DID (1503) -> 404, the group switched off
     (1507) -> 480, a second INVITE with the Call-ID of a call answered
-    already (1508) -> 482."""
+    already (1508) -> 482, a caller blacklisted on the number (1511) -> 603."""
     t.make_group("ringall")
     (A,) = t.make_agents("A")
     A.login()
@@ -946,6 +946,16 @@ def scenario_j(t):
         t.check("refusal_1508", "a second INVITE of the call A is talking on: agentdesk answers 1508, the caller "
                                 "gets 482", rc == 0 and got[-1:] == [1508] and f.get("code") == "482",
                 "SIPp rc=%s got %s, callRoute codes %s" % (rc, f.get("code"), got))
+    # a caller blacklisted on the group's number (Directory/Blacklist)
+    barred = t.number()
+    t.api.ok("Directory/Blacklist", {"contact": barred, "DID": [t.did]})
+    sipp = t.ctx.call("caller_rejected.xml", t.did, barred, label="rejected_1511")
+    rc = sipp.wait(10)
+    f = sipp.step("failed") or {}
+    got = [r["answer"].get("code") for r in t.kam.route_answers(sipp.call_id()) if isinstance(r["answer"], dict)]
+    t.check("refusal_1511", "a caller blacklisted on the number: agentdesk answers 1511, the caller gets 603",
+            rc == 0 and got == [1511] and f.get("code") == "603",
+            "SIPp rc=%s got %s, callRoute codes %s" % (rc, f.get("code"), got))
     c1.wait()
     c1.learn(t.agents)
     t.check("sip", "SIPp: the first call, answered by A, went on undisturbed", c1.rc == 0 and c1.winner is A,
@@ -1096,7 +1106,7 @@ SCENARIOS = [
     ("g", "nobody free: 182 Queued, offered when wrap-up ends", scenario_g),
     ("h", "caller abandons while queued", scenario_h),
     ("i", "one agent, busy once: offered the call again, answers", scenario_i),
-    ("j", "callRoute refusals: 404, 480, 482 to the caller", scenario_j),
+    ("j", "callRoute refusals: 404, 480, 482, 603 to the caller", scenario_j),
     ("k", "a phone that stays busy: rung again after a pause, caller waits", scenario_k),
     ("l", "ring-all of 7 busy phones: tm branches run out -> 480, nobody left ringing", scenario_l),
     ("m", "sticky caller -> the pinned agent alone first (busy), then the group", scenario_m),
