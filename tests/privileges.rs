@@ -13,8 +13,15 @@ use serde_json::Value;
 const ROLE_ADD: &str = "/api/v2/Role/add";
 const ROLE_UPDATE: &str = "/api/v2/Role/update";
 const ROLE_LIST: &str = "/api/v2/Role/list";
-const ALL: [&str; 6] =
-    ["VIEW_AGENTS", "EDIT_AGENTS", "MANAGE_GROUPS", "MANAGE_ROLES", "AGENT_TO_AGENT_CALL", "SUPERVISE_AGENTS"];
+const ALL: [&str; 7] = [
+    "VIEW_AGENTS",
+    "EDIT_AGENTS",
+    "MANAGE_GROUPS",
+    "MANAGE_ROLES",
+    "AGENT_TO_AGENT_CALL",
+    "SUPERVISE_AGENTS",
+    "LIST_CALL_LOG",
+];
 
 fn quoted(permissions: &[&str]) -> String {
     permissions.iter().map(|p| format!(r#""{p}""#)).collect::<Vec<_>>().join(",")

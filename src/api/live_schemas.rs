@@ -292,3 +292,41 @@ pub struct SupervisorBreakRequest {
     /// A reason of the account's catalogue (`Break/list`), any case (1502).
     reason: String,
 }
+
+/// `callreport/list` and `reportCount`: a range of days and its filters.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "from": "2026-11-01", "to": "2026-11-30", "status": "answered", "page": 1, "limit": 20})))]
+pub struct CallReportRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The first day, `YYYY-MM-DD` in the account's time zone (default today; 1028).
+    from: Option<String>,
+    /// The last day, included (default `from`; before it or more than 31 days on: 1501).
+    to: Option<String>,
+    /// Only calls that rang this agent (1502).
+    agentId: Option<Id>,
+    /// Only calls that came through this group (1503).
+    groupId: Option<Id>,
+    /// Only calls to (or, outbound, from) this number of the account (1504).
+    did: Option<String>,
+    /// Only calls with this caller (`PhoneNumber`: 1005).
+    callerNumber: Option<PhoneNumber>,
+    /// `inbound` or `outbound` (1505).
+    direction: Option<String>,
+    /// `answered` or `missed` (1505).
+    status: Option<String>,
+    /// `list` only: from 1 (default 1).
+    page: Option<Integer>,
+    /// `list` only: 1–100 (default 20).
+    limit: Option<Integer>,
+}
+
+/// `callreport/detail`: one call.
+#[derive(ToSchema)]
+#[schema(examples(json!({"userId": "10000001", "token": "your-api-token", "callId": "c-1001"})))]
+pub struct CallReportDetailRequest {
+    #[serde(flatten)]
+    credentials: Credentials,
+    /// The call's id (1507 when missing; 1012 when the account has no finished call of it).
+    callId: String,
+}

@@ -10,6 +10,7 @@ mod agent_profile;
 mod auth;
 mod breaks;
 mod call_event;
+mod call_report;
 mod call_route;
 mod caller_marks;
 mod contact_schemas;

@@ -14,14 +14,14 @@ use super::error::ApiResult;
 use super::live_schemas as ls;
 use super::webhook_schemas as ws;
 use super::{
-    account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, call_route, caller_marks,
+    account, agent, agent_dashboard, agent_profile, auth, breaks, call_event, call_report, call_route, caller_marks,
     directory, group, group_queue, role, schemas, sticky, supervisor, webhook,
 };
 use crate::AppState;
 use crate::domain::calls::CallSummary;
 use crate::wire::errors::{
     account as ac, agent as a, agent_dashboard as ad, agent_profile as ap, auth as au, breaks as br, call_event as ce,
-    call_route as cr, directory as d, global as g, group as gr, role as r, supervisor as sv,
+    call_report as cp, call_route as cr, directory as d, global as g, group as gr, role as r, supervisor as sv,
     webhook as wh,
 };
 use crate::wire::reply::{Dashboard, Done, Listing, Profile};
@@ -318,6 +318,17 @@ pub static ENDPOINTS: &[Endpoint] = &[
         [cr::INVALID_CALL_ID, cr::INVALID_GROUP_ID, cr::INVALID_DID, cr::INVALID_CALLER_NUMBER, cr::GROUP_OR_DID_REQUIRED,
          g::GROUP_ID_DOES_NOT_EXIST, cr::UNKNOWN_DID, cr::GROUP_INACTIVE, cr::ALREADY_ANSWERED, cr::NO_AGENTS,
          cr::QUEUE_FULL, cr::CALLER_BLACKLISTED]),
+    endpoint!("callreport" / "list", call_report::list, ls::CallReportRequest => Listing<call_report::ReportPage>, auth: true,
+        "The finished calls that rang in a range of days (account time zone), newest first, each the push report's fields (account credentials or LIST_CALL_LOG)",
+        [g::PERMISSION_DENIED, g::INVALID_DATE_FORMAT, g::INVALID_PARAMETER, g::INVALID_CONTACT_NUMBER, cp::INVALID_RANGE,
+         cp::INVALID_AGENT_ID, cp::INVALID_GROUP_ID, cp::INVALID_DID, cp::INVALID_FILTER, cp::TOO_MANY_FACTS]),
+    endpoint!("callreport" / "reportCount", call_report::report_count, ls::CallReportRequest => Listing<call_report::ReportCount>, auth: true,
+        "How many calls callreport/list would show for the same range and filters, answered and missed",
+        [g::PERMISSION_DENIED, g::INVALID_DATE_FORMAT, g::INVALID_CONTACT_NUMBER, cp::INVALID_RANGE,
+         cp::INVALID_AGENT_ID, cp::INVALID_GROUP_ID, cp::INVALID_DID, cp::INVALID_FILTER, cp::TOO_MANY_FACTS]),
+    endpoint!("callreport" / "detail", call_report::detail, ls::CallReportDetailRequest => Listing<call_report::ReportDetail>, auth: true,
+        "One finished call's report with every leg (nHDetail)",
+        [g::PERMISSION_DENIED, g::NO_DATA_FOUND, cp::INVALID_CALL_ID]),
     endpoint!("Break" / "list", breaks::list, schemas::Credentials => Listing<breaks::BreakList>, auth: true,
         "The account's break reasons", []),
     endpoint!("Break" / "add", breaks::add, ls::BreakAddRequest => Listing<breaks::Item>, auth: true,

@@ -18,16 +18,20 @@ pub enum Permission {
     /// Change other agents' presence from the board (ours): start and end
     /// their breaks, end their wrap-ups, log them out.
     SuperviseAgents,
+    /// Read the call report (`callreport`: every call of the account, its
+    /// numbers and agents): DeepCall's name for it.
+    ListCallLog,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 7] = [
         Permission::ViewAgents,
         Permission::EditAgents,
         Permission::ManageGroups,
         Permission::ManageRoles,
         Permission::AgentToAgentCall,
         Permission::SuperviseAgents,
+        Permission::ListCallLog,
     ];
 
     pub fn name(self) -> &'static str {
@@ -38,6 +42,7 @@ impl Permission {
             Permission::ManageRoles => "MANAGE_ROLES",
             Permission::AgentToAgentCall => "AGENT_TO_AGENT_CALL",
             Permission::SuperviseAgents => "SUPERVISE_AGENTS",
+            Permission::ListCallLog => "LIST_CALL_LOG",
         }
     }
 

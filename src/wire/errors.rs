@@ -206,6 +206,20 @@ error_table! {
 }
 
 error_table! {
+    /// Section `callreport` — ours (DeepCall's Call Report pages list only
+    /// the shared codes): a range of days and its filters.
+    call_report {
+        INVALID_RANGE = 1501, "Invalid date range";
+        INVALID_AGENT_ID = 1502, "Invalid agentId";
+        INVALID_GROUP_ID = 1503, "Invalid groupId";
+        INVALID_DID = 1504, "Invalid did";
+        INVALID_FILTER = 1505, "Invalid filter value";
+        TOO_MANY_FACTS = 1506, "Too many calls in the range";
+        INVALID_CALL_ID = 1507, "Invalid callId";
+    }
+}
+
+error_table! {
     /// `callRoute` — ours: the telephony asks whom to offer a call to.
     call_route {
         INVALID_CALL_ID = 1501, "Invalid callId";
