@@ -521,3 +521,123 @@ backend_test!(an_agents_fields_name_themselves_and_what_they_take, |app| {
             r#"code=1505, field="/group", reason="group is required: an object of group id to {receive_call: Y or N} or null""#),
     ]).await;
 });
+
+backend_test!(phone_numbers_name_the_key_read_and_the_number_rule, |app| {
+    let account = app.account().await;
+    let rule = |code: u16, key: &str| format!(r#"code={code}, field="/{key}", reason="{key} must be {PHONE_RULE}""#);
+    let (contact, cn, caller) = (rule(1005, "contact"), rule(1005, "cn"), rule(1005, "callerNumber"));
+    let not_a_number = (1005, "Invalid contact number");
+    refused(&app, &account, &[
+        ("/api/v2/Directory/create", r#""contact":"12345""#.into(), not_a_number, contact.as_str()),
+        ("/api/v2/Directory/create", r#""cn":"98765 43210 ext 2""#.into(), not_a_number, cn.as_str()),
+        ("/api/v2/Directory/create", r#""contactinfo":{"Name":"Ravi"}"#.into(), PARAMETER,
+            r#"code=1000, field="/contact", reason="contact (or cn) is required: a phone number""#),
+        ("/api/v2/Directory/getInfo", r#""field":"Name""#.into(), PARAMETER,
+            r#"code=1000, field="/cn", reason="cn (or contact) is required: a phone number""#),
+        ("/api/v2/Directory/getInfo", r#""cn":true"#.into(), (1001, "Invalid data type"),
+            r#"code=1001, field="/cn", reason="cn must be a phone number as a string or a JSON number""#),
+        ("/api/v2/agentDashboard/contactInfo", r#""callerNumber":"0123456789""#.into(), not_a_number, caller.as_str()),
+        ("/api/v2/agentDashboard/recentCalls", r#""limit":5"#.into(), PARAMETER,
+            r#"code=1000, field="/callerNumber", reason="callerNumber is required: a phone number""#),
+        ("/api/v2/callEvent", r#""callId":"c1","event":"offered","agentId":1,"callerNumber":{"n":1}"#.into(),
+            (1504, "Invalid callerNumber"),
+            r#"code=1504, field="/callerNumber", reason="callerNumber must be a string or a JSON number (a phone number, an extension, a SIP or tel URI, or anonymous)""#),
+        ("/api/v2/callRoute", r#""callId":"c1","did":"8000000000","callerNumber":[1]"#.into(), (1504, "Invalid callerNumber"),
+            r#"code=1504, field="/callerNumber", reason="callerNumber must be a string or a JSON number (a phone number, an extension, a SIP or tel URI, or anonymous)""#),
+        ("/api/v2/callRoute", r#""callId":"c1""#.into(), (1505, "Give groupId or did"),
+            r#"code=1505, field="/groupId", reason="groupId (or did) is required: a positive integer (a JSON number or a string of digits)""#),
+    ]).await;
+});
+
+backend_test!(contact_field_values_name_the_field_and_its_rule, |app| {
+    let account = app.account().await;
+    let create = "/api/v2/Directory/create";
+    let with = |info: &str| format!(r#""contact":"9876543210","contactinfo":{info}"#);
+    let (unknown, invalid) = ((1512, "Unknown contact field"), (1513, "Invalid contact field value"));
+    refused(&app, &account, &[
+        (create, with(r#"{"City":"Pune"}"#), unknown,
+            r#"code=1512, field="/contactinfo/City", reason="not a contact field of the account; one of Name, Email, Address, Company, Designation, DOB""#),
+        (create, with(r#"{"Name":"R2D2"}"#), invalid,
+            r#"code=1513, field="/contactinfo/Name", reason="Name must be letters of any script, spaces, . ' and -, at most 100 characters""#),
+        (create, with(r#"{"email":"ravi"}"#), invalid,
+            r#"code=1513, field="/contactinfo/email", reason="email must be an email address like name@example.com, at most 100 characters""#),
+        (create, with(r#"{"DOB":"31-02-1990"}"#), invalid,
+            r#"code=1513, field="/contactinfo/DOB", reason="DOB must be a date dd-mm-YYYY""#),
+        (create, with(&format!(r#"{{"Address":"{}"}}"#, "a".repeat(501))), invalid,
+            r#"code=1513, field="/contactinfo/Address", reason="Address must be text of at most 500 characters""#),
+        (create, with(r#"{"Name":["Ravi"]}"#), (1001, "Invalid data type"),
+            r#"code=1001, field="/contactinfo/Name", reason="a contact field's value must be text, a number or null""#),
+        (create, with(r#""Ravi""#), PARAMETER,
+            r#"code=1000, field="/contactinfo", reason="contactinfo must be an object of contact field name to text""#),
+        ("/api/v2/Directory/update", r#""contact":"9876543210""#.into(), PARAMETER,
+            r#"code=1000, field="/contactinfo", reason="contactinfo is required: an object of contact field name to text""#),
+        ("/api/v2/Directory/getInfo", r#""cn":"9876543210","field":"City""#.into(), unknown,
+            r#"code=1512, field="/field", reason="not a contact field of the account; one of All, Name, Email, Address, Company, Designation, DOB""#),
+        ("/api/v2/Directory/setFields", r#""fields":["Name","mobile"]"#.into(), (1514, "Invalid contact fields"),
+            r#"code=1514, field="/fields", reason="fields must be a list of 1 to 50 distinct names of letters, digits, spaces, _, - and ., at most 40 characters each, not mobile""#),
+    ]).await;
+    // A custom field's rule is its length; the account's own list is named.
+    let set = format!(r#"{{{},"fields":["Name","City"]}}"#, account.creds());
+    assert_eq!(app.post("/api/v2/Directory/setFields", &set).await.json()["status"], "success");
+    refused(&app, &account, &[
+        (create, with(&format!(r#"{{"City":"{}"}}"#, "p".repeat(1001))), invalid,
+            r#"code=1513, field="/contactinfo/City", reason="City must be text of at most 1000 characters""#),
+        (create, with(r#"{"Email":"ravi@example.com"}"#), unknown,
+            r#"code=1512, field="/contactinfo/Email", reason="not a contact field of the account; one of Name, City""#),
+    ]).await;
+    // Nothing was created by the refused requests.
+    let info = app.post("/api/v2/Directory/getInfo", &format!(r#"{{{},"cn":"9876543210"}}"#, account.creds())).await;
+    assert_eq!(info.body, error_body(1012, "No data found"));
+});
+
+/// What an id takes, as the body's id reader says it.
+const AN_ID: &str = "a positive integer (a JSON number or a string of digits)";
+
+backend_test!(every_value_of_a_call_event_names_its_place_and_what_it_takes, |app| {
+    let account = app.account().await;
+    let agent = app.agent(&account, r#""name":"Asha","email":"asha@x.com""#).await;
+    let event = |extra: &str| format!(r#""callId":"c1","event":"offered","agentId":{agent},{extra}"#);
+    let batch = |extra: &str| format!(r#""events":[{{"callId":"c1","event":"offered","agentId":{agent},{extra}}}]"#);
+    let e = "/api/v2/callEvent";
+    refused(&app, &account, &[
+        (e, format!(r#""event":"offered","agentId":{agent}"#), (1501, "Invalid callId"),
+            r#"code=1501, field="/callId", reason="callId is required: a string of 1 to 128 characters or a number""#),
+        (e, format!(r#""events":[{{"callId":"","event":"offered","agentId":{agent}}}]"#), (1501, "Invalid callId"),
+            r#"code=1501, field="/events/0/callId", reason="callId must be a string of 1 to 128 characters or a number""#),
+        (e, r#""callId":"c1","agentId":1"#.into(), (1502, "Invalid event"),
+            r#"code=1502, field="/event", reason="event is required: offered, answered, ended, missed or abandoned""#),
+        (e, r#""callId":"c1","event":"offered""#.into(), (1503, "Invalid agentId"),
+            r#"code=1503, field="/agentId", reason="agentId is required: a positive integer (a JSON number or a string of digits)""#),
+        (e, r#""callId":"c1","event":"offered","agentId":999"#.into(), (1503, "Invalid agentId"),
+            r#"code=1503, field="/agentId", reason="the account has no agent 999""#),
+        (e, format!(r#""callId":"c1","event":"abandoned","agentId":{agent}"#), (1503, "Invalid agentId"),
+            r#"code=1503, field="/agentId", reason="agentId must be absent, null or 0 for abandoned: it is the queue's fact, not an agent's""#),
+        (e, batch(r#""did":"12""#), (1506, "Invalid did"),
+            r#"code=1506, field="/events/0/did", reason="did must be 6 to 15 digits""#),
+        (e, event(r#""time":"soon""#), (1507, "Invalid time"),
+            r#"code=1507, field="/time", reason="time must be Unix seconds, a positive integer at most a day ahead of our clock""#),
+        (e, event(r#""groupId":"sales""#), (1509, "Invalid groupId"),
+            &format!(r#"code=1509, field="/groupId", reason="groupId must be {AN_ID}""#)),
+        (e, batch(r#""groupId":999"#), (1509, "Invalid groupId"),
+            r#"code=1509, field="/events/0/groupId", reason="the account has no group 999""#),
+        (e, event(r#""attempt":5000"#), (1510, "Invalid attempt"),
+            r#"code=1510, field="/attempt", reason="attempt must be an integer from 0 to 1000""#),
+        (e, event(r#""device":{}"#), (1512, "Invalid device"),
+            r#"code=1512, field="/device", reason="device must be a string of 1 to 128 characters or a whole number""#),
+        (e, event(r#""sentAt":"now""#), (1511, "Invalid sentAt"),
+            r#"code=1511, field="/sentAt", reason="sentAt must be Unix seconds (a positive integer) when it was sent""#),
+        (e, r#""events":[]"#.into(), (1508, "Invalid events: give 1 to 1000"),
+            r#"code=1508, field="/events", reason="events must be a list of 1 to 1000 event objects""#),
+        (e, r#""events":[1]"#.into(), (1508, "Invalid events: give 1 to 1000"),
+            r#"code=1508, field="/events/0", reason="an event must be an object of its fields""#),
+    ]).await;
+    // A batch whose every fact is refused names the first; one fact taken
+    // answers success with the others in `refused`.
+    let two = format!(
+        r#"{{{},"events":[{{"callId":"c1","event":"offered","agentId":{agent},"attempt":-1}},{{"callId":"c2","event":"offered","agentId":{agent}}}]}}"#,
+        account.creds()
+    );
+    let reply = app.post(e, &two).await;
+    assert_eq!(reply.json()["refused"][0]["code"], 1510, "{}", reply.body);
+    assert_eq!(reply.header(DETAIL), "", "a success has no detail");
+});
