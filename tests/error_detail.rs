@@ -329,3 +329,315 @@ backend_test!(refused_values_name_their_field_and_what_it_takes, |app| {
     ];
     refused(&app, &account, &cases).await;
 });
+
+/// How an agent's phone and a contact's number are read, as the refusals say it.
+const PHONE_RULE: &str = "10 digits (country code 91 is added), a 0 and 10 digits, or 11 to 15 digits with the country code (+ or 00 before it); spaces, -, . and () are skipped";
+
+backend_test!(an_agents_fields_name_themselves_and_what_they_take, |app| {
+    let account = app.account().await;
+    let asha = r#""name":"Asha","email":"asha@example.com""#;
+    let create = |extra: &str| format!("{asha},{extra}");
+    let phone = format!(r#"code=1514, field="/phone", reason="phone must be {PHONE_RULE}""#);
+    let cases = [
+        (
+            r#""name":" ","email":"a@example.com""#.to_string(),
+            (1515, "Invalid Name"),
+            r#"code=1515, field="/name", reason="name must be 1 to 100 characters, no control characters""#,
+        ),
+        (
+            r#""name":5,"email":"a@example.com""#.into(),
+            (1515, "Invalid Name"),
+            r#"code=1515, field="/name", reason="name must be a string""#,
+        ),
+        (
+            r#""email":"a@example.com""#.into(),
+            (1515, "Invalid Name"),
+            r#"code=1515, field="/name", reason="name is required: 1 to 100 characters, no control characters""#,
+        ),
+        (
+            r#""name":"Asha""#.into(),
+            PARAMETER,
+            r#"code=1000, field="/email", reason="email is required: an address like name@example.com: one @, a dotted domain, no spaces, at most 255 characters""#,
+        ),
+        (
+            r#""name":"Asha","email":"nobody""#.into(),
+            PARAMETER,
+            r#"code=1000, field="/email", reason="email must be an address like name@example.com: one @, a dotted domain, no spaces, at most 255 characters""#,
+        ),
+        (create(r#""phone":"12345""#), (1514, "Invalid mobile Number"), phone.as_str()),
+        (
+            create(r#""phone":[1]"#),
+            (1514, "Invalid mobile Number"),
+            r#"code=1514, field="/phone", reason="phone must be a string or a JSON number""#,
+        ),
+        (
+            create(r#""dest_type":"FAX""#),
+            (1513, "Invalid type"),
+            r#"code=1513, field="/dest_type", reason="dest_type must be MOBILE, LANDLINE or SIP""#,
+        ),
+        (
+            create(r#""dest_type":"SIP","dest_value":"a b""#),
+            (1510, "Invalid Destination"),
+            r#"code=1510, field="/dest_value", reason="dest_value must be a SIP user or URI: 1 to 128 letters, digits and . _ @ : + - (dest_type SIP)""#,
+        ),
+        (
+            create(r#""dest_value":"12""#),
+            (1510, "Invalid Destination"),
+            r#"code=1510, field="/dest_value", reason="dest_value must be 6 to 15 digits (dest_type MOBILE)""#,
+        ),
+        (
+            create(r#""call_pass":"1234""#),
+            (1519, "Call Password must be Integer and Eight digit"),
+            r#"code=1519, field="/call_pass", reason="call_pass must be exactly 8 digits""#,
+        ),
+        (
+            create(r#""password":"short""#),
+            PARAMETER,
+            r#"code=1000, field="/password", reason="password must be 8 to 128 characters""#,
+        ),
+        (
+            create(r#""role":"lead""#),
+            (1503, "Invalid role id"),
+            r#"code=1503, field="/role", reason="role must be a role id: a positive integer""#,
+        ),
+        (
+            create(r#""role":99"#),
+            (1503, "Invalid role id"),
+            r#"code=1503, field="/role", reason="the account has no role 99""#,
+        ),
+        (
+            create(r#""parent":"boss""#),
+            (1504, "Invalid parent"),
+            r#"code=1504, field="/parent", reason="parent must be an agent id, or root, \",START,\" or 0 for the top level""#,
+        ),
+        (
+            create(r#""parent":999"#),
+            (1504, "Invalid parent"),
+            r#"code=1504, field="/parent", reason="the account has no agent 999""#,
+        ),
+        (
+            create(r#""group":["x"]"#),
+            (1505, "Invalid group data"),
+            r#"code=1505, field="/group/0", reason="a group id must be a positive integer""#,
+        ),
+        (
+            create(r#""group":{"7":{"receive_call":"maybe"}}"#),
+            (1505, "Invalid group data"),
+            r#"code=1505, field="/group/7/receive_call", reason="receive_call must be Y or N""#,
+        ),
+        (
+            create(r#""group":{"7":null}"#),
+            (1505, "Invalid group data"),
+            r#"code=1505, field="/group/7", reason="a mapping here must be {receive_call: Y or N}; null removes one in updateAgentGroupMapping only""#,
+        ),
+        (
+            create(r#""group":"sales""#),
+            (1505, "Invalid group data"),
+            r#"code=1505, field="/group", reason="group must be an object of group id to {receive_call: Y or N} or null, or a list of group ids""#,
+        ),
+        (
+            create(r#""working":[{"wDays":["MON"],"from":600,"to":1440}]"#),
+            (1530, "Invalid Agent Timing"),
+            r#"code=1530, field="/working/0/to", reason="to must be minutes after midnight, 0 to 1439""#,
+        ),
+        (
+            create(r#""working":[{"wDays":["MON"],"from":600,"to":500}]"#),
+            (1530, "Invalid Agent Timing"),
+            r#"code=1530, field="/working/0/to", reason="to must not be before from (600)""#,
+        ),
+        (
+            create(r#""working":[{"wDays":["MON"],"from":0,"to":1},{"wDays":["MON","XYZ"],"from":0,"to":1}]"#),
+            (1511, "Working time format is invalid"),
+            r#"code=1511, field="/working/1/wDays/1", reason="a day must be MON, TUE, WED, THU, FRI, SAT or SUN""#,
+        ),
+        (
+            create(r#""working":[{"wDays":["MON"],"to":1}]"#),
+            (1511, "Working time format is invalid"),
+            r#"code=1511, field="/working/0/from", reason="from is required: minutes after midnight, 0 to 1439""#,
+        ),
+        (
+            create(r#""working":[{"from":0,"to":1}]"#),
+            (1511, "Working time format is invalid"),
+            r#"code=1511, field="/working/0/wDays", reason="wDays is required: a list of MON, TUE, WED, THU, FRI, SAT, SUN""#,
+        ),
+        (
+            create(r#""working":{"wDays":["MON"]}"#),
+            (1511, "Working time format is invalid"),
+            r#"code=1511, field="/working", reason="working must be a list of {wDays, from, to}""#,
+        ),
+        (
+            create(r#""allowDid":["12"]"#),
+            (1516, "Invalid Did Number"),
+            r#"code=1516, field="/allowDid/0", reason="a DID must be 6 to 15 digits""#,
+        ),
+        (
+            create(r#""allowDid":12"#),
+            (1516, "Invalid Did Number"),
+            r#"code=1516, field="/allowDid", reason="allowDid must be \"\" or a list of at most 100 DIDs""#,
+        ),
+        (
+            create(&format!(r#""favorite":"{}""#, "f".repeat(256))),
+            (1528, "Invalid Favorite Data"),
+            r#"code=1528, field="/favorite", reason="favorite must be at most 255 characters""#,
+        ),
+        (
+            create(r#""status":2"#),
+            (1508, "Invalid status value"),
+            r#"code=1508, field="/status", reason="status must be 1 (active) or 0 (inactive)""#,
+        ),
+    ];
+    let cases: Vec<Case> =
+        cases.into_iter().map(|(body, code, detail)| ("/api/v2/Agent/create", body, code, detail)).collect();
+    refused(&app, &account, &cases).await;
+    // None of the refused creates made an agent.
+    let listed = app.post("/api/v2/Agent/list", &format!("{{{}}}", account.creds())).await.json();
+    assert_eq!(listed["totalRecords"], 0, "{listed}");
+
+    let agent = app
+        .agent(&account, r#""name":"Ben","email":"ben@example.com","dest_type":"SIP","dest_value":"ben@pbx.local""#)
+        .await;
+    app.agent(&account, asha).await;
+    let update = "/api/v2/Agent/update";
+    refused(&app, &account, &[
+        (update, r#""name":"Ben""#.into(), (1509, "Invalid agentId"),
+            r#"code=1509, field="/agentId", reason="agentId is required: a positive integer (a JSON number or a string of digits)""#),
+        (update, r#""agentId":999,"name":"Ben""#.into(), (1509, "Invalid agentId"),
+            r#"code=1509, field="/agentId", reason="the account has no agent 999""#),
+        (update, format!(r#""agentId":{agent}"#), (1518, "Data could not be updated"),
+            r#"code=1518, reason="nothing to change: the body names no agent field besides agentId""#),
+        (update, format!(r#""agentId":{agent},"dest_type":"MOBILE""#), (1510, "Invalid Destination"),
+            r#"code=1510, field="/dest_type", reason="the agent's dest_value does not fit dest_type MOBILE: send a dest_value with it""#),
+        (update, format!(r#""agentId":{agent},"parent":{agent}"#), (1506, "AgentId and parent could not be same"),
+            r#"code=1506, field="/parent", reason="parent is the agent itself""#),
+        (update, format!(r#""agentId":{agent},"email":"asha@example.com""#), (1512, "Email already exists"),
+            r#"code=1512, field="/email", reason="another agent of the account has this email""#),
+        ("/api/v2/Agent/changeStatus", format!(r#""agentId":{agent}"#), (1508, "Invalid status value"),
+            r#"code=1508, field="/status", reason="status is required: 1 (active) or 0 (inactive)""#),
+        ("/api/v2/Agent/setCad", r#""agentIds":[1,"x"]"#.into(), (1509, "Invalid agentId"),
+            r#"code=1509, field="/agentIds/1", reason="an agent id must be a positive integer (a JSON number or a string of digits)""#),
+        ("/api/v2/Agent/unsetCad", "\"x\":null".into(), (1509, "Invalid agentId"),
+            r#"code=1509, field="/x", reason="unknown key; this takes ssid, userId, token, agentIds""#),
+        ("/api/v2/Agent/updateAgentGroupMapping", format!(r#""agentId":{agent}"#), (1505, "Invalid group data"),
+            r#"code=1505, field="/group", reason="group is required: an object of group id to {receive_call: Y or N} or null""#),
+    ]).await;
+});
+
+backend_test!(phone_numbers_name_the_key_read_and_the_number_rule, |app| {
+    let account = app.account().await;
+    let rule = |code: u16, key: &str| format!(r#"code={code}, field="/{key}", reason="{key} must be {PHONE_RULE}""#);
+    let (contact, cn, caller) = (rule(1005, "contact"), rule(1005, "cn"), rule(1005, "callerNumber"));
+    let not_a_number = (1005, "Invalid contact number");
+    refused(&app, &account, &[
+        ("/api/v2/Directory/create", r#""contact":"12345""#.into(), not_a_number, contact.as_str()),
+        ("/api/v2/Directory/create", r#""cn":"98765 43210 ext 2""#.into(), not_a_number, cn.as_str()),
+        ("/api/v2/Directory/create", r#""contactinfo":{"Name":"Ravi"}"#.into(), PARAMETER,
+            r#"code=1000, field="/contact", reason="contact (or cn) is required: a phone number""#),
+        ("/api/v2/Directory/getInfo", r#""field":"Name""#.into(), PARAMETER,
+            r#"code=1000, field="/cn", reason="cn (or contact) is required: a phone number""#),
+        ("/api/v2/Directory/getInfo", r#""cn":true"#.into(), (1001, "Invalid data type"),
+            r#"code=1001, field="/cn", reason="cn must be a phone number as a string or a JSON number""#),
+        ("/api/v2/agentDashboard/contactInfo", r#""callerNumber":"0123456789""#.into(), not_a_number, caller.as_str()),
+        ("/api/v2/agentDashboard/recentCalls", r#""limit":5"#.into(), PARAMETER,
+            r#"code=1000, field="/callerNumber", reason="callerNumber is required: a phone number""#),
+        ("/api/v2/callEvent", r#""callId":"c1","event":"offered","agentId":1,"callerNumber":{"n":1}"#.into(),
+            (1504, "Invalid callerNumber"),
+            r#"code=1504, field="/callerNumber", reason="callerNumber must be a string or a JSON number (a phone number, an extension, a SIP or tel URI, or anonymous)""#),
+        ("/api/v2/callRoute", r#""callId":"c1","did":"8000000000","callerNumber":[1]"#.into(), (1504, "Invalid callerNumber"),
+            r#"code=1504, field="/callerNumber", reason="callerNumber must be a string or a JSON number (a phone number, an extension, a SIP or tel URI, or anonymous)""#),
+        ("/api/v2/callRoute", r#""callId":"c1""#.into(), (1505, "Give groupId or did"),
+            r#"code=1505, field="/groupId", reason="groupId (or did) is required: a positive integer (a JSON number or a string of digits)""#),
+    ]).await;
+});
+
+backend_test!(contact_field_values_name_the_field_and_its_rule, |app| {
+    let account = app.account().await;
+    let create = "/api/v2/Directory/create";
+    let with = |info: &str| format!(r#""contact":"9876543210","contactinfo":{info}"#);
+    let (unknown, invalid) = ((1512, "Unknown contact field"), (1513, "Invalid contact field value"));
+    refused(&app, &account, &[
+        (create, with(r#"{"City":"Pune"}"#), unknown,
+            r#"code=1512, field="/contactinfo/City", reason="not a contact field of the account; one of Name, Email, Address, Company, Designation, DOB""#),
+        (create, with(r#"{"Name":"R2D2"}"#), invalid,
+            r#"code=1513, field="/contactinfo/Name", reason="Name must be letters of any script, spaces, . ' and -, at most 100 characters""#),
+        (create, with(r#"{"email":"ravi"}"#), invalid,
+            r#"code=1513, field="/contactinfo/email", reason="email must be an email address like name@example.com, at most 100 characters""#),
+        (create, with(r#"{"DOB":"31-02-1990"}"#), invalid,
+            r#"code=1513, field="/contactinfo/DOB", reason="DOB must be a date dd-mm-YYYY""#),
+        (create, with(&format!(r#"{{"Address":"{}"}}"#, "a".repeat(501))), invalid,
+            r#"code=1513, field="/contactinfo/Address", reason="Address must be text of at most 500 characters""#),
+        (create, with(r#"{"Name":["Ravi"]}"#), (1001, "Invalid data type"),
+            r#"code=1001, field="/contactinfo/Name", reason="a contact field's value must be text, a number or null""#),
+        (create, with(r#""Ravi""#), PARAMETER,
+            r#"code=1000, field="/contactinfo", reason="contactinfo must be an object of contact field name to text""#),
+        ("/api/v2/Directory/update", r#""contact":"9876543210""#.into(), PARAMETER,
+            r#"code=1000, field="/contactinfo", reason="contactinfo is required: an object of contact field name to text""#),
+        ("/api/v2/Directory/getInfo", r#""cn":"9876543210","field":"City""#.into(), unknown,
+            r#"code=1512, field="/field", reason="not a contact field of the account; one of All, Name, Email, Address, Company, Designation, DOB""#),
+        ("/api/v2/Directory/setFields", r#""fields":["Name","mobile"]"#.into(), (1514, "Invalid contact fields"),
+            r#"code=1514, field="/fields", reason="fields must be a list of 1 to 50 distinct names of letters, digits, spaces, _, - and ., at most 40 characters each, not mobile""#),
+    ]).await;
+    // A custom field's rule is its length; the account's own list is named.
+    let set = format!(r#"{{{},"fields":["Name","City"]}}"#, account.creds());
+    assert_eq!(app.post("/api/v2/Directory/setFields", &set).await.json()["status"], "success");
+    refused(&app, &account, &[
+        (create, with(&format!(r#"{{"City":"{}"}}"#, "p".repeat(1001))), invalid,
+            r#"code=1513, field="/contactinfo/City", reason="City must be text of at most 1000 characters""#),
+        (create, with(r#"{"Email":"ravi@example.com"}"#), unknown,
+            r#"code=1512, field="/contactinfo/Email", reason="not a contact field of the account; one of Name, City""#),
+    ]).await;
+    // Nothing was created by the refused requests.
+    let info = app.post("/api/v2/Directory/getInfo", &format!(r#"{{{},"cn":"9876543210"}}"#, account.creds())).await;
+    assert_eq!(info.body, error_body(1012, "No data found"));
+});
+
+/// What an id takes, as the body's id reader says it.
+const AN_ID: &str = "a positive integer (a JSON number or a string of digits)";
+
+backend_test!(every_value_of_a_call_event_names_its_place_and_what_it_takes, |app| {
+    let account = app.account().await;
+    let agent = app.agent(&account, r#""name":"Asha","email":"asha@x.com""#).await;
+    let event = |extra: &str| format!(r#""callId":"c1","event":"offered","agentId":{agent},{extra}"#);
+    let batch = |extra: &str| format!(r#""events":[{{"callId":"c1","event":"offered","agentId":{agent},{extra}}}]"#);
+    let e = "/api/v2/callEvent";
+    refused(&app, &account, &[
+        (e, format!(r#""event":"offered","agentId":{agent}"#), (1501, "Invalid callId"),
+            r#"code=1501, field="/callId", reason="callId is required: a string of 1 to 128 characters or a number""#),
+        (e, format!(r#""events":[{{"callId":"","event":"offered","agentId":{agent}}}]"#), (1501, "Invalid callId"),
+            r#"code=1501, field="/events/0/callId", reason="callId must be a string of 1 to 128 characters or a number""#),
+        (e, r#""callId":"c1","agentId":1"#.into(), (1502, "Invalid event"),
+            r#"code=1502, field="/event", reason="event is required: offered, answered, ended, missed or abandoned""#),
+        (e, r#""callId":"c1","event":"offered""#.into(), (1503, "Invalid agentId"),
+            r#"code=1503, field="/agentId", reason="agentId is required: a positive integer (a JSON number or a string of digits)""#),
+        (e, r#""callId":"c1","event":"offered","agentId":999"#.into(), (1503, "Invalid agentId"),
+            r#"code=1503, field="/agentId", reason="the account has no agent 999""#),
+        (e, format!(r#""callId":"c1","event":"abandoned","agentId":{agent}"#), (1503, "Invalid agentId"),
+            r#"code=1503, field="/agentId", reason="agentId must be absent, null or 0 for abandoned: it is the queue's fact, not an agent's""#),
+        (e, batch(r#""did":"12""#), (1506, "Invalid did"),
+            r#"code=1506, field="/events/0/did", reason="did must be 6 to 15 digits""#),
+        (e, event(r#""time":"soon""#), (1507, "Invalid time"),
+            r#"code=1507, field="/time", reason="time must be Unix seconds, a positive integer at most a day ahead of our clock""#),
+        (e, event(r#""groupId":"sales""#), (1509, "Invalid groupId"),
+            &format!(r#"code=1509, field="/groupId", reason="groupId must be {AN_ID}""#)),
+        (e, batch(r#""groupId":999"#), (1509, "Invalid groupId"),
+            r#"code=1509, field="/events/0/groupId", reason="the account has no group 999""#),
+        (e, event(r#""attempt":5000"#), (1510, "Invalid attempt"),
+            r#"code=1510, field="/attempt", reason="attempt must be an integer from 0 to 1000""#),
+        (e, event(r#""device":{}"#), (1512, "Invalid device"),
+            r#"code=1512, field="/device", reason="device must be a string of 1 to 128 characters or a whole number""#),
+        (e, event(r#""sentAt":"now""#), (1511, "Invalid sentAt"),
+            r#"code=1511, field="/sentAt", reason="sentAt must be Unix seconds (a positive integer) when it was sent""#),
+        (e, r#""events":[]"#.into(), (1508, "Invalid events: give 1 to 1000"),
+            r#"code=1508, field="/events", reason="events must be a list of 1 to 1000 event objects""#),
+        (e, r#""events":[1]"#.into(), (1508, "Invalid events: give 1 to 1000"),
+            r#"code=1508, field="/events/0", reason="an event must be an object of its fields""#),
+    ]).await;
+    // A batch whose every fact is refused names the first; one fact taken
+    // answers success with the others in `refused`.
+    let two = format!(
+        r#"{{{},"events":[{{"callId":"c1","event":"offered","agentId":{agent},"attempt":-1}},{{"callId":"c2","event":"offered","agentId":{agent}}}]}}"#,
+        account.creds()
+    );
+    let reply = app.post(e, &two).await;
+    assert_eq!(reply.json()["refused"][0]["code"], 1510, "{}", reply.body);
+    assert_eq!(reply.header(DETAIL), "", "a success has no detail");
+});

@@ -48,7 +48,7 @@ fn limit(body: &Body, key: &str, default: i64, max: i64) -> Result<i64, ApiError
 pub async fn contact_info(state: AppState, who: Principal, body: Body) -> ApiResult {
     let number = caller(&body, &who)?;
     let fields = account_fields(&state, &who.account).await?;
-    let shown = selected(&fields, &body, global::INVALID_PARAMETER.into())?;
+    let shown = selected(&fields, &body, global::INVALID_PARAMETER)?;
     let values = match state.store.contact(&who.account, &number).await? {
         Some(row) => values_of(&row)?,
         None => Default::default(),

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use super::auth::{Caller, Principal};
 use super::error::{ApiError, ApiResult, Refuse};
 use crate::AppState;
-use crate::domain::agent::valid_did;
+use crate::domain::agent::{DID_RULE, valid_did};
 use crate::domain::caller::CallerId;
 use crate::domain::caller_marks::CallerMarks;
 use crate::domain::ids::{AccountId, AgentId, GroupId};
@@ -25,7 +25,7 @@ use crate::domain::queue::{QUEUE, Queue};
 use crate::live::Draft;
 use crate::store::GroupFilter;
 use crate::store::RecordedCall;
-use crate::wire::body::{id_value, int_value};
+use crate::wire::body::{AN_ID, id_value, int_value};
 use crate::wire::errors::{call_event as codes, global};
 use crate::wire::{Body, ErrorCode, reply};
 
@@ -76,6 +76,29 @@ fn number_field(item: &Map<String, Value>, key: &str) -> Option<String> {
     }
 }
 
+/// Why one fact was refused: its code, the key at fault and what it takes
+/// (the header's detail; the answer's `refused` keeps code and message).
+#[derive(Debug, Clone)]
+struct Why {
+    code: ErrorCode,
+    key: &'static str,
+    takes: String,
+}
+
+impl Why {
+    fn new(code: ErrorCode, key: &'static str, takes: impl Into<String>) -> Self {
+        Self { code, key, takes: takes.into() }
+    }
+}
+
+/// What the keys of a fact take, said in its refusals.
+pub(super) const CALL_ID: &str = "a string of 1 to 128 characters or a number";
+const EVENTS: &str = "offered, answered, ended, missed or abandoned";
+const TIME: &str = "Unix seconds, a positive integer at most a day ahead of our clock";
+const ATTEMPT: &str = "an integer from 0 to 1000";
+pub(super) const CALLER: &str =
+    "a string or a JSON number (a phone number, an extension, a SIP or tel URI, or anonymous)";
+
 /// One fact. `offset`: seconds to add to its `time` to read it on our clock
 /// (`sentAt`'s correction, else 0).
 fn parse_item(
@@ -84,33 +107,48 @@ fn parse_item(
     country_code: &str,
     now: i64,
     offset: i64,
-) -> Result<CallInput, ErrorCode> {
+) -> Result<CallInput, Why> {
     let call_id = match item.get("callId") {
         Some(Value::String(s)) if !s.trim().is_empty() && s.trim().chars().count() <= MAX_CALL_ID => {
             s.trim().to_string()
         }
         Some(Value::Number(n)) => n.to_string(),
-        _ => return Err(codes::INVALID_CALL_ID),
+        None | Some(Value::Null) => {
+            return Err(Why::new(codes::INVALID_CALL_ID, "callId", format!("callId is required: {CALL_ID}")));
+        }
+        _ => return Err(Why::new(codes::INVALID_CALL_ID, "callId", format!("callId must be {CALL_ID}"))),
     };
-    let kind = text_field(item, "event")
-        .and_then(Kind::parse)
-        .filter(|k| k.is_call() || *k == Kind::Abandoned)
-        .ok_or(codes::INVALID_EVENT)?;
+    let kind = match text_field(item, "event") {
+        None if matches!(item.get("event"), None | Some(Value::Null)) => {
+            return Err(Why::new(codes::INVALID_EVENT, "event", format!("event is required: {EVENTS}")));
+        }
+        raw => raw
+            .and_then(Kind::parse)
+            .filter(|k| k.is_call() || *k == Kind::Abandoned)
+            .ok_or_else(|| Why::new(codes::INVALID_EVENT, "event", format!("event must be {EVENTS}")))?,
+    };
     // An abandoned call is the queue's fact: no agent (absent, null or 0).
     let agent = match (kind, item.get("agentId")) {
         (Kind::Abandoned, None | Some(Value::Null)) => QUEUE,
         (Kind::Abandoned, Some(v)) if int_value(v) == Ok(0) => QUEUE,
-        (Kind::Abandoned, Some(_)) => return Err(codes::INVALID_AGENT_ID),
-        (_, v) => v
-            .ok_or(codes::INVALID_AGENT_ID)
-            .and_then(|v| id_value(v).map(AgentId).map_err(|_| codes::INVALID_AGENT_ID))?,
+        (Kind::Abandoned, Some(_)) => {
+            let takes = "agentId must be absent, null or 0 for abandoned: it is the queue's fact, not an agent's";
+            return Err(Why::new(codes::INVALID_AGENT_ID, "agentId", takes));
+        }
+        (_, None | Some(Value::Null)) => {
+            return Err(Why::new(codes::INVALID_AGENT_ID, "agentId", format!("agentId is required: {AN_ID}")));
+        }
+        (_, Some(v)) => AgentId(
+            id_value(v)
+                .map_err(|_| Why::new(codes::INVALID_AGENT_ID, "agentId", format!("agentId must be {AN_ID}")))?,
+        ),
     };
     let reason = match (kind, item.get("reason")) {
         (_, None | Some(Value::Null)) => None,
         (Kind::Abandoned, Some(Value::String(r))) => {
-            Some(ABANDON_REASONS.into_iter().find(|k| *k == r.trim()).ok_or(codes::INVALID_REASON)?)
+            Some(ABANDON_REASONS.into_iter().find(|k| *k == r.trim()).ok_or_else(bad_reason)?)
         }
-        (_, Some(_)) => return Err(codes::INVALID_REASON),
+        (_, Some(_)) => return Err(bad_reason()),
     };
     // A caller id never stops a call's events: withheld, an extension or a
     // URI is read (`CallerId`); only a value no telephony writes (an object,
@@ -119,34 +157,45 @@ fn parse_item(
         None | Some(Value::Null) => CallerId::Withheld,
         Some(Value::String(raw)) => CallerId::read(Some(raw), country_code),
         Some(Value::Number(n)) if n.is_u64() => CallerId::read(Some(&n.to_string()), country_code),
-        Some(_) => return Err(codes::INVALID_CALLER_NUMBER),
+        Some(_) => {
+            let takes = format!("callerNumber must be {CALLER}");
+            return Err(Why::new(codes::INVALID_CALLER_NUMBER, "callerNumber", takes));
+        }
     }
     .stored();
     let direction = match item.get("direction") {
         None | Some(Value::Null) => "inbound".to_string(),
         Some(Value::String(d)) if matches!(d.trim(), "inbound" | "outbound") => d.trim().to_string(),
-        Some(_) => return Err(codes::INVALID_DIRECTION),
+        Some(_) => {
+            return Err(Why::new(codes::INVALID_DIRECTION, "direction", "direction must be inbound or outbound"));
+        }
     };
     let did = match item.get("did") {
         None | Some(Value::Null) => String::new(),
-        Some(_) => number_field(item, "did").as_deref().and_then(valid_did).ok_or(codes::INVALID_DID)?,
+        Some(_) => number_field(item, "did")
+            .as_deref()
+            .and_then(valid_did)
+            .ok_or_else(|| Why::new(codes::INVALID_DID, "did", format!("did must be {DID_RULE}")))?,
     };
     let at = match item.get("time") {
         None | Some(Value::Null) => None,
         Some(v) => match int_value(v).map(|t| (t, t.saturating_add(offset))) {
             Ok((t, ours)) if t > 0 && ours > 0 && ours <= now + MAX_CLOCK_AHEAD => Some(ours),
-            _ => return Err(codes::INVALID_TIME),
+            _ => return Err(Why::new(codes::INVALID_TIME, "time", format!("time must be {TIME}"))),
         },
     };
     let group = match item.get("groupId") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(GroupId(id_value(v).map_err(|_| codes::INVALID_GROUP_ID)?)),
+        Some(v) => Some(GroupId(
+            id_value(v)
+                .map_err(|_| Why::new(codes::INVALID_GROUP_ID, "groupId", format!("groupId must be {AN_ID}")))?,
+        )),
     };
     let attempt = match item.get("attempt") {
         None | Some(Value::Null) => None,
         Some(v) => match int_value(v) {
             Ok(n) if (0..=MAX_ATTEMPT).contains(&n) => Some(n as u32),
-            _ => return Err(codes::INVALID_ATTEMPT),
+            _ => return Err(Why::new(codes::INVALID_ATTEMPT, "attempt", format!("attempt must be {ATTEMPT}"))),
         },
     };
     let device = match item.get("device") {
@@ -155,10 +204,20 @@ fn parse_item(
             s.trim().to_string()
         }
         Some(Value::Number(n)) if n.is_u64() => n.to_string(),
-        Some(_) => return Err(codes::INVALID_DEVICE),
+        Some(_) => {
+            return Err(Why::new(
+                codes::INVALID_DEVICE,
+                "device",
+                "device must be a string of 1 to 128 characters or a whole number",
+            ));
+        }
     };
     let call = CallRef { call_id, caller_number, direction, did, group: group.map(GroupId::get), attempt: 0, device };
     Ok(CallInput { index, agent, kind, call, at, group, attempt, reason })
+}
+
+fn bad_reason() -> Why {
+    Why::new(codes::INVALID_REASON, "reason", "reason is only for abandoned, and must be caller or timeout")
 }
 
 /// A fact refused on its own, named in the answer; the others apply.
@@ -172,6 +231,10 @@ pub(in crate::api) struct Refused {
     /// The code it would get alone (`1501`–`1510`).
     code: u16,
     message: &'static str,
+    /// The key at fault and what it takes, for the header when the whole
+    /// request is refused for it.
+    #[serde(skip)]
+    why: Why,
 }
 
 /// The request's facts, read.
@@ -181,8 +244,8 @@ struct Facts {
 }
 
 impl Facts {
-    fn refuse(&mut self, index: usize, call_id: Option<String>, error: ErrorCode) {
-        self.refused.push(Refused { index, call_id, code: error.code, message: error.message });
+    fn refuse(&mut self, index: usize, call_id: Option<String>, why: Why) {
+        self.refused.push(Refused { index, call_id, code: why.code.code, message: why.code.message, why });
     }
 }
 
@@ -193,7 +256,9 @@ impl Facts {
 fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Facts, ApiError> {
     let sent_at = match body.get("sentAt") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(int_value(v).ok().filter(|&t| t > 0).ok_or(codes::INVALID_SENT_AT)?),
+        Some(v) => Some(int_value(v).ok().filter(|&t| t > 0).ok_or_else(|| {
+            codes::INVALID_SENT_AT.at(&["sentAt"], "sentAt must be Unix seconds (a positive integer) when it was sent")
+        })?),
     };
     // The telephony's clock read on ours: every `time` moves by its offset.
     // Both clocks are read in whole seconds and the request takes a moment
@@ -202,10 +267,18 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Facts, ApiErr
     // 1 s (found by tests/sip/load_check.py at 40 calls a second).
     let offset = sent_at.map(|t| now - t).filter(|d| d.abs() > SENT_AT_ROUNDING).unwrap_or(0);
     let items: Vec<Map<String, Value>> = match body.get("events") {
-        Some(Value::Array(items)) if (1..=MAX_BATCH).contains(&items.len()) => {
-            items.iter().map(|i| i.as_object().cloned().ok_or(codes::INVALID_EVENTS)).collect::<Result<_, _>>()?
+        Some(Value::Array(items)) if (1..=MAX_BATCH).contains(&items.len()) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                item.as_object().cloned().ok_or_else(|| {
+                    codes::INVALID_EVENTS.at(&["events", &i.to_string()], "an event must be an object of its fields")
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(codes::INVALID_EVENTS.at(&["events"], "events must be a list of 1 to 1000 event objects"));
         }
-        Some(_) => return Err(codes::INVALID_EVENTS.into()),
         None => {
             let mut single = Map::new();
             for key in [
@@ -225,7 +298,7 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Facts, ApiErr
                     single.insert(key.to_string(), v.clone());
                 }
             }
-            let one = parse_item(0, &single, country_code, now, offset).map_err(|e| explained(e, None))?;
+            let one = parse_item(0, &single, country_code, now, offset).map_err(|why| explained(&why, None))?;
             let mut facts = Facts { inputs: vec![one], refused: Vec::new() };
             in_our_time(&mut facts.inputs, now, sent_at.is_some());
             return Ok(facts);
@@ -235,13 +308,13 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Facts, ApiErr
     for (index, item) in items.iter().enumerate() {
         match parse_item(index, item, country_code, now, offset) {
             Ok(input) => facts.inputs.push(input),
-            Err(error) => {
+            Err(why) => {
                 let call_id = match item.get("callId") {
                     Some(Value::String(s)) => Some(s.trim().chars().take(MAX_CALL_ID).collect()),
                     Some(Value::Number(n)) => Some(n.to_string()),
                     _ => None,
                 };
-                facts.refuse(index, call_id, error);
+                facts.refuse(index, call_id, why);
             }
         }
     }
@@ -249,21 +322,12 @@ fn parse_body(body: &Body, country_code: &str, now: i64) -> Result<Facts, ApiErr
     Ok(facts)
 }
 
-/// A fact's refusal with the field at fault and what it takes, where the
-/// code alone does not say (issue 27): `index` is the fact's place in
-/// `events`, `None` for a body that is one event.
-fn explained(code: ErrorCode, index: Option<usize>) -> ApiError {
-    let (key, takes) = match code.code {
-        c if c == codes::INVALID_EVENT.code => ("event", "event must be offered, answered, ended, missed or abandoned"),
-        c if c == codes::INVALID_REASON.code => {
-            ("reason", "reason is only for abandoned, and must be caller or timeout")
-        }
-        c if c == codes::INVALID_DIRECTION.code => ("direction", "direction must be inbound or outbound"),
-        _ => return code.into(),
-    };
+/// A fact's refusal with the field at fault and what it takes (issue 27):
+/// `index` is the fact's place in `events`, `None` for a body that is one event.
+fn explained(why: &Why, index: Option<usize>) -> ApiError {
     match index {
-        Some(i) => code.at(&["events", &i.to_string(), key], takes),
-        None => code.at(&[key], takes),
+        Some(i) => why.code.at(&["events", &i.to_string(), why.key], why.takes.clone()),
+        None => why.code.at(&[why.key], why.takes.clone()),
     }
 }
 
@@ -465,13 +529,14 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
             facts.inputs.into_iter().partition(|i| i.agent == QUEUE || existing.contains(&i.agent));
         facts.inputs = known;
         for input in unknown {
-            facts.refuse(input.index, Some(input.call.call_id), codes::INVALID_AGENT_ID);
+            let takes = format!("the account has no agent {}", input.agent);
+            facts.refuse(input.index, Some(input.call.call_id), Why::new(codes::INVALID_AGENT_ID, "agentId", takes));
         }
     }
     if facts.inputs.is_empty()
         && let Some(first) = facts.refused.iter().min_by_key(|r| r.index)
     {
-        return Err(explained(ErrorCode { code: first.code, message: first.message }, batched.then_some(first.index)));
+        return Err(explained(&first.why, batched.then_some(first.index)));
     }
     // The groups' wrap-ups as known before deciding; a run reads them
     // itself when a leg's group needs them.
@@ -604,7 +669,16 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
         .await?;
     let taken = inputs.len() - refused_here.len();
     for (input, code) in refused_here {
-        facts.refuse(input.index, Some(input.call.call_id.clone()), code);
+        let why = match code {
+            c if c == codes::NUMBER_ON_DNC => {
+                Why::new(code, "callerNumber", "a number off the do-not-call list (Directory/setDnc)")
+            }
+            c if c == codes::NUMBER_BLACKLISTED => {
+                Why::new(code, "callerNumber", "a number not blacklisted on this did (Directory/Blacklist)")
+            }
+            _ => Why::new(code, "groupId", format!("the account has no group {}", input.group.map_or(0, GroupId::get))),
+        };
+        facts.refuse(input.index, Some(input.call.call_id.clone()), why);
     }
     facts.refused.sort_by_key(|r| r.index);
     // A request none of whose facts could be taken is refused whole, with
@@ -612,7 +686,7 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     if taken == 0
         && let Some(first) = facts.refused.first()
     {
-        return Err(explained(ErrorCode { code: first.code, message: first.message }, batched.then_some(first.index)));
+        return Err(explained(&first.why, batched.then_some(first.index)));
     }
     let calls = logged.iter().filter(|l| l.event.kind.names_call()).count();
     let lst_sync = logged.last().map(|l| l.seq).unwrap_or(0);

@@ -31,10 +31,11 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
+use super::call_event::{CALL_ID, CALLER};
 use super::caller_marks::marks_of;
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, OrRefuse, Refuse};
 use crate::AppState;
-use crate::domain::agent::valid_did;
+use crate::domain::agent::{DID_RULE, valid_did};
 use crate::domain::caller::CallerId;
 use crate::domain::caller_marks::CallerMarks;
 use crate::domain::ids::{AgentId, GroupId};
@@ -45,7 +46,7 @@ use crate::domain::sticky::pinned_agent;
 use crate::domain::timeline::day_bounds;
 use crate::domain::working::{DAYS, works_at};
 use crate::store::{AgentRow, RouteGroup};
-use crate::wire::body::id_value;
+use crate::wire::body::AN_ID;
 use crate::wire::errors::{call_route as codes, global};
 use crate::wire::{Body, ErrorCode, reply};
 
@@ -112,33 +113,34 @@ struct Ask {
     caller_number: String,
 }
 
-fn parse(body: &Body, country_code: &str) -> Result<Ask, ErrorCode> {
+fn parse(body: &Body, country_code: &str) -> Result<Ask, ApiError> {
     let call_id = match body.get("callId") {
         Some(Value::String(s)) if !s.trim().is_empty() && s.trim().chars().count() <= MAX_CALL_ID => {
             s.trim().to_string()
         }
         Some(Value::Number(n)) => n.to_string(),
-        _ => return Err(codes::INVALID_CALL_ID),
+        None => return Err(codes::INVALID_CALL_ID.required("callId", CALL_ID)),
+        Some(_) => return Err(codes::INVALID_CALL_ID.at(&["callId"], format!("callId must be {CALL_ID}"))),
     };
-    let group = match body.get("groupId") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(GroupId(id_value(v).map_err(|_| codes::INVALID_GROUP_ID)?)),
-    };
+    let group = body.id("groupId").or_refuse(codes::INVALID_GROUP_ID, "groupId", AN_ID)?;
+    let bad_did = || codes::INVALID_DID.at(&["did"], format!("did must be {DID_RULE}"));
     let did = match body.get("did") {
         None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => valid_did(s.trim()).ok_or(codes::INVALID_DID)?,
-        Some(Value::Number(n)) if n.is_u64() => valid_did(&n.to_string()).ok_or(codes::INVALID_DID)?,
-        Some(_) => return Err(codes::INVALID_DID),
+        Some(Value::String(s)) => valid_did(s.trim()).ok_or_else(bad_did)?,
+        Some(Value::Number(n)) if n.is_u64() => valid_did(&n.to_string()).ok_or_else(bad_did)?,
+        Some(_) => return Err(bad_did()),
     };
     if group.is_none() && did.is_empty() {
-        return Err(codes::GROUP_OR_DID_REQUIRED);
+        return Err(codes::GROUP_OR_DID_REQUIRED.at(&["groupId"], format!("groupId (or did) is required: {AN_ID}")));
     }
     // As in callEvent: a withheld or unreadable caller id never stops a call.
     let caller_number = match body.get("callerNumber") {
         None | Some(Value::Null) => CallerId::Withheld,
         Some(Value::String(raw)) => CallerId::read(Some(raw), country_code),
         Some(Value::Number(n)) if n.is_u64() => CallerId::read(Some(&n.to_string()), country_code),
-        Some(_) => return Err(codes::INVALID_CALLER_NUMBER),
+        Some(_) => {
+            return Err(codes::INVALID_CALLER_NUMBER.at(&["callerNumber"], format!("callerNumber must be {CALLER}")));
+        }
     }
     .stored();
     Ok(Ask { call_id, group, did, caller_number })
@@ -161,10 +163,16 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
     let ask = parse(&body, &who.country_code)?;
     let group_id = match ask.group {
         Some(g) => g,
-        None => state.store.did_group(&who.account, &ask.did).await?.ok_or(codes::UNKNOWN_DID)?,
+        None => state
+            .store
+            .did_group(&who.account, &ask.did)
+            .await?
+            .ok_or_else(|| codes::UNKNOWN_DID.at(&["did"], "no group of the account answers this did"))?,
     };
-    let group: RouteGroup =
-        state.store.route_group(&who.account, group_id).await?.ok_or(global::GROUP_ID_DOES_NOT_EXIST)?;
+    let group: RouteGroup = state.store.route_group(&who.account, group_id).await?.ok_or_else(|| match ask.group {
+        Some(g) => global::GROUP_ID_DOES_NOT_EXIST.at(&["groupId"], format!("the account has no group {g}")),
+        None => global::GROUP_ID_DOES_NOT_EXIST.into(),
+    })?;
     if group.status != 1 {
         return Err(codes::GROUP_INACTIVE.into());
     }

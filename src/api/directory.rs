@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
 use super::caller_marks::{MarksView, marks_of};
-use super::error::{ApiError, ApiResult, OrRefuse, Refuse, StoreOutcome};
-use super::shared::card::{account_fields, card, phone_number, selected, values_of};
+use super::error::{ApiError, ApiResult, OrRefuse, Refuse};
+use super::shared::card::{account_fields, card, names, phone_number, selected, values_of};
 use crate::AppState;
 use crate::domain::contact::{self, BadValue, Fields, Values};
 use crate::domain::ids::AccountId;
@@ -27,7 +27,7 @@ fn changes(body: &Body) -> Result<Vec<(String, String)>, ApiError> {
     let info = match body.get("contactinfo") {
         None => return Ok(Vec::new()),
         Some(Value::Object(info)) => info,
-        Some(_) => return Err(global::INVALID_PARAMETER.into()),
+        Some(_) => return Err(global::INVALID_PARAMETER.at(&["contactinfo"], format!("contactinfo must be {INFO}"))),
     };
     info.iter()
         .map(|(name, value)| {
@@ -35,17 +35,30 @@ fn changes(body: &Body) -> Result<Vec<(String, String)>, ApiError> {
                 Value::String(s) => s.clone(),
                 Value::Number(n) => n.to_string(),
                 Value::Null => String::new(),
-                _ => return Err(global::INVALID_DATA_TYPE.into()),
+                _ => {
+                    return Err(global::INVALID_DATA_TYPE
+                        .at(&["contactinfo", name], "a contact field's value must be text, a number or null"));
+                }
             };
             Ok((name.clone(), text))
         })
         .collect()
 }
 
+/// What `contactinfo` takes.
+const INFO: &str = "an object of contact field name to text";
+
+/// Applies the changes; a refusal names `/contactinfo/<field>` and lists the
+/// account's fields (unknown field) or says the field's rule (invalid value).
 fn apply(fields: &Fields, values: &mut Values, changes: &[(String, String)]) -> Result<(), ApiError> {
-    contact::apply(fields, values, changes).map_err(|e| match e {
-        BadValue::UnknownField => codes::UNKNOWN_FIELD.into(),
-        BadValue::Invalid => codes::INVALID_FIELD_VALUE.into(),
+    contact::apply(fields, values, changes).map_err(|e| {
+        let at = ["contactinfo", e.name.as_str()];
+        match e.bad {
+            BadValue::UnknownField => {
+                codes::UNKNOWN_FIELD.at(&at, format!("not a contact field of the account; one of {}", names(fields)))
+            }
+            BadValue::Invalid => codes::INVALID_FIELD_VALUE.at(&at, format!("{} must be {}", e.name, e.takes)),
+        }
     })
 }
 
@@ -106,7 +119,13 @@ pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
     let now = state.clock.now();
     let info = encode(&values)?;
     let row = ContactRow { number, info, created_at: now, updated_at: now, version: 0 };
-    state.store.create_contact(&who.account, &row).await.or_codes(None, codes::CONTACT_EXISTS)?;
+    match state.store.create_contact(&who.account, &row).await {
+        Ok(_) => {}
+        Err(StoreError::Conflict) => {
+            return Err(codes::CONTACT_EXISTS.because("the account has a contact with this number already: use update"));
+        }
+        Err(other) => return Err(other.into()),
+    }
     contact_reply(&state, &who.account, &row, &fields.iter().collect::<Vec<_>>()).await
 }
 
@@ -116,7 +135,7 @@ pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
 pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     let number = phone_number(&body, &["contact", "cn"], &who.country_code)?;
     if body.get("contactinfo").is_none() {
-        return Err(global::INVALID_PARAMETER.into());
+        return Err(global::INVALID_PARAMETER.required("contactinfo", INFO));
     }
     let changes = changes(&body)?;
     let fields = account_fields(&state, &who.account).await?;
@@ -143,7 +162,7 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
 pub async fn get_info(state: AppState, who: Principal, body: Body) -> ApiResult {
     let number = phone_number(&body, &["cn", "contact"], &who.country_code)?;
     let fields = account_fields(&state, &who.account).await?;
-    let shown = selected(&fields, &body, codes::UNKNOWN_FIELD.into())?;
+    let shown = selected(&fields, &body, codes::UNKNOWN_FIELD)?;
     let row = state.store.contact(&who.account, &number).await?.ok_or(global::NO_DATA_FOUND)?;
     contact_reply(&state, &who.account, &row, &shown).await
 }
@@ -289,6 +308,10 @@ pub async fn search(state: AppState, who: Principal, body: Body) -> ApiResult {
     }))
 }
 
+/// What `setFields`'s `fields` takes.
+const FIELD_LIST_TAKES: &str =
+    "a list of 1 to 50 distinct names of letters, digits, spaces, _, - and ., at most 40 characters each, not mobile";
+
 /// `Directory/setFields` `{fields:[name, …]}`: the whole list, in order
 /// (account credentials only). Values of a field left out are kept, hidden,
 /// and show again if it comes back.
@@ -296,13 +319,15 @@ pub async fn set_fields(state: AppState, who: Principal, body: Body) -> ApiResul
     if !matches!(who.caller, Caller::Owner) {
         return Err(global::PERMISSION_DENIED.into());
     }
+    let refused = || codes::INVALID_FIELDS.at(&["fields"], format!("fields must be {FIELD_LIST_TAKES}"));
     let names = match body.get("fields") {
         Some(Value::Array(items)) => {
-            items.iter().map(|v| v.as_str().ok_or(codes::INVALID_FIELDS)).collect::<Result<Vec<&str>, _>>()?
+            items.iter().map(|v| v.as_str().ok_or_else(refused)).collect::<Result<Vec<&str>, _>>()?
         }
-        _ => return Err(codes::INVALID_FIELDS.into()),
+        None => return Err(codes::INVALID_FIELDS.required("fields", FIELD_LIST_TAKES)),
+        Some(_) => return Err(refused()),
     };
-    let fields = Fields::parse(names).map_err(|_| codes::INVALID_FIELDS)?;
+    let fields = Fields::parse(names).map_err(|_| refused())?;
     state.store.set_contact_fields(&who.account, &fields.names()).await?;
     fields_reply(&fields)
 }

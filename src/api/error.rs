@@ -31,6 +31,8 @@ impl From<ErrorCode> for ApiError {
 pub trait Refuse {
     /// Refused because of the field at `path` (its way down from the body's top).
     fn at<S: AsRef<str>>(self, path: &[S], reason: impl Into<Cow<'static, str>>) -> ApiError;
+    /// Refused because the required field `key` is missing; `takes` says what it takes.
+    fn required(self, key: &str, takes: &str) -> ApiError;
     /// Refused for a reason no single field explains.
     fn because(self, reason: impl Into<Cow<'static, str>>) -> ApiError;
     /// Not a refusal: DeepCall's "no" to a question about an agent's state,
@@ -41,6 +43,10 @@ pub trait Refuse {
 impl Refuse for ErrorCode {
     fn at<S: AsRef<str>>(self, path: &[S], reason: impl Into<Cow<'static, str>>) -> ApiError {
         ApiError::Code(self, Some(Detail::at(path, reason)))
+    }
+
+    fn required(self, key: &str, takes: &str) -> ApiError {
+        self.at(&[key], format!("{key} is required: {takes}"))
     }
 
     fn because(self, reason: impl Into<Cow<'static, str>>) -> ApiError {
@@ -62,6 +68,18 @@ pub trait OrRefuse<T> {
 impl<T> OrRefuse<T> for Result<T, Malformed> {
     fn or_refuse(self, code: ErrorCode, key: &str, must_be: &str) -> Result<T, ApiError> {
         self.map_err(|Malformed| code.at(&[key], format!("{key} must be {must_be}")))
+    }
+}
+
+/// A required field read through the body's readers: absent is refused as
+/// `required` ("agentId is required: …"), of the wrong type as `or_refuse`.
+pub trait OrRequire<T> {
+    fn or_require(self, code: ErrorCode, key: &str, must_be: &str) -> Result<T, ApiError>;
+}
+
+impl<T> OrRequire<T> for Result<Option<T>, Malformed> {
+    fn or_require(self, code: ErrorCode, key: &str, must_be: &str) -> Result<T, ApiError> {
+        self.or_refuse(code, key, must_be)?.ok_or_else(|| code.required(key, must_be))
     }
 }
 

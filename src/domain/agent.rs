@@ -36,6 +36,14 @@ pub fn valid_email(raw: &str) -> Option<String> {
 use super::phone::digits_of;
 pub use super::phone::normalize_phone;
 
+/// What a name takes (`valid_name`), said for a refusal.
+pub const NAME_RULE: &str = "1 to 100 characters, no control characters";
+/// What an email takes (`valid_email`), said for a refusal.
+pub const EMAIL_RULE: &str =
+    "an address like name@example.com: one @, a dotted domain, no spaces, at most 255 characters";
+/// What a DID takes (`valid_did`), said for a refusal.
+pub const DID_RULE: &str = "6 to 15 digits";
+
 /// A DID the agent may present: 6–15 digits.
 pub fn valid_did(raw: &str) -> Option<String> {
     let digits = digits_of(raw)?;
@@ -70,6 +78,14 @@ impl DestType {
             Self::Mobile => "MOBILE",
             Self::Landline => "LANDLINE",
             Self::Sip => "SIP",
+        }
+    }
+
+    /// What `destination` takes for this type, said for a refusal.
+    pub fn takes(self) -> &'static str {
+        match self {
+            Self::Mobile | Self::Landline => "6 to 15 digits",
+            Self::Sip => "a SIP user or URI: 1 to 128 letters, digits and . _ @ : + -",
         }
     }
 

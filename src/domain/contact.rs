@@ -41,6 +41,17 @@ impl Standard {
         Standard::ALL.into_iter().find(|s| s.label().eq_ignore_ascii_case(name))
     }
 
+    /// What a value of this field takes, said for a refusal.
+    fn takes(self) -> &'static str {
+        match self {
+            Standard::Name => "letters of any script, spaces, . ' and -, at most 100 characters",
+            Standard::Email => "an email address like name@example.com, at most 100 characters",
+            Standard::Dob => "a date dd-mm-YYYY",
+            Standard::Address => "text of at most 500 characters",
+            Standard::Company | Standard::Designation => "text of at most 100 characters",
+        }
+    }
+
     fn max_len(self) -> usize {
         match self {
             Standard::Address => 500,
@@ -91,6 +102,11 @@ impl Field {
 
     pub fn kind(&self) -> &'static str {
         if self.standard.is_some() { "standard" } else { "custom" }
+    }
+
+    /// What a value of this field takes, said for a refusal.
+    pub fn takes(&self) -> &'static str {
+        self.standard.map_or("text of at most 1000 characters", Standard::takes)
     }
 
     /// The value in stored form (trimmed, NFC), or `None` when it breaks the
@@ -178,11 +194,21 @@ pub enum BadValue {
     Invalid,
 }
 
+/// A refused change: the field's name as sent, what is wrong and (for an
+/// invalid value) what the field takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadChange {
+    pub name: String,
+    pub bad: BadValue,
+    pub takes: &'static str,
+}
+
 /// Applies `changes` (field name as sent → value; empty clears) to `values`.
-pub fn apply(fields: &Fields, values: &mut Values, changes: &[(String, String)]) -> Result<(), BadValue> {
+pub fn apply(fields: &Fields, values: &mut Values, changes: &[(String, String)]) -> Result<(), BadChange> {
     for (name, value) in changes {
-        let field = fields.find(name).ok_or(BadValue::UnknownField)?;
-        let value = field.check(value).ok_or(BadValue::Invalid)?;
+        let refused = |bad, takes| BadChange { name: name.clone(), bad, takes };
+        let field = fields.find(name).ok_or_else(|| refused(BadValue::UnknownField, ""))?;
+        let value = field.check(value).ok_or_else(|| refused(BadValue::Invalid, field.takes()))?;
         if value.is_empty() {
             values.remove(&field.key());
         } else {
@@ -222,11 +248,14 @@ mod tests {
         let set = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
         assert_eq!(apply(&fields, &mut values, &set("name", " Asha K. D'Souza ")), Ok(()));
         assert_eq!(values["name"], "Asha K. D'Souza");
-        assert_eq!(apply(&fields, &mut values, &set("Name", "R2D2")), Err(BadValue::Invalid));
-        assert_eq!(apply(&fields, &mut values, &set("Email", "not-an-email")), Err(BadValue::Invalid));
-        assert_eq!(apply(&fields, &mut values, &set("dob", "31-02-1990")), Err(BadValue::Invalid));
+        assert_eq!(apply(&fields, &mut values, &set("Name", "R2D2")).map_err(|e| e.bad), Err(BadValue::Invalid));
+        assert_eq!(
+            apply(&fields, &mut values, &set("Email", "not-an-email")).map_err(|e| e.bad),
+            Err(BadValue::Invalid)
+        );
+        assert_eq!(apply(&fields, &mut values, &set("dob", "31-02-1990")).map_err(|e| e.bad), Err(BadValue::Invalid));
         assert_eq!(apply(&fields, &mut values, &set("dob", "29-02-1992")), Ok(()));
-        assert_eq!(apply(&fields, &mut values, &set("city", "Pune")), Err(BadValue::UnknownField));
+        assert_eq!(apply(&fields, &mut values, &set("city", "Pune")).map_err(|e| e.bad), Err(BadValue::UnknownField));
         assert_eq!(apply(&fields, &mut values, &set("notes", "any text, 123 !")), Ok(()));
         assert_eq!(apply(&fields, &mut values, &set("NAME", "")), Ok(()));
         assert!(!values.contains_key("name"));
@@ -244,10 +273,17 @@ mod tests {
         assert_eq!(apply(&fields, &mut values, &set("Company", "Cafe\u{301}")), Ok(()));
         assert_eq!(values["company"], "Caf\u{e9}");
         for bad in ["செல்வன் 2", "Asha_Rao", "Asha@Rao", "Ben 😀"] {
-            assert_eq!(apply(&fields, &mut values, &set("Name", bad)), Err(BadValue::Invalid), "{bad}");
+            assert_eq!(
+                apply(&fields, &mut values, &set("Name", bad)).map_err(|e| e.bad),
+                Err(BadValue::Invalid),
+                "{bad}"
+            );
         }
         // A hundred characters once composed.
         assert_eq!(apply(&fields, &mut values, &set("Name", &"e\u{301}".repeat(100))), Ok(()));
-        assert_eq!(apply(&fields, &mut values, &set("Name", &"e".repeat(101))), Err(BadValue::Invalid));
+        assert_eq!(
+            apply(&fields, &mut values, &set("Name", &"e".repeat(101))).map_err(|e| e.bad),
+            Err(BadValue::Invalid)
+        );
     }
 }

@@ -97,6 +97,15 @@ pub fn normalize_phone(raw: &str, country_code: &str) -> Option<String> {
     }
 }
 
+/// What `normalize_phone` reads, said for a refusal: the digits, their
+/// count and where `country_code` comes in.
+pub fn rule(country_code: &str) -> String {
+    format!(
+        "10 digits (country code {country_code} is added), a 0 and 10 digits, or 11 to 15 digits with the \
+         country code (+ or 00 before it); spaces, -, . and () are skipped"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,24 @@ pub enum WorkingError {
     Range,
 }
 
+/// A refused `working` value: which error, where inside `working`
+/// (`["0", "from"]`, empty for the whole list) and what that place takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadWorking {
+    pub error: WorkingError,
+    pub at: Vec<String>,
+    pub takes: String,
+}
+
+/// The days a `wDays` list takes, for a refusal.
+const DAY_LIST: &str = "MON, TUE, WED, THU, FRI, SAT, SUN";
+/// What `from` and `to` take, for a refusal.
+const MINUTES: &str = "minutes after midnight, 0 to 1439";
+
+fn bad(error: WorkingError, at: &[&str], takes: impl Into<String>) -> BadWorking {
+    BadWorking { error, at: at.iter().map(|s| s.to_string()).collect(), takes: takes.into() }
+}
+
 impl WorkingTime {
     /// Stored form of `days`: `"MON,TUE"`.
     pub fn days_text(&self) -> String {
@@ -39,36 +57,55 @@ fn day(raw: &str) -> Option<&'static str> {
     DAYS.iter().copied().find(|d| *d == upper)
 }
 
-fn minute(value: &Value) -> Result<i64, WorkingError> {
-    value.as_i64().ok_or(WorkingError::Format)
+/// `from` or `to` of entry `index`: an integer (its range is checked after both are read).
+fn minute(object: &serde_json::Map<String, Value>, index: &str, key: &str) -> Result<i64, BadWorking> {
+    let Some(value) = object.get(key) else {
+        return Err(bad(WorkingError::Format, &[index, key], format!("{key} is required: {MINUTES}")));
+    };
+    value.as_i64().ok_or_else(|| bad(WorkingError::Format, &[index, key], format!("{key} must be {MINUTES}")))
 }
 
 /// Parses a `working` array. Days are de-duplicated and kept in week order;
 /// `from` must not be after `to` (an entry of `0`–`0` means "no hours that day",
 /// as in seed 002).
-pub fn parse_working(value: &Value) -> Result<Vec<WorkingTime>, WorkingError> {
-    let entries = value.as_array().ok_or(WorkingError::Format)?;
+pub fn parse_working(value: &Value) -> Result<Vec<WorkingTime>, BadWorking> {
+    let entries = value
+        .as_array()
+        .ok_or_else(|| bad(WorkingError::Format, &[], "working must be a list of {wDays, from, to}"))?;
     if entries.len() > MAX_ENTRIES {
-        return Err(WorkingError::Format);
+        return Err(bad(WorkingError::Format, &[], format!("working takes at most {MAX_ENTRIES} entries")));
     }
-    entries.iter().map(parse_entry).collect()
+    entries.iter().enumerate().map(|(i, entry)| parse_entry(&i.to_string(), entry)).collect()
 }
 
-fn parse_entry(entry: &Value) -> Result<WorkingTime, WorkingError> {
-    let object = entry.as_object().ok_or(WorkingError::Format)?;
-    let raw_days = object.get("wDays").and_then(Value::as_array).ok_or(WorkingError::Format)?;
+fn parse_entry(index: &str, entry: &Value) -> Result<WorkingTime, BadWorking> {
+    let format = WorkingError::Format;
+    let object = entry.as_object().ok_or_else(|| bad(format, &[index], "an entry must be {wDays, from, to}"))?;
+    let raw_days = match object.get("wDays") {
+        None => return Err(bad(format, &[index, "wDays"], format!("wDays is required: a list of {DAY_LIST}"))),
+        Some(Value::Array(days)) if !days.is_empty() => days,
+        Some(_) => return Err(bad(format, &[index, "wDays"], format!("wDays must be a list of {DAY_LIST}"))),
+    };
     let mut wanted = Vec::with_capacity(raw_days.len());
-    for d in raw_days {
-        wanted.push(d.as_str().and_then(day).ok_or(WorkingError::Format)?);
-    }
-    if wanted.is_empty() {
-        return Err(WorkingError::Format);
+    for (j, d) in raw_days.iter().enumerate() {
+        let at = j.to_string();
+        wanted.push(
+            d.as_str().and_then(day).ok_or_else(|| {
+                bad(format, &[index, "wDays", &at], "a day must be MON, TUE, WED, THU, FRI, SAT or SUN")
+            })?,
+        );
     }
     let days = DAYS.iter().copied().filter(|d| wanted.contains(d)).collect();
-    let from = minute(object.get("from").ok_or(WorkingError::Format)?)?;
-    let to = minute(object.get("to").ok_or(WorkingError::Format)?)?;
-    if !(0..=LAST_MINUTE).contains(&from) || !(0..=LAST_MINUTE).contains(&to) || from > to {
-        return Err(WorkingError::Range);
+    let from = minute(object, index, "from")?;
+    let to = minute(object, index, "to")?;
+    // Both read before either is checked: a shape error (1511) wins over a range error (1530).
+    for (key, m) in [("from", from), ("to", to)] {
+        if !(0..=LAST_MINUTE).contains(&m) {
+            return Err(bad(WorkingError::Range, &[index, key], format!("{key} must be {MINUTES}")));
+        }
+    }
+    if from > to {
+        return Err(bad(WorkingError::Range, &[index, "to"], format!("to must not be before from ({from})")));
     }
     Ok(WorkingTime { days, from, to })
 }
@@ -115,14 +152,14 @@ mod tests {
             json!([{"wDays":["MON"],"from":"a","to":1}]),
             json!([{"wDays":["MON"],"to":1}]),
         ] {
-            assert_eq!(parse_working(&bad), Err(WorkingError::Format), "{bad}");
+            assert_eq!(parse_working(&bad).map_err(|e| e.error), Err(WorkingError::Format), "{bad}");
         }
         for bad in [
             json!([{"wDays":["MON"],"from":0,"to":1440}]),
             json!([{"wDays":["MON"],"from":-1,"to":5}]),
             json!([{"wDays":["MON"],"from":600,"to":500}]),
         ] {
-            assert_eq!(parse_working(&bad), Err(WorkingError::Range), "{bad}");
+            assert_eq!(parse_working(&bad).map_err(|e| e.error), Err(WorkingError::Range), "{bad}");
         }
     }
 }

@@ -16,12 +16,13 @@ pub(in crate::api) use timeline::TimelineReply;
 pub use timeline::timeline;
 
 use serde::Serialize;
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::auth::{Caller, Principal};
-use super::error::{ApiError, ApiResult, OrRefuse, Refuse, StoreOutcome};
+use super::error::{ApiError, ApiResult, OrRefuse, OrRequire, Refuse, StoreOutcome};
 use crate::AppState;
-use crate::domain::agent::{DestType, ROOT_PATH, child_path, path_contains};
+use crate::domain::agent::{DestType, EMAIL_RULE, NAME_RULE, ROOT_PATH, child_path, path_contains};
 use crate::domain::ids::{AgentId, GroupId, RoleId};
 use crate::domain::name::nfc;
 use crate::domain::permission::Permission;
@@ -31,7 +32,7 @@ use crate::store::{AgentChanges, AgentFilter, NewAgent, Page};
 use crate::wire::body::{A_FLAG, A_STRING, AN_ID, id_value};
 use crate::wire::errors::{agent as codes, global};
 use crate::wire::{Body, ErrorCode, reply};
-use fields::{AgentInput, ParentRef, destination};
+use fields::{AgentInput, ParentRef, STATUSES, destination, kept_destination};
 use reach::{grantable_role, manageable_agent, manageable_agent_id, manageable_agents};
 
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
@@ -148,12 +149,20 @@ async fn check_references(
     let parent_path = match input.parent {
         None => None,
         Some(ParentRef::Root) => Some(ROOT_PATH.to_string()),
-        Some(ParentRef::Agent(parent)) if Some(parent) == agent_id => return Err(codes::PARENT_IS_SELF.into()),
+        Some(ParentRef::Agent(parent)) if Some(parent) == agent_id => {
+            return Err(codes::PARENT_IS_SELF.at(&["parent"], "parent is the agent itself"));
+        }
         Some(ParentRef::Agent(parent)) => {
-            let path = state.store.agent_path(&who.account, parent).await?.ok_or(codes::INVALID_PARENT)?;
+            let path =
+                state.store.agent_path(&who.account, parent).await?.ok_or_else(|| {
+                    codes::INVALID_PARENT.at(&["parent"], format!("the account has no agent {parent}"))
+                })?;
             // An agent cannot be placed under one of its own descendants.
             if agent_id.is_some_and(|me| path_contains(&path, me)) {
-                return Err(codes::INVALID_PARENT.into());
+                return Err(codes::INVALID_PARENT.at(
+                    &["parent"],
+                    format!("agent {parent} is below this agent: an agent cannot be placed under its own descendant"),
+                ));
             }
             Some(child_path(&path, parent))
         }
@@ -182,7 +191,7 @@ async fn known_groups(state: &AppState, who: &Principal, ids: &[GroupId]) -> Res
 async fn not_the_admins(state: &AppState, who: &Principal, email: &str) -> Result<(), ApiError> {
     let admin = state.store.admin_email(&who.account).await.or_codes(None, None)?;
     if admin.eq_ignore_ascii_case(email) {
-        return Err(codes::EMAIL_EXISTS.because("the account's admin logs in with this email"));
+        return Err(codes::EMAIL_EXISTS.at(&["email"], "the account's admin logs in with this email"));
     }
     Ok(())
 }
@@ -212,8 +221,8 @@ pub(in crate::api) struct Created {
 pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let mut input = fields::parse(&body, &who.country_code)?;
-    let name = input.name.take().ok_or(codes::INVALID_NAME)?;
-    let email = input.email.take().ok_or(global::INVALID_PARAMETER)?;
+    let name = input.name.take().ok_or_else(|| codes::INVALID_NAME.required("name", NAME_RULE))?;
+    let email = input.email.take().ok_or_else(|| global::INVALID_PARAMETER.required("email", EMAIL_RULE))?;
     let dest_type = input.dest_type.unwrap_or(DestType::Mobile);
     let dest_value = match input.dest_value.take() {
         Some(raw) => destination(dest_type, &raw)?,
@@ -249,7 +258,8 @@ pub async fn create(state: AppState, who: Principal, body: Body) -> ApiResult {
         create_by_type,
         now: state.clock.now(),
     };
-    let agent_id = state.store.create_agent(&who.account, &new).await.or_codes(None, codes::EMAIL_EXISTS)?;
+    let agent_id =
+        state.store.create_agent(&who.account, &new).await.or_codes(None, codes::EMAIL_EXISTS).map_err(taken)?;
     tracing::info!(%agent_id, "agent created");
     Ok(reply::listing(Created {
         agent_id: agent_id.get(),
@@ -264,14 +274,14 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
     let current = manageable_agent(&state, &who, &body).await?;
     let mut input = fields::parse(&body, &who.country_code)?;
     if input.is_empty() {
-        return Err(codes::NOT_UPDATED.into());
+        return Err(codes::NOT_UPDATED.because("nothing to change: the body names no agent field besides agentId"));
     }
     let parent_path = check_references(&state, &who, &input, Some(current.id)).await?;
     // A new destination is checked against the type it will have.
     let dest_type = input.dest_type.or_else(|| DestType::parse(&current.dest_type)).unwrap_or(DestType::Mobile);
     let dest_value = match input.dest_value.take() {
         Some(raw) => Some(destination(dest_type, &raw)?),
-        None if input.dest_type.is_some() => Some(destination(dest_type, &current.dest_value)?),
+        None if input.dest_type.is_some() => Some(kept_destination(dest_type, &current.dest_value)?),
         None => None,
     };
     if let Some(email) = &input.email {
@@ -308,7 +318,8 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
         .store
         .update_agent(&who.account, current.id, &changes)
         .await
-        .or_codes(codes::INVALID_AGENT_ID, codes::EMAIL_EXISTS)?;
+        .or_codes(codes::INVALID_AGENT_ID, codes::EMAIL_EXISTS)
+        .map_err(taken)?;
     if switched_off {
         // Its sessions ended, and so does its presence.
         state.live.logout(&who.account, current.id, EventActor::Admin, "switched_off").await?;
@@ -322,6 +333,16 @@ pub async fn update(state: AppState, who: Principal, body: Body) -> ApiResult {
             "the agent's other sessions ended");
     }
     Ok(reply::done("Agent updated"))
+}
+
+/// A store's "email taken" names the field.
+fn taken(error: ApiError) -> ApiError {
+    match error {
+        ApiError::Code(code, None) if code == codes::EMAIL_EXISTS => {
+            code.at(&["email"], "another agent of the account has this email")
+        }
+        other => other,
+    }
 }
 
 /// The ssid hash of the request's session when it is `agent`'s own: a
@@ -360,7 +381,7 @@ pub async fn delete(state: AppState, who: Principal, body: Body) -> ApiResult {
 pub async fn change_status(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
     let agent_id = manageable_agent_id(&state, &who, &body).await?;
-    let status = fields::parse_status(&body)?.ok_or(codes::INVALID_STATUS)?;
+    let status = fields::parse_status(&body)?.ok_or_else(|| codes::INVALID_STATUS.required("status", STATUSES))?;
     state.store.set_agent_status(&who.account, agent_id, status).await.or_codes(codes::INVALID_AGENT_ID, None)?;
     if status == 0 {
         // Switched off: its sessions end, and so does its presence.
@@ -374,8 +395,11 @@ pub async fn change_status(state: AppState, who: Principal, body: Body) -> ApiRe
 /// changes only agents that hold nothing it lacks (1015).
 pub async fn update_group_mapping(state: AppState, who: Principal, body: Body) -> ApiResult {
     who.require(Permission::EditAgents)?;
-    let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
-    let changes = fields::parse_group_mapping(body.get("group").ok_or(codes::INVALID_GROUP_DATA)?)?;
+    let agent_id = body.id("agentId").or_require(codes::INVALID_AGENT_ID, "agentId", AN_ID)?;
+    let group = body.get("group").ok_or_else(|| {
+        codes::INVALID_GROUP_DATA.required("group", "an object of group id to {receive_call: Y or N} or null")
+    })?;
+    let changes = fields::parse_group_mapping(group)?;
     let ids: Vec<GroupId> = changes.iter().map(|c| c.group).collect();
     // Existence of the agent is told first: 1509 wins over 1505; then
     // whether an agent session may act on it (1015).
@@ -388,12 +412,21 @@ pub async fn update_group_mapping(state: AppState, who: Principal, body: Body) -
     Ok(reply::done("Agent group mapping updated"))
 }
 
-fn agent_ids(body: &Body) -> Result<Vec<AgentId>, ErrorCode> {
-    let list = body.get("agentIds").and_then(|v| v.as_array()).ok_or(codes::INVALID_AGENT_ID)?;
-    if list.is_empty() || list.len() > MAX_AGENT_IDS {
-        return Err(codes::INVALID_AGENT_ID);
-    }
-    list.iter().map(|v| id_value(v).map(AgentId).map_err(|_| codes::INVALID_AGENT_ID)).collect()
+fn agent_ids(body: &Body) -> Result<Vec<AgentId>, ApiError> {
+    const IDS: &str = "a list of 1 to 1000 agent ids";
+    let list = match body.get("agentIds") {
+        None => return Err(codes::INVALID_AGENT_ID.required("agentIds", IDS)),
+        Some(Value::Array(list)) if (1..=MAX_AGENT_IDS).contains(&list.len()) => list,
+        Some(_) => return Err(codes::INVALID_AGENT_ID.at(&["agentIds"], format!("agentIds must be {IDS}"))),
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            id_value(v).map(AgentId).map_err(|_| {
+                codes::INVALID_AGENT_ID.at(&["agentIds", &i.to_string()], format!("an agent id must be {AN_ID}"))
+            })
+        })
+        .collect()
 }
 
 async fn set_cad_flag(state: AppState, who: Principal, body: Body, on: bool) -> ApiResult {

@@ -5,23 +5,33 @@
 
 use crate::AppState;
 use crate::api::auth::{Caller, Principal};
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, OrRequire, Refuse};
 use crate::domain::ids::{AgentId, RoleId};
 use crate::domain::permission::Permissions;
 use crate::store::AgentRow;
 use crate::wire::Body;
+use crate::wire::body::AN_ID;
 use crate::wire::errors::agent as codes;
 
 /// The agent an endpoint acts on, as it is now; 1509 when it is not an
 /// agent of this account (another account's agents included).
 async fn existing_agent(state: &AppState, who: &Principal, body: &Body) -> Result<AgentRow, ApiError> {
-    let agent_id = body.id("agentId").ok().flatten().ok_or(codes::INVALID_AGENT_ID)?;
-    state.store.agent(&who.account, agent_id).await?.ok_or_else(|| codes::INVALID_AGENT_ID.into())
+    let agent_id: AgentId = body.id("agentId").or_require(codes::INVALID_AGENT_ID, "agentId", AN_ID)?;
+    state.store.agent(&who.account, agent_id).await?.ok_or_else(|| no_agent(agent_id))
+}
+
+/// 1509 for an `agentId` the account has no (live) agent of.
+fn no_agent(id: AgentId) -> ApiError {
+    codes::INVALID_AGENT_ID.at(&["agentId"], format!("the account has no agent {id}"))
 }
 
 /// The role exists (else 1503) and the principal may hand it out (else 1015).
 pub(super) async fn grantable_role(state: &AppState, who: &Principal, role: RoleId) -> Result<(), ApiError> {
-    let stored = state.store.role_permissions(&who.account, role).await?.ok_or(codes::INVALID_ROLE)?;
+    let stored = state
+        .store
+        .role_permissions(&who.account, role)
+        .await?
+        .ok_or_else(|| codes::INVALID_ROLE.at(&["role"], format!("the account has no role {role}")))?;
     who.may_grant(&Permissions::from_stored(&stored))
 }
 
@@ -63,7 +73,7 @@ pub(super) async fn manageable_agents(state: &AppState, who: &Principal, ids: &[
 /// answers 1509, so nothing is read twice.
 pub(super) async fn manageable_agent_id(state: &AppState, who: &Principal, body: &Body) -> Result<AgentId, ApiError> {
     match who.caller {
-        Caller::Owner => body.id("agentId").ok().flatten().ok_or_else(|| codes::INVALID_AGENT_ID.into()),
+        Caller::Owner => body.id("agentId").or_require(codes::INVALID_AGENT_ID, "agentId", AN_ID),
         Caller::Agent { .. } => Ok(manageable_agent(state, who, body).await?.id),
     }
 }
