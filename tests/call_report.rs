@@ -135,7 +135,12 @@ backend_test!(a_range_of_days_lists_its_finished_calls_newest_first_as_push_repo
     app.expect(LIST, &range(json!({"direction": "outbound"})), &page(&[&c3], 20, 1, 1)).await;
     app.expect(LIST, &range(json!({"callerNumber": "+91 98111 00101"})), &page(&[&c2, &c1], 20, 1, 2)).await;
     app.expect(LIST, &range(json!({"groupId": group + 1})), &page(&[], 20, 1, 0)).await;
-    app.expect(COUNT, &range(json!({})), r#"{"count":3,"answered":2,"missed":1,"status":"success","code":200}"#).await;
+    app.expect(
+        COUNT,
+        &range(json!({})),
+        r#"{"count":3,"answered":2,"missed":1,"abandoned":0,"status":"success","code":200}"#,
+    )
+    .await;
     // Detail: the whole report of one call, every leg.
     let mut full = c1.clone();
     let fields = full.as_object_mut().unwrap();
@@ -190,7 +195,7 @@ backend_test!(a_bad_range_or_filter_is_refused_with_its_field_named, |app| {
             json!({"status": "busy"}),
             1505,
             "Invalid filter value",
-            r#"code=1505, field="/status", reason="status must be answered or missed""#,
+            r#"code=1505, field="/status", reason="status must be answered or missed or abandoned""#,
         ),
         (
             LIST,
@@ -225,5 +230,5 @@ backend_test!(a_bad_range_or_filter_is_refused_with_its_field_named, |app| {
     assert_eq!(app.post("/api/v2/Agent/update", &with_creds(&account, update)).await.json()["status"], "success");
     let ssid = app.login("asha@x.com", "pass-word-1").await;
     let counted = app.post(COUNT, &json!({"ssid": ssid, "from": "2026-11-23", "to": "2026-11-24"}).to_string()).await;
-    assert_eq!(counted.body, r#"{"count":3,"answered":2,"missed":1,"status":"success","code":200}"#);
+    assert_eq!(counted.body, r#"{"count":3,"answered":2,"missed":1,"abandoned":0,"status":"success","code":200}"#);
 });

@@ -648,3 +648,35 @@ backend_test!(a_sequential_hunt_is_reported_once_when_the_call_ends_not_at_its_f
     app.clock.set(T + 86_400 * 2);
     assert_eq!(app.push_step().await.attempts, 0);
 });
+
+backend_test!(a_call_left_while_it_waited_in_the_queue_is_reported_abandoned, |app| {
+    app.clock.set(T);
+    let account = app.account().await;
+    let group = app.group(&account, "Support").await;
+    let update = json!({"groupId": group, "name": "Support", "dids": ["8001234567"]});
+    assert_eq!(app.post("/api/v2/Group/update", &body(&account, update)).await.json()["status"], "success");
+    // Its one agent is not logged in: the call waits.
+    let mapping = format!(r#""name":"Asha","email":"asha@x.com","group":{{"{group}":{{"receive_call":"Y"}}}}"#);
+    app.agent(&account, &mapping).await;
+    let receiver = Receiver::start().await;
+    subscribe(&app, &account, &receiver.url, json!(["callReport"]), "json").await;
+    let ask = json!({"callId": "q-1", "did": "8001234567", "callerNumber": "9876543210"});
+    let routed = app.post("/api/v2/callRoute", &body(&account, ask)).await.json();
+    assert_eq!(routed["queued"], 1, "{routed}");
+    app.clock.set(T + 40);
+    let left = json!({"callId": "q-1", "event": "abandoned", "reason": "caller"});
+    assert_eq!(app.post(CALL_EVENT, &body(&account, left)).await.json()["accepted"], 1);
+    app.clock.set(T + 40 + 15);
+    assert_eq!(app.push_step().await.delivered, 1);
+    let got = receiver.received();
+    assert_eq!(
+        got[0].body,
+        format!(
+            r#"{{"callId":"q-1","userId":"{}","cType":"inbound","did":"8001234567","cNumber":"919876543210","cNumber10":"9876543210","masterGroupId":{group},"callStatus":2,"lastHangupTime":"2026-11-23 12:00:40","talkDuration":0,"agentOnCallDuration":0,"nHDetail":[],"callOutcome":"abandoned","callStartTime":"2026-11-23 12:00:00"}}"#,
+            account.user_id
+        )
+    );
+    // The call report lists it, and counts it apart from missed calls.
+    let count = app.post("/api/v2/callreport/reportCount", &body(&account, json!({"from": "2026-11-23"}))).await;
+    assert_eq!(count.body, r#"{"count":1,"answered":0,"missed":0,"abandoned":1,"status":"success","code":200}"#);
+});

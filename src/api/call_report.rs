@@ -108,7 +108,7 @@ fn filter_of(body: &Body, tz: &TimeZone, now: i64, country_code: &str) -> Result
         }
     };
     let direction = one_of("direction", &["inbound", "outbound"])?;
-    let status = one_of("status", &["answered", "missed"])?;
+    let status = one_of("status", &["answered", "missed", "abandoned"])?;
     Ok(Filter { start, end, agent, group, did, caller, direction, status })
 }
 
@@ -116,7 +116,7 @@ fn filter_of(body: &Body, tz: &TimeZone, now: i64, country_code: &str) -> Result
 fn calls_in(facts: Vec<Logged>, start: i64, end: i64) -> Vec<Vec<Logged>> {
     let mut calls: BTreeMap<String, Vec<Logged>> = BTreeMap::new();
     for logged in facts {
-        if !logged.event.kind.is_call() {
+        if !logged.event.kind.names_call() {
             continue;
         }
         let Some(call) = &logged.event.call else { continue };
@@ -187,7 +187,12 @@ async fn build_rows(state: &AppState, who: &Principal, calls: Vec<Vec<Logged>>) 
     }
     let account = who.account.to_string();
     let ctx = ReportContext { account: &account, tz: &tz, country_code: &who.country_code, agents: &agents };
-    Ok(calls.iter().filter_map(|facts| push_report::build(facts, &ctx)).collect())
+    // A call the caller left while it waited, never offered to anyone, is
+    // a row too (`callOutcome` abandoned).
+    Ok(calls
+        .iter()
+        .filter_map(|facts| push_report::build(facts, &ctx).or_else(|| push_report::abandoned(facts, &ctx)))
+        .collect())
 }
 
 fn may_read(who: &Principal) -> Result<(), ApiError> {
@@ -252,7 +257,10 @@ pub(in crate::api) struct ReportCount {
     /// Finished calls that rang in the range and match.
     count: i64,
     answered: i64,
+    /// Rang agents, nobody answered.
     missed: i64,
+    /// Left by the caller while waiting, never offered to an agent.
+    abandoned: i64,
 }
 
 /// `callreport/reportCount` (the same fields as `list`, no paging): how
@@ -262,8 +270,13 @@ pub async fn report_count(state: AppState, who: Principal, body: Body) -> ApiRes
     let tz = account_zone(&state, &who).await?;
     let filter = filter_of(&body, &tz, state.clock.now(), &who.country_code)?;
     let rows = rows(&state, &who, &filter).await?;
-    let answered = rows.iter().filter(|r| r["callOutcome"] == json!("answered")).count() as i64;
-    Ok(reply::listing(ReportCount { count: rows.len() as i64, answered, missed: rows.len() as i64 - answered }))
+    let outcome = |o: &str| rows.iter().filter(|r| r["callOutcome"] == json!(o)).count() as i64;
+    Ok(reply::listing(ReportCount {
+        count: rows.len() as i64,
+        answered: outcome("answered"),
+        missed: outcome("missed"),
+        abandoned: outcome("abandoned"),
+    }))
 }
 
 /// `detail`'s reply.

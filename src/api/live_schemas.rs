@@ -313,7 +313,8 @@ pub struct CallReportRequest {
     callerNumber: Option<PhoneNumber>,
     /// `inbound` or `outbound` (1505).
     direction: Option<String>,
-    /// `answered` or `missed` (1505).
+    /// `answered`, `missed` (rang agents, nobody answered) or `abandoned`
+    /// (left while waiting in a queue, never offered; 1505).
     status: Option<String>,
     /// `list` only: from 1 (default 1).
     page: Option<Integer>,

@@ -168,6 +168,53 @@ pub fn build(events: &[Logged], ctx: &ReportContext<'_>) -> Option<Value> {
     Some(Value::Object(report))
 }
 
+/// How long before its `abandoned` fact a call abandoned while waiting may
+/// have begun: the queue forgets a call after an hour (`queue::WAIT_LIMIT`).
+const ABANDONED_WITHIN: i64 = crate::domain::queue::WAIT_LIMIT;
+
+/// The facts of the call an `abandoned` fact at `at` ends: those of its
+/// id from the hour before it on (an id used again days ago is another
+/// call).
+pub fn abandoned_call(events: &[Logged], at: i64) -> Vec<Logged> {
+    events.iter().filter(|l| (at - ABANDONED_WITHIN..=at).contains(&l.event.happened())).cloned().collect()
+}
+
+/// The push report of a call the caller left while it waited in a queue,
+/// never offered to an agent (`events`: the call's facts, `abandoned_call`);
+/// `None` when an agent's leg is among them (its missed legs report it, as
+/// any call nobody answered) or the caller did not leave. The fields of a
+/// call nobody answered (`callStatus` 2), `masterGroupId` the group it
+/// waited for, no legs, and ours: `callOutcome` `abandoned`.
+pub fn abandoned(events: &[Logged], ctx: &ReportContext<'_>) -> Option<Value> {
+    if events.iter().any(|l| l.event.kind.is_call()) {
+        return None;
+    }
+    let left = events.iter().filter(|l| l.event.kind == super::event::Kind::Abandoned).max_by_key(|l| l.seq)?;
+    // The call as it arrived (`queued`: the number it called, its group);
+    // the telephony's `abandoned` need not repeat them.
+    let first = events.iter().min_by_key(|l| (l.event.happened(), l.seq)).unwrap_or(left);
+    let call = first.event.call.as_ref().or(left.event.call.as_ref())?;
+    let arrived = first.event.happened();
+    let mut report = Map::new();
+    report.insert("callId".into(), json!(call.call_id));
+    report.insert("userId".into(), json!(ctx.account));
+    report.insert("cType".into(), json!(if call.direction.is_empty() { "inbound" } else { &call.direction }));
+    report.insert("did".into(), if call.did.is_empty() { Value::Null } else { json!(call.did) });
+    report.insert("cNumber".into(), json!(call.caller_number));
+    report.insert("cNumber10".into(), json!(national(&call.caller_number, ctx.country_code)));
+    if let Some(group) = call.group {
+        report.insert("masterGroupId".into(), json!(group));
+    }
+    report.insert("callStatus".into(), json!(STATUS_NOT_ANSWERED));
+    report.insert("lastHangupTime".into(), json!(local(left.event.happened(), ctx.tz)));
+    report.insert("talkDuration".into(), json!(0));
+    report.insert("agentOnCallDuration".into(), json!(0));
+    report.insert("nHDetail".into(), json!([]));
+    report.insert("callOutcome".into(), json!("abandoned"));
+    report.insert("callStartTime".into(), json!(local(arrived, ctx.tz)));
+    Some(Value::Object(report))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,8 +81,8 @@ struct Reports<'a> {
 impl Reports<'_> {
     /// The call's report, when `logged` finishes it.
     async fn of(&mut self, logged: &Logged) -> StoreResult<Option<BuiltReport>> {
-        let Some(call) = logged.event.call.as_ref().filter(|_| matches!(logged.event.kind, Kind::Ended | Kind::Missed))
-        else {
+        let ends = matches!(logged.event.kind, Kind::Ended | Kind::Missed | Kind::Abandoned);
+        let Some(call) = logged.event.call.as_ref().filter(|_| ends) else {
             return Ok(None);
         };
         if !self.facts.contains_key(&call.call_id) {
@@ -90,6 +90,11 @@ impl Reports<'_> {
             events.retain(|l| l.seq <= self.up_to);
             self.facts.insert(call.call_id.clone(), events);
         }
+        if logged.event.kind == Kind::Abandoned {
+            return self.abandoned(logged).await;
+        }
+        // Read once per step, before the borrows of the call's facts below.
+        self.load_settings().await?;
         let events = &self.facts[&call.call_id];
         // The call this event belongs to: an id used again is another call,
         // with its own report (named after its first fact after the first).
@@ -104,11 +109,6 @@ impl Reports<'_> {
         };
         if let Some(built) = self.built.get(&key) {
             return Ok(built.clone());
-        }
-        if self.settings.is_none() {
-            let s = self.store.live_settings(self.account).await?;
-            let tz = jiff::tz::TimeZone::get(&s.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-            self.settings = Some((tz, s.country_code));
         }
         let Some((tz, country_code)) = &self.settings else { return Ok(None) };
         let events: Vec<Logged> = this.facts.iter().map(|l| (*l).clone()).collect();
@@ -134,6 +134,51 @@ impl Reports<'_> {
             seq: finished_at,
             key: key.clone(),
             last_fact,
+        });
+        self.built.insert(key, built.clone());
+        Ok(built)
+    }
+}
+
+impl Reports<'_> {
+    /// Reads the account's time zone and country code once per step.
+    async fn load_settings(&mut self) -> StoreResult<()> {
+        if self.settings.is_none() {
+            let s = self.store.live_settings(self.account).await?;
+            let tz = jiff::tz::TimeZone::get(&s.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+            self.settings = Some((tz, s.country_code));
+        }
+        Ok(())
+    }
+
+    /// The report of a call the caller left while it waited, never offered
+    /// to anyone (`push_report::abandoned`); a call that rang agents is
+    /// reported by their missed legs.
+    async fn abandoned(&mut self, logged: &Logged) -> StoreResult<Option<BuiltReport>> {
+        let Some(call) = &logged.event.call else { return Ok(None) };
+        let all = &self.facts[&call.call_id];
+        let events = push_report::abandoned_call(all, logged.event.happened());
+        // An id used before this call has it in its key, as `of` does.
+        let first = events.iter().map(|l| l.seq).min().unwrap_or(logged.seq);
+        let key = if all.iter().any(|l| l.seq < first) {
+            format!("{}#{}", call.call_id, first)
+        } else {
+            call.call_id.clone()
+        };
+        if let Some(built) = self.built.get(&key) {
+            return Ok(built.clone());
+        }
+        self.load_settings().await?;
+        let Some((tz, country_code)) = &self.settings else { return Ok(None) };
+        let account = self.account.to_string();
+        let agents = HashMap::new();
+        let ctx = ReportContext { account: &account, tz, country_code, agents: &agents };
+        let built = push_report::abandoned(&events, &ctx).map(|report| BuiltReport {
+            answered: false,
+            json: report.to_string(),
+            seq: logged.seq,
+            key: key.clone(),
+            last_fact: logged.event.happened(),
         });
         self.built.insert(key, built.clone());
         Ok(built)
