@@ -13,7 +13,7 @@
 //! Who may read: the account's credentials, or an agent whose role has
 //! `LIST_CALL_LOG` (DeepCall's permission of this section).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -27,6 +27,7 @@ use super::shared::card::phone_number;
 use super::shared::day::parse_date;
 use crate::AppState;
 use crate::domain::agent::valid_did;
+use crate::domain::calls::calls_of;
 use crate::domain::ids::{AgentId, GroupId};
 use crate::domain::permission::Permission;
 use crate::domain::presence::Logged;
@@ -45,6 +46,8 @@ pub const MAX_FACTS: i64 = 500_000;
 /// after it may have ended: its facts are read this far around the range
 /// so a call is whole (a call of more than 6 hours is no call).
 const CALL_MARGIN: i64 = 6 * 3600;
+/// Calls whose facts one read fetches.
+const CALLS_PER_READ: usize = 1_000;
 const PAGE_SIZE: i64 = 20;
 const PAGE_SIZE_MAX: i64 = 100;
 
@@ -112,23 +115,30 @@ fn filter_of(body: &Body, tz: &TimeZone, now: i64, country_code: &str) -> Result
     Ok(Filter { start, end, agent, group, did, caller, direction, status })
 }
 
-/// Each call's facts, by call id, for calls that rang in `[start, end)`.
+/// Each call's facts, for calls that rang in `[start, end)`: an id used
+/// again later is another call (`calls::calls_of`), and a call that never
+/// reached an agent (left while it waited) is its queue facts.
 fn calls_in(facts: Vec<Logged>, start: i64, end: i64) -> Vec<Vec<Logged>> {
-    let mut calls: BTreeMap<String, Vec<Logged>> = BTreeMap::new();
-    for logged in facts {
-        if !logged.event.kind.names_call() {
-            continue;
+    let mut calls: Vec<Vec<Logged>> =
+        calls_of(&facts).into_iter().map(|call| call.facts.into_iter().cloned().collect::<Vec<Logged>>()).collect();
+    let with_legs: HashSet<&str> = facts
+        .iter()
+        .filter(|l| l.event.kind.is_call())
+        .filter_map(|l| l.event.call.as_ref())
+        .map(|c| c.call_id.as_str())
+        .collect();
+    let mut waited: BTreeMap<&str, Vec<Logged>> = BTreeMap::new();
+    for logged in facts.iter().filter(|l| l.event.kind.is_queue()) {
+        if let Some(call) = logged.event.call.as_ref().filter(|c| !with_legs.contains(c.call_id.as_str())) {
+            waited.entry(call.call_id.as_str()).or_default().push(logged.clone());
         }
-        let Some(call) = &logged.event.call else { continue };
-        calls.entry(call.call_id.clone()).or_default().push(logged);
     }
+    calls.extend(waited.into_values());
+    calls.retain(|facts| {
+        let first = facts.iter().map(|l| l.event.happened()).min().unwrap_or(i64::MIN);
+        (start..end).contains(&first)
+    });
     calls
-        .into_values()
-        .filter(|facts| {
-            let first = facts.iter().map(|l| l.event.happened()).min().unwrap_or(i64::MIN);
-            (start..end).contains(&first)
-        })
-        .collect()
 }
 
 /// Whether a call's facts match the filter.
@@ -150,14 +160,29 @@ async fn rows(state: &AppState, who: &Principal, filter: &Filter) -> Result<Vec<
         after_seq: 0,
         limit: Some(MAX_FACTS + 1),
     };
+    let too_many = || {
+        codes::TOO_MANY_FACTS
+            .because(format!("the range holds more than {MAX_FACTS} facts: ask for fewer days (or one agent's calls)"))
+    };
     let facts = state.store.events(&who.account, &query).await?;
     if facts.len() as i64 > MAX_FACTS {
-        return Err(codes::TOO_MANY_FACTS.because(format!(
-            "the range holds more than {MAX_FACTS} facts: ask for fewer days (or one agent's calls)"
-        )));
+        return Err(too_many());
+    }
+    // The log is read by when facts were logged; a fact told late (a PBX
+    // catching up) is logged after it happened, outside the window: each
+    // call seen in it is read whole by its id.
+    let mut ids: Vec<String> = facts.iter().filter_map(|l| l.event.call.as_ref().map(|c| c.call_id.clone())).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut whole: Vec<Logged> = Vec::with_capacity(facts.len());
+    for chunk in ids.chunks(CALLS_PER_READ) {
+        whole.extend(state.store.calls_events(&who.account, chunk).await?);
+        if whole.len() as i64 > MAX_FACTS {
+            return Err(too_many());
+        }
     }
     let calls: Vec<Vec<Logged>> =
-        calls_in(facts, filter.start, filter.end).into_iter().filter(|facts| matches(facts, filter)).collect();
+        calls_in(whole, filter.start, filter.end).into_iter().filter(|facts| matches(facts, filter)).collect();
     build_rows(state, who, calls).await.map(|rows| {
         let mut rows: Vec<Value> = rows
             .into_iter()

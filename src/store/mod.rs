@@ -500,6 +500,10 @@ pub trait WebhookStore: Send + Sync {
     async fn delete_webhook(&self, account: &AccountId, id: i64) -> StoreResult<()>;
     /// One call's events (every agent's legs), in sequence order.
     async fn call_events(&self, account: &AccountId, call_id: &str) -> StoreResult<Vec<Logged>>;
+    /// Every fact of each of `call_ids` (every agent's legs and the
+    /// queue's), in no particular order: a call whole, however late its
+    /// facts were logged.
+    async fn calls_events(&self, account: &AccountId, call_ids: &[String]) -> StoreResult<Vec<Logged>>;
     /// Moves the cursor from `cursor.0` to `cursor.1` and writes `deliveries` in one
     /// transaction; how many were written, or `None` (and nothing written)
     /// when the cursor is no longer at `cursor.0` (another node moved it). A

@@ -136,6 +136,21 @@ impl WebhookStore for SqlStore {
         self.fetch_events(select, false).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(calls = call_ids.len()))]
+    async fn calls_events(&self, account: &AccountId, call_ids: &[String]) -> StoreResult<Vec<Logged>> {
+        if call_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<[&String; 1]> = call_ids.iter().map(|id| [id]).collect();
+        let mut select = Statement::new(&format!(
+            "SELECT {EVENT_COLUMNS} FROM agent_events
+             WHERE account_id = $1 AND call_id IN (SELECT v.value ->> 0 FROM {} AS v)",
+            self.json_elements("$2")
+        ));
+        select.bind_first(Param::Text(account.to_string())).bind_first(Param::Text(to_json(&ids)?));
+        self.fetch_events(select, false).await
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(deliveries = deliveries.len()))]
     async fn advance(
         &self,
