@@ -715,6 +715,13 @@ backend_test!(the_employee_section_is_the_same_agents_as_agent, |app| {
         "Email already exists",
     )
     .await;
+    app.expect_error(
+        "/api/v2/Employee/create",
+        &format!(r#"{{{},"name":"Q","email":"q@x.com","bogus":1}}"#, account.creds()),
+        1521,
+        "Please Provide Only Valid fields",
+    )
+    .await;
     let as_agent = format!(r#"{{"ssid":"{ssid}","name":"Eve","email":"eve@x.com","password":"pass-word-1"}}"#);
     app.expect_error("/api/v2/Employee/create", &as_agent, 1015, "Permission denied").await;
 });

@@ -139,6 +139,9 @@ backend_test!(an_account_manager_is_offered_the_callers_calls_first_unless_a_pin
         "Permission denied",
     )
     .await;
+    // Nor may it take a caller another agent manages.
+    app.expect_error(SET_AM, &as_agent(json!({"contact": CALLER, "AcManId": agents[0]})), 1015, "Permission denied")
+        .await;
     assert_eq!(
         app.post(SET_AM, &as_agent(json!({"contact": "9833300303", "AcManId": agents[0]}))).await.body,
         success(json!({"contact": "919833300303", "AcManId": agents[0]}))
@@ -168,18 +171,25 @@ backend_test!(a_dnc_entry_holds_until_its_time_and_refuses_an_outbound_dial_not_
     // An outbound dial to it is refused; alone, the request is.
     let dial = |call: &str, number: &str| json!({"callId": call, "agentId": agents[0], "event": "offered", "direction": "outbound", "callerNumber": number});
     app.expect_error(EVENT, &with_creds(&account, dial("o1", CALLER)), 1514, "Number is on the DNC list").await;
+    // Its later facts need not name the number: they are refused as well
+    // (the telephony placed the dial anyway), not taken as another call.
+    let later = json!({"callId": "o1", "agentId": agents[0], "event": "answered"});
+    app.expect_error(EVENT, &with_creds(&account, later), 1514, "Number is on the DNC list").await;
     // In a batch the fact is refused alone; the later facts of the refused
     // call are too (it has no leg), and another number's dial is taken.
     let mut answered = dial("o1", CALLER);
     answered["event"] = json!("answered");
-    let batch = json!({"events": [dial("o1", CALLER), answered, dial("o2", "9822200202")]});
+    let ended = json!({"callId": "o4", "agentId": agents[0], "event": "ended", "time": T + 12});
+    let batch = json!({"events": [dial("o1", CALLER), answered, dial("o2", "9822200202"), dial("o4", CALLER), ended]});
     let reply = app.post(EVENT, &with_creds(&account, batch)).await.json();
     assert_eq!(reply["accepted"], 1, "{reply}");
     assert_eq!(
         reply["refused"],
         json!([
             {"index": 0, "callId": "o1", "code": 1514, "message": "Number is on the DNC list"},
-            {"index": 1, "callId": "o1", "code": 1514, "message": "Number is on the DNC list"}
+            {"index": 1, "callId": "o1", "code": 1514, "message": "Number is on the DNC list"},
+            {"index": 3, "callId": "o4", "code": 1514, "message": "Number is on the DNC list"},
+            {"index": 4, "callId": "o4", "code": 1514, "message": "Number is on the DNC list"}
         ])
     );
     // DNC is about calling out: the number may still call in.
@@ -292,6 +302,22 @@ backend_test!(a_blacklisted_caller_is_offered_to_nobody_on_the_numbers_it_is_bar
     let as_agent = json!({"ssid": agent_ssid, "contact": CALLER}).to_string();
     app.expect_error(BLACKLIST, &as_agent, 1015, "Permission denied").await;
     assert_eq!(post(&app, &account, BLACKLIST, json!({"contact": CALLER, "RESET": true})).await, list(json!([])));
+    // The account's number written with the country code is the same number,
+    // for the list and for a dial from it.
+    assert_eq!(
+        post(&app, &account, BLACKLIST, json!({"contact": CALLER, "DID": ["+91 80012 34567"]})).await,
+        list(json!(["8001234567"]))
+    );
+    let dial = json!({"callId": "o2", "agentId": agents[2], "event": "offered", "direction": "outbound",
+                      "callerNumber": CALLER, "did": "+918001234567"});
+    app.expect_error(EVENT, &with_creds(&account, dial), 1515, "Number is blacklisted").await;
+    // A number the account gave up can still be lifted from a caller's list.
+    let update = json!({"groupId": group, "name": "Sales", "dids": null});
+    assert!(post(&app, &account, "/api/v2/Group/update", update).await.contains("success"));
+    assert_eq!(
+        post(&app, &account, BLACKLIST, json!({"contact": CALLER, "DID": ["8001234567"], "RESET": true})).await,
+        list(json!([]))
+    );
 });
 
 backend_test!(search_finds_contacts_by_their_digits_and_get_fields_projects_one, |app| {

@@ -18,7 +18,7 @@ use super::error::{ApiError, ApiResult, Refuse};
 use crate::AppState;
 use crate::domain::agent::{DID_RULE, valid_did};
 use crate::domain::caller::CallerId;
-use crate::domain::caller_marks::CallerMarks;
+use crate::domain::caller_marks::{Bar, CallerMarks};
 use crate::domain::ids::{AccountId, AgentId, GroupId};
 use crate::domain::presence::{CallRef, Event, Kind};
 use crate::domain::queue::{QUEUE, Queue};
@@ -492,24 +492,37 @@ fn in_time_order(mut inputs: Vec<CallInput>) -> Vec<CallInput> {
     inputs
 }
 
-/// The numbers outbound facts of the batch call that are on the DNC list
-/// or blacklisted (on any number: which one is the fact's to say), with
-/// their marks. One read, and none when the batch dials nobody.
-async fn barred_numbers(
+/// The calls of the batch that dial a number on the DNC list or one
+/// blacklisted on the calling number, by call id, with why: every fact of
+/// such a call in the batch is refused, whatever order they came in (an
+/// `ended` before its `offered`). One read, none when the batch dials nobody.
+async fn barred_calls(
     state: &AppState,
-    account: &AccountId,
+    who: &Principal,
     inputs: &[CallInput],
-) -> Result<HashMap<String, CallerMarks>, ApiError> {
-    let mut numbers: Vec<String> = inputs
-        .iter()
-        .filter(|i| i.agent != QUEUE && i.call.direction == "outbound" && !i.call.caller_number.is_empty())
-        .map(|i| i.call.caller_number.clone())
-        .collect();
+) -> Result<HashMap<String, Bar>, ApiError> {
+    let dials = || {
+        inputs.iter().filter(|i| i.agent != QUEUE && i.call.direction == "outbound" && !i.call.caller_number.is_empty())
+    };
+    let mut numbers: Vec<String> = dials().map(|i| i.call.caller_number.clone()).collect();
     numbers.sort_unstable();
     numbers.dedup();
     let now = state.clock.now();
-    let marks = state.store.caller_marks(account, &numbers).await?;
-    Ok(marks.into_iter().filter(|(_, m)| m.on_dnc(now) || !m.blocked.is_empty()).collect())
+    let marks: HashMap<String, CallerMarks> =
+        state.store.caller_marks(&who.account, &numbers).await?.into_iter().collect();
+    let mut barred = HashMap::new();
+    for dial in dials() {
+        let Some(marks) = marks.get(&dial.call.caller_number) else { continue };
+        let bar = if marks.on_dnc(now) {
+            Some(Bar::Dnc)
+        } else {
+            marks.blocked_on(&dial.call.did, &who.country_code).then_some(Bar::Blacklist)
+        };
+        if let Some(bar) = bar {
+            barred.entry(dial.call.call_id.clone()).or_insert(bar);
+        }
+    }
+    Ok(barred)
 }
 
 /// `callEvent`: account credentials only (the telephony integration).
@@ -542,7 +555,8 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     // itself when a leg's group needs them.
     let known_at_start = wrap_ups(&state, &who.account, &facts.inputs).await?;
     let inputs = in_time_order(std::mem::take(&mut facts.inputs));
-    let barred = barred_numbers(&state, &who.account, &inputs).await?;
+    let barred = barred_calls(&state, &who, &inputs).await?;
+    let account_live = state.live.account(&who.account).await?;
     let mut call_ids: Vec<String> = inputs.iter().map(|i| i.call.call_id.clone()).collect();
     call_ids.sort_unstable();
     call_ids.dedup();
@@ -551,7 +565,8 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
     let ((duplicates, refused_here), logged) = state
         .live
         .decide(&who.account, |mut draft| {
-            let (state, who, inputs, call_ids, barred) = (&state, &who, &inputs, &call_ids, &barred);
+            let (state, who, inputs, call_ids, barred, account_live) =
+                (&state, &who, &inputs, &call_ids, &barred, &account_live);
             let mut known_wrap_ups = known_at_start.clone();
             Box::pin(async move {
                 // Under the account's writer turn: what is recorded cannot change meanwhile.
@@ -607,13 +622,19 @@ pub async fn call_event(state: AppState, who: Principal, body: Body) -> ApiResul
                     // telephony reports the dial before placing it and does
                     // not place a refused one. A leg already under way (the
                     // number marked during the call) goes on being told.
-                    if let Some(marks) = barred.get(input.call.caller_number.as_str())
-                        && draft.presence(input.agent).latest_leg(&input.call.call_id).is_none()
-                        && !seen.iter().any(|k| k.agent == input.agent && k.call_id == input.call.call_id)
-                    {
-                        let dnc = marks.on_dnc(draft.now);
-                        if dnc || marks.blocked_on(&input.call.did) {
-                            let code = if dnc { codes::NUMBER_ON_DNC } else { codes::NUMBER_BLACKLISTED };
+                    // The refused dial's later facts (answered, ended: they
+                    // need not repeat the number) are refused too, for as
+                    // long as this node remembers the refusal.
+                    let begins_leg = draft.presence(input.agent).latest_leg(&input.call.call_id).is_none()
+                        && !seen.iter().any(|k| k.agent == input.agent && k.call_id == input.call.call_id);
+                    if begins_leg {
+                        let marked = barred.get(input.call.call_id.as_str()).copied();
+                        if let Some(bar) = marked.or_else(|| account_live.barred_call(&input.call.call_id, draft.now)) {
+                            account_live.bar_call(&input.call.call_id, draft.now, bar);
+                            let code = match bar {
+                                Bar::Dnc => codes::NUMBER_ON_DNC,
+                                Bar::Blacklist => codes::NUMBER_BLACKLISTED,
+                            };
                             refused_here.push((input, code));
                             continue;
                         }

@@ -183,8 +183,9 @@ pub async fn call_route(state: AppState, who: Principal, body: Body) -> ApiResul
     } else {
         marks_of(&state, &who.account, &ask.caller_number).await?
     };
-    if marks.blocked_on(&ask.did) {
-        return Err(codes::CALLER_BLACKLISTED.into());
+    if marks.blocked_on(&ask.did, &who.country_code) {
+        return Err(codes::CALLER_BLACKLISTED
+            .at(&["callerNumber"], "a caller not blacklisted on this number (Directory/Blacklist)"));
     }
     let account_live = state.live.account(&who.account).await?;
     let timezone = account_live.settings().timezone;

@@ -49,7 +49,8 @@ pub(in crate::api) struct AccountManager {
 
 /// `Directory/setAM` `{contact, AcManId}`: the agent (a live agent of the
 /// account, else 1503) becomes the number's account manager, replacing
-/// another. `callRoute` offers the number's calls to it first when no
+/// another (an agent without `EDIT_AGENTS` may name itself for a number
+/// no other agent manages: 1015 otherwise). `callRoute` offers the number's calls to it first when no
 /// sticky pin covers them.
 pub async fn set_account_manager(state: AppState, who: Principal, body: Body) -> ApiResult {
     let contact = phone_number(&body, &["contact", "cn"], &who.country_code)?;
@@ -59,8 +60,11 @@ pub async fn set_account_manager(state: AppState, who: Principal, body: Body) ->
         })?),
         None => return Err(codes::ACCOUNT_MANAGER_ERROR.at(&["AcManId"], "AcManId is required: the agent's id")),
     };
+    // An agent may make itself the manager of a number nobody manages (or
+    // that it manages); taking another agent's caller needs EDIT_AGENTS.
+    let current = marks_of(&state, &who.account, &contact).await?.account_manager;
     match &who.caller {
-        Caller::Agent { id, .. } if *id == agent_id => {}
+        Caller::Agent { id, .. } if *id == agent_id && current.is_none_or(|m| m == *id) => {}
         _ => who.require(Permission::EditAgents)?,
     }
     let agent = state.store.agent(&who.account, agent_id).await?.ok_or_else(|| {
@@ -135,10 +139,35 @@ pub(in crate::api) struct Blacklist {
     blacklist: Vec<String>,
 }
 
+/// `did` as the account writes it: one of its numbers, typed as the group
+/// lists it or with the country code (`+91 80…` for `80…`); with `listed`
+/// (lifting a bar), also a number the caller is barred on that the account
+/// no longer has. `None`: neither.
+async fn account_number(
+    state: &AppState,
+    who: &Principal,
+    did: &str,
+    listed: &[String],
+) -> Result<Option<String>, ApiError> {
+    let national = did.strip_prefix(who.country_code.as_str()).filter(|rest| rest.len() >= 6);
+    for candidate in std::iter::once(did).chain(national) {
+        if listed.iter().any(|l| l == candidate) || state.store.did_group(&who.account, candidate).await?.is_some() {
+            return Ok(Some(candidate.to_string()));
+        }
+    }
+    Ok(None)
+}
+
 /// `DID`: the account's numbers named (`""` for `all`), or `None` when
 /// absent or empty (every number). A number the account does not have →
-/// 1505 naming it.
-async fn numbers_of(state: &AppState, who: &Principal, body: &Body) -> Result<Option<Vec<String>>, ApiError> {
+/// 1505 naming it; `listed`: numbers the caller is barred on, taken even
+/// when the account no longer has them (to lift the bar).
+async fn numbers_of(
+    state: &AppState,
+    who: &Principal,
+    body: &Body,
+    listed: &[String],
+) -> Result<Option<Vec<String>>, ApiError> {
     const TAKES: &str = "DID takes a list of the account's numbers (a group's dids) or \"all\"";
     let items = match body.get_any(&["DID", "did"]) {
         None | Some(Value::Null) => return Ok(None),
@@ -166,10 +195,11 @@ async fn numbers_of(state: &AppState, who: &Principal, body: &Body) -> Result<Op
         }
         let path = ["DID".to_string(), i.to_string()];
         let did = valid_did(&text).ok_or_else(|| codes::CLI_DOES_NOT_EXIST.at(&path, TAKES))?;
-        if state.store.did_group(&who.account, &did).await?.is_none() {
-            return Err(codes::CLI_DOES_NOT_EXIST.at(&path, format!("{did} is not a number of the account")));
-        }
-        dids.push(did);
+        dids.push(
+            account_number(state, who, &did, listed)
+                .await?
+                .ok_or_else(|| codes::CLI_DOES_NOT_EXIST.at(&path, format!("{did} is not a number of the account")))?,
+        );
     }
     dids.sort_unstable();
     dids.dedup();
@@ -198,7 +228,8 @@ pub async fn blacklist(state: AppState, who: Principal, body: Body) -> ApiResult
             },
         },
     };
-    let dids = numbers_of(&state, &who, &body).await?;
+    let listed = if reset { marks_of(&state, &who.account, &contact).await?.blocked } else { Vec::new() };
+    let dids = numbers_of(&state, &who, &body, &listed).await?;
     if reset {
         state.store.unblock_caller(&who.account, &contact, dids.as_deref()).await?;
     } else {

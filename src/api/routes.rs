@@ -95,8 +95,9 @@ impl Endpoint {
     /// every other endpoint, whose table has no such code, 1000 `Invalid parameter`.
     pub fn unknown_key_code(&self) -> ErrorCode {
         match (self.section, self.name) {
-            ("Agent", "create" | "update") => a::UNKNOWN_FIELDS,
-            ("Agent", "list" | "live" | "timeLine") => a::INVALID_FILTER_VALUE,
+            // Employee is Agent under DeepCall's newer name: the same codes.
+            ("Agent" | "Employee", "create" | "update") => a::UNKNOWN_FIELDS,
+            ("Agent" | "Employee", "list") | ("Agent", "live" | "timeLine") => a::INVALID_FILTER_VALUE,
             ("Agent", "setCad" | "unsetCad") => a::INVALID_AGENT_ID,
             _ => g::INVALID_PARAMETER,
         }

@@ -21,6 +21,19 @@ use crate::domain::ids::AgentId;
 /// How the blacklist names "every number of the account" (stored as `""`).
 pub const EVERY_NUMBER: &str = "all";
 
+/// Why a dial was refused: remembered for the call's later facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bar {
+    /// The number is on the do-not-call list.
+    Dnc,
+    /// The number is blacklisted on the calling number.
+    Blacklist,
+}
+
+/// How long a refused dial's call id is remembered: its later facts
+/// (answered, ended) are refused too, not taken as a call.
+pub const BARRED_CALL_MEMORY: i64 = 3_600;
+
 /// DeepCall's `dnc` for "for ever".
 pub const DNC_FOREVER: i64 = -1;
 
@@ -56,9 +69,13 @@ impl CallerMarks {
 
     /// Whether calls between the number and the account's number `did`
     /// (digits; `""` when unknown) are barred: blacklisted on every number,
-    /// or on that one.
-    pub fn blocked_on(&self, did: &str) -> bool {
-        self.blocked.iter().any(|b| b.is_empty() || (!did.is_empty() && b == did))
+    /// or on that one — written as listed, or with the account's
+    /// `country_code` or a trunk `0` before it (`918000000003`,
+    /// `08000000003` for `8000000003`).
+    pub fn blocked_on(&self, did: &str, country_code: &str) -> bool {
+        let national = [did.strip_prefix(country_code), did.strip_prefix('0')];
+        let same = |b: &str| b == did || national.iter().flatten().any(|n| *n == b);
+        self.blocked.iter().any(|b| b.is_empty() || (!did.is_empty() && same(b)))
     }
 
     /// The blacklist as the Directory shows it: `["all"]`, the numbers, or `[]`.
@@ -90,12 +107,17 @@ mod tests {
     #[test]
     fn the_blacklist_bars_every_number_or_the_listed_ones() {
         let every = CallerMarks { blocked: vec![String::new()], ..Default::default() };
-        assert!(every.blocked_on("918030000001") && every.blocked_on(""));
+        assert!(every.blocked_on("918030000001", "91") && every.blocked_on("", "91"));
         assert_eq!(every.blacklist(), vec!["all"]);
         let some = CallerMarks { blocked: vec!["918030000001".into()], ..Default::default() };
-        assert!(some.blocked_on("918030000001"));
-        assert!(!some.blocked_on("918030000002"));
-        assert!(!some.blocked_on(""), "a call whose number is unknown is barred only by `all`");
+        assert!(some.blocked_on("918030000001", "91"));
+        assert!(!some.blocked_on("918030000002", "91"));
+        assert!(!some.blocked_on("", "91"), "a call whose number is unknown is barred only by `all`");
+        let national = CallerMarks { blocked: vec!["8030000001".into()], ..Default::default() };
+        for did in ["8030000001", "918030000001", "08030000001"] {
+            assert!(national.blocked_on(did, "91"), "{did}");
+        }
+        assert!(!national.blocked_on("18030000001", "91"), "another country's number");
         assert!(CallerMarks::default().is_clear(0));
         assert!(!some.is_clear(0));
     }

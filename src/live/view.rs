@@ -66,6 +66,9 @@ pub struct AccountLive {
     /// so, and one it stopped asking about no longer holds its place
     /// (`asked_since`). This node's memory only, not the log's.
     asks: Mutex<HashMap<String, i64>>,
+    /// Outbound dials refused (DNC, blacklist) by call id, with when: the
+    /// call's later facts are refused too (`barred`). This node's memory.
+    barred: Mutex<HashMap<String, (i64, crate::domain::caller_marks::Bar)>>,
 }
 
 /// Comparisons of one account's versions, one at a time: requests that
@@ -91,6 +94,7 @@ impl AccountLive {
             held: Mutex::new(None),
             inner: Mutex::new(Inner { settings, agents, applied: next_seq - 1, seen: None }),
             asks: Mutex::new(HashMap::new()),
+            barred: Mutex::new(HashMap::new()),
         }
     }
 
@@ -107,6 +111,22 @@ impl AccountLive {
             asks.retain(|_, at| *at >= now - keep);
         }
         asks.insert(call_id.to_string(), now);
+    }
+
+    /// Notes that a dial of `call_id` was refused at `now` for `bar`.
+    pub fn bar_call(&self, call_id: &str, now: i64, bar: crate::domain::caller_marks::Bar) {
+        use crate::domain::caller_marks::BARRED_CALL_MEMORY;
+        let mut barred = self.barred.lock();
+        if barred.len() >= ASKS_PRUNE_AT {
+            barred.retain(|_, (at, _)| *at >= now - BARRED_CALL_MEMORY);
+        }
+        barred.insert(call_id.to_string(), (now, bar));
+    }
+
+    /// Why a dial of `call_id` was refused within the memory, if it was.
+    pub fn barred_call(&self, call_id: &str, now: i64) -> Option<crate::domain::caller_marks::Bar> {
+        use crate::domain::caller_marks::BARRED_CALL_MEMORY;
+        self.barred.lock().get(call_id).filter(|(at, _)| *at >= now - BARRED_CALL_MEMORY).map(|(_, bar)| *bar)
     }
 
     /// When this node was last asked about `call_id`, if it kept it.
